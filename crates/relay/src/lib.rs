@@ -1,1 +1,155 @@
-//! placeholder
+//! The caucus relay: an automerge-repo-compatible sync server that keeps documents in redb.
+//!
+//! Unmodified `@automerge/automerge-repo` clients connect over a websocket and sync documents
+//! through the relay exactly as with the official sync server; the relay adds durability
+//! (**a change is committed to redb before any message reflecting it leaves the relay**),
+//! bounded memory and queues, and token-based access.
+//!
+//! # Layout
+//! - [`protocol`]: the wire messages and their CBOR codec.
+//! - [`document_id`]: bs58check document IDs.
+//! - `http`: routes (websocket upgrade on any path, `/healthz`, `/metrics`, static web client).
+//! - `connection`: one websocket: handshake, read loop, writer task, pings.
+//! - `outbox`: a connection's bounded outbound queue as others see it.
+//! - `hub`: registry of loaded documents and connected peers; routing to document actors.
+//! - `doc`: one actor per document: automerge state, per-connection sync states, persist then
+//!   fan out.
+//! - [`storage`]: redb tables, the group-commit writer thread, loads.
+//! - [`auth`]: tokens and principals, checked in one place.
+//! - `ephemeral`: bounded dedup of presence messages.
+//! - [`metrics`]: the Prometheus registry.
+//!
+//! # Entry point
+//! [`Relay::open`] opens storage and authentication (so the caller can print a freshly
+//! generated admin token), then [`Relay::serve`] runs until the shutdown future resolves.
+//! [`run`] does both; tests call it with a listener bound to `127.0.0.1:0`.
+
+pub mod auth;
+mod config;
+mod connection;
+mod doc;
+pub mod document_id;
+mod ephemeral;
+mod http;
+mod hub;
+pub mod metrics;
+mod outbox;
+pub mod protocol;
+pub mod storage;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+pub use auth::{AdminBootstrap, Auth, AuthError, Principal, Role};
+pub use config::Config;
+pub use document_id::{BadDocumentId, DocumentId};
+pub use metrics::Metrics;
+pub use storage::{Storage, StorageError};
+
+/// Errors that stop the relay from starting or serving.
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error("serving HTTP failed: {0}")]
+    Serve(#[from] std::io::Error),
+}
+
+/// An opened relay, ready to serve.
+pub struct Relay {
+    hub: hub::Hub,
+    auth: Auth,
+    shutdown: CancellationToken,
+    tasks: TaskTracker,
+}
+
+impl Relay {
+    /// Opens storage and tokens. The returned [`AdminBootstrap`] carries a newly generated
+    /// admin token, if one was generated, to be shown once.
+    pub async fn open(config: Config) -> Result<(Relay, AdminBootstrap), RelayError> {
+        let metrics = Metrics::new();
+        let storage = Storage::open(&config.data_dir, metrics.clone())?;
+        let (auth, bootstrap) = Auth::load(&storage, config.admin_token.as_deref()).await?;
+        let shutdown = CancellationToken::new();
+        let tasks = TaskTracker::new();
+        let hub = hub::Hub::new(storage, metrics, config, shutdown.clone(), tasks.clone());
+        Ok((
+            Relay {
+                hub,
+                auth,
+                shutdown,
+                tasks,
+            },
+            bootstrap,
+        ))
+    }
+
+    /// The storageId the relay advertises to peers.
+    pub fn storage_id(&self) -> &str {
+        self.hub.storage().storage_id()
+    }
+
+    /// Serves on `listener` until `shutdown` resolves, then closes every connection with a
+    /// close frame and waits (bounded) for connections and document actors to finish.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), RelayError> {
+        let web_dir = self.hub.config().web_dir.clone();
+        let state = http::AppState {
+            hub: self.hub.clone(),
+            auth: self.auth.clone(),
+        };
+        let app = http::router(state, web_dir).into_make_service_with_connect_info::<SocketAddr>();
+        let token = self.shutdown.clone();
+        let janitor = self.spawn_janitor();
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                tracing::info!("shutting down: closing connections");
+                token.cancel();
+            })
+            .await;
+        self.shutdown.cancel();
+        janitor.abort();
+        self.tasks.close();
+        if tokio::time::timeout(http::SHUTDOWN_GRACE, self.tasks.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some connections did not close within the grace period");
+        }
+        served?;
+        Ok(())
+    }
+
+    /// Periodic housekeeping (expiring ephemeral sessions).
+    fn spawn_janitor(&self) -> tokio::task::JoinHandle<()> {
+        let hub = self.hub.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                hub.expire_ephemeral_sessions();
+            }
+        })
+    }
+}
+
+/// Opens and serves in one call (what tests use).
+pub async fn run(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), RelayError> {
+    let (relay, _bootstrap) = Relay::open(config).await?;
+    relay.serve(listener, shutdown).await
+}

@@ -1,0 +1,51 @@
+//! Relay configuration: plain values, validated by the binary and passed in explicitly.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything the relay needs to know at start. Built by the binary from flags and env;
+/// tests build it with [`Config::for_data_dir`] and override fields.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Directory holding `caucus.redb`.
+    pub data_dir: PathBuf,
+    /// Admin token from the environment; when `None`, one is generated on first start.
+    pub admin_token: Option<String>,
+    /// Built web client to serve at `/` (`web/dist`); a placeholder page when absent.
+    pub web_dir: Option<PathBuf>,
+    /// Largest websocket message accepted. The first sync of a big document is one message.
+    pub max_message_bytes: usize,
+    /// Frames (messages) queued for one connection before it counts as too slow and is closed.
+    pub outbound_queue: usize,
+    /// Documents one connection may sync or message.
+    pub max_documents_per_connection: usize,
+    /// A socket must send `join` within this time.
+    pub join_timeout: Duration,
+    /// Interval between pings; a peer silent for two intervals is disconnected.
+    pub ping_interval: Duration,
+    /// A document with no peers is dropped from memory after this long.
+    pub idle_document_timeout: Duration,
+    /// Bound of the ephemeral dedup table (sessions).
+    pub max_ephemeral_sessions: usize,
+    /// Compact a document (snapshot replaces chunks) once it has this many chunks.
+    pub compact_after_chunks: u64,
+}
+
+impl Config {
+    /// Defaults for a data directory; every bound has a sane value.
+    pub fn for_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        Config {
+            data_dir: data_dir.into(),
+            admin_token: None,
+            web_dir: None,
+            max_message_bytes: 256 * 1024 * 1024,
+            outbound_queue: 4096,
+            max_documents_per_connection: 10_000,
+            join_timeout: Duration::from_secs(10),
+            ping_interval: Duration::from_secs(10),
+            idle_document_timeout: Duration::from_secs(60),
+            max_ephemeral_sessions: 100_000,
+            compact_after_chunks: 64,
+        }
+    }
+}

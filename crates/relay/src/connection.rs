@@ -1,0 +1,383 @@
+//! One websocket connection: handshake, reading and routing messages, writing frames, pings.
+//!
+//! The socket is split. A writer task owns the sink: it drains the connection's bounded
+//! [`Outbox`](crate::outbox::Outbox) queue, pings on an interval and, when the connection is
+//! closed for a reason, sends an `error` message and a close frame. The read loop owns the
+//! stream: it enforces the handshake (`join` first, answered at once with `peer`), checks
+//! every message and routes it by document to the document actors.
+//!
+//! Bad input closes only this connection, with an `error` message; nothing a peer sends can
+//! panic the relay or touch another connection.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, close_code};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use crate::auth::Principal;
+use crate::doc::DocCommand;
+use crate::document_id::DocumentId;
+use crate::hub::Hub;
+use crate::metrics::CloseReason;
+use crate::outbox::{Closing, ConnId, Frame, Outbox};
+use crate::protocol::{self, Message, PROTOCOL_VERSION, PeerMetadata};
+
+static NEXT_CONN_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Serves one upgraded websocket until it closes.
+pub(crate) async fn serve(socket: WebSocket, hub: Hub, principal: Principal, remote: String) {
+    let id = ConnId(NEXT_CONN_ID.fetch_add(1, Ordering::Relaxed));
+    let span = tracing::info_span!("conn", id = id.0, token = %principal.name, %remote);
+    async move {
+        hub.metrics().connection_opened();
+        tracing::info!("connection open");
+        let reason = run(socket, &hub, id).await;
+        hub.metrics().connection_closed(reason);
+        tracing::info!(reason = reason.as_str(), "connection closed");
+    }
+    .instrument(span)
+    .await;
+}
+
+async fn run(socket: WebSocket, hub: &Hub, id: ConnId) -> CloseReason {
+    let (sink, mut stream) = socket.split();
+    let close = hub.shutdown_token().child_token();
+    let closing: Arc<OnceLock<Closing>> = Arc::new(OnceLock::new());
+    let (tx, rx) = mpsc::channel(hub.config().outbound_queue.max(1));
+    let started = Instant::now();
+    let last_heard = Arc::new(AtomicU64::new(0));
+    let writer = tokio::spawn(write_loop(
+        sink,
+        rx,
+        close.clone(),
+        closing.clone(),
+        hub.clone(),
+        last_heard.clone(),
+        started,
+    ));
+    let mut reader = Reader {
+        hub,
+        id,
+        tx,
+        close: close.clone(),
+        closing: closing.clone(),
+        outbox: None,
+        docs: HashSet::new(),
+    };
+    let join_deadline = tokio::time::sleep(hub.config().join_timeout);
+    tokio::pin!(join_deadline);
+    loop {
+        let frame = tokio::select! {
+            frame = stream.next() => frame,
+            () = close.cancelled() => break,
+            () = &mut join_deadline, if reader.outbox.is_none() => {
+                reader.fail("no join message within the join timeout".into());
+                break;
+            }
+        };
+        let Some(Ok(frame)) = frame else {
+            reader.close_with(CloseReason::Peer, None);
+            break;
+        };
+        last_heard.store(elapsed_ms(started), Ordering::Relaxed);
+        match frame {
+            WsMessage::Binary(bytes) => {
+                if !reader.handle_frame(&bytes).await {
+                    break;
+                }
+            }
+            WsMessage::Text(_) => {
+                reader.fail("text frames are not part of the protocol; send binary CBOR".into());
+                break;
+            }
+            WsMessage::Ping(_) | WsMessage::Pong(_) => {}
+            WsMessage::Close(_) => {
+                reader.close_with(CloseReason::Peer, None);
+                break;
+            }
+        }
+    }
+    reader.cleanup();
+    close.cancel();
+    // The writer sends the error/close frames; give it a moment, never forever.
+    let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+    closing.get().map_or(CloseReason::Peer, |c| c.reason)
+}
+
+struct Reader<'h> {
+    hub: &'h Hub,
+    id: ConnId,
+    tx: mpsc::Sender<Frame>,
+    close: CancellationToken,
+    closing: Arc<OnceLock<Closing>>,
+    /// Set once the peer has joined.
+    outbox: Option<Outbox>,
+    /// Documents this connection has touched (told when it goes away).
+    docs: HashSet<DocumentId>,
+}
+
+impl Reader<'_> {
+    fn close_with(&self, reason: CloseReason, error: Option<String>) {
+        let _ = self.closing.set(Closing { reason, error });
+        self.close.cancel();
+    }
+
+    fn fail(&self, error: String) {
+        tracing::info!(%error, "protocol error");
+        self.close_with(CloseReason::ProtocolError, Some(error));
+    }
+
+    /// Handles one binary frame; false when the connection must close.
+    async fn handle_frame(&mut self, bytes: &[u8]) -> bool {
+        let message = match protocol::decode(bytes) {
+            Ok(m) => m,
+            Err(err) => {
+                self.hub
+                    .metrics()
+                    .message_received("malformed", bytes.len());
+                self.fail(format!("malformed message: {err}"));
+                return false;
+            }
+        };
+        self.hub
+            .metrics()
+            .message_received(message.kind(), bytes.len());
+        let Some(outbox) = self.outbox.clone() else {
+            return self.handle_join(message);
+        };
+        match message {
+            Message::Sync(m) | Message::Request(m) if *m.sender_id != *outbox.peer_id => {
+                self.fail(format!(
+                    "senderId {:?} does not match the joined peer",
+                    m.sender_id
+                ));
+                false
+            }
+            Message::Sync(m) => self.to_document(outbox, m.document_id, m.data, false).await,
+            Message::Request(m) => self.to_document(outbox, m.document_id, m.data, true).await,
+            Message::Ephemeral(m) => {
+                if !self.admit_document(&m.document_id) {
+                    return false;
+                }
+                if self
+                    .hub
+                    .accept_ephemeral(&m.sender_id, &m.session_id, m.count)
+                {
+                    let doc = m.document_id.clone();
+                    self.hub
+                        .route(
+                            &doc,
+                            DocCommand::Ephemeral {
+                                from: outbox,
+                                message: m,
+                            },
+                        )
+                        .await;
+                }
+                true
+            }
+            Message::DocUnavailable { .. } | Message::RemoteHeads { .. } => true,
+            Message::Unknown { kind } => {
+                tracing::debug!(%kind, "ignoring unknown message type");
+                true
+            }
+            Message::Leave { .. } => {
+                self.close_with(CloseReason::Peer, None);
+                false
+            }
+            Message::Error { message } => {
+                tracing::info!(%message, "peer reported an error");
+                self.close_with(CloseReason::Peer, None);
+                false
+            }
+            Message::Join { .. } | Message::Peer { .. } => {
+                self.fail(format!("unexpected {} after the handshake", message.kind()));
+                false
+            }
+        }
+    }
+
+    /// Awaiting join: the first message must be `join`; answer it at once with `peer`.
+    fn handle_join(&mut self, message: Message) -> bool {
+        let Message::Join {
+            sender_id,
+            supported_versions,
+            metadata,
+        } = message
+        else {
+            self.fail(format!("expected join, got {}", message.kind()));
+            return false;
+        };
+        if let Some(versions) = &supported_versions {
+            if !versions.iter().any(|v| v == PROTOCOL_VERSION) {
+                self.fail("unsupported protocol version".into());
+                return false;
+            }
+        }
+        let outbox = Outbox::new(
+            self.id,
+            sender_id.as_str().into(),
+            self.tx.clone(),
+            self.close.clone(),
+            self.closing.clone(),
+        );
+        // A reconnecting peer: tear down the old socket's document state before the new one
+        // sends anything (the old sync states must never be reused).
+        if let Some(old) = self.hub.register_peer(outbox.clone()) {
+            tracing::info!(peer = %sender_id, old_conn = old.id.0, "peer reconnected; old connection replaced");
+        }
+        let answered = outbox.send(&Message::Peer {
+            sender_id: self.hub.server_peer_id().to_owned(),
+            target_id: sender_id.clone(),
+            metadata: PeerMetadata {
+                storage_id: Some(self.hub.storage().storage_id().to_owned()),
+                is_ephemeral: Some(false),
+            },
+        });
+        tracing::info!(
+            peer = %sender_id,
+            storage_id = metadata.storage_id.as_deref().unwrap_or("-"),
+            "joined"
+        );
+        self.outbox = Some(outbox);
+        answered
+    }
+
+    fn admit_document(&mut self, doc: &DocumentId) -> bool {
+        if self.docs.contains(doc) {
+            return true;
+        }
+        if self.docs.len() >= self.hub.config().max_documents_per_connection {
+            self.fail(format!(
+                "too many documents on one connection (limit {})",
+                self.hub.config().max_documents_per_connection
+            ));
+            return false;
+        }
+        self.docs.insert(doc.clone());
+        true
+    }
+
+    async fn to_document(
+        &mut self,
+        from: Outbox,
+        doc: DocumentId,
+        data: Vec<u8>,
+        is_request: bool,
+    ) -> bool {
+        if !self.admit_document(&doc) {
+            return false;
+        }
+        self.hub
+            .route(
+                &doc,
+                DocCommand::Sync {
+                    from,
+                    is_request,
+                    data,
+                },
+            )
+            .await;
+        true
+    }
+
+    /// Tells every document this connection touched that it is gone.
+    fn cleanup(&mut self) {
+        if let Some(outbox) = &self.outbox {
+            self.hub.unregister_peer(outbox);
+        }
+        for doc in self.docs.drain() {
+            self.hub
+                .route_if_loaded(&doc, DocCommand::PeerGone { conn: self.id });
+        }
+    }
+}
+
+fn elapsed_ms(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Owns the sink: frames out, pings, and the final error/close frames.
+async fn write_loop(
+    mut sink: futures_util::stream::SplitSink<WebSocket, WsMessage>,
+    mut frames: mpsc::Receiver<Frame>,
+    close: CancellationToken,
+    closing: Arc<OnceLock<Closing>>,
+    hub: Hub,
+    last_heard: Arc<AtomicU64>,
+    started: Instant,
+) {
+    let interval = hub.config().ping_interval;
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+    let metrics = hub.metrics().clone();
+    loop {
+        tokio::select! {
+            biased;
+            () = close.cancelled() => break,
+            frame = frames.recv() => {
+                let Some(frame) = frame else { break };
+                metrics.message_sent(frame.kind, frame.bytes.len());
+                if sink.send(WsMessage::Binary(frame.bytes)).await.is_err() {
+                    let _ = closing.set(Closing { reason: CloseReason::Peer, error: None });
+                    close.cancel();
+                    return;
+                }
+            }
+            _ = ping.tick() => {
+                let silent_ms = elapsed_ms(started).saturating_sub(last_heard.load(Ordering::Relaxed));
+                if u128::from(silent_ms) > interval.as_millis() * 2 {
+                    let _ = closing.set(Closing { reason: CloseReason::Timeout, error: None });
+                    close.cancel();
+                    break;
+                }
+                if sink.send(WsMessage::Ping(Default::default())).await.is_err() {
+                    let _ = closing.set(Closing { reason: CloseReason::Peer, error: None });
+                    close.cancel();
+                    return;
+                }
+            }
+        }
+    }
+    if hub.shutdown_token().is_cancelled() {
+        let _ = closing.set(Closing {
+            reason: CloseReason::Shutdown,
+            error: None,
+        });
+    }
+    let Some(closing) = closing.get() else {
+        let _ = sink.close().await;
+        return;
+    };
+    if closing.reason == CloseReason::Peer {
+        let _ = sink.close().await;
+        return;
+    }
+    if let Some(error) = &closing.error {
+        let bytes = protocol::encode(&Message::Error {
+            message: error.clone(),
+        });
+        metrics.message_sent("error", bytes.len());
+        let _ = sink.send(WsMessage::Binary(bytes.into())).await;
+    }
+    let (code, text) = match closing.reason {
+        CloseReason::ProtocolError => (close_code::POLICY, "protocol error"),
+        CloseReason::SlowConsumer => (close_code::AGAIN, "too slow: outbound queue full"),
+        CloseReason::Timeout => (close_code::AWAY, "no pong"),
+        CloseReason::Replaced => (close_code::NORMAL, "replaced by a newer connection"),
+        CloseReason::Shutdown => (close_code::AWAY, "relay shutting down"),
+        CloseReason::StorageFailure => (close_code::ERROR, "storage failure"),
+        CloseReason::Peer => (close_code::NORMAL, "bye"),
+    };
+    let _ = sink
+        .send(WsMessage::Close(Some(CloseFrame {
+            code,
+            reason: text.into(),
+        })))
+        .await;
+}

@@ -1,0 +1,415 @@
+//! One actor per loaded document: owns the automerge document, every peer's sync state for
+//! it, and the order in which things happen to it.
+//!
+//! # The path of one change
+//! 1. Connections enqueue `sync`/`request` messages ([`DocCommand::Sync`]); the actor drains
+//!    whatever is queued into one batch.
+//! 2. On the blocking pool it decodes each message and calls automerge's
+//!    `receive_sync_message` with that connection's sync state.
+//! 3. If the heads moved, it prepares the bytes to persist (the changes since the last
+//!    persisted heads, or a full snapshot when it is time to compact) and awaits
+//!    [`Storage::commit`], which returns once the redb transaction is durable.
+//! 4. Only then it calls `generate_sync_message` for the peers and queues the results.
+//!
+//! **Invariant: a change is committed to redb before any message that reflects it leaves the
+//! relay** — to the sender or to anyone else. Batching (many messages, one commit) keeps this
+//! cheap, and the storage writer batches across documents too.
+//!
+//! If a commit fails the actor cannot know what is durable, so it closes the connections of all
+//! its peers (they reconnect and resync from what is on disk) and stops; the next message for
+//! the document loads it afresh.
+
+use std::collections::{HashMap, HashSet};
+
+use automerge::sync::{self, SyncDoc};
+use automerge::{Automerge, ChangeHash};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::document_id::DocumentId;
+use crate::hub::Hub;
+use crate::metrics::CloseReason;
+use crate::outbox::{ConnId, Outbox};
+use crate::protocol::{EphemeralMessage, Message, SyncMessage};
+use crate::storage::WriteOp;
+
+/// Most commands folded into one batch (bounds the latency of a single batch).
+const MAX_BATCH: usize = 512;
+
+/// What connections ask of a document actor.
+#[derive(Debug)]
+pub(crate) enum DocCommand {
+    /// A `sync` (`is_request == false`) or `request` message.
+    Sync {
+        from: Outbox,
+        is_request: bool,
+        data: Vec<u8>,
+    },
+    /// An ephemeral message to relay to the document's other peers (already deduplicated).
+    Ephemeral {
+        from: Outbox,
+        message: EphemeralMessage,
+    },
+    /// The connection closed: forget its sync state.
+    PeerGone { conn: ConnId },
+}
+
+/// A peer of this document: one connection, one fresh sync state.
+struct DocPeer {
+    outbox: Outbox,
+    sync: sync::State,
+    /// Has sent `sync`/`request` on this connection (ephemeral-only peers get no sync).
+    syncing: bool,
+}
+
+/// Everything the blocking pool works on; moved there and back for each batch.
+struct DocState {
+    doc: Automerge,
+    peers: HashMap<ConnId, DocPeer>,
+    persisted_heads: Vec<ChangeHash>,
+    /// Chunks on disk since the last snapshot; drives compaction.
+    stored_chunks: u64,
+}
+
+/// The result of receiving one batch.
+struct Received {
+    /// Bytes to make durable before anything is sent.
+    write: Option<WriteOp>,
+    new_heads: Vec<ChangeHash>,
+    /// Peers that sent something in this batch and are owed an answer.
+    senders: Vec<(ConnId, bool)>,
+    /// Connections that sent garbage: closed with this error.
+    bad: Vec<(Outbox, String)>,
+}
+
+pub(crate) async fn run(hub: Hub, id: DocumentId, mut mailbox: mpsc::Receiver<DocCommand>) {
+    let metrics = hub.metrics().clone();
+    let Some(mut state) = load(&hub, &id).await else {
+        fail(&hub, &id, &mut mailbox, HashMap::new());
+        return;
+    };
+    metrics.document_loaded();
+    let idle = hub.config().idle_document_timeout;
+    let shutdown = hub.shutdown_token().clone();
+    let mut idle_since = Instant::now();
+    let mut evicted = false;
+    loop {
+        let first = tokio::select! {
+            command = mailbox.recv() => match command {
+                Some(c) => c,
+                None => break,
+            },
+            () = tokio::time::sleep_until(idle_since + idle), if state.peers.is_empty() => {
+                if hub.try_retire(&id, &mailbox) {
+                    evicted = true;
+                    break;
+                }
+                continue;
+            }
+            () = shutdown.cancelled() => break,
+        };
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match mailbox.try_recv() {
+                Ok(c) => batch.push(c),
+                Err(_) => break,
+            }
+        }
+        match process(&hub, &id, state, batch).await {
+            Ok(next) => state = next,
+            Err(peers) => {
+                fail(&hub, &id, &mut mailbox, peers);
+                metrics.document_unloaded(false);
+                return;
+            }
+        }
+        if state.peers.is_empty() {
+            idle_since = Instant::now();
+        }
+    }
+    tracing::debug!(doc = %id, evicted, "document unloaded");
+    metrics.document_unloaded(evicted);
+}
+
+/// Loads the document from storage. `None` on a storage error (logged).
+async fn load(hub: &Hub, id: &DocumentId) -> Option<Box<DocState>> {
+    let stored = match hub.storage().load(id).await {
+        Ok(stored) => stored,
+        Err(err) => {
+            tracing::error!(doc = %id, %err, "loading document failed");
+            return None;
+        }
+    };
+    let doc_id = id.clone();
+    let built = tokio::task::spawn_blocking(move || {
+        let mut doc = Automerge::new();
+        let mut chunks = 0u64;
+        if let Some(stored) = stored {
+            for chunk in &stored.chunks {
+                chunks += 1;
+                // A damaged chunk must not make the rest of the document unreachable.
+                if let Err(err) = doc.load_incremental(chunk) {
+                    tracing::error!(doc = %doc_id, %err, "skipping unreadable stored chunk");
+                }
+            }
+        }
+        let persisted_heads = doc.get_heads();
+        Box::new(DocState {
+            doc,
+            peers: HashMap::new(),
+            persisted_heads,
+            stored_chunks: chunks,
+        })
+    })
+    .await;
+    match built {
+        Ok(state) => Some(state),
+        Err(err) => {
+            tracing::error!(doc = %id, %err, "loading document panicked");
+            None
+        }
+    }
+}
+
+/// Handles one batch. On a storage failure returns the peers to disconnect.
+async fn process(
+    hub: &Hub,
+    id: &DocumentId,
+    mut state: Box<DocState>,
+    batch: Vec<DocCommand>,
+) -> Result<Box<DocState>, HashMap<ConnId, DocPeer>> {
+    let mut syncs = Vec::new();
+    for command in batch {
+        match command {
+            DocCommand::PeerGone { conn } => {
+                state.peers.remove(&conn);
+                syncs.retain(|(from, _, _): &(Outbox, bool, Vec<u8>)| from.id != conn);
+            }
+            DocCommand::Ephemeral { from, message } => relay_ephemeral(&mut state, from, &message),
+            DocCommand::Sync {
+                from,
+                is_request,
+                data,
+            } => {
+                if !from.is_closed() {
+                    syncs.push((from, is_request, data));
+                }
+            }
+        }
+    }
+    if syncs.is_empty() {
+        return Ok(state);
+    }
+    let compact_after = hub.config().compact_after_chunks;
+    let doc_id = id.clone();
+    let (mut state, received) = match tokio::task::spawn_blocking(move || {
+        let received = receive_batch(&mut state, &doc_id, syncs, compact_after);
+        (state, received)
+    })
+    .await
+    {
+        Ok(done) => done,
+        Err(err) => {
+            tracing::error!(doc = %id, %err, "sync processing panicked");
+            return Err(HashMap::new());
+        }
+    };
+    for (outbox, error) in received.bad {
+        tracing::info!(doc = %id, peer = %outbox.peer_id, %error, "closing connection: bad sync message");
+        state.peers.remove(&outbox.id);
+        outbox.close(CloseReason::ProtocolError, Some(error));
+    }
+    let heads_moved = received.write.is_some();
+    if let Some(write) = received.write {
+        let compacted = matches!(write, WriteOp::Replace { .. });
+        if let Err(err) = hub.storage().commit(write).await {
+            tracing::error!(doc = %id, %err, "commit failed; disconnecting this document's peers");
+            return Err(std::mem::take(&mut state.peers));
+        }
+        state.persisted_heads = received.new_heads;
+        state.stored_chunks = if compacted {
+            1
+        } else {
+            state.stored_chunks + 1
+        };
+    }
+    // Persisted: now (and only now) answer and fan out.
+    let server_peer_id = hub.server_peer_id().to_owned();
+    let doc_id = id.clone();
+    let senders = received.senders;
+    match tokio::task::spawn_blocking(move || {
+        send_replies(&mut state, &doc_id, &server_peer_id, &senders, heads_moved);
+        state
+    })
+    .await
+    {
+        Ok(state) => Ok(state),
+        Err(err) => {
+            tracing::error!(doc = %id, %err, "generating sync messages panicked");
+            Err(HashMap::new())
+        }
+    }
+}
+
+/// Applies a batch of incoming sync messages (blocking pool).
+fn receive_batch(
+    state: &mut DocState,
+    id: &DocumentId,
+    syncs: Vec<(Outbox, bool, Vec<u8>)>,
+    compact_after: u64,
+) -> Received {
+    let mut senders: Vec<(ConnId, bool)> = Vec::new();
+    let mut bad = Vec::new();
+    let mut bad_conns = HashSet::new();
+    for (from, is_request, data) in syncs {
+        if bad_conns.contains(&from.id) {
+            continue;
+        }
+        let message = match sync::Message::decode(&data) {
+            Ok(m) => m,
+            Err(err) => {
+                bad_conns.insert(from.id);
+                bad.push((from, format!("invalid sync message for {id}: {err}")));
+                continue;
+            }
+        };
+        let peer = state.peers.entry(from.id).or_insert_with(|| DocPeer {
+            outbox: from.clone(),
+            sync: sync::State::new(),
+            syncing: false,
+        });
+        peer.syncing = true;
+        if let Err(err) = state.doc.receive_sync_message(&mut peer.sync, message) {
+            bad_conns.insert(from.id);
+            bad.push((from, format!("sync message for {id} rejected: {err}")));
+            continue;
+        }
+        match senders.iter_mut().find(|(c, _)| *c == from.id) {
+            Some(entry) => entry.1 = is_request,
+            None => senders.push((from.id, is_request)),
+        }
+    }
+    senders.retain(|(c, _)| !bad_conns.contains(c));
+    let new_heads = state.doc.get_heads();
+    let write = if new_heads == state.persisted_heads {
+        None
+    } else if state.stored_chunks + 1 >= compact_after || state.persisted_heads.is_empty() {
+        Some(WriteOp::Replace {
+            doc: id.clone(),
+            snapshot: state.doc.save(),
+        })
+    } else {
+        Some(WriteOp::Append {
+            doc: id.clone(),
+            chunk: state.doc.save_after(&state.persisted_heads),
+        })
+    };
+    Received {
+        write,
+        new_heads,
+        senders,
+        bad,
+    }
+}
+
+/// Answers the senders of this batch and, if the document changed, every syncing peer
+/// (blocking pool). Runs only after the batch is durable.
+fn send_replies(
+    state: &mut DocState,
+    id: &DocumentId,
+    server_peer_id: &str,
+    senders: &[(ConnId, bool)],
+    heads_moved: bool,
+) {
+    let have_content = !state.doc.is_empty();
+    let mut targets: Vec<(ConnId, bool)> = senders.to_vec();
+    if heads_moved {
+        for (conn, peer) in &state.peers {
+            if peer.syncing && !senders.iter().any(|(c, _)| c == conn) {
+                targets.push((*conn, false));
+            }
+        }
+    }
+    let mut gone = Vec::new();
+    for (conn, is_request) in targets {
+        let Some(peer) = state.peers.get_mut(&conn) else {
+            continue;
+        };
+        let delivered = if !have_content && is_request {
+            // We do not have it (storage was checked at load). The peer stays registered, so
+            // if the document arrives later it is sent without a new request.
+            peer.outbox.send(&Message::DocUnavailable {
+                sender_id: server_peer_id.to_owned(),
+                target_id: peer.outbox.peer_id.to_string(),
+                document_id: id.clone(),
+            })
+        } else {
+            match state.doc.generate_sync_message(&mut peer.sync) {
+                Some(message) => peer.outbox.send(&Message::Sync(SyncMessage {
+                    sender_id: server_peer_id.to_owned(),
+                    target_id: peer.outbox.peer_id.to_string(),
+                    document_id: id.clone(),
+                    data: message.encode(),
+                })),
+                None => true,
+            }
+        };
+        if !delivered {
+            // Its sync state now believes a message was delivered that was not: the
+            // connection is closed, and this state must never be used again.
+            gone.push(conn);
+        }
+    }
+    for conn in gone {
+        state.peers.remove(&conn);
+    }
+}
+
+/// Relays an ephemeral message to every other peer of the document; the sender joins the
+/// relay set (presence-only peers must hear back).
+fn relay_ephemeral(state: &mut DocState, from: Outbox, message: &EphemeralMessage) {
+    let from_id = from.id;
+    state.peers.entry(from_id).or_insert_with(|| DocPeer {
+        outbox: from,
+        sync: sync::State::new(),
+        syncing: false,
+    });
+    let mut gone = Vec::new();
+    for (conn, peer) in &state.peers {
+        if *conn == from_id || *peer.outbox.peer_id == *message.sender_id {
+            continue;
+        }
+        let mut relayed = message.clone();
+        relayed.target_id = peer.outbox.peer_id.to_string();
+        if !peer.outbox.send(&Message::Ephemeral(relayed)) {
+            gone.push(*conn);
+        }
+    }
+    for conn in gone {
+        state.peers.remove(&conn);
+    }
+}
+
+/// The actor cannot continue: close every connection involved and leave the registry, so the
+/// next message loads the document again from what is durable.
+fn fail(
+    hub: &Hub,
+    id: &DocumentId,
+    mailbox: &mut mpsc::Receiver<DocCommand>,
+    peers: HashMap<ConnId, DocPeer>,
+) {
+    hub.forget_actor(id);
+    mailbox.close();
+    let error = Some(format!(
+        "storage failure for document {id}; reconnect to resync"
+    ));
+    for peer in peers.values() {
+        peer.outbox
+            .close(CloseReason::StorageFailure, error.clone());
+    }
+    while let Ok(command) = mailbox.try_recv() {
+        if let DocCommand::Sync { from, .. } | DocCommand::Ephemeral { from, .. } = command {
+            from.close(CloseReason::StorageFailure, error.clone());
+        }
+    }
+}

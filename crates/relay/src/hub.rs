@@ -1,0 +1,208 @@
+//! The hub: which documents are loaded (one actor each), which peers are connected, and the
+//! shared pieces every connection and actor needs.
+//!
+//! All sends to a document actor go through [`Hub::route`], which holds the registry lock
+//! while it enqueues. An idle actor removes itself under the same lock and only when its
+//! mailbox is empty, so a message can never land in the mailbox of an actor that is going
+//! away: it either reaches the old actor or starts a new one.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::Config;
+use crate::doc::{self, DocCommand};
+use crate::document_id::DocumentId;
+use crate::ephemeral::EphemeralDedup;
+use crate::metrics::{CloseReason, Metrics};
+use crate::outbox::Outbox;
+use crate::storage::Storage;
+
+/// Mailbox depth per document actor; a full mailbox makes senders wait (backpressure on the
+/// sending connection), it never drops.
+const DOC_MAILBOX: usize = 1024;
+
+/// Shared relay state. Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Hub {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    docs: Mutex<HashMap<DocumentId, mpsc::Sender<DocCommand>>>,
+    /// Established connections by peer ID, to replace a stale socket when a peer reconnects.
+    peers: Mutex<HashMap<Arc<str>, Outbox>>,
+    dedup: Mutex<EphemeralDedup>,
+    storage: Storage,
+    metrics: Metrics,
+    config: Config,
+    server_peer_id: String,
+    shutdown: CancellationToken,
+    tasks: TaskTracker,
+}
+
+impl Hub {
+    pub(crate) fn new(
+        storage: Storage,
+        metrics: Metrics,
+        config: Config,
+        shutdown: CancellationToken,
+        tasks: TaskTracker,
+    ) -> Self {
+        let server_peer_id = format!("caucus-{}", storage.storage_id());
+        Hub {
+            inner: Arc::new(Inner {
+                docs: Mutex::new(HashMap::new()),
+                peers: Mutex::new(HashMap::new()),
+                dedup: Mutex::new(EphemeralDedup::new(config.max_ephemeral_sessions)),
+                storage,
+                metrics,
+                config,
+                server_peer_id,
+                shutdown,
+                tasks,
+            }),
+        }
+    }
+
+    pub(crate) fn storage(&self) -> &Storage {
+        &self.inner.storage
+    }
+
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Our peer ID in the protocol.
+    pub(crate) fn server_peer_id(&self) -> &str {
+        &self.inner.server_peer_id
+    }
+
+    pub(crate) fn shutdown_token(&self) -> &CancellationToken {
+        &self.inner.shutdown
+    }
+
+    pub(crate) fn tasks(&self) -> &TaskTracker {
+        &self.inner.tasks
+    }
+
+    /// Sends a command to a document's actor, loading the document if needed.
+    pub(crate) async fn route(&self, doc_id: &DocumentId, mut command: DocCommand) {
+        loop {
+            let sender = {
+                let mut docs = lock(&self.inner.docs);
+                let sender = match docs.get(doc_id) {
+                    Some(sender) if !sender.is_closed() => sender.clone(),
+                    _ => {
+                        let sender = self.spawn_actor(doc_id.clone());
+                        docs.insert(doc_id.clone(), sender.clone());
+                        sender
+                    }
+                };
+                match sender.try_send(command) {
+                    Ok(()) => return,
+                    Err(mpsc::error::TrySendError::Full(c)) => {
+                        command = c;
+                        sender
+                    }
+                    Err(mpsc::error::TrySendError::Closed(c)) => {
+                        // The actor died (storage failure); forget it and start afresh.
+                        docs.remove(doc_id);
+                        command = c;
+                        continue;
+                    }
+                }
+            };
+            // Mailbox full: wait outside the lock. If the actor stops meanwhile we get the
+            // command back and go round again.
+            match sender.send(command).await {
+                Ok(()) => return,
+                Err(mpsc::error::SendError(c)) => command = c,
+            }
+        }
+    }
+
+    /// Sends a command only if the document is loaded (e.g. "peer gone" must not load it).
+    pub(crate) fn route_if_loaded(&self, doc_id: &DocumentId, command: DocCommand) {
+        let docs = lock(&self.inner.docs);
+        if let Some(sender) = docs.get(doc_id) {
+            // A full mailbox here is only possible under extreme load; the peer's outbox is
+            // closed already, so the actor drops it on its next failed send anyway.
+            let _ = sender.try_send(command);
+        }
+    }
+
+    fn spawn_actor(&self, doc_id: DocumentId) -> mpsc::Sender<DocCommand> {
+        let (tx, rx) = mpsc::channel(DOC_MAILBOX);
+        self.inner.tasks.spawn(doc::run(self.clone(), doc_id, rx));
+        tx
+    }
+
+    /// Called by an idle actor: removes it if nothing is waiting in its mailbox.
+    pub(crate) fn try_retire(
+        &self,
+        doc_id: &DocumentId,
+        mailbox: &mpsc::Receiver<DocCommand>,
+    ) -> bool {
+        let mut docs = lock(&self.inner.docs);
+        if !mailbox.is_empty() {
+            return false;
+        }
+        docs.remove(doc_id);
+        true
+    }
+
+    /// Called by an actor that cannot go on (storage failure).
+    pub(crate) fn forget_actor(&self, doc_id: &DocumentId) {
+        lock(&self.inner.docs).remove(doc_id);
+    }
+
+    /// Registers an established connection. An older connection with the same peer ID is
+    /// closed and returned, so the caller can tear down its document state first (the
+    /// automerge-repo reconnect-loop fix).
+    pub(crate) fn register_peer(&self, outbox: Outbox) -> Option<Outbox> {
+        let old = lock(&self.inner.peers).insert(outbox.peer_id.clone(), outbox);
+        if let Some(old) = &old {
+            old.close(CloseReason::Replaced, None);
+        }
+        old
+    }
+
+    /// Unregisters a connection if it is still the registered one for its peer ID.
+    pub(crate) fn unregister_peer(&self, outbox: &Outbox) {
+        let mut peers = lock(&self.inner.peers);
+        if peers
+            .get(&outbox.peer_id)
+            .is_some_and(|o| o.id == outbox.id)
+        {
+            peers.remove(&outbox.peer_id);
+        }
+    }
+
+    /// Ephemeral dedup (see [`crate::ephemeral`]).
+    pub(crate) fn accept_ephemeral(&self, sender_id: &str, session_id: &str, count: u64) -> bool {
+        let accepted = lock(&self.inner.dedup).accept(sender_id, session_id, count, Instant::now());
+        if !accepted {
+            self.inner.metrics.ephemeral_duplicate();
+        }
+        accepted
+    }
+
+    pub(crate) fn expire_ephemeral_sessions(&self) {
+        lock(&self.inner.dedup).expire(Instant::now());
+    }
+}
+
+/// Locks a std mutex, recovering from poisoning: every critical section here leaves the map
+/// consistent, so a panic elsewhere must not take the whole relay down.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

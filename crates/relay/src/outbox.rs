@@ -1,0 +1,90 @@
+//! A connection's outbound side as the rest of the relay sees it: a bounded queue of encoded
+//! frames plus a way to close the connection.
+//!
+//! Sync messages must never be dropped silently (automerge's sync protocol assumes an
+//! in-order, lossless stream), so when the queue is full the connection is closed instead:
+//! the client reconnects and both sides start a fresh sync state.
+
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Bytes;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::metrics::CloseReason;
+use crate::protocol::{self, Message};
+
+/// Identifies one websocket connection for its whole life (peer IDs can reconnect).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct ConnId(pub u64);
+
+/// One encoded frame, with its type for metrics.
+#[derive(Debug)]
+pub(crate) struct Frame {
+    pub kind: &'static str,
+    pub bytes: Bytes,
+}
+
+/// Why and how a connection is being closed, decided once.
+#[derive(Debug, Clone)]
+pub(crate) struct Closing {
+    pub reason: CloseReason,
+    /// Sent to the peer as an `error` message before the close frame.
+    pub error: Option<String>,
+}
+
+/// Handle to a connection's outbound queue. Cheap to clone.
+#[derive(Clone, Debug)]
+pub(crate) struct Outbox {
+    pub id: ConnId,
+    /// The peer ID the connection joined with.
+    pub peer_id: Arc<str>,
+    tx: mpsc::Sender<Frame>,
+    close: CancellationToken,
+    closing: Arc<OnceLock<Closing>>,
+}
+
+impl Outbox {
+    pub(crate) fn new(
+        id: ConnId,
+        peer_id: Arc<str>,
+        tx: mpsc::Sender<Frame>,
+        close: CancellationToken,
+        closing: Arc<OnceLock<Closing>>,
+    ) -> Self {
+        Outbox {
+            id,
+            peer_id,
+            tx,
+            close,
+            closing,
+        }
+    }
+
+    /// Queues a message. Returns false if the connection is gone or was just closed because
+    /// its queue is full; the caller must then forget any sync state it holds for it.
+    pub(crate) fn send(&self, message: &Message) -> bool {
+        let frame = Frame {
+            kind: message.kind(),
+            bytes: Bytes::from(protocol::encode(message)),
+        };
+        match self.tx.try_send(frame) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.close(CloseReason::SlowConsumer, None);
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    }
+
+    /// Closes the connection (first reason wins).
+    pub(crate) fn close(&self, reason: CloseReason, error: Option<String>) {
+        let _ = self.closing.set(Closing { reason, error });
+        self.close.cancel();
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.close.is_cancelled()
+    }
+}
