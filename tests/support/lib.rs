@@ -1,1 +1,415 @@
-//! placeholder
+//! Test support: a real relay on `127.0.0.1:0` with a real redb file, and a small Rust peer
+//! that speaks the automerge-repo protocol with automerge's own sync.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use automerge::sync::{self, SyncDoc};
+use automerge::{Automerge, ChangeHash};
+use caucus_relay::protocol::{self, EphemeralMessage, Message, PeerMetadata, SyncMessage};
+use caucus_relay::{Config, DocumentId, Relay, Storage};
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// The admin token every test relay uses.
+pub const TOKEN: &str = "test-admin-token-0123456789";
+
+/// How long tests wait for anything before failing.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+pub fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_test_writer()
+        .try_init();
+}
+
+/// A relay running in this process.
+pub struct TestRelay {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub storage: Storage,
+    pub storage_id: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl TestRelay {
+    pub async fn start(data_dir: &Path) -> Result<Self> {
+        Self::start_with(Config::for_data_dir(data_dir)).await
+    }
+
+    pub async fn start_with(mut config: Config) -> Result<Self> {
+        init_logging();
+        config.admin_token = Some(TOKEN.into());
+        let data_dir = config.data_dir.clone();
+        let (relay, _) = Relay::open(config).await?;
+        let storage = relay.storage();
+        let storage_id = relay.storage_id().to_owned();
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.await;
+            };
+            if let Err(err) = relay.serve(listener, shutdown).await {
+                eprintln!("relay failed: {err}");
+            }
+        });
+        Ok(TestRelay {
+            addr,
+            data_dir,
+            storage,
+            storage_id,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/sync?token={TOKEN}", self.addr)
+    }
+
+    /// Graceful stop; waits until the relay has closed everything and released the file.
+    pub async fn stop(mut self) -> Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            tokio::time::timeout(PATIENCE, task).await??;
+        }
+        Ok(())
+    }
+
+    /// A plain HTTP GET (status, body).
+    pub async fn get(&self, path: &str) -> Result<(u16, String)> {
+        http_get(self.addr, path, None).await
+    }
+}
+
+/// Minimal HTTP/1.1 GET, enough for health and metrics checks.
+pub async fn http_get(
+    addr: SocketAddr,
+    path: &str,
+    extra_header: Option<&str>,
+) -> Result<(u16, String)> {
+    let mut stream = TcpStream::connect(addr).await?;
+    let extra = extra_header.map(|h| format!("{h}\r\n")).unwrap_or_default();
+    stream
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await?;
+    let mut response = Vec::new();
+    tokio::time::timeout(PATIENCE, stream.read_to_end(&mut response)).await??;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .context("no status line")?;
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A protocol peer: one websocket, one automerge document per doc ID it works with.
+pub struct Peer {
+    pub peer_id: String,
+    pub server_peer_id: String,
+    pub server_metadata: PeerMetadata,
+    socket: Socket,
+    /// Messages that arrived while waiting for something else.
+    backlog: std::collections::VecDeque<Message>,
+}
+
+/// A document held by a [`Peer`], with its sync state for the relay.
+pub struct PeerDoc {
+    pub id: DocumentId,
+    pub doc: Automerge,
+    pub state: sync::State,
+}
+
+impl PeerDoc {
+    pub fn new(id: DocumentId, doc: Automerge) -> Self {
+        PeerDoc {
+            id,
+            doc,
+            state: sync::State::new(),
+        }
+    }
+}
+
+impl Peer {
+    /// Connects and completes the handshake.
+    pub async fn connect(url: &str, peer_id: &str) -> Result<Self> {
+        let (socket, _) = tokio_tungstenite::connect_async(url).await?;
+        let mut peer = Peer {
+            peer_id: peer_id.to_owned(),
+            server_peer_id: String::new(),
+            server_metadata: PeerMetadata::default(),
+            socket,
+            backlog: Default::default(),
+        };
+        peer.send(&Message::Join {
+            sender_id: peer_id.to_owned(),
+            metadata: PeerMetadata {
+                storage_id: None,
+                is_ephemeral: Some(true),
+            },
+            supported_versions: Some(vec!["1".into()]),
+        })
+        .await?;
+        match peer.recv().await? {
+            Message::Peer {
+                sender_id,
+                target_id,
+                metadata,
+            } => {
+                if target_id != peer_id {
+                    bail!("peer message targeted {target_id}");
+                }
+                peer.server_peer_id = sender_id;
+                peer.server_metadata = metadata;
+                Ok(peer)
+            }
+            other => bail!("expected peer, got {other:?}"),
+        }
+    }
+
+    pub async fn send(&mut self, message: &Message) -> Result<()> {
+        self.send_raw(protocol::encode(message)).await
+    }
+
+    pub async fn send_raw(&mut self, bytes: Vec<u8>) -> Result<()> {
+        self.socket.send(WsMessage::Binary(bytes.into())).await?;
+        Ok(())
+    }
+
+    pub async fn send_text(&mut self, text: &str) -> Result<()> {
+        self.socket.send(WsMessage::Text(text.into())).await?;
+        Ok(())
+    }
+
+    /// Next protocol message (backlog first), or an error on close/timeout.
+    pub async fn recv(&mut self) -> Result<Message> {
+        if let Some(m) = self.backlog.pop_front() {
+            return Ok(m);
+        }
+        self.recv_timeout(PATIENCE)
+            .await?
+            .ok_or_else(|| anyhow!("no message within {PATIENCE:?}"))
+    }
+
+    /// Next message from the socket, `None` on timeout; error when the socket closed.
+    pub async fn recv_timeout(&mut self, wait: Duration) -> Result<Option<Message>> {
+        loop {
+            let frame = match tokio::time::timeout(wait, self.socket.next()).await {
+                Err(_) => return Ok(None),
+                Ok(None) => bail!("socket closed"),
+                Ok(Some(frame)) => frame?,
+            };
+            match frame {
+                WsMessage::Binary(bytes) => return Ok(Some(protocol::decode(&bytes)?)),
+                WsMessage::Close(frame) => bail!("socket closed by relay: {frame:?}"),
+                _ => continue,
+            }
+        }
+    }
+
+    /// Reads until the relay closes the socket; returns the `error` message it sent, if any.
+    pub async fn expect_closed(&mut self) -> Result<Option<String>> {
+        let mut error = None;
+        loop {
+            match tokio::time::timeout(PATIENCE, self.socket.next()).await {
+                Err(_) => bail!("socket still open after {PATIENCE:?}"),
+                Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(WsMessage::Close(_)))) => {
+                    return Ok(error);
+                }
+                Ok(Some(Ok(WsMessage::Binary(bytes)))) => {
+                    if let Ok(Message::Error { message }) = protocol::decode(&bytes) {
+                        error = Some(message);
+                    }
+                }
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
+    fn sync_message(&self, doc: &DocumentId, data: Vec<u8>) -> SyncMessage {
+        SyncMessage {
+            sender_id: self.peer_id.clone(),
+            target_id: self.server_peer_id.clone(),
+            document_id: doc.clone(),
+            data,
+        }
+    }
+
+    /// Sends whatever automerge wants to send for this document (if anything).
+    pub async fn push(&mut self, d: &mut PeerDoc) -> Result<bool> {
+        match d.doc.generate_sync_message(&mut d.state) {
+            Some(m) => {
+                let msg = self.sync_message(&d.id, m.encode());
+                self.send(&Message::Sync(msg)).await?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Sends a `request` for a document this peer does not have.
+    pub async fn request(&mut self, d: &mut PeerDoc) -> Result<()> {
+        let m = d
+            .doc
+            .generate_sync_message(&mut d.state)
+            .context("an empty doc always has a first message")?;
+        let msg = self.sync_message(&d.id, m.encode());
+        self.send(&Message::Request(msg)).await
+    }
+
+    /// Runs the sync exchange for one document until the relay has nothing more to say for
+    /// `quiet`. Returns whether the relay said the document is unavailable.
+    pub async fn sync_until_quiet(&mut self, d: &mut PeerDoc, quiet: Duration) -> Result<bool> {
+        self.push(d).await?;
+        let mut unavailable = false;
+        loop {
+            let next = match self.backlog.pop_front() {
+                Some(m) => Some(m),
+                None => self.recv_timeout(quiet).await?,
+            };
+            let Some(message) = next else {
+                return Ok(unavailable);
+            };
+            match message {
+                Message::Sync(m) if m.document_id == d.id => {
+                    let sync_msg = sync::Message::decode(&m.data)?;
+                    d.doc.receive_sync_message(&mut d.state, sync_msg)?;
+                    self.push(d).await?;
+                }
+                Message::DocUnavailable { document_id, .. } if document_id == d.id => {
+                    unavailable = true
+                }
+                other => self.backlog.push_back(other),
+            }
+        }
+    }
+
+    /// Syncs until the document has exactly `heads` (or fails after PATIENCE).
+    pub async fn sync_until_heads(&mut self, d: &mut PeerDoc, heads: &[ChangeHash]) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        self.push(d).await?;
+        while d.doc.get_heads() != heads {
+            if tokio::time::Instant::now() > deadline {
+                bail!("document did not reach the expected heads");
+            }
+            let message = match self.backlog.pop_front() {
+                Some(m) => m,
+                None => match self.recv_timeout(Duration::from_millis(200)).await? {
+                    Some(m) => m,
+                    None => continue,
+                },
+            };
+            match message {
+                Message::Sync(m) if m.document_id == d.id => {
+                    d.doc
+                        .receive_sync_message(&mut d.state, sync::Message::decode(&m.data)?)?;
+                    self.push(d).await?;
+                }
+                other => self.backlog.push_back(other),
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn send_ephemeral(
+        &mut self,
+        doc: &DocumentId,
+        session: &str,
+        count: u64,
+        data: &[u8],
+    ) -> Result<()> {
+        let message = Message::Ephemeral(EphemeralMessage {
+            sender_id: self.peer_id.clone(),
+            target_id: self.server_peer_id.clone(),
+            document_id: doc.clone(),
+            session_id: session.into(),
+            count,
+            data: data.to_vec(),
+        });
+        self.send(&message).await
+    }
+
+    /// Every ephemeral message that arrives within `wait` (other messages go to the backlog).
+    pub async fn collect_ephemeral(&mut self, wait: Duration) -> Result<Vec<EphemeralMessage>> {
+        let deadline = tokio::time::Instant::now() + wait;
+        let mut got = Vec::new();
+        let mut kept = std::collections::VecDeque::new();
+        while let Some(m) = self.backlog.pop_front() {
+            match m {
+                Message::Ephemeral(e) => got.push(e),
+                other => kept.push_back(other),
+            }
+        }
+        self.backlog = kept;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if left.is_zero() {
+                return Ok(got);
+            }
+            match self.recv_timeout(left).await? {
+                Some(Message::Ephemeral(e)) => got.push(e),
+                Some(other) => self.backlog.push_back(other),
+                None => return Ok(got),
+            }
+        }
+    }
+}
+
+/// A document with `n` committed changes writing `key{i}`.
+pub fn doc_with_changes(n: usize) -> Automerge {
+    use automerge::transaction::Transactable;
+    let mut doc = automerge::AutoCommit::new();
+    for i in 0..n {
+        doc.put(automerge::ROOT, format!("key{i}"), i as i64)
+            .expect("put");
+        doc.commit();
+    }
+    doc.document().clone()
+}
+
+/// Adds one change to a document.
+pub fn add_change(doc: &mut Automerge, key: &str, value: i64) {
+    use automerge::transaction::Transactable;
+    let mut tx = doc.transaction();
+    tx.put(automerge::ROOT, key, value).expect("put");
+    tx.commit();
+}
+
+/// Loads what storage holds for a document (as a relay would on a cold start).
+pub async fn stored_doc(storage: &Storage, id: &DocumentId) -> Result<Option<Automerge>> {
+    let Some(stored) = storage.load(id).await? else {
+        return Ok(None);
+    };
+    let mut doc = Automerge::new();
+    for chunk in &stored.chunks {
+        doc.load_incremental(chunk)?;
+    }
+    Ok(Some(doc))
+}

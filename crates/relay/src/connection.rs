@@ -159,8 +159,8 @@ impl Reader<'_> {
                 ));
                 false
             }
-            Message::Sync(m) => self.to_document(outbox, m.document_id, m.data, false).await,
-            Message::Request(m) => self.to_document(outbox, m.document_id, m.data, true).await,
+            Message::Sync(m) => self.route_sync(outbox, m.document_id, m.data, false).await,
+            Message::Request(m) => self.route_sync(outbox, m.document_id, m.data, true).await,
             Message::Ephemeral(m) => {
                 if !self.admit_document(&m.document_id) {
                     return false;
@@ -214,11 +214,11 @@ impl Reader<'_> {
             self.fail(format!("expected join, got {}", message.kind()));
             return false;
         };
-        if let Some(versions) = &supported_versions {
-            if !versions.iter().any(|v| v == PROTOCOL_VERSION) {
-                self.fail("unsupported protocol version".into());
-                return false;
-            }
+        if let Some(versions) = &supported_versions
+            && !versions.iter().any(|v| v == PROTOCOL_VERSION)
+        {
+            self.fail("unsupported protocol version".into());
+            return false;
         }
         let outbox = Outbox::new(
             self.id,
@@ -264,7 +264,7 @@ impl Reader<'_> {
         true
     }
 
-    async fn to_document(
+    async fn route_sync(
         &mut self,
         from: Outbox,
         doc: DocumentId,

@@ -91,6 +91,11 @@ impl Relay {
         ))
     }
 
+    /// The storage handle (tests use it to check what is durable while the relay runs).
+    pub fn storage(&self) -> Storage {
+        self.hub.storage().clone()
+    }
+
     /// The storageId the relay advertises to peers.
     pub fn storage_id(&self) -> &str {
         self.hub.storage().storage_id()

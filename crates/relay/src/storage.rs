@@ -139,9 +139,24 @@ pub struct Storage {
 
 struct Inner {
     db: Arc<Database>,
-    writer: std_mpsc::Sender<WriteRequest>,
+    /// `None` only while dropping.
+    writer: Option<std_mpsc::Sender<WriteRequest>>,
+    writer_thread: Option<std::thread::JoinHandle<()>>,
     storage_id: String,
     path: PathBuf,
+}
+
+impl Drop for Inner {
+    /// Stops the writer (it finishes the batch in hand) and waits for it, so the file is
+    /// closed when the last handle goes: a reopen in the same process then succeeds.
+    fn drop(&mut self) {
+        drop(self.writer.take());
+        if let Some(thread) = self.writer_thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("storage writer thread panicked");
+        }
+    }
 }
 
 impl Storage {
@@ -157,14 +172,15 @@ impl Storage {
         let db = Arc::new(db);
         let (writer, queue) = std_mpsc::channel();
         let writer_db = db.clone();
-        std::thread::Builder::new()
+        let writer_thread = std::thread::Builder::new()
             .name("caucus-storage-writer".into())
             .spawn(move || run_writer(&writer_db, &queue, &metrics))
             .map_err(|e| StorageError::Join(e.to_string()))?;
         Ok(Storage {
             inner: Arc::new(Inner {
                 db,
-                writer,
+                writer: Some(writer),
+                writer_thread: Some(writer_thread),
                 storage_id,
                 path,
             }),
@@ -186,6 +202,8 @@ impl Storage {
         let (done, result) = oneshot::channel();
         self.inner
             .writer
+            .as_ref()
+            .ok_or(StorageError::WriterGone)?
             .send(WriteRequest { op, done })
             .map_err(|_| StorageError::WriterGone)?;
         match result.await {
