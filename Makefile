@@ -1,0 +1,58 @@
+# caucus: the two commands are `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+CARGO ?= cargo
+NPM ?= npm
+LISTEN ?= 127.0.0.1:8080
+DATA ?= ./caucus-data
+
+.PHONY: run build web-build test lint rust-test interop-test web-test browser-test bench clean
+
+## Build everything and start the relay with the web client on http://$(LISTEN).
+run: build
+	./target/release/caucus serve --listen $(LISTEN) --data $(DATA) --web-dir web/dist
+
+## Build the web client (web/dist) and the release binary (target/release/caucus).
+build: web-build
+	$(CARGO) build --release --locked -p caucus
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && $(NPM) ci --no-audit --no-fund
+
+web-build: web/node_modules/.package-lock.json
+	cd web && $(NPM) run build
+
+tests/interop/node_modules/.package-lock.json: tests/interop/package-lock.json
+	cd tests/interop && $(NPM) ci --no-audit --no-fund
+
+## Every test: lints, Rust unit and integration tests, web unit tests, interop with the
+## official JS client, browser tests in headless Chromium.
+test: lint rust-test web-test interop-test browser-test
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+
+rust-test:
+	$(CARGO) test --locked --workspace
+
+# The interop and browser suites drive the real binary (debug build: faster to build here).
+target/debug/caucus: FORCE
+	$(CARGO) build --locked -p caucus
+FORCE:
+
+interop-test: target/debug/caucus tests/interop/node_modules/.package-lock.json
+	cd tests/interop && CAUCUS_BIN=$(CURDIR)/target/debug/caucus $(NPM) test
+
+web-test: web/node_modules/.package-lock.json
+	cd web && $(NPM) test
+
+browser-test: target/debug/caucus web-build
+	cd web && CAUCUS_BIN=$(CURDIR)/target/debug/caucus $(NPM) run test:browser
+
+## Long benchmarks (not part of `make test`).
+bench:
+	@echo "benchmarks arrive with the performance work (docs/performance.md)"
+
+clean:
+	$(CARGO) clean
+	rm -rf web/dist web/node_modules tests/interop/node_modules
