@@ -234,3 +234,38 @@ async fn idle_documents_are_evicted_and_reload_from_storage() -> anyhow::Result<
     b.sync_until_heads(&mut doc_b, &expected).await?;
     relay.stop().await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_stops_reading_is_disconnected_not_skipped() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut config = Config::for_data_dir(dir.path());
+    config.outbound_queue = 8;
+    let relay = TestRelay::start_with(config).await?;
+    let id = DocumentId::random();
+    let mut slow = Peer::connect(&relay.ws_url(), "slow").await?;
+    let mut fast = Peer::connect(&relay.ws_url(), "fast").await?;
+    // The slow peer joins the document's relay set, then never reads again.
+    slow.send_ephemeral(&id, "slow-session", 1, b"here").await?;
+    tokio::time::sleep(QUIET).await;
+    let payload = vec![7u8; 256 * 1024];
+    let mut closed = false;
+    for count in 1..=400u64 {
+        fast.send_ephemeral(&id, "fast-session", count, &payload)
+            .await?;
+        if count % 20 == 0 {
+            let (_, metrics) = relay.get("/metrics").await?;
+            if metrics.contains("caucus_connections_closed_total{reason=\"slow_consumer\"} 1") {
+                closed = true;
+                break;
+            }
+        }
+    }
+    assert!(closed, "the slow peer was never disconnected");
+    slow.expect_closed().await?;
+    // The fast peer is unaffected.
+    fast.send_ephemeral(&id, "fast-session", 1000, b"still here")
+        .await?;
+    let mut doc = PeerDoc::new(id.clone(), doc_with_changes(1));
+    fast.sync_until_quiet(&mut doc, QUIET).await?;
+    relay.stop().await
+}
