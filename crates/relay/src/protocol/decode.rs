@@ -120,27 +120,8 @@ fn read_fields<'b>(d: &mut Decoder<'b>) -> Result<Fields<'b>, DecodeError> {
         Type::MapIndef => d.map()?,
         _ => return Err(DecodeError::NotAMap),
     };
-    let mut seen = 0u64;
-    loop {
-        match len {
-            Some(n) if seen == n => break,
-            None if d.datatype()? == Type::Break => {
-                d.skip()?;
-                break;
-            }
-            _ => {}
-        }
-        seen += 1;
-        if seen > MAX_KEYS {
-            return Err(DecodeError::TooManyKeys);
-        }
-        if d.datatype()? != Type::String {
-            // Non-text keys are nobody's business: skip key and value.
-            d.skip()?;
-            d.skip()?;
-            continue;
-        }
-        match d.str()? {
+    for_each_entry(d, len, |d, key| {
+        match key {
             "type" => fields.kind = optional_str(d, "type")?,
             "senderId" => fields.sender_id = optional_str(d, "senderId")?,
             "targetId" => fields.target_id = optional_str(d, "targetId")?,
@@ -163,7 +144,8 @@ fn read_fields<'b>(d: &mut Decoder<'b>) -> Result<Fields<'b>, DecodeError> {
             "supportedProtocolVersions" => fields.supported_versions = read_versions(d)?,
             _ => d.skip()?,
         }
-    }
+        Ok(())
+    })?;
     Ok(fields)
 }
 
@@ -246,26 +228,8 @@ fn read_metadata(d: &mut Decoder<'_>) -> Result<PeerMetadata, DecodeError> {
         }
         other => return Err(wrong_type("peerMetadata", other)),
     };
-    let mut seen = 0u64;
-    loop {
-        match len {
-            Some(n) if seen == n => break,
-            None if d.datatype()? == Type::Break => {
-                d.skip()?;
-                break;
-            }
-            _ => {}
-        }
-        seen += 1;
-        if seen > MAX_KEYS {
-            return Err(DecodeError::TooManyKeys);
-        }
-        if d.datatype()? != Type::String {
-            d.skip()?;
-            d.skip()?;
-            continue;
-        }
-        match d.str()? {
+    for_each_entry(d, len, |d, key| {
+        match key {
             "storageId" => {
                 meta.storage_id = optional_str(d, "storageId")?
                     .map(|s| bounded(s, "storageId"))
@@ -282,7 +246,8 @@ fn read_metadata(d: &mut Decoder<'_>) -> Result<PeerMetadata, DecodeError> {
             }
             _ => d.skip()?,
         }
-    }
+        Ok(())
+    })?;
     Ok(meta)
 }
 
@@ -297,15 +262,7 @@ fn read_versions(d: &mut Decoder<'_>) -> Result<Option<Vec<String>>, DecodeError
     };
     let mut versions = Vec::new();
     let mut seen = 0u64;
-    loop {
-        match len {
-            Some(n) if seen == n => break,
-            None if d.datatype()? == Type::Break => {
-                d.skip()?;
-                break;
-            }
-            _ => {}
-        }
+    for_each_item(d, len, |d| {
         seen += 1;
         if seen > MAX_VERSIONS {
             return Err(DecodeError::TooLong("supportedProtocolVersions"));
@@ -315,8 +272,57 @@ fn read_versions(d: &mut Decoder<'_>) -> Result<Option<Vec<String>>, DecodeError
             // A number where a string belongs is a version we do not speak.
             _ => d.skip()?,
         }
-    }
+        Ok(())
+    })?;
     Ok(Some(versions))
+}
+
+/// Calls `on_entry` with each text key of a map whose header gave `len` (`None` = indefinite),
+/// positioned at the value, which `on_entry` must consume. Non-text keys are skipped with
+/// their values; more than [`MAX_KEYS`] entries is an error.
+fn for_each_entry<'b>(
+    d: &mut Decoder<'b>,
+    len: Option<u64>,
+    mut on_entry: impl FnMut(&mut Decoder<'b>, &'b str) -> Result<(), DecodeError>,
+) -> Result<(), DecodeError> {
+    let mut seen = 0u64;
+    for_each_item(d, len, |d| {
+        seen += 1;
+        if seen > MAX_KEYS {
+            return Err(DecodeError::TooManyKeys);
+        }
+        if d.datatype()? == Type::String {
+            let key = d.str()?;
+            on_entry(d, key)
+        } else {
+            // Non-text keys are nobody's business: skip key and value.
+            d.skip()?;
+            d.skip()?;
+            Ok(())
+        }
+    })
+}
+
+/// Calls `on_item` `len` times or, for indefinite lengths, until the break. For a map,
+/// `len` counts entries and each call consumes one key/value pair.
+fn for_each_item<'b>(
+    d: &mut Decoder<'b>,
+    len: Option<u64>,
+    mut on_item: impl FnMut(&mut Decoder<'b>) -> Result<(), DecodeError>,
+) -> Result<(), DecodeError> {
+    let mut consumed = 0u64;
+    loop {
+        match len {
+            Some(n) if consumed >= n => return Ok(()),
+            None if d.datatype()? == Type::Break => {
+                d.skip()?;
+                return Ok(());
+            }
+            _ => {}
+        }
+        on_item(d)?;
+        consumed += 1;
+    }
 }
 
 fn bounded(s: &str, field: &'static str) -> Result<String, DecodeError> {
