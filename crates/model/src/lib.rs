@@ -1,1 +1,67 @@
-//! placeholder
+//! The caucus document model: one automerge document per analysis of country positions at a
+//! treaty conference (schema `caucus/analysis@1`, specified in `docs/schema.md`).
+//!
+//! This crate owns the document's shape and nothing else: no IO, no clock, no network. It
+//! gives
+//! - **typed, tolerant reads** — [`read_analysis`] → [`AnalysisView`], plain serde structs
+//!   with `BTreeMap`s, reading strings stored as scalars or as Text, defaulting what is
+//!   missing or unknown;
+//! - **conflicts as data** — concurrent values of stance/confidence in [`PositionView`], and
+//!   every conflicting key of the document from [`conflicts`]; [`resolve`] settles one;
+//! - **merge-safe edits** on [`automerge::AutoCommit`] ([`set_stance`],
+//!   [`edit_position_notes`], [`add_task`], [`register_member`], …) that follow the rules of
+//!   `docs/schema.md`. Edits stage operations and never commit; seal them with
+//!   [`commit_edit`];
+//! - **templates** — [`template::itu_plenipotentiary_2026`] and [`new_analysis`];
+//! - **JSON export** of the view, [`export_json`], with a stable key order.
+//!
+//! The web client (TypeScript) implements the same rules; the fixture pair in
+//! `tests/fixtures/analysis-v1.*`, written by this crate's tests, keeps both sides honest.
+//!
+//! # Layout
+//! - [`schema`] — schema id and every key name.
+//! - `enums` — [`Stance`], [`Confidence`], [`Priority`], [`TaskStatus`].
+//! - `timestamp` — [`Timestamp`], caller-supplied RFC 3339 times.
+//! - `view` — the typed view structs.
+//! - `access` — tolerant low-level value access shared by the modules below.
+//! - `read` — [`read_analysis`].
+//! - `conflict` — [`conflicts`], [`resolve`].
+//! - `edit` — the edit functions and their argument types, one submodule per part of the
+//!   document (`document`, `items`, `countries`, `positions`, `tasks`, `members`) plus `text`
+//!   for in-place Text edits.
+//! - [`template`] — templates and [`new_analysis`].
+//! - `export` — [`export_json`].
+//! - `error` — [`ModelError`].
+
+mod access;
+mod conflict;
+mod edit;
+mod enums;
+mod error;
+mod export;
+mod read;
+pub mod schema;
+pub mod template;
+mod timestamp;
+mod view;
+
+pub use conflict::{Conflict, conflicts, resolve};
+pub use edit::{
+    Attribution, CountrySpec, CountryUpdate, ItemSpec, ItemUpdate, MeetingUpdate, NewTask,
+    TextEdit, TrackSpec, add_country, add_item, add_source, add_task, add_task_with_id,
+    assign_task, commit_edit, edit_country_contacts, edit_item_summary, edit_position_notes,
+    edit_task_notes, register_member, remove_source, set_confidence, set_stance, set_task_status,
+    set_task_title, set_task_track, set_task_when, set_title, set_track, update_country,
+    update_item, update_meeting,
+};
+pub use enums::{Confidence, Priority, Stance, TaskStatus};
+pub use error::ModelError;
+pub use export::{export_json, export_json_pretty};
+pub use read::{check_schema, read_analysis};
+pub use schema::SCHEMA_ID;
+pub use template::{Template, new_analysis};
+pub use timestamp::Timestamp;
+pub use view::{
+    AnalysisView, ConflictValue, CountryView, DelegationView, ItemView, MeetingView, MemberView,
+    PositionView, TaskView, TrackView,
+};

@@ -1,0 +1,109 @@
+//! The one error type of the crate.
+//!
+//! Reads fail only on a document that is not an analysis (schema) or on an automerge error;
+//! everything else a reader meets is tolerated. Edits fail on unknown ids and on malformed
+//! input, and they check all of that before their first write, so an `Err` leaves the
+//! document's open transaction as it was.
+
+use thiserror::Error;
+
+/// Everything that can go wrong in the model.
+#[derive(Debug, Error)]
+pub enum ModelError {
+    /// The root has no `schema` key: not an analysis document (or not loaded yet).
+    #[error("the document has no `schema`; it is not a caucus analysis")]
+    MissingSchema,
+    /// The root `schema` names another schema or version.
+    #[error("unsupported schema {found:?}; this build reads {expected:?}")]
+    UnsupportedSchema {
+        /// The schema the document declares.
+        found: String,
+        /// The schema this build understands.
+        expected: &'static str,
+    },
+    /// No country with this code in `countries`.
+    #[error("unknown country {0:?}")]
+    UnknownCountry(String),
+    /// No item with this id in `items`.
+    #[error("unknown item {0:?}")]
+    UnknownItem(String),
+    /// No task with this id in `tasks`.
+    #[error("unknown task {0:?}")]
+    UnknownTask(String),
+    /// No member with this id in `members`.
+    #[error("unknown member {0:?}")]
+    UnknownMember(String),
+    /// The position has no such source to remove.
+    #[error("position {country}/{item} has no source {source_text:?}")]
+    UnknownSource {
+        /// Country code of the position.
+        country: String,
+        /// Item id of the position.
+        item: String,
+        /// The source that was asked for.
+        source_text: String,
+    },
+    /// An add found the id already taken.
+    #[error("{kind} {id:?} already exists")]
+    AlreadyExists {
+        /// What kind of thing (`"item"`, `"country"`, `"task"`).
+        kind: &'static str,
+        /// The id that is taken.
+        id: String,
+    },
+    /// An id (map key) is empty or has surrounding whitespace.
+    #[error("invalid {kind} id {id:?}")]
+    InvalidId {
+        /// What kind of id.
+        kind: &'static str,
+        /// The offending id.
+        id: String,
+    },
+    /// A string that should name an enum value does not.
+    #[error("invalid {field} value {value:?}")]
+    InvalidValue {
+        /// The enum's field name.
+        field: &'static str,
+        /// The rejected text.
+        value: String,
+    },
+    /// A timestamp that is not RFC 3339 (`2026-11-09T10:00:00Z`).
+    #[error("invalid RFC 3339 timestamp {0:?}")]
+    InvalidTimestamp(String),
+    /// A text edit reaches past the end of the text.
+    #[error("text edit at {pos} deleting {delete} is outside a text of length {len}")]
+    SpliceOutOfRange {
+        /// Where the edit starts.
+        pos: usize,
+        /// How many characters it deletes.
+        delete: usize,
+        /// The current length of the text.
+        len: usize,
+    },
+    /// A path does not lead to anything in the document.
+    #[error("nothing at {}", .0.join("/"))]
+    NoSuchPath(Vec<String>),
+    /// The value at a path is of a type the operation cannot work with.
+    #[error("{} holds {found}, expected {expected}", .path.join("/"))]
+    UnexpectedType {
+        /// Where.
+        path: Vec<String>,
+        /// What the operation needs.
+        expected: &'static str,
+        /// What the document has.
+        found: String,
+    },
+    /// The conflict is between objects (e.g. two position maps created concurrently);
+    /// writing a scalar would replace an object, which the merge-safety rules forbid.
+    #[error("{} is a conflict between objects and cannot be resolved by writing a value", .0.join("/"))]
+    ObjectConflict(Vec<String>),
+    /// A template that cannot be turned into a document.
+    #[error("invalid template: {0}")]
+    InvalidTemplate(String),
+    /// The embedded or given template JSON does not parse.
+    #[error("template JSON: {0}")]
+    TemplateJson(#[from] serde_json::Error),
+    /// An error from automerge itself.
+    #[error("automerge: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+}

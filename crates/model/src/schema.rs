@@ -1,0 +1,128 @@
+//! The names of the document: schema id and keys, as listed in `docs/schema.md`.
+//!
+//! Every key the model reads or writes is spelled here once, so the Rust side and the
+//! TypeScript side (web/src/model) can be checked against one list.
+
+/// The value of the root `schema` key this build reads and writes.
+pub const SCHEMA_ID: &str = "caucus/analysis@1";
+
+/// Root keys.
+pub mod root {
+    /// Schema id, [`super::SCHEMA_ID`].
+    pub const SCHEMA: &str = "schema";
+    /// Analysis title.
+    pub const TITLE: &str = "title";
+    /// Meeting map.
+    pub const MEETING: &str = "meeting";
+    /// trackId → track map.
+    pub const TRACKS: &str = "tracks";
+    /// itemId → item map.
+    pub const ITEMS: &str = "items";
+    /// ISO 3166-1 alpha-2 → country map.
+    pub const COUNTRIES: &str = "countries";
+    /// uuid → task map.
+    pub const TASKS: &str = "tasks";
+    /// memberId → member map.
+    pub const MEMBERS: &str = "members";
+}
+
+/// Keys of the `meeting` map.
+pub mod meeting {
+    /// Meeting name.
+    pub const NAME: &str = "name";
+    /// City and country.
+    pub const VENUE: &str = "venue";
+    /// First day, `YYYY-MM-DD`.
+    pub const STARTS: &str = "starts";
+    /// Last day, `YYYY-MM-DD`.
+    pub const ENDS: &str = "ends";
+}
+
+/// Keys of a track map.
+pub mod track {
+    /// Display name.
+    pub const NAME: &str = "name";
+}
+
+/// Keys of an item map.
+pub mod item {
+    /// Short code, e.g. `Res 102`.
+    pub const CODE: &str = "code";
+    /// Full title.
+    pub const TITLE: &str = "title";
+    /// Track id.
+    pub const TRACK: &str = "track";
+    /// `high` | `medium` | `low`.
+    pub const PRIORITY: &str = "priority";
+    /// Theme id.
+    pub const THEME: &str = "theme";
+    /// Text: collaborative summary.
+    pub const SUMMARY: &str = "summary";
+}
+
+/// Keys of a country map.
+pub mod country {
+    /// English short name.
+    pub const NAME: &str = "name";
+    /// ITU region.
+    pub const REGION: &str = "region";
+    /// Delegation map.
+    pub const DELEGATION: &str = "delegation";
+    /// itemId → position map.
+    pub const POSITIONS: &str = "positions";
+}
+
+/// Keys of a country's delegation map.
+pub mod delegation {
+    /// `true` | `false` | `null` (not known).
+    pub const OPEN_TO_CIVIL_SOCIETY: &str = "openToCivilSociety";
+    /// Text: collaborative contact notes.
+    pub const CONTACTS: &str = "contacts";
+}
+
+/// Keys of a position map.
+pub mod position {
+    /// [`crate::Stance`].
+    pub const STANCE: &str = "stance";
+    /// [`crate::Confidence`].
+    pub const CONFIDENCE: &str = "confidence";
+    /// Text: collaborative notes.
+    pub const NOTES: &str = "notes";
+    /// List of source strings (URLs, document numbers).
+    pub const SOURCES: &str = "sources";
+    /// Member id of the last editor.
+    pub const UPDATED_BY: &str = "updatedBy";
+    /// RFC 3339 time of the last edit.
+    pub const UPDATED_AT: &str = "updatedAt";
+}
+
+/// Keys of a task map.
+pub mod task {
+    /// Short title.
+    pub const TITLE: &str = "title";
+    /// Track id (may be empty).
+    pub const TRACK: &str = "track";
+    /// Member id, or `""` when unassigned.
+    pub const ASSIGNEE: &str = "assignee";
+    /// Free-form due time, e.g. `2026-11-12` or `before COM5 Tuesday`.
+    pub const WHEN: &str = "when";
+    /// [`crate::TaskStatus`].
+    pub const STATUS: &str = "status";
+    /// Text: collaborative notes.
+    pub const NOTES: &str = "notes";
+}
+
+/// Keys of a member map.
+pub mod member {
+    /// Display name.
+    pub const NAME: &str = "name";
+    /// Organisation.
+    pub const ORG: &str = "org";
+    /// List of automerge actor ids (hex) this member edits with.
+    pub const ACTORS: &str = "actors";
+}
+
+/// Keys that record who touched a position last. They are bookkeeping written with every
+/// position edit, so concurrent edits of one position almost always leave two values here;
+/// [`crate::conflicts`] does not report those (the winner is as good as the loser).
+pub const BOOKKEEPING_KEYS: [&str; 2] = [position::UPDATED_BY, position::UPDATED_AT];

@@ -1,0 +1,12 @@
+//! Tests of caucus-model through its public API, as one test binary (one link on a small
+//! machine): reads, edits, conflicts, templates, convergence properties and the fixture.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+mod conflicts;
+mod edits;
+mod fixture;
+mod properties;
+mod reads;
+mod template;
