@@ -2,9 +2,14 @@
 //    finds the document with all its content. Also: a client that stays up across the restart
 //    reconnects on its own and keeps syncing.
 import assert from "node:assert/strict"
-import { interopTest, headsOf, contentOf, sameHeads, waitRelayHas, waitFor, A } from "./harness.mjs"
+import { interopTest, RELAY_KIND, headsOf, contentOf, sameHeads, waitRelayHas, waitFor, A } from "./harness.mjs"
 
-interopTest("a graceful restart keeps every document and all content", async ctx => {
+// The reference relay's SIGTERM handler calls process.exit(0) at once, without flushing its 100 ms
+// save debounce, so it sometimes loses the newest document: a known gap, reported as TODO there.
+const referenceGap =
+  RELAY_KIND === "reference" ? "reference relay exits on SIGTERM without flushing pending saves" : false
+
+interopTest("a graceful restart keeps every document and all content", { todo: referenceGap }, async ctx => {
   const relay = await ctx.relay()
   const a = ctx.client({ name: "A" })
   await a.whenConnected()

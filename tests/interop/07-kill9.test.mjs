@@ -1,13 +1,16 @@
 // 7. kill -9: a writer makes N separate changes, a reader has received all N (so the relay has
 //    acknowledged and relayed them), the relay is SIGKILLed and restarted on the same data dir,
-//    and a fresh client must find all N. caucus must keep all; the reference relay is known to
-//    lose some, so with RELAY=reference the test only reports `survived X/N`.
+//    and a fresh client must find all N. It prints `survived X/N`. caucus must keep all; the
+//    reference relay is known to lose the last ~100 ms (or more), so there the test is a TODO
+//    (it runs and reports, and its failure does not fail the suite).
 import assert from "node:assert/strict"
 import { interopTest, RELAY_KIND, waitFor, waitRelayHas, sleep, contentOf } from "./harness.mjs"
 
 const N = Number(process.env.KILL9_CHANGES || 500)
 
-interopTest(`kill -9 after a reader has all ${N} changes loses none`, { timeout: 120000 }, async (ctx, t) => {
+const referenceGap = RELAY_KIND === "reference" ? "reference relay loses recent changes on SIGKILL" : false
+
+interopTest(`kill -9 after a reader has all ${N} changes loses none`, { timeout: 120000, todo: referenceGap }, async (ctx, t) => {
   const relay = await ctx.relay()
   const a = ctx.client({ name: "writer" })
   const b = ctx.client({ name: "reader" })
@@ -49,9 +52,5 @@ interopTest(`kill -9 after a reader has all ${N} changes loses none`, { timeout:
   const line = `survived ${survived}/${N}` + (missing.length ? ` (first missing: ${missing.slice(0, 5).join(",")})` : "")
   console.log(line)
   t.diagnostic(line)
-  if (RELAY_KIND === "reference") {
-    if (survived !== N) t.diagnostic("reference relay: loss is known and only reported")
-    return
-  }
   assert.equal(survived, N, line)
 })
