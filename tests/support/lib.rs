@@ -93,6 +93,31 @@ impl TestRelay {
         Ok(())
     }
 
+    /// Mints a token through the admin API; returns (id, secret).
+    pub async fn mint(&self, body: &str) -> Result<(String, String)> {
+        let (status, text) = http_request(
+            self.addr,
+            "POST",
+            "/api/tokens",
+            Some(&format!("Authorization: Bearer {TOKEN}")),
+            Some(body),
+        )
+        .await?;
+        if status != 201 {
+            bail!("minting failed: {status} {text}");
+        }
+        let json: serde_json::Value = serde_json::from_str(&text)?;
+        Ok((
+            json["id"].as_str().context("id")?.to_owned(),
+            json["token"].as_str().context("token")?.to_owned(),
+        ))
+    }
+
+    /// The websocket URL for another token.
+    pub fn ws_url_with(&self, token: &str) -> String {
+        format!("ws://{}/sync?token={token}", self.addr)
+    }
+
     /// A plain HTTP GET (status, body).
     pub async fn get(&self, path: &str) -> Result<(u16, String)> {
         http_get(self.addr, path, None).await
@@ -105,14 +130,32 @@ pub async fn http_get(
     path: &str,
     extra_header: Option<&str>,
 ) -> Result<(u16, String)> {
+    http_request(addr, "GET", path, extra_header, None).await
+}
+
+/// Minimal HTTP/1.1 request with an optional extra header line and JSON body.
+pub async fn http_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    extra_header: Option<&str>,
+    json_body: Option<&str>,
+) -> Result<(u16, String)> {
     let mut stream = TcpStream::connect(addr).await?;
     let extra = extra_header.map(|h| format!("{h}\r\n")).unwrap_or_default();
-    stream
-        .write_all(
-            format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n")
-                .as_bytes(),
+    let body = json_body.unwrap_or("");
+    let content = if json_body.is_some() {
+        format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
         )
-        .await?;
+    } else {
+        String::new()
+    };
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}{content}Connection: close\r\n\r\n{body}"
+    );
+    stream.write_all(request.as_bytes()).await?;
     let mut response = Vec::new();
     tokio::time::timeout(PATIENCE, stream.read_to_end(&mut response)).await??;
     let text = String::from_utf8_lossy(&response).into_owned();

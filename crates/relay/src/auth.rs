@@ -3,24 +3,39 @@
 //! A token is a 256-bit random secret shown once; only its SHA-256 is kept (in redb and in
 //! memory). Tokens are high-entropy, so a fast hash is enough: there is nothing to brute-force.
 //! Every route that needs a caller identity calls [`Auth::authenticate`], which returns the
-//! [`Principal`] the rest of the relay reasons about. Roles beyond admin arrive with the
-//! access-control work; the record format already carries them.
+//! [`Principal`] the rest of the relay reasons about: a role (admin, editor, viewer), an
+//! optional list of documents and an optional expiry. Revoking a token removes it from the
+//! in-memory index at once; closing its live connections is the hub's job.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::document_id::DocumentId;
 use crate::storage::{Storage, StorageError, WriteOp};
 
 /// What a token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
+    /// Everything, including managing tokens.
     Admin,
+    /// Read and write documents.
     Editor,
+    /// Read documents; changes it sends are never applied, stored or relayed.
     Viewer,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Editor => "editor",
+            Role::Viewer => "viewer",
+        }
+    }
 }
 
 /// The identity behind a request, as every check sees it.
@@ -30,6 +45,30 @@ pub struct Principal {
     /// Human name for logs and lists (never the secret).
     pub name: String,
     pub role: Role,
+    /// When set, the only documents this token may see; any other looks nonexistent.
+    pub docs: Option<Arc<HashSet<DocumentId>>>,
+    /// Unix ms after which the token no longer works.
+    pub expires_unix_ms: Option<u64>,
+}
+
+impl Principal {
+    /// Whether this principal may read `doc` (and so learn that it exists).
+    pub fn may_read(&self, doc: &DocumentId) -> bool {
+        self.docs.as_ref().is_none_or(|docs| docs.contains(doc))
+    }
+
+    /// Whether changes from this principal may be applied.
+    pub fn may_write(&self) -> bool {
+        self.role != Role::Viewer
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    pub fn is_expired(&self, now_unix_ms: u64) -> bool {
+        self.expires_unix_ms.is_some_and(|at| now_unix_ms >= at)
+    }
 }
 
 /// A stored token (the secret itself is never stored).
@@ -42,10 +81,38 @@ struct TokenRecord {
     hash: String,
     created_unix_ms: u64,
     #[serde(default)]
+    docs: Option<Vec<String>>,
+    #[serde(default)]
+    expires_unix_ms: Option<u64>,
+    #[serde(default)]
     revoked: bool,
 }
 
-/// Errors setting up authentication.
+/// A token as listed to admins: everything but the secret and its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenInfo {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docs: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_unix_ms: Option<u64>,
+    pub created_unix_ms: u64,
+    pub revoked: bool,
+}
+
+/// What a new token should be.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    pub name: String,
+    pub role: Role,
+    pub docs: Option<Vec<DocumentId>>,
+    pub expires_unix_ms: Option<u64>,
+}
+
+/// Errors managing tokens.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
     #[error(transparent)]
@@ -59,14 +126,34 @@ pub enum AuthError {
     Random(String),
     #[error("admin token must be at least 16 characters")]
     WeakAdminToken,
+    #[error("token name must be 1 to 200 characters")]
+    BadName,
+    #[error("a token may be limited to at most {MAX_TOKEN_DOCS} documents")]
+    TooManyDocs,
+    #[error("the expiry is in the past")]
+    ExpiryInPast,
+    #[error("at most {MAX_TOKENS} tokens may exist")]
+    TooManyTokens,
 }
+
+/// Most documents one token can be limited to.
+pub const MAX_TOKEN_DOCS: usize = 1000;
+/// Most tokens (live or revoked) kept.
+pub const MAX_TOKENS: usize = 10_000;
 
 type Hash = [u8; 32];
 
-/// Token checks. Cheap to clone.
+/// Token checks and management. Cheap to clone.
 #[derive(Clone)]
 pub struct Auth {
-    tokens: Arc<RwLock<HashMap<Hash, Principal>>>,
+    inner: Arc<RwLock<Tokens>>,
+    storage: Storage,
+}
+
+#[derive(Default)]
+struct Tokens {
+    by_hash: HashMap<Hash, Principal>,
+    records: BTreeMap<String, TokenRecord>,
 }
 
 /// What setting up authentication produced that the operator must see once.
@@ -84,37 +171,25 @@ impl Auth {
         storage: &Storage,
         env_admin_token: Option<&str>,
     ) -> Result<(Auth, AdminBootstrap), AuthError> {
-        let mut tokens = HashMap::new();
-        let mut have_admin = false;
         let stored = {
             let storage = storage.clone();
             tokio::task::spawn_blocking(move || storage.tokens_blocking())
                 .await
                 .map_err(|e| StorageError::Join(e.to_string()))??
         };
+        let mut tokens = Tokens::default();
         for (id, bytes) in stored {
             let record: TokenRecord =
                 serde_json::from_slice(&bytes).map_err(|source| AuthError::CorruptRecord {
                     id: id.clone(),
                     source,
                 })?;
-            if record.revoked {
-                continue;
-            }
-            let Some(hash) = decode_hash(&record.hash) else {
-                tracing::warn!(token = %record.name, "token record has a malformed hash; ignored");
-                continue;
-            };
-            have_admin |= record.role == Role::Admin;
-            tokens.insert(
-                hash,
-                Principal {
-                    token_id: record.id,
-                    name: record.name,
-                    role: record.role,
-                },
-            );
+            tokens.insert(record);
         }
+        let auth = Auth {
+            inner: Arc::new(RwLock::new(tokens)),
+            storage: storage.clone(),
+        };
         let mut bootstrap = AdminBootstrap {
             generated_admin_token: None,
         };
@@ -122,63 +197,170 @@ impl Auth {
             if secret.len() < 16 {
                 return Err(AuthError::WeakAdminToken);
             }
-            tokens.insert(
+            auth.write().by_hash.insert(
                 hash_secret(secret),
                 Principal {
                     token_id: "env-admin".into(),
                     name: "admin (CAUCUS_ADMIN_TOKEN)".into(),
                     role: Role::Admin,
+                    docs: None,
+                    expires_unix_ms: None,
                 },
             );
-        } else if !have_admin {
-            let secret = new_secret()?;
-            let id = uuid::Uuid::new_v4().to_string();
-            let record = TokenRecord {
-                id: id.clone(),
-                name: "admin (generated on first start)".into(),
-                role: Role::Admin,
-                hash: hex::encode(hash_secret(&secret)),
-                created_unix_ms: unix_ms(),
-                revoked: false,
-            };
-            let bytes = serde_json::to_vec(&record).map_err(|source| AuthError::CorruptRecord {
-                id: id.clone(),
-                source,
-            })?;
-            storage
-                .commit(WriteOp::PutToken {
-                    id: id.clone(),
-                    record: bytes,
+        } else if !auth.has_live_admin() {
+            let (_, secret) = auth
+                .create(NewToken {
+                    name: "admin (generated on first start)".into(),
+                    role: Role::Admin,
+                    docs: None,
+                    expires_unix_ms: None,
                 })
                 .await?;
-            tokens.insert(
-                hash_secret(&secret),
-                Principal {
-                    token_id: id,
-                    name: record.name,
-                    role: Role::Admin,
-                },
-            );
             bootstrap.generated_admin_token = Some(secret);
         }
-        Ok((
-            Auth {
-                tokens: Arc::new(RwLock::new(tokens)),
-            },
-            bootstrap,
-        ))
+        Ok((auth, bootstrap))
     }
 
-    /// The principal for a presented secret, or `None` for a missing/unknown/revoked token.
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Tokens> {
+        self.inner
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Tokens> {
+        self.inner
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn has_live_admin(&self) -> bool {
+        self.read()
+            .records
+            .values()
+            .any(|r| r.role == Role::Admin && !r.revoked)
+    }
+
+    /// The principal for a presented secret, or `None` for a missing, unknown, revoked or
+    /// expired token.
     pub fn authenticate(&self, secret: &str) -> Option<Principal> {
         if secret.is_empty() || secret.len() > 512 {
             return None;
         }
-        let hash = hash_secret(secret);
-        match self.tokens.read() {
-            Ok(tokens) => tokens.get(&hash).cloned(),
-            // A poisoned lock means a panic elsewhere mid-update; refuse rather than guess.
-            Err(_) => None,
+        let principal = self.read().by_hash.get(&hash_secret(secret)).cloned()?;
+        (!principal.is_expired(unix_ms())).then_some(principal)
+    }
+
+    /// Mints a token; returns its listing and the secret (shown once, never stored).
+    pub async fn create(&self, new: NewToken) -> Result<(TokenInfo, String), AuthError> {
+        let name = new.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(AuthError::BadName);
+        }
+        if new.docs.as_ref().is_some_and(|d| d.len() > MAX_TOKEN_DOCS) {
+            return Err(AuthError::TooManyDocs);
+        }
+        let now = unix_ms();
+        if new.expires_unix_ms.is_some_and(|at| at <= now) {
+            return Err(AuthError::ExpiryInPast);
+        }
+        if self.read().records.len() >= MAX_TOKENS {
+            return Err(AuthError::TooManyTokens);
+        }
+        let secret = new_secret()?;
+        let record = TokenRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            name,
+            role: new.role,
+            hash: hex::encode(hash_secret(&secret)),
+            created_unix_ms: now,
+            docs: new
+                .docs
+                .map(|docs| docs.iter().map(|d| d.as_str().to_owned()).collect()),
+            expires_unix_ms: new.expires_unix_ms,
+            revoked: false,
+        };
+        self.persist(&record).await?;
+        let info = record.info();
+        self.write().insert(record);
+        Ok((info, secret))
+    }
+
+    /// Every stored token, without secrets, in ID order.
+    pub fn list(&self) -> Vec<TokenInfo> {
+        self.read()
+            .records
+            .values()
+            .map(TokenRecord::info)
+            .collect()
+    }
+
+    /// Revokes a token: it stops authenticating at once. Returns false for an unknown ID.
+    /// The caller closes the token's live connections.
+    pub async fn revoke(&self, id: &str) -> Result<bool, AuthError> {
+        let Some(mut record) = self.read().records.get(id).cloned() else {
+            return Ok(false);
+        };
+        record.revoked = true;
+        self.persist(&record).await?;
+        self.write().insert(record);
+        Ok(true)
+    }
+
+    async fn persist(&self, record: &TokenRecord) -> Result<(), AuthError> {
+        let bytes = serde_json::to_vec(record).map_err(|source| AuthError::CorruptRecord {
+            id: record.id.clone(),
+            source,
+        })?;
+        self.storage
+            .commit(WriteOp::PutToken {
+                id: record.id.clone(),
+                record: bytes,
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+impl Tokens {
+    /// Indexes a record (replacing an older version of it).
+    fn insert(&mut self, record: TokenRecord) {
+        if let Some(hash) = decode_hash(&record.hash) {
+            if record.revoked {
+                self.by_hash.remove(&hash);
+            } else {
+                self.by_hash.insert(hash, record.principal());
+            }
+        } else {
+            tracing::warn!(token = %record.name, "token record has a malformed hash; it cannot authenticate");
+        }
+        self.records.insert(record.id.clone(), record);
+    }
+}
+
+impl TokenRecord {
+    fn principal(&self) -> Principal {
+        Principal {
+            token_id: self.id.clone(),
+            name: self.name.clone(),
+            role: self.role,
+            docs: self.docs.as_ref().map(|docs| {
+                // Stored IDs were validated when the token was made; skip any that no longer
+                // parse rather than widen access.
+                Arc::new(docs.iter().filter_map(|d| d.parse().ok()).collect())
+            }),
+            expires_unix_ms: self.expires_unix_ms,
+        }
+    }
+
+    fn info(&self) -> TokenInfo {
+        TokenInfo {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            role: self.role,
+            docs: self.docs.clone(),
+            expires_unix_ms: self.expires_unix_ms,
+            created_unix_ms: self.created_unix_ms,
+            revoked: self.revoked,
         }
     }
 }
@@ -198,7 +380,8 @@ fn new_secret() -> Result<String, AuthError> {
     Ok(hex::encode(bytes))
 }
 
-fn unix_ms() -> u64 {
+/// Milliseconds since the Unix epoch.
+pub fn unix_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
@@ -223,10 +406,29 @@ mod tests {
                 Some(Role::Admin)
             );
             assert!(auth.authenticate("wrong").is_none());
-            let raw = storage.tokens_blocking()?;
-            assert_eq!(raw.len(), 1);
+            let (viewer, viewer_secret) = auth
+                .create(NewToken {
+                    name: "observer".into(),
+                    role: Role::Viewer,
+                    docs: Some(vec![DocumentId::random()]),
+                    expires_unix_ms: None,
+                })
+                .await?;
+            let p = auth
+                .authenticate(&viewer_secret)
+                .ok_or("viewer not accepted")?;
+            assert!(!p.may_write());
+            assert!(!p.may_read(&DocumentId::random()));
+            assert!(auth.revoke(&viewer.id).await?);
             assert!(
-                !String::from_utf8_lossy(&raw[0].1).contains(&secret),
+                auth.authenticate(&viewer_secret).is_none(),
+                "revoked token still works"
+            );
+            let raw = storage.tokens_blocking()?;
+            assert_eq!(raw.len(), 2);
+            assert!(
+                raw.iter()
+                    .all(|(_, record)| !String::from_utf8_lossy(record).contains(&secret)),
                 "secret stored in clear"
             );
             secret

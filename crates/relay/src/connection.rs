@@ -10,14 +10,13 @@
 //! panic the relay or touch another connection.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, close_code};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use crate::auth::Principal;
@@ -25,7 +24,7 @@ use crate::doc::DocCommand;
 use crate::document_id::DocumentId;
 use crate::hub::Hub;
 use crate::metrics::CloseReason;
-use crate::outbox::{Closing, ConnId, Frame, Outbox};
+use crate::outbox::{Closer, ConnId, Frame, Outbox};
 use crate::protocol::{self, Message, PROTOCOL_VERSION, PeerMetadata};
 
 static NEXT_CONN_ID: AtomicU64 = AtomicU64::new(1);
@@ -37,7 +36,7 @@ pub(crate) async fn serve(socket: WebSocket, hub: Hub, principal: Principal, rem
     async move {
         hub.metrics().connection_opened();
         tracing::info!("connection open");
-        let reason = run(socket, &hub, id).await;
+        let reason = run(socket, &hub, id, principal).await;
         hub.metrics().connection_closed(reason);
         tracing::info!(reason = reason.as_str(), "connection closed");
     }
@@ -45,18 +44,18 @@ pub(crate) async fn serve(socket: WebSocket, hub: Hub, principal: Principal, rem
     .await;
 }
 
-async fn run(socket: WebSocket, hub: &Hub, id: ConnId) -> CloseReason {
+async fn run(socket: WebSocket, hub: &Hub, id: ConnId, principal: Principal) -> CloseReason {
     let (sink, mut stream) = socket.split();
-    let close = hub.shutdown_token().child_token();
-    let closing: Arc<OnceLock<Closing>> = Arc::new(OnceLock::new());
+    let closer = Closer::child_of(hub.shutdown_token());
+    // Registered so revoking the token (or its expiry) closes this connection at once.
+    hub.register_connection(id, &principal, closer.clone());
     let (tx, rx) = mpsc::channel(hub.config().outbound_queue.max(1));
     let started = Instant::now();
     let last_heard = Arc::new(AtomicU64::new(0));
     let writer = tokio::spawn(write_loop(
         sink,
         rx,
-        close.clone(),
-        closing.clone(),
+        closer.clone(),
         hub.clone(),
         last_heard.clone(),
         started,
@@ -64,9 +63,9 @@ async fn run(socket: WebSocket, hub: &Hub, id: ConnId) -> CloseReason {
     let mut reader = Reader {
         hub,
         id,
+        principal,
         tx,
-        close: close.clone(),
-        closing: closing.clone(),
+        closer: closer.clone(),
         outbox: None,
         docs: HashSet::new(),
     };
@@ -75,7 +74,7 @@ async fn run(socket: WebSocket, hub: &Hub, id: ConnId) -> CloseReason {
     loop {
         let frame = tokio::select! {
             frame = stream.next() => frame,
-            () = close.cancelled() => break,
+            () = closer.closed() => break,
             () = &mut join_deadline, if reader.outbox.is_none() => {
                 reader.fail("no join message within the join timeout".into());
                 break;
@@ -104,18 +103,20 @@ async fn run(socket: WebSocket, hub: &Hub, id: ConnId) -> CloseReason {
         }
     }
     reader.cleanup();
-    close.cancel();
+    hub.unregister_connection(id);
+    closer.close(CloseReason::Peer, None);
     // The writer sends the error/close frames; give it a moment, never forever.
     let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
-    closing.get().map_or(CloseReason::Peer, |c| c.reason)
+    closer.closing().map_or(CloseReason::Peer, |c| c.reason)
 }
 
 struct Reader<'h> {
     hub: &'h Hub,
     id: ConnId,
+    /// Who is connected: role, document limits.
+    principal: Principal,
     tx: mpsc::Sender<Frame>,
-    close: CancellationToken,
-    closing: Arc<OnceLock<Closing>>,
+    closer: Closer,
     /// Set once the peer has joined.
     outbox: Option<Outbox>,
     /// Documents this connection has touched (told when it goes away).
@@ -124,8 +125,7 @@ struct Reader<'h> {
 
 impl Reader<'_> {
     fn close_with(&self, reason: CloseReason, error: Option<String>) {
-        let _ = self.closing.set(Closing { reason, error });
-        self.close.cancel();
+        self.closer.close(reason, error);
     }
 
     fn fail(&self, error: String) {
@@ -162,6 +162,10 @@ impl Reader<'_> {
             Message::Sync(m) => self.route_sync(outbox, m.document_id, m.data, false).await,
             Message::Request(m) => self.route_sync(outbox, m.document_id, m.data, true).await,
             Message::Ephemeral(m) => {
+                if !self.principal.may_read(&m.document_id) {
+                    // Not this token's document: it does not exist as far as they know.
+                    return true;
+                }
                 if !self.admit_document(&m.document_id) {
                     return false;
                 }
@@ -223,9 +227,9 @@ impl Reader<'_> {
         let outbox = Outbox::new(
             self.id,
             sender_id.as_str().into(),
+            self.principal.may_write(),
             self.tx.clone(),
-            self.close.clone(),
-            self.closing.clone(),
+            self.closer.clone(),
         );
         // A reconnecting peer: tear down the old socket's document state before the new one
         // sends anything (the old sync states must never be reused).
@@ -271,6 +275,14 @@ impl Reader<'_> {
         data: Vec<u8>,
         is_request: bool,
     ) -> bool {
+        if !self.principal.may_read(&doc) {
+            // Answer exactly as for a document that does not exist: existence is not revealed.
+            return from.send(&Message::DocUnavailable {
+                sender_id: self.hub.server_peer_id().to_owned(),
+                target_id: from.peer_id.to_string(),
+                document_id: doc,
+            });
+        }
         if !self.admit_document(&doc) {
             return false;
         }
@@ -307,8 +319,7 @@ fn elapsed_ms(since: Instant) -> u64 {
 async fn write_loop(
     mut sink: futures_util::stream::SplitSink<WebSocket, WsMessage>,
     mut frames: mpsc::Receiver<Frame>,
-    close: CancellationToken,
-    closing: Arc<OnceLock<Closing>>,
+    closer: Closer,
     hub: Hub,
     last_heard: Arc<AtomicU64>,
     started: Instant,
@@ -319,38 +330,32 @@ async fn write_loop(
     loop {
         tokio::select! {
             biased;
-            () = close.cancelled() => break,
+            () = closer.closed() => break,
             frame = frames.recv() => {
                 let Some(frame) = frame else { break };
                 metrics.message_sent(frame.kind, frame.bytes.len());
                 if sink.send(WsMessage::Binary(frame.bytes)).await.is_err() {
-                    let _ = closing.set(Closing { reason: CloseReason::Peer, error: None });
-                    close.cancel();
+                    closer.close(CloseReason::Peer, None);
                     return;
                 }
             }
             _ = ping.tick() => {
                 let silent_ms = elapsed_ms(started).saturating_sub(last_heard.load(Ordering::Relaxed));
                 if u128::from(silent_ms) > interval.as_millis() * 2 {
-                    let _ = closing.set(Closing { reason: CloseReason::Timeout, error: None });
-                    close.cancel();
+                    closer.close(CloseReason::Timeout, None);
                     break;
                 }
                 if sink.send(WsMessage::Ping(Default::default())).await.is_err() {
-                    let _ = closing.set(Closing { reason: CloseReason::Peer, error: None });
-                    close.cancel();
+                    closer.close(CloseReason::Peer, None);
                     return;
                 }
             }
         }
     }
     if hub.shutdown_token().is_cancelled() {
-        let _ = closing.set(Closing {
-            reason: CloseReason::Shutdown,
-            error: None,
-        });
+        closer.close(CloseReason::Shutdown, None);
     }
-    let Some(closing) = closing.get() else {
+    let Some(closing) = closer.closing() else {
         let _ = sink.close().await;
         return;
     };
@@ -372,6 +377,7 @@ async fn write_loop(
         CloseReason::Replaced => (close_code::NORMAL, "replaced by a newer connection"),
         CloseReason::Shutdown => (close_code::AWAY, "relay shutting down"),
         CloseReason::StorageFailure => (close_code::ERROR, "storage failure"),
+        CloseReason::Revoked => (close_code::POLICY, "token revoked or expired"),
         CloseReason::Peer => (close_code::NORMAL, "bye"),
     };
     let _ = sink

@@ -62,6 +62,23 @@ struct DocPeer {
     syncing: bool,
 }
 
+impl DocPeer {
+    fn new(outbox: Outbox) -> Self {
+        // A viewer's sync state is read-only: automerge never applies changes it sends, so
+        // they cannot reach storage or other peers, while it still receives everything.
+        let sync = if outbox.writable {
+            sync::State::new()
+        } else {
+            sync::State::new_read_only()
+        };
+        DocPeer {
+            outbox,
+            sync,
+            syncing: false,
+        }
+    }
+}
+
 /// Everything the blocking pool works on; moved there and back for each batch.
 struct DocState {
     doc: Automerge,
@@ -273,11 +290,10 @@ fn receive_batch(
                 continue;
             }
         };
-        let peer = state.peers.entry(from.id).or_insert_with(|| DocPeer {
-            outbox: from.clone(),
-            sync: sync::State::new(),
-            syncing: false,
-        });
+        let peer = state
+            .peers
+            .entry(from.id)
+            .or_insert_with(|| DocPeer::new(from.clone()));
         peer.syncing = true;
         if let Err(err) = state.doc.receive_sync_message(&mut peer.sync, message) {
             bad_conns.insert(from.id);
@@ -369,11 +385,10 @@ fn send_replies(
 /// relay set (presence-only peers must hear back).
 fn relay_ephemeral(state: &mut DocState, from: Outbox, message: &EphemeralMessage) {
     let from_id = from.id;
-    state.peers.entry(from_id).or_insert_with(|| DocPeer {
-        outbox: from,
-        sync: sync::State::new(),
-        syncing: false,
-    });
+    state
+        .peers
+        .entry(from_id)
+        .or_insert_with(|| DocPeer::new(from));
     let mut gone = Vec::new();
     for (conn, peer) in &state.peers {
         if *conn == from_id || *peer.outbox.peer_id == *message.sender_id {

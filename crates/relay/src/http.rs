@@ -11,10 +11,11 @@ use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get};
 use std::net::SocketAddr;
 use tower_http::services::{ServeDir, ServeFile};
 
+use crate::api;
 use crate::auth::{Auth, Principal};
 use crate::connection;
 use crate::hub::Hub;
@@ -31,7 +32,9 @@ pub(crate) struct AppState {
 pub(crate) fn router(state: AppState, web_dir: Option<PathBuf>) -> Router {
     let api = Router::new()
         .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics));
+        .route("/metrics", get(metrics))
+        .route("/api/tokens", get(api::list_tokens).post(api::create_token))
+        .route("/api/tokens/{id}", delete(api::revoke_token));
     let app = match web_dir.filter(|d| d.join("index.html").is_file()) {
         Some(dir) => {
             let index = dir.join("index.html");

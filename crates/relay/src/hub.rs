@@ -14,17 +14,24 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::auth::{Principal, unix_ms};
 use crate::config::Config;
 use crate::doc::{self, DocCommand};
 use crate::document_id::DocumentId;
 use crate::ephemeral::EphemeralDedup;
 use crate::metrics::{CloseReason, Metrics};
-use crate::outbox::Outbox;
+use crate::outbox::{Closer, ConnId, Outbox};
 use crate::storage::Storage;
 
 /// Mailbox depth per document actor; a full mailbox makes senders wait (backpressure on the
 /// sending connection), it never drops.
 const DOC_MAILBOX: usize = 1024;
+
+struct LiveConnection {
+    token_id: String,
+    expires_unix_ms: Option<u64>,
+    closer: Closer,
+}
 
 /// Shared relay state. Cheap to clone.
 #[derive(Clone)]
@@ -37,6 +44,8 @@ struct Inner {
     /// Established connections by peer ID, to replace a stale socket when a peer reconnects.
     peers: Mutex<HashMap<Arc<str>, Outbox>>,
     dedup: Mutex<EphemeralDedup>,
+    /// Every open connection with the token it authenticated with.
+    live: Mutex<HashMap<ConnId, LiveConnection>>,
     storage: Storage,
     metrics: Metrics,
     config: Config,
@@ -59,6 +68,7 @@ impl Hub {
                 docs: Mutex::new(HashMap::new()),
                 peers: Mutex::new(HashMap::new()),
                 dedup: Mutex::new(EphemeralDedup::new(config.max_ephemeral_sessions)),
+                live: Mutex::new(HashMap::new()),
                 storage,
                 metrics,
                 config,
@@ -184,6 +194,46 @@ impl Hub {
             .is_some_and(|o| o.id == outbox.id)
         {
             peers.remove(&outbox.peer_id);
+        }
+    }
+
+    /// Records an open connection and the token behind it.
+    pub(crate) fn register_connection(&self, id: ConnId, principal: &Principal, closer: Closer) {
+        lock(&self.inner.live).insert(
+            id,
+            LiveConnection {
+                token_id: principal.token_id.clone(),
+                expires_unix_ms: principal.expires_unix_ms,
+                closer,
+            },
+        );
+    }
+
+    pub(crate) fn unregister_connection(&self, id: ConnId) {
+        lock(&self.inner.live).remove(&id);
+    }
+
+    /// Closes every connection made with a token (it was just revoked). Returns how many.
+    pub(crate) fn close_token_connections(&self, token_id: &str) -> usize {
+        let live = lock(&self.inner.live);
+        let mut closed = 0;
+        for conn in live.values().filter(|c| c.token_id == token_id) {
+            conn.closer
+                .close(CloseReason::Revoked, Some("token revoked".into()));
+            closed += 1;
+        }
+        closed
+    }
+
+    /// Closes connections whose token has expired.
+    pub(crate) fn close_expired_connections(&self) {
+        let now = unix_ms();
+        let live = lock(&self.inner.live);
+        for conn in live.values() {
+            if conn.expires_unix_ms.is_some_and(|at| now >= at) {
+                conn.closer
+                    .close(CloseReason::Revoked, Some("token expired".into()));
+            }
         }
     }
 

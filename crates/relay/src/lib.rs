@@ -16,6 +16,7 @@
 //!   fan out.
 //! - [`storage`]: redb tables, the group-commit writer thread, loads.
 //! - [`auth`]: tokens and principals, checked in one place.
+//! - `api`: the admin JSON API (token management).
 //! - `ephemeral`: bounded dedup of presence messages.
 //! - [`metrics`]: the Prometheus registry.
 //!
@@ -24,6 +25,7 @@
 //! generated admin token), then [`Relay::serve`] runs until the shutdown future resolves.
 //! [`run`] does both; tests call it with a listener bound to `127.0.0.1:0`.
 
+mod api;
 pub mod auth;
 mod config;
 mod connection;
@@ -45,7 +47,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-pub use auth::{AdminBootstrap, Auth, AuthError, Principal, Role};
+pub use auth::{AdminBootstrap, Auth, AuthError, NewToken, Principal, Role, TokenInfo};
 pub use config::Config;
 pub use document_id::{BadDocumentId, DocumentId};
 pub use metrics::Metrics;
@@ -136,14 +138,20 @@ impl Relay {
         Ok(())
     }
 
-    /// Periodic housekeeping (expiring ephemeral sessions).
+    /// Periodic housekeeping: closing connections whose token expired, forgetting idle
+    /// ephemeral sessions.
     fn spawn_janitor(&self) -> tokio::task::JoinHandle<()> {
         let hub = self.hub.clone();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            let mut ticks = 0u64;
             loop {
                 tick.tick().await;
-                hub.expire_ephemeral_sessions();
+                ticks += 1;
+                hub.close_expired_connections();
+                if ticks.is_multiple_of(60) {
+                    hub.expire_ephemeral_sessions();
+                }
             }
         })
     }

@@ -57,6 +57,8 @@ pub enum CloseReason {
     Shutdown,
     /// Storage failed under a document this peer was syncing.
     StorageFailure,
+    /// The connection's token was revoked or expired.
+    Revoked,
 }
 
 impl CloseReason {
@@ -69,6 +71,7 @@ impl CloseReason {
             CloseReason::Replaced => "replaced",
             CloseReason::Shutdown => "shutdown",
             CloseReason::StorageFailure => "storage_failure",
+            CloseReason::Revoked => "revoked",
         }
     }
 }

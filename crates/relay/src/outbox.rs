@@ -33,31 +33,68 @@ pub(crate) struct Closing {
     pub error: Option<String>,
 }
 
+/// Closes a connection, once, for a reason. Cheap to clone.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Closer {
+    token: CancellationToken,
+    closing: Arc<OnceLock<Closing>>,
+}
+
+impl Closer {
+    /// A closer that also fires when `parent` is cancelled (relay shutdown).
+    pub(crate) fn child_of(parent: &CancellationToken) -> Self {
+        Closer {
+            token: parent.child_token(),
+            closing: Arc::default(),
+        }
+    }
+
+    /// Closes the connection (the first reason wins).
+    pub(crate) fn close(&self, reason: CloseReason, error: Option<String>) {
+        let _ = self.closing.set(Closing { reason, error });
+        self.token.cancel();
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.token.is_cancelled()
+    }
+
+    pub(crate) async fn closed(&self) {
+        self.token.cancelled().await;
+    }
+
+    /// Why the connection closed, once it has.
+    pub(crate) fn closing(&self) -> Option<&Closing> {
+        self.closing.get()
+    }
+}
+
 /// Handle to a connection's outbound queue. Cheap to clone.
 #[derive(Clone, Debug)]
 pub(crate) struct Outbox {
-    pub id: ConnId,
+    pub(crate) id: ConnId,
     /// The peer ID the connection joined with.
-    pub peer_id: Arc<str>,
+    pub(crate) peer_id: Arc<str>,
+    /// Whether changes from this connection may be applied (false for viewers).
+    pub(crate) writable: bool,
     tx: mpsc::Sender<Frame>,
-    close: CancellationToken,
-    closing: Arc<OnceLock<Closing>>,
+    closer: Closer,
 }
 
 impl Outbox {
     pub(crate) fn new(
         id: ConnId,
         peer_id: Arc<str>,
+        writable: bool,
         tx: mpsc::Sender<Frame>,
-        close: CancellationToken,
-        closing: Arc<OnceLock<Closing>>,
+        closer: Closer,
     ) -> Self {
         Outbox {
             id,
             peer_id,
+            writable,
             tx,
-            close,
-            closing,
+            closer,
         }
     }
 
@@ -80,11 +117,10 @@ impl Outbox {
 
     /// Closes the connection (first reason wins).
     pub(crate) fn close(&self, reason: CloseReason, error: Option<String>) {
-        let _ = self.closing.set(Closing { reason, error });
-        self.close.cancel();
+        self.closer.close(reason, error);
     }
 
     pub(crate) fn is_closed(&self) -> bool {
-        self.close.is_cancelled()
+        self.closer.is_closed()
     }
 }

@@ -1,0 +1,183 @@
+//! The admin HTTP API (JSON): token management.
+//!
+//! `POST /api/tokens` mints a token (the secret is in the response, once), `GET /api/tokens`
+//! lists them without secrets, `DELETE /api/tokens/{id}` revokes one and closes its live
+//! connections at once. Every route needs `Authorization: Bearer <admin token>`: no token or
+//! an unknown one is 401, a non-admin token is 403. Tokens go in the header only, never in
+//! these URLs.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{AuthError, NewToken, Principal, Role, TokenInfo};
+use crate::document_id::DocumentId;
+use crate::http::AppState;
+
+/// An API failure with its status; rendered as `{"error": "..."}`.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        #[derive(Serialize)]
+        struct Body {
+            error: String,
+        }
+        (
+            self.status,
+            Json(Body {
+                error: self.message,
+            }),
+        )
+            .into_response()
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(err: AuthError) -> Self {
+        match err {
+            AuthError::BadName | AuthError::TooManyDocs | AuthError::ExpiryInPast => {
+                ApiError::new(StatusCode::BAD_REQUEST, err.to_string())
+            }
+            AuthError::TooManyTokens => ApiError::new(StatusCode::CONFLICT, err.to_string()),
+            other => {
+                tracing::error!(err = %other, "token operation failed");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, other.to_string())
+            }
+        }
+    }
+}
+
+/// The caller, from `Authorization: Bearer …`; 401 when absent or unknown.
+pub(crate) fn caller(state: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    let secret = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "missing Authorization: Bearer token",
+            )
+        })?;
+    state.auth.authenticate(secret).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unknown, revoked or expired token",
+        )
+    })
+}
+
+fn admin(state: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    let principal = caller(state, headers)?;
+    if !principal.is_admin() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "this needs an admin token",
+        ));
+    }
+    Ok(principal)
+}
+
+/// `POST /api/tokens` body.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct CreateToken {
+    role: Role,
+    name: String,
+    #[serde(default)]
+    docs: Option<Vec<String>>,
+    /// RFC 3339, e.g. `2026-12-01T00:00:00Z`.
+    #[serde(default)]
+    expires_at: Option<String>,
+}
+
+/// `POST /api/tokens` answer: the listing plus the secret, shown this once.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CreatedToken {
+    #[serde(flatten)]
+    info: TokenInfo,
+    token: String,
+}
+
+pub(crate) async fn create_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<CreateToken>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
+    let by = admin(&state, &headers)?;
+    let Json(body) = body.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let docs = body
+        .docs
+        .map(|docs| {
+            docs.iter()
+                .map(|d| {
+                    d.parse::<DocumentId>()
+                        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("docs: {e}")))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    let expires_unix_ms = body
+        .expires_at
+        .map(|at| {
+            humantime::parse_rfc3339_weak(&at)
+                .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("expiresAt: {e}")))
+                .map(|t| {
+                    t.duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+                        .unwrap_or(0)
+                })
+        })
+        .transpose()?;
+    let (info, token) = state
+        .auth
+        .create(NewToken {
+            name: body.name,
+            role: body.role,
+            docs,
+            expires_unix_ms,
+        })
+        .await?;
+    tracing::info!(by = %by.name, token = %info.name, role = info.role.as_str(), "token created");
+    Ok((StatusCode::CREATED, Json(CreatedToken { info, token })))
+}
+
+pub(crate) async fn list_tokens(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<TokenInfo>>, ApiError> {
+    admin(&state, &headers)?;
+    Ok(Json(state.auth.list()))
+}
+
+pub(crate) async fn revoke_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let by = admin(&state, &headers)?;
+    if !state.auth.revoke(&id).await? {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "no such token"));
+    }
+    let closed = state.hub.close_token_connections(&id);
+    tracing::info!(by = %by.name, token_id = %id, closed, "token revoked");
+    Ok(StatusCode::NO_CONTENT)
+}
