@@ -457,4 +457,48 @@ mod tests {
         assert!(Auth::load(&storage, Some("short")).await.is_err());
         Ok(())
     }
+
+    #[tokio::test]
+    async fn revocation_and_expiry_survive_a_restart() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let (revoked, expiring) = {
+            let storage = Storage::open(dir.path(), Metrics::new())?;
+            let (auth, _) = Auth::load(&storage, Some("0123456789abcdef-test")).await?;
+            let (info, revoked) = auth
+                .create(NewToken {
+                    name: "lost phone".into(),
+                    role: Role::Editor,
+                    docs: None,
+                    expires_unix_ms: None,
+                })
+                .await?;
+            assert!(auth.revoke(&info.id).await?);
+            let (_, expiring) = auth
+                .create(NewToken {
+                    name: "day pass".into(),
+                    role: Role::Viewer,
+                    docs: None,
+                    expires_unix_ms: Some(unix_ms() + 100),
+                })
+                .await?;
+            (revoked, expiring)
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        let storage = Storage::open(dir.path(), Metrics::new())?;
+        let (auth, _) = Auth::load(&storage, Some("0123456789abcdef-test")).await?;
+        assert!(
+            auth.authenticate(&revoked).is_none(),
+            "revoked token works after restart"
+        );
+        assert!(
+            auth.authenticate(&expiring).is_none(),
+            "expired token works"
+        );
+        assert!(
+            auth.list()
+                .iter()
+                .any(|t| t.name == "lost phone" && t.revoked)
+        );
+        Ok(())
+    }
 }
