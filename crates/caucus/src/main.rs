@@ -1,10 +1,13 @@
-//! `caucus`: the one binary. `caucus serve` runs the relay; admin and export commands join it
-//! as they are built.
+//! `caucus`: the one binary. `caucus serve` runs the relay; `caucus token` manages access.
+//!
+//! # Layout
+//! - `serve`: the relay's flags, start-up output and signal handling.
+//! - `token`: token management, over the admin HTTP API or directly on a data directory.
+
+mod serve;
+mod token;
 
 use std::io::IsTerminal;
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -27,54 +30,43 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the relay: automerge-repo websocket sync, redb storage, web client.
-    Serve(ServeArgs),
+    Serve(serve::ServeArgs),
+    /// Mint, list and revoke access tokens.
+    Token(token::TokenArgs),
 }
 
-#[derive(clap::Args)]
-struct ServeArgs {
-    /// Address to listen on (port 0 picks a free port).
-    #[arg(long, env = "CAUCUS_LISTEN", default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
-    /// Data directory (holds caucus.redb).
-    #[arg(long, env = "CAUCUS_DATA", default_value = "./caucus-data")]
-    data: PathBuf,
-    /// Admin token; when unset, one is generated on first start and printed once.
-    #[arg(long, env = "CAUCUS_ADMIN_TOKEN", hide_env_values = true)]
-    admin_token: Option<String>,
-    /// Directory of the built web client served at `/`.
-    #[arg(long, env = "CAUCUS_WEB_DIR", default_value = "web/dist")]
-    web_dir: PathBuf,
-    /// Largest websocket message in bytes (the first sync of a large document is one message).
-    #[arg(long, env = "CAUCUS_MAX_MESSAGE_BYTES", default_value_t = 256 * 1024 * 1024)]
-    max_message_bytes: usize,
-    /// Frames queued per connection before a slow peer is disconnected.
-    #[arg(long, env = "CAUCUS_OUTBOUND_QUEUE", default_value_t = 4096)]
-    outbound_queue: usize,
-    /// Documents one connection may open.
-    #[arg(long, env = "CAUCUS_MAX_DOCS_PER_CONNECTION", default_value_t = 10_000)]
-    max_documents_per_connection: usize,
-    /// Seconds between pings; a peer silent for two intervals is disconnected.
-    #[arg(long, env = "CAUCUS_PING_INTERVAL_SECS", default_value_t = 10)]
-    ping_interval_secs: u64,
-    /// Seconds a document with no peers stays in memory.
-    #[arg(long, env = "CAUCUS_IDLE_DOCUMENT_SECS", default_value_t = 60)]
-    idle_document_secs: u64,
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            // `{:#}` prints the cause chain on one line; no backtrace noise for operators.
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
-fn main() -> anyhow::Result<()> {
+fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    init_logging(cli.log_json);
+    // The server logs what it does; one-shot commands only say when something is wrong.
+    let default_level = match cli.command {
+        Command::Serve(_) => "info",
+        Command::Token(_) => "warn",
+    };
+    init_logging(cli.log_json, default_level);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     match cli.command {
-        Command::Serve(args) => runtime.block_on(serve(args)),
+        Command::Serve(args) => runtime.block_on(serve::serve(args)),
+        Command::Token(args) => runtime.block_on(token::run(args)),
     }
 }
 
-fn init_logging(json: bool) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+fn init_logging(json: bool, default_level: &str) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())
@@ -83,65 +75,5 @@ fn init_logging(json: bool) {
         builder.json().init();
     } else {
         builder.init();
-    }
-}
-
-async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let mut config = caucus_relay::Config::for_data_dir(&args.data);
-    config.admin_token = args.admin_token.filter(|t| !t.is_empty());
-    config.web_dir = Some(args.web_dir.clone());
-    config.max_message_bytes = args.max_message_bytes;
-    config.outbound_queue = args.outbound_queue;
-    config.max_documents_per_connection = args.max_documents_per_connection;
-    config.ping_interval = Duration::from_secs(args.ping_interval_secs.max(1));
-    config.idle_document_timeout = Duration::from_secs(args.idle_document_secs);
-
-    let (relay, bootstrap) = caucus_relay::Relay::open(config)
-        .await
-        .with_context(|| format!("opening data directory {}", args.data.display()))?;
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("binding {}", args.listen))?;
-    let addr = listener.local_addr().context("reading the bound address")?;
-    if !args.web_dir.join("index.html").is_file() {
-        tracing::warn!(web_dir = %args.web_dir.display(), "web client not built; serving a placeholder page at /");
-    }
-    tracing::info!(%addr, data = %args.data.display(), storage_id = relay.storage_id(), "relay ready");
-    // Machine-readable lines on stdout (tests and scripts parse them); logs go to stderr.
-    println!("caucus: listening on http://{addr}");
-    if let Some(token) = bootstrap.generated_admin_token {
-        println!("caucus: a new admin token was generated; it is shown only this once:");
-        println!("caucus:   http://{addr}/#token={token}");
-    }
-    relay.serve(listener, shutdown_signal()).await?;
-    tracing::info!("stopped");
-    Ok(())
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(err) = tokio::signal::ctrl_c().await {
-            tracing::error!(%err, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(err) => {
-                tracing::error!(%err, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
     }
 }

@@ -171,25 +171,7 @@ impl Auth {
         storage: &Storage,
         env_admin_token: Option<&str>,
     ) -> Result<(Auth, AdminBootstrap), AuthError> {
-        let stored = {
-            let storage = storage.clone();
-            tokio::task::spawn_blocking(move || storage.tokens_blocking())
-                .await
-                .map_err(|e| StorageError::Join(e.to_string()))??
-        };
-        let mut tokens = Tokens::default();
-        for (id, bytes) in stored {
-            let record: TokenRecord =
-                serde_json::from_slice(&bytes).map_err(|source| AuthError::CorruptRecord {
-                    id: id.clone(),
-                    source,
-                })?;
-            tokens.insert(record);
-        }
-        let auth = Auth {
-            inner: Arc::new(RwLock::new(tokens)),
-            storage: storage.clone(),
-        };
+        let auth = Auth::open(storage).await?;
         let mut bootstrap = AdminBootstrap {
             generated_admin_token: None,
         };
@@ -219,6 +201,30 @@ impl Auth {
             bootstrap.generated_admin_token = Some(secret);
         }
         Ok((auth, bootstrap))
+    }
+
+    /// Loads stored tokens as they are, minting nothing (for admin commands run against a
+    /// data directory).
+    pub async fn open(storage: &Storage) -> Result<Auth, AuthError> {
+        let stored = {
+            let storage = storage.clone();
+            tokio::task::spawn_blocking(move || storage.tokens_blocking())
+                .await
+                .map_err(|e| StorageError::Join(e.to_string()))??
+        };
+        let mut tokens = Tokens::default();
+        for (id, bytes) in stored {
+            let record: TokenRecord =
+                serde_json::from_slice(&bytes).map_err(|source| AuthError::CorruptRecord {
+                    id: id.clone(),
+                    source,
+                })?;
+            tokens.insert(record);
+        }
+        Ok(Auth {
+            inner: Arc::new(RwLock::new(tokens)),
+            storage: storage.clone(),
+        })
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Tokens> {

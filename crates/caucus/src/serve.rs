@@ -1,0 +1,99 @@
+//! `caucus serve`: flags and env → relay config, start-up output, signals.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+
+/// Flags of `caucus serve` (each also an environment variable).
+#[derive(clap::Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "CAUCUS_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Data directory (holds caucus.redb).
+    #[arg(long, env = "CAUCUS_DATA", default_value = "./caucus-data")]
+    data: PathBuf,
+    /// Admin token; when unset, one is generated on first start and printed once.
+    #[arg(long, env = "CAUCUS_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+    /// Directory of the built web client served at `/`.
+    #[arg(long, env = "CAUCUS_WEB_DIR", default_value = "web/dist")]
+    web_dir: PathBuf,
+    /// Largest websocket message in bytes (the first sync of a large document is one message).
+    #[arg(long, env = "CAUCUS_MAX_MESSAGE_BYTES", default_value_t = 256 * 1024 * 1024)]
+    max_message_bytes: usize,
+    /// Frames queued per connection before a slow peer is disconnected.
+    #[arg(long, env = "CAUCUS_OUTBOUND_QUEUE", default_value_t = 4096)]
+    outbound_queue: usize,
+    /// Documents one connection may open.
+    #[arg(long, env = "CAUCUS_MAX_DOCS_PER_CONNECTION", default_value_t = 10_000)]
+    max_documents_per_connection: usize,
+    /// Seconds between pings; a peer silent for two intervals is disconnected.
+    #[arg(long, env = "CAUCUS_PING_INTERVAL_SECS", default_value_t = 10)]
+    ping_interval_secs: u64,
+    /// Seconds a document with no peers stays in memory.
+    #[arg(long, env = "CAUCUS_IDLE_DOCUMENT_SECS", default_value_t = 60)]
+    idle_document_secs: u64,
+}
+
+pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let mut config = caucus_relay::Config::for_data_dir(&args.data);
+    config.admin_token = args.admin_token.filter(|t| !t.is_empty());
+    config.web_dir = Some(args.web_dir.clone());
+    config.max_message_bytes = args.max_message_bytes;
+    config.outbound_queue = args.outbound_queue;
+    config.max_documents_per_connection = args.max_documents_per_connection;
+    config.ping_interval = Duration::from_secs(args.ping_interval_secs.max(1));
+    config.idle_document_timeout = Duration::from_secs(args.idle_document_secs);
+
+    let (relay, bootstrap) = caucus_relay::Relay::open(config)
+        .await
+        .with_context(|| format!("opening data directory {}", args.data.display()))?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("binding {}", args.listen))?;
+    let addr = listener.local_addr().context("reading the bound address")?;
+    if !args.web_dir.join("index.html").is_file() {
+        tracing::warn!(web_dir = %args.web_dir.display(), "web client not built; serving a placeholder page at /");
+    }
+    tracing::info!(%addr, data = %args.data.display(), storage_id = relay.storage_id(), "relay ready");
+    // Machine-readable lines on stdout (tests and scripts parse them); logs go to stderr.
+    println!("caucus: listening on http://{addr}");
+    if let Some(token) = bootstrap.generated_admin_token {
+        println!("caucus: a new admin token was generated; it is shown only this once:");
+        println!("caucus:   http://{addr}/#token={token}");
+    }
+    relay.serve(listener, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(%err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(%err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,321 @@
+//! `caucus token create|list|revoke`: the admin API from the command line.
+//!
+//! With `--server` (or `CAUCUS_SERVER`) the command talks to a running relay's `/api/tokens`
+//! with the admin token; revoking then also closes the token's live connections. Without it,
+//! the command opens the data directory directly, which works only while the server is
+//! stopped (redb allows one process at a time) — the way back in after losing the admin token.
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, bail};
+use caucus_relay::{Auth, DocumentId, Metrics, NewToken, Role, Storage, TokenInfo};
+use clap::{Args, Subcommand, ValueEnum};
+use serde::Deserialize;
+
+/// Where tokens live: a running server, or a stopped server's data directory.
+#[derive(Args)]
+pub(crate) struct TokenArgs {
+    /// URL of a running relay, e.g. http://127.0.0.1:8080.
+    #[arg(long, global = true, env = "CAUCUS_SERVER")]
+    server: Option<String>,
+    /// Admin token for --server.
+    #[arg(
+        long,
+        global = true,
+        env = "CAUCUS_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    admin_token: Option<String>,
+    /// Data directory to use when no --server is given (the server must be stopped).
+    #[arg(
+        long,
+        global = true,
+        env = "CAUCUS_DATA",
+        default_value = "./caucus-data"
+    )]
+    data: PathBuf,
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(Subcommand)]
+enum Action {
+    /// Mint a token; its secret is printed once.
+    Create {
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Who or what the token is for (shown in lists and logs).
+        #[arg(long)]
+        name: String,
+        /// Limit the token to this document (repeat for several); an `automerge:` URL works.
+        #[arg(long = "doc")]
+        docs: Vec<String>,
+        /// Expiry: RFC 3339 (2026-12-01T00:00:00Z) or a duration from now (12h, 7d).
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by ID; its live connections are closed at once.
+    Revoke { id: String },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Admin,
+    Editor,
+    Viewer,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Admin => Role::Admin,
+            RoleArg::Editor => Role::Editor,
+            RoleArg::Viewer => Role::Viewer,
+        }
+    }
+}
+
+pub(crate) async fn run(args: TokenArgs) -> anyhow::Result<()> {
+    match &args.server {
+        Some(server) => {
+            let admin = args
+                .admin_token
+                .clone()
+                .context("--admin-token (or CAUCUS_ADMIN_TOKEN) is needed with --server")?;
+            let api = Api {
+                base: server.trim_end_matches('/').to_owned(),
+                admin,
+            };
+            tokio::task::spawn_blocking(move || over_http(&api, args.action)).await?
+        }
+        None => on_data_dir(&args.data, args.action).await,
+    }
+}
+
+fn parse_expiry(text: &str) -> anyhow::Result<SystemTime> {
+    if let Ok(at) = humantime::parse_rfc3339_weak(text) {
+        return Ok(at);
+    }
+    let after = humantime::parse_duration(text).with_context(|| {
+        format!("--expires {text:?}: give RFC 3339 (2026-12-01T00:00:00Z) or a duration (12h, 7d)")
+    })?;
+    Ok(SystemTime::now() + after)
+}
+
+fn unix_ms(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+fn print_created(info: &TokenInfo, secret: &str, server: Option<&str>) {
+    println!(
+        "created {} token {:?} (id {})",
+        info.role.as_str(),
+        info.name,
+        info.id
+    );
+    println!("token (shown only this once): {secret}");
+    if let Some(server) = server {
+        println!("invitation link: {server}/#token={secret}");
+    }
+}
+
+fn print_list(tokens: &[TokenInfo]) {
+    println!(
+        "{:<36}  {:<7}  {:<8}  {:<20}  name",
+        "id", "role", "state", "expires"
+    );
+    for t in tokens {
+        let state = if t.revoked { "revoked" } else { "active" };
+        let expires = t
+            .expires_unix_ms
+            .map(|ms| {
+                humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_millis(ms))
+                    .to_string()
+            })
+            .unwrap_or_else(|| "never".into());
+        let docs = t
+            .docs
+            .as_ref()
+            .map(|d| format!(" [{} document(s)]", d.len()))
+            .unwrap_or_default();
+        println!(
+            "{:<36}  {:<7}  {:<8}  {:<20}  {}{}",
+            t.id,
+            t.role.as_str(),
+            state,
+            expires,
+            t.name,
+            docs
+        );
+    }
+}
+
+async fn on_data_dir(data: &std::path::Path, action: Action) -> anyhow::Result<()> {
+    let storage = Storage::open(data, Metrics::new()).map_err(|err| {
+        if err.to_string().contains("already open") {
+            anyhow::anyhow!(
+                "{} is in use by a running server: pass --server URL and --admin-token instead",
+                data.display()
+            )
+        } else {
+            anyhow::Error::new(err).context(format!("opening {}", data.display()))
+        }
+    })?;
+    let auth = Auth::open(&storage).await?;
+    match action {
+        Action::Create {
+            role,
+            name,
+            docs,
+            expires,
+        } => {
+            let docs = if docs.is_empty() {
+                None
+            } else {
+                Some(
+                    docs.iter()
+                        .map(|d| {
+                            d.parse::<DocumentId>()
+                                .with_context(|| format!("--doc {d}"))
+                        })
+                        .collect::<anyhow::Result<Vec<_>>>()?,
+                )
+            };
+            let expires_unix_ms = expires
+                .as_deref()
+                .map(parse_expiry)
+                .transpose()?
+                .map(unix_ms);
+            let (info, secret) = auth
+                .create(NewToken {
+                    name,
+                    role: role.into(),
+                    docs,
+                    expires_unix_ms,
+                })
+                .await?;
+            print_created(&info, &secret, None);
+        }
+        Action::List => print_list(&auth.list()),
+        Action::Revoke { id } => {
+            if !auth.revoke(&id).await? {
+                bail!("no token with id {id}");
+            }
+            println!("revoked {id}");
+        }
+    }
+    Ok(())
+}
+
+struct Api {
+    base: String,
+    admin: String,
+}
+
+#[derive(Deserialize)]
+struct ApiError {
+    error: String,
+}
+
+#[derive(Deserialize)]
+struct Created {
+    #[serde(flatten)]
+    info: TokenInfo,
+    token: String,
+}
+
+impl Api {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn auth(&self) -> String {
+        format!("Bearer {}", self.admin)
+    }
+}
+
+/// Turns a non-2xx answer into the server's own error message.
+fn check(
+    response: ureq::http::Response<ureq::Body>,
+) -> anyhow::Result<ureq::http::Response<ureq::Body>> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let mut response = response;
+    let message = response
+        .body_mut()
+        .read_json::<ApiError>()
+        .map(|e| e.error)
+        .unwrap_or_else(|_| status.to_string());
+    bail!("server answered {status}: {message}")
+}
+
+fn over_http(api: &Api, action: Action) -> anyhow::Result<()> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
+    match action {
+        Action::Create {
+            role,
+            name,
+            docs,
+            expires,
+        } => {
+            let expires_at = expires
+                .as_deref()
+                .map(parse_expiry)
+                .transpose()?
+                .map(|t| humantime::format_rfc3339_seconds(t).to_string());
+            let role: Role = role.into();
+            let mut body = serde_json::json!({ "role": role, "name": name });
+            if !docs.is_empty() {
+                let docs = docs
+                    .iter()
+                    .map(|d| {
+                        d.parse::<DocumentId>()
+                            .map(|d| d.to_string())
+                            .with_context(|| format!("--doc {d}"))
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                body["docs"] = serde_json::json!(docs);
+            }
+            if let Some(at) = expires_at {
+                body["expiresAt"] = serde_json::json!(at);
+            }
+            let response = agent
+                .post(api.url("/api/tokens"))
+                .header("Authorization", api.auth())
+                .send_json(body)
+                .with_context(|| format!("reaching {}", api.base))?;
+            let created: Created = check(response)?.body_mut().read_json()?;
+            print_created(&created.info, &created.token, Some(&api.base));
+        }
+        Action::List => {
+            let response = agent
+                .get(api.url("/api/tokens"))
+                .header("Authorization", api.auth())
+                .call()
+                .with_context(|| format!("reaching {}", api.base))?;
+            let tokens: Vec<TokenInfo> = check(response)?.body_mut().read_json()?;
+            print_list(&tokens);
+        }
+        Action::Revoke { id } => {
+            let response = agent
+                .delete(api.url(&format!("/api/tokens/{id}")))
+                .header("Authorization", api.auth())
+                .call()
+                .with_context(|| format!("reaching {}", api.base))?;
+            check(response)?;
+            println!("revoked {id}; its live connections were closed");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! `caucus token` against a real `caucus serve` process and against a stopped server's data
+//! directory.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+const ADMIN: &str = "cli-test-admin-token-0123456789";
+
+fn caucus() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_caucus"))
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(data: &std::path::Path) -> Server {
+    let mut child = caucus()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .env("CAUCUS_ADMIN_TOKEN", ADMIN)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start caucus serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let line = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find(|l| l.contains("listening on "))
+        .expect("listening line");
+    let url = line.rsplit(' ').next().expect("url").to_owned();
+    Server { child, url }
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("run caucus")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn tokens_over_the_api_and_on_a_stopped_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    // Offline: the way back in after losing the admin token.
+    let out = run(caucus()
+        .args([
+            "token", "create", "--role", "admin", "--name", "recovery", "--data",
+        ])
+        .arg(dir.path())
+        .env_remove("CAUCUS_SERVER")
+        .env_remove("CAUCUS_ADMIN_TOKEN"));
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("shown only this once"));
+
+    let server = serve(dir.path());
+    // The data dir is locked while the server runs: a clear message, not a crash.
+    let out = run(caucus()
+        .args(["token", "list", "--data"])
+        .arg(dir.path())
+        .env_remove("CAUCUS_SERVER"));
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("in use by a running server"),
+        "{}",
+        text(&out)
+    );
+
+    let api = |args: &[&str]| {
+        run(caucus()
+            .arg("token")
+            .args(args)
+            .args(["--server", &server.url])
+            .env("CAUCUS_ADMIN_TOKEN", ADMIN))
+    };
+    let out = api(&[
+        "create",
+        "--role",
+        "viewer",
+        "--name",
+        "press list",
+        "--expires",
+        "7d",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let created = text(&out);
+    let secret = created
+        .lines()
+        .find_map(|l| l.strip_prefix("token (shown only this once): "))
+        .expect("secret line")
+        .to_owned();
+    assert!(
+        created.contains(&format!("{}/#token={secret}", server.url)),
+        "invitation link"
+    );
+
+    let out = api(&["list"]);
+    let list = text(&out);
+    assert!(list.contains("press list") && list.contains("viewer") && list.contains("recovery"));
+    assert!(!list.contains(&secret), "secret in the list");
+    let id = list
+        .lines()
+        .find(|l| l.contains("press list"))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("id")
+        .to_owned();
+    let out = api(&["revoke", &id]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = api(&["revoke", "no-such-token"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("no such token"));
+    let out = run(caucus()
+        .args(["token", "list", "--server", &server.url])
+        .env("CAUCUS_ADMIN_TOKEN", &secret));
+    assert!(
+        !out.status.success(),
+        "a revoked viewer token listed tokens"
+    );
+    assert!(text(&out).contains("401"));
+}
