@@ -240,6 +240,9 @@ async fn a_peer_that_stops_reading_is_disconnected_not_skipped() -> anyhow::Resu
     let dir = tempfile::tempdir()?;
     let mut config = Config::for_data_dir(dir.path());
     config.outbound_queue = 8;
+    // Big, fast presence traffic is the quickest way to fill a queue; lift those bounds here.
+    config.max_ephemeral_bytes = 1024 * 1024;
+    config.ephemeral_rate = 100_000;
     let relay = TestRelay::start_with(config).await?;
     let id = DocumentId::random();
     let mut slow = Peer::connect(&relay.ws_url(), "slow").await?;

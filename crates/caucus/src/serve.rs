@@ -28,8 +28,29 @@ pub(crate) struct ServeArgs {
     #[arg(long, env = "CAUCUS_OUTBOUND_QUEUE", default_value_t = 4096)]
     outbound_queue: usize,
     /// Documents one connection may open.
-    #[arg(long, env = "CAUCUS_MAX_DOCS_PER_CONNECTION", default_value_t = 10_000)]
+    #[arg(long, env = "CAUCUS_MAX_DOCS_PER_CONNECTION", default_value_t = 1000)]
     max_documents_per_connection: usize,
+    /// Open connections one token may have.
+    #[arg(long, env = "CAUCUS_MAX_CONNECTIONS_PER_TOKEN", default_value_t = 64)]
+    max_connections_per_token: usize,
+    /// Open connections from one IP address.
+    #[arg(long, env = "CAUCUS_MAX_CONNECTIONS_PER_IP", default_value_t = 512)]
+    max_connections_per_ip: usize,
+    /// Sustained messages per second per connection (above it, reading slows down).
+    #[arg(long, env = "CAUCUS_MESSAGE_RATE", default_value_t = 500)]
+    message_rate: u32,
+    /// Messages per connection allowed in a burst.
+    #[arg(long, env = "CAUCUS_MESSAGE_BURST", default_value_t = 2000)]
+    message_burst: u32,
+    /// Largest presence (ephemeral) payload in bytes; larger closes the connection.
+    #[arg(long, env = "CAUCUS_MAX_EPHEMERAL_BYTES", default_value_t = 64 * 1024)]
+    max_ephemeral_bytes: usize,
+    /// Presence messages per second per connection; the excess is dropped.
+    #[arg(long, env = "CAUCUS_EPHEMERAL_RATE", default_value_t = 50)]
+    ephemeral_rate: u32,
+    /// Seconds a new socket has to send its join message.
+    #[arg(long, env = "CAUCUS_JOIN_TIMEOUT_SECS", default_value_t = 5)]
+    join_timeout_secs: u64,
     /// Seconds between pings; a peer silent for two intervals is disconnected.
     #[arg(long, env = "CAUCUS_PING_INTERVAL_SECS", default_value_t = 10)]
     ping_interval_secs: u64,
@@ -45,6 +66,13 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.max_message_bytes = args.max_message_bytes;
     config.outbound_queue = args.outbound_queue;
     config.max_documents_per_connection = args.max_documents_per_connection;
+    config.max_connections_per_token = args.max_connections_per_token;
+    config.max_connections_per_ip = args.max_connections_per_ip;
+    config.message_rate = args.message_rate;
+    config.message_burst = args.message_burst;
+    config.max_ephemeral_bytes = args.max_ephemeral_bytes;
+    config.ephemeral_rate = args.ephemeral_rate;
+    config.join_timeout = Duration::from_secs(args.join_timeout_secs.max(1));
     config.ping_interval = Duration::from_secs(args.ping_interval_secs.max(1));
     config.idle_document_timeout = Duration::from_secs(args.idle_document_secs);
 

@@ -19,6 +19,19 @@ pub struct Config {
     pub outbound_queue: usize,
     /// Documents one connection may sync or message.
     pub max_documents_per_connection: usize,
+    /// Open connections one token may have (a phone, a laptop, a few tabs).
+    pub max_connections_per_token: usize,
+    /// Open connections from one IP address (a whole office behind NAT counts once).
+    pub max_connections_per_ip: usize,
+    /// Sustained messages per second one connection may send; above it, reading slows down.
+    pub message_rate: u32,
+    /// Messages a connection may send in a burst (a reconnect syncs every document at once).
+    pub message_burst: u32,
+    /// Largest ephemeral (presence) payload; a larger one closes the connection.
+    pub max_ephemeral_bytes: usize,
+    /// Ephemeral messages per second one connection may send; the excess is dropped (presence
+    /// is lossy by nature and the next update supersedes it).
+    pub ephemeral_rate: u32,
     /// A socket must send `join` within this time.
     pub join_timeout: Duration,
     /// Interval between pings; a peer silent for two intervals is disconnected.
@@ -40,8 +53,14 @@ impl Config {
             web_dir: None,
             max_message_bytes: 256 * 1024 * 1024,
             outbound_queue: 4096,
-            max_documents_per_connection: 10_000,
-            join_timeout: Duration::from_secs(10),
+            max_documents_per_connection: 1000,
+            max_connections_per_token: 64,
+            max_connections_per_ip: 512,
+            message_rate: 500,
+            message_burst: 2000,
+            max_ephemeral_bytes: 64 * 1024,
+            ephemeral_rate: 50,
+            join_timeout: Duration::from_secs(5),
             ping_interval: Duration::from_secs(10),
             idle_document_timeout: Duration::from_secs(60),
             max_ephemeral_sessions: 100_000,

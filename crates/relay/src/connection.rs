@@ -22,21 +22,27 @@ use tracing::Instrument;
 use crate::auth::Principal;
 use crate::doc::DocCommand;
 use crate::document_id::DocumentId;
-use crate::hub::Hub;
+use crate::hub::{ConnectionSlot, Hub};
 use crate::metrics::CloseReason;
 use crate::outbox::{Closer, ConnId, Frame, Outbox};
 use crate::protocol::{self, Message, PROTOCOL_VERSION, PeerMetadata};
-
-static NEXT_CONN_ID: AtomicU64 = AtomicU64::new(1);
+use crate::rate::TokenBucket;
 
 /// Serves one upgraded websocket until it closes.
-pub(crate) async fn serve(socket: WebSocket, hub: Hub, principal: Principal, remote: String) {
-    let id = ConnId(NEXT_CONN_ID.fetch_add(1, Ordering::Relaxed));
+pub(crate) async fn serve(
+    socket: WebSocket,
+    hub: Hub,
+    principal: Principal,
+    slot: ConnectionSlot,
+    remote: String,
+) {
+    let id = slot.id;
     let span = tracing::info_span!("conn", id = id.0, token = %principal.name, %remote);
     async move {
         hub.metrics().connection_opened();
         tracing::info!("connection open");
-        let reason = run(socket, &hub, id, principal).await;
+        let reason = run(socket, &hub, &slot, principal).await;
+        drop(slot);
         hub.metrics().connection_closed(reason);
         tracing::info!(reason = reason.as_str(), "connection closed");
     }
@@ -44,11 +50,16 @@ pub(crate) async fn serve(socket: WebSocket, hub: Hub, principal: Principal, rem
     .await;
 }
 
-async fn run(socket: WebSocket, hub: &Hub, id: ConnId, principal: Principal) -> CloseReason {
+async fn run(
+    socket: WebSocket,
+    hub: &Hub,
+    slot: &ConnectionSlot,
+    principal: Principal,
+) -> CloseReason {
     let (sink, mut stream) = socket.split();
-    let closer = Closer::child_of(hub.shutdown_token());
-    // Registered so revoking the token (or its expiry) closes this connection at once.
-    hub.register_connection(id, &principal, closer.clone());
+    let id = slot.id;
+    // The slot's closer is known to the hub, so revoking the token closes us at once.
+    let closer = slot.closer.clone();
     let (tx, rx) = mpsc::channel(hub.config().outbound_queue.max(1));
     let started = Instant::now();
     let last_heard = Arc::new(AtomicU64::new(0));
@@ -68,7 +79,17 @@ async fn run(socket: WebSocket, hub: &Hub, id: ConnId, principal: Principal) -> 
         closer: closer.clone(),
         outbox: None,
         docs: HashSet::new(),
+        ephemeral_bucket: TokenBucket::new(
+            hub.config().ephemeral_rate,
+            hub.config().ephemeral_rate.saturating_mul(2),
+            Instant::now(),
+        ),
     };
+    let mut message_bucket = TokenBucket::new(
+        hub.config().message_rate,
+        hub.config().message_burst,
+        Instant::now(),
+    );
     let join_deadline = tokio::time::sleep(hub.config().join_timeout);
     tokio::pin!(join_deadline);
     loop {
@@ -87,6 +108,16 @@ async fn run(socket: WebSocket, hub: &Hub, id: ConnId, principal: Principal) -> 
         last_heard.store(elapsed_ms(started), Ordering::Relaxed);
         match frame {
             WsMessage::Binary(bytes) => {
+                let pause = message_bucket.take_or_wait(Instant::now());
+                if !pause.is_zero() {
+                    // Over the sustained rate: stop reading for a while. TCP backpressure
+                    // slows the sender; nobody else waits.
+                    hub.metrics().limit_hit("message_rate");
+                    tokio::select! {
+                        () = tokio::time::sleep(pause) => {}
+                        () = closer.closed() => break,
+                    }
+                }
                 if !reader.handle_frame(&bytes).await {
                     break;
                 }
@@ -103,7 +134,6 @@ async fn run(socket: WebSocket, hub: &Hub, id: ConnId, principal: Principal) -> 
         }
     }
     reader.cleanup();
-    hub.unregister_connection(id);
     closer.close(CloseReason::Peer, None);
     // The writer sends the error/close frames; give it a moment, never forever.
     let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
@@ -121,6 +151,7 @@ struct Reader<'h> {
     outbox: Option<Outbox>,
     /// Documents this connection has touched (told when it goes away).
     docs: HashSet<DocumentId>,
+    ephemeral_bucket: TokenBucket,
 }
 
 impl Reader<'_> {
@@ -164,6 +195,19 @@ impl Reader<'_> {
             Message::Ephemeral(m) => {
                 if !self.principal.may_read(&m.document_id) {
                     // Not this token's document: it does not exist as far as they know.
+                    return true;
+                }
+                let max = self.hub.config().max_ephemeral_bytes;
+                if m.data.len() > max {
+                    self.hub.metrics().limit_hit("ephemeral_size");
+                    self.fail(format!(
+                        "ephemeral message of {} bytes is over the limit of {max}",
+                        m.data.len()
+                    ));
+                    return false;
+                }
+                if !self.ephemeral_bucket.try_take(Instant::now()) {
+                    self.hub.metrics().limit_hit("ephemeral_rate");
                     return true;
                 }
                 if !self.admit_document(&m.document_id) {
@@ -258,6 +302,7 @@ impl Reader<'_> {
             return true;
         }
         if self.docs.len() >= self.hub.config().max_documents_per_connection {
+            self.hub.metrics().limit_hit("documents_per_connection");
             self.fail(format!(
                 "too many documents on one connection (limit {})",
                 self.hub.config().max_documents_per_connection

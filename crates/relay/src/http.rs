@@ -12,13 +12,13 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{delete, get};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::api;
 use crate::auth::{Auth, Principal};
 use crate::connection;
-use crate::hub::Hub;
+use crate::hub::{Hub, SlotRefused};
 use crate::storage::{PROBE_TIMEOUT, WriteOp};
 
 /// What every handler can reach.
@@ -59,6 +59,10 @@ async fn upgrade_anywhere(State(state): State<AppState>, request: Request, next:
     if !is_upgrade {
         return next.run(request).await;
     }
+    let remote_ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
     let remote = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -79,15 +83,34 @@ async fn upgrade_anywhere(State(state): State<AppState>, request: Request, next:
         Ok(u) => u,
         Err(rejection) => return rejection.into_response(),
     };
+    let ip = remote_ip.unwrap_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED));
+    let slot = match state.hub.reserve_connection(&principal, ip) {
+        Ok(slot) => slot,
+        Err(refused) => {
+            let why = match refused {
+                SlotRefused::PerToken(n) => {
+                    format!("this token already has {n} open connections\n")
+                }
+                SlotRefused::PerIp(n) => format!("this address already has {n} open connections\n"),
+            };
+            tracing::info!(%remote, token = %principal.name, "websocket refused: {}", why.trim());
+            return (StatusCode::TOO_MANY_REQUESTS, why).into_response();
+        }
+    };
     let config = state.hub.config();
     let hub = state.hub.clone();
     let tasks = hub.tasks().clone();
+    let metrics = hub.metrics().clone();
     upgrade
         .max_message_size(config.max_message_bytes)
         .max_frame_size(config.max_message_bytes)
+        .on_failed_upgrade(move |err| {
+            metrics.limit_hit("upgrade_failed");
+            tracing::info!(%err, "websocket upgrade failed");
+        })
         .on_upgrade(move |socket| {
             // Tracked so shutdown waits for every connection to say goodbye.
-            tasks.track_future(connection::serve(socket, hub, principal, remote))
+            tasks.track_future(connection::serve(socket, hub, principal, slot, remote))
         })
 }
 

@@ -7,6 +7,8 @@
 //! away: it either reaches the old actor or starts a new one.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -29,8 +31,31 @@ const DOC_MAILBOX: usize = 1024;
 
 struct LiveConnection {
     token_id: String,
+    ip: IpAddr,
     expires_unix_ms: Option<u64>,
     closer: Closer,
+}
+
+/// A reserved place for one connection, counted against its token's and IP's limits from the
+/// moment the upgrade is accepted. Dropping it (connection over, or upgrade never completed)
+/// frees the place.
+pub(crate) struct ConnectionSlot {
+    hub: Hub,
+    pub(crate) id: ConnId,
+    pub(crate) closer: Closer,
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        lock(&self.hub.inner.live).remove(&self.id);
+    }
+}
+
+/// Which connection limit refused an upgrade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SlotRefused {
+    PerToken(usize),
+    PerIp(usize),
 }
 
 /// Shared relay state. Cheap to clone.
@@ -197,20 +222,44 @@ impl Hub {
         }
     }
 
-    /// Records an open connection and the token behind it.
-    pub(crate) fn register_connection(&self, id: ConnId, principal: &Principal, closer: Closer) {
-        lock(&self.inner.live).insert(
+    /// Reserves a place for a new connection if its token and IP are under their limits.
+    pub(crate) fn reserve_connection(
+        &self,
+        principal: &Principal,
+        ip: IpAddr,
+    ) -> Result<ConnectionSlot, SlotRefused> {
+        static NEXT_CONN_ID: AtomicU64 = AtomicU64::new(1);
+        let config = &self.inner.config;
+        let mut live = lock(&self.inner.live);
+        let (mut same_token, mut same_ip) = (0, 0);
+        for conn in live.values() {
+            same_token += usize::from(conn.token_id == principal.token_id);
+            same_ip += usize::from(conn.ip == ip);
+        }
+        if same_token >= config.max_connections_per_token {
+            self.inner.metrics.limit_hit("connections_per_token");
+            return Err(SlotRefused::PerToken(config.max_connections_per_token));
+        }
+        if same_ip >= config.max_connections_per_ip {
+            self.inner.metrics.limit_hit("connections_per_ip");
+            return Err(SlotRefused::PerIp(config.max_connections_per_ip));
+        }
+        let id = ConnId(NEXT_CONN_ID.fetch_add(1, Ordering::Relaxed));
+        let closer = Closer::child_of(&self.inner.shutdown);
+        live.insert(
             id,
             LiveConnection {
                 token_id: principal.token_id.clone(),
+                ip,
                 expires_unix_ms: principal.expires_unix_ms,
-                closer,
+                closer: closer.clone(),
             },
         );
-    }
-
-    pub(crate) fn unregister_connection(&self, id: ConnId) {
-        lock(&self.inner.live).remove(&id);
+        Ok(ConnectionSlot {
+            hub: self.clone(),
+            id,
+            closer,
+        })
     }
 
     /// Closes every connection made with a token (it was just revoked). Returns how many.

@@ -18,6 +18,7 @@
 //! - [`auth`]: tokens and principals, checked in one place.
 //! - `api`: the admin JSON API (token management).
 //! - `ephemeral`: bounded dedup of presence messages.
+//! - `rate`: token buckets for per-connection rate limits.
 //! - [`metrics`]: the Prometheus registry.
 //!
 //! # Entry point
@@ -37,6 +38,7 @@ mod hub;
 pub mod metrics;
 mod outbox;
 pub mod protocol;
+mod rate;
 pub mod storage;
 
 use std::future::Future;

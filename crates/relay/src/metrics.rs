@@ -38,6 +38,7 @@ struct Inner {
     commit_failures: Counter,
     auth_failures: Counter,
     ephemeral_duplicates: Counter,
+    limits: Family<Labels, Counter>,
 }
 
 /// Why a connection ended (the `reason` label).
@@ -102,6 +103,7 @@ impl Metrics {
             commit_failures: Counter::default(),
             auth_failures: Counter::default(),
             ephemeral_duplicates: Counter::default(),
+            limits: Family::default(),
             registry: Registry::default(),
         };
         registry.register(
@@ -179,6 +181,11 @@ impl Metrics {
             "Ephemeral messages dropped as already seen",
             inner.ephemeral_duplicates.clone(),
         );
+        registry.register(
+            "limit_hits",
+            "Times a bound was hit, by limit (what happened is in the limit's doc)",
+            inner.limits.clone(),
+        );
         let inner = Inner { registry, ..inner };
         Metrics {
             inner: Arc::new(inner),
@@ -245,6 +252,16 @@ impl Metrics {
 
     pub fn auth_failed(&self) {
         self.inner.auth_failures.inc();
+    }
+
+    /// A bound was hit: `connections_per_token`, `connections_per_ip` (upgrade refused, 429),
+    /// `message_rate` (reading paused), `ephemeral_rate` (message dropped),
+    /// `ephemeral_size`, `documents_per_connection`, `message_size` (connection closed).
+    pub fn limit_hit(&self, limit: &'static str) {
+        self.inner
+            .limits
+            .get_or_create(&vec![("limit", limit)])
+            .inc();
     }
 
     pub fn ephemeral_duplicate(&self) {
