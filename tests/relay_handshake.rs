@@ -36,6 +36,53 @@ async fn websocket_without_a_valid_token_gets_no_handshake() -> anyhow::Result<(
 }
 
 #[tokio::test]
+async fn a_page_from_another_origin_cannot_open_a_socket() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let relay = TestRelay::start(dir.path()).await?;
+    let with_origin = |origin: &str| -> anyhow::Result<tungstenite::handshake::client::Request> {
+        let mut request =
+            tungstenite::client::IntoClientRequest::into_client_request(relay.ws_url())?;
+        request.headers_mut().insert("Origin", origin.parse()?);
+        Ok(request)
+    };
+    match tokio_tungstenite::connect_async(with_origin("https://evil.example")?).await {
+        Err(tungstenite::Error::Http(response)) => assert_eq!(response.status(), 403),
+        other => panic!("foreign origin accepted: {:?}", other.map(|_| ())),
+    }
+    let own = format!("http://{}", relay.addr);
+    let (socket, _) = tokio_tungstenite::connect_async(with_origin(&own)?).await?;
+    drop(socket);
+    relay.stop().await
+}
+
+#[tokio::test]
+async fn pages_carry_a_strict_content_security_policy() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let relay = TestRelay::start(dir.path()).await?;
+    let mut stream = tokio::net::TcpStream::connect(relay.addr).await?;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream
+        .write_all(
+            format!(
+                "GET / HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+                relay.addr
+            )
+            .as_bytes(),
+        )
+        .await?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await?;
+    let csp = response
+        .lines()
+        .find_map(|l| l.strip_prefix("content-security-policy: "))
+        .expect("CSP header");
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"));
+    assert!(!csp.contains("unsafe-inline"));
+    assert!(response.contains("x-content-type-options: nosniff"));
+    relay.stop().await
+}
+
+#[tokio::test]
 async fn join_is_answered_with_a_stable_storage_id() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let relay = TestRelay::start(dir.path()).await?;

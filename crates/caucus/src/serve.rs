@@ -21,6 +21,13 @@ pub(crate) struct ServeArgs {
     /// Directory of the built web client served at `/`.
     #[arg(long, env = "CAUCUS_WEB_DIR", default_value = "web/dist")]
     web_dir: PathBuf,
+    /// Other origins whose pages may open a websocket (the relay's own origin always may).
+    #[arg(
+        long = "allowed-origin",
+        env = "CAUCUS_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    allowed_origins: Vec<String>,
     /// Largest websocket message in bytes (the first sync of a large document is one message).
     #[arg(long, env = "CAUCUS_MAX_MESSAGE_BYTES", default_value_t = 256 * 1024 * 1024)]
     max_message_bytes: usize,
@@ -64,6 +71,7 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.admin_token = args.admin_token.filter(|t| !t.is_empty());
     config.web_dir = Some(args.web_dir.clone());
     config.max_message_bytes = args.max_message_bytes;
+    config.allowed_origins = args.allowed_origins;
     config.outbound_queue = args.outbound_queue;
     config.max_documents_per_connection = args.max_documents_per_connection;
     config.max_connections_per_token = args.max_connections_per_token;

@@ -13,6 +13,8 @@ pub struct Config {
     pub admin_token: Option<String>,
     /// Built web client to serve at `/` (`web/dist`); a placeholder page when absent.
     pub web_dir: Option<PathBuf>,
+    /// Origins (besides the relay's own) whose pages may open a websocket; `*` allows any.
+    pub allowed_origins: Vec<String>,
     /// Largest websocket message accepted. The first sync of a big document is one message.
     pub max_message_bytes: usize,
     /// Frames (messages) queued for one connection before it counts as too slow and is closed.
@@ -51,6 +53,7 @@ impl Config {
             data_dir: data_dir.into(),
             admin_token: None,
             web_dir: None,
+            allowed_origins: Vec::new(),
             max_message_bytes: 256 * 1024 * 1024,
             outbound_queue: 4096,
             max_documents_per_connection: 1000,

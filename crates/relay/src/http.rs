@@ -42,11 +42,65 @@ pub(crate) fn router(state: AppState, web_dir: Option<PathBuf>) -> Router {
         }
         None => api.fallback(placeholder_page),
     };
-    app.layer(middleware::from_fn_with_state(
-        state.clone(),
-        upgrade_anywhere,
-    ))
-    .with_state(state)
+    app.layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            upgrade_anywhere,
+        ))
+        .with_state(state)
+}
+
+/// The content security policy of every page: scripts and styles only from the relay itself
+/// (no inline code), automerge's wasm allowed to compile, network only back to the relay.
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; worker-src 'self'; \
+     manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Adds the security headers to every HTTP answer.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::X_FRAME_OPTIONS,
+        header::HeaderValue::from_static("DENY"),
+    );
+    response
+}
+
+/// Browsers always send `Origin` on a websocket upgrade; a page on another site must not be
+/// able to use a coalition member's browser against the relay. Non-browser clients send no
+/// `Origin` and are judged by their token alone.
+fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    if allowed
+        .iter()
+        .any(|a| a == "*" || a.eq_ignore_ascii_case(origin))
+    {
+        return true;
+    }
+    // Same origin: the Origin's host[:port] is the Host the request was sent to.
+    let origin_host = origin
+        .split_once("://")
+        .map_or(origin, |(_, rest)| rest)
+        .trim_end_matches('/');
+    headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|host| host.eq_ignore_ascii_case(origin_host))
 }
 
 /// Any request asking for a websocket upgrade is a sync connection, whatever its path.
@@ -68,6 +122,11 @@ async fn upgrade_anywhere(State(state): State<AppState>, request: Request, next:
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.to_string())
         .unwrap_or_default();
+    if !origin_allowed(request.headers(), &state.hub.config().allowed_origins) {
+        state.hub.metrics().limit_hit("origin");
+        tracing::info!(%remote, origin = ?request.headers().get(header::ORIGIN), "websocket refused: origin not allowed");
+        return (StatusCode::FORBIDDEN, "this origin may not connect\n").into_response();
+    }
     let Some(principal) = authenticate(&state.auth, request.headers(), request.uri().query())
     else {
         state.hub.metrics().auth_failed();
@@ -170,3 +229,55 @@ async fn placeholder_page() -> Html<&'static str> {
 
 /// How long graceful shutdown waits for connections to close.
 pub(crate) const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::HOST,
+            host.parse()
+                .unwrap_or_else(|_| header::HeaderValue::from_static("x")),
+        );
+        if let Some(o) = origin {
+            h.insert(
+                header::ORIGIN,
+                o.parse()
+                    .unwrap_or_else(|_| header::HeaderValue::from_static("x")),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn same_origin_and_allow_listed_origins_pass_others_do_not() {
+        let none: Vec<String> = Vec::new();
+        assert!(
+            origin_allowed(&headers(None, "relay:8080"), &none),
+            "non-browser client"
+        );
+        assert!(origin_allowed(
+            &headers(Some("http://relay:8080"), "relay:8080"),
+            &none
+        ));
+        assert!(origin_allowed(
+            &headers(Some("https://caucus.example.org"), "caucus.example.org"),
+            &none
+        ));
+        assert!(!origin_allowed(
+            &headers(Some("https://evil.example"), "relay:8080"),
+            &none
+        ));
+        assert!(!origin_allowed(
+            &headers(Some("http://relay:8081"), "relay:8080"),
+            &none
+        ));
+        let allowed = vec!["https://app.example.org".to_owned()];
+        assert!(origin_allowed(
+            &headers(Some("https://app.example.org"), "relay:8080"),
+            &allowed
+        ));
+    }
+}
