@@ -330,55 +330,69 @@ impl Peer {
     /// Runs the sync exchange for one document until the relay has nothing more to say for
     /// `quiet`. Returns whether the relay said the document is unavailable.
     pub async fn sync_until_quiet(&mut self, d: &mut PeerDoc, quiet: Duration) -> Result<bool> {
+        self.drive(d, quiet, |_| false).await
+    }
+
+    /// Syncs until the document has exactly `heads` (or fails after PATIENCE).
+    pub async fn sync_until_heads(&mut self, d: &mut PeerDoc, heads: &[ChangeHash]) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while d.doc.get_heads() != heads {
+            if tokio::time::Instant::now() > deadline {
+                bail!("document did not reach the expected heads");
+            }
+            self.drive(d, Duration::from_millis(200), |d| {
+                d.doc.get_heads() == heads
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Pushes, then feeds the relay's messages for `d` into its sync state until `done` holds
+    /// or nothing arrives for `quiet`. Messages for anything else are kept for later callers
+    /// (each one is looked at once here, so unrelated traffic cannot make this spin).
+    async fn drive(
+        &mut self,
+        d: &mut PeerDoc,
+        quiet: Duration,
+        done: impl Fn(&PeerDoc) -> bool,
+    ) -> Result<bool> {
         self.push(d).await?;
+        let mut earlier = std::mem::take(&mut self.backlog);
         let mut unavailable = false;
-        loop {
-            let next = match self.backlog.pop_front() {
+        let result = loop {
+            if done(d) {
+                break Ok(unavailable);
+            }
+            let next = match earlier.pop_front() {
                 Some(m) => Some(m),
-                None => self.recv_timeout(quiet).await?,
+                None => match self.recv_timeout(quiet).await {
+                    Ok(m) => m,
+                    Err(e) => break Err(e),
+                },
             };
             let Some(message) = next else {
-                return Ok(unavailable);
+                break Ok(unavailable);
             };
             match message {
                 Message::Sync(m) if m.document_id == d.id => {
-                    let sync_msg = sync::Message::decode(&m.data)?;
-                    d.doc.receive_sync_message(&mut d.state, sync_msg)?;
-                    self.push(d).await?;
+                    let step = async {
+                        let sync_msg = sync::Message::decode(&m.data)?;
+                        d.doc.receive_sync_message(&mut d.state, sync_msg)?;
+                        self.push(d).await
+                    };
+                    if let Err(e) = step.await {
+                        break Err(e);
+                    }
                 }
                 Message::DocUnavailable { document_id, .. } if document_id == d.id => {
                     unavailable = true
                 }
                 other => self.backlog.push_back(other),
             }
-        }
-    }
-
-    /// Syncs until the document has exactly `heads` (or fails after PATIENCE).
-    pub async fn sync_until_heads(&mut self, d: &mut PeerDoc, heads: &[ChangeHash]) -> Result<()> {
-        let deadline = tokio::time::Instant::now() + PATIENCE;
-        self.push(d).await?;
-        while d.doc.get_heads() != heads {
-            if tokio::time::Instant::now() > deadline {
-                bail!("document did not reach the expected heads");
-            }
-            let message = match self.backlog.pop_front() {
-                Some(m) => m,
-                None => match self.recv_timeout(Duration::from_millis(200)).await? {
-                    Some(m) => m,
-                    None => continue,
-                },
-            };
-            match message {
-                Message::Sync(m) if m.document_id == d.id => {
-                    d.doc
-                        .receive_sync_message(&mut d.state, sync::Message::decode(&m.data)?)?;
-                    self.push(d).await?;
-                }
-                other => self.backlog.push_back(other),
-            }
-        }
-        Ok(())
+        };
+        self.backlog.extend(earlier);
+        result
     }
 
     pub async fn send_ephemeral(
