@@ -67,6 +67,13 @@ pub(crate) struct ServeArgs {
 }
 
 pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    if let Some(token) = args.admin_token.as_deref().filter(|t| !t.is_empty())
+        && token.len() < 16
+    {
+        anyhow::bail!(
+            "the admin token (CAUCUS_ADMIN_TOKEN / --admin-token) must be at least 16 characters"
+        );
+    }
     let mut config = caucus_relay::Config::for_data_dir(&args.data);
     config.admin_token = args.admin_token.filter(|t| !t.is_empty());
     config.web_dir = Some(args.web_dir.clone());

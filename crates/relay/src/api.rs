@@ -1,8 +1,9 @@
 //! The admin HTTP API (JSON): token management.
 //!
+//! `GET /api/me` tells any token holder who they are (role, document limits, expiry).
 //! `POST /api/tokens` mints a token (the secret is in the response, once), `GET /api/tokens`
 //! lists them without secrets, `DELETE /api/tokens/{id}` revokes one and closes its live
-//! connections at once. Every route needs `Authorization: Bearer <admin token>`: no token or
+//! connections at once. The token routes need `Authorization: Bearer <admin token>`: no token or
 //! an unknown one is 401, a non-admin token is 403. Tokens go in the header only, never in
 //! these URLs.
 
@@ -158,6 +159,22 @@ pub(crate) async fn create_token(
         .await?;
     tracing::info!(by = %by.name, token = %info.name, role = info.role.as_str(), "token created");
     Ok((StatusCode::CREATED, Json(CreatedToken { info, token })))
+}
+
+/// `GET /api/me`: who the presented token is (any valid token). Lets a client tell a bad
+/// token (401 here) from a network problem, which a refused websocket cannot show it.
+pub(crate) async fn me(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let me = caller(&state, &headers)?;
+    Ok(Json(serde_json::json!({
+        "tokenId": me.token_id,
+        "name": me.name,
+        "role": me.role,
+        "docs": me.docs.as_ref().map(|d| d.iter().map(|id| id.to_string()).collect::<Vec<_>>()),
+        "expiresUnixMs": me.expires_unix_ms,
+    })))
 }
 
 pub(crate) async fn list_tokens(
