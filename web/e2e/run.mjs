@@ -1,0 +1,351 @@
+// Browser tests: playwright-core driving Debian's Chromium against a real relay.
+// Prints "N passed, N failed" at the end. Env: CAUCUS_BIN (relay binary), CAUCUS_RELAY=caucus|reference,
+// SKIP_BUILD=1 (use the existing web/dist), CHROMIUM (browser path), ONLY=<substring of a test name>.
+import { execFileSync } from "node:child_process"
+import { mkdirSync } from "node:fs"
+import { join } from "node:path"
+import { Repo, ImmutableString } from "@automerge/automerge-repo"
+import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
+import { cleanup, launchBrowser, linkProxy, startRelay, TOKEN, waitFor, WEB } from "./harness.mjs"
+
+const SHOTS = join(WEB, "docs")
+const tests = []
+const test = (name, fn) => tests.push({ name, fn })
+const assert = (ok, msg) => { if (!ok) throw new Error(msg) }
+
+if (!process.env.SKIP_BUILD) execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: WEB, stdio: "inherit" })
+mkdirSync(SHOTS, { recursive: true })
+
+const relay = await startRelay()
+console.log(`relay: ${relay.kind} at ${relay.origin}`)
+const browser = await launchBrowser()
+
+async function person(name, org, viewport = { width: 1280, height: 860 }) {
+  const proxy = await linkProxy(relay.port)
+  const context = await browser.newContext({ viewport })
+  const page = await context.newPage()
+  page.on("pageerror", e => console.log(`  [${name}] page error: ${e.message}`))
+  page.on("console", m => { if (m.type() === "error" && !/WebSocket|ERR_INTERNET_DISCONNECTED|net::/.test(m.text())) console.log(`  [${name}] console: ${m.text()}`) })
+  await page.goto(`${proxy.origin}/#token=${TOKEN}`)
+  await page.getByLabel("Your name").fill(name)
+  await page.getByLabel("Organisation").fill(org)
+  await page.getByRole("button", { name: "Continue" }).click()
+  await page.getByRole("heading", { name: "Analyses on this device" }).waitFor()
+  const p = {
+    name, proxy, context, page,
+    async open(url, extra = "") { await page.goto(`${proxy.origin}/#doc=${url}${extra}`); await page.locator("#app .view").first().waitFor() },
+    status: () => page.getByRole("status").textContent(),
+    async offline(on) { proxy.set(!on); await context.setOffline(on) },
+  }
+  return p
+}
+
+async function newAnalysis(p) {
+  await p.page.getByRole("button", { name: "Create new analysis" }).click()
+  await p.page.locator(".matrix .grid").waitFor()
+  return decodeURIComponent(new URL(p.page.url()).hash.match(/doc=([^&]+)/)[1])
+}
+
+function nodeClient() {
+  const repo = new Repo({ network: [new WebSocketClientAdapter(`${relay.origin.replace("http", "ws")}/sync?token=${encodeURIComponent(TOKEN)}`)] })
+  return repo
+}
+
+const label = (f, country = "Brazil", item = "Res 102") => `${f} for ${country} on ${item}`
+const S = v => new ImmutableString(v)
+
+// ------------------------------------------------------------------------------------------------
+
+test("a link's token is remembered and removed from the address bar; a new analysis comes from the template", async () => {
+  const a = await person("Ana", "Article 19")
+  assert(!a.page.url().includes("token"), `token still in address bar: ${a.page.url()}`)
+  const stored = await a.page.evaluate(() => localStorage.getItem("caucus:token"))
+  assert(stored === TOKEN, "token not stored")
+  const url = await newAnalysis(a)
+  assert(url.startsWith("automerge:"), url)
+  const cols = await a.page.locator(".grid thead th").count()
+  const rows = await a.page.locator(".grid tbody tr").count()
+  assert(cols > 5 && rows > 5, `matrix ${rows}×${cols}`)
+  await a.page.goto(`${a.proxy.origin}/#`)
+  await a.page.getByRole("link", { name: /PP-26|ITU|analysis/i }).first().waitFor()
+  await waitFor(async () => (await a.status()) === "synced", "status synced", 20000)
+  await a.context.close()
+})
+
+test("two people co-edit the same country and converge; carets stay put; presence shows the other", async () => {
+  const a = await person("Ana", "Article 19")
+  const b = await person("Bo", "Access Now")
+  const url = await newAnalysis(a)
+  await a.open(url, "&view=country&c=BR")
+  await b.open(url, "&view=country&c=BR")
+  // presence: each sees the other, and where
+  await waitFor(async () => /Bo/.test(await a.page.locator("#presence").textContent()), "Ana sees Bo online")
+  await waitFor(async () => /Ana/.test(await b.page.locator("#presence").textContent()) && /Brazil/.test(await b.page.locator("#presence").textContent()), "Bo sees Ana on Brazil")
+  // stance by A reaches B
+  await a.page.getByLabel(label("Stance")).selectOption("supports")
+  await a.page.getByLabel(label("Confidence")).selectOption("reported")
+  await waitFor(async () => (await b.page.getByLabel(label("Stance")).inputValue()) === "supports", "B sees stance")
+  await waitFor(async () => /Ana/.test(await b.page.locator("#item-BR-res-102 .updated").textContent()), "updated by Ana")
+  // concurrent typing in the same notes field
+  const na = a.page.getByLabel(label("Notes")), nb = b.page.getByLabel(label("Notes"))
+  await na.click(); await nb.click()
+  await Promise.all([na.pressSequentially("Alpha says yes.", { delay: 15 }), nb.pressSequentially("Beta heard no.", { delay: 15 })])
+  let seen
+  const both = async () => {
+    const [x, y] = [await na.inputValue(), await nb.inputValue()]
+    seen = [x, y]
+    return x === y && x.includes("Alpha says yes.") && x.includes("Beta heard no.") ? x : false
+  }
+  const merged = await waitFor(both, "notes converge").catch(e => { throw new Error(e.message + " " + JSON.stringify(seen)) })
+  // B's caret stays at the end while A inserts at the start
+  await nb.press("End"); await nb.press("Control+End")
+  await na.press("Control+Home")
+  await na.pressSequentially("[A] ", { delay: 10 })
+  await waitFor(async () => (await nb.inputValue()).startsWith("[A] "), "B sees A's insert")
+  await nb.pressSequentially(" [B]", { delay: 10 })
+  const final = await waitFor(async () => { const x = await na.inputValue(); return x === await nb.inputValue() && x.endsWith(" [B]") ? x : false }, "B's typing stays at its caret")
+  assert(final === "[A] " + merged + " [B]", `unexpected merge: ${JSON.stringify(final)}`)
+  await b.page.screenshot({ path: join(SHOTS, "country.png") })
+  // presence expires when a person leaves
+  await b.context.close()
+  await waitFor(async () => !/Bo/.test(await a.page.locator("#presence").textContent()), "Bo gone from presence", 25000)
+  await a.context.close()
+})
+
+test("a stance conflict shows both values and who set them; one click keeps one", async () => {
+  const a = await person("Ana", "Article 19")
+  const b = await person("Bo", "Access Now")
+  const url = await newAnalysis(a)
+  await a.open(url, "&view=country&c=BR")
+  await b.open(url, "&view=country&c=BR")
+  await waitFor(async () => (await a.status()) === "synced" && (await b.status()) === "synced", "both synced")
+  await a.offline(true); await b.offline(true)
+  await waitFor(async () => /offline/.test(await a.status()) && /offline/.test(await b.status()), "both offline")
+  await a.page.getByLabel(label("Stance")).selectOption("supports")
+  await b.page.getByLabel(label("Stance")).selectOption("opposes")
+  await a.offline(false); await b.offline(false)
+  for (const p of [a, b]) {
+    const box = p.page.getByRole("group", { name: "Conflict: stance of Brazil on Res 102" })
+    await box.waitFor({ timeout: 20000 })
+    const text = await box.textContent()
+    assert(/Supports/.test(text) && /Opposes/.test(text) && /Ana \(Article 19\)/.test(text) && /Bo \(Access Now\)/.test(text), `conflict box: ${text}`)
+  }
+  await a.page.locator("#item-BR-res-102").screenshot({ path: join(SHOTS, "conflict.png") })
+  await a.open(url, "&view=matrix")
+  const cell = a.page.getByRole("link", { name: /^Brazil on Res 102: .*conflict/ })
+  await cell.waitFor()
+  // keep the value that automerge currently shows as the winner: the case a plain write would not resolve
+  const winner = await b.page.getByLabel(label("Stance")).inputValue()
+  const Winner = winner[0].toUpperCase() + winner.slice(1)
+  await b.page.getByRole("button", { name: `Keep ${Winner} for stance of Brazil on Res 102` }).click()
+  await waitFor(async () => (await b.page.getByRole("group", { name: "Conflict: stance of Brazil on Res 102" }).count()) === 0, "resolved on B")
+  await waitFor(async () => new RegExp(`^Brazil on Res 102: ${Winner}, Rumour$`).test(await a.page.locator("#m-BR-res-102").getAttribute("aria-label")), "resolved on A")
+  await a.context.close(); await b.context.close()
+})
+
+test("offline: status says so, edits continue, survive a reload, and reach the others on reconnect", async () => {
+  const a = await person("Ana", "Article 19")
+  const b = await person("Bo", "Access Now")
+  const url = await newAnalysis(a)
+  await a.open(url, "&view=country&c=KE")
+  await a.page.evaluate(() => navigator.serviceWorker.ready)
+  await waitFor(async () => (await a.status()) === "synced", "A synced")
+  const node = nodeClient()
+  const nh = await node.find(url)
+  await b.open(url, "&view=country&c=KE")
+  await a.offline(true)
+  await waitFor(async () => /^offline/.test(await a.status()), "A offline")
+  await a.page.getByLabel(label("Stance", "Kenya", "Res 130")).selectOption("opposes")
+  await a.page.getByLabel(label("Notes", "Kenya", "Res 130")).fill("Said in the corridor: will oppose.")
+  await waitFor(async () => /offline · [2-9]\d* local changes not yet on the relay/.test(await a.status()), "offline count (stance and notes)")
+  const before = await a.status()
+  if (process.env.DEBUG) console.log("  before reload:", before, JSON.stringify(await a.page.getByLabel(label("Notes", "Kenya", "Res 130")).inputValue()))
+  await a.page.reload()
+  await a.page.getByLabel(label("Stance", "Kenya", "Res 130")).waitFor({ timeout: 20000 })
+  assert((await a.page.getByLabel(label("Stance", "Kenya", "Res 130")).inputValue()) === "opposes", "stance lost in offline reload")
+  const notesAfter = await a.page.getByLabel(label("Notes", "Kenya", "Res 130")).inputValue()
+  assert(notesAfter === "Said in the corridor: will oppose.", "notes lost in offline reload: " + JSON.stringify(notesAfter))
+  await waitFor(async () => (await a.status()) === before, `status after reload (${before})`)
+  await a.page.getByLabel(label("Confidence", "Kenya", "Res 130")).selectOption("confirmed")
+  assert((await b.page.getByLabel(label("Stance", "Kenya", "Res 130")).inputValue()) === "unknown", "B got it while A offline?")
+  await a.offline(false)
+  await waitFor(async () => (await a.status()) === "synced", "A synced again", 20000)
+  await waitFor(async () => (await b.page.getByLabel(label("Confidence", "Kenya", "Res 130")).inputValue()) === "confirmed", "B sees A's offline edits")
+  assert((await b.page.getByLabel(label("Notes", "Kenya", "Res 130")).inputValue()) === "Said in the corridor: will oppose.", "B notes")
+  await waitFor(() => {
+    const p = nh.doc()?.countries?.KE?.positions?.["res-130"]
+    return p && String(p.stance) === "opposes" && String(p.confidence) === "confirmed" && String(p.notes) === "Said in the corridor: will oppose."
+  }, "Node client sees A's offline edits")
+  node.shutdown?.()
+  await a.context.close(); await b.context.close()
+})
+
+test("tasks per track with assignee, time, status; filter mine; matrix filters; screenshots", async () => {
+  const a = await person("Ana", "Article 19")
+  const b = await person("Bo", "Access Now", { width: 390, height: 844 })
+  const url = await newAnalysis(a)
+  // seed some positions from the Node JS client so the matrix has colour
+  await waitFor(async () => (await a.status()) === "synced", "new analysis on the relay")
+  const node = nodeClient()
+  const nh = await node.find(url)
+  const stances = ["supports", "opposes", "undecided", "mixed", "unknown"], confs = ["rumour", "reported", "confirmed"]
+  nh.change(d => {
+    d.members["m-seed"] = { name: S("Desk research"), org: S("Coalition"), actors: [] }
+    let k = 0
+    for (const cc of Object.keys(d.countries).sort().slice(0, 40)) {
+      for (const id of Object.keys(d.countries[cc].positions)) {
+        k = (k * 7 + 3) % 23
+        if (k % 3 === 0) continue
+        const p = d.countries[cc].positions[id]
+        p.stance = S(stances[k % 5]); p.confidence = S(confs[k % 3]); p.updatedBy = S("m-seed"); p.updatedAt = S("2026-11-10T09:00:00Z")
+      }
+    }
+  })
+  await a.open(url, "&view=tasks")
+  await waitFor(async () => (await a.status()) === "synced", "synced")
+  await a.page.getByLabel("Title for new task").fill("Cover COM5 drafting group on Res 102")
+  await a.page.getByLabel("Track for new task").selectOption("COM5")
+  await a.page.getByLabel("Time for new task").fill("Tue 10:00, Room C")
+  await a.page.getByRole("button", { name: "Add task" }).click()
+  await a.page.getByLabel("Title for new task").fill("Brief friendly delegations on Res 130")
+  await a.page.getByLabel("Track for new task").selectOption("COM5")
+  await a.page.getByLabel("Assignee for new task").selectOption({ label: "Unassigned" })
+  await a.page.getByLabel("Time for new task").fill("Tue 13:00")
+  await a.page.getByRole("button", { name: "Add task" }).click()
+  await a.page.getByLabel("Title for new task").fill("Track budget language in COM6")
+  await a.page.getByLabel("Track for new task").selectOption("COM6")
+  await a.page.getByLabel("Time for new task").fill("Wed 09:30")
+  await a.page.getByLabel("Assignee for new task").selectOption({ label: "Ana (Article 19)" })
+  await a.page.getByRole("button", { name: "Add task" }).click()
+  await a.page.getByLabel("Status for Cover COM5 drafting group on Res 102").selectOption("doing")
+  await a.page.getByLabel("Only my tasks").check()
+  await waitFor(async () => (await a.page.locator(".task").count()) === 2, "mine = 2 tasks").catch(async e => {
+    await a.page.getByLabel("Only my tasks").uncheck()
+    const rows = await a.page.locator(".task").evaluateAll(els => els.map(el => [...el.querySelectorAll("select,input,.ttitle")].map(x => x.value ?? x.textContent).join(" | ")))
+    throw new Error(e.message + "\n  tasks: " + JSON.stringify(rows))
+  })
+  await a.page.getByLabel("Only my tasks").uncheck()
+  await waitFor(async () => (await a.page.locator(".task").count()) === 3, "all = 3 tasks")
+  await b.open(url, "&view=tasks")
+  await waitFor(async () => (await b.page.locator(".task").count()) === 3, "B sees 3 tasks")
+  // Bo becomes a member with a first edit, then takes a task
+  await b.page.getByLabel("Status for Track budget language in COM6").selectOption("doing")
+  const assign = b.page.getByLabel("Assignee for Brief friendly delegations on Res 130")
+  await waitFor(async () => (await assign.locator("option", { hasText: "Bo (Access Now)" }).count()) > 0, "Bo listed as a member")
+  await assign.selectOption({ label: "Bo (Access Now)" })
+  await waitFor(async () => (await a.page.getByLabel("Assignee for Brief friendly delegations on Res 130").inputValue()) !== "", "A sees the assignment")
+  await b.page.getByLabel("Only my tasks").check()
+  await waitFor(async () => (await b.page.locator(".task").count()) === 1, "Bo's tasks = 1")
+  await b.page.getByLabel("Only my tasks").uncheck()
+  await a.page.screenshot({ path: join(SHOTS, "tasks.png") })
+  // matrix with filters
+  await a.open(url, "&view=matrix")
+  await waitFor(async () => (await a.page.locator(".grid td.st-supports").count()) > 10, "seeded stances visible")
+  await a.page.screenshot({ path: join(SHOTS, "matrix.png") })
+  // a remote edit re-renders the whole 194 × 16 matrix: how long does that take?
+  nh.change(d => { d.countries.BR.positions["res-102"].stance = S("supports") })
+  await waitFor(async () => /^Brazil on Res 102: Supports/.test(await a.page.locator("#m-BR-res-102").getAttribute("aria-label") ?? ""), "remote edit in matrix")
+  console.log(`  matrix re-render after a remote edit: ${await a.page.locator("#app").getAttribute("data-render-ms")} ms`)
+  await b.open(url, "&view=matrix")
+  await b.page.getByLabel("Search by country").fill("bra")
+  await waitFor(async () => (await b.page.locator(".grid tbody tr").count()) === 1, "search by country")
+  await b.page.getByLabel("Search by country").fill("")
+  await b.page.getByLabel("Filter by region").selectOption("Africa")
+  await b.page.getByLabel("Filter by priority").selectOption("high")
+  await b.page.getByLabel("Filter by track").selectOption("COM5")
+  await b.page.getByLabel("Filter by stance").selectOption("opposes")
+  await waitFor(async () => (await b.page.locator(".grid tbody tr").count()) > 0, "filtered rows")
+  const regions = await b.page.locator(".grid tbody th a").allTextContents()
+  assert(regions.length < 60, `region filter: ${regions.length} rows`)
+  await b.page.screenshot({ path: join(SHOTS, "matrix-phone.png") })
+  node.shutdown?.()
+  await a.context.close(); await b.context.close()
+})
+
+test("a dropped link is noticed and re-established on its own (backoff, no online event)", async () => {
+  const a = await person("Lee", "EFF")
+  const url = await newAnalysis(a)
+  await waitFor(async () => (await a.status()) === "synced", "synced")
+  a.proxy.set(false) // the link dies; the browser still thinks it is online
+  await waitFor(async () => /^offline · 0 local changes/.test(await a.status()), "offline after the link drops", 10000)
+  await a.page.getByRole("link", { name: /^Brazil on Res 102/ }).click()
+  await a.page.getByLabel(label("Stance")).selectOption("undecided")
+  await waitFor(async () => /^offline · 1 local change not yet on the relay$/.test(await a.status()), "one change pending")
+  await new Promise(r => setTimeout(r, 3000))
+  const t0 = Date.now()
+  a.proxy.set(true)
+  await waitFor(async () => (await a.status()) === "synced", "synced again without help", 20000)
+  console.log(`  reconnected ${Date.now() - t0} ms after the link came back`)
+  const node = nodeClient()
+  const nh = await node.find(url)
+  await waitFor(() => String(nh.doc()?.countries?.BR?.positions?.["res-102"]?.stance) === "undecided", "the relay has the change")
+  node.shutdown?.()
+  await a.context.close()
+})
+
+test("keyboard only: from a matrix cell to the stance, confidence and notes of that cell", async () => {
+  const a = await person("Kim", "Privacy International")
+  const url = await newAnalysis(a)
+  const k = a.page.keyboard
+  await a.page.locator("#m-BR-res-102").focus()
+  await k.press("Enter")
+  const stance = a.page.getByLabel(label("Stance")), conf = a.page.getByLabel(label("Confidence")), notes = a.page.getByLabel(label("Notes"))
+  await waitFor(() => stance.evaluate(el => el === document.activeElement), "stance select focused after Enter on the cell")
+  await k.press("ArrowUp") // unknown is last: up selects "mixed"
+  await waitFor(async () => (await stance.inputValue()) === "mixed", "stance changed by keyboard")
+  await k.press("Tab")
+  assert(await conf.evaluate(el => el === document.activeElement), "Tab goes to confidence")
+  await k.press("ArrowDown")
+  await waitFor(async () => (await conf.inputValue()) === "reported", "confidence changed by keyboard")
+  await k.press("Tab")
+  assert(await notes.evaluate(el => el === document.activeElement), "Tab goes to notes")
+  await k.type("Typed without a mouse.")
+  await waitFor(async () => (await notes.inputValue()) === "Typed without a mouse.", "notes typed")
+  await a.page.getByRole("link", { name: "Matrix" }).focus()
+  await k.press("Enter")
+  await waitFor(async () => /^Brazil on Res 102: Mixed, Reported/.test(await a.page.locator("#m-BR-res-102").getAttribute("aria-label") ?? ""), "matrix shows the keyboard edits")
+  await a.context.close()
+})
+
+test("first load on a fresh cache: bytes transferred", async () => {
+  const proxy = await linkProxy(relay.port)
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  const cdp = await context.newCDPSession(page)
+  await cdp.send("Network.enable")
+  let bytes = 0
+  const seen = []
+  cdp.on("Network.loadingFinished", e => { bytes += e.encodedDataLength })
+  cdp.on("Network.responseReceived", e => seen.push(`${e.response.status} ${e.response.headers["content-encoding"] ?? "identity"} ${new URL(e.response.url).pathname}`))
+  await page.goto(`${proxy.origin}/#token=${TOKEN}`)
+  await page.getByLabel("Your name").waitFor()
+  await page.evaluate(() => navigator.serviceWorker.ready)
+  await new Promise(r => setTimeout(r, 500))
+  console.log(`  first load: ${bytes} bytes transferred (${(bytes / 1048576).toFixed(2)} MiB) over ${seen.length} responses`)
+  for (const s of seen) console.log(`    ${s}`)
+  await context.close()
+  // The issue's budget for a first load; it holds only if the relay serves the precompressed build.
+  if (bytes >= 1.5e6) throw new Error(`first load ${bytes} bytes is over the 1.5 MB budget`)
+  if (!seen.some(s => /^200 (br|gzip) .*\.wasm$/.test(s))) throw new Error("the wasm was not served compressed")
+})
+
+// ------------------------------------------------------------------------------------------------
+
+let passed = 0, failed = 0
+const only = process.env.ONLY
+for (const t of tests) {
+  if (only && !t.name.includes(only)) continue
+  const start = Date.now()
+  try {
+    await t.fn()
+    passed++
+    console.log(`ok - ${t.name} (${Date.now() - start} ms)`)
+  } catch (e) {
+    failed++
+    console.log(`not ok - ${t.name} (${Date.now() - start} ms)\n  ${String(e.stack ?? e).split("\n").slice(0, 6).join("\n  ")}`)
+  }
+}
+if (failed && relay.logs.length) console.log("relay log (last lines):\n" + relay.logs.join("").split("\n").slice(-30).join("\n"))
+await cleanup()
+console.log(`${passed} passed, ${failed} failed`)
+process.exit(failed ? 1 : 0)

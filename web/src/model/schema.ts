@@ -1,0 +1,274 @@
+// The analysis document, schema "caucus/analysis@1" (docs/schema.md is the contract with the Rust model).
+import { A } from "./am"
+
+export const SCHEMA = "caucus/analysis@1"
+
+export const STANCES = ["supports", "opposes", "undecided", "mixed", "unknown"] as const
+export type Stance = (typeof STANCES)[number]
+export const STANCE_LABEL: Record<Stance, string> = {
+  supports: "Supports", opposes: "Opposes", undecided: "Undecided", mixed: "Mixed", unknown: "Unknown",
+}
+export const CONFIDENCES = ["rumour", "reported", "confirmed"] as const
+export type Confidence = (typeof CONFIDENCES)[number]
+export const CONFIDENCE_LABEL: Record<Confidence, string> = {
+  rumour: "Rumour", reported: "Reported", confirmed: "Confirmed",
+}
+export const PRIORITIES = ["high", "medium", "low"] as const
+export type Priority = (typeof PRIORITIES)[number]
+export const TASK_STATUSES = ["open", "doing", "done"] as const
+export type TaskStatus = (typeof TASK_STATUSES)[number]
+
+export interface Position {
+  stance: Stance; confidence: Confidence; notes: string; sources: string[]; updatedBy: string; updatedAt: string
+}
+export interface Country {
+  name: string; region: string
+  delegation: { openToCivilSociety: boolean | null; contacts: string }
+  positions: Record<string, Position>
+}
+export interface Item { code: string; title: string; track: string; priority: Priority; theme: string; summary: string }
+export interface Task { title: string; track: string; assignee: string; when: string; status: TaskStatus; notes: string }
+export interface Member { name: string; org: string; actors: string[] }
+export interface Analysis {
+  schema: string
+  title: string
+  meeting: { name: string; venue: string; starts: string; ends: string }
+  tracks: Record<string, { name: string }>
+  items: Record<string, Item>
+  countries: Record<string, Country>
+  tasks: Record<string, Task>
+  members: Record<string, Member>
+}
+
+export interface Template {
+  schema?: string
+  title: string
+  meeting: { name: string; venue: string; starts: string; ends: string }
+  tracks: { id: string; name: string }[]
+  items: { id: string; code: string; title: string; track: string; priority: string; theme: string; summary: string }[]
+  countries: { code: string; name: string; region: string }[]
+}
+
+// ---------------------------------------------------------------- tolerant reads (rule 1)
+
+/** A string field may be a scalar (ImmutableString), Text (read as a JS string) or missing. */
+export function str(v: unknown, dflt = ""): string {
+  if (typeof v === "string") return v
+  if (v instanceof A.ImmutableString) return v.val
+  if (v && typeof v === "object" && typeof (v as { val?: unknown }).val === "string") return (v as { val: string }).val
+  return dflt
+}
+function oneOf<T extends string>(v: unknown, allowed: readonly T[], dflt: T): T {
+  const s = str(v)
+  return (allowed as readonly string[]).includes(s) ? (s as T) : dflt
+}
+function obj(v: unknown): Record<string, any> {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, any>) : {}
+}
+function list(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : []
+}
+function mapOf<T>(v: unknown, f: (x: Record<string, any>) => T): Record<string, T> {
+  const out: Record<string, T> = {}
+  for (const [k, x] of Object.entries(obj(v))) out[k] = f(obj(x))
+  return out
+}
+
+export function readStance(v: unknown): Stance { return oneOf(v, STANCES, "unknown") }
+export function readConfidence(v: unknown): Confidence { return oneOf(v, CONFIDENCES, "rumour") }
+
+export function readPosition(p: Record<string, any>): Position {
+  return {
+    stance: readStance(p.stance),
+    confidence: readConfidence(p.confidence),
+    notes: str(p.notes),
+    sources: list(p.sources).map(s => str(s)),
+    updatedBy: str(p.updatedBy),
+    updatedAt: str(p.updatedAt),
+  }
+}
+
+/** The typed view of a document: plain data, every field present, enums normalised. */
+export function readAnalysis(doc: unknown): Analysis {
+  const d = obj(doc)
+  const m = obj(d.meeting)
+  return {
+    schema: str(d.schema),
+    title: str(d.title),
+    meeting: { name: str(m.name), venue: str(m.venue), starts: str(m.starts), ends: str(m.ends) },
+    tracks: mapOf(d.tracks, t => ({ name: str(t.name) })),
+    items: mapOf(d.items, i => ({
+      code: str(i.code), title: str(i.title), track: str(i.track),
+      priority: oneOf(i.priority, PRIORITIES, "medium"), theme: str(i.theme), summary: str(i.summary),
+    })),
+    countries: mapOf(d.countries, c => {
+      const del = obj(c.delegation)
+      const open = del.openToCivilSociety
+      return {
+        name: str(c.name), region: str(c.region),
+        delegation: { openToCivilSociety: typeof open === "boolean" ? open : null, contacts: str(del.contacts) },
+        positions: mapOf(c.positions, readPosition),
+      }
+    }),
+    tasks: mapOf(d.tasks, t => ({
+      title: str(t.title), track: str(t.track), assignee: str(t.assignee), when: str(t.when),
+      status: oneOf(t.status, TASK_STATUSES, "open"), notes: str(t.notes),
+    })),
+    members: mapOf(d.members, mm => ({ name: str(mm.name), org: str(mm.org), actors: list(mm.actors).map(a => str(a)) })),
+  }
+}
+
+// ---------------------------------------------------------------- writes (rules 2-6)
+
+const S = (v: string) => new A.ImmutableString(v)
+
+export function newPosition(): Record<string, unknown> {
+  return { stance: S("unknown"), confidence: S("rumour"), notes: "", sources: [], updatedBy: S(""), updatedAt: S("") }
+}
+
+/** Fill an empty document from the template (run inside a change). */
+export function initFromTemplate(d: any, t: Template): void {
+  d.schema = S(SCHEMA)
+  d.title = S(t.title)
+  d.meeting = { name: S(t.meeting.name), venue: S(t.meeting.venue), starts: S(t.meeting.starts), ends: S(t.meeting.ends) }
+  d.tracks = {}
+  for (const tr of t.tracks) d.tracks[tr.id] = { name: S(tr.name) }
+  d.items = {}
+  for (const i of t.items) {
+    d.items[i.id] = {
+      code: S(i.code), title: S(i.title), track: S(i.track),
+      priority: S(oneOf(i.priority, PRIORITIES, "medium")), theme: S(i.theme), summary: i.summary ?? "",
+    }
+  }
+  d.countries = {}
+  for (const c of t.countries) {
+    const positions: Record<string, unknown> = {}
+    for (const i of t.items) positions[i.id] = newPosition()
+    d.countries[c.code] = {
+      name: S(c.name), region: S(c.region),
+      delegation: { openToCivilSociety: null, contacts: "" },
+      positions,
+    }
+  }
+  d.tasks = {}
+  d.members = {}
+}
+
+export interface Me { id: string; name: string; org: string }
+
+/** Make sure members[me.id] exists and lists this session's actor (rule 6: same change as the edit). */
+export function ensureMember(d: any, me: Me): void {
+  if (!d.members) d.members = {}
+  const actor = A.getActorId(d)
+  let m = d.members[me.id]
+  if (!m) {
+    d.members[me.id] = { name: S(me.name), org: S(me.org), actors: [S(actor)] }
+    return
+  }
+  if (str(m.name) !== me.name) m.name = S(me.name)
+  if (str(m.org) !== me.org) m.org = S(me.org)
+  if (!m.actors) m.actors = []
+  if (!list(m.actors).some(a => str(a) === actor)) m.actors.push(S(actor))
+}
+
+/** The position object for (country, item), created if missing (rule 4). */
+export function positionFor(d: any, cc: string, itemId: string): any {
+  const c = d.countries[cc]
+  if (!c.positions) c.positions = {}
+  if (!c.positions[itemId]) c.positions[itemId] = newPosition()
+  return c.positions[itemId]
+}
+
+function stamp(d: any, p: any, me: Me, now: Date) {
+  ensureMember(d, me)
+  p.updatedBy = S(me.id)
+  p.updatedAt = S(now.toISOString().replace(/\.\d{3}Z$/, "Z"))
+}
+
+export function setPositionField(d: any, me: Me, cc: string, itemId: string,
+  field: "stance" | "confidence", value: string, now = new Date()): void {
+  const p = positionFor(d, cc, itemId)
+  p[field] = S(value)
+  stamp(d, p, me, now)
+}
+
+/**
+ * Keep one of several concurrent values (schema rule 5). Deleting first makes one op that supersedes
+ * every conflicting value: a plain put of the value that already wins would be skipped as a no-op and
+ * leave the conflict in place.
+ */
+export function resolvePositionField(d: any, me: Me, cc: string, itemId: string,
+  field: "stance" | "confidence", value: string, now = new Date()): void {
+  const p = positionFor(d, cc, itemId)
+  delete p[field]
+  p[field] = S(value)
+  stamp(d, p, me, now)
+}
+
+/** Edit a Text field by splicing (rule 3); a field that is missing or scalar becomes Text first. */
+export function spliceText(d: any, path: (string | number)[], index: number, del: number, ins: string): void {
+  const parent = path.slice(0, -1).reduce((o: any, k) => o[k], d)
+  const key = path[path.length - 1]
+  if (typeof parent[key] !== "string") parent[key] = str(parent[key])
+  A.splice(d, path, index, del, ins)
+}
+
+export function editNotes(d: any, me: Me, cc: string, itemId: string, index: number, del: number, ins: string, now = new Date()) {
+  const p = positionFor(d, cc, itemId)
+  spliceText(d, ["countries", cc, "positions", itemId, "notes"], index, del, ins)
+  stamp(d, p, me, now)
+}
+
+export function addSource(d: any, me: Me, cc: string, itemId: string, source: string, now = new Date()) {
+  const p = positionFor(d, cc, itemId)
+  if (!p.sources) p.sources = []
+  p.sources.push(S(source))
+  stamp(d, p, me, now)
+}
+
+export function removeSource(d: any, me: Me, cc: string, itemId: string, index: number, now = new Date()) {
+  const p = positionFor(d, cc, itemId)
+  if (p.sources && index < p.sources.length) p.sources.deleteAt(index)
+  stamp(d, p, me, now)
+}
+
+export function setDelegationOpen(d: any, me: Me, cc: string, open: boolean | null) {
+  const c = d.countries[cc]
+  if (!c.delegation) c.delegation = { openToCivilSociety: null, contacts: "" }
+  c.delegation.openToCivilSociety = open
+  ensureMember(d, me)
+}
+
+export function addTask(d: any, me: Me, id: string, t: { title: string; track: string; assignee: string; when: string }) {
+  if (!d.tasks) d.tasks = {}
+  d.tasks[id] = { title: S(t.title), track: S(t.track), assignee: S(t.assignee), when: S(t.when), status: S("open"), notes: "" }
+  ensureMember(d, me)
+}
+
+export function setTaskField(d: any, me: Me, id: string, field: "title" | "track" | "assignee" | "when" | "status", value: string) {
+  d.tasks[id][field] = S(value)
+  ensureMember(d, me)
+}
+
+// ---------------------------------------------------------------- helpers for views
+
+export function memberName(a: Analysis, id: string): string {
+  const m = a.members[id]
+  if (!m) return id ? "someone" : ""
+  return m.org ? `${m.name} (${m.org})` : m.name
+}
+
+export function memberForActor(a: Analysis, actor: string): string | undefined {
+  for (const [id, m] of Object.entries(a.members)) if (m.actors.includes(actor)) return id
+  return undefined
+}
+
+export function sortedCountries(a: Analysis): [string, Country][] {
+  return Object.entries(a.countries).sort((x, y) => x[1].name.localeCompare(y[1].name))
+}
+export function sortedItems(a: Analysis): [string, Item][] {
+  const rank = { high: 0, medium: 1, low: 2 }
+  return Object.entries(a.items).sort((x, y) =>
+    x[1].track.localeCompare(y[1].track) || rank[x[1].priority] - rank[y[1].priority] ||
+    x[1].code.localeCompare(y[1].code, undefined, { numeric: true }))
+}

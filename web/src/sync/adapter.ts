@@ -1,0 +1,156 @@
+// The automerge-repo websocket client adapter, with the reconnection policy this app needs:
+// jittered exponential backoff instead of a fixed 5 s interval, an immediate attempt when the browser
+// says it is online again, and a proactive close when it says it is offline. The wire protocol
+// (join/peer handshake, CBOR frames) is the official adapter's: only connect/close handling is replaced.
+import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
+import type { Message, PeerId, PeerMetadata } from "@automerge/automerge-repo/slim"
+import { backoffDelay } from "./status"
+
+export type LinkState = "connecting" | "open" | "closed"
+
+export class ReconnectingAdapter extends WebSocketClientAdapter {
+  link: LinkState = "closed"
+  attempt = 0
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #ready = false
+  #readyResolve!: () => void
+  #readyPromise = new Promise<void>(r => (this.#readyResolve = r))
+  #listeners = new Set<(s: LinkState) => void>()
+  #stopped = false
+
+  constructor(url: string) {
+    // retryInterval 0 turns off the base class's own fixed-interval retry in onClose.
+    super(url, 0)
+    if (typeof window !== "undefined") {
+      window.addEventListener("online", this.#onOnline)
+      window.addEventListener("offline", this.#onOffline)
+    }
+  }
+
+  onLink(f: (s: LinkState) => void): () => void {
+    this.#listeners.add(f)
+    return () => this.#listeners.delete(f)
+  }
+  #setLink(s: LinkState) {
+    if (this.link === s) return
+    this.link = s
+    for (const f of this.#listeners) f(s)
+  }
+
+  override isReady() { return this.#ready }
+  override whenReady() { return this.#readyPromise }
+  #markReady() {
+    if (!this.#ready) { this.#ready = true; this.#readyResolve() }
+  }
+
+  override connect(peerId: PeerId, peerMetadata?: PeerMetadata) {
+    this.#stopped = false
+    this.peerId = peerId
+    this.peerMetadata = peerMetadata ?? this.peerMetadata ?? {}
+    // Don't hold up loading documents from local storage for the network: ready after 1 s regardless.
+    setTimeout(() => this.#markReady(), typeof navigator !== "undefined" && navigator.onLine === false ? 0 : 1000)
+    this.#open()
+  }
+
+  #open() {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#detach()
+    this.#setLink("connecting")
+    let socket: WebSocket
+    try {
+      socket = new WebSocket(this.url)
+    } catch {
+      this.#scheduleRetry()
+      return
+    }
+    socket.binaryType = "arraybuffer"
+    this.socket = socket as any
+    socket.addEventListener("open", this.onOpen)
+    socket.addEventListener("close", this.onClose)
+    socket.addEventListener("message", this.onMessage as any)
+    socket.addEventListener("error", this.onError as any)
+  }
+
+  #detach() {
+    const s = this.socket as unknown as WebSocket | undefined
+    if (!s) return
+    s.removeEventListener("open", this.onOpen)
+    s.removeEventListener("close", this.onClose)
+    s.removeEventListener("message", this.onMessage as any)
+    s.removeEventListener("error", this.onError as any)
+    if (s.readyState === WebSocket.OPEN || s.readyState === WebSocket.CONNECTING) {
+      try { s.close() } catch { /* already closing */ }
+    }
+  }
+
+  override onOpen = () => {
+    // The socket is open; the link counts as open when the relay answers our join with "peer".
+    this.join()
+  }
+
+  override onClose = () => {
+    this.#lost()
+    this.#scheduleRetry()
+  }
+
+  override onError = () => {
+    // Browsers give no details; a close event follows.
+  }
+
+  #lost() {
+    const peer = this.remotePeerId
+    this.remotePeerId = undefined
+    this.#setLink("closed")
+    if (peer) this.emit("peer-disconnected", { peerId: peer })
+  }
+
+  #scheduleRetry() {
+    if (this.#stopped || this.#timer) return
+    const delay = backoffDelay(this.attempt++)
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.#open()
+    }, delay)
+  }
+
+  override peerCandidate(remotePeerId: PeerId, peerMetadata: PeerMetadata) {
+    this.attempt = 0
+    super.peerCandidate(remotePeerId, peerMetadata)
+    this.#markReady()
+    this.#setLink("open")
+  }
+
+  override send(message: Message) {
+    const s = this.socket as unknown as WebSocket | undefined
+    if (!s || s.readyState !== WebSocket.OPEN) return // the sync state is rebuilt on reconnect
+    super.send(message)
+  }
+
+  /** Reconnect now (e.g. the browser came back online), resetting the backoff. */
+  reconnectNow() {
+    if (this.#stopped) return
+    if (this.link === "open") return
+    this.attempt = 0
+    this.#open()
+  }
+
+  #onOnline = () => this.reconnectNow()
+  #onOffline = () => {
+    // Don't trust a socket that may hang for minutes on a dead link: drop it and retry with backoff.
+    if (this.link === "closed" && !this.socket) return
+    this.#detach()
+    this.socket = undefined
+    this.#lost()
+    this.#scheduleRetry()
+  }
+
+  override disconnect() {
+    this.#stopped = true
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#detach()
+    this.socket = undefined
+    this.#lost()
+  }
+}

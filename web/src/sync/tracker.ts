@@ -1,0 +1,63 @@
+// Watches the relay link and the sync states of open documents, and renders the status element.
+import type { DocHandle, Repo } from "@automerge/automerge-repo/slim"
+import { A } from "../model/am"
+import type { ReconnectingAdapter } from "./adapter"
+import { computeStatus, countPending, sameHeads, type Status } from "./status"
+
+const KEY = (docId: string) => `caucus:relayHeads:${docId}`
+
+export class SyncTracker {
+  #handles = new Map<string, DocHandle<unknown>>()
+  #relayHeads = new Map<string, { their: string[]; shared: string[] }>()
+  #listeners = new Set<(s: Status) => void>()
+  #scheduled = false
+  status: Status = { state: "offline", text: "offline", pending: 0 }
+
+  constructor(private repo: Repo, private adapter: ReconnectingAdapter) {
+    adapter.onLink(() => this.update())
+    repo.synchronizer.on("sync-state", ({ peerId, documentId, syncState }: any) => {
+      if (peerId !== adapter.remotePeerId) return
+      const their: string[] | null = syncState.theirHeads
+      if (!their) return
+      const rec = { their, shared: (syncState.sharedHeads ?? []) as string[] }
+      this.#relayHeads.set(documentId, rec)
+      try { localStorage.setItem(KEY(documentId), JSON.stringify(rec)) } catch { /* storage full */ }
+      this.update()
+    })
+  }
+
+  track(handle: DocHandle<unknown>) {
+    const id = handle.documentId
+    if (this.#handles.has(id)) return
+    this.#handles.set(id, handle)
+    if (!this.#relayHeads.has(id)) {
+      try {
+        const saved = localStorage.getItem(KEY(id))
+        if (saved) this.#relayHeads.set(id, JSON.parse(saved))
+      } catch { /* ignore */ }
+    }
+    handle.on("heads-changed", () => this.update())
+    this.update()
+  }
+
+  onChange(f: (s: Status) => void) { this.#listeners.add(f); f(this.status) }
+
+  update() {
+    if (this.#scheduled) return
+    this.#scheduled = true
+    queueMicrotask(() => {
+      this.#scheduled = false
+      const pending: number[] = []
+      const inSync: boolean[] = []
+      for (const [id, handle] of this.#handles) {
+        if (!handle.isReady()) continue
+        const doc = handle.doc() as A.Doc<unknown>
+        const relay = this.#relayHeads.get(id)
+        pending.push(countPending(doc, relay?.their, relay?.shared))
+        inSync.push(sameHeads(relay?.their, A.getHeads(doc)))
+      }
+      this.status = computeStatus({ connected: this.adapter.link === "open", pending, inSync })
+      for (const f of this.#listeners) f(this.status)
+    })
+  }
+}

@@ -1,0 +1,86 @@
+// Tiny DOM helpers: no framework, no inline styles or scripts (strict CSP friendly).
+type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>
+type Child = Node | string | null | undefined | false | Child[]
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag)
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue
+    if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v as EventListener)
+    else if (k === "class") el.className = String(v)
+    else if (k === "value") (el as any).value = v
+    else if (k === "checked") (el as any).checked = v
+    else el.setAttribute(k, v === true ? "" : String(v))
+  }
+  append(el, children)
+  return el
+}
+
+function append(el: Node, children: Child[]) {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue
+    if (Array.isArray(c)) append(el, c)
+    else el.appendChild(typeof c === "string" ? document.createTextNode(c) : c)
+  }
+}
+
+/** Replace a container's children, keeping focus and selection on the element with the same id. */
+export function replaceKeepingFocus(container: Element, ...children: Child[]) {
+  const active = document.activeElement as HTMLElement | null
+  const id = active && container.contains(active) ? active.id : ""
+  let sel: [number | null, number | null] | undefined
+  let typed: string | undefined
+  if (id && (active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement)) {
+    try { sel = [active.selectionStart, active.selectionEnd] } catch { /* not a text input */ }
+    if (active instanceof HTMLInputElement && (active.type === "text" || active.type === "search")) typed = active.value
+  }
+  const frag = document.createDocumentFragment()
+  append(frag, children)
+  container.replaceChildren(frag)
+  if (id) {
+    const again = document.getElementById(id)
+    if (again) {
+      if (typed !== undefined && again instanceof HTMLInputElement) again.value = typed
+      again.focus({ preventScroll: true })
+      if (sel && sel[0] !== null && (again instanceof HTMLInputElement || again instanceof HTMLTextAreaElement)) {
+        try { again.setSelectionRange(sel[0], sel[1] ?? sel[0]) } catch { /* ignore */ }
+      }
+    }
+  }
+}
+
+export function selectEl(label: string, id: string, options: [string, string][], value: string, onChange: (v: string) => void) {
+  const s = h("select", { id, "aria-label": label, onchange: () => onChange(s.value) },
+    options.map(([v, t]) => h("option", { value: v }, t)))
+  s.value = value
+  return s
+}
+
+/** Slug usable in element ids. */
+export function slug(s: string): string {
+  return s.replace(/[^A-Za-z0-9_-]+/g, "-")
+}
+
+export function fmtTime(iso: string): string {
+  if (!iso) return ""
+  const d = new Date(iso)
+  if (isNaN(d.getTime())) return iso
+  return d.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" })
+}
+
+/** Single-region difference between two strings. */
+export function diff(a: string, b: string): { index: number; del: number; ins: string } {
+  let p = 0
+  const max = Math.min(a.length, b.length)
+  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++
+  let s = 0
+  while (s < max - p && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++
+  return { index: p, del: a.length - p - s, ins: b.slice(p, b.length - s) }
+}
+
+/** Where a caret at `pos` goes when the text changes by `d`. */
+export function moveCaret(pos: number, d: { index: number; del: number; ins: string }): number {
+  if (pos <= d.index) return pos
+  if (pos >= d.index + d.del) return pos - d.del + d.ins.length
+  return d.index + d.ins.length
+}
