@@ -5,7 +5,7 @@ NPM ?= npm
 LISTEN ?= 127.0.0.1:8080
 DATA ?= ./caucus-data
 
-.PHONY: run build web-build test lint rust-test interop-test web-test browser-test bench clean
+.PHONY: run build web-build test lint rust-test interop-test web-test browser-test fuzz fuzz-smoke bench clean
 
 ## Build everything and start the relay with the web client on http://$(LISTEN).
 run: build
@@ -26,7 +26,7 @@ tests/interop/node_modules/.package-lock.json: tests/interop/package-lock.json
 
 ## Every test: lints, Rust unit and integration tests, web unit tests, interop with the
 ## official JS client, browser tests in headless Chromium.
-test: lint rust-test web-test interop-test browser-test
+test: lint rust-test web-test interop-test browser-test fuzz-smoke
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -48,6 +48,27 @@ web-test: web/node_modules/.package-lock.json
 
 browser-test: target/debug/caucus web-build
 	cd web && CAUCUS_BIN=$(CURDIR)/target/debug/caucus $(NPM) run test:browser
+
+# Coverage-guided fuzzing (fuzz/README.md). cargo-fuzz needs nightly-only rustc flags: allow
+# them for this build only. New inputs go to fuzz/corpus (ignored); fuzz/seeds stays as committed.
+FUZZ_TARGETS := frame_decoder sync_into_document
+FUZZ_SECONDS ?= 3600
+FUZZ_SMOKE_SECONDS ?= 20
+define run-fuzz
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  mkdir -p corpus/$$t && \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none $$t corpus/$$t seeds/$$t -- \
+	    -max_total_time=$(1) -print_final_stats=1 || exit 1; \
+	done
+endef
+
+## A short run of every fuzz target (part of `make test`).
+fuzz-smoke:
+	$(call run-fuzz,$(FUZZ_SMOKE_SECONDS))
+
+## Long fuzzing runs: FUZZ_SECONDS per target.
+fuzz:
+	$(call run-fuzz,$(FUZZ_SECONDS))
 
 ## Long benchmarks (not part of `make test`).
 bench:

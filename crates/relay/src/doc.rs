@@ -282,20 +282,12 @@ fn receive_batch(
         if bad_conns.contains(&from.id) {
             continue;
         }
-        let message = match sync::Message::decode(&data) {
-            Ok(m) => m,
-            Err(err) => {
-                bad_conns.insert(from.id);
-                bad.push((from, format!("invalid sync message for {id}: {err}")));
-                continue;
-            }
-        };
         let peer = state
             .peers
             .entry(from.id)
             .or_insert_with(|| DocPeer::new(from.clone()));
         peer.syncing = true;
-        if let Err(err) = state.doc.receive_sync_message(&mut peer.sync, message) {
+        if let Err(err) = receive_untrusted(&mut state.doc, &mut peer.sync, &data) {
             bad_conns.insert(from.id);
             bad.push((from, format!("sync message for {id} rejected: {err}")));
             continue;
@@ -326,6 +318,28 @@ fn receive_batch(
         senders,
         bad,
     }
+}
+
+/// Why a peer's sync bytes were refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncInputError {
+    #[error("not a sync message: {0}")]
+    Decode(#[from] sync::ReadMessageError),
+    #[error("{0}")]
+    Apply(#[from] automerge::AutomergeError),
+}
+
+/// Applies bytes a peer sent as an automerge sync message. Untrusted input: any failure is an
+/// error for that peer only, never a panic (fuzzed by `fuzz/fuzz_targets/sync_into_document`).
+/// A read-only `state` (a viewer) never changes the document.
+pub fn receive_untrusted(
+    doc: &mut Automerge,
+    state: &mut sync::State,
+    data: &[u8],
+) -> Result<(), SyncInputError> {
+    let message = sync::Message::decode(data)?;
+    doc.receive_sync_message(state, message)?;
+    Ok(())
 }
 
 /// Answers the senders of this batch and, if the document changed, every syncing peer

@@ -51,6 +51,7 @@ use tokio_util::task::TaskTracker;
 
 pub use auth::{AdminBootstrap, Auth, AuthError, NewToken, Principal, Role, TokenInfo};
 pub use config::Config;
+pub use doc::{SyncInputError, receive_untrusted};
 pub use document_id::{BadDocumentId, DocumentId};
 pub use metrics::Metrics;
 pub use storage::{Storage, StorageError};

@@ -67,10 +67,11 @@ fn write(e: &mut Encoder<Vec<u8>>, message: &Message) {
             .map(drop),
         Message::Ephemeral(m) => write_ephemeral(e, m),
         // We never send these; encoding them as their bare type keeps the function total.
-        Message::RemoteHeads { .. } | Message::Unknown { .. } => e
+        Message::RemoteHeads { .. } => e
             .map(1)
             .and_then(|e| e.str("type")?.str(message.kind()))
             .map(drop),
+        Message::Unknown { kind } => e.map(1).and_then(|e| e.str("type")?.str(kind)).map(drop),
     };
     if let Err(err) = result {
         // Unreachable for Vec<u8>; logged rather than panicking to honour "never panic".
