@@ -140,3 +140,87 @@ async fn documents_per_connection_are_capped() -> anyhow::Result<()> {
     assert_eq!(limit_hits(&relay, "documents_per_connection").await?, 1);
     relay.stop().await
 }
+
+/// A document of about `bytes` stored bytes (incompressible text).
+fn bulky_doc(bytes: usize, seed: u64) -> automerge::Automerge {
+    use automerge::transaction::Transactable;
+    let mut x = seed | 1;
+    let text: String = (0..bytes)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(b'a' + (x % 26) as u8)
+        })
+        .collect();
+    let mut doc = automerge::AutoCommit::new();
+    doc.put(automerge::ROOT, "blob", text).unwrap();
+    doc.commit();
+    doc.document().clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_the_memory_budget_idle_documents_leave_then_loads_are_refused() -> anyhow::Result<()>
+{
+    let dir = tempfile::tempdir()?;
+    let mut config = Config::for_data_dir(dir.path());
+    // Each bulky document stores about 18 KB: one fits, two do not.
+    config.max_loaded_bytes = 25_000;
+    let relay = TestRelay::start_with(config).await?;
+    let (first, second) = (DocumentId::random(), DocumentId::random());
+    let quiet = Duration::from_millis(200);
+    {
+        let mut a = Peer::connect(&relay.ws_url(), "a").await?;
+        let mut d = PeerDoc::new(first.clone(), bulky_doc(30_000, 1));
+        a.sync_until_quiet(&mut d, quiet).await?;
+    }
+    // The first document is idle (its peer left) but still loaded.
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while limit_hits_metric(&relay, "caucus_connections").await? > 0.0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "first peer never left"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut b = Peer::connect(&relay.ws_url(), "b").await?;
+    let mut d2 = PeerDoc::new(second.clone(), bulky_doc(30_000, 2));
+    b.sync_until_quiet(&mut d2, quiet).await?;
+    // Holding both would exceed the budget: the idle one was unloaded early.
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while limit_hits_metric(&relay, "caucus_evictions_total").await? < 1.0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "idle document not evicted"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Loading the first again while the second is in use does not fit: refused, not OOM.
+    let mut c = Peer::connect(&relay.ws_url(), "c").await?;
+    let mut d1 = PeerDoc::new(first.clone(), Automerge::new());
+    c.request(&mut d1).await?;
+    let error = c.expect_closed().await?;
+    assert!(error.is_some_and(|e| e.contains("memory limit")));
+    assert!(limit_hits(&relay, "loaded_bytes").await? > 0);
+    // Once the second document's peer leaves, the first can be opened again.
+    drop(b);
+    let mut c = Peer::connect(&relay.ws_url(), "c2").await?;
+    let mut d1 = PeerDoc::new(first.clone(), Automerge::new());
+    c.request(&mut d1).await?;
+    let expected = stored_doc(&relay.storage, &first)
+        .await?
+        .expect("stored")
+        .get_heads();
+    c.sync_until_heads(&mut d1, &expected).await?;
+    assert_eq!(relay.get("/healthz").await?.0, 200);
+    relay.stop().await
+}
+
+async fn limit_hits_metric(relay: &TestRelay, name: &str) -> anyhow::Result<f64> {
+    let (_, metrics) = relay.get("/metrics").await?;
+    Ok(metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0))
+}

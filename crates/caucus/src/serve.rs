@@ -55,6 +55,10 @@ pub(crate) struct ServeArgs {
     /// Presence messages per second per connection; the excess is dropped.
     #[arg(long, env = "CAUCUS_EPHEMERAL_RATE", default_value_t = 50)]
     ephemeral_rate: u32,
+    /// Budget for documents held in memory, in MiB of their stored size (RAM use is several
+    /// times this); over it idle documents are unloaded early, then new loads are refused.
+    #[arg(long, env = "CAUCUS_MAX_LOADED_MIB", default_value_t = 256)]
+    max_loaded_mib: u64,
     /// Seconds a new socket has to send its join message.
     #[arg(long, env = "CAUCUS_JOIN_TIMEOUT_SECS", default_value_t = 5)]
     join_timeout_secs: u64,
@@ -88,6 +92,7 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.max_ephemeral_bytes = args.max_ephemeral_bytes;
     config.ephemeral_rate = args.ephemeral_rate;
     config.join_timeout = Duration::from_secs(args.join_timeout_secs.max(1));
+    config.max_loaded_bytes = args.max_loaded_mib.saturating_mul(1024 * 1024);
     config.ping_interval = Duration::from_secs(args.ping_interval_secs.max(1));
     config.idle_document_timeout = Duration::from_secs(args.idle_document_secs);
 

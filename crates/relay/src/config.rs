@@ -40,6 +40,10 @@ pub struct Config {
     pub ping_interval: Duration,
     /// A document with no peers is dropped from memory after this long.
     pub idle_document_timeout: Duration,
+    /// Budget for documents held in memory, counted in their stored (compressed) bytes;
+    /// automerge needs several times this in RAM. Over it, idle documents are unloaded early,
+    /// then new loads are refused (the requester is told to retry) rather than risk the process.
+    pub max_loaded_bytes: u64,
     /// Bound of the ephemeral dedup table (sessions).
     pub max_ephemeral_sessions: usize,
     /// Compact a document (snapshot replaces chunks) once it has this many chunks.
@@ -67,6 +71,7 @@ impl Config {
             ping_interval: Duration::from_secs(10),
             idle_document_timeout: Duration::from_secs(60),
             max_ephemeral_sessions: 100_000,
+            max_loaded_bytes: 256 * 1024 * 1024,
             compact_after_chunks: 64,
         }
     }

@@ -423,6 +423,7 @@ async fn write_loop(
         CloseReason::Shutdown => (close_code::AWAY, "relay shutting down"),
         CloseReason::StorageFailure => (close_code::ERROR, "storage failure"),
         CloseReason::Revoked => (close_code::POLICY, "token revoked or expired"),
+        CloseReason::Overloaded => (close_code::AGAIN, "relay at its memory limit"),
         CloseReason::Peer => (close_code::NORMAL, "bye"),
     };
     let _ = sink

@@ -52,6 +52,8 @@ pub(crate) enum DocCommand {
     },
     /// The connection closed: forget its sync state.
     PeerGone { conn: ConnId },
+    /// Memory is short: unload now if no peer has the document open.
+    EvictIfIdle,
 }
 
 /// A peer of this document: one connection, one fresh sync state.
@@ -86,6 +88,8 @@ struct DocState {
     persisted_heads: Vec<ChangeHash>,
     /// Chunks on disk since the last snapshot; drives compaction.
     stored_chunks: u64,
+    /// Bytes on disk for this document: its weight against the loaded-documents budget.
+    stored_bytes: u64,
 }
 
 /// The result of receiving one batch.
@@ -102,9 +106,15 @@ struct Received {
 pub(crate) async fn run(hub: Hub, id: DocumentId, mut mailbox: mpsc::Receiver<DocCommand>) {
     let metrics = hub.metrics().clone();
     let Some(mut state) = load(&hub, &id).await else {
-        fail(&hub, &id, &mut mailbox, HashMap::new());
+        fail(&hub, &id, &mut mailbox, HashMap::new(), FailReason::Storage);
         return;
     };
+    if !hub.memory().admit(&hub, &id, state.stored_bytes).await {
+        // Over the loaded-documents budget even after evicting idle documents: refuse rather
+        // than risk the whole relay. Requesters are disconnected and retry on their own.
+        fail(&hub, &id, &mut mailbox, HashMap::new(), FailReason::Memory);
+        return;
+    }
     metrics.document_loaded();
     let idle = hub.config().idle_document_timeout;
     let shutdown = hub.shutdown_token().clone();
@@ -132,18 +142,25 @@ pub(crate) async fn run(hub: Hub, id: DocumentId, mut mailbox: mpsc::Receiver<Do
                 Err(_) => break,
             }
         }
+        let evict_now = batch.iter().any(|c| matches!(c, DocCommand::EvictIfIdle));
         match process(&hub, &id, state, batch).await {
             Ok(next) => state = next,
             Err(peers) => {
-                fail(&hub, &id, &mut mailbox, peers);
+                fail(&hub, &id, &mut mailbox, peers, FailReason::Storage);
                 metrics.document_unloaded(false);
                 return;
             }
         }
         if state.peers.is_empty() {
             idle_since = Instant::now();
+            // Memory is short: leave now instead of after the idle timeout.
+            if evict_now && hub.try_retire(&id, &mailbox) {
+                evicted = true;
+                break;
+            }
         }
     }
+    hub.memory().release(&id);
     tracing::debug!(doc = %id, evicted, "document unloaded");
     metrics.document_unloaded(evicted);
 }
@@ -161,6 +178,7 @@ async fn load(hub: &Hub, id: &DocumentId) -> Option<Box<DocState>> {
     let built = tokio::task::spawn_blocking(move || {
         let mut doc = Automerge::new();
         let mut chunks = 0u64;
+        let stored_bytes = stored.as_ref().map_or(0, |s| s.stored_bytes);
         if let Some(stored) = stored {
             for chunk in &stored.chunks {
                 chunks += 1;
@@ -176,6 +194,7 @@ async fn load(hub: &Hub, id: &DocumentId) -> Option<Box<DocState>> {
             peers: HashMap::new(),
             persisted_heads,
             stored_chunks: chunks,
+            stored_bytes,
         })
     })
     .await;
@@ -198,6 +217,7 @@ async fn process(
     let mut syncs = Vec::new();
     for command in batch {
         match command {
+            DocCommand::EvictIfIdle => {}
             DocCommand::PeerGone { conn } => {
                 state.peers.remove(&conn);
                 syncs.retain(|(from, _, _): &(Outbox, bool, Vec<u8>)| from.id != conn);
@@ -238,7 +258,11 @@ async fn process(
     }
     let heads_moved = received.write.is_some();
     if let Some(write) = received.write {
-        let compacted = matches!(write, WriteOp::Replace { .. });
+        let (compacted, written) = match &write {
+            WriteOp::Replace { snapshot, .. } => (true, snapshot.len() as u64),
+            WriteOp::Append { chunk, .. } => (false, chunk.len() as u64),
+            _ => (false, 0),
+        };
         if let Err(err) = hub.storage().commit(write).await {
             tracing::error!(doc = %id, %err, "commit failed; disconnecting this document's peers");
             return Err(std::mem::take(&mut state.peers));
@@ -249,6 +273,12 @@ async fn process(
         } else {
             state.stored_chunks + 1
         };
+        state.stored_bytes = if compacted {
+            written
+        } else {
+            state.stored_bytes + written
+        };
+        hub.memory().update(hub, id, state.stored_bytes);
     }
     // Persisted: now (and only now) answer and fan out.
     let server_peer_id = hub.server_peer_id().to_owned();
@@ -419,6 +449,15 @@ fn relay_ephemeral(state: &mut DocState, from: Outbox, message: &EphemeralMessag
     }
 }
 
+/// Why an actor gives up.
+#[derive(Debug, Clone, Copy)]
+enum FailReason {
+    /// Loading or committing failed: what is durable is all we can vouch for.
+    Storage,
+    /// The loaded-documents budget is exhausted.
+    Memory,
+}
+
 /// The actor cannot continue: close every connection involved and leave the registry, so the
 /// next message loads the document again from what is durable.
 fn fail(
@@ -426,19 +465,27 @@ fn fail(
     id: &DocumentId,
     mailbox: &mut mpsc::Receiver<DocCommand>,
     peers: HashMap<ConnId, DocPeer>,
+    why: FailReason,
 ) {
     hub.forget_actor(id);
+    hub.memory().release(id);
     mailbox.close();
-    let error = Some(format!(
-        "storage failure for document {id}; reconnect to resync"
-    ));
+    let (reason, error) = match why {
+        FailReason::Storage => (
+            CloseReason::StorageFailure,
+            format!("storage failure for document {id}; reconnect to resync"),
+        ),
+        FailReason::Memory => (
+            CloseReason::Overloaded,
+            format!("the relay is at its memory limit and cannot open {id} now; retry shortly"),
+        ),
+    };
     for peer in peers.values() {
-        peer.outbox
-            .close(CloseReason::StorageFailure, error.clone());
+        peer.outbox.close(reason, Some(error.clone()));
     }
     while let Ok(command) = mailbox.try_recv() {
         if let DocCommand::Sync { from, .. } | DocCommand::Ephemeral { from, .. } = command {
-            from.close(CloseReason::StorageFailure, error.clone());
+            from.close(reason, Some(error.clone()));
         }
     }
 }

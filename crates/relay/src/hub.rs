@@ -21,6 +21,7 @@ use crate::config::Config;
 use crate::doc::{self, DocCommand};
 use crate::document_id::DocumentId;
 use crate::ephemeral::EphemeralDedup;
+use crate::memory::MemoryBudget;
 use crate::metrics::{CloseReason, Metrics};
 use crate::outbox::{Closer, ConnId, Outbox};
 use crate::storage::Storage;
@@ -69,6 +70,7 @@ struct Inner {
     /// Established connections by peer ID, to replace a stale socket when a peer reconnects.
     peers: Mutex<HashMap<Arc<str>, Outbox>>,
     dedup: Mutex<EphemeralDedup>,
+    memory: MemoryBudget,
     /// Every open connection with the token it authenticated with.
     live: Mutex<HashMap<ConnId, LiveConnection>>,
     storage: Storage,
@@ -93,6 +95,7 @@ impl Hub {
                 docs: Mutex::new(HashMap::new()),
                 peers: Mutex::new(HashMap::new()),
                 dedup: Mutex::new(EphemeralDedup::new(config.max_ephemeral_sessions)),
+                memory: MemoryBudget::new(config.max_loaded_bytes, metrics.clone()),
                 live: Mutex::new(HashMap::new()),
                 storage,
                 metrics,
@@ -179,6 +182,18 @@ impl Hub {
         let (tx, rx) = mpsc::channel(DOC_MAILBOX);
         self.inner.tasks.spawn(doc::run(self.clone(), doc_id, rx));
         tx
+    }
+
+    /// The loaded-documents budget.
+    pub(crate) fn memory(&self) -> &MemoryBudget {
+        &self.inner.memory
+    }
+
+    /// Asks every loaded document with no peers to unload now (memory is short).
+    pub(crate) fn evict_idle_documents(&self) {
+        for sender in lock(&self.inner.docs).values() {
+            let _ = sender.try_send(DocCommand::EvictIfIdle);
+        }
     }
 
     /// Called by an idle actor: removes it if nothing is waiting in its mailbox.

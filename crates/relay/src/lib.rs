@@ -19,6 +19,7 @@
 //! - `api`: the admin JSON API (token management).
 //! - `ephemeral`: bounded dedup of presence messages.
 //! - `rate`: token buckets for per-connection rate limits.
+//! - `memory`: the budget for documents held in memory.
 //! - [`metrics`]: the Prometheus registry.
 //!
 //! # Entry point
@@ -35,6 +36,7 @@ pub mod document_id;
 mod ephemeral;
 mod http;
 mod hub;
+mod memory;
 pub mod metrics;
 mod outbox;
 pub mod protocol;

@@ -27,6 +27,7 @@ struct Inner {
     connections_opened: Counter,
     connections_closed: Family<Labels, Counter>,
     documents_loaded: Gauge,
+    loaded_document_bytes: Gauge,
     document_loads: Counter,
     evictions: Counter,
     messages_in: Family<Labels, Counter>,
@@ -60,6 +61,8 @@ pub enum CloseReason {
     StorageFailure,
     /// The connection's token was revoked or expired.
     Revoked,
+    /// The relay could not take on the document it asked for (memory budget).
+    Overloaded,
 }
 
 impl CloseReason {
@@ -73,6 +76,7 @@ impl CloseReason {
             CloseReason::Shutdown => "shutdown",
             CloseReason::StorageFailure => "storage_failure",
             CloseReason::Revoked => "revoked",
+            CloseReason::Overloaded => "overloaded",
         }
     }
 }
@@ -91,6 +95,7 @@ impl Metrics {
             connections_opened: Counter::default(),
             connections_closed: Family::default(),
             documents_loaded: Gauge::default(),
+            loaded_document_bytes: Gauge::default(),
             document_loads: Counter::default(),
             evictions: Counter::default(),
             messages_in: Family::default(),
@@ -125,6 +130,11 @@ impl Metrics {
             "documents_loaded",
             "Documents held in memory",
             inner.documents_loaded.clone(),
+        );
+        registry.register(
+            "loaded_document_bytes",
+            "Stored bytes of the documents held in memory (the budget's measure)",
+            inner.loaded_document_bytes.clone(),
         );
         registry.register(
             "document_loads",
@@ -224,6 +234,12 @@ impl Metrics {
         if evicted {
             self.inner.evictions.inc();
         }
+    }
+
+    pub fn set_loaded_document_bytes(&self, bytes: u64) {
+        self.inner
+            .loaded_document_bytes
+            .set(i64::try_from(bytes).unwrap_or(i64::MAX));
     }
 
     pub fn message_received(&self, kind: &'static str, bytes: usize) {
