@@ -134,3 +134,61 @@ fn tokens_over_the_api_and_on_a_stopped_data_dir() {
     );
     assert!(text(&out).contains("401"));
 }
+
+/// With full debug logging on, a token used in the websocket query and in API headers never
+/// appears in the server's logs.
+#[test]
+fn secrets_never_reach_the_logs() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut child = caucus()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(dir.path().join("data"))
+        .env("CAUCUS_ADMIN_TOKEN", ADMIN)
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("start caucus serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let line = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find(|l| l.contains("listening on "))
+        .expect("listening line");
+    let addr = line.rsplit("//").next().expect("addr").to_owned();
+    let mut server = Server {
+        child,
+        url: format!("http://{addr}"),
+    };
+    for request in [
+        format!(
+            "GET /sync?token={ADMIN} HTTP/1.1\r\nHost: {addr}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+        ),
+        format!("GET /?token={ADMIN} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+        format!(
+            "GET /api/tokens HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {ADMIN}\r\nConnection: close\r\n\r\n"
+        ),
+    ] {
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(2)))
+            .unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = stream.read(&mut buf);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    server.url.clear();
+    let logs = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        logs.contains("http request"),
+        "debug request logs missing:\n{logs}"
+    );
+    assert!(logs.contains("token=<redacted>"));
+    assert!(!logs.contains(ADMIN), "a secret reached the logs:\n{logs}");
+}

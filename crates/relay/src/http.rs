@@ -54,6 +54,7 @@ pub(crate) fn router(state: AppState, web_dir: Option<PathBuf>) -> Router {
         None => api.fallback(placeholder_page),
     };
     app.layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(log_request))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             upgrade_anywhere,
@@ -66,6 +67,37 @@ pub(crate) fn router(state: AppState, web_dir: Option<PathBuf>) -> Router {
 pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
      style-src 'self'; img-src 'self' data:; connect-src 'self'; worker-src 'self'; \
      manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// One debug line per HTTP request. The query is logged with every `token=` value redacted:
+/// secrets never reach the logs.
+async fn log_request(request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().map(redact_query);
+    let response = next.run(request).await;
+    tracing::debug!(
+        %method,
+        %path,
+        query = query.as_deref().unwrap_or(""),
+        status = response.status().as_u16(),
+        micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        "http request"
+    );
+    response
+}
+
+/// `a=1&token=SECRET` → `a=1&token=<redacted>`.
+pub(crate) fn redact_query(query: &str) -> String {
+    query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if key.eq_ignore_ascii_case("token") => format!("{key}=<redacted>"),
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
 
 /// Adds the security and caching headers to every HTTP answer.
 async fn security_headers(request: Request, next: Next) -> Response {
@@ -276,6 +308,16 @@ mod tests {
             );
         }
         h
+    }
+
+    #[test]
+    fn tokens_are_redacted_from_logged_queries() {
+        assert_eq!(redact_query("token=abc123"), "token=<redacted>");
+        assert_eq!(
+            redact_query("a=1&token=abc&b=2"),
+            "a=1&token=<redacted>&b=2"
+        );
+        assert_eq!(redact_query("tokenish=x"), "tokenish=x");
     }
 
     #[test]
