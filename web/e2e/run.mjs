@@ -307,6 +307,118 @@ test("keyboard only: from a matrix cell to the stance, confidence and notes of t
   await a.context.close()
 })
 
+/** A person who arrives through an invitation link (their own token), through their own link proxy. */
+async function guest(name, org, link) {
+  const proxy = await linkProxy(relay.port)
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } })
+  const page = await context.newPage()
+  page.on("pageerror", e => console.log(`  [${name}] page error: ${e.message}`))
+  await page.goto(link.replace(/^https?:\/\/[^/]+/, proxy.origin))
+  await page.getByLabel("Your name").fill(name)
+  await page.getByLabel("Organisation").fill(org)
+  await page.getByRole("button", { name: "Continue" }).click()
+  await page.locator("#app .view").first().waitFor()
+  return {
+    name, proxy, context, page,
+    async open(url, extra = "") { await page.goto(`${proxy.origin}/#doc=${url}${extra}`); await page.locator("#app .view").first().waitFor() },
+    status: () => page.getByRole("status").textContent(),
+    role: () => page.locator("#role").textContent(),
+  }
+}
+
+async function mintViaApi(body) {
+  const r = await fetch(`${relay.origin}/api/tokens`, { method: "POST", headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" }, body: JSON.stringify(body) })
+  assert(r.status === 201, `POST /api/tokens: ${r.status}`)
+  return r.json()
+}
+
+test("access: an admin invites a viewer who reads live but changes nothing; revoking shows 'no longer valid'", async () => {
+  if (relay.kind !== "caucus") { console.log("  (skipped: needs the caucus relay's access API)"); return }
+  const a = await person("Ana", "Article 19")
+  const url = await newAnalysis(a)
+  await waitFor(async () => (await a.status()) === "synced", "analysis on the relay")
+  await waitFor(async () => (await a.page.locator("#role").textContent()) === "admin", "admin role in the bar")
+  await a.page.getByRole("link", { name: "Access", exact: true }).click()
+  await a.page.getByRole("heading", { name: "Access" }).waitFor()
+  await a.page.getByLabel("Token name").fill("Press desk")
+  await a.page.getByLabel("Role", { exact: true }).selectOption("viewer")
+  await a.page.getByLabel("This analysis only").check()
+  await a.page.getByLabel("Expires on (optional)").fill("2027-01-31")
+  await a.page.getByRole("button", { name: "Create token" }).click()
+  const invite = a.page.getByLabel("Invitation link")
+  await invite.waitFor()
+  const link = await invite.inputValue()
+  assert(link.startsWith(`${a.proxy.origin}/#doc=${url}&token=`), `invitation link: ${link}`)
+  const row = a.page.locator(".tokentable tr", { hasText: "Press desk" })
+  await waitFor(async () => /viewer.*active.*2027-01-31.*1 document/.test(await row.textContent()), "token listed")
+
+  // the viewer opens the invitation
+  const v = await guest("Vic", "Press", link)
+  assert(!v.page.url().includes("token"), "token left in the address bar")
+  await waitFor(async () => (await v.role()) === "viewer · read only", "viewer role in the bar")
+  await v.open(url, "&view=country&c=BR")
+  const vStance = v.page.getByLabel(label("Stance")), vConf = v.page.getByLabel(label("Confidence")), vNotes = v.page.getByLabel(label("Notes"))
+  await waitFor(() => vStance.isDisabled(), "stance select disabled for the viewer")
+  assert(await vConf.isDisabled(), "confidence select enabled for a viewer")
+  assert(await v.page.getByRole("button", { name: label("Add source") }).count() === 0, "viewer can add sources")
+  await waitFor(async () => (await v.status()) === "synced", "viewer synced")
+  // the viewer's own actions change nothing: typing into read-only notes, and even a forced select change
+  await vNotes.click()
+  await v.page.keyboard.type("viewer typing")
+  await vStance.evaluate(el => { el.disabled = false; el.value = "opposes"; el.dispatchEvent(new Event("change", { bubbles: true })) })
+  await vConf.evaluate(el => { el.disabled = false; el.value = "confirmed"; el.dispatchEvent(new Event("change", { bubbles: true })) })
+  await v.page.locator("h1").first().click()
+  // an edit by the admin appears live in the viewer
+  await a.open(url, "&view=country&c=BR")
+  await a.page.getByLabel(label("Stance")).selectOption("supports")
+  await a.page.getByLabel(label("Notes")).fill("Admin note.")
+  await waitFor(async () => (await vStance.inputValue()) === "supports", "viewer sees the admin's stance")
+  await waitFor(async () => (await vNotes.inputValue()) === "Admin note.", "viewer sees the admin's notes (and not its own typing)")
+  assert((await vConf.inputValue()) === "rumour", `viewer's forced confidence stuck: ${await vConf.inputValue()}`)
+  assert((await a.page.getByLabel(label("Confidence")).inputValue()) === "rumour", "viewer's change reached the admin")
+  await waitFor(async () => (await v.status()) === "synced", "viewer has no local changes (synced)")
+
+  // revoke: the viewer is told the link is no longer valid, not that it is offline
+  await a.page.getByRole("link", { name: "Access", exact: true }).click()
+  await a.page.getByRole("button", { name: "Revoke Press desk", exact: true }).click()
+  await a.page.getByRole("button", { name: "Confirm revoke Press desk", exact: true }).click()
+  await waitFor(async () => /revoked/.test(await row.textContent()), "token shown as revoked")
+  await waitFor(async () => /no longer valid/.test(await v.page.getByRole("alert").first().textContent()), "viewer sees 'no longer valid'", 15000)
+  const st = await v.status()
+  assert(st === "access link no longer valid" && !/offline/.test(st), `viewer status: ${st}`)
+  await new Promise(r => setTimeout(r, 1500))
+  assert((await v.status()) === "access link no longer valid", `status went back to: ${await v.status()}`)
+  // a second invitation, an editor for every analysis, for the screenshot: the link shown once, both states listed
+  await a.page.getByLabel("Token name").fill("Bo (laptop)")
+  await a.page.getByLabel("Role", { exact: true }).selectOption("editor")
+  await a.page.getByRole("button", { name: "Create token" }).click()
+  await waitFor(async () => /editor.*active.*never.*all analyses/.test(await a.page.locator(".tokentable tr", { hasText: "Bo (laptop)" }).textContent()), "second token listed")
+  await a.page.getByLabel("Invitation link").waitFor()
+  await a.page.screenshot({ path: join(SHOTS, "access.png") })
+  await a.context.close(); await v.context.close()
+})
+
+test("access: an editor edits but has no Access screen", async () => {
+  if (relay.kind !== "caucus") { console.log("  (skipped: needs the caucus relay's access API)"); return }
+  const a = await person("Ana", "Article 19")
+  const url = await newAnalysis(a)
+  await waitFor(async () => (await a.status()) === "synced", "analysis on the relay")
+  const t = await mintViaApi({ role: "editor", name: "Eve (laptop)" })
+  const e = await guest("Eve", "Derechos Digitales", `${relay.origin}/#doc=${url}&token=${encodeURIComponent(t.token)}`)
+  await waitFor(async () => (await e.role()) === "editor", "editor role in the bar")
+  await e.page.getByRole("link", { name: "Matrix", exact: true }).waitFor()
+  assert(await e.page.getByRole("link", { name: "Access", exact: true }).count() === 0, "editor sees the Access entry")
+  await e.open(url, "&view=access")
+  assert(await e.page.getByRole("heading", { name: "Access" }).count() === 0, "editor reached the Access screen")
+  await e.open(url, "&view=country&c=BR")
+  const s = e.page.getByLabel(label("Stance"))
+  assert(!(await s.isDisabled()), "stance disabled for an editor")
+  await s.selectOption("mixed")
+  await a.open(url, "&view=country&c=BR")
+  await waitFor(async () => (await a.page.getByLabel(label("Stance")).inputValue()) === "mixed", "editor's edit reaches the admin")
+  await a.context.close(); await e.context.close()
+})
+
 test("first load on a fresh cache: bytes transferred", async () => {
   const proxy = await linkProxy(relay.port)
   const context = await browser.newContext()

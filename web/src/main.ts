@@ -11,13 +11,17 @@ import { PresenceChannel, type Here } from "./presence"
 import { ConflictIndex } from "./model/conflicts"
 import { h, replaceKeepingFocus } from "./ui/dom"
 import { countryView, matrixView, tasksView, type Ctx, type View } from "./ui/views"
+import { accessView } from "./ui/access"
+import { canEdit, fetchMe, isAdmin, isRole, roleText, type MeInfo, type Role } from "./access"
 
 const $ = (id: string) => document.getElementById(id)!
-const app = $("app"), nav = $("nav"), statusEl = $("status"), presenceEl = $("presence")
+const app = $("app"), nav = $("nav"), statusEl = $("status"), presenceEl = $("presence"), roleEl = $("role"), banner = $("banner")
 
 // ---------------------------------------------------------------- device-local state
 
 const TOKEN_KEY = "caucus:token", ME_KEY = "caucus:me", DOCS_KEY = "caucus:docs"
+/** What /api/me last said about the token on this device (cleared when a link brings another token). */
+const ACCESS_KEY = "caucus:access"
 interface KnownDoc { url: string; title: string; opened: string }
 
 function knownDocs(): KnownDoc[] {
@@ -41,6 +45,7 @@ function takeToken(): boolean {
   if (t === null) return false
   const changed = localStorage.getItem(TOKEN_KEY) !== t
   localStorage.setItem(TOKEN_KEY, t)
+  if (changed) localStorage.removeItem(ACCESS_KEY)
   p.delete("token")
   history.replaceState(null, "", location.pathname + location.search + (p.toString() ? "#" + p.toString() : ""))
   return changed
@@ -58,11 +63,65 @@ await initializeWasm(wasmUrl)
 const adapter = new ReconnectingAdapter(relayUrl())
 const repo = new Repo({ network: [adapter], storage: new IndexedDBStorageAdapter("caucus"), sharePolicy: async () => true })
 const tracker = new SyncTracker(repo, adapter)
-tracker.onChange(s => {
+let accessInvalid = false
+let lastStatus = { text: "loading", state: "offline" }
+function showStatus() {
+  const s = accessInvalid ? { text: "access link no longer valid", state: "invalid" } : lastStatus
   statusEl.textContent = s.text
   statusEl.className = `status ${s.state}`
   statusEl.dataset.state = s.state
-})
+}
+tracker.onChange(s => { lastStatus = s; showStatus() })
+
+// ---------------------------------------------------------------- access: role and token validity
+
+function loadAccess(): MeInfo | null {
+  try { const a = JSON.parse(localStorage.getItem(ACCESS_KEY) ?? "null"); return a && isRole(a.role) ? a : null } catch { return null }
+}
+let access = loadAccess()
+const role = (): Role | null => access?.role ?? null
+
+function showRole() {
+  const t = roleText(role())
+  roleEl.textContent = t
+  roleEl.hidden = !t
+  roleEl.className = `role role-${role() ?? "unknown"}`
+  banner.replaceChildren(...(accessInvalid ? [h("p", { class: "card warn invalid" },
+    h("strong", {}, "This access link is no longer valid"), " — ask your coordinator for a new one. ",
+    "What is on this device stays readable here, but it cannot reach the relay with this link.")] : []))
+  showStatus()
+}
+
+/**
+ * Asks the relay who this device's token is. A refused websocket looks like a network error, so this is
+ * how a revoked or expired token is told from being offline: 401 → invalid, no answer → just offline.
+ */
+let checking = false, checkAgain = false
+async function checkAccess() {
+  const token = localStorage.getItem(TOKEN_KEY)
+  if (!token) return
+  if (checking) { checkAgain = true; return }
+  checking = true
+  try {
+    const r = await fetchMe(token)
+    if (localStorage.getItem(TOKEN_KEY) !== token) return
+    if (r.kind === "invalid") {
+      if (!accessInvalid) { accessInvalid = true; showRole() }
+    } else if (r.kind === "ok") {
+      const before = role()
+      const wasInvalid = accessInvalid
+      access = r.me
+      accessInvalid = false
+      localStorage.setItem(ACCESS_KEY, JSON.stringify(r.me))
+      if (before !== r.me.role || wasInvalid) { showRole(); viewKey = ""; void route() }
+    }
+  } finally {
+    checking = false
+    if (checkAgain) { checkAgain = false; void checkAccess() }
+  }
+}
+adapter.onLink(state => { if (state !== "connecting") void checkAccess() })
+window.addEventListener("online", () => void checkAccess())
 
 // Local edits reach IndexedDB throttled and asynchronously, so a reload right after an edit could lose
 // it. When the page goes away, the part not yet saved is also stashed synchronously in localStorage,
@@ -186,6 +245,12 @@ function go(r: Record<string, string>) {
 const ctx: Ctx = {
   get handle() { return current!.handle },
   get me() { return me! },
+  get canEdit() { return canEdit(role()) },
+  change(f) {
+    // a viewer's device never writes to the document (the relay would ignore it anyway)
+    if (!canEdit(role()) || !current) return
+    current.handle.change(f)
+  },
   conflicts,
   go,
   here: s => current?.presence.set(s),
@@ -240,7 +305,7 @@ function home() {
       h("ul", { class: "docs" }, docs.map(d => h("li", {}, h("a", { href: "#doc=" + encodeURIComponent(d.url) }, d.title),
         h("span", { class: "muted" }, ` · opened ${new Date(d.opened).toLocaleDateString()}`)))),
     h("div", { class: "card" }, h("h2", {}, "Open a link"), openForm),
-    h("div", { class: "card" }, h("h2", {}, "New analysis"),
+    !canEdit(role()) ? null : h("div", { class: "card" }, h("h2", {}, "New analysis"),
       h("p", {}, `From the template “${tpl.title}”: ${tpl.countries.length} countries, ${tpl.items.length} agenda items.`),
       h("button", { type: "button", id: "new-analysis", onclick: createNew }, "Create new analysis")),
     h("p", { class: "muted" }, `Signed in on this device as ${me!.name}${me!.org ? " (" + me!.org + ")" : ""}. `,
@@ -248,6 +313,7 @@ function home() {
 }
 
 function createNew() {
+  if (!canEdit(role())) return
   const handle = repo.create<any>()
   handle.change((d: any) => initFromTemplate(d, template as Template))
   location.hash = "doc=" + handle.url
@@ -262,7 +328,8 @@ function navBar(active: string) {
     const u = `${location.origin}${location.pathname}#doc=${current!.url}`
     try { await navigator.clipboard.writeText(u); copy.textContent = "Copied" } catch { prompt("Link (without token):", u) }
   } }, "Copy link")
-  nav.replaceChildren(link("matrix", "Matrix"), link("country", "Country"), link("tasks", "Tasks"), copy)
+  nav.replaceChildren(link("matrix", "Matrix"), link("country", "Country"), link("tasks", "Tasks"),
+    ...(isAdmin(role()) ? [link("access", "Access")] : []), copy)
 }
 
 async function route() {
@@ -272,14 +339,16 @@ async function route() {
   const doc = p.get("doc")
   if (!doc || !isValidAutomergeUrl(doc)) { home(); return }
   if (!(await openDoc(doc))) return
-  const v = p.get("view") || "matrix"
+  const asked = p.get("view") || "matrix"
+  const v = asked === "access" && !isAdmin(role()) ? "matrix" : asked
   const a = readAnalysis(current!.handle.doc())
   const cc = p.get("c") || Object.keys(a.countries).sort((x, y) => a.countries[x].name.localeCompare(a.countries[y].name))[0] || ""
   const key = `${doc}|${v}|${v === "country" ? cc + "|" + (p.get("i") ?? "") : ""}`
   if (key === viewKey && view) return
   viewKey = key
   navBar(v)
-  view = v === "tasks" ? tasksView(ctx) : v === "country" ? countryView(ctx, cc, p.get("i") ?? undefined) : matrixView(ctx)
+  view = v === "access" ? accessView({ token: () => localStorage.getItem(TOKEN_KEY) ?? "", docUrl: () => current!.url }) :
+    v === "tasks" ? tasksView(ctx) : v === "country" ? countryView(ctx, cc, p.get("i") ?? undefined) : matrixView(ctx)
   if (v === "matrix") ctx.here({ view: "matrix", country: "", task: "" })
   replaceKeepingFocus(app, view.el)
   const d = current!.handle.doc()
@@ -289,4 +358,6 @@ async function route() {
 }
 
 window.addEventListener("hashchange", () => void route())
+showRole()
+void checkAccess()
 void route()

@@ -23,7 +23,7 @@ self.addEventListener("fetch", event => {
   const req = event.request
   if (req.method !== "GET") return
   const url = new URL(req.url)
-  if (url.origin !== self.location.origin || url.pathname.startsWith("/sync")) return
+  if (url.origin !== self.location.origin || url.pathname.startsWith("/sync") || url.pathname.startsWith("/api/")) return
   if (req.mode === "navigate") {
     // The shell from cache at once (the hall's Wi-Fi may hang); refresh the cached copy in the background.
     event.respondWith(

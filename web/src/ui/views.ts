@@ -15,6 +15,10 @@ export interface Ctx {
   handle: DocHandle<any>
   conflicts: ConflictIndex
   me: Me
+  /** False for a viewer: every control is read only and `change` writes nothing. */
+  readonly canEdit: boolean
+  /** The one way views write to the document (a no-op for a viewer). */
+  change(f: (d: any) => void): void
   go(route: Record<string, string>): void
   here(state: Partial<Here>): void
   peers(): Here[]
@@ -38,7 +42,7 @@ const CONF_MARK: Record<string, string> = { rumour: "?", reported: "•", confir
  * lands where the person typed it (falling back to a text diff if a cursor cannot be resolved).
  */
 export function bindText(ta: HTMLTextAreaElement, handle: DocHandle<any>, path: (string | number)[],
-  write: (d: any, index: number, del: number, ins: string) => void) {
+  write: (d: any, index: number, del: number, ins: string) => void, change: (f: (d: any) => void) => void = f => handle.change(f)) {
   let composing = false
   const read = (doc: any): string => {
     let o = doc
@@ -69,7 +73,7 @@ export function bindText(ta: HTMLTextAreaElement, handle: DocHandle<any>, path: 
     const at = carry(lastDoc, last, cur, d.index)
     let del = d.del
     if (del > 0 && cur !== lastDoc) del = Math.max(0, carry(lastDoc, last, cur, d.index + d.del) - at)
-    handle.change((doc: any) => write(doc, at, del, d.ins))
+    change((doc: any) => write(doc, at, del, d.ins))
     lastDoc = handle.doc()
     last = read(lastDoc)
     if (last !== v) {
@@ -179,13 +183,13 @@ export function matrixView(ctx: Ctx): View {
 
 // ---------------------------------------------------------------- country
 
-function conflictBox(field: "stance" | "confidence", label: string, values: ConflictValue[], keep: (v: string) => void) {
+function conflictBox(field: "stance" | "confidence", label: string, values: ConflictValue[], keep?: (v: string) => void) {
   const name = (v: string) => field === "stance" ? STANCE_LABEL[v as keyof typeof STANCE_LABEL] ?? v : CONFIDENCE_LABEL[v as keyof typeof CONFIDENCE_LABEL] ?? v
   return h("div", { class: "conflictbox", role: "group", "aria-label": `Conflict: ${label}` },
     h("p", {}, `⚠ ${values.length} people set the ${field} at the same time:`),
     h("ul", {}, values.map(v => h("li", {},
       h("span", { class: `chip st-${v.value}` }, name(v.value)), ` set by ${v.who} `,
-      h("button", { type: "button", "aria-label": `Keep ${name(v.value)} for ${label}`, onclick: () => keep(v.value) }, `Keep ${name(v.value)}`)))))
+      keep ? h("button", { type: "button", "aria-label": `Keep ${name(v.value)} for ${label}`, onclick: () => keep(v.value) }, `Keep ${name(v.value)}`) : null))))
 }
 
 export function countryView(ctx: Ctx, cc: string, focusItem?: string): View {
@@ -201,13 +205,14 @@ export function countryView(ctx: Ctx, cc: string, focusItem?: string): View {
     const picker = selectEl("Country", "country-pick", sortedCountries(a).map(([k, x]) => [k, x.name]), cc, v => ctx.go({ view: "country", c: v }))
     const open = selectEl(`Open to civil society for ${c.name}`, "deleg-open",
       [["", "Unknown"], ["yes", "Yes"], ["no", "No"]], "",
-      v => ctx.handle.change((d: any) => setDelegationOpen(d, ctx.me, cc, v === "" ? null : v === "yes")))
-    const contacts = h("textarea", { id: "deleg-contacts", rows: "2", "aria-label": `Delegation contacts for ${c.name}` })
+      v => ctx.change((d: any) => setDelegationOpen(d, ctx.me, cc, v === "" ? null : v === "yes")))
+    open.disabled = !ctx.canEdit
+    const contacts = h("textarea", { id: "deleg-contacts", rows: "2", "aria-label": `Delegation contacts for ${c.name}`, readonly: !ctx.canEdit })
     const upContacts = bindText(contacts, ctx.handle, ["countries", cc, "delegation", "contacts"], (d, i, del, ins) => {
       if (!d.countries[cc].delegation) d.countries[cc].delegation = { openToCivilSociety: null, contacts: "" }
       spliceText(d, ["countries", cc, "delegation", "contacts"], i, del, ins)
       ensureMember(d, ctx.me)
-    })
+    }, ctx.change)
     const viewers = h("p", { class: "viewers", "aria-live": "polite" })
     updaters.push((doc, a) => {
       const o = a.countries[cc].delegation.openToCivilSociety
@@ -220,19 +225,20 @@ export function countryView(ctx: Ctx, cc: string, focusItem?: string): View {
       const lab = (f: string) => `${f} for ${c.name} on ${item.code}`
       const base = `${slug(cc)}-${slug(id)}`
       const stance = selectEl(lab("Stance"), `stance-${base}`, STANCES.map(s => [s, STANCE_LABEL[s]]), "unknown",
-        v => ctx.handle.change((d: any) => setPositionField(d, ctx.me, cc, id, "stance", v)))
+        v => ctx.change((d: any) => setPositionField(d, ctx.me, cc, id, "stance", v)))
       const conf = selectEl(lab("Confidence"), `conf-${base}`, CONFIDENCES.map(s => [s, CONFIDENCE_LABEL[s]]), "rumour",
-        v => ctx.handle.change((d: any) => setPositionField(d, ctx.me, cc, id, "confidence", v)))
+        v => ctx.change((d: any) => setPositionField(d, ctx.me, cc, id, "confidence", v)))
+      stance.disabled = conf.disabled = !ctx.canEdit
       const conflicts = h("div", { class: "conflicts" })
-      const notes = h("textarea", { id: `notes-${base}`, rows: "3", "aria-label": lab("Notes") })
+      const notes = h("textarea", { id: `notes-${base}`, rows: "3", "aria-label": lab("Notes"), readonly: !ctx.canEdit })
       const upNotes = bindText(notes, ctx.handle, ["countries", cc, "positions", id, "notes"],
-        (d, i, del, ins) => editNotes(d, ctx.me, cc, id, i, del, ins))
+        (d, i, del, ins) => editNotes(d, ctx.me, cc, id, i, del, ins), ctx.change)
       const sources = h("ul", { class: "sources" })
       const srcInput = h("input", { id: `src-${base}`, type: "text", "aria-label": lab("Source"), placeholder: "URL or reference" })
       const addSrc = () => {
         const v = srcInput.value.trim()
         if (!v) return
-        ctx.handle.change((d: any) => addSource(d, ctx.me, cc, id, v))
+        ctx.change((d: any) => addSource(d, ctx.me, cc, id, v))
         srcInput.value = ""
       }
       srcInput.addEventListener("keydown", e => { if (e.key === "Enter") { e.preventDefault(); addSrc() } })
@@ -247,7 +253,7 @@ export function countryView(ctx: Ctx, cc: string, focusItem?: string): View {
         conflicts,
         h("label", { for: notes.id }, "Notes"), notes,
         h("div", { class: "srcs" }, h("span", {}, "Sources"), sources,
-          h("div", { class: "row" }, srcInput, h("button", { type: "button", "aria-label": lab("Add source"), onclick: addSrc }, "Add"))),
+          ctx.canEdit ? h("div", { class: "row" }, srcInput, h("button", { type: "button", "aria-label": lab("Add source"), onclick: addSrc }, "Add")) : null),
         updated)
       card.addEventListener("focusin", () => ctx.here({ view: "country", country: cc, task: "" }))
       let srcSig = "", confSig = ""
@@ -262,9 +268,9 @@ export function countryView(ctx: Ctx, cc: string, focusItem?: string): View {
           card.classList.toggle("has-conflict", cs.stance.length > 1 || cs.confidence.length > 1)
           replaceKeepingFocus(conflicts,
             cs.stance.length > 1 ? conflictBox("stance", `stance of ${c.name} on ${item.code}`, cs.stance,
-              v => ctx.handle.change((d: any) => resolvePositionField(d, ctx.me, cc, id, "stance", v))) : null,
+              ctx.canEdit ? v => ctx.change((d: any) => resolvePositionField(d, ctx.me, cc, id, "stance", v)) : undefined) : null,
             cs.confidence.length > 1 ? conflictBox("confidence", `confidence of ${c.name} on ${item.code}`, cs.confidence,
-              v => ctx.handle.change((d: any) => resolvePositionField(d, ctx.me, cc, id, "confidence", v))) : null)
+              ctx.canEdit ? v => ctx.change((d: any) => resolvePositionField(d, ctx.me, cc, id, "confidence", v)) : undefined) : null)
         }
         upNotes(doc)
         const ss = JSON.stringify(p.sources)
@@ -272,8 +278,8 @@ export function countryView(ctx: Ctx, cc: string, focusItem?: string): View {
           srcSig = ss
           replaceKeepingFocus(sources, p.sources.map((s, k) => h("li", {},
             /^https?:\/\//.test(s) ? h("a", { href: s, target: "_blank", rel: "noopener noreferrer" }, s) : s, " ",
-            h("button", { type: "button", id: `rm-${base}-${k}`, class: "small", "aria-label": `Remove source ${k + 1} for ${c.name} on ${item.code}`,
-              onclick: () => ctx.handle.change((d: any) => removeSource(d, ctx.me, cc, id, k)) }, "×"))))
+            !ctx.canEdit ? null : h("button", { type: "button", id: `rm-${base}-${k}`, class: "small", "aria-label": `Remove source ${k + 1} for ${c.name} on ${item.code}`,
+              onclick: () => ctx.change((d: any) => removeSource(d, ctx.me, cc, id, k)) }, "×"))))
         }
         const by = conflictsOf(a, doc.countries?.[cc]?.positions?.[id], "updatedBy")
         updated.textContent = p.updatedAt || p.updatedBy
@@ -328,7 +334,7 @@ export function tasksView(ctx: Ctx): View {
   const list = h("div", { class: "tasklist" })
   const el = h("section", { class: "view tasks" },
     h("h1", { class: "vh" }, "Tasks"),
-    form,
+    ctx.canEdit ? form : null,
     h("p", { class: "check" }, mine, h("label", { for: "f-mine" }, "Only my tasks")),
     list)
   let lastDoc: any, lastA: Analysis | undefined
@@ -338,7 +344,7 @@ export function tasksView(ctx: Ctx): View {
     const t = title.value.trim()
     if (!t) return
     const id = crypto.randomUUID()
-    ctx.handle.change((d: any) => addTask(d, ctx.me, id, { title: t, track: track.value, assignee: assignee.value, when: when.value.trim() }))
+    ctx.change((d: any) => addTask(d, ctx.me, id, { title: t, track: track.value, assignee: assignee.value, when: when.value.trim() }))
     title.value = ""; when.value = ""
     title.focus()
   })
@@ -371,13 +377,14 @@ export function tasksView(ctx: Ctx): View {
             const sid = slug(id)
             const st = conflictsOf(a, doc.tasks?.[id], "status")
             const w = watchers.get(id)
-            const whenIn = h("input", { id: `tw-${sid}`, type: "text", value: t.when, "aria-label": `Time for ${t.title}` })
-            whenIn.addEventListener("change", () => ctx.handle.change((d: any) => setTaskField(d, ctx.me, id, "when", whenIn.value.trim())))
+            const whenIn = h("input", { id: `tw-${sid}`, type: "text", value: t.when, "aria-label": `Time for ${t.title}`, readonly: !ctx.canEdit })
+            const who = selectEl(`Assignee for ${t.title}`, `ta-${sid}`, memberOptions(a), t.assignee, v => ctx.change((d: any) => setTaskField(d, ctx.me, id, "assignee", v)))
+            const status = selectEl(`Status for ${t.title}`, `ts-${sid}`, TASK_STATUSES.map(s => [s, s[0].toUpperCase() + s.slice(1)]), t.status, v => ctx.change((d: any) => setTaskField(d, ctx.me, id, "status", v)))
+            who.disabled = status.disabled = !ctx.canEdit
+            whenIn.addEventListener("change", () => ctx.change((d: any) => setTaskField(d, ctx.me, id, "when", whenIn.value.trim())))
             const li = h("li", { class: `task status-${t.status}` },
               h("span", { class: "ttitle" }, t.title),
-              selectEl(`Assignee for ${t.title}`, `ta-${sid}`, memberOptions(a), t.assignee, v => ctx.handle.change((d: any) => setTaskField(d, ctx.me, id, "assignee", v))),
-              whenIn,
-              selectEl(`Status for ${t.title}`, `ts-${sid}`, TASK_STATUSES.map(s => [s, s[0].toUpperCase() + s.slice(1)]), t.status, v => ctx.handle.change((d: any) => setTaskField(d, ctx.me, id, "status", v))),
+              who, whenIn, status,
               st.length > 1 ? h("span", { class: "chip conflict" }, `⚠ ${st.map(s => `${s.value} (${s.who})`).join(" / ")}`) : null,
               w ? h("span", { class: "watch" }, "👁 " + w.join(", ")) : null)
             li.addEventListener("focusin", () => ctx.here({ view: "tasks", task: id, country: "" }))
