@@ -308,14 +308,17 @@ test("keyboard only: from a matrix cell to the stance, confidence and notes of t
 })
 
 /** A person who arrives through an invitation link (their own token), through their own link proxy. */
-async function guest(name, org, link) {
+async function guest(name, org, link, { slowMe = 0 } = {}) {
   const proxy = await linkProxy(relay.port)
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } })
+  // a slow /api/me answers while the person is still typing their name: the form must not be redrawn
+  if (slowMe) await context.route("**/api/me", async r => { await new Promise(res => setTimeout(res, slowMe)); await r.continue() })
   const page = await context.newPage()
   page.on("pageerror", e => console.log(`  [${name}] page error: ${e.message}`))
   await page.goto(link.replace(/^https?:\/\/[^/]+/, proxy.origin))
   await page.getByLabel("Your name").fill(name)
   await page.getByLabel("Organisation").fill(org)
+  if (slowMe) await new Promise(r => setTimeout(r, slowMe + 1000))
   await page.getByRole("button", { name: "Continue" }).click()
   await page.locator("#app .view").first().waitFor()
   return {
@@ -404,7 +407,7 @@ test("access: an editor edits but has no Access screen", async () => {
   const url = await newAnalysis(a)
   await waitFor(async () => (await a.status()) === "synced", "analysis on the relay")
   const t = await mintViaApi({ role: "editor", name: "Eve (laptop)" })
-  const e = await guest("Eve", "Derechos Digitales", `${relay.origin}/#doc=${url}&token=${encodeURIComponent(t.token)}`)
+  const e = await guest("Eve", "Derechos Digitales", `${relay.origin}/#doc=${url}&token=${encodeURIComponent(t.token)}`, { slowMe: 1000 })
   await waitFor(async () => (await e.role()) === "editor", "editor role in the bar")
   await e.page.getByRole("link", { name: "Matrix", exact: true }).waitFor()
   assert(await e.page.getByRole("link", { name: "Access", exact: true }).count() === 0, "editor sees the Access entry")

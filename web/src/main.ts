@@ -113,7 +113,11 @@ async function checkAccess() {
       access = r.me
       accessInvalid = false
       localStorage.setItem(ACCESS_KEY, JSON.stringify(r.me))
-      if (before !== r.me.role || wasInvalid) { showRole(); viewKey = ""; void route() }
+      if (before !== r.me.role || wasInvalid) {
+        showRole()
+        // redraw with the new role, but never under someone filling in the name form
+        if (screen !== "name") { viewKey = ""; void route() }
+      }
     }
   } finally {
     checking = false
@@ -124,21 +128,27 @@ adapter.onLink(state => { if (state !== "connecting") void checkAccess() })
 window.addEventListener("online", () => void checkAccess())
 
 // Local edits reach IndexedDB throttled and asynchronously, so a reload right after an edit could lose
-// it. When the page goes away, the part not yet saved is also stashed synchronously in localStorage,
-// and merged back on the next open.
-const savedHeads = new Map<string, string[]>()
+// it. When the page goes away, the document is also stashed synchronously in localStorage and merged
+// back on the next open (merging is idempotent). automerge-repo's "doc-saved" event fires *before* the
+// IndexedDB write is committed, so it cannot prove anything durable: stash the whole document, and only
+// for very large ones fall back to the changes since the save before last.
+const savedHeads = new Map<string, string[][]>()
 repo.on("doc-metrics", (e: any) => {
-  if ((e.type === "doc-saved" || e.type === "doc-compacted") && e.savedHeads) savedHeads.set(e.documentId, e.savedHeads)
+  if ((e.type === "doc-saved" || e.type === "doc-compacted") && e.savedHeads) {
+    const seen = savedHeads.get(e.documentId) ?? []
+    savedHeads.set(e.documentId, [...seen.slice(-1), e.savedHeads])
+  }
 })
 const STASH = (id: string) => `caucus:unsaved:${id}`
+const STASH_WHOLE_LIMIT = 1_000_000
 function stash() {
   if (!current) return
   const id = current.handle.documentId
   try {
     const doc = current.handle.doc()
-    const since = savedHeads.get(id)
-    if (since && A.getHeads(doc).join() === since.join()) return
-    const bytes = since ? A.saveSince(doc, since) : A.save(doc)
+    let bytes = A.save(doc)
+    const older = savedHeads.get(id)?.[0]
+    if (bytes.length > STASH_WHOLE_LIMIT && older) bytes = A.saveSince(doc, older)
     let bin = ""
     for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
     localStorage.setItem(STASH(id), btoa(bin))
@@ -193,8 +203,20 @@ function where(p: Here): string {
   return p.view
 }
 
+/** Which screen is up: a role change redraws home and document views, not the name form. */
+let screen: "name" | "home" | "doc" = "home"
+let opening: { url: string; p: Promise<boolean> } | undefined
+
+/** Opens a document once, even when two routes ask for it at the same time. */
 async function openDoc(url: string): Promise<boolean> {
   if (current?.url === url) return true
+  if (opening?.url === url) return opening.p
+  const p = openDocNow(url)
+  opening = { url, p }
+  try { return await p } finally { if (opening?.p === p) opening = undefined }
+}
+
+async function openDocNow(url: string): Promise<boolean> {
   if (current) { stash(); current.presence.stop(); current = undefined }
   replaceKeepingFocus(app, h("p", { class: "loading" }, "Opening the analysis…"))
   let handle: DocHandle<any>
@@ -260,6 +282,7 @@ const ctx: Ctx = {
 // ---------------------------------------------------------------- screens
 
 function nameScreen(then: () => void) {
+  screen = "name"
   nav.replaceChildren()
   const name = h("input", { id: "me-name", type: "text", required: true, autocomplete: "name", value: me?.name ?? "" })
   const org = h("input", { id: "me-org", type: "text", autocomplete: "organization", value: me?.org ?? "" })
@@ -282,6 +305,7 @@ function nameScreen(then: () => void) {
 }
 
 function home() {
+  screen = "home"
   nav.replaceChildren()
   presenceEl.replaceChildren()
   view = undefined
@@ -338,6 +362,7 @@ async function route() {
   const p = params()
   const doc = p.get("doc")
   if (!doc || !isValidAutomergeUrl(doc)) { home(); return }
+  screen = "doc"
   if (!(await openDoc(doc))) return
   const asked = p.get("view") || "matrix"
   const v = asked === "access" && !isAdmin(role()) ? "matrix" : asked
