@@ -152,6 +152,25 @@ fn attacks(rng: &mut Rng, doc: &DocumentId) -> Vec<Attack> {
             })))],
         });
     }
+    // Sync messages whose bloom filter would crash automerge 0.12 (zero width: division by
+    // zero; 2^32-1 probes: a 16 GiB allocation that aborts the process).
+    for bloom in [
+        vec![1u8, 0, 7],
+        vec![1, 10, 0xff, 0xff, 0xff, 0xff, 0x0f, 0, 0],
+    ] {
+        let mut data = vec![0x42, 0, 0, 1, 0, bloom.len() as u8];
+        data.extend_from_slice(&bloom);
+        data.push(0);
+        out.push(Attack {
+            join_first: true,
+            frames: vec![bin(encode(&Message::Sync(SyncMessage {
+                sender_id: me.clone(),
+                target_id: "relay".into(),
+                document_id: doc.clone(),
+                data,
+            })))],
+        });
+    }
     // Protocol abuse: text frames, second join, spoofed sender, message before join.
     out.push(Attack {
         join_first: false,

@@ -101,6 +101,8 @@ struct Received {
     senders: Vec<(ConnId, bool)>,
     /// Connections that sent garbage: closed with this error.
     bad: Vec<(Outbox, String)>,
+    /// automerge panicked: the in-memory document must be dropped and reloaded.
+    poisoned: bool,
 }
 
 pub(crate) async fn run(hub: Hub, id: DocumentId, mut mailbox: mpsc::Receiver<DocCommand>) {
@@ -145,8 +147,8 @@ pub(crate) async fn run(hub: Hub, id: DocumentId, mut mailbox: mpsc::Receiver<Do
         let evict_now = batch.iter().any(|c| matches!(c, DocCommand::EvictIfIdle));
         match process(&hub, &id, state, batch).await {
             Ok(next) => state = next,
-            Err(peers) => {
-                fail(&hub, &id, &mut mailbox, peers, FailReason::Storage);
+            Err((peers, why)) => {
+                fail(&hub, &id, &mut mailbox, peers, why);
                 metrics.document_unloaded(false);
                 return;
             }
@@ -213,7 +215,7 @@ async fn process(
     id: &DocumentId,
     mut state: Box<DocState>,
     batch: Vec<DocCommand>,
-) -> Result<Box<DocState>, HashMap<ConnId, DocPeer>> {
+) -> Result<Box<DocState>, (HashMap<ConnId, DocPeer>, FailReason)> {
     let mut syncs = Vec::new();
     for command in batch {
         match command {
@@ -248,13 +250,16 @@ async fn process(
         Ok(done) => done,
         Err(err) => {
             tracing::error!(doc = %id, %err, "sync processing panicked");
-            return Err(HashMap::new());
+            return Err((HashMap::new(), FailReason::Internal));
         }
     };
     for (outbox, error) in received.bad {
         tracing::info!(doc = %id, peer = %outbox.peer_id, %error, "closing connection: bad sync message");
         state.peers.remove(&outbox.id);
         outbox.close(CloseReason::ProtocolError, Some(error));
+    }
+    if received.poisoned {
+        return Err((std::mem::take(&mut state.peers), FailReason::Internal));
     }
     let heads_moved = received.write.is_some();
     if let Some(write) = received.write {
@@ -265,7 +270,7 @@ async fn process(
         };
         if let Err(err) = hub.storage().commit(write).await {
             tracing::error!(doc = %id, %err, "commit failed; disconnecting this document's peers");
-            return Err(std::mem::take(&mut state.peers));
+            return Err((std::mem::take(&mut state.peers), FailReason::Storage));
         }
         state.persisted_heads = received.new_heads;
         state.stored_chunks = if compacted {
@@ -293,7 +298,7 @@ async fn process(
         Ok(state) => Ok(state),
         Err(err) => {
             tracing::error!(doc = %id, %err, "generating sync messages panicked");
-            Err(HashMap::new())
+            Err((HashMap::new(), FailReason::Internal))
         }
     }
 }
@@ -308,6 +313,7 @@ fn receive_batch(
     let mut senders: Vec<(ConnId, bool)> = Vec::new();
     let mut bad = Vec::new();
     let mut bad_conns = HashSet::new();
+    let mut poisoned = false;
     for (from, is_request, data) in syncs {
         if bad_conns.contains(&from.id) {
             continue;
@@ -317,15 +323,41 @@ fn receive_batch(
             .entry(from.id)
             .or_insert_with(|| DocPeer::new(from.clone()));
         peer.syncing = true;
-        if let Err(err) = receive_untrusted(&mut state.doc, &mut peer.sync, &data) {
-            bad_conns.insert(from.id);
-            bad.push((from, format!("sync message for {id} rejected: {err}")));
-            continue;
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            receive_untrusted(&mut state.doc, &mut peer.sync, &data)
+        }));
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => {
+                bad_conns.insert(from.id);
+                bad.push((from, format!("sync message for {id} rejected: {err}")));
+                continue;
+            }
+            Err(_) => {
+                // automerge panicked on this input: the in-memory document can no longer be
+                // trusted. Stop here; the actor reloads from what is durable.
+                tracing::error!(doc = %id, peer = %from.peer_id, "automerge panicked on a sync message");
+                bad.push((
+                    from,
+                    format!("sync message for {id} rejected: internal error"),
+                ));
+                poisoned = true;
+                break;
+            }
         }
         match senders.iter_mut().find(|(c, _)| *c == from.id) {
             Some(entry) => entry.1 = is_request,
             None => senders.push((from.id, is_request)),
         }
+    }
+    if poisoned {
+        return Received {
+            write: None,
+            new_heads: Vec::new(),
+            senders: Vec::new(),
+            bad,
+            poisoned,
+        };
     }
     senders.retain(|(c, _)| !bad_conns.contains(c));
     let new_heads = state.doc.get_heads();
@@ -347,6 +379,7 @@ fn receive_batch(
         new_heads,
         senders,
         bad,
+        poisoned,
     }
 }
 
@@ -355,20 +388,65 @@ fn receive_batch(
 pub enum SyncInputError {
     #[error("not a sync message: {0}")]
     Decode(#[from] sync::ReadMessageError),
+    #[error("unsafe bloom filter in sync message: {0}")]
+    Bloom(&'static str),
     #[error("{0}")]
     Apply(#[from] automerge::AutomergeError),
 }
 
-/// Applies bytes a peer sent as an automerge sync message. Untrusted input: any failure is an
-/// error for that peer only, never a panic (fuzzed by `fuzz/fuzz_targets/sync_into_document`).
-/// A read-only `state` (a viewer) never changes the document.
+/// Largest bloom-filter parameters we let automerge use. automerge writes 10 bits per entry and
+/// 7 probes; 0.12 trusts whatever a peer sends, and a zero width divides by zero (panic) while a
+/// huge probe count allocates gigabytes (abort). Found by fuzzing `sync_into_document`.
+const MAX_BLOOM_BITS_PER_ENTRY: u64 = 64;
+const MAX_BLOOM_PROBES: u64 = 64;
+
+/// Applies bytes a peer sent as an automerge sync message. Untrusted input: a malformed or
+/// hostile message is an error for that peer only (fuzzed by
+/// `fuzz/fuzz_targets/sync_into_document`). A read-only `state` (a viewer) never changes the
+/// document.
 pub fn receive_untrusted(
     doc: &mut Automerge,
     state: &mut sync::State,
     data: &[u8],
 ) -> Result<(), SyncInputError> {
     let message = sync::Message::decode(data)?;
+    for have in &message.have {
+        check_bloom(&have.bloom.to_bytes())?;
+    }
     doc.receive_sync_message(state, message)?;
+    Ok(())
+}
+
+/// Checks an encoded bloom filter (`num_entries, bits_per_entry, probes` as LEB128, then bits).
+fn check_bloom(bytes: &[u8]) -> Result<(), SyncInputError> {
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    let mut rest = bytes;
+    let mut next = || -> Result<u64, SyncInputError> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let (&byte, tail) = rest
+                .split_first()
+                .ok_or(SyncInputError::Bloom("truncated"))?;
+            rest = tail;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(SyncInputError::Bloom("overlong number"))
+    };
+    let (entries, bits_per_entry, probes) = (next()?, next()?, next()?);
+    if entries == 0 {
+        return Ok(());
+    }
+    if bits_per_entry == 0 || bits_per_entry > MAX_BLOOM_BITS_PER_ENTRY {
+        return Err(SyncInputError::Bloom("bits per entry out of range"));
+    }
+    if probes == 0 || probes > MAX_BLOOM_PROBES {
+        return Err(SyncInputError::Bloom("probe count out of range"));
+    }
     Ok(())
 }
 
@@ -456,6 +534,8 @@ enum FailReason {
     Storage,
     /// The loaded-documents budget is exhausted.
     Memory,
+    /// automerge failed on an input; the in-memory state is dropped and reloaded.
+    Internal,
 }
 
 /// The actor cannot continue: close every connection involved and leave the registry, so the
@@ -475,6 +555,10 @@ fn fail(
             CloseReason::StorageFailure,
             format!("storage failure for document {id}; reconnect to resync"),
         ),
+        FailReason::Internal => (
+            CloseReason::ProtocolError,
+            format!("internal error while syncing {id}; reconnect to resync"),
+        ),
         FailReason::Memory => (
             CloseReason::Overloaded,
             format!("the relay is at its memory limit and cannot open {id} now; retry shortly"),
@@ -487,5 +571,78 @@ fn fail(
         if let DocCommand::Sync { from, .. } | DocCommand::Ephemeral { from, .. } = command {
             from.close(reason, Some(error.clone()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A V1 sync message with one `have` whose bloom filter is `bloom`.
+    fn message_with_bloom(bloom: &[u8]) -> Vec<u8> {
+        let mut m = vec![0x42, 0, 0, 1, 0, u8::try_from(bloom.len()).unwrap()];
+        m.extend_from_slice(bloom);
+        m.push(0);
+        m
+    }
+
+    #[test]
+    fn hostile_bloom_filters_are_refused_before_automerge_sees_them() {
+        let doc_with_content = || {
+            let mut doc = Automerge::new();
+            let mut tx = doc.transaction();
+            automerge::transaction::Transactable::put(&mut tx, automerge::ROOT, "k", 1).unwrap();
+            tx.commit();
+            doc
+        };
+        // Zero bits per entry: automerge 0.12 divides by zero (found by fuzzing).
+        // 2^32-1 probes: automerge 0.12 tries to allocate 16 GiB and aborts the process.
+        for bloom in [
+            vec![1, 0, 7],
+            vec![1, 10, 0xff, 0xff, 0xff, 0xff, 0x0f, 0, 0],
+        ] {
+            let data = message_with_bloom(&bloom);
+            assert!(
+                sync::Message::decode(&data).is_ok(),
+                "automerge accepts {bloom:02x?}"
+            );
+            let mut doc = doc_with_content();
+            let heads = doc.get_heads();
+            let mut state = sync::State::new();
+            let err = receive_untrusted(&mut doc, &mut state, &data).unwrap_err();
+            assert!(matches!(err, SyncInputError::Bloom(_)), "{err}");
+            assert_eq!(doc.get_heads(), heads);
+        }
+        // The fuzzer's own crash input.
+        let crash = include_bytes!(
+            "../../../fuzz/seeds/sync_into_document/regression-zero-width-bloom.sync"
+        );
+        let mut doc = doc_with_content();
+        assert!(receive_untrusted(&mut doc, &mut sync::State::new(), crash).is_err());
+    }
+
+    #[test]
+    fn automerges_own_messages_pass_the_bloom_check() {
+        let mut a = Automerge::new();
+        let mut tx = a.transaction();
+        automerge::transaction::Transactable::put(&mut tx, automerge::ROOT, "k", 1).unwrap();
+        tx.commit();
+        // Both sides have changes of their own, so both send real (non-empty) bloom filters.
+        let mut b = Automerge::new();
+        let mut tx = b.transaction();
+        automerge::transaction::Transactable::put(&mut tx, automerge::ROOT, "j", 2).unwrap();
+        tx.commit();
+        let (mut sa, mut sb) = (sync::State::new(), sync::State::new());
+        for _ in 0..10 {
+            if let Some(m) = a.generate_sync_message(&mut sa) {
+                receive_untrusted(&mut b, &mut sb, &m.encode()).unwrap();
+            }
+            if let Some(m) = b.generate_sync_message(&mut sb) {
+                receive_untrusted(&mut a, &mut sa, &m.encode()).unwrap();
+            }
+        }
+        assert_eq!(a.get_heads(), b.get_heads());
+        assert_eq!(a.get_heads().len(), 2);
     }
 }
