@@ -224,3 +224,21 @@ async fn limit_hits_metric(relay: &TestRelay, name: &str) -> anyhow::Result<f64>
         .and_then(|v| v.parse().ok())
         .unwrap_or(0.0))
 }
+
+#[tokio::test]
+async fn a_message_over_the_size_limit_closes_only_its_connection() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut config = Config::for_data_dir(dir.path());
+    config.max_message_bytes = 64 * 1024;
+    let relay = TestRelay::start_with(config).await?;
+    let mut good = Peer::connect(&relay.ws_url(), "good").await?;
+    let mut big = Peer::connect(&relay.ws_url(), "big").await?;
+    big.send_raw(vec![0u8; 200 * 1024]).await?;
+    let error = big.expect_closed().await?;
+    assert!(error.is_some_and(|e| e.contains("larger than the relay's limit")));
+    assert_eq!(limit_hits(&relay, "message_size").await?, 1);
+    let mut d = PeerDoc::new(DocumentId::random(), doc_with_changes(3));
+    good.sync_until_quiet(&mut d, Duration::from_millis(200))
+        .await?;
+    relay.stop().await
+}

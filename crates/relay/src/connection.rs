@@ -101,9 +101,21 @@ async fn run(
                 break;
             }
         };
-        let Some(Ok(frame)) = frame else {
-            reader.close_with(CloseReason::Peer, None);
-            break;
+        let frame = match frame {
+            Some(Ok(frame)) => frame,
+            Some(Err(err)) if is_too_large(&err) => {
+                // tungstenite refuses frames over max_message_size before buffering them.
+                hub.metrics().limit_hit("message_size");
+                reader.fail(format!(
+                    "message larger than the relay's limit of {} bytes",
+                    hub.config().max_message_bytes
+                ));
+                break;
+            }
+            _ => {
+                reader.close_with(CloseReason::Peer, None);
+                break;
+            }
         };
         last_heard.store(elapsed_ms(started), Ordering::Relaxed);
         match frame {
@@ -354,6 +366,14 @@ impl Reader<'_> {
                 .route_if_loaded(&doc, DocCommand::PeerGone { conn: self.id });
         }
     }
+}
+
+/// Whether a websocket read failed because the message was over the size limit.
+fn is_too_large(err: &axum::Error) -> bool {
+    // axum wraps tungstenite's CapacityError ("Message too long: N > MAX" / "Space limit
+    // exceeded"); its type is not re-exported, so the text is what we can match.
+    let text = err.to_string();
+    text.contains("Message too long") || text.contains("Space limit exceeded")
 }
 
 fn elapsed_ms(since: Instant) -> u64 {
