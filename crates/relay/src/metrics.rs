@@ -270,9 +270,11 @@ impl Metrics {
         self.inner.auth_failures.inc();
     }
 
-    /// A bound was hit: `connections_per_token`, `connections_per_ip` (upgrade refused, 429),
-    /// `message_rate` (reading paused), `ephemeral_rate` (message dropped),
-    /// `ephemeral_size`, `documents_per_connection`, `message_size` (connection closed).
+    /// A bound was hit. `connections_per_token`, `connections_per_ip`: upgrade refused (429);
+    /// `origin`: upgrade refused (403); `message_rate`: reading paused; `ephemeral_rate`:
+    /// message dropped; `ephemeral_size`, `documents_per_connection`, `message_size`:
+    /// connection closed with an error; `loaded_bytes`: idle documents evicted early, or the
+    /// load refused; `upgrade_failed`: the websocket handshake itself failed.
     pub fn limit_hit(&self, limit: &'static str) {
         self.inner
             .limits
