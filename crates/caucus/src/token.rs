@@ -105,6 +105,20 @@ fn parse_expiry(text: &str) -> anyhow::Result<SystemTime> {
     Ok(SystemTime::now() + after)
 }
 
+/// `--doc` values (IDs or `automerge:` URLs); `None` when there are none (no limit).
+fn parse_docs(docs: &[String]) -> anyhow::Result<Option<Vec<DocumentId>>> {
+    if docs.is_empty() {
+        return Ok(None);
+    }
+    docs.iter()
+        .map(|d| {
+            d.parse::<DocumentId>()
+                .with_context(|| format!("--doc {d}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map(Some)
+}
+
 fn unix_ms(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH)
         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
@@ -174,18 +188,7 @@ async fn on_data_dir(data: &std::path::Path, action: Action) -> anyhow::Result<(
             docs,
             expires,
         } => {
-            let docs = if docs.is_empty() {
-                None
-            } else {
-                Some(
-                    docs.iter()
-                        .map(|d| {
-                            d.parse::<DocumentId>()
-                                .with_context(|| format!("--doc {d}"))
-                        })
-                        .collect::<anyhow::Result<Vec<_>>>()?,
-                )
-            };
+            let docs = parse_docs(&docs)?;
             let expires_unix_ms = expires
                 .as_deref()
                 .map(parse_expiry)
@@ -276,15 +279,8 @@ fn over_http(api: &Api, action: Action) -> anyhow::Result<()> {
                 .map(|t| humantime::format_rfc3339_seconds(t).to_string());
             let role: Role = role.into();
             let mut body = serde_json::json!({ "role": role, "name": name });
-            if !docs.is_empty() {
-                let docs = docs
-                    .iter()
-                    .map(|d| {
-                        d.parse::<DocumentId>()
-                            .map(|d| d.to_string())
-                            .with_context(|| format!("--doc {d}"))
-                    })
-                    .collect::<anyhow::Result<Vec<_>>>()?;
+            if let Some(docs) = parse_docs(&docs)? {
+                let docs: Vec<String> = docs.iter().map(ToString::to_string).collect();
                 body["docs"] = serde_json::json!(docs);
             }
             if let Some(at) = expires_at {

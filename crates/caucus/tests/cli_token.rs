@@ -24,13 +24,18 @@ impl Drop for Server {
 }
 
 fn serve(data: &std::path::Path) -> Server {
+    serve_logging(data, "warn", Stdio::null())
+}
+
+/// Starts `caucus serve` on a free port with its logs (at `level`) going to `logs`.
+fn serve_logging(data: &std::path::Path, level: &str, logs: Stdio) -> Server {
     let mut child = caucus()
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(data)
         .env("CAUCUS_ADMIN_TOKEN", ADMIN)
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", level)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(logs)
         .spawn()
         .expect("start caucus serve");
     let stdout = child.stdout.take().expect("stdout");
@@ -143,26 +148,8 @@ fn secrets_never_reach_the_logs() {
     let dir = tempfile::tempdir().unwrap();
     let log_path = dir.path().join("server.log");
     let log = std::fs::File::create(&log_path).unwrap();
-    let mut child = caucus()
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(dir.path().join("data"))
-        .env("CAUCUS_ADMIN_TOKEN", ADMIN)
-        .env("RUST_LOG", "debug")
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .expect("start caucus serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let line = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find(|l| l.contains("listening on "))
-        .expect("listening line");
-    let addr = line.rsplit("//").next().expect("addr").to_owned();
-    let mut server = Server {
-        child,
-        url: format!("http://{addr}"),
-    };
+    let mut server = serve_logging(&dir.path().join("data"), "debug", Stdio::from(log));
+    let addr = server.url.trim_start_matches("http://").to_owned();
     for request in [
         format!(
             "GET /sync?token={ADMIN} HTTP/1.1\r\nHost: {addr}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
