@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use automerge::{Automerge, ReadDoc};
 use caucus_relay::DocumentId;
-use caucus_relay::protocol::Message;
 use caucus_tests::*;
 use tokio_tungstenite::tungstenite;
 
@@ -219,9 +218,6 @@ async fn revoking_a_token_closes_its_connections_at_once() -> anyhow::Result<()>
         desk.recv_timeout(Duration::from_millis(50)).await,
         Ok(None)
     ));
-    let _ = Message::Leave {
-        sender_id: String::new(),
-    };
     relay.stop().await
 }
 

@@ -32,6 +32,8 @@ struct Inner {
     evictions: Counter,
     messages_in: Family<Labels, Counter>,
     messages_out: Family<Labels, Counter>,
+    received_by_type: ByType,
+    sent_by_type: ByType,
     bytes_in: Counter,
     bytes_out: Counter,
     commit_seconds: Histogram,
@@ -40,6 +42,49 @@ struct Inner {
     auth_failures: Counter,
     ephemeral_duplicates: Counter,
     limits: Family<Labels, Counter>,
+}
+
+/// The wire types every message counter is labelled with.
+const MESSAGE_TYPES: [&str; 12] = [
+    "join",
+    "peer",
+    "leave",
+    "error",
+    "sync",
+    "request",
+    "doc-unavailable",
+    "ephemeral",
+    "remote-subscription-change",
+    "remote-heads-changed",
+    "unknown",
+    "malformed",
+];
+
+/// Per-type counters resolved once, so counting a message on the hot path is a short scan
+/// and an atomic add instead of a label allocation and a map lookup under a lock.
+#[derive(Default)]
+struct ByType(Vec<(&'static str, Counter)>);
+
+impl ByType {
+    fn resolve(family: &Family<Labels, Counter>) -> Self {
+        ByType(
+            MESSAGE_TYPES
+                .iter()
+                .map(|&kind| (kind, family.get_or_create(&vec![("type", kind)]).clone()))
+                .collect(),
+        )
+    }
+
+    fn count(&self, family: &Family<Labels, Counter>, kind: &'static str) {
+        match self.0.iter().find(|(k, _)| *k == kind) {
+            Some((_, counter)) => {
+                counter.inc();
+            }
+            None => {
+                family.get_or_create(&vec![("type", kind)]).inc();
+            }
+        }
+    }
 }
 
 /// Why a connection ended (the `reason` label).
@@ -100,6 +145,8 @@ impl Metrics {
             evictions: Counter::default(),
             messages_in: Family::default(),
             messages_out: Family::default(),
+            received_by_type: ByType::default(),
+            sent_by_type: ByType::default(),
             bytes_in: Counter::default(),
             bytes_out: Counter::default(),
             // 50 µs .. ~26 s
@@ -196,7 +243,12 @@ impl Metrics {
             "Times a bound was hit, by limit (what happened is in the limit's doc)",
             inner.limits.clone(),
         );
-        let inner = Inner { registry, ..inner };
+        let inner = Inner {
+            registry,
+            received_by_type: ByType::resolve(&inner.messages_in),
+            sent_by_type: ByType::resolve(&inner.messages_out),
+            ..inner
+        };
         Metrics {
             inner: Arc::new(inner),
         }
@@ -245,17 +297,15 @@ impl Metrics {
     pub fn message_received(&self, kind: &'static str, bytes: usize) {
         self.inner.bytes_in.inc_by(bytes as u64);
         self.inner
-            .messages_in
-            .get_or_create(&vec![("type", kind)])
-            .inc();
+            .received_by_type
+            .count(&self.inner.messages_in, kind);
     }
 
     pub fn message_sent(&self, kind: &'static str, bytes: usize) {
         self.inner.bytes_out.inc_by(bytes as u64);
         self.inner
-            .messages_out
-            .get_or_create(&vec![("type", kind)])
-            .inc();
+            .sent_by_type
+            .count(&self.inner.messages_out, kind);
     }
 
     pub fn observe_commit(&self, took: Duration, ops: usize, ok: bool) {

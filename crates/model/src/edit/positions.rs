@@ -18,10 +18,14 @@ pub fn set_stance(
     item: &str,
     stance: Stance,
 ) -> Result<(), ModelError> {
-    let target = PositionTarget::find(doc, by, country, item)?;
-    let position = target.materialize(doc)?;
-    doc.put(&position, schema::position::STANCE, stance.as_str())?;
-    stamp_position(doc, &position, by)
+    set_position_scalar(
+        doc,
+        by,
+        country,
+        item,
+        schema::position::STANCE,
+        stance.as_str(),
+    )
 }
 
 /// Sets how sure the coalition is of a stance; like [`set_stance`] it resolves a conflict.
@@ -32,9 +36,29 @@ pub fn set_confidence(
     item: &str,
     confidence: Confidence,
 ) -> Result<(), ModelError> {
+    set_position_scalar(
+        doc,
+        by,
+        country,
+        item,
+        schema::position::CONFIDENCE,
+        confidence.as_str(),
+    )
+}
+
+/// Writes one scalar string field of a position (creating the position if needed) and stamps
+/// who and when in the same change.
+fn set_position_scalar(
+    doc: &mut AutoCommit,
+    by: &Attribution,
+    country: &str,
+    item: &str,
+    key: &str,
+    value: &str,
+) -> Result<(), ModelError> {
     let target = PositionTarget::find(doc, by, country, item)?;
     let position = target.materialize(doc)?;
-    doc.put(&position, schema::position::CONFIDENCE, confidence.as_str())?;
+    doc.put(&position, key, value)?;
     stamp_position(doc, &position, by)
 }
 
