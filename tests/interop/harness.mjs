@@ -31,6 +31,35 @@ after(async () => {
   }, 5000).unref()
 })
 
+/**
+ * NodeFS storage that a closed client can no longer write to. automerge-repo saves sync states on
+ * a throttle that `repo.flush()` does not cover, so without this a save could land after the test
+ * (or after the suite removed the directory) and fail as an unhandled rejection.
+ */
+class ClientFSStorage extends NodeFSStorageAdapter {
+  #closed = false
+  #pending = new Set()
+  #track(p) {
+    this.#pending.add(p)
+    p.finally(() => this.#pending.delete(p)).catch(() => {})
+    return p
+  }
+  save(key, data) {
+    return this.#closed ? Promise.resolve() : this.#track(super.save(key, data))
+  }
+  remove(key) {
+    return this.#closed ? Promise.resolve() : this.#track(super.remove(key))
+  }
+  removeRange(prefix) {
+    return this.#closed ? Promise.resolve() : this.#track(super.removeRange(prefix))
+  }
+  /** Finish the writes already started, then drop any later ones. */
+  async close() {
+    this.#closed = true
+    await Promise.allSettled([...this.#pending])
+  }
+}
+
 export function tmpdir(prefix = "interop-client-") {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
   allTmp.add(d)
@@ -63,7 +92,7 @@ export class Client {
     }
     this.repo = new Repo({
       network: this.adapter ? [this.adapter] : [],
-      storage: storageDir ? new NodeFSStorageAdapter(storageDir) : undefined,
+      storage: (this.storage = storageDir ? new ClientFSStorage(storageDir) : undefined),
       peerId: peerId ?? `peer-${name}-${randomBytes(4).toString("hex")}`,
       ...repoOptions,
     })
@@ -127,6 +156,7 @@ export class Client {
     try {
       await withTimeout(this.repo.flush(), 10000, `${this.name} to flush`)
     } catch {}
+    await this.storage?.close()
   }
 }
 
