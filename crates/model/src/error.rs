@@ -70,6 +70,16 @@ pub enum ModelError {
     /// A timestamp that is not RFC 3339 (`2026-11-09T10:00:00Z`).
     #[error("invalid RFC 3339 timestamp {0:?}")]
     InvalidTimestamp(String),
+    /// A date that is not `YYYY-MM-DD` (a UTC day).
+    #[error("invalid date {0:?}, expected YYYY-MM-DD")]
+    InvalidDate(String),
+    /// A change hash that is not in the document (or not 64 hex digits).
+    #[error("unknown change {0:?}")]
+    UnknownChange(String),
+    /// An operation that must start its own change found edits staged in the open
+    /// transaction; commit them first.
+    #[error("{0} needs a change of its own: commit the staged edits first")]
+    PendingEdits(&'static str),
     /// A text edit reaches past the end of the text.
     #[error("text edit at {pos} deleting {delete} is outside a text of length {len}")]
     SpliceOutOfRange {

@@ -21,7 +21,7 @@
 //! # Layout
 //! - [`schema`] — schema id and every key name.
 //! - `enums` — [`Stance`], [`Confidence`], [`Priority`], [`TaskStatus`].
-//! - `timestamp` — [`Timestamp`], caller-supplied RFC 3339 times.
+//! - `timestamp` — [`Timestamp`], caller-supplied RFC 3339 times, and [`Date`], UTC days.
 //! - `view` — the typed view structs.
 //! - `access` — tolerant low-level value access shared by the modules below.
 //! - `read` — [`read_analysis`].
@@ -31,15 +31,25 @@
 //!   for in-place Text edits.
 //! - [`template`] — templates and [`new_analysis`].
 //! - `export` — [`export_json`].
+//! - [`history`](mod@history) — [`heads_before`], [`view_at`], [`history()`] and
+//!   [`changes_between`]: the document at a time, who changed what, position differences.
+//! - [`report`] — [`weekly_report`], [`matrix_csv`] and the `reports` log
+//!   ([`record_report`]).
+//! - [`sample`] — [`sample::scripted_analysis`], a deterministic example analysis.
+//! - [`changefile`] — change files: changes that travel without a network.
 //! - `error` — [`ModelError`].
 
 mod access;
+pub mod changefile;
 mod conflict;
 mod edit;
 mod enums;
 mod error;
 mod export;
+pub mod history;
 mod read;
+pub mod report;
+pub mod sample;
 pub mod schema;
 pub mod template;
 mod timestamp;
@@ -57,10 +67,18 @@ pub use edit::{
 pub use enums::{Confidence, Priority, Stance, TaskStatus};
 pub use error::ModelError;
 pub use export::{export_json, export_json_pretty};
+pub use history::{
+    HistoryEdit, HistoryEntry, HistoryQuery, PositionChange, PositionChangeKind, changes_between,
+    heads_before, history, view_at,
+};
 pub use read::{check_schema, read_analysis};
+pub use report::{
+    ReportOptions, ReportRecord, Since, last_report_before, matrix_csv, record_report,
+    weekly_report,
+};
 pub use schema::SCHEMA_ID;
 pub use template::{Template, new_analysis};
-pub use timestamp::Timestamp;
+pub use timestamp::{Date, Timestamp};
 pub use view::{
     AnalysisView, ConflictValue, CountryView, DelegationView, ItemView, MeetingView, MemberView,
     PositionView, TaskView, TrackView,

@@ -24,6 +24,8 @@ pub mod root {
     pub const TASKS: &str = "tasks";
     /// memberId → member map.
     pub const MEMBERS: &str = "members";
+    /// `YYYY-MM-DD` → report record map (optional; see [`super::report`]).
+    pub const REPORTS: &str = "reports";
 }
 
 /// Keys of the `meeting` map.
@@ -120,6 +122,16 @@ pub mod member {
     pub const ORG: &str = "org";
     /// List of automerge actor ids (hex) this member edits with.
     pub const ACTORS: &str = "actors";
+}
+
+/// Keys of a report record, `reports[YYYY-MM-DD]`, written when a report is marked as sent.
+pub mod report {
+    /// Member id of who sent it.
+    pub const BY: &str = "by";
+    /// RFC 3339 time it was marked as sent.
+    pub const AT: &str = "at";
+    /// List of hex change hashes: the sender's heads when it was marked.
+    pub const HEADS: &str = "heads";
 }
 
 /// Keys that record who touched a position last. They are bookkeeping written with every

@@ -87,7 +87,7 @@ pub fn itu_plenipotentiary_2026() -> Result<Template, ModelError> {
 
 /// Builds a new analysis document from `template` as one change by `actor` timed at
 /// `created_at`: schema, title, meeting, tracks, items, countries with a fresh position for
-/// every country × item, and empty `tasks` and `members`.
+/// every country × item, and empty `tasks`, `members` and `reports`.
 ///
 /// The actor is a parameter (rather than automerge's random default) so the creating change
 /// can be reproduced, e.g. for fixtures; pass `ActorId::random()` otherwise.
@@ -127,6 +127,7 @@ pub fn new_analysis(
         schema::root::COUNTRIES,
         schema::root::TASKS,
         schema::root::MEMBERS,
+        schema::root::REPORTS,
     ] {
         doc.put_object(ROOT, key, ObjType::Map)?;
     }

@@ -1,8 +1,11 @@
-//! RFC 3339 timestamps passed in by callers.
+//! RFC 3339 timestamps passed in by callers, and UTC calendar dates.
 //!
 //! The model never reads a clock: a caller says when an edit happens. The same value is
 //! written to a position's `updatedAt` and, as unix seconds, used as the automerge change
 //! time (see [`crate::commit_edit`]), so the document history and the data agree.
+//!
+//! [`Date`] is a UTC day `YYYY-MM-DD` (report dates, "as of" and "since" in
+//! docs/reports-history-changes.md); it is the one way to parse such dates.
 
 use std::fmt;
 
@@ -67,6 +70,104 @@ impl From<Timestamp> for String {
     fn from(timestamp: Timestamp) -> Self {
         timestamp.text
     }
+}
+
+/// A UTC calendar day, `YYYY-MM-DD` (years 0000–9999). Ordered by time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Date {
+    // Field order matters: the derived `Ord` compares year, then month, then day.
+    year: i64,
+    month: i64,
+    day: i64,
+}
+
+impl Date {
+    /// Parses exactly `YYYY-MM-DD`; anything else is [`ModelError::InvalidDate`].
+    pub fn parse(text: &str) -> Result<Self, ModelError> {
+        parse_date(text).ok_or_else(|| ModelError::InvalidDate(text.to_owned()))
+    }
+
+    /// The day that contains the unix time `unix_seconds` (UTC).
+    pub fn from_unix(unix_seconds: i64) -> Self {
+        let (year, month, day) = civil_from_days(unix_seconds.div_euclid(86_400));
+        Self { year, month, day }
+    }
+
+    /// `00:00:00Z` of this day, in unix seconds.
+    pub fn start_unix(&self) -> i64 {
+        days_from_civil(self.year, self.month, self.day) * 86_400
+    }
+
+    /// The start of the next day: "as of this date" is every change before this time.
+    pub fn end_unix(&self) -> i64 {
+        self.start_unix() + 86_400
+    }
+
+    /// This date moved by `days` (negative: earlier).
+    pub fn add_days(&self, days: i64) -> Self {
+        Self::from_unix(self.start_unix() + days * 86_400)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl std::str::FromStr for Date {
+    type Err = ModelError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::parse(text)
+    }
+}
+
+impl TryFrom<String> for Date {
+    type Error = ModelError;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::parse(&text)
+    }
+}
+
+impl From<Date> for String {
+    fn from(date: Date) -> Self {
+        date.to_string()
+    }
+}
+
+/// Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
+pub(crate) fn format_unix_utc(unix_seconds: i64) -> String {
+    let date = Date::from_unix(unix_seconds);
+    let second_of_day = unix_seconds.rem_euclid(86_400);
+    format!(
+        "{date}T{:02}:{:02}:{:02}Z",
+        second_of_day / 3600,
+        second_of_day / 60 % 60,
+        second_of_day % 60
+    )
+}
+
+fn parse_date(text: &str) -> Option<Date> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = text.get(range)?;
+        if part.bytes().all(|b| b.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    Some(Date { year, month, day })
 }
 
 /// `YYYY-MM-DD(T|t| )HH:MM:SS(.frac)?(Z|z|±HH:MM)` → unix seconds.
@@ -159,6 +260,26 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
+/// The proleptic Gregorian date of a day count since 1970-01-01 (inverse of
+/// [`days_from_civil`], same source).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -212,6 +333,40 @@ mod tests {
             "2026-11-09T10:00:00é",
         ] {
             assert!(Timestamp::parse(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn dates_parse_strictly_and_bound_their_day() {
+        let date = Date::parse("2026-11-09").unwrap();
+        assert_eq!(date.start_unix(), 1_794_182_400);
+        assert_eq!(date.end_unix(), date.start_unix() + 86_400);
+        assert_eq!(date.to_string(), "2026-11-09");
+        assert_eq!(date.add_days(-9).to_string(), "2026-10-31");
+        assert_eq!(
+            Date::parse("2024-02-28").unwrap().add_days(1).to_string(),
+            "2024-02-29"
+        );
+        assert_eq!(
+            Date::parse("2026-12-31").unwrap().add_days(1).to_string(),
+            "2027-01-01"
+        );
+        assert_eq!(Date::from_unix(date.end_unix() - 1), date);
+        assert!(Date::parse("2026-11-08").unwrap() < date);
+        assert_eq!(format_unix_utc(1_794_218_400 + 61), "2026-11-09T10:01:01Z");
+        for bad in [
+            "",
+            "2026-11-9",
+            "2026-11-09T",
+            "2025-02-29",
+            "2026-00-10",
+            "２０２６-11-09",
+            "+026-11-09",
+        ] {
+            assert!(
+                matches!(Date::parse(bad), Err(ModelError::InvalidDate(_))),
+                "{bad}"
+            );
         }
     }
 }

@@ -130,7 +130,7 @@ fn put_some(
 }
 
 /// The map under `key`, created if missing (rule 4). `parent_path` is for errors.
-fn ensure_map(
+pub(crate) fn ensure_map(
     doc: &mut AutoCommit,
     parent: &ObjId,
     key: &str,
@@ -140,7 +140,7 @@ fn ensure_map(
 }
 
 /// The list under `key`, created if missing (rule 4). `path` is the list's own path.
-fn ensure_list(
+pub(crate) fn ensure_list(
     doc: &mut AutoCommit,
     parent: &ObjId,
     key: &str,

@@ -389,3 +389,80 @@ proptest! {
         }
     }
 }
+
+/// Two or three replicas, each setting a different stance on one position at the same time,
+/// merged in any order, then one replica resolving.
+fn stance_conflict_scenario() -> impl Strategy<Value = (Vec<Stance>, Vec<Vec<usize>>, usize, usize)>
+{
+    (2usize..=3).prop_flat_map(|count| {
+        let known = vec![
+            Stance::Supports,
+            Stance::Opposes,
+            Stance::Mixed,
+            Stance::Undecided,
+        ];
+        let stances = Just(known).prop_shuffle().prop_map(move |mut all| {
+            all.truncate(count);
+            all
+        });
+        let order = Just((0..count).collect::<Vec<_>>()).prop_shuffle();
+        (
+            stances,
+            prop::collection::vec(order, count),
+            0..count,
+            0..count,
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// Every replica reports the conflict with every distinct value and its writer; after a
+    /// resolve on one replica and a merge, all converge on the chosen value, conflict-free.
+    #[test]
+    fn a_stance_conflict_is_seen_everywhere_and_resolving_it_converges(
+        (stances, orders, resolver, chosen) in stance_conflict_scenario()
+    ) {
+        let count = stances.len();
+        let mut base = base(count);
+        let mut replicas = replicas(&mut base, count);
+        let path = ["countries", "BR", "positions", "res-102", "stance"];
+        for (index, stance) in stances.iter().enumerate() {
+            set_stance(&mut replicas[index], &by(&member(index), index as u32), "BR", "res-102", *stance).unwrap();
+            commit_edit(&mut replicas[index], "stance", &at(10, index as u32));
+        }
+        sync_all(&mut replicas, &orders);
+        let expected: BTreeSet<(String, Option<String>)> = stances
+            .iter()
+            .enumerate()
+            .map(|(index, stance)| (stance.as_str().to_owned(), Some(member(index))))
+            .collect();
+        for doc in &replicas {
+            let found = conflicts(doc).unwrap();
+            prop_assert_eq!(found.len(), 1);
+            prop_assert_eq!(&found[0].path, &path);
+            let shown: BTreeSet<(String, Option<String>)> = found[0]
+                .values
+                .iter()
+                .map(|value| (value.value.as_str().unwrap_or_default().to_owned(), value.member.clone()))
+                .collect();
+            prop_assert_eq!(&shown, &expected);
+            let view = read_analysis(doc).unwrap();
+            prop_assert_eq!(view.countries["BR"].positions["res-102"].stance_conflicts.len(), count);
+        }
+
+        let pick = stances[chosen];
+        resolve(&mut replicas[resolver], &by(&member(resolver), 30), &path, pick.as_str()).unwrap();
+        commit_edit(&mut replicas[resolver], "resolve", &at(11, 0));
+        sync_all(&mut replicas, &orders);
+        assert_identical(&mut replicas)?;
+        for doc in &replicas {
+            prop_assert!(conflicts(doc).unwrap().is_empty());
+            let position = &read_analysis(doc).unwrap().countries["BR"].positions["res-102"];
+            prop_assert_eq!(position.stance, pick);
+            prop_assert!(position.stance_conflicts.is_empty());
+            prop_assert_eq!(&position.updated_by, &member(resolver));
+        }
+    }
+}

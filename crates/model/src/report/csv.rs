@@ -1,0 +1,74 @@
+//! The country × item matrix as RFC 4180 CSV: CRLF line ends, fields quoted when they hold
+//! a comma, a double quote, CR or LF (quotes doubled inside), UTF-8 without a BOM.
+
+use automerge::ReadDoc;
+
+use crate::{ModelError, read_analysis};
+
+/// One row per country (in code order): `code,name,region`, then for each item in item-id
+/// order `<item code> stance` and `<item code> confidence`.
+pub fn matrix_csv(doc: &impl ReadDoc) -> Result<String, ModelError> {
+    let view = read_analysis(doc)?;
+    let mut out = String::new();
+    let mut header = vec!["code".to_owned(), "name".to_owned(), "region".to_owned()];
+    for item in view.items.values() {
+        header.push(format!("{} stance", item.code));
+        header.push(format!("{} confidence", item.code));
+    }
+    push_row(&mut out, &header);
+    for (code, country) in &view.countries {
+        let mut row = vec![code.clone(), country.name.clone(), country.region.clone()];
+        for item_id in view.items.keys() {
+            let (stance, confidence) = country
+                .positions
+                .get(item_id)
+                .map(|position| (position.stance.as_str(), position.confidence.as_str()))
+                .unwrap_or_default();
+            row.push(stance.to_owned());
+            row.push(confidence.to_owned());
+        }
+        push_row(&mut out, &row);
+    }
+    Ok(out)
+}
+
+fn push_row(out: &mut String, fields: &[String]) {
+    for (index, field) in fields.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        if field.contains([',', '"', '\r', '\n']) {
+            out.push('"');
+            out.push_str(&field.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(field);
+        }
+    }
+    out.push_str("\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_row;
+
+    #[test]
+    fn quotes_only_what_needs_it() {
+        let mut out = String::new();
+        push_row(
+            &mut out,
+            &[
+                "plain".into(),
+                "a,b".into(),
+                "say \"hi\"".into(),
+                "two\nlines".into(),
+                "cr\r".into(),
+                "é".into(),
+            ],
+        );
+        assert_eq!(
+            out,
+            "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"cr\r\",é\r\n"
+        );
+    }
+}
