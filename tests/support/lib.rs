@@ -141,34 +141,82 @@ pub async fn http_request(
     extra_header: Option<&str>,
     json_body: Option<&str>,
 ) -> Result<(u16, String)> {
+    let mut headers: Vec<&str> = extra_header.into_iter().collect();
+    if json_body.is_some() {
+        headers.push("Content-Type: application/json");
+    }
+    let response =
+        http_exchange(addr, method, path, &headers, json_body.map(str::as_bytes)).await?;
+    Ok((
+        response.status,
+        String::from_utf8_lossy(&response.body).into_owned(),
+    ))
+}
+
+/// An HTTP answer with its headers (lower-cased names) and raw body.
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Minimal HTTP/1.1 exchange with any header lines and a raw body (`Connection: close`, so the
+/// body is whatever follows the headers).
+pub async fn http_exchange(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[&str],
+    body: Option<&[u8]>,
+) -> Result<HttpResponse> {
     let mut stream = TcpStream::connect(addr).await?;
-    let extra = extra_header.map(|h| format!("{h}\r\n")).unwrap_or_default();
-    let body = json_body.unwrap_or("");
-    let content = if json_body.is_some() {
-        format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            body.len()
-        )
-    } else {
-        String::new()
-    };
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}{content}Connection: close\r\n\r\n{body}"
-    );
-    stream.write_all(request.as_bytes()).await?;
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n");
+    for header in headers {
+        request.push_str(header);
+        request.push_str("\r\n");
+    }
+    if let Some(body) = body {
+        request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    request.push_str("Connection: close\r\n\r\n");
+    let mut bytes = request.into_bytes();
+    bytes.extend_from_slice(body.unwrap_or_default());
+    stream.write_all(&bytes).await?;
     let mut response = Vec::new();
     tokio::time::timeout(PATIENCE, stream.read_to_end(&mut response)).await??;
-    let text = String::from_utf8_lossy(&response).into_owned();
-    let status = text
-        .split_whitespace()
-        .nth(1)
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .context("no end of headers")?;
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|s| s.parse().ok())
         .context("no status line")?;
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    Ok((status, body))
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    Ok(HttpResponse {
+        status,
+        headers,
+        body: response[split + 4..].to_vec(),
+    })
 }
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;

@@ -2,8 +2,9 @@
 //! it, and the order in which things happen to it.
 //!
 //! # The path of one change
-//! 1. Connections enqueue `sync`/`request` messages ([`DocCommand::Sync`]); the actor drains
-//!    whatever is queued into one batch.
+//! 1. Connections enqueue `sync`/`request` messages ([`DocCommand::Sync`]), and the HTTP API
+//!    enqueues change-file imports ([`DocCommand::Import`]); the actor drains whatever is queued
+//!    into one batch.
 //! 2. On the blocking pool it decodes each message and calls automerge's
 //!    `receive_sync_message` with that connection's sync state.
 //! 3. If the heads moved, it prepares the bytes to persist (the changes since the last
@@ -23,7 +24,8 @@ use std::collections::{HashMap, HashSet};
 
 use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, ChangeHash};
-use tokio::sync::mpsc;
+use caucus_model::changefile::{self, ChangeFileError, ImportOutcome};
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 use crate::document_id::DocumentId;
@@ -35,6 +37,11 @@ use crate::storage::WriteOp;
 
 /// Most commands folded into one batch (bounds the latency of a single batch).
 const MAX_BATCH: usize = 512;
+
+/// What a change-file import came to.
+pub(crate) type ImportResult = Result<ImportOutcome, ChangeFileError>;
+/// Where the actor answers an import, once the changes are durable.
+pub(crate) type ImportReply = oneshot::Sender<ImportResult>;
 
 /// What connections ask of a document actor.
 #[derive(Debug)]
@@ -50,6 +57,8 @@ pub(crate) enum DocCommand {
         from: Outbox,
         message: EphemeralMessage,
     },
+    /// Apply a change file (HTTP import): persisted, then fanned out like synced changes.
+    Import { bytes: Vec<u8>, reply: ImportReply },
     /// The connection closed: forget its sync state.
     PeerGone { conn: ConnId },
     /// Memory is short: unload now if no peer has the document open.
@@ -101,6 +110,8 @@ struct Received {
     senders: Vec<(ConnId, bool)>,
     /// Connections that sent garbage: closed with this error.
     bad: Vec<(Outbox, String)>,
+    /// Change-file imports and their outcomes, answered once the batch is durable.
+    imports: Vec<(ImportReply, ImportResult)>,
     /// automerge panicked: the in-memory document must be dropped and reloaded.
     poisoned: bool,
 }
@@ -217,6 +228,7 @@ async fn process(
     batch: Vec<DocCommand>,
 ) -> Result<Box<DocState>, (HashMap<ConnId, DocPeer>, FailReason)> {
     let mut syncs = Vec::new();
+    let mut imports = Vec::new();
     for command in batch {
         match command {
             DocCommand::EvictIfIdle => {}
@@ -225,6 +237,7 @@ async fn process(
                 syncs.retain(|(from, _, _): &(Outbox, bool, Vec<u8>)| from.id != conn);
             }
             DocCommand::Ephemeral { from, message } => relay_ephemeral(&mut state, from, &message),
+            DocCommand::Import { bytes, reply } => imports.push((bytes, reply)),
             DocCommand::Sync {
                 from,
                 is_request,
@@ -236,13 +249,13 @@ async fn process(
             }
         }
     }
-    if syncs.is_empty() {
+    if syncs.is_empty() && imports.is_empty() {
         return Ok(state);
     }
     let compact_after = hub.config().compact_after_chunks;
     let doc_id = id.clone();
     let (mut state, received) = match tokio::task::spawn_blocking(move || {
-        let received = receive_batch(&mut state, &doc_id, syncs, compact_after);
+        let received = receive_batch(&mut state, &doc_id, syncs, imports, compact_after);
         (state, received)
     })
     .await
@@ -286,6 +299,9 @@ async fn process(
         hub.memory().update(hub, id, state.stored_bytes);
     }
     // Persisted: now (and only now) answer and fan out.
+    for (reply, outcome) in received.imports {
+        let _ = reply.send(outcome);
+    }
     let server_peer_id = hub.server_peer_id().to_owned();
     let doc_id = id.clone();
     let senders = received.senders;
@@ -308,6 +324,7 @@ fn receive_batch(
     state: &mut DocState,
     id: &DocumentId,
     syncs: Vec<(Outbox, bool, Vec<u8>)>,
+    imports: Vec<(Vec<u8>, ImportReply)>,
     compact_after: u64,
 ) -> Received {
     let mut senders: Vec<(ConnId, bool)> = Vec::new();
@@ -350,12 +367,33 @@ fn receive_batch(
             None => senders.push((from.id, is_request)),
         }
     }
+    let mut answered = Vec::new();
+    if !poisoned && !imports.is_empty() {
+        let id_bytes = changefile::document_id_bytes(&id.to_bytes());
+        for (bytes, reply) in imports {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let id_bytes = id_bytes.clone()?;
+                changefile::import_changes(&mut state.doc, &id_bytes, &bytes)
+            }));
+            match outcome {
+                Ok(outcome) => answered.push((reply, outcome)),
+                Err(_) => {
+                    // `import_changes` works on a copy, but a panic inside automerge may still
+                    // have left shared state odd: reload from what is durable, like for sync.
+                    tracing::error!(doc = %id, "automerge panicked on an imported change file");
+                    poisoned = true;
+                    break;
+                }
+            }
+        }
+    }
     if poisoned {
         return Received {
             write: None,
             new_heads: Vec::new(),
             senders: Vec::new(),
             bad,
+            imports: Vec::new(),
             poisoned,
         };
     }
@@ -379,6 +417,7 @@ fn receive_batch(
         new_heads,
         senders,
         bad,
+        imports: answered,
         poisoned,
     }
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -18,6 +19,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use crate::api;
 use crate::auth::{Auth, Principal};
 use crate::connection;
+use crate::docs_api;
 use crate::hub::{Hub, SlotRefused};
 use crate::storage::{PROBE_TIMEOUT, WriteOp};
 
@@ -26,16 +28,28 @@ use crate::storage::{PROBE_TIMEOUT, WriteOp};
 pub(crate) struct AppState {
     pub hub: Hub,
     pub auth: Auth,
+    /// Bounds the reports and histories built at once ([`crate::docs_api`]).
+    pub heavy_jobs: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// Builds the router.
 pub(crate) fn router(state: AppState, web_dir: Option<PathBuf>) -> Router {
+    // A change file can hold a whole document, like the first sync message of one.
+    let max_body = state.hub.config().max_message_bytes;
     let api = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/api/tokens", get(api::list_tokens).post(api::create_token))
         .route("/api/tokens/{id}", delete(api::revoke_token))
-        .route("/api/me", get(api::me));
+        .route("/api/me", get(api::me))
+        .route("/api/docs/{id}/export", get(docs_api::export))
+        .route("/api/docs/{id}/history", get(docs_api::history))
+        .route(
+            "/api/docs/{id}/changes",
+            get(docs_api::export_changes)
+                .post(docs_api::import_changes)
+                .layer(DefaultBodyLimit::max(max_body)),
+        );
     let app = match web_dir.filter(|d| d.join("index.html").is_file()) {
         Some(dir) => {
             let index = dir.join("index.html");

@@ -32,6 +32,7 @@ pub mod auth;
 mod config;
 mod connection;
 mod doc;
+pub mod docs_api;
 pub mod document_id;
 mod ephemeral;
 mod http;
@@ -41,6 +42,7 @@ pub mod metrics;
 mod outbox;
 pub mod protocol;
 mod rate;
+pub mod snapshot;
 pub mod storage;
 
 use std::future::Future;
@@ -119,6 +121,7 @@ impl Relay {
         let state = http::AppState {
             hub: self.hub.clone(),
             auth: self.auth.clone(),
+            heavy_jobs: std::sync::Arc::new(tokio::sync::Semaphore::new(docs_api::HEAVY_JOBS)),
         };
         let app = http::router(state, web_dir).into_make_service_with_connect_info::<SocketAddr>();
         let token = self.shutdown.clone();

@@ -324,7 +324,8 @@ impl Metrics {
     /// `origin`: upgrade refused (403); `message_rate`: reading paused; `ephemeral_rate`:
     /// message dropped; `ephemeral_size`, `documents_per_connection`, `message_size`:
     /// connection closed with an error; `loaded_bytes`: idle documents evicted early, or the
-    /// load refused; `upgrade_failed`: the websocket handshake itself failed.
+    /// load refused; `upgrade_failed`: the websocket handshake itself failed;
+    /// `change_file_bytes`: a posted change file refused (413).
     pub fn limit_hit(&self, limit: &'static str) {
         self.inner
             .limits
