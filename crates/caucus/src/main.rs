@@ -1,10 +1,16 @@
-//! `caucus`: the one binary. `caucus serve` runs the relay; `caucus token` manages access.
+//! `caucus`: the one binary. `caucus serve` runs the relay; `caucus token` manages access;
+//! `caucus export`, `history` and `changes` get reports, history and change files out of (and
+//! change files into) an analysis.
 //!
 //! # Layout
 //! - `serve`: the relay's flags, start-up output and signal handling.
 //! - `token`: token management, over the admin HTTP API or directly on a data directory.
+//! - `docs`: export, history and change files, over the document API or on a data directory.
+//! - `target`: what those one-shot commands share: opening a data directory, talking HTTP.
 
+mod docs;
 mod serve;
+mod target;
 mod token;
 
 use std::io::IsTerminal;
@@ -33,6 +39,12 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Mint, list and revoke access tokens.
     Token(token::TokenArgs),
+    /// Export an analysis: the weekly report (Markdown), the matrix (CSV) or the data (JSON).
+    Export(docs::ExportArgs),
+    /// Who changed what, and when.
+    History(docs::HistoryArgs),
+    /// Change files: carry changes without a network (USB stick, e-mail).
+    Changes(docs::ChangesArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -51,7 +63,7 @@ fn run() -> anyhow::Result<()> {
     // The server logs what it does; one-shot commands only say when something is wrong.
     let default_level = match cli.command {
         Command::Serve(_) => "info",
-        Command::Token(_) => "warn",
+        _ => "warn",
     };
     init_logging(cli.log_json, default_level);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -61,6 +73,9 @@ fn run() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => runtime.block_on(serve::serve(args)),
         Command::Token(args) => runtime.block_on(token::run(args)),
+        Command::Export(args) => runtime.block_on(docs::export(args)),
+        Command::History(args) => runtime.block_on(docs::history(args)),
+        Command::Changes(args) => runtime.block_on(docs::changes(args)),
     }
 }
 

@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
-use caucus_relay::{Auth, DocumentId, Metrics, NewToken, Role, Storage, TokenInfo};
+
+use crate::target;
+use caucus_relay::{Auth, DocumentId, NewToken, Role, TokenInfo};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Deserialize;
 
@@ -170,16 +172,7 @@ fn print_list(tokens: &[TokenInfo]) {
 }
 
 async fn on_data_dir(data: &std::path::Path, action: Action) -> anyhow::Result<()> {
-    let storage = Storage::open(data, Metrics::new()).map_err(|err| {
-        if err.to_string().contains("already open") {
-            anyhow::anyhow!(
-                "{} is in use by a running server: pass --server URL and --admin-token instead",
-                data.display()
-            )
-        } else {
-            anyhow::Error::new(err).context(format!("opening {}", data.display()))
-        }
-    })?;
+    let storage = target::open_data_dir(data, "--admin-token")?;
     let auth = Auth::open(&storage).await?;
     match action {
         Action::Create {
@@ -221,11 +214,6 @@ struct Api {
 }
 
 #[derive(Deserialize)]
-struct ApiError {
-    error: String,
-}
-
-#[derive(Deserialize)]
 struct Created {
     #[serde(flatten)]
     info: TokenInfo,
@@ -242,29 +230,8 @@ impl Api {
     }
 }
 
-/// Turns a non-2xx answer into the server's own error message.
-fn check(
-    response: ureq::http::Response<ureq::Body>,
-) -> anyhow::Result<ureq::http::Response<ureq::Body>> {
-    let status = response.status();
-    if status.is_success() {
-        return Ok(response);
-    }
-    let mut response = response;
-    let message = response
-        .body_mut()
-        .read_json::<ApiError>()
-        .map(|e| e.error)
-        .unwrap_or_else(|_| status.to_string());
-    bail!("server answered {status}: {message}")
-}
-
 fn over_http(api: &Api, action: Action) -> anyhow::Result<()> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
-        .build()
-        .into();
+    let agent = target::agent();
     match action {
         Action::Create {
             role,
@@ -291,7 +258,7 @@ fn over_http(api: &Api, action: Action) -> anyhow::Result<()> {
                 .header("Authorization", api.auth())
                 .send_json(body)
                 .with_context(|| format!("reaching {}", api.base))?;
-            let created: Created = check(response)?.body_mut().read_json()?;
+            let created: Created = target::check(response)?.body_mut().read_json()?;
             print_created(&created.info, &created.token, Some(&api.base));
         }
         Action::List => {
@@ -300,7 +267,7 @@ fn over_http(api: &Api, action: Action) -> anyhow::Result<()> {
                 .header("Authorization", api.auth())
                 .call()
                 .with_context(|| format!("reaching {}", api.base))?;
-            let tokens: Vec<TokenInfo> = check(response)?.body_mut().read_json()?;
+            let tokens: Vec<TokenInfo> = target::check(response)?.body_mut().read_json()?;
             print_list(&tokens);
         }
         Action::Revoke { id } => {
@@ -309,7 +276,7 @@ fn over_http(api: &Api, action: Action) -> anyhow::Result<()> {
                 .header("Authorization", api.auth())
                 .call()
                 .with_context(|| format!("reaching {}", api.base))?;
-            check(response)?;
+            target::check(response)?;
             println!("revoked {id}; its live connections were closed");
         }
     }

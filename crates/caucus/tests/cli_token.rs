@@ -2,63 +2,11 @@
 //! directory.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Stdio;
 
-const ADMIN: &str = "cli-test-admin-token-0123456789";
+mod common;
 
-fn caucus() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_caucus"))
-}
-
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(data: &std::path::Path) -> Server {
-    serve_logging(data, "warn", Stdio::null())
-}
-
-/// Starts `caucus serve` on a free port with its logs (at `level`) going to `logs`.
-fn serve_logging(data: &std::path::Path, level: &str, logs: Stdio) -> Server {
-    let mut child = caucus()
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data)
-        .env("CAUCUS_ADMIN_TOKEN", ADMIN)
-        .env("RUST_LOG", level)
-        .stdout(Stdio::piped())
-        .stderr(logs)
-        .spawn()
-        .expect("start caucus serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let line = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find(|l| l.contains("listening on "))
-        .expect("listening line");
-    let url = line.rsplit(' ').next().expect("url").to_owned();
-    Server { child, url }
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("run caucus")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use common::*;
 
 #[test]
 fn tokens_over_the_api_and_on_a_stopped_data_dir() {

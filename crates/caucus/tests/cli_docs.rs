@@ -1,0 +1,178 @@
+//! `caucus export`, `caucus history` and `caucus changes` with the real binary: on stopped data
+//! directories that never talk to each other, and against a running `caucus serve`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::Path;
+
+use automerge::{ActorId, AutoCommit};
+use caucus_model::changefile;
+use caucus_model::{Attribution, Stance, Timestamp};
+use caucus_relay::DocumentId;
+use common::*;
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(out.status.success(), "{}", text(out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn export(id: &DocumentId, data: &Path, args: &[&str]) -> String {
+    ok(&run(caucus()
+        .arg("export")
+        .arg(id.as_str())
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .env_remove("CAUCUS_SERVER")))
+}
+
+fn import(file: &Path, data: &Path) -> std::process::Output {
+    run(caucus()
+        .args(["changes", "import"])
+        .arg(file)
+        .arg("--data")
+        .arg(data)
+        .env_remove("CAUCUS_SERVER"))
+}
+
+#[test]
+fn reports_history_and_change_files_on_data_dirs_and_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let id = DocumentId::random();
+    let id_bytes = changefile::document_id_bytes(&id.to_bytes()).unwrap();
+    let sample = caucus_model::sample::scripted_analysis()
+        .unwrap()
+        .document()
+        .clone();
+    let sample_heads = sample.get_heads();
+
+    // Both replicas start from the same whole-document file (like a USB stick handed round).
+    let whole = dir.path().join("whole.caucus-changes");
+    std::fs::write(
+        &whole,
+        changefile::export_changes(&sample, &id_bytes, &[]).unwrap(),
+    )
+    .unwrap();
+    for data in [&a, &b] {
+        assert!(ok(&import(&whole, data)).contains("new change(s)"));
+    }
+    assert!(ok(&import(&whole, &a)).contains("already had every change"));
+
+    // The report a data dir gives is the model's, byte for byte.
+    let report = export(
+        &id,
+        &a,
+        &[
+            "--format",
+            "md",
+            "--date",
+            "2026-11-13",
+            "--since",
+            "2026-11-09",
+        ],
+    );
+    let expected = caucus_model::report::weekly_report(
+        &sample,
+        &caucus_model::report::ReportOptions {
+            date: caucus_model::Date::parse("2026-11-13").unwrap(),
+            since: caucus_model::report::Since::Date(
+                caucus_model::Date::parse("2026-11-09").unwrap(),
+            ),
+        },
+    )
+    .unwrap();
+    assert_eq!(report, expected);
+
+    // Someone edits on A's side (their laptop's file lands on A), A exports only what B lacks.
+    let mut laptop = AutoCommit::load(&sample.save())
+        .unwrap()
+        .with_actor(ActorId::random());
+    let when = Timestamp::parse("2026-11-21T09:00:00Z").unwrap();
+    caucus_model::register_member(&mut laptop, "carol", "Carol", "Hall team").unwrap();
+    caucus_model::set_stance(
+        &mut laptop,
+        &Attribution::new("carol", when.clone()),
+        "KE",
+        "res-102",
+        Stance::Opposes,
+    )
+    .unwrap();
+    caucus_model::commit_edit(&mut laptop, "Kenya on Res 102", &when);
+    let edit = dir.path().join("edit.caucus-changes");
+    std::fs::write(
+        &edit,
+        changefile::export_changes(laptop.document(), &id_bytes, &sample_heads).unwrap(),
+    )
+    .unwrap();
+    assert!(ok(&import(&edit, &a)).contains("imported 1 new change(s)"));
+    let since = sample_heads
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let for_b = dir.path().join("for-b.caucus-changes");
+    let out = run(caucus()
+        .args([
+            "changes",
+            "export",
+            id.as_str(),
+            "--since",
+            &since,
+            "--output",
+        ])
+        .arg(&for_b)
+        .arg("--data")
+        .arg(&a)
+        .env_remove("CAUCUS_SERVER"));
+    ok(&out);
+    assert!(ok(&import(&for_b, &b)).contains("imported 1 new change(s)"));
+    assert_eq!(
+        export(&id, &a, &["--format", "json"]),
+        export(&id, &b, &["--format", "json"]),
+        "the two data dirs converged without ever connecting"
+    );
+
+    // A damaged file is refused with the reason, and changes nothing.
+    let mut bytes = std::fs::read(&for_b).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x55;
+    let damaged = dir.path().join("damaged.caucus-changes");
+    std::fs::write(&damaged, bytes).unwrap();
+    let out = import(&damaged, &b);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("checksum does not match"),
+        "{}",
+        text(&out)
+    );
+    let csv_b = export(&id, &b, &["--format", "csv"]);
+
+    // The same commands against a running relay.
+    let server = serve(&a);
+    let over_http = |args: &[&str]| {
+        ok(&run(caucus().args(args).args([
+            "--server",
+            &server.url,
+            "--token",
+            ADMIN,
+        ])))
+    };
+    assert_eq!(
+        over_http(&["export", id.as_str(), "--format", "csv"]),
+        csv_b,
+        "the server's matrix is the data dir's"
+    );
+    let history = over_http(&[
+        "history",
+        id.as_str(),
+        "--field",
+        "countries/KE/positions/res-102",
+    ]);
+    assert!(history.contains("Kenya on Res 102"), "{history}");
+    assert!(history.contains("stance = \"opposes\""), "{history}");
+    let for_b_path = for_b.to_string_lossy().into_owned();
+    assert!(over_http(&["changes", "import", &for_b_path]).contains("already had every change"));
+    drop(server);
+}

@@ -1,0 +1,60 @@
+//! What the CLI tests share: running the real `caucus` binary and a real `caucus serve`.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+pub(crate) const ADMIN: &str = "cli-test-admin-token-0123456789";
+
+pub(crate) fn caucus() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_caucus"))
+}
+
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub(crate) fn serve(data: &std::path::Path) -> Server {
+    serve_logging(data, "warn", Stdio::null())
+}
+
+/// Starts `caucus serve` on a free port with its logs (at `level`) going to `logs`.
+pub(crate) fn serve_logging(data: &std::path::Path, level: &str, logs: Stdio) -> Server {
+    let mut child = caucus()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .env("CAUCUS_ADMIN_TOKEN", ADMIN)
+        .env("RUST_LOG", level)
+        .stdout(Stdio::piped())
+        .stderr(logs)
+        .spawn()
+        .expect("start caucus serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let line = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find(|l| l.contains("listening on "))
+        .expect("listening line");
+    let url = line.rsplit(' ').next().expect("url").to_owned();
+    Server { child, url }
+}
+
+pub(crate) fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("run caucus")
+}
+
+pub(crate) fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
