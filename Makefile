@@ -51,9 +51,9 @@ browser-test: target/debug/caucus web-build
 
 # Coverage-guided fuzzing (fuzz/README.md). cargo-fuzz needs nightly-only rustc flags: allow
 # them for this build only. New inputs go to fuzz/corpus (ignored); fuzz/seeds stays as committed.
-FUZZ_TARGETS := frame_decoder sync_into_document
+FUZZ_TARGETS := frame_decoder sync_into_document change_file_import
 FUZZ_SECONDS ?= 3600
-FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_SMOKE_SECONDS ?= 15
 define run-fuzz
 	cd fuzz && for t in $(FUZZ_TARGETS); do \
 	  mkdir -p corpus/$$t && \
