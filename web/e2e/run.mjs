@@ -2,7 +2,8 @@
 // Prints "N passed, N failed" at the end. Env: CAUCUS_BIN (relay binary), CAUCUS_RELAY=caucus|reference,
 // SKIP_BUILD=1 (use the existing web/dist), CHROMIUM (browser path), ONLY=<substring of a test name>.
 import { execFileSync } from "node:child_process"
-import { mkdirSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Repo, ImmutableString } from "@automerge/automerge-repo"
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
@@ -420,6 +421,78 @@ test("access: an editor edits but has no Access screen", async () => {
   await a.open(url, "&view=country&c=BR")
   await waitFor(async () => (await a.page.getByLabel(label("Stance")).inputValue()) === "mixed", "editor's edit reaches the admin")
   await a.context.close(); await e.context.close()
+})
+
+test("export report: download the Markdown, print view, mark as sent, history, as of today", async () => {
+  const a = await person("Ana", "Article 19")
+  const url = await newAnalysis(a)
+  await a.open(url, "&view=country&c=BR")
+  await a.page.getByLabel(label("Stance")).selectOption("supports")
+  await waitFor(async () => (await a.status()) === "synced", "edit on the relay")
+  // history of the position, from the relay
+  await a.page.getByRole("button", { name: "History of Brazil on Res 102" }).click()
+  const hist = a.page.getByRole("region", { name: "History of Brazil on Res 102" })
+  await waitFor(async () => /Ana \(Article 19\) · .* · .*stance → supports/.test(await hist.textContent()), "history line")
+  // as of today: read only, same values
+  const today = new Date().toISOString().slice(0, 10)
+  await a.page.getByLabel("Show as of…").fill(today)
+  await a.page.getByText(`Read-only: as of ${today}`).waitFor()
+  await waitFor(() => a.page.getByLabel(label("Stance")).isDisabled(), "stance disabled as of a date")
+  assert((await a.page.getByLabel(label("Stance")).inputValue()) === "supports", "as-of value")
+  await a.page.getByRole("button", { name: "Back to live" }).click()
+  await waitFor(async () => !(await a.page.getByLabel(label("Stance")).isDisabled()), "editable again")
+  // export
+  await a.page.getByRole("link", { name: "Export report" }).click()
+  await a.page.getByRole("heading", { name: "Export report" }).waitFor()
+  const [dl] = await Promise.all([a.page.waitForEvent("download"), a.page.getByRole("button", { name: "Download" }).click()])
+  const md = readFileSync(await dl.path(), "utf8")
+  assert(/\.md$/.test(dl.suggestedFilename()), `file name ${dl.suggestedFilename()}`)
+  assert(md.split("\n").some(l => /Brazil/.test(l) && /supports/i.test(l)), `no Brazil/supports line in:\n${md.slice(0, 1500)}`)
+  await a.page.getByRole("button", { name: "Mark as sent" }).click()
+  await waitFor(async () => new RegExp(`${today} · by Ana`).test(await a.page.locator(".export").textContent()), "report listed as sent")
+  await a.page.getByRole("button", { name: "Print view" }).click()
+  await a.page.locator(".report-body h1").waitFor({ timeout: 15000 })
+  assert((await a.page.locator(".report-body h1").textContent()).trim().length > 0, "empty report heading")
+  await a.page.getByRole("button", { name: "Print" }).waitFor()
+  await a.page.emulateMedia({ media: "print" })
+  assert(!(await a.page.locator("#nav").isVisible()) && !(await a.page.getByRole("status").isVisible()), "nav or status visible in print")
+  await a.page.emulateMedia({ media: "screen" })
+  await a.context.close()
+})
+
+test("change file: an offline person saves a change file, another loads it; twice says nothing new; a corrupt copy is refused", async () => {
+  const a = await person("Ana", "Article 19")
+  const b = await person("Bo", "Access Now")
+  const url = await newAnalysis(a)
+  await waitFor(async () => (await a.status()) === "synced", "analysis on the relay")
+  await b.open(url, "&view=country&c=BR")
+  await waitFor(async () => (await b.status()) === "synced", "B synced")
+  await b.offline(true)
+  await waitFor(async () => /offline/.test(await b.status()), "B offline")
+  await b.page.getByLabel(label("Stance")).selectOption("opposes")
+  await b.page.getByRole("link", { name: "Changes", exact: true }).click()
+  const [dl] = await Promise.all([b.page.waitForEvent("download"), b.page.getByRole("button", { name: "Save changes to file" }).click()])
+  const dir = mkdtempSync(join(tmpdir(), "caucus-cf-"))
+  const file = join(dir, "bo.caucus-changes")
+  await dl.saveAs(file)
+  const bytes = readFileSync(file)
+  assert(bytes.subarray(0, 8).toString() === "CAUCUSCH", "magic")
+  await a.open(url, "&view=changes")
+  const msg = a.page.locator(".changes .msg")
+  await a.page.getByLabel("Load changes file").setInputFiles(file)
+  await waitFor(async () => /Loaded \d+ new changes?/.test(await msg.textContent()), "loaded").catch(async e => { throw new Error(e.message + ": " + await msg.textContent()) })
+  await a.page.getByLabel("Load changes file").setInputFiles(file)
+  await waitFor(async () => /Already had every change in this file/.test(await msg.textContent()), "nothing new the second time")
+  const bad = Buffer.from(bytes)
+  bad[bad.length - 5] ^= 0xff
+  const badFile = join(dir, "bo-corrupt.caucus-changes")
+  writeFileSync(badFile, bad)
+  await a.page.getByLabel("Load changes file").setInputFiles(badFile)
+  await waitFor(async () => /checksum does not match/.test(await msg.textContent()), "checksum error")
+  await a.open(url, "&view=country&c=BR")
+  await waitFor(async () => (await a.page.getByLabel(label("Stance")).inputValue()) === "opposes", "A sees B's edit")
+  assert(/offline/.test(await b.status()), "B was online after all")
+  await a.context.close(); await b.context.close()
 })
 
 test("first load on a fresh cache: bytes transferred", async () => {

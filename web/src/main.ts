@@ -4,7 +4,8 @@ import { initializeWasm, isValidAutomergeUrl, Repo, type AutomergeUrl, type DocH
 import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb"
 import template from "@template"
 import { A } from "./model/am"
-import { initFromTemplate, readAnalysis, type Me, type Template } from "./model/schema"
+import { initFromTemplate, readAnalysis, type Analysis, type Me, type Template } from "./model/schema"
+import { changedPositions, headsBefore, dayEnd, isDate, todayUtc } from "./model/history"
 import { ReconnectingAdapter } from "./sync/adapter"
 import { SyncTracker } from "./sync/tracker"
 import { PresenceChannel, type Here } from "./presence"
@@ -12,10 +13,13 @@ import { ConflictIndex } from "./model/conflicts"
 import { h, replaceKeepingFocus } from "./ui/dom"
 import { countryView, matrixView, tasksView, type Ctx, type View } from "./ui/views"
 import { accessView } from "./ui/access"
+import { changesView, exportView, historyPanel, reportView, type ToolsCtx } from "./ui/reports"
 import { canEdit, fetchMe, isAdmin, isRole, roleText, type MeInfo, type Role } from "./access"
 
 const $ = (id: string) => document.getElementById(id)!
 const app = $("app"), nav = $("nav"), statusEl = $("status"), presenceEl = $("presence"), roleEl = $("role"), banner = $("banner")
+const notices = h("div", { id: "notices" })
+banner.after(notices)
 
 // ---------------------------------------------------------------- device-local state
 
@@ -143,6 +147,7 @@ const STASH = (id: string) => `caucus:unsaved:${id}`
 const STASH_WHOLE_LIMIT = 1_000_000
 function stash() {
   if (!current) return
+  saveSeen()
   const id = current.handle.documentId
   try {
     const doc = current.handle.doc()
@@ -218,6 +223,7 @@ async function openDoc(url: string): Promise<boolean> {
 
 async function openDocNow(url: string): Promise<boolean> {
   if (current) { stash(); current.presence.stop(); current = undefined }
+  asOf = undefined; asOfEl = null; sinceEl = null; showNotices()
   replaceKeepingFocus(app, h("p", { class: "loading" }, "Opening the analysis…"))
   let handle: DocHandle<any>
   try {
@@ -234,13 +240,16 @@ async function openDocNow(url: string): Promise<boolean> {
   current = { url, handle, presence }
   tracker.track(handle)
   conflicts.rebuild(handle.doc())
-  handle.on("change", ({ doc, patches }) => { conflicts.apply(doc, patches as any); queueRender(patches as any) })
+  handle.on("change", ({ doc, patches }) => { conflicts.apply(doc, patches as any); queueRender(patches as any); queueSince() })
   rememberDoc(url, readAnalysis(handle.doc()).title || "Untitled analysis")
+  startSince(handle)
   window.addEventListener("pagehide", () => presence.stop(), { once: true })
   return true
 }
 
 function queueRender(patches?: { path: (string | number)[] }[]) {
+  // an as-of view shows a fixed past state: live changes do not alter it
+  if (patches && asOf) return
   if (!patches || !view?.relevant || view.relevant(patches)) renderNeeded = true
   if (renderQueued) return
   renderQueued = true
@@ -250,8 +259,8 @@ function queueRender(patches?: { path: (string | number)[] }[]) {
     renderNeeded = false
     if (current && view) {
       const t0 = performance.now()
-      const doc = current.handle.doc()
-      view.update(doc, readAnalysis(doc))
+      if (asOf) view.update(asOf.doc, asOf.a)
+      else { const doc = current.handle.doc(); view.update(doc, readAnalysis(doc)) }
       app.dataset.renderMs = String(Math.round(performance.now() - t0))
     }
   })
@@ -261,8 +270,12 @@ function go(r: Record<string, string>) {
   const p = new URLSearchParams()
   if (current) p.set("doc", current.url)
   for (const [k, v] of Object.entries(r)) if (v) p.set(k, v)
+  // the as-of date stays while moving between the matrix and country pages
+  const asof = params().get("asof")
+  if (asof && !("asof" in r) && (r.view === "matrix" || r.view === "country")) p.set("asof", asof)
   location.hash = p.toString()
 }
+const token = () => localStorage.getItem(TOKEN_KEY) ?? ""
 
 const ctx: Ctx = {
   get handle() { return current!.handle },
@@ -277,6 +290,98 @@ const ctx: Ctx = {
   go,
   here: s => current?.presence.set(s),
   peers,
+  history: (path, label, text) => historyPanel(current!.handle, token, () => readAnalysis(current!.handle.doc()), path, label, text),
+}
+
+/** The views' context while showing the analysis as of a date: nothing can be written. */
+const asOfCtx: Ctx = {
+  get handle() { return current!.handle },
+  get me() { return me! },
+  canEdit: false,
+  change() {},
+  get conflicts() { return asOf?.conflicts ?? conflicts },
+  go,
+  here: s => current?.presence.set(s),
+  peers,
+}
+
+const tools: ToolsCtx = {
+  get handle() { return current!.handle },
+  get me() { return me! },
+  get canEdit() { return canEdit(role()) },
+  token,
+  change: f => ctx.change(f),
+  go,
+}
+
+// ---------------------------------------------------------------- notices: as of a date, since you were last here
+
+let asOfEl: HTMLElement | null = null, sinceEl: HTMLElement | null = null
+function showNotices() { notices.replaceChildren(...[asOfEl, sinceEl].filter((x): x is HTMLElement => !!x)) }
+
+/** The analysis as of the end of a UTC day, computed once per date (a fork at those heads: fully independent). */
+let asOf: { url: string; date: string; doc: any; a: Analysis; conflicts: ConflictIndex } | undefined
+function setAsOf(date: string) {
+  if (!date || !current) { asOf = undefined; asOfEl = null; showNotices(); return }
+  if (asOf?.url !== current.url || asOf.date !== date) {
+    const live = current.handle.doc()
+    const doc = A.clone(A.view(live, headsBefore(live, dayEnd(date))))
+    const ci = new ConflictIndex()
+    ci.rebuild(doc)
+    asOf = { url: current.url, date, doc, a: readAnalysis(doc), conflicts: ci }
+  }
+  const live = () => { const p = params(); p.delete("asof"); location.hash = p.toString() }
+  asOfEl = h("p", { class: "card notice asof" }, h("strong", {}, `Read-only: as of ${date}`),
+    A.getHeads(asOf.doc).length ? " (end of that day, UTC) — " : " — this analysis did not exist yet at the end of that day (UTC) — ",
+    h("button", { type: "button", class: "small", onclick: live }, "Back to live"))
+  showNotices()
+}
+
+// What this device last saw of each document: heads and when, kept in localStorage.
+const SEEN = (id: string) => `caucus:seen:${id}`
+interface Seen { heads: string[]; at: string }
+function saveSeen() {
+  if (!current) return
+  try { localStorage.setItem(SEEN(current.handle.documentId), JSON.stringify({ heads: A.getHeads(current.handle.doc()), at: new Date().toISOString() })) } catch { /* full */ }
+}
+setInterval(() => { if (document.visibilityState === "visible") saveSeen() }, 60000)
+
+/** The "since you were last here" state of the open document: the analysis then, computed once. */
+let since: { id: string; at: string; before: Analysis; dismissed: boolean } | undefined
+let sinceTimer = 0
+function startSince(handle: DocHandle<any>) {
+  since = undefined
+  let seen: Seen | null = null
+  try { seen = JSON.parse(localStorage.getItem(SEEN(handle.documentId)) ?? "null") } catch { /* ignore */ }
+  saveSeen()
+  const doc = handle.doc()
+  if (!seen || !Array.isArray(seen.heads) || !seen.heads.length || !A.hasHeads(doc, seen.heads)) return
+  try {
+    since = { id: handle.documentId, at: seen.at, before: readAnalysis(A.view(doc, seen.heads)), dismissed: false }
+  } catch { return }
+  showSince()
+}
+function queueSince() {
+  if (!since || since.dismissed || sinceTimer) return
+  sinceTimer = window.setTimeout(() => { sinceTimer = 0; showSince() }, 1500)
+}
+function showSince() {
+  if (!since || !current || since.id !== current.handle.documentId) return
+  if (since.dismissed) { sinceEl = null; showNotices(); return }
+  const changes = changedPositions(since.before, readAnalysis(current.handle.doc()), me?.id)
+  if (!changes.length) { sinceEl = null; showNotices(); return }
+  const s = since
+  const when = s.at ? new Date(s.at).toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }) : "earlier"
+  const more = changes.length - 20
+  sinceEl = h("section", { class: "card notice since", "aria-label": "Since you were last here" },
+    h("p", {}, h("strong", {}, `Since you were last here (${when}): `),
+      `${changes.length} position${changes.length === 1 ? "" : "s"} changed `,
+      h("button", { type: "button", class: "small", onclick: () => { s.dismissed = true; showSince() } }, "Dismiss")),
+    h("ul", {}, changes.slice(0, 20).map(c => h("li", {},
+      h("a", { href: "#", onclick: (e: Event) => { e.preventDefault(); go({ view: "country", c: c.cc, i: c.itemId }) } }, `${c.country} · ${c.item}`),
+      `: ${c.what} — by ${c.by}`)),
+      more > 0 ? h("li", { class: "muted" }, `and ${more} more`) : null))
+  showNotices()
 }
 
 // ---------------------------------------------------------------- screens
@@ -310,7 +415,8 @@ function home() {
   presenceEl.replaceChildren()
   view = undefined
   viewKey = ""
-  if (current) { current.presence.stop(); current = undefined }
+  if (current) { saveSeen(); current.presence.stop(); current = undefined }
+  asOf = undefined; asOfEl = null; since = undefined; sinceEl = null; showNotices()
   const docs = knownDocs()
   const link = h("input", { id: "open-link", type: "url", placeholder: "Paste an analysis link", "aria-label": "Analysis link" })
   const openForm = h("form", { class: "row" }, link, h("button", { type: "submit" }, "Open"))
@@ -343,7 +449,7 @@ function createNew() {
   location.hash = "doc=" + handle.url
 }
 
-function navBar(active: string) {
+function navBar(active: string, asofDate: string) {
   const link = (v: string, label: string) => h("a", {
     href: "#", class: v === active ? "active" : "", "aria-current": v === active ? "page" : null,
     onclick: (e: Event) => { e.preventDefault(); go({ view: v }) },
@@ -352,8 +458,15 @@ function navBar(active: string) {
     const u = `${location.origin}${location.pathname}#doc=${current!.url}`
     try { await navigator.clipboard.writeText(u); copy.textContent = "Copied" } catch { prompt("Link (without token):", u) }
   } }, "Copy link")
+  const asof = h("input", { id: "asof", type: "date", value: asofDate, max: todayUtc(), onchange: () => {
+    const p = params()
+    if (isDate(asof.value)) p.set("asof", asof.value); else p.delete("asof")
+    location.hash = p.toString()
+  } })
   nav.replaceChildren(link("matrix", "Matrix"), link("country", "Country"), link("tasks", "Tasks"),
-    ...(isAdmin(role()) ? [link("access", "Access")] : []), copy)
+    link("export", "Export report"), link("changes", "Changes"),
+    ...(isAdmin(role()) ? [link("access", "Access")] : []), copy,
+    ...(active === "matrix" || active === "country" ? [h("span", { class: "asofpick" }, h("label", { for: "asof" }, "Show as of…"), asof)] : []))
 }
 
 async function route() {
@@ -368,16 +481,22 @@ async function route() {
   const v = asked === "access" && !isAdmin(role()) ? "matrix" : asked
   const a = readAnalysis(current!.handle.doc())
   const cc = p.get("c") || Object.keys(a.countries).sort((x, y) => a.countries[x].name.localeCompare(a.countries[y].name))[0] || ""
-  const key = `${doc}|${v}|${v === "country" ? cc + "|" + (p.get("i") ?? "") : ""}`
+  const asofDate = (v === "matrix" || v === "country") && isDate(p.get("asof")) ? p.get("asof")! : ""
+  const rdate = isDate(p.get("date")) ? p.get("date")! : todayUtc()
+  const key = `${doc}|${v}|${v === "country" ? cc + "|" + (p.get("i") ?? "") : ""}|${asofDate}|${v === "report" ? rdate + "|" + p.get("since") : ""}`
   if (key === viewKey && view) return
   viewKey = key
-  navBar(v)
-  view = v === "access" ? accessView({ token: () => localStorage.getItem(TOKEN_KEY) ?? "", docUrl: () => current!.url }) :
-    v === "tasks" ? tasksView(ctx) : v === "country" ? countryView(ctx, cc, p.get("i") ?? undefined) : matrixView(ctx)
+  setAsOf(asofDate)
+  navBar(v, asofDate)
+  const vctx = asOf ? asOfCtx : ctx
+  view = v === "access" ? accessView({ token, docUrl: () => current!.url }) :
+    v === "export" ? exportView(tools) : v === "report" ? reportView(tools, rdate, p.get("since") ?? "last") :
+    v === "changes" ? changesView(tools) :
+    v === "tasks" ? tasksView(ctx) : v === "country" ? countryView(vctx, cc, p.get("i") ?? undefined) : matrixView(vctx)
   if (v === "matrix") ctx.here({ view: "matrix", country: "", task: "" })
   replaceKeepingFocus(app, view.el)
-  const d = current!.handle.doc()
-  view.update(d, readAnalysis(d))
+  if (asOf) view.update(asOf.doc, asOf.a)
+  else { const d = current!.handle.doc(); view.update(d, readAnalysis(d)) }
   document.title = `${a.title || "Analysis"} – Caucus`
   renderPresence()
 }

@@ -152,6 +152,7 @@ export function initFromTemplate(d: any, t: Template): void {
   }
   d.tasks = {}
   d.members = {}
+  d.reports = {}
 }
 
 export interface Me { id: string; name: string; org: string }
@@ -247,6 +248,35 @@ export function addTask(d: any, me: Me, id: string, t: { title: string; track: s
 
 export function setTaskField(d: any, me: Me, id: string, field: "title" | "track" | "assignee" | "when" | "status", value: string) {
   d.tasks[id][field] = S(value)
+  ensureMember(d, me)
+}
+
+// ---------------------------------------------------------------- reports sent (optional root map)
+
+export interface ReportSent { by: string; at: string; heads: string[] }
+
+/** The root `reports` map: date → who marked that report as sent, when, at which heads ({} when absent). */
+export function readReports(doc: unknown): Record<string, ReportSent> {
+  return mapOf(obj(doc).reports, r => ({ by: str(r.by), at: str(r.at), heads: list(r.heads).map(h => str(h)) }))
+}
+
+/**
+ * Marks the report of `date` as sent. The map is created only when missing; an entry already there is
+ * updated in place (never replaced: rule 4).
+ */
+export function recordReport(d: any, me: Me, date: string, heads: string[], now = new Date()): void {
+  if (!d.reports || typeof d.reports !== "object") d.reports = {}
+  const at = S(now.toISOString().replace(/\.\d{3}Z$/, "Z"))
+  const r = d.reports[date]
+  if (r && typeof r === "object" && !Array.isArray(r)) {
+    r.by = S(me.id)
+    r.at = at
+    if (!Array.isArray(r.heads)) r.heads = []
+    if (r.heads.length) r.heads.deleteAt(0, r.heads.length)
+    r.heads.push(...heads.map(S))
+  } else {
+    d.reports[date] = { by: S(me.id), at, heads: heads.map(S) }
+  }
   ensureMember(d, me)
 }
 

@@ -22,6 +22,8 @@ export interface Ctx {
   go(route: Record<string, string>): void
   here(state: Partial<Here>): void
   peers(): Here[]
+  /** A "History" button with its panel for a document path (absent: no history, e.g. as-of views). */
+  history?(path: string[], label: string, text?: string): Node
 }
 
 export interface View {
@@ -254,7 +256,8 @@ export function countryView(ctx: Ctx, cc: string, focusItem?: string): View {
         h("label", { for: notes.id }, "Notes"), notes,
         h("div", { class: "srcs" }, h("span", {}, "Sources"), sources,
           ctx.canEdit ? h("div", { class: "row" }, srcInput, h("button", { type: "button", "aria-label": lab("Add source"), onclick: addSrc }, "Add")) : null),
-        updated)
+        updated,
+        ctx.history?.(["countries", cc, "positions", id], `${c.name} on ${item.code}`))
       card.addEventListener("focusin", () => ctx.here({ view: "country", country: cc, task: "" }))
       let srcSig = "", confSig = ""
       updaters.push((doc, a) => {
@@ -293,6 +296,7 @@ export function countryView(ctx: Ctx, cc: string, focusItem?: string): View {
         h("h1", {}, c.name, " ", h("span", { class: "meta" }, `${cc} · ${c.region}`)),
         h("label", { for: picker.id, class: "vh" }, "Country"), picker),
       viewers,
+      ctx.history?.(["countries", cc], c.name, "Country history"),
       h("details", { class: "card delegation", open: true },
         h("summary", {}, "Delegation"),
         h("div", { class: "fields" },

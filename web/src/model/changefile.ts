@@ -1,0 +1,139 @@
+// Change files: automerge changes of one document in a small self-describing file, for when there is
+// no network at all (USB stick, e-mail attachment). Byte layout: docs/reports-history-changes.md
+// ("Change files"); crates/model/src/changefile.rs writes and reads the same bytes.
+//
+//   0  8   magic "CAUCUSCH"            28+32h  8   payload length n (u64 BE)
+//   8  2   format version 1 (u16 BE)   36+32h  32  SHA-256 of the payload
+//   10 16  document id (binary)        68+32h  n   payload (A.saveSince / A.save)
+//   26 2   head count h (u16 BE)       nothing may follow the payload
+//   28 32h heads
+import { stringifyAutomergeUrl } from "@automerge/automerge-repo/slim"
+import { A } from "./am"
+
+export const MAGIC = "CAUCUSCH"
+export const FORMAT_VERSION = 1
+export const EXTENSION = "caucus-changes"
+const MAGIC_BYTES = new TextEncoder().encode(MAGIC)
+const ID_LEN = 16, HASH_LEN = 32
+
+export type ChangeFileErrorKind = "truncated" | "not-a-change-file" | "newer-version" | "wrong-document" | "checksum"
+  | "trailing-bytes" | "corrupt-changes" | "needs-earlier-changes" | "unknown-since"
+
+export class ChangeFileError extends Error {
+  constructor(readonly kind: ChangeFileErrorKind, message: string) { super(message) }
+}
+
+export interface ChangeFile { documentId: Uint8Array; heads: string[]; payload: Uint8Array }
+
+export const toHex = (b: Uint8Array) => Array.from(b, x => x.toString(16).padStart(2, "0")).join("")
+function fromHex(s: string): Uint8Array {
+  const out = new Uint8Array(s.length / 2)
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16)
+  return out
+}
+async function sha256(b: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>))
+}
+const same = (x: Uint8Array, y: Uint8Array) => x.length === y.length && x.every((v, i) => v === y[i])
+
+/** A document id the way people see it (automerge-repo's bs58check form). */
+export function displayDocumentId(id: Uint8Array): string {
+  try { return stringifyAutomergeUrl(id as any).replace(/^automerge:/, "") } catch { return toHex(id) }
+}
+
+/** The bytes of a change file. */
+export async function encode(f: ChangeFile): Promise<Uint8Array> {
+  if (f.documentId.length !== ID_LEN) throw new Error(`document ids in change files are 16 bytes; this one is ${f.documentId.length}`)
+  const heads = f.heads.slice(0, 0xffff)
+  const out = new Uint8Array(68 + HASH_LEN * heads.length + f.payload.length)
+  const dv = new DataView(out.buffer)
+  out.set(MAGIC_BYTES, 0)
+  dv.setUint16(8, FORMAT_VERSION)
+  out.set(f.documentId, 10)
+  dv.setUint16(26, heads.length)
+  heads.forEach((h, i) => out.set(fromHex(h), 28 + HASH_LEN * i))
+  let at = 28 + HASH_LEN * heads.length
+  dv.setBigUint64(at, BigInt(f.payload.length))
+  out.set(await sha256(f.payload), at + 8)
+  out.set(f.payload, at + 40)
+  return out
+}
+
+/** Reads and verifies a change file: structure and checksum, not the changes themselves. */
+export async function decode(bytes: Uint8Array): Promise<ChangeFile> {
+  // the magic is checked on what there is, so a short unrelated file is "not a change file"
+  const m = Math.min(bytes.length, MAGIC_BYTES.length)
+  if (!same(bytes.subarray(0, m), MAGIC_BYTES.subarray(0, m))) throw new ChangeFileError("not-a-change-file", "This is not a caucus change file.")
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  let at = 0
+  const take = (n: number, what: string) => {
+    if (bytes.length - at < n) throw new ChangeFileError("truncated", `The change file is truncated: ${what}.`)
+    at += n
+    return at - n
+  }
+  take(8, "no header")
+  const version = dv.getUint16(take(2, "no format version"))
+  if (version > FORMAT_VERSION) {
+    throw new ChangeFileError("newer-version", `The change file was made by a newer caucus (format ${version}); this one reads format ${FORMAT_VERSION}.`)
+  }
+  const idAt = take(ID_LEN, "no document id")
+  const documentId = bytes.slice(idAt, idAt + ID_LEN)
+  const count = dv.getUint16(take(2, "no head count"))
+  const heads: string[] = []
+  for (let i = 0; i < count; i++) { const p = take(HASH_LEN, "heads cut short"); heads.push(toHex(bytes.subarray(p, p + HASH_LEN))) }
+  const n = dv.getBigUint64(take(8, "no payload length"))
+  const sumAt = take(HASH_LEN, "no checksum")
+  if (n > BigInt(bytes.length - at)) throw new ChangeFileError("truncated", "The change file is truncated: the changes are cut short.")
+  const p = take(Number(n), "the changes are cut short")
+  const payload = bytes.slice(p, at)
+  if (at < bytes.length) throw new ChangeFileError("trailing-bytes", `The change file is corrupt: ${bytes.length - at} unexpected bytes after the changes.`)
+  if (!same(await sha256(payload), bytes.subarray(sumAt, sumAt + HASH_LEN))) {
+    throw new ChangeFileError("checksum", "The change file is corrupt: checksum does not match.")
+  }
+  return { documentId, heads, payload }
+}
+
+/**
+ * A change file of the changes in `doc` that are not in `since` (every change when `since` is empty: the
+ * file then rebuilds the whole document). The file's heads are the document's heads.
+ */
+export async function exportChanges(doc: A.Doc<unknown>, documentId: Uint8Array, since: string[] = []): Promise<Uint8Array> {
+  if (since.length && !A.hasHeads(doc, since)) throw new ChangeFileError("unknown-since", "This copy has never seen the changes to start from.")
+  const payload = since.length ? A.saveSince(doc, since) : A.save(doc)
+  return encode({ documentId, heads: A.getHeads(doc), payload })
+}
+
+export interface ImportCheck {
+  /** The verified payload, to apply to the real document with A.loadIncremental. */
+  payload: Uint8Array
+  /** Changes the document does not have yet (0: the file brings nothing new). */
+  newChanges: number
+  /** The document with the file applied (a copy: `doc` is untouched). */
+  doc: A.Doc<unknown>
+}
+
+/**
+ * Validates a change file against the replica `doc` of document `documentId`, in the order of the spec,
+ * and applies it to a copy. Throws ChangeFileError; `doc` itself is never touched.
+ */
+export async function checkImport(doc: A.Doc<unknown>, documentId: Uint8Array, bytes: Uint8Array): Promise<ImportCheck> {
+  const f = await decode(bytes)
+  if (!same(f.documentId, documentId)) {
+    throw new ChangeFileError("wrong-document",
+      `The change file holds changes for document ${displayDocumentId(f.documentId)}, not ${displayDocumentId(documentId)}.`)
+  }
+  // loadIncremental skips what it cannot parse without saying so: read the payload strictly on its own first
+  const corrupt = (e?: unknown) => new ChangeFileError("corrupt-changes", `The change file is corrupt: the changes cannot be read${e ? ` (${e instanceof Error ? e.message : e})` : ""}.`)
+  if (f.payload.length) {
+    try { A.load(f.payload, { allowMissingChanges: true } as any) } catch (e) { throw corrupt(e) }
+  }
+  const before = A.getHeads(doc)
+  let copy: A.Doc<unknown>
+  try { copy = A.loadIncremental(A.clone(doc), f.payload) } catch (e) { throw corrupt(e) }
+  if (!A.hasHeads(copy, f.heads)) {
+    const missing = f.heads.filter(h => !A.hasHeads(copy, [h])).length
+    throw new ChangeFileError("needs-earlier-changes",
+      `The change file needs earlier changes this copy does not have (${missing} of its ${f.heads.length} heads could not be applied): save it again with an older “since” date, or with all changes.`)
+  }
+  return { payload: f.payload, newChanges: A.getChangesMetaSince(copy, before).length, doc: copy }
+}

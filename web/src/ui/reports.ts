@@ -1,0 +1,276 @@
+// Reports (download + print view, "Mark as sent"), the history panel and change files. Reports and history
+// are made by the relay from what it has stored; change files are made and read on this device.
+import { parseAutomergeUrl, type AutomergeUrl, type DocHandle } from "@automerge/automerge-repo/slim"
+import { A } from "../model/am"
+import { type Analysis, type Me, memberName, readReports, recordReport } from "../model/schema"
+import { addDays, dayStart, headsBefore, isDate, todayUtc } from "../model/history"
+import { ChangeFileError, EXTENSION, checkImport, exportChanges } from "../model/changefile"
+import { markdownToHtml } from "./markdown"
+import { fmtTime, h, replaceKeepingFocus } from "./dom"
+import type { View } from "./views"
+
+export interface ToolsCtx {
+  handle: DocHandle<any>
+  me: Me
+  readonly canEdit: boolean
+  token(): string
+  change(f: (d: any) => void): void
+  go(route: Record<string, string>): void
+}
+
+// ---------------------------------------------------------------- relay API
+
+export class ApiFailure extends Error {
+  constructor(readonly offline: boolean, message: string) { super(message) }
+}
+
+/** GET on the relay's API with this device's token; ApiFailure when offline or refused. */
+export async function apiGet(path: string, token: string): Promise<Response> {
+  if (!navigator.onLine) throw new ApiFailure(true, "offline")
+  let r: Response
+  try {
+    r = await fetch(path, { headers: { Authorization: `Bearer ${token}` }, cache: "no-store", signal: AbortSignal.timeout(20000) })
+  } catch { throw new ApiFailure(true, "the relay cannot be reached") }
+  let msg = `${r.status}`
+  if (!r.ok) {
+    try { const j = await r.json(); if (j?.error) msg += ` ${j.error}` } catch { /* not JSON */ }
+    throw new ApiFailure(false, `the relay answered ${msg}`)
+  }
+  // a relay without this endpoint answers with the app's index.html
+  if (/text\/html/.test(r.headers.get("content-type") ?? "")) throw new ApiFailure(false, "this relay does not offer it")
+  return r
+}
+
+const docPath = (handle: DocHandle<any>, what: string) => `/api/docs/${encodeURIComponent(handle.documentId)}/${what}`
+
+/** A file name from a Content-Disposition header, without any path. */
+export function fileNameFrom(cd: string | null): string | undefined {
+  if (!cd) return undefined
+  const star = cd.match(/filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/)
+  let name: string | undefined
+  if (star) { try { name = decodeURIComponent(star[1].trim()) } catch { /* fall through */ } }
+  if (!name) name = cd.match(/filename\s*=\s*"([^"]*)"/)?.[1] ?? cd.match(/filename\s*=\s*([^;\s]+)/)?.[1]
+  name = name?.replace(/^.*[\\/]/, "").trim()
+  return name || undefined
+}
+
+export function saveFile(data: Blob, name: string) {
+  const url = URL.createObjectURL(data)
+  const a = h("a", { href: url, download: name, hidden: true })
+  document.body.append(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 60000)
+}
+
+const failText = (e: unknown, what: string) => e instanceof ApiFailure
+  ? e.offline
+    ? `${what} is made by the relay from what it has stored, and the relay cannot be reached now (offline?). Try again when connected.`
+    : `${what} is made by the relay, and it failed: ${e.message}.`
+  : `${what} failed: ${e instanceof Error ? e.message : e}`
+
+function say(el: HTMLElement, text: string, bad = false) {
+  el.textContent = text
+  el.classList.toggle("err", bad)
+}
+
+const FORMATS: [string, string, string][] = [["md", "Markdown report", "md"], ["csv", "CSV matrix", "csv"], ["json", "JSON", "json"]]
+
+function markSent(ctx: ToolsCtx, date: string, msg: HTMLElement) {
+  if (!ctx.canEdit) return
+  const heads = A.getHeads(ctx.handle.doc())
+  ctx.change(d => recordReport(d, ctx.me, date, heads))
+  say(msg, `Marked the report of ${date} as sent.`)
+}
+
+function sentList(doc: any, a: Analysis) {
+  const rs = Object.entries(readReports(doc)).sort((x, y) => y[0].localeCompare(x[0]))
+  return rs.length === 0 ? h("p", { class: "muted" }, "No report marked as sent yet.") :
+    h("ul", {}, rs.slice(0, 20).map(([date, r]) => h("li", {}, h("strong", {}, date), ` · by ${memberName(a, r.by) || "someone"}, ${fmtTime(r.at)}`)))
+}
+
+// ---------------------------------------------------------------- export view
+
+export function exportView(ctx: ToolsCtx): View {
+  const format = h("select", { id: "ex-format" }, FORMATS.map(([v, t]) => h("option", { value: v }, t)))
+  const date = h("input", { id: "ex-date", type: "date", value: todayUtc(), required: true })
+  const sinceKind = h("select", { id: "ex-since-kind" }, h("option", { value: "last" }, "The last report sent"), h("option", { value: "date" }, "A date"))
+  const since = h("input", { id: "ex-since", type: "date", "aria-label": "Changes since date", value: addDays(todayUtc(), -7), disabled: true })
+  sinceKind.addEventListener("change", () => { since.disabled = sinceKind.value !== "date" })
+  const msg = h("p", { class: "msg", "aria-live": "polite" })
+  const sent = h("div", {})
+  const sinceParam = () => sinceKind.value === "date" && isDate(since.value) ? since.value : "last"
+  const form = h("form", { class: "card", "aria-label": "Export report" },
+    h("div", { class: "fields" },
+      h("label", { for: format.id }, "Format"), format,
+      h("label", { for: date.id }, "Report date (UTC)"), date,
+      h("label", { for: sinceKind.id }, "Changes since"), h("div", { class: "row" }, sinceKind, since)),
+    h("div", { class: "row" },
+      h("button", { type: "submit" }, "Download"),
+      h("button", { type: "button", class: "small", onclick: () => {
+        if (isDate(date.value)) ctx.go({ view: "report", date: date.value, since: sinceParam() })
+      } }, "Print view"),
+      ctx.canEdit ? h("button", { type: "button", class: "small", onclick: () => { if (isDate(date.value)) markSent(ctx, date.value, msg) } }, "Mark as sent") : null),
+    msg)
+  form.addEventListener("submit", async e => {
+    e.preventDefault()
+    if (!isDate(date.value)) { say(msg, "Choose a report date.", true); date.focus(); return }
+    const f = FORMATS.find(x => x[0] === format.value) ?? FORMATS[0]
+    say(msg, "Asking the relay for the report…")
+    try {
+      const q = new URLSearchParams({ format: f[0], date: date.value, since: sinceParam() })
+      const r = await apiGet(`${docPath(ctx.handle, "export")}?${q}`, ctx.token())
+      const name = fileNameFrom(r.headers.get("content-disposition")) ?? `caucus-report-${date.value}.${f[2]}`
+      saveFile(await r.blob(), name)
+      say(msg, `Downloaded ${name}.`)
+    } catch (err) { say(msg, failText(err, "The report"), true) }
+  })
+  const el = h("section", { class: "view export" },
+    h("h1", {}, "Export report"),
+    h("p", { class: "muted" }, "The relay writes the report from what it has stored: the analysis as of the end of the report date, and what changed since the last report (or a date)."),
+    form,
+    h("div", { class: "card" }, h("h2", {}, "Reports sent"), sent),
+    h("p", {}, h("a", { href: "#", onclick: (e: Event) => { e.preventDefault(); ctx.go({ view: "changes" }) } }, "Change files (for when there is no network)")))
+  return { el, update: (doc, a) => replaceKeepingFocus(sent, sentList(doc, a)), relevant: ps => ps.some(p => p.path[0] === "reports" || p.path[0] === "members") }
+}
+
+// ---------------------------------------------------------------- print view
+
+export function reportView(ctx: ToolsCtx, date: string, since: string): View {
+  const body = h("article", { class: "report-body", "aria-live": "polite" }, h("p", { class: "loading" }, "Asking the relay for the report…"))
+  const msg = h("p", { class: "msg noprint", "aria-live": "polite" })
+  const el = h("section", { class: "view report" },
+    h("div", { class: "row noprint" },
+      h("button", { type: "button", onclick: () => window.print() }, "Print"),
+      ctx.canEdit ? h("button", { type: "button", class: "small", onclick: () => markSent(ctx, date, msg) }, "Mark as sent") : null,
+      h("a", { href: "#", onclick: (e: Event) => { e.preventDefault(); ctx.go({ view: "export" }) } }, "Back to export")),
+    msg, body)
+  async function load() {
+    try {
+      const q = new URLSearchParams({ format: "md", date, since: isDate(since) ? since : "last" })
+      const md = await (await apiGet(`${docPath(ctx.handle, "export")}?${q}`, ctx.token())).text()
+      body.innerHTML = markdownToHtml(md) // every character of md is escaped by the renderer
+    } catch (err) {
+      body.replaceChildren(h("div", { class: "card warn" }, h("p", {}, failText(err, "The report")),
+        h("button", { type: "button", onclick: () => { body.replaceChildren(h("p", { class: "loading" }, "Asking the relay for the report…")); void load() } }, "Try again")))
+    }
+  }
+  void load()
+  return { el, update: () => {}, relevant: () => false }
+}
+
+// ---------------------------------------------------------------- history panel
+
+export interface HistoryEntry {
+  hash: string; at: string; actor: string; member: string | null; memberName: string | null; message: string
+  edits: { path: (string | number)[]; value: unknown }[]
+}
+
+function valueText(v: unknown): string {
+  if (v === null || v === undefined) return "removed"
+  if (Array.isArray(v)) return v.length ? v.map(valueText).join(", ") : "none"
+  if (typeof v === "object") return "set"
+  const s = String(v)
+  return s.length > 80 ? `“${s.slice(0, 77)}…”` : s.includes(" ") || s === "" ? `“${s}”` : s
+}
+
+/** One history entry as a line: "Ana (Article 19) · 10 Nov 09:30 · stance → supports". */
+export function historyLine(e: HistoryEntry, base: string[], a: Analysis): string {
+  const who = e.member && a.members[e.member] ? memberName(a, e.member) : e.memberName || (e.member ? e.member : `unknown device ${e.actor.slice(0, 8)}`)
+  const when = e.at ? fmtTime(e.at) : "time unknown"
+  const edits = e.edits.map(x => {
+    const rel = x.path.slice(base.length).map((k, i, all) => {
+      const s = String(k)
+      // an item id under positions reads as its code
+      if (all[i - 1] === "positions" && a.items[s]) return a.items[s].code
+      return typeof k === "number" ? String(k + 1) : s
+    }).filter(k => k !== "positions")
+    return `${rel.join(" ") || "created"} → ${valueText(x.value)}`
+  })
+  return [who, when, edits.join("; ") || e.message || "change"].join(" · ")
+}
+
+/**
+ * A "History" button and the panel it opens: the relay's history of `path` (e.g. countries/BR or
+ * countries/BR/positions/res-102), newest first.
+ */
+export function historyPanel(handle: DocHandle<any>, token: () => string, analysis: () => Analysis, path: string[], label: string, text = "History"): HTMLElement {
+  const id = "hist-" + path.join("-").replace(/[^A-Za-z0-9_-]+/g, "-")
+  const panel = h("div", { id, class: "history", hidden: true, role: "region", "aria-label": `History of ${label}` })
+  const button = h("button", { type: "button", class: "small", "aria-expanded": "false", "aria-controls": id, "aria-label": `${text} of ${label}` }, text)
+  button.addEventListener("click", async () => {
+    const open = panel.hidden
+    panel.hidden = !open
+    button.setAttribute("aria-expanded", String(open))
+    if (!open) return
+    panel.replaceChildren(h("p", { class: "loading" }, "Asking the relay for the history…"))
+    try {
+      const r = await apiGet(`${docPath(handle, "history")}?field=${path.map(encodeURIComponent).join("/")}&limit=100`, token())
+      const list = await r.json() as HistoryEntry[]
+      const a = analysis()
+      panel.replaceChildren(!Array.isArray(list) || list.length === 0 ? h("p", { class: "muted" }, "No changes recorded yet.") :
+        h("ul", { class: "hist" }, list.map(e => h("li", {}, historyLine(e, path, a)))))
+    } catch (err) {
+      panel.replaceChildren(h("p", { class: "warn" }, err instanceof ApiFailure && err.offline
+        ? "History needs the relay, and it cannot be reached now (offline?). It comes from the relay’s stored copy."
+        : `The relay could not give the history: ${err instanceof Error ? err.message : err}.`))
+    }
+  })
+  return h("div", { class: "histwrap" }, button, panel)
+}
+
+// ---------------------------------------------------------------- change files
+
+export function changesView(ctx: ToolsCtx): View {
+  const all = h("input", { type: "radio", name: "cf-what", id: "cf-all", value: "all", checked: true })
+  const some = h("input", { type: "radio", name: "cf-what", id: "cf-some", value: "since" })
+  const date = h("input", { id: "cf-date", type: "date", value: todayUtc(), "aria-label": "Changes made since (date)" })
+  const file = h("input", { id: "cf-file", type: "file", accept: `.${EXTENSION},application/octet-stream` })
+  const msg = h("p", { class: "msg", "aria-live": "polite" })
+  const binId = () => parseAutomergeUrl(ctx.handle.url as AutomergeUrl).binaryDocumentId as Uint8Array
+
+  async function save() {
+    try {
+      const doc = ctx.handle.doc()
+      let since: string[] = []
+      if (some.checked) {
+        if (!isDate(date.value)) { say(msg, "Choose a date.", true); date.focus(); return }
+        since = headsBefore(doc, dayStart(date.value))
+      }
+      const bytes = await exportChanges(doc, binId(), since)
+      const name = `caucus-${ctx.handle.documentId.slice(0, 8)}-${some.checked ? "since-" + date.value : "all"}-${todayUtc()}.${EXTENSION}`
+      saveFile(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" }), name)
+      say(msg, `Saved ${name} (${bytes.length.toLocaleString()} bytes).`)
+    } catch (err) { say(msg, `Could not save the changes: ${err instanceof Error ? err.message : err}`, true) }
+  }
+
+  file.addEventListener("change", async () => {
+    const f = file.files?.[0]
+    if (!f || !ctx.canEdit) return
+    say(msg, `Reading ${f.name}…`)
+    try {
+      const bytes = new Uint8Array(await f.arrayBuffer())
+      const check = await checkImport(ctx.handle.doc(), binId(), bytes)
+      if (check.newChanges === 0) say(msg, `Already had every change in this file (${f.name}).`)
+      else {
+        ctx.handle.update(d => A.loadIncremental(d, check.payload))
+        say(msg, `Loaded ${check.newChanges} new change${check.newChanges === 1 ? "" : "s"} from ${f.name}.`)
+      }
+    } catch (err) {
+      say(msg, err instanceof ChangeFileError ? err.message : `Could not load ${f.name}: ${err instanceof Error ? err.message : err}`, true)
+    } finally { file.value = "" }
+  })
+
+  const el = h("section", { class: "view changes" },
+    h("h1", {}, "Change files"),
+    h("p", { class: "muted" }, "For when there is no network at all: save this device’s changes to a file (USB stick, e-mail attachment), and load a file someone saved on theirs. Loading the same file twice does nothing."),
+    h("div", { class: "card" }, h("h2", {}, "Save changes to file"),
+      h("p", { class: "check" }, all, h("label", { for: all.id }, "All changes (the whole analysis)")),
+      h("p", { class: "check" }, some, h("label", { for: some.id }, "Changes made since"), date),
+      h("button", { type: "button", onclick: save }, "Save changes to file")),
+    h("div", { class: "card" }, h("h2", {}, "Load changes file"),
+      ctx.canEdit ? h("div", { class: "row" }, h("label", { for: file.id }, "Load changes file"), file)
+        : h("p", { class: "muted" }, "Viewers cannot load change files: ask an editor.")),
+    msg)
+  return { el, update: () => {}, relevant: () => false }
+}
