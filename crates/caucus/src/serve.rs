@@ -68,6 +68,10 @@ pub(crate) struct ServeArgs {
     /// Seconds a document with no peers stays in memory.
     #[arg(long, env = "CAUCUS_IDLE_DOCUMENT_SECS", default_value_t = 60)]
     idle_document_secs: u64,
+    /// BENCHMARKS ONLY: never write documents to disk, to measure what durability costs.
+    /// Everything is lost on exit. Hidden from --help on purpose.
+    #[arg(long = "bench-unsafe-no-persist", hide = true)]
+    bench_unsafe_no_persist: bool,
 }
 
 pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -95,6 +99,10 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.max_loaded_bytes = args.max_loaded_mib.saturating_mul(1024 * 1024);
     config.ping_interval = Duration::from_secs(args.ping_interval_secs.max(1));
     config.idle_document_timeout = Duration::from_secs(args.idle_document_secs);
+    config.persist = !args.bench_unsafe_no_persist;
+    if !config.persist {
+        tracing::warn!("--bench-unsafe-no-persist: documents are NOT saved; for benchmarks only");
+    }
 
     let (relay, bootstrap) = caucus_relay::Relay::open(config)
         .await

@@ -48,6 +48,9 @@ pub struct Config {
     pub max_ephemeral_sessions: usize,
     /// Compact a document (snapshot replaces chunks) once it has this many chunks.
     pub compact_after_chunks: u64,
+    /// Write documents to storage. Only a benchmark turns this off, to measure what
+    /// persist-before-fan-out costs; with it off nothing survives a restart.
+    pub persist: bool,
 }
 
 impl Config {
@@ -73,6 +76,7 @@ impl Config {
             max_ephemeral_sessions: 100_000,
             max_loaded_bytes: 256 * 1024 * 1024,
             compact_after_chunks: 64,
+            persist: true,
         }
     }
 }
