@@ -392,6 +392,10 @@ async fn write_loop(
     let interval = hub.config().ping_interval;
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
     let metrics = hub.metrics().clone();
+    // A peer whose TCP window stays full (a frozen link) would block a send forever, and with
+    // it the ping check below: a send that cannot finish in two ping intervals means the peer
+    // is gone, like a missing pong.
+    let send_limit = interval * 2;
     loop {
         tokio::select! {
             biased;
@@ -399,9 +403,17 @@ async fn write_loop(
             frame = frames.recv() => {
                 let Some(frame) = frame else { break };
                 metrics.message_sent(frame.kind, frame.bytes.len());
-                if sink.send(WsMessage::Binary(frame.bytes)).await.is_err() {
-                    closer.close(CloseReason::Peer, None);
-                    return;
+                match tokio::time::timeout(send_limit, sink.send(WsMessage::Binary(frame.bytes))).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) => {
+                        closer.close(CloseReason::Peer, None);
+                        return;
+                    }
+                    Err(_) => {
+                        // Nothing more can be written to this socket: no close frame either.
+                        closer.close(CloseReason::Timeout, None);
+                        return;
+                    }
                 }
             }
             _ = ping.tick() => {
@@ -410,9 +422,16 @@ async fn write_loop(
                     closer.close(CloseReason::Timeout, None);
                     break;
                 }
-                if sink.send(WsMessage::Ping(Default::default())).await.is_err() {
-                    closer.close(CloseReason::Peer, None);
-                    return;
+                match tokio::time::timeout(send_limit, sink.send(WsMessage::Ping(Default::default()))).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) => {
+                        closer.close(CloseReason::Peer, None);
+                        return;
+                    }
+                    Err(_) => {
+                        closer.close(CloseReason::Timeout, None);
+                        return;
+                    }
                 }
             }
         }
@@ -421,11 +440,11 @@ async fn write_loop(
         closer.close(CloseReason::Shutdown, None);
     }
     let Some(closing) = closer.closing() else {
-        let _ = sink.close().await;
+        let _ = tokio::time::timeout(send_limit, sink.close()).await;
         return;
     };
     if closing.reason == CloseReason::Peer {
-        let _ = sink.close().await;
+        let _ = tokio::time::timeout(send_limit, sink.close()).await;
         return;
     }
     if let Some(error) = &closing.error {
@@ -433,7 +452,12 @@ async fn write_loop(
             message: error.clone(),
         });
         metrics.message_sent("error", bytes.len());
-        let _ = sink.send(WsMessage::Binary(bytes.into())).await;
+        if tokio::time::timeout(send_limit, sink.send(WsMessage::Binary(bytes.into())))
+            .await
+            .is_err()
+        {
+            return;
+        }
     }
     let (code, text) = match closing.reason {
         CloseReason::ProtocolError => (close_code::POLICY, "protocol error"),
@@ -446,10 +470,12 @@ async fn write_loop(
         CloseReason::Overloaded => (close_code::AGAIN, "relay at its memory limit"),
         CloseReason::Peer => (close_code::NORMAL, "bye"),
     };
-    let _ = sink
-        .send(WsMessage::Close(Some(CloseFrame {
+    let _ = tokio::time::timeout(
+        send_limit,
+        sink.send(WsMessage::Close(Some(CloseFrame {
             code,
             reason: text.into(),
-        })))
-        .await;
+        }))),
+    )
+    .await;
 }
