@@ -50,14 +50,30 @@ impl TestRelay {
         Self::start_with(Config::for_data_dir(data_dir)).await
     }
 
-    pub async fn start_with(mut config: Config) -> Result<Self> {
+    pub async fn start_with(config: Config) -> Result<Self> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), config).await
+    }
+
+    /// Starts on a given address, e.g. the one a stopped relay had (a restart clients can find
+    /// again); retries briefly while the old socket still holds the port.
+    pub async fn start_on(addr: SocketAddr, mut config: Config) -> Result<Self> {
         init_logging();
         config.admin_token = Some(TOKEN.into());
         let data_dir = config.data_dir.clone();
         let (relay, _) = Relay::open(config).await?;
         let storage = relay.storage();
         let storage_id = relay.storage_id().to_owned();
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let mut attempt = 0;
+        let listener = loop {
+            match TcpListener::bind(addr).await {
+                Ok(listener) => break listener,
+                Err(err) if attempt < 50 && err.kind() == std::io::ErrorKind::AddrInUse => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(err) => return Err(err.into()),
+            }
+        };
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
