@@ -85,7 +85,7 @@ pub(crate) fn caller(state: &AppState, headers: &HeaderMap) -> Result<Principal,
     })
 }
 
-fn admin(state: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
+pub(crate) fn admin(state: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
     let principal = caller(state, headers)?;
     if !principal.is_admin() {
         return Err(ApiError::new(

@@ -51,6 +51,17 @@ pub struct Config {
     /// Write documents to storage. Only a benchmark turns this off, to measure what
     /// persist-before-fan-out costs; with it off nothing survives a restart.
     pub persist: bool,
+    /// Write a backup file here every [`Config::backup_every`] (`None`: no scheduled backups).
+    pub backup_dir: Option<PathBuf>,
+    /// Interval between scheduled backups.
+    pub backup_every: Duration,
+    /// Scheduled backups kept: the newest of each of this many most recent hours...
+    pub backup_keep_hourly: usize,
+    /// ...and the newest of each of this many most recent days.
+    pub backup_keep_daily: usize,
+    /// TESTS ONLY: open the database file behind this switch, which makes every write fail while
+    /// it is on (a full disk). Always `None` in production.
+    pub storage_fault: Option<crate::fault::StorageFault>,
 }
 
 impl Config {
@@ -77,6 +88,11 @@ impl Config {
             max_loaded_bytes: 256 * 1024 * 1024,
             compact_after_chunks: 64,
             persist: true,
+            backup_dir: None,
+            backup_every: Duration::from_secs(3600),
+            backup_keep_hourly: 24,
+            backup_keep_daily: 14,
+            storage_fault: None,
         }
     }
 }

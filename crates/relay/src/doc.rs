@@ -597,7 +597,11 @@ fn fail(
     let (reason, error) = match why {
         FailReason::Storage => (
             CloseReason::StorageFailure,
-            format!("storage failure for document {id}; reconnect to resync"),
+            format!(
+                "storage failure for document {id}: the relay cannot store changes right now \
+                 (disk full or I/O error) and accepts none until it recovers; nothing unsaved \
+                 was acknowledged; reconnect to resync"
+            ),
         ),
         FailReason::Internal => (
             CloseReason::ProtocolError,

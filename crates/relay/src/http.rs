@@ -42,6 +42,8 @@ pub(crate) fn router(state: AppState, web_dir: Option<PathBuf>) -> Router {
         .route("/api/tokens", get(api::list_tokens).post(api::create_token))
         .route("/api/tokens/{id}", delete(api::revoke_token))
         .route("/api/me", get(api::me))
+        .route("/api/admin/backup", get(crate::backup::download))
+        .route("/api/admin/backup/last", get(crate::backup::last))
         .route("/api/docs/{id}/export", get(docs_api::export))
         .route("/api/docs/{id}/history", get(docs_api::history))
         .route(

@@ -21,6 +21,11 @@
 //! - `rate`: token buckets for per-connection rate limits.
 //! - `memory`: the budget for documents held in memory.
 //! - [`metrics`]: the Prometheus registry.
+//! - [`backup`]: backup files (write, verify, restore), `GET /api/admin/backup`, scheduled
+//!   backups with retention.
+//! - [`portable`]: `caucus dump`/`import`: standard automerge files, and automerge-repo's NodeFS
+//!   layout in.
+//! - `migrate`: storage format migrations; [`fault`]: the storage fault switch tests flip.
 //!
 //! # Entry point
 //! [`Relay::open`] opens storage and authentication (so the caller can print a freshly
@@ -29,17 +34,21 @@
 
 mod api;
 pub mod auth;
+pub mod backup;
 mod config;
 mod connection;
 mod doc;
 pub mod docs_api;
 pub mod document_id;
 mod ephemeral;
+pub mod fault;
 mod http;
 mod hub;
 mod memory;
 pub mod metrics;
+mod migrate;
 mod outbox;
+pub mod portable;
 pub mod protocol;
 mod rate;
 pub mod snapshot;
@@ -84,7 +93,11 @@ impl Relay {
     /// admin token, if one was generated, to be shown once.
     pub async fn open(config: Config) -> Result<(Relay, AdminBootstrap), RelayError> {
         let metrics = Metrics::new();
-        let storage = Storage::open(&config.data_dir, metrics.clone())?;
+        let storage = Storage::open_with(
+            &config.data_dir,
+            metrics.clone(),
+            config.storage_fault.clone(),
+        )?;
         let (auth, bootstrap) = Auth::load(&storage, config.admin_token.as_deref()).await?;
         let shutdown = CancellationToken::new();
         let tasks = TaskTracker::new();
@@ -126,6 +139,19 @@ impl Relay {
         let app = http::router(state, web_dir).into_make_service_with_connect_info::<SocketAddr>();
         let token = self.shutdown.clone();
         let janitor = self.spawn_janitor();
+        let backups = self.hub.config().backup_dir.clone().map(|dir| {
+            let config = self.hub.config();
+            backup::spawn_scheduler(
+                self.hub.storage().clone(),
+                self.hub.metrics().clone(),
+                backup::Schedule {
+                    dir,
+                    every: config.backup_every,
+                    keep_hourly: config.backup_keep_hourly,
+                    keep_daily: config.backup_keep_daily,
+                },
+            )
+        });
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 shutdown.await;
@@ -135,6 +161,9 @@ impl Relay {
             .await;
         self.shutdown.cancel();
         janitor.abort();
+        if let Some(backups) = backups {
+            backups.abort();
+        }
         self.tasks.close();
         if tokio::time::timeout(http::SHUTDOWN_GRACE, self.tasks.wait())
             .await

@@ -42,6 +42,9 @@ struct Inner {
     auth_failures: Counter,
     ephemeral_duplicates: Counter,
     limits: Family<Labels, Counter>,
+    storage_failing: Gauge,
+    last_backup: Gauge,
+    backup_failures: Counter,
 }
 
 /// The wire types every message counter is labelled with.
@@ -156,6 +159,9 @@ impl Metrics {
             auth_failures: Counter::default(),
             ephemeral_duplicates: Counter::default(),
             limits: Family::default(),
+            storage_failing: Gauge::default(),
+            last_backup: Gauge::default(),
+            backup_failures: Counter::default(),
             registry: Registry::default(),
         };
         registry.register(
@@ -243,6 +249,21 @@ impl Metrics {
             "Times a bound was hit, by limit (what happened is in the limit's doc)",
             inner.limits.clone(),
         );
+        registry.register(
+            "storage_failing",
+            "1 while storage refuses writes after a failed commit (until the file reopens)",
+            inner.storage_failing.clone(),
+        );
+        registry.register(
+            "last_backup_timestamp_seconds",
+            "Unix time of the last backup this relay completed, scheduled or downloaded (0: none yet)",
+            inner.last_backup.clone(),
+        );
+        registry.register(
+            "backup_failures",
+            "Scheduled backups that failed (see the log for why)",
+            inner.backup_failures.clone(),
+        );
         let inner = Inner {
             registry,
             received_by_type: ByType::resolve(&inner.messages_in),
@@ -314,6 +335,21 @@ impl Metrics {
         if !ok {
             self.inner.commit_failures.inc();
         }
+    }
+
+    pub fn set_storage_failing(&self, failing: bool) {
+        self.inner.storage_failing.set(i64::from(failing));
+    }
+
+    /// A scheduled backup completed at `unix_seconds`.
+    pub fn backup_done(&self, unix_seconds: u64) {
+        self.inner
+            .last_backup
+            .set(i64::try_from(unix_seconds).unwrap_or(i64::MAX));
+    }
+
+    pub fn backup_failed(&self) {
+        self.inner.backup_failures.inc();
     }
 
     pub fn auth_failed(&self) {

@@ -8,6 +8,13 @@
 //!   concatenates its chunks; the lowest seq is the latest snapshot after a compaction.
 //! - `docs`: `doc id → (next seq, chunk count, stored bytes, updated unix ms)`.
 //! - `tokens`: `token id → JSON record` (only hashes of secrets are stored).
+//! - `backups` (format 2): `&str → JSON`: `last` is the last backup written (time, file, size),
+//!   shown by `caucus backup --last` and `GET /api/admin/backup/last`.
+//!
+//! # Format versions and migration
+//! `meta.format-version` is [`FORMAT_VERSION`] for files this build creates. Opening an older
+//! file migrates it in the same write transaction that checks the version (`migrate.rs`): a
+//! crash leaves either the old format or the new one. A newer version is refused, naming both.
 //!
 //! # Writes
 //! Every write goes through one writer thread that drains its queue into a single redb write
@@ -18,26 +25,45 @@
 //! the old chunks or the new snapshot, never neither.
 //!
 //! Reads use their own read transactions on the blocking pool and never wait for the writer.
+//!
+//! # When a commit fails (disk full, I/O error)
+//! redb refuses every later operation on a database whose file failed once, so the writer marks
+//! storage as failing ([`Storage::failure`]: `/healthz` answers 503 with the reason), answers
+//! every commit with an error at once (no change is accepted, so none is acknowledged or fanned
+//! out), and every [`RETRY_INTERVAL`] closes the database and opens it again. redb's recovery
+//! on open brings back the last committed state; the first open that succeeds ends the failure.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use std::sync::{Mutex, RwLock};
+
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use tokio::sync::oneshot;
 
 use crate::document_id::DocumentId;
+use crate::fault::{FaultyFile, StorageFault};
 use crate::metrics::Metrics;
 
-const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("meta");
-const CHUNKS: TableDefinition<'_, (&str, u64), &[u8]> = TableDefinition::new("chunks");
-const DOCS: TableDefinition<'_, &str, (u64, u64, u64, u64)> = TableDefinition::new("docs");
+pub(crate) const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("meta");
+pub(crate) const CHUNKS: TableDefinition<'_, (&str, u64), &[u8]> = TableDefinition::new("chunks");
+pub(crate) const DOCS: TableDefinition<'_, &str, (u64, u64, u64, u64)> =
+    TableDefinition::new("docs");
 pub(crate) const TOKENS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("tokens");
+/// Format 2: what the last backup was.
+pub(crate) const BACKUPS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("backups");
 
-/// The storage format this build writes. Bump it with a migration when the layout changes.
-pub const FORMAT_VERSION: u32 = 1;
-const DB_FILE: &str = "caucus.redb";
+/// The storage format this build writes. Bump it with a migration (`migrate.rs`) when the
+/// layout changes. 1: meta, chunks, docs, tokens. 2: + backups.
+pub const FORMAT_VERSION: u32 = 2;
+/// The database file inside a data directory.
+pub const DB_FILE: &str = "caucus.redb";
+/// How often a failing storage tries to reopen its file.
+pub const RETRY_INTERVAL: Duration = Duration::from_millis(250);
+/// How long a reopen waits for readers to let go of the old database.
+const REOPEN_WAIT: Duration = Duration::from_secs(2);
 /// Most operations folded into one write transaction.
 const MAX_BATCH_OPS: usize = 1024;
 /// Most chunk bytes folded into one write transaction.
@@ -58,6 +84,8 @@ pub enum StorageError {
         "data directory was written by a newer caucus (storage format {found}, this build knows {FORMAT_VERSION}); refusing to open it"
     )]
     NewerFormat { found: u32 },
+    #[error("storage is failing and accepts no writes until it recovers: {0}")]
+    Unavailable(String),
     #[error("stored metadata is corrupt: {0}")]
     CorruptMeta(&'static str),
     #[error("commit failed: {0}")]
@@ -111,6 +139,8 @@ pub enum WriteOp {
     Replace { doc: DocumentId, snapshot: Vec<u8> },
     /// Insert or overwrite a token record.
     PutToken { id: String, record: Vec<u8> },
+    /// Remember the last backup (JSON, see `backup.rs`).
+    RecordBackup { record: Vec<u8> },
     /// A write that proves the file is writable (health check).
     Probe,
 }
@@ -120,7 +150,7 @@ impl WriteOp {
         match self {
             WriteOp::Append { chunk, .. } => chunk.len(),
             WriteOp::Replace { snapshot, .. } => snapshot.len(),
-            WriteOp::PutToken { record, .. } => record.len(),
+            WriteOp::PutToken { record, .. } | WriteOp::RecordBackup { record } => record.len(),
             WriteOp::Probe => 0,
         }
     }
@@ -138,7 +168,7 @@ pub struct Storage {
 }
 
 struct Inner {
-    db: Arc<Database>,
+    shared: Arc<Shared>,
     /// `None` only while dropping.
     writer: Option<std_mpsc::Sender<WriteRequest>>,
     writer_thread: Option<std::thread::JoinHandle<()>>,
@@ -159,26 +189,136 @@ impl Drop for Inner {
     }
 }
 
+/// The database as readers and the writer share it: swapped out while it is reopened.
+struct Shared {
+    /// `None` while a failed database is being closed and reopened.
+    db: RwLock<Option<Arc<Database>>>,
+    /// Why storage is failing; `None` when healthy.
+    failure: Mutex<Option<String>>,
+    path: PathBuf,
+    fault: Option<StorageFault>,
+}
+
+impl Shared {
+    fn db(&self) -> Result<Arc<Database>, StorageError> {
+        let slot = self
+            .db
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        slot.clone()
+            .ok_or_else(|| StorageError::Unavailable(self.failure().unwrap_or_default()))
+    }
+
+    fn failure(&self) -> Option<String> {
+        self.failure
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set_failure(&self, failure: Option<String>) {
+        *self
+            .failure
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = failure;
+    }
+
+    /// Closes the database (once readers let go) and opens the file again. `Ok` when storage
+    /// is usable again.
+    fn reopen(&self) -> Result<(), StorageError> {
+        let old = self
+            .db
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(mut old) = old {
+            let deadline = Instant::now() + REOPEN_WAIT;
+            // Readers hold clones only for one read transaction.
+            loop {
+                match Arc::try_unwrap(old) {
+                    Ok(db) => {
+                        drop(db);
+                        break;
+                    }
+                    Err(still_shared) if Instant::now() < deadline => {
+                        old = still_shared;
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    Err(still_shared) => {
+                        *self
+                            .db
+                            .write()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                            Some(still_shared);
+                        return Err(StorageError::Unavailable(
+                            "readers still hold the failed database".into(),
+                        ));
+                    }
+                }
+            }
+        }
+        let db = open_file(&self.path, self.fault.as_ref())?;
+        *self
+            .db
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::new(db));
+        Ok(())
+    }
+}
+
+/// Opens (or creates) the database file, through the fault switch when a test gave one.
+fn open_file(path: &Path, fault: Option<&StorageFault>) -> Result<Database, StorageError> {
+    let Some(fault) = fault else {
+        return Ok(Database::create(path)?);
+    };
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|source| StorageError::DataDir {
+            path: path.to_owned(),
+            source,
+        })?;
+    Ok(Database::builder().create_with_backend(FaultyFile::new(file, fault.clone())?)?)
+}
+
 impl Storage {
-    /// Opens (or creates) `data_dir/caucus.redb` and starts the writer thread.
+    /// Opens (or creates) `data_dir/caucus.redb` and starts the writer thread. An older
+    /// storage format is migrated on the way (one write transaction); a newer one is refused.
     pub fn open(data_dir: &Path, metrics: Metrics) -> Result<Self, StorageError> {
+        Self::open_with(data_dir, metrics, None)
+    }
+
+    /// [`Storage::open`] with the file behind a fault switch when `fault` is given (tests).
+    pub fn open_with(
+        data_dir: &Path,
+        metrics: Metrics,
+        fault: Option<StorageFault>,
+    ) -> Result<Self, StorageError> {
         std::fs::create_dir_all(data_dir).map_err(|source| StorageError::DataDir {
             path: data_dir.to_owned(),
             source,
         })?;
         let path = data_dir.join(DB_FILE);
-        let db = Database::create(&path)?;
+        let db = open_file(&path, fault.as_ref())?;
         let storage_id = init_meta(&db)?;
-        let db = Arc::new(db);
+        let shared = Arc::new(Shared {
+            db: RwLock::new(Some(Arc::new(db))),
+            failure: Mutex::new(None),
+            path: path.clone(),
+            fault,
+        });
         let (writer, queue) = std_mpsc::channel();
-        let writer_db = db.clone();
+        let writer_shared = shared.clone();
         let writer_thread = std::thread::Builder::new()
             .name("caucus-storage-writer".into())
-            .spawn(move || run_writer(&writer_db, &queue, &metrics))
+            .spawn(move || run_writer(&writer_shared, &queue, &metrics))
             .map_err(|e| StorageError::Join(e.to_string()))?;
         Ok(Storage {
             inner: Arc::new(Inner {
-                db,
+                shared,
                 writer: Some(writer),
                 writer_thread: Some(writer_thread),
                 storage_id,
@@ -195,6 +335,27 @@ impl Storage {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// Why storage is failing (commits refused until it recovers), or `None` when healthy.
+    pub fn failure(&self) -> Option<String> {
+        self.inner.shared.failure()
+    }
+
+    /// A read transaction: one consistent view of everything committed (backups use it).
+    pub(crate) fn begin_read(&self) -> Result<redb::ReadTransaction, StorageError> {
+        Ok(self.inner.shared.db()?.begin_read()?)
+    }
+
+    /// The last backup record (JSON), if a backup was ever recorded.
+    pub fn last_backup_blocking(&self) -> Result<Option<Vec<u8>>, StorageError> {
+        let txn = self.begin_read()?;
+        let table = match txn.open_table(BACKUPS) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(err) => return Err(err.into()),
+        };
+        Ok(table.get("last")?.map(|v| v.value().to_vec()))
     }
 
     /// Queues a write and resolves once it is durable on disk.
@@ -215,16 +376,20 @@ impl Storage {
 
     /// Loads every chunk of a document; `None` when nothing is stored for it.
     pub async fn load(&self, doc: &DocumentId) -> Result<Option<StoredDocument>, StorageError> {
-        let db = self.inner.db.clone();
+        let shared = self.inner.shared.clone();
         let doc = doc.clone();
-        blocking(move || load_blocking(&db, &doc)).await
+        blocking(move || {
+            let db = shared.db()?;
+            load_blocking(&db, &doc)
+        })
+        .await
     }
 
     /// Every stored document, in ID order.
     pub async fn list_documents(&self) -> Result<Vec<DocumentSummary>, StorageError> {
-        let db = self.inner.db.clone();
+        let shared = self.inner.shared.clone();
         blocking(move || {
-            let txn = db.begin_read()?;
+            let txn = shared.db()?.begin_read()?;
             let docs = txn.open_table(DOCS)?;
             let mut out = Vec::with_capacity(usize::try_from(docs.len()?).unwrap_or(0));
             for entry in docs.iter()? {
@@ -244,7 +409,7 @@ impl Storage {
 
     /// Every token record (JSON bytes), in ID order.
     pub fn tokens_blocking(&self) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
-        let txn = self.inner.db.begin_read()?;
+        let txn = self.begin_read()?;
         let table = txn.open_table(TOKENS)?;
         let mut out = Vec::new();
         for entry in table.iter()? {
@@ -263,14 +428,34 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| StorageError::Join(e.to_string()))?
 }
 
-/// Creates the tables on first open, checks the format version and returns the storage ID.
+/// Creates the tables on first open, checks the format version (migrating an older one in this
+/// same transaction) and returns the storage ID.
 fn init_meta(db: &Database) -> Result<String, StorageError> {
     let txn = db.begin_write()?;
     let storage_id = {
+        let version = txn
+            .open_table(META)?
+            .get("format-version")?
+            .map(|v| {
+                <[u8; 4]>::try_from(v.value())
+                    .map(u32::from_le_bytes)
+                    .map_err(|_| StorageError::CorruptMeta("format-version"))
+            })
+            .transpose()?;
+        match version {
+            // Checked before any table is created: a refused file is left exactly as it was.
+            Some(found) if found > FORMAT_VERSION => {
+                return Err(StorageError::NewerFormat { found });
+            }
+            Some(0) => return Err(StorageError::CorruptMeta("format-version 0")),
+            Some(found) if found < FORMAT_VERSION => crate::migrate::migrate(&txn, found)?,
+            _ => {}
+        }
         let mut meta = txn.open_table(META)?;
         txn.open_table(CHUNKS)?;
         txn.open_table(DOCS)?;
         txn.open_table(TOKENS)?;
+        txn.open_table(BACKUPS)?;
         let version = meta
             .get("format-version")?
             .map(|v| {
@@ -280,9 +465,6 @@ fn init_meta(db: &Database) -> Result<String, StorageError> {
             })
             .transpose()?;
         match version {
-            Some(found) if found > FORMAT_VERSION => {
-                return Err(StorageError::NewerFormat { found });
-            }
             Some(_) => {}
             None => {
                 meta.insert("format-version", FORMAT_VERSION.to_le_bytes().as_slice())?;
@@ -326,9 +508,38 @@ fn unix_ms() -> u64 {
         .unwrap_or(0)
 }
 
-/// The writer thread: one transaction per drained batch, then every caller is answered.
-fn run_writer(db: &Database, queue: &std_mpsc::Receiver<WriteRequest>, metrics: &Metrics) {
-    while let Ok(first) = queue.recv() {
+/// The writer thread: one transaction per drained batch, then every caller is answered. While
+/// storage is failing it refuses every batch at once and tries to reopen the file every
+/// [`RETRY_INTERVAL`].
+fn run_writer(shared: &Shared, queue: &std_mpsc::Receiver<WriteRequest>, metrics: &Metrics) {
+    let mut last_attempt = Instant::now();
+    loop {
+        let next = if shared.failure().is_some() {
+            match queue.recv_timeout(RETRY_INTERVAL) {
+                Ok(request) => Some(request),
+                Err(std_mpsc::RecvTimeoutError::Timeout) => None,
+                Err(std_mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            match queue.recv() {
+                Ok(request) => Some(request),
+                Err(_) => break,
+            }
+        };
+        if shared.failure().is_some() && last_attempt.elapsed() >= RETRY_INTERVAL {
+            last_attempt = Instant::now();
+            match shared.reopen() {
+                Ok(()) => {
+                    tracing::warn!(
+                        "storage recovered: the database reopened; accepting writes again"
+                    );
+                    shared.set_failure(None);
+                    metrics.set_storage_failing(false);
+                }
+                Err(err) => tracing::debug!(%err, "storage still failing"),
+            }
+        }
+        let Some(first) = next else { continue };
         let mut batch_bytes = first.op.payload_len();
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH_OPS && batch_bytes < MAX_BATCH_BYTES {
@@ -341,11 +552,21 @@ fn run_writer(db: &Database, queue: &std_mpsc::Receiver<WriteRequest>, metrics: 
             }
         }
         let started = Instant::now();
-        let result = apply_batch(db, &batch).map_err(|e| e.to_string());
+        let result = match shared.failure() {
+            Some(reason) => Err(StorageError::Unavailable(reason).to_string()),
+            None => match shared.db().and_then(|db| apply_batch(&db, &batch)) {
+                Ok(()) => Ok(()),
+                Err(err) => {
+                    let reason = err.to_string();
+                    tracing::error!(err = %reason, ops = batch.len(), "storage commit failed; nothing in this batch was acknowledged; refusing writes until the database reopens");
+                    shared.set_failure(Some(reason.clone()));
+                    metrics.set_storage_failing(true);
+                    last_attempt = Instant::now();
+                    Err(reason)
+                }
+            },
+        };
         metrics.observe_commit(started.elapsed(), batch.len(), result.is_ok());
-        if let Err(err) = &result {
-            tracing::error!(%err, ops = batch.len(), "storage commit failed; nothing in this batch was acknowledged");
-        }
         for request in batch {
             // A caller that went away (connection closed) no longer needs the answer.
             let _ = request.done.send(result.clone());
@@ -361,6 +582,7 @@ fn apply_batch(db: &Database, batch: &[WriteRequest]) -> Result<(), StorageError
         let mut docs = txn.open_table(DOCS)?;
         let mut tokens = txn.open_table(TOKENS)?;
         let mut meta = txn.open_table(META)?;
+        let mut backups = txn.open_table(BACKUPS)?;
         let now = unix_ms();
         for request in batch {
             match &request.op {
@@ -383,6 +605,9 @@ fn apply_batch(db: &Database, batch: &[WriteRequest]) -> Result<(), StorageError
                 }
                 WriteOp::PutToken { id, record } => {
                     tokens.insert(id.as_str(), record.as_slice())?;
+                }
+                WriteOp::RecordBackup { record } => {
+                    backups.insert("last", record.as_slice())?;
                 }
                 WriteOp::Probe => {
                     meta.insert("health-probe", now.to_le_bytes().as_slice())?;
