@@ -5,7 +5,7 @@ NPM ?= npm
 LISTEN ?= 127.0.0.1:8080
 DATA ?= ./caucus-data
 
-.PHONY: run build web-build test lint rust-test interop-test web-test browser-test fuzz fuzz-smoke bench clean
+.PHONY: run build web-build test lint rust-test interop-test web-test browser-test deploy-test fuzz fuzz-smoke bench clean fixtures
 
 ## Build everything and start the relay with the web client on http://$(LISTEN).
 run: build
@@ -26,7 +26,7 @@ tests/interop/node_modules/.package-lock.json: tests/interop/package-lock.json
 
 ## Every test: lints, Rust unit and integration tests, web unit tests, interop with the
 ## official JS client, browser tests in headless Chromium.
-test: lint rust-test web-test interop-test browser-test fuzz-smoke
+test: lint rust-test web-test interop-test browser-test deploy-test fuzz-smoke
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -48,6 +48,15 @@ web-test: web/node_modules/.package-lock.json
 
 browser-test: target/debug/caucus web-build
 	cd web && CAUCUS_BIN=$(CURDIR)/target/debug/caucus $(NPM) run test:browser
+
+# The deploy path without Docker: Debian's caddy with deploy/Caddyfile in front of the real
+# relay, the official JS client through wss:// (tests/deploy/), and docker-compose.yml checked
+# statically with the sample .env. caddy and docker-compose come from apt (.ci/run).
+deploy-test: target/debug/caucus tests/interop/node_modules/.package-lock.json
+	@command -v docker-compose >/dev/null || { echo "deploy-test: docker-compose is missing; .ci/run installs it (apt-get install docker-compose)" >&2; exit 1; }
+	docker-compose --env-file deploy/.env.example -f docker-compose.yml config -q
+	@echo "deploy-test: docker-compose.yml is valid with deploy/.env.example"
+	CAUCUS_BIN=$(CURDIR)/target/debug/caucus node --test tests/deploy/*.test.mjs
 
 # Coverage-guided fuzzing (fuzz/README.md). cargo-fuzz needs nightly-only rustc flags: allow
 # them for this build only. New inputs go to fuzz/corpus (ignored); fuzz/seeds stays as committed.
@@ -73,6 +82,11 @@ fuzz:
 ## Long benchmarks (not part of `make test`).
 bench:
 	@echo "benchmarks arrive with the performance work (docs/performance.md)"
+
+## Regenerate the storage-format fixture (a real format 1 file) and the automerge-repo NodeFS sample.
+fixtures: tests/interop/node_modules/.package-lock.json
+	$(CARGO) test -p caucus-tests --test relay_migration -- --ignored generate_storage_v1_fixture
+	node tests/fixtures/nodefs-sample.mjs tests/fixtures/nodefs-sample tests/fixtures/nodefs-sample.expected.json
 
 clean:
 	$(CARGO) clean

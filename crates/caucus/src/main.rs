@@ -3,11 +3,15 @@
 //! change files into) an analysis.
 //!
 //! # Layout
-//! - `serve`: the relay's flags, start-up output and signal handling.
+//! - `serve`: the relay's flags (with `config_file`: the optional TOML file, `caucus config
+//!   check`), start-up output and signal handling.
 //! - `token`: token management, over the admin HTTP API or directly on a data directory.
 //! - `docs`: export, history and change files, over the document API or on a data directory.
 //! - `target`: what those one-shot commands share: opening a data directory, talking HTTP.
+//! - `backup`: backup, restore, dump and import (docs/backup.md).
 
+mod backup;
+mod config_file;
 mod docs;
 mod serve;
 mod target;
@@ -45,6 +49,16 @@ enum Command {
     History(docs::HistoryArgs),
     /// Change files: carry changes without a network (USB stick, e-mail).
     Changes(docs::ChangesArgs),
+    /// Take a consistent backup of every document and token (running or stopped relay).
+    Backup(backup::BackupArgs),
+    /// Restore a backup file into an empty data directory (checksum verified first).
+    Restore(backup::RestoreArgs),
+    /// Write every document as a standard automerge file (<docId>.automerge) plus index.json.
+    Dump(backup::DumpArgs),
+    /// Import a `caucus dump` or an automerge-repo NodeFS directory into a stopped relay.
+    Import(backup::ImportArgs),
+    /// Check a `caucus serve` config file and print the configuration it gives.
+    Config(config_file::ConfigArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -65,7 +79,11 @@ fn run() -> anyhow::Result<()> {
         Command::Serve(_) => "info",
         _ => "warn",
     };
-    init_logging(cli.log_json, default_level);
+    let log_json = match &cli.command {
+        Command::Serve(args) => args.log_json(cli.log_json)?,
+        _ => cli.log_json,
+    };
+    init_logging(log_json, default_level);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -76,6 +94,11 @@ fn run() -> anyhow::Result<()> {
         Command::Export(args) => runtime.block_on(docs::export(args)),
         Command::History(args) => runtime.block_on(docs::history(args)),
         Command::Changes(args) => runtime.block_on(docs::changes(args)),
+        Command::Backup(args) => runtime.block_on(backup::backup(args)),
+        Command::Restore(args) => runtime.block_on(backup::restore(args)),
+        Command::Dump(args) => runtime.block_on(backup::dump(args)),
+        Command::Import(args) => runtime.block_on(backup::import(args)),
+        Command::Config(args) => config_file::run(args),
     }
 }
 

@@ -1,14 +1,26 @@
-//! `caucus serve`: flags and env → relay config, start-up output, signals.
+//! `caucus serve`: flags, env and config file → relay config, start-up output, signals.
+//!
+//! Precedence is flag > env > file > default. clap fills every field from the flag, the env
+//! variable or the default; [`ServeArgs`] also records which of those it was, so a value from
+//! the config file (`config_file.rs`) replaces exactly the values that are still clap defaults.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
+use clap::parser::ValueSource;
 
-/// Flags of `caucus serve` (each also an environment variable).
+use crate::config_file::{self, FileConfig};
+
+/// Flags of `caucus serve` (each also an environment variable, and a config file key).
 #[derive(clap::Args)]
-pub(crate) struct ServeArgs {
+pub(crate) struct ServeFlags {
+    /// TOML config file; its keys are these flags' long names (`listen = "0.0.0.0:8080"`).
+    /// Precedence: flag > environment > file > default.
+    #[arg(long, env = "CAUCUS_CONFIG")]
+    config: Option<PathBuf>,
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "CAUCUS_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -72,16 +84,352 @@ pub(crate) struct ServeArgs {
     /// Everything is lost on exit. Hidden from --help on purpose.
     #[arg(long = "bench-unsafe-no-persist", hide = true)]
     bench_unsafe_no_persist: bool,
+    /// Write a backup here every --backup-every (docs/backup.md); off when unset.
+    #[arg(long, env = "CAUCUS_BACKUP_DIR")]
+    backup_dir: Option<PathBuf>,
+    /// Interval between scheduled backups (e.g. 1h, 30m).
+    #[arg(long, env = "CAUCUS_BACKUP_EVERY", default_value = "1h", value_parser = humantime::parse_duration)]
+    backup_every: Duration,
+    /// Scheduled backups kept: the newest of each of this many recent hours...
+    #[arg(long, env = "CAUCUS_BACKUP_KEEP_HOURLY", default_value_t = 24)]
+    backup_keep_hourly: usize,
+    /// ...and the newest of each of this many recent days.
+    #[arg(long, env = "CAUCUS_BACKUP_KEEP_DAILY", default_value_t = 14)]
+    backup_keep_daily: usize,
+}
+
+/// Where a setting's value came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    Flag,
+    Env,
+    File,
+    Default,
+}
+
+/// [`ServeFlags`] as clap parsed them, and where clap took each value from.
+pub(crate) struct ServeArgs {
+    flags: ServeFlags,
+    /// clap argument id (the field name) → source; absent = no value at all.
+    sources: HashMap<String, ValueSource>,
+}
+
+impl clap::FromArgMatches for ServeArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let sources = matches
+            .ids()
+            .filter_map(|id| {
+                let source = matches.value_source(id.as_str())?;
+                Some((id.as_str().to_owned(), source))
+            })
+            .collect();
+        Ok(Self {
+            flags: ServeFlags::from_arg_matches(matches)?,
+            sources,
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl clap::Args for ServeArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        ServeFlags::augment_args(cmd)
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        ServeFlags::augment_args_for_update(cmd)
+    }
+}
+
+fn source_of(sources: &HashMap<String, ValueSource>, id: &str) -> Source {
+    match sources.get(id) {
+        Some(ValueSource::CommandLine) => Source::Flag,
+        Some(ValueSource::EnvVariable) => Source::Env,
+        _ => Source::Default,
+    }
+}
+
+/// The settings `caucus serve` runs with, after flags, env, file and defaults.
+pub(crate) struct Resolved {
+    flags: ServeFlags,
+    /// Config file key → where its value came from, in [`config_file::KEYS`] order.
+    sources: Vec<(&'static str, Source)>,
+    /// `log-json` from the file, when neither the flag nor the env set it.
+    file_log_json: Option<bool>,
+}
+
+impl ServeArgs {
+    fn source(&self, id: &str) -> Source {
+        source_of(&self.sources, id)
+    }
+
+    /// Reads the config file (if any) and applies it under flags and env.
+    pub(crate) fn resolve(self) -> anyhow::Result<Resolved> {
+        let file = match &self.flags.config {
+            Some(path) => {
+                warn_if_readable_by_others(path);
+                config_file::load(path)?
+            }
+            None => FileConfig::default(),
+        };
+        let resolved = self.resolve_with(file);
+        if resolved
+            .flags
+            .admin_token
+            .as_ref()
+            .is_some_and(|t| t.len() < 16)
+        {
+            anyhow::bail!(
+                "the admin token (--admin-token / CAUCUS_ADMIN_TOKEN / admin-token in the config \
+                 file) must be at least 16 characters"
+            );
+        }
+        Ok(resolved)
+    }
+
+    /// `--log-json` (a global flag, read before logging starts) with the file under it.
+    pub(crate) fn log_json(&self, flag: bool) -> anyhow::Result<bool> {
+        let set = self.source("log_json") != Source::Default
+            || std::env::var_os("CAUCUS_LOG_JSON").is_some();
+        match &self.flags.config {
+            Some(path) if !set && !flag => Ok(config_file::load(path)?.log_json.unwrap_or(false)),
+            _ => Ok(flag),
+        }
+    }
+
+    fn resolve_with(self, mut file: FileConfig) -> Resolved {
+        let mut sources = Vec::with_capacity(config_file::KEYS.len());
+        let ServeArgs {
+            mut flags,
+            sources: clap_sources,
+        } = self;
+        let from = |id: &str| source_of(&clap_sources, id);
+        // Plain settings: the file replaces a value that is still clap's default.
+        macro_rules! merge {
+            ($($field:ident),* $(,)?) => {$(
+                let key = config_file::KEYS
+                    .iter()
+                    .copied()
+                    .find(|k| k.replace('-', "_") == stringify!($field))
+                    .unwrap_or(stringify!($field));
+                let mut source = from(stringify!($field));
+                if source == Source::Default
+                    && let Some(value) = file.$field.take()
+                {
+                    flags.$field = value;
+                    source = Source::File;
+                }
+                sources.push((key, source));
+            )*};
+        }
+        merge!(listen, data);
+        // An empty value (compose's `CAUCUS_ADMIN_TOKEN: ${CAUCUS_ADMIN_TOKEN:-}`) means unset.
+        let mut source = from("admin_token");
+        if flags.admin_token.as_deref().is_some_and(str::is_empty) {
+            flags.admin_token = None;
+            source = Source::Default;
+        }
+        if flags.admin_token.is_none()
+            && let Some(token) = file.admin_token.take()
+        {
+            flags.admin_token = Some(token);
+            source = Source::File;
+        }
+        sources.push(("admin-token", source));
+        merge!(web_dir);
+        let mut source = from("allowed_origins");
+        if source == Source::Default
+            && let Some(origins) = file.allowed_origin.take()
+        {
+            flags.allowed_origins = origins.into_vec();
+            source = Source::File;
+        }
+        sources.push(("allowed-origin", source));
+        merge!(
+            max_message_bytes,
+            outbound_queue,
+            max_documents_per_connection,
+            max_connections_per_token,
+            max_connections_per_ip,
+            message_rate,
+            message_burst,
+            max_ephemeral_bytes,
+            ephemeral_rate,
+            max_loaded_mib,
+            join_timeout_secs,
+            ping_interval_secs,
+            idle_document_secs,
+        );
+        let mut source = from("backup_dir");
+        if flags
+            .backup_dir
+            .as_ref()
+            .is_some_and(|d| d.as_os_str().is_empty())
+        {
+            flags.backup_dir = None;
+            source = Source::Default;
+        }
+        if flags.backup_dir.is_none()
+            && let Some(dir) = file.backup_dir.take()
+        {
+            flags.backup_dir = Some(dir);
+            source = Source::File;
+        }
+        sources.push(("backup-dir", source));
+        merge!(backup_every, backup_keep_hourly, backup_keep_daily);
+        let log_json = from("log_json");
+        let file_log_json = file.log_json.filter(|_| log_json == Source::Default);
+        sources.push((
+            "log-json",
+            if file_log_json.is_some() {
+                Source::File
+            } else {
+                log_json
+            },
+        ));
+        Resolved {
+            flags,
+            sources,
+            file_log_json,
+        }
+    }
+}
+
+impl Resolved {
+    /// One line per key, `key = value  # source`, valid TOML; the admin token only as a comment
+    /// saying whether it is set.
+    fn lines(&self, log_json: bool) -> Vec<String> {
+        let f = &self.flags;
+        let show = |value: toml::Value| value.to_string();
+        let path = |p: &Path| show(toml::Value::String(p.display().to_string()));
+        let int = |n: u64| show(toml::Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)));
+        let usize_ = |n: usize| int(n as u64);
+        self.sources
+            .iter()
+            .map(|&(key, source)| {
+                let value = match key {
+                    "listen" => show(toml::Value::String(f.listen.to_string())),
+                    "data" => path(&f.data),
+                    "admin-token" => {
+                        let what = if f.admin_token.is_some() {
+                            "set (not shown)"
+                        } else {
+                            "not set (generated on first start, printed once)"
+                        };
+                        let line = format!("# admin-token: {what}");
+                        return format!("{line:<48} # {}", describe(key, source));
+                    }
+                    "web-dir" => path(&f.web_dir),
+                    "allowed-origin" => show(toml::Value::Array(
+                        f.allowed_origins
+                            .iter()
+                            .map(|o| toml::Value::String(o.clone()))
+                            .collect(),
+                    )),
+                    "max-message-bytes" => usize_(f.max_message_bytes),
+                    "outbound-queue" => usize_(f.outbound_queue),
+                    "max-documents-per-connection" => usize_(f.max_documents_per_connection),
+                    "max-connections-per-token" => usize_(f.max_connections_per_token),
+                    "max-connections-per-ip" => usize_(f.max_connections_per_ip),
+                    "message-rate" => int(f.message_rate.into()),
+                    "message-burst" => int(f.message_burst.into()),
+                    "max-ephemeral-bytes" => usize_(f.max_ephemeral_bytes),
+                    "ephemeral-rate" => int(f.ephemeral_rate.into()),
+                    "max-loaded-mib" => int(f.max_loaded_mib),
+                    "join-timeout-secs" => int(f.join_timeout_secs),
+                    "ping-interval-secs" => int(f.ping_interval_secs),
+                    "idle-document-secs" => int(f.idle_document_secs),
+                    "backup-dir" => match &f.backup_dir {
+                        Some(dir) => path(dir),
+                        None => {
+                            let line = "# backup-dir: not set (no scheduled backups)";
+                            return format!("{line:<48} # {}", describe(key, source));
+                        }
+                    },
+                    "backup-every" => show(toml::Value::String(
+                        humantime::format_duration(f.backup_every).to_string(),
+                    )),
+                    "backup-keep-hourly" => usize_(f.backup_keep_hourly),
+                    "backup-keep-daily" => usize_(f.backup_keep_daily),
+                    "log-json" => {
+                        show(toml::Value::Boolean(self.file_log_json.unwrap_or(log_json)))
+                    }
+                    _ => "?".to_owned(),
+                };
+                let line = format!("{key} = {value}");
+                format!("{line:<48} # {}", describe(key, source))
+            })
+            .collect()
+    }
+}
+
+/// "file", "env CAUCUS_LISTEN", "flag --listen", "default".
+fn describe(key: &str, source: Source) -> String {
+    match source {
+        Source::Flag => format!("flag --{key}"),
+        Source::Env => format!("env {}", env_name(key)),
+        Source::File => "file".to_owned(),
+        Source::Default => "default".to_owned(),
+    }
+}
+
+/// The environment variable of a config key, as `--help` shows it.
+fn env_name(key: &str) -> String {
+    let mut cmd = <ServeFlags as clap::Args>::augment_args(clap::Command::new("serve"));
+    cmd.build();
+    cmd.get_arguments()
+        .find(|a| a.get_long() == Some(key))
+        .and_then(|a| a.get_env())
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_else(|| match key {
+            "log-json" => "CAUCUS_LOG_JSON".to_owned(),
+            _ => format!("CAUCUS_{}", key.replace('-', "_").to_uppercase()),
+        })
+}
+
+/// The config a `caucus serve --config FILE` would run with here (environment included).
+pub(crate) fn effective_config(file: &Path) -> anyhow::Result<Vec<String>> {
+    #[derive(clap::Parser)]
+    #[command(name = "caucus-serve")]
+    struct EnvOnly {
+        #[command(flatten)]
+        serve: ServeArgs,
+        #[arg(long, env = "CAUCUS_LOG_JSON")]
+        log_json: bool,
+    }
+    let parsed = <EnvOnly as clap::Parser>::try_parse_from(["caucus-serve"])
+        .context("reading the CAUCUS_* environment variables")?;
+    let mut args = parsed.serve;
+    args.flags.config = Some(file.to_owned());
+    let resolved = args.resolve()?;
+    Ok(resolved.lines(parsed.log_json))
+}
+
+/// A config file may hold the admin token: say so when others may read it.
+fn warn_if_readable_by_others(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o004 != 0
+            && std::fs::read_to_string(path).is_ok_and(|t| t.contains("admin-token"))
+        {
+            tracing::warn!(
+                file = %path.display(),
+                "the config file holds the admin token and is readable by every user; chmod 600 it"
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    if let Some(token) = args.admin_token.as_deref().filter(|t| !t.is_empty())
-        && token.len() < 16
-    {
-        anyhow::bail!(
-            "the admin token (CAUCUS_ADMIN_TOKEN / --admin-token) must be at least 16 characters"
-        );
-    }
+    let args = args.resolve()?.flags;
     let mut config = caucus_relay::Config::for_data_dir(&args.data);
     config.admin_token = args.admin_token.filter(|t| !t.is_empty());
     config.web_dir = Some(args.web_dir.clone());
@@ -100,6 +448,10 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.ping_interval = Duration::from_secs(args.ping_interval_secs.max(1));
     config.idle_document_timeout = Duration::from_secs(args.idle_document_secs);
     config.persist = !args.bench_unsafe_no_persist;
+    config.backup_dir = args.backup_dir.clone();
+    config.backup_every = args.backup_every.max(Duration::from_secs(1));
+    config.backup_keep_hourly = args.backup_keep_hourly;
+    config.backup_keep_daily = args.backup_keep_daily;
     if !config.persist {
         tracing::warn!("--bench-unsafe-no-persist: documents are NOT saved; for benchmarks only");
     }
@@ -151,5 +503,138 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn args(flags: &[&str]) -> ServeArgs {
+        let argv = std::iter::once("serve").chain(flags.iter().copied());
+        <Cli as clap::Parser>::try_parse_from(argv).unwrap().serve
+    }
+
+    fn source(resolved: &Resolved, key: &str) -> Source {
+        resolved.sources.iter().find(|(k, _)| *k == key).unwrap().1
+    }
+
+    const FILE: &str = "listen = \"0.0.0.0:9000\"\nmax-message-bytes = 1048576\n\
+                        allowed-origin = [\"https://a.example\"]\nadmin-token = \"from-the-file-0123\"\n";
+
+    #[test]
+    fn file_beats_default_and_flag_beats_file() {
+        let file = config_file::parse(FILE).unwrap();
+        let resolved = args(&["--max-message-bytes", "77", "--data", "/srv/d"]).resolve_with(file);
+        let f = &resolved.flags;
+        assert_eq!(
+            f.listen,
+            "0.0.0.0:9000".parse().unwrap(),
+            "file over default"
+        );
+        assert_eq!(source(&resolved, "listen"), Source::File);
+        assert_eq!(f.max_message_bytes, 77, "flag over file");
+        assert_eq!(source(&resolved, "max-message-bytes"), Source::Flag);
+        assert_eq!(f.data, PathBuf::from("/srv/d"));
+        assert_eq!(source(&resolved, "data"), Source::Flag);
+        assert_eq!(f.outbound_queue, 4096, "default when neither");
+        assert_eq!(source(&resolved, "outbound-queue"), Source::Default);
+        assert_eq!(f.allowed_origins, ["https://a.example"]);
+        assert_eq!(f.admin_token.as_deref(), Some("from-the-file-0123"));
+        assert_eq!(source(&resolved, "admin-token"), Source::File);
+    }
+
+    #[test]
+    fn env_beats_file() {
+        // The environment cannot be changed safely inside a multi-threaded test, so mark values
+        // as clap marks values it took from env variables (the CLI test sets real variables).
+        let mut parsed = args(&[
+            "--listen",
+            "10.0.0.1:1",
+            "--admin-token",
+            "from-the-env-0123456",
+            "--allowed-origin",
+            "https://env.example",
+        ]);
+        for id in ["listen", "admin_token", "allowed_origins"] {
+            parsed
+                .sources
+                .insert(id.to_owned(), ValueSource::EnvVariable);
+        }
+        let resolved = parsed.resolve_with(config_file::parse(FILE).unwrap());
+        assert_eq!(resolved.flags.listen, "10.0.0.1:1".parse().unwrap());
+        assert_eq!(source(&resolved, "listen"), Source::Env);
+        assert_eq!(
+            resolved.flags.admin_token.as_deref(),
+            Some("from-the-env-0123456")
+        );
+        assert_eq!(source(&resolved, "admin-token"), Source::Env);
+        assert_eq!(resolved.flags.allowed_origins, ["https://env.example"]);
+        assert_eq!(resolved.flags.max_message_bytes, 1_048_576);
+    }
+
+    #[test]
+    fn an_empty_admin_token_is_unset_so_the_file_applies() {
+        let mut parsed = args(&["--admin-token", ""]);
+        parsed
+            .sources
+            .insert("admin_token".to_owned(), ValueSource::EnvVariable);
+        let resolved = parsed.resolve_with(config_file::parse(FILE).unwrap());
+        assert_eq!(
+            resolved.flags.admin_token.as_deref(),
+            Some("from-the-file-0123")
+        );
+        assert_eq!(source(&resolved, "admin-token"), Source::File);
+        let resolved = args(&["--admin-token", ""]).resolve_with(FileConfig::default());
+        assert_eq!(resolved.flags.admin_token, None);
+        assert_eq!(source(&resolved, "admin-token"), Source::Default);
+    }
+
+    #[test]
+    fn every_key_is_resolved_and_printed_without_the_token() {
+        let resolved = args(&[]).resolve_with(config_file::parse(FILE).unwrap());
+        let keys: Vec<_> = resolved.sources.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, config_file::KEYS);
+        let text = resolved.lines(false).join("\n");
+        assert!(!text.contains("from-the-file"), "{text}");
+        assert!(text.contains("# admin-token: set (not shown)"), "{text}");
+        assert!(text.contains("listen = \"0.0.0.0:9000\""), "{text}");
+        // Every printed line (the token line is a comment) is valid TOML for the same file.
+        let printed = config_file::parse(&text).unwrap();
+        assert_eq!(printed.max_message_bytes, Some(1_048_576));
+    }
+
+    #[test]
+    fn every_visible_flag_is_a_file_key() {
+        let mut cmd = <ServeFlags as clap::Args>::augment_args(clap::Command::new("serve"));
+        cmd.build();
+        for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+            let Some(long) = arg.get_long() else { continue };
+            if long == "config" || long == "help" {
+                continue;
+            }
+            assert!(
+                config_file::KEYS.contains(&long),
+                "--{long} needs a config file key (config_file.rs: KEYS, FileConfig; serve.rs: \
+                 resolve_with, lines)"
+            );
+        }
+    }
+
+    #[test]
+    fn every_key_has_its_flag_and_env() {
+        for key in config_file::KEYS.iter().filter(|k| **k != "log-json") {
+            let mut cmd = <ServeFlags as clap::Args>::augment_args(clap::Command::new("serve"));
+            cmd.build();
+            let arg = cmd.get_arguments().find(|a| a.get_long() == Some(key));
+            assert!(arg.is_some_and(|a| a.get_env().is_some()), "{key}");
+        }
     }
 }
