@@ -382,6 +382,16 @@ test("access: an admin invites a viewer who reads live but changes nothing; revo
   assert((await a.page.getByLabel(label("Confidence")).inputValue()) === "rumour", "viewer's change reached the admin")
   await waitFor(async () => (await v.status()) === "synced", "viewer has no local changes (synced)")
 
+  // the Admin screen shows the live connections (the viewer's among them) and the analysis by its title
+  const title = (await a.page.title()).replace(/ – Caucus$/, "")
+  await a.page.getByRole("link", { name: "Admin", exact: true }).click()
+  await a.page.getByRole("heading", { name: "Admin" }).waitFor()
+  const conns = a.page.getByRole("region", { name: "Live connections" })
+  await waitFor(async () => /Press desk\s*viewer/.test(await conns.textContent()), "viewer's live connection on the Admin screen")
+  const docsRegion = a.page.getByRole("region", { name: "Documents" })
+  await waitFor(async () => (await docsRegion.locator("tr.doc", { hasText: title }).count()) === 1, `analysis "${title}" on the Admin screen`)
+  assert(/No backup/.test(await a.page.locator("#admin-backup").textContent()), "no-backup warning")
+
   // revoke: the viewer is told the link is no longer valid, not that it is offline
   await a.page.getByRole("link", { name: "Access", exact: true }).click()
   await a.page.getByRole("button", { name: "Revoke Press desk", exact: true }).click()
@@ -414,6 +424,9 @@ test("access: an editor edits but has no Access screen", async () => {
   assert(await e.page.getByRole("link", { name: "Access", exact: true }).count() === 0, "editor sees the Access entry")
   await e.open(url, "&view=access")
   assert(await e.page.getByRole("heading", { name: "Access" }).count() === 0, "editor reached the Access screen")
+  assert(await e.page.getByRole("link", { name: "Admin", exact: true }).count() === 0, "editor sees the Admin entry")
+  await e.open(url, "&view=admin")
+  assert(await e.page.getByRole("heading", { name: "Admin" }).count() === 0, "editor reached the Admin screen")
   await e.open(url, "&view=country&c=BR")
   const s = e.page.getByLabel(label("Stance"))
   assert(!(await s.isDisabled()), "stance disabled for an editor")

@@ -13,8 +13,9 @@ import { ConflictIndex } from "./model/conflicts"
 import { h, replaceKeepingFocus } from "./ui/dom"
 import { countryView, matrixView, tasksView, type Ctx, type View } from "./ui/views"
 import { accessView } from "./ui/access"
+import { adminView } from "./ui/admin"
 import { changesView, exportView, historyPanel, reportView, type ToolsCtx } from "./ui/reports"
-import { canEdit, fetchMe, isAdmin, isRole, roleText, type MeInfo, type Role } from "./access"
+import { canEdit, documentIdOf, fetchMe, isAdmin, isRole, roleText, type MeInfo, type Role } from "./access"
 
 const $ = (id: string) => document.getElementById(id)!
 const app = $("app"), nav = $("nav"), statusEl = $("status"), presenceEl = $("presence"), roleEl = $("role"), banner = $("banner")
@@ -35,6 +36,12 @@ function rememberDoc(url: string, title: string) {
   const list = knownDocs().filter(d => d.url !== url)
   list.unshift({ url, title, opened: new Date().toISOString() })
   localStorage.setItem(DOCS_KEY, JSON.stringify(list.slice(0, 50)))
+}
+/** Document id → title for the analyses this device knows (the Admin screen's labels). */
+function docTitles(currentUrl: string, currentTitle: string): Map<string, string> {
+  const m = new Map(knownDocs().filter(d => d.title).map(d => [documentIdOf(d.url), d.title] as [string, string]))
+  if (currentTitle) m.set(documentIdOf(currentUrl), currentTitle)
+  return m
 }
 function loadMe(): Me | null {
   try { const m = JSON.parse(localStorage.getItem(ME_KEY) ?? "null"); return m && m.id && m.name ? m : null } catch { return null }
@@ -465,7 +472,7 @@ function navBar(active: string, asofDate: string) {
   } })
   nav.replaceChildren(link("matrix", "Matrix"), link("country", "Country"), link("tasks", "Tasks"),
     link("export", "Export report"), link("changes", "Changes"),
-    ...(isAdmin(role()) ? [link("access", "Access")] : []), copy,
+    ...(isAdmin(role()) ? [link("access", "Access"), link("admin", "Admin")] : []), copy,
     ...(active === "matrix" || active === "country" ? [h("span", { class: "asofpick" }, h("label", { for: "asof" }, "Show as of…"), asof)] : []))
 }
 
@@ -478,7 +485,7 @@ async function route() {
   screen = "doc"
   if (!(await openDoc(doc))) return
   const asked = p.get("view") || "matrix"
-  const v = asked === "access" && !isAdmin(role()) ? "matrix" : asked
+  const v = (asked === "access" || asked === "admin") && !isAdmin(role()) ? "matrix" : asked
   const a = readAnalysis(current!.handle.doc())
   const cc = p.get("c") || Object.keys(a.countries).sort((x, y) => a.countries[x].name.localeCompare(a.countries[y].name))[0] || ""
   const asofDate = (v === "matrix" || v === "country") && isDate(p.get("asof")) ? p.get("asof")! : ""
@@ -490,6 +497,7 @@ async function route() {
   navBar(v, asofDate)
   const vctx = asOf ? asOfCtx : ctx
   view = v === "access" ? accessView({ token, docUrl: () => current!.url }) :
+    v === "admin" ? adminView({ token, titles: () => docTitles(current!.url, a.title) }) :
     v === "export" ? exportView(tools) : v === "report" ? reportView(tools, rdate, p.get("since") ?? "last") :
     v === "changes" ? changesView(tools) :
     v === "tasks" ? tasksView(ctx) : v === "country" ? countryView(vctx, cc, p.get("i") ?? undefined) : matrixView(vctx)

@@ -9,11 +9,13 @@
 //! - `docs`: export, history and change files, over the document API or on a data directory.
 //! - `target`: what those one-shot commands share: opening a data directory, talking HTTP.
 //! - `backup`: backup, restore, dump and import (docs/backup.md).
+//! - `status`: a running relay's `/api/admin/status` as a summary (or its JSON).
 
 mod backup;
 mod config_file;
 mod docs;
 mod serve;
+mod status;
 mod target;
 mod token;
 
@@ -59,6 +61,8 @@ enum Command {
     Import(backup::ImportArgs),
     /// Check a `caucus serve` config file and print the configuration it gives.
     Config(config_file::ConfigArgs),
+    /// A running relay at a glance: connections, documents, commit latency, last backup.
+    Status(status::StatusArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -99,6 +103,7 @@ fn run() -> anyhow::Result<()> {
         Command::Dump(args) => runtime.block_on(backup::dump(args)),
         Command::Import(args) => runtime.block_on(backup::import(args)),
         Command::Config(args) => config_file::run(args),
+        Command::Status(args) => runtime.block_on(status::run(args)),
     }
 }
 

@@ -22,7 +22,7 @@ use tracing::Instrument;
 use crate::auth::Principal;
 use crate::doc::DocCommand;
 use crate::document_id::DocumentId;
-use crate::hub::{ConnectionSlot, Hub};
+use crate::hub::{ConnectionCounters, ConnectionSlot, Hub};
 use crate::metrics::CloseReason;
 use crate::outbox::{Closer, ConnId, Frame, Outbox};
 use crate::protocol::{self, Message, PROTOCOL_VERSION, PeerMetadata};
@@ -37,17 +37,44 @@ pub(crate) async fn serve(
     remote: String,
 ) {
     let id = slot.id;
-    let span = tracing::info_span!("conn", id = id.0, token = %principal.name, %remote);
+    // Identity on every line of this connection: id, token *name* (never the secret), role,
+    // remote address, and the peer ID once it has joined.
+    let span = tracing::info_span!(
+        "conn",
+        id = id.0,
+        token = %principal.name,
+        role = principal.role.as_str(),
+        %remote,
+        peer = tracing::field::Empty,
+    );
     async move {
         hub.metrics().connection_opened();
-        tracing::info!("connection open");
-        let reason = run(socket, &hub, &slot, principal).await;
+        tracing::debug!("websocket upgraded; waiting for join");
+        let started = Instant::now();
+        let counters = slot.counters.clone();
+        let (reason, summary) = run(socket, &hub, &slot, principal).await;
         drop(slot);
         hub.metrics().connection_closed(reason);
-        tracing::info!(reason = reason.as_str(), "connection closed");
+        // The one line for the end of a connection ("connection open" is logged on join).
+        tracing::info!(
+            reason = reason.as_str(),
+            joined = summary.joined,
+            duration_ms = elapsed_ms(started),
+            documents = summary.documents,
+            messages_in = counters.messages_in.load(Ordering::Relaxed),
+            messages_out = counters.messages_out.load(Ordering::Relaxed),
+            "connection closed"
+        );
     }
     .instrument(span)
     .await;
+}
+
+/// What the close log says about a connection's life.
+struct Summary {
+    joined: bool,
+    /// Documents it opened.
+    documents: usize,
 }
 
 async fn run(
@@ -55,7 +82,7 @@ async fn run(
     hub: &Hub,
     slot: &ConnectionSlot,
     principal: Principal,
-) -> CloseReason {
+) -> (CloseReason, Summary) {
     let (sink, mut stream) = socket.split();
     let id = slot.id;
     // The slot's closer is known to the hub, so revoking the token closes us at once.
@@ -70,6 +97,7 @@ async fn run(
         hub.clone(),
         last_heard.clone(),
         started,
+        slot.counters.clone(),
     ));
     let mut reader = Reader {
         hub,
@@ -79,6 +107,8 @@ async fn run(
         closer: closer.clone(),
         outbox: None,
         docs: HashSet::new(),
+        documents_opened: 0,
+        counters: slot.counters.clone(),
         ephemeral_bucket: TokenBucket::new(
             hub.config().ephemeral_rate,
             hub.config().ephemeral_rate.saturating_mul(2),
@@ -145,11 +175,18 @@ async fn run(
             }
         }
     }
+    let summary = Summary {
+        joined: reader.outbox.is_some(),
+        documents: reader.documents_opened,
+    };
     reader.cleanup();
     closer.close(CloseReason::Peer, None);
     // The writer sends the error/close frames; give it a moment, never forever.
     let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
-    closer.closing().map_or(CloseReason::Peer, |c| c.reason)
+    (
+        closer.closing().map_or(CloseReason::Peer, |c| c.reason),
+        summary,
+    )
 }
 
 struct Reader<'h> {
@@ -163,6 +200,10 @@ struct Reader<'h> {
     outbox: Option<Outbox>,
     /// Documents this connection has touched (told when it goes away).
     docs: HashSet<DocumentId>,
+    /// How many documents it opened over its life (the close log).
+    documents_opened: usize,
+    /// Messages in (counted here) and out (counted by the writer).
+    counters: Arc<ConnectionCounters>,
     ephemeral_bucket: TokenBucket,
 }
 
@@ -178,6 +219,7 @@ impl Reader<'_> {
 
     /// Handles one binary frame; false when the connection must close.
     async fn handle_frame(&mut self, bytes: &[u8]) -> bool {
+        self.counters.messages_in.fetch_add(1, Ordering::Relaxed);
         let message = match protocol::decode(bytes) {
             Ok(m) => m,
             Err(err) => {
@@ -300,10 +342,13 @@ impl Reader<'_> {
                 is_ephemeral: Some(false),
             },
         });
+        tracing::Span::current().record("peer", sender_id.as_str());
+        self.hub.connection_joined(self.id, outbox.peer_id.clone());
+        // The one line for the start of a connection: the span carries id, token name, role,
+        // remote address and now the peer ID.
         tracing::info!(
-            peer = %sender_id,
             storage_id = metadata.storage_id.as_deref().unwrap_or("-"),
-            "joined"
+            "connection open"
         );
         self.outbox = Some(outbox);
         answered
@@ -322,6 +367,8 @@ impl Reader<'_> {
             return false;
         }
         self.docs.insert(doc.clone());
+        self.documents_opened += 1;
+        self.hub.connection_opened_document(self.id, doc);
         true
     }
 
@@ -388,6 +435,7 @@ async fn write_loop(
     hub: Hub,
     last_heard: Arc<AtomicU64>,
     started: Instant,
+    counters: Arc<ConnectionCounters>,
 ) {
     let interval = hub.config().ping_interval;
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
@@ -403,6 +451,7 @@ async fn write_loop(
             frame = frames.recv() => {
                 let Some(frame) = frame else { break };
                 metrics.message_sent(frame.kind, frame.bytes.len());
+                counters.messages_out.fetch_add(1, Ordering::Relaxed);
                 match tokio::time::timeout(send_limit, sink.send(WsMessage::Binary(frame.bytes))).await {
                     Ok(Ok(())) => {}
                     Ok(Err(_)) => {
@@ -452,6 +501,7 @@ async fn write_loop(
             message: error.clone(),
         });
         metrics.message_sent("error", bytes.len());
+        counters.messages_out.fetch_add(1, Ordering::Relaxed);
         if tokio::time::timeout(send_limit, sink.send(WsMessage::Binary(bytes.into())))
             .await
             .is_err()

@@ -44,6 +44,7 @@ pub(crate) fn router(state: AppState, web_dir: Option<PathBuf>) -> Router {
         .route("/api/me", get(api::me))
         .route("/api/admin/backup", get(crate::backup::download))
         .route("/api/admin/backup/last", get(crate::backup::last))
+        .route("/api/admin/status", get(crate::status::status))
         .route("/api/docs/{id}/export", get(docs_api::export))
         .route("/api/docs/{id}/history", get(docs_api::history))
         .route(
@@ -218,7 +219,7 @@ async fn upgrade_anywhere(State(state): State<AppState>, request: Request, next:
         Err(rejection) => return rejection.into_response(),
     };
     let ip = remote_ip.unwrap_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED));
-    let slot = match state.hub.reserve_connection(&principal, ip) {
+    let slot = match state.hub.reserve_connection(&principal, ip, &remote) {
         Ok(slot) => slot,
         Err(refused) => {
             let why = match refused {

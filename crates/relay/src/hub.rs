@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::auth::{Principal, unix_ms};
+use crate::auth::{Principal, Role, unix_ms};
 use crate::config::Config;
 use crate::doc::{self, DocCommand};
 use crate::document_id::DocumentId;
@@ -35,6 +35,39 @@ struct LiveConnection {
     ip: IpAddr,
     expires_unix_ms: Option<u64>,
     closer: Closer,
+    /// What `/api/admin/status` shows about it (never the secret).
+    token_name: String,
+    role: Role,
+    remote: String,
+    since_unix_ms: u64,
+    /// Set when the peer joins.
+    peer_id: Option<Arc<str>>,
+    /// Documents the connection opened, in order (bounded by the per-connection limit).
+    docs: Vec<DocumentId>,
+    counters: Arc<ConnectionCounters>,
+}
+
+/// Messages one connection received and sent (its reader and writer count; the close log and
+/// the status read).
+#[derive(Debug, Default)]
+pub(crate) struct ConnectionCounters {
+    pub(crate) messages_in: AtomicU64,
+    pub(crate) messages_out: AtomicU64,
+}
+
+/// One live connection as `/api/admin/status` shows it: a copy taken under the lock.
+#[derive(Debug, Clone)]
+pub(crate) struct ConnectionSnapshot {
+    pub(crate) id: u64,
+    pub(crate) token_id: String,
+    pub(crate) token_name: String,
+    pub(crate) role: Role,
+    pub(crate) peer_id: Option<String>,
+    pub(crate) remote: String,
+    pub(crate) since_unix_ms: u64,
+    pub(crate) docs: Vec<String>,
+    pub(crate) messages_in: u64,
+    pub(crate) messages_out: u64,
 }
 
 /// A reserved place for one connection, counted against its token's and IP's limits from the
@@ -44,6 +77,7 @@ pub(crate) struct ConnectionSlot {
     hub: Hub,
     pub(crate) id: ConnId,
     pub(crate) closer: Closer,
+    pub(crate) counters: Arc<ConnectionCounters>,
 }
 
 impl Drop for ConnectionSlot {
@@ -79,6 +113,9 @@ struct Inner {
     server_peer_id: String,
     shutdown: CancellationToken,
     tasks: TaskTracker,
+    /// When the relay started (status: uptime).
+    started: Instant,
+    started_unix_ms: u64,
 }
 
 impl Hub {
@@ -103,6 +140,8 @@ impl Hub {
                 server_peer_id,
                 shutdown,
                 tasks,
+                started: Instant::now(),
+                started_unix_ms: unix_ms(),
             }),
         }
     }
@@ -130,6 +169,57 @@ impl Hub {
 
     pub(crate) fn tasks(&self) -> &TaskTracker {
         &self.inner.tasks
+    }
+
+    /// When the relay started: unix ms, and how long ago.
+    pub(crate) fn started(&self) -> (u64, std::time::Duration) {
+        (self.inner.started_unix_ms, self.inner.started.elapsed())
+    }
+
+    /// IDs of the documents whose actor is running (loaded in memory).
+    pub(crate) fn loaded_document_ids(&self) -> Vec<DocumentId> {
+        lock(&self.inner.docs)
+            .iter()
+            .filter(|(_, sender)| !sender.is_closed())
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// Every live connection, oldest first (copied under the lock, which is held briefly).
+    pub(crate) fn connection_snapshots(&self) -> Vec<ConnectionSnapshot> {
+        let mut out: Vec<ConnectionSnapshot> = lock(&self.inner.live)
+            .iter()
+            .map(|(id, c)| ConnectionSnapshot {
+                id: id.0,
+                token_id: c.token_id.clone(),
+                token_name: c.token_name.clone(),
+                role: c.role,
+                peer_id: c.peer_id.as_deref().map(str::to_owned),
+                remote: c.remote.clone(),
+                since_unix_ms: c.since_unix_ms,
+                docs: c.docs.iter().map(|d| d.to_string()).collect(),
+                messages_in: c.counters.messages_in.load(Ordering::Relaxed),
+                messages_out: c.counters.messages_out.load(Ordering::Relaxed),
+            })
+            .collect();
+        out.sort_by_key(|c| (c.since_unix_ms, c.id));
+        out
+    }
+
+    /// Records the peer ID a connection joined with (status).
+    pub(crate) fn connection_joined(&self, id: ConnId, peer_id: Arc<str>) {
+        if let Some(c) = lock(&self.inner.live).get_mut(&id) {
+            c.peer_id = Some(peer_id);
+        }
+    }
+
+    /// Records a document a connection opened (status).
+    pub(crate) fn connection_opened_document(&self, id: ConnId, doc: &DocumentId) {
+        if let Some(c) = lock(&self.inner.live).get_mut(&id)
+            && !c.docs.contains(doc)
+        {
+            c.docs.push(doc.clone());
+        }
     }
 
     /// Sends a command to a document's actor, loading the document if needed.
@@ -242,6 +332,7 @@ impl Hub {
         &self,
         principal: &Principal,
         ip: IpAddr,
+        remote: &str,
     ) -> Result<ConnectionSlot, SlotRefused> {
         static NEXT_CONN_ID: AtomicU64 = AtomicU64::new(1);
         let config = &self.inner.config;
@@ -261,6 +352,7 @@ impl Hub {
         }
         let id = ConnId(NEXT_CONN_ID.fetch_add(1, Ordering::Relaxed));
         let closer = Closer::child_of(&self.inner.shutdown);
+        let counters = Arc::new(ConnectionCounters::default());
         live.insert(
             id,
             LiveConnection {
@@ -268,12 +360,20 @@ impl Hub {
                 ip,
                 expires_unix_ms: principal.expires_unix_ms,
                 closer: closer.clone(),
+                token_name: principal.name.clone(),
+                role: principal.role,
+                remote: remote.to_owned(),
+                since_unix_ms: unix_ms(),
+                peer_id: None,
+                docs: Vec::new(),
+                counters: counters.clone(),
             },
         );
         Ok(ConnectionSlot {
             hub: self.clone(),
             id,
             closer,
+            counters,
         })
     }
 

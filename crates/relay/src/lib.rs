@@ -25,6 +25,7 @@
 //!   backups with retention.
 //! - [`portable`]: `caucus dump`/`import`: standard automerge files, and automerge-repo's NodeFS
 //!   layout in.
+//! - `status`: `GET /api/admin/status`: connections, documents, commit latency, last backup.
 //! - `migrate`: storage format migrations; [`fault`]: the storage fault switch tests flip.
 //!
 //! # Entry point
@@ -52,6 +53,7 @@ pub mod portable;
 pub mod protocol;
 mod rate;
 pub mod snapshot;
+mod status;
 pub mod storage;
 
 use std::future::Future;
@@ -99,6 +101,13 @@ impl Relay {
             config.storage_fault.clone(),
         )?;
         let (auth, bootstrap) = Auth::load(&storage, config.admin_token.as_deref()).await?;
+        // The last-backup gauge starts from what storage remembers, so a restart does not look
+        // like "never backed up" to an alert.
+        match backup::last_backup(&storage) {
+            Ok(Some(last)) => metrics.backup_done(last.unix_ms / 1000),
+            Ok(None) => {}
+            Err(err) => tracing::warn!(%err, "cannot read the last backup record"),
+        }
         let shutdown = CancellationToken::new();
         let tasks = TaskTracker::new();
         let hub = hub::Hub::new(storage, metrics, config, shutdown.clone(), tasks.clone());

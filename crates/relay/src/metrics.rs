@@ -4,6 +4,7 @@
 //! resolved once per label value, so the hot path only bumps an atomic.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use prometheus_client::encoding::text::encode;
@@ -37,6 +38,9 @@ struct Inner {
     bytes_in: Counter,
     bytes_out: Counter,
     commit_seconds: Histogram,
+    /// The same observations per bucket, readable (prometheus-client exposes only sum and
+    /// count): `/api/admin/status` estimates percentiles from them.
+    commit_buckets: CommitBuckets,
     commit_batch_ops: Histogram,
     commit_failures: Counter,
     auth_failures: Counter,
@@ -45,6 +49,98 @@ struct Inner {
     storage_failing: Gauge,
     last_backup: Gauge,
     backup_failures: Counter,
+}
+
+/// Number of finite `caucus_commit_seconds` buckets (50 µs doubling up to ~26 s).
+const COMMIT_BUCKETS: u16 = 20;
+
+/// Commit latencies counted per `caucus_commit_seconds` bucket (last slot: +Inf).
+struct CommitBuckets {
+    bounds: Vec<f64>,
+    counts: Vec<AtomicU64>,
+    sum_nanos: AtomicU64,
+}
+
+impl CommitBuckets {
+    fn new() -> Self {
+        let bounds: Vec<f64> = exponential_buckets(0.000_05, 2.0, COMMIT_BUCKETS).collect();
+        let counts = (0..=bounds.len()).map(|_| AtomicU64::new(0)).collect();
+        CommitBuckets {
+            bounds,
+            counts,
+            sum_nanos: AtomicU64::new(0),
+        }
+    }
+
+    fn observe(&self, took: Duration) {
+        let secs = took.as_secs_f64();
+        let slot = self
+            .bounds
+            .iter()
+            .position(|&b| secs <= b)
+            .unwrap_or(self.bounds.len());
+        if let Some(c) = self.counts.get(slot) {
+            c.fetch_add(1, Ordering::Relaxed);
+        }
+        self.sum_nanos.fetch_add(
+            u64::try_from(took.as_nanos()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+    }
+
+    fn summary(&self) -> CommitLatency {
+        let counts: Vec<u64> = self
+            .counts
+            .iter()
+            .map(|c| c.load(Ordering::Relaxed))
+            .collect();
+        let count: u64 = counts.iter().sum();
+        let sum = self.sum_nanos.load(Ordering::Relaxed) as f64 / 1e9;
+        let quantile = |q| estimate_quantile(&self.bounds, &counts, q);
+        CommitLatency {
+            count,
+            mean_seconds: (count > 0).then(|| sum / count as f64),
+            p50_seconds: quantile(0.5),
+            p95_seconds: quantile(0.95),
+            p99_seconds: quantile(0.99),
+        }
+    }
+}
+
+/// Commit latency as `/api/admin/status` reports it. Percentiles are estimated from the
+/// histogram buckets (linear within a bucket, like Prometheus' `histogram_quantile`); `None`
+/// before the first commit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommitLatency {
+    pub count: u64,
+    pub mean_seconds: Option<f64>,
+    pub p50_seconds: Option<f64>,
+    pub p95_seconds: Option<f64>,
+    pub p99_seconds: Option<f64>,
+}
+
+/// The `q` quantile of a histogram: `bounds` are the finite upper bounds, `counts` has one more
+/// slot (+Inf). An observation in +Inf is reported as the largest finite bound.
+fn estimate_quantile(bounds: &[f64], counts: &[u64], q: f64) -> Option<f64> {
+    let total: u64 = counts.iter().sum();
+    if total == 0 {
+        return None;
+    }
+    let rank = q * total as f64;
+    let mut below = 0u64;
+    for (i, &n) in counts.iter().enumerate() {
+        if n > 0 && (below + n) as f64 >= rank {
+            let Some(&upper) = bounds.get(i) else {
+                return bounds.last().copied();
+            };
+            let lower = if i == 0 { 0.0 } else { bounds[i - 1] };
+            let within = ((rank - below as f64) / n as f64).clamp(0.0, 1.0);
+            return Some(lower + (upper - lower) * within);
+        }
+        below += n;
+    }
+    bounds.last().copied()
 }
 
 /// The wire types every message counter is labelled with.
@@ -153,7 +249,8 @@ impl Metrics {
             bytes_in: Counter::default(),
             bytes_out: Counter::default(),
             // 50 µs .. ~26 s
-            commit_seconds: Histogram::new(exponential_buckets(0.000_05, 2.0, 20)),
+            commit_seconds: Histogram::new(exponential_buckets(0.000_05, 2.0, COMMIT_BUCKETS)),
+            commit_buckets: CommitBuckets::new(),
             commit_batch_ops: Histogram::new(exponential_buckets(1.0, 2.0, 12)),
             commit_failures: Counter::default(),
             auth_failures: Counter::default(),
@@ -331,6 +428,7 @@ impl Metrics {
 
     pub fn observe_commit(&self, took: Duration, ops: usize, ok: bool) {
         self.inner.commit_seconds.observe(took.as_secs_f64());
+        self.inner.commit_buckets.observe(took);
         self.inner.commit_batch_ops.observe(ops as f64);
         if !ok {
             self.inner.commit_failures.inc();
@@ -378,8 +476,93 @@ impl Metrics {
         self.inner.documents_loaded.get()
     }
 
+    /// Commit latency so far: count, mean and estimated percentiles.
+    pub fn commit_latency(&self) -> CommitLatency {
+        self.inner.commit_buckets.summary()
+    }
+
     /// Current number of open connections.
     pub fn open_connections(&self) -> i64 {
         self.inner.connections.get()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn commit_percentiles_are_estimated_from_the_buckets() {
+        let m = Metrics::new();
+        assert_eq!(m.commit_latency().count, 0);
+        assert_eq!(m.commit_latency().p50_seconds, None);
+        // 90 fast commits (≤ 50 µs) and 10 slow ones (in the 0.8–1.6 ms bucket).
+        for _ in 0..90 {
+            m.observe_commit(Duration::from_micros(40), 1, true);
+        }
+        for _ in 0..10 {
+            m.observe_commit(Duration::from_micros(1000), 1, true);
+        }
+        let l = m.commit_latency();
+        assert_eq!(l.count, 100);
+        let mean = l.mean_seconds.unwrap();
+        assert!((mean - 0.000_136).abs() < 1e-9, "{mean}");
+        assert!(l.p50_seconds.unwrap() <= 0.000_05);
+        let p95 = l.p95_seconds.unwrap();
+        assert!((0.000_8..=0.001_6).contains(&p95), "{p95}");
+        // Beyond the last bucket: the largest finite bound, never infinity.
+        assert_eq!(estimate_quantile(&[1.0, 2.0], &[0, 0, 5], 0.5), Some(2.0));
+    }
+}
+
+/// docs/metrics.md must list every exported family, and nothing else.
+#[cfg(test)]
+mod docs {
+    use std::collections::BTreeSet;
+
+    const DOC: &str = include_str!("../../../docs/metrics.md");
+
+    /// Families named in the first table's rows: "| `caucus_x` | type | …".
+    fn documented() -> BTreeSet<(String, String)> {
+        DOC.lines()
+            .filter_map(|line| {
+                let mut cells = line.split('|').map(str::trim).skip(1);
+                let name = cells.next()?.strip_prefix('`')?.strip_suffix('`')?;
+                let kind = cells.next()?;
+                name.starts_with("caucus_")
+                    .then(|| (name.to_owned(), kind.to_owned()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_exported_family_is_documented() {
+        let metrics = super::Metrics::new();
+        // A labelled family shows only once it has a value.
+        metrics.connection_closed(super::CloseReason::Peer);
+        metrics.limit_hit("origin");
+        let exported: BTreeSet<(String, String)> = metrics
+            .render()
+            .lines()
+            .filter_map(|l| l.strip_prefix("# TYPE "))
+            .filter_map(|l| {
+                let (name, kind) = l.split_once(' ')?;
+                Some((name.to_owned(), kind.trim().to_owned()))
+            })
+            .filter(|(name, _)| name.starts_with("caucus_"))
+            .collect();
+        assert!(exported.len() > 10, "render lost its families");
+        let documented = documented();
+        let missing: Vec<_> = exported.difference(&documented).collect();
+        assert!(
+            missing.is_empty(),
+            "exported on /metrics but not in docs/metrics.md (name, type): {missing:?}"
+        );
+        let stale: Vec<_> = documented.difference(&exported).collect();
+        assert!(
+            stale.is_empty(),
+            "in docs/metrics.md but not exported: {stale:?}"
+        );
     }
 }

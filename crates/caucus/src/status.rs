@@ -1,0 +1,254 @@
+//! `caucus status`: a running relay's `/api/admin/status`, as a compact summary for a person
+//! (connections, documents, commit latency, last backup with its age, the largest documents) or,
+//! with `--json`, as the server sent it.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use anyhow::Context;
+use clap::Args;
+use serde_json::Value;
+
+use crate::target;
+
+/// A backup older than this is flagged (a daily schedule plus slack).
+const BACKUP_STALE: Duration = Duration::from_secs(26 * 3600);
+
+#[derive(Args)]
+pub(crate) struct StatusArgs {
+    /// URL of the running relay, e.g. http://127.0.0.1:8080.
+    #[arg(long, env = "CAUCUS_SERVER")]
+    server: String,
+    /// Admin token.
+    #[arg(long, env = "CAUCUS_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: String,
+    /// Print the server's JSON as it is.
+    #[arg(long)]
+    json: bool,
+    /// How many of the largest documents to list.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+}
+
+pub(crate) async fn run(args: StatusArgs) -> anyhow::Result<()> {
+    tokio::task::spawn_blocking(move || {
+        let base = args.server.trim_end_matches('/').to_owned();
+        let response = target::agent()
+            .get(format!("{base}/api/admin/status"))
+            .header("Authorization", format!("Bearer {}", args.admin_token))
+            .call()
+            .with_context(|| format!("reaching {base}"))?;
+        let status: Value = target::check(response)?
+            .body_mut()
+            .read_json()
+            .context("reading the status")?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&status)?);
+        } else {
+            print!("{}", summary(&status, &base, args.top));
+        }
+        Ok(())
+    })
+    .await?
+}
+
+fn u64_at(v: &Value, path: &str) -> u64 {
+    v.pointer(path).and_then(Value::as_u64).unwrap_or(0)
+}
+
+fn str_at<'a>(v: &'a Value, path: &str) -> &'a str {
+    v.pointer(path).and_then(Value::as_str).unwrap_or("-")
+}
+
+/// The human summary (pure, for tests).
+pub(crate) fn summary(s: &Value, server: &str, top: usize) -> String {
+    use std::fmt::Write;
+    let now = u64_at(s, "/nowUnixMs");
+    let ago = |ms: u64| format!("{} ago", age(Duration::from_millis(now.saturating_sub(ms))));
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "caucus relay {} at {server}, up {} (storage {})",
+        str_at(s, "/version"),
+        age(Duration::from_secs(u64_at(s, "/uptimeSeconds"))),
+        str_at(s, "/storageId")
+    );
+    if let Some(failure) = s.pointer("/storageFailure").and_then(Value::as_str) {
+        let _ = writeln!(out, "WARNING: storage refuses writes: {failure}");
+    }
+
+    let _ = writeln!(out, "connections: {}", u64_at(s, "/connections/count"));
+    let conns = s
+        .pointer("/connections/list")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for c in conns {
+        let docs = c
+            .get("documents")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let _ = writeln!(
+            out,
+            "  {} ({})  peer {}  from {}  since {}  {docs} document(s)",
+            str_at(c, "/tokenName"),
+            str_at(c, "/role"),
+            str_at(c, "/peerId"),
+            str_at(c, "/remote"),
+            ago(u64_at(c, "/sinceUnixMs")),
+        );
+    }
+
+    let _ = writeln!(
+        out,
+        "documents: {} stored ({}), {} loaded",
+        u64_at(s, "/documents/stored"),
+        bytes(u64_at(s, "/documents/storedBytes")),
+        u64_at(s, "/documents/loaded")
+    );
+    if let Some(err) = s.pointer("/documents/error").and_then(Value::as_str) {
+        let _ = writeln!(out, "WARNING: could not list documents: {err}");
+    }
+
+    let commits = u64_at(s, "/commits/count");
+    let secs = |p: &str| {
+        s.pointer(p)
+            .and_then(Value::as_f64)
+            .map_or("-".to_owned(), millis)
+    };
+    if commits == 0 {
+        let _ = writeln!(out, "commits: none yet");
+    } else {
+        let _ = writeln!(
+            out,
+            "commits: {commits}, mean {}, p50 {}, p95 {}",
+            secs("/commits/meanSeconds"),
+            secs("/commits/p50Seconds"),
+            secs("/commits/p95Seconds")
+        );
+    }
+
+    match s.get("lastBackup").filter(|b| !b.is_null()) {
+        None => {
+            let _ = writeln!(out, "last backup: none — WARNING: take one (caucus backup)");
+        }
+        Some(b) => {
+            let at = u64_at(b, "/unixMs");
+            let old = Duration::from_millis(now.saturating_sub(at));
+            let when = humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_millis(at));
+            let _ = writeln!(
+                out,
+                "last backup: {} ({when}, {}, {} document(s), {}){}",
+                ago(at),
+                str_at(b, "/kind"),
+                u64_at(b, "/documents"),
+                bytes(u64_at(b, "/bytes")),
+                if old > BACKUP_STALE {
+                    " — WARNING: older than 26 h"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+
+    let docs = s
+        .pointer("/documents/list")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    if !docs.is_empty() && top > 0 {
+        let _ = writeln!(out, "largest documents:");
+        for d in docs.iter().take(top) {
+            let peers: Vec<&str> = d
+                .get("peers")
+                .and_then(Value::as_array)
+                .map(|p| p.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {}  {}  {} chunk(s)  changed {}  {}{}",
+                str_at(d, "/id"),
+                bytes(u64_at(d, "/storedBytes")),
+                u64_at(d, "/chunks"),
+                ago(u64_at(d, "/updatedUnixMs")),
+                if d.get("loaded").and_then(Value::as_bool) == Some(true) {
+                    "loaded"
+                } else {
+                    "on disk"
+                },
+                if peers.is_empty() {
+                    String::new()
+                } else {
+                    format!("  peers: {}", peers.join(", "))
+                }
+            );
+        }
+        if docs.len() > top || s.pointer("/documents/truncated") == Some(&Value::Bool(true)) {
+            let _ = writeln!(out, "  … (--top N or --json for more)");
+        }
+    }
+    out
+}
+
+/// `45s`, `12m`, `3h 5m`, `2d 4h`.
+pub(crate) fn age(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86_400 => format!("{}h {}m", s / 3600, s % 3600 / 60),
+        _ => format!("{}d {}h", s / 86_400, s % 86_400 / 3600),
+    }
+}
+
+fn bytes(n: u64) -> String {
+    const KIB: f64 = 1024.0;
+    let f = n as f64;
+    if f < KIB {
+        format!("{n} B")
+    } else if f < KIB * KIB {
+        format!("{:.1} KiB", f / KIB)
+    } else if f < KIB * KIB * KIB {
+        format!("{:.1} MiB", f / KIB / KIB)
+    } else {
+        format!("{:.2} GiB", f / KIB / KIB / KIB)
+    }
+}
+
+fn millis(secs: f64) -> String {
+    if secs < 0.001 {
+        format!("{:.0} µs", secs * 1e6)
+    } else if secs < 1.0 {
+        format!("{:.1} ms", secs * 1e3)
+    } else {
+        format!("{secs:.2} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_bytes_and_latencies_read_well() {
+        assert_eq!(age(Duration::from_secs(45)), "45s");
+        assert_eq!(age(Duration::from_secs(3 * 3600 + 5 * 60)), "3h 5m");
+        assert_eq!(age(Duration::from_secs(2 * 86_400 + 4 * 3600)), "2d 4h");
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(millis(0.000_25), "250 µs");
+        assert_eq!(millis(0.0031), "3.1 ms");
+    }
+
+    #[test]
+    fn an_old_or_missing_backup_is_flagged() {
+        let now = 100 * 86_400_000u64;
+        let mut s = serde_json::json!({"nowUnixMs": now, "lastBackup": null});
+        assert!(summary(&s, "http://x", 5).contains("last backup: none — WARNING"));
+        s["lastBackup"] = serde_json::json!({"unixMs": now - 27 * 3_600_000, "kind": "scheduled"});
+        assert!(summary(&s, "http://x", 5).contains("1d 3h ago"));
+        assert!(summary(&s, "http://x", 5).contains("older than 26 h"));
+        s["lastBackup"]["unixMs"] = serde_json::json!(now - 3_600_000);
+        assert!(!summary(&s, "http://x", 5).contains("WARNING"));
+    }
+}

@@ -1,0 +1,198 @@
+//! `GET /api/admin/status` (admin token only): what an operator wants to see at a glance.
+//!
+//! Relay version and uptime, the storage id, every live connection (token *name*, never the
+//! secret; role, peer, remote address, since when, the documents it opened), the stored
+//! documents (size, chunks, last change, loaded or not, which peers have them open; the
+//! largest [`MAX_LISTED`] only, with `truncated` saying so), commit latency from the commit
+//! histogram, and the last backup record.
+//!
+//! Live state is copied from the hub under its locks (briefly, nothing awaited while held);
+//! storage is read on the blocking pool. A storage read that fails does not fail the whole
+//! answer: the part is empty and carries its `error`, so status works best when things break.
+
+use std::collections::{HashMap, HashSet};
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use serde::Serialize;
+
+use crate::api::{ApiError, admin};
+use crate::auth::{Role, unix_ms};
+use crate::backup::{BackupRecord, last_backup};
+use crate::http::AppState;
+use crate::metrics::CommitLatency;
+
+/// At most this many documents, and this many connections, are listed.
+pub(crate) const MAX_LISTED: usize = 1000;
+
+/// The whole answer.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Status {
+    /// The relay's version (`caucus-relay` crate version, the workspace's).
+    version: &'static str,
+    now_unix_ms: u64,
+    started_unix_ms: u64,
+    uptime_seconds: u64,
+    storage_id: String,
+    /// Why storage refuses writes, while it does (`/healthz` is 503 then).
+    storage_failure: Option<String>,
+    connections: Connections,
+    documents: Documents,
+    commits: CommitLatency,
+    /// The `backups.last` record, `null` when no backup was ever taken.
+    last_backup: Option<BackupRecord>,
+    /// Set when the backup record could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_backup_error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Connections {
+    count: usize,
+    truncated: bool,
+    list: Vec<Connection>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Connection {
+    id: u64,
+    token_id: String,
+    token_name: String,
+    role: Role,
+    /// `null` until the peer has joined.
+    peer_id: Option<String>,
+    remote: String,
+    since_unix_ms: u64,
+    documents: Vec<String>,
+    messages_in: u64,
+    messages_out: u64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Documents {
+    /// Documents in storage.
+    stored: usize,
+    /// Documents held in memory (an actor running).
+    loaded: usize,
+    /// Stored bytes of every document together.
+    stored_bytes: u64,
+    /// More than [`MAX_LISTED`] documents: only the largest are listed.
+    truncated: bool,
+    /// Largest first.
+    list: Vec<Document>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Document {
+    id: String,
+    stored_bytes: u64,
+    chunks: u64,
+    /// Unix ms of the last stored change.
+    updated_unix_ms: u64,
+    loaded: bool,
+    /// Peer IDs of the live connections that opened it.
+    peers: Vec<String>,
+}
+
+/// `GET /api/admin/status`.
+pub(crate) async fn status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Status>, ApiError> {
+    admin(&state, &headers)?;
+    let hub = &state.hub;
+    let storage = hub.storage().clone();
+    let (started_unix_ms, uptime) = hub.started();
+
+    let live = hub.connection_snapshots();
+    let mut peers_of: HashMap<&str, Vec<String>> = HashMap::new();
+    for c in &live {
+        if let Some(peer) = &c.peer_id {
+            for doc in &c.docs {
+                peers_of.entry(doc.as_str()).or_default().push(peer.clone());
+            }
+        }
+    }
+    let loaded: HashSet<String> = hub
+        .loaded_document_ids()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+
+    let (mut stored, error) = match storage.list_documents().await {
+        Ok(list) => (list, None),
+        Err(err) => (Vec::new(), Some(err.to_string())),
+    };
+    let stored_count = stored.len();
+    let stored_bytes = stored.iter().map(|d| d.stored_bytes).sum();
+    stored.sort_by(|a, b| b.stored_bytes.cmp(&a.stored_bytes).then(a.id.cmp(&b.id)));
+    stored.truncate(MAX_LISTED);
+    let list = stored
+        .into_iter()
+        .map(|d| Document {
+            loaded: loaded.contains(&d.id),
+            peers: peers_of.get(d.id.as_str()).cloned().unwrap_or_default(),
+            id: d.id,
+            stored_bytes: d.stored_bytes,
+            chunks: d.chunk_count,
+            updated_unix_ms: d.updated_unix_ms,
+        })
+        .collect();
+
+    let (last, last_error) = match tokio::task::spawn_blocking(move || last_backup(&storage)).await
+    {
+        Ok(Ok(record)) => (record, None),
+        Ok(Err(err)) => (None, Some(err.to_string())),
+        Err(err) => (None, Some(err.to_string())),
+    };
+
+    let count = live.len();
+    let connections = live
+        .into_iter()
+        .take(MAX_LISTED)
+        .map(|c| Connection {
+            id: c.id,
+            token_id: c.token_id,
+            token_name: c.token_name,
+            role: c.role,
+            peer_id: c.peer_id,
+            remote: c.remote,
+            since_unix_ms: c.since_unix_ms,
+            documents: c.docs,
+            messages_in: c.messages_in,
+            messages_out: c.messages_out,
+        })
+        .collect();
+    Ok(Json(Status {
+        version: env!("CARGO_PKG_VERSION"),
+        now_unix_ms: unix_ms(),
+        started_unix_ms,
+        uptime_seconds: uptime.as_secs(),
+        storage_id: hub.storage().storage_id().to_owned(),
+        storage_failure: hub.storage().failure(),
+        connections: Connections {
+            count,
+            truncated: count > MAX_LISTED,
+            list: connections,
+        },
+        documents: Documents {
+            stored: stored_count,
+            loaded: loaded.len(),
+            stored_bytes,
+            truncated: stored_count > MAX_LISTED,
+            list,
+            error,
+        },
+        commits: hub.metrics().commit_latency(),
+        last_backup: last,
+        last_backup_error: last_error,
+    }))
+}
