@@ -272,3 +272,43 @@ async fn a_peer_that_stops_reading_is_disconnected_not_skipped() -> anyhow::Resu
     fast.sync_until_quiet(&mut doc, QUIET).await?;
     relay.stop().await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_join_storm_of_fresh_peers_all_sync_and_keep_syncing() -> anyhow::Result<()> {
+    // Fresh peers asking at once share one generated first message (doc.rs); each must still
+    // end up with a sync state of its own that keeps working afterwards.
+    let dir = tempfile::tempdir()?;
+    let relay = TestRelay::start(dir.path()).await?;
+    let id = DocumentId::random();
+    let mut writer = Peer::connect(&relay.ws_url(), "writer").await?;
+    let mut wdoc = PeerDoc::new(id.clone(), doc_with_changes(50));
+    writer.sync_until_quiet(&mut wdoc, QUIET).await?;
+    let (_, viewer_token) = relay.mint(r#"{"role":"viewer","name":"press"}"#).await?;
+
+    let mut joiners = Vec::new();
+    for i in 0..24 {
+        let url = if i % 6 == 5 {
+            relay.ws_url_with(&viewer_token)
+        } else {
+            relay.ws_url()
+        };
+        let peer = Peer::connect(&url, &format!("joiner-{i}")).await?;
+        joiners.push((peer, PeerDoc::new(id.clone(), Automerge::new())));
+    }
+    // Every request goes out before anyone reads an answer: one batch of fresh states.
+    for (peer, doc) in &mut joiners {
+        peer.request(doc).await?;
+    }
+    let heads = wdoc.doc.get_heads();
+    for (peer, doc) in &mut joiners {
+        peer.sync_until_heads(doc, &heads).await?;
+    }
+    // Afterwards every state is its own: a new change reaches each of them.
+    add_change(&mut wdoc.doc, "after-the-storm", 1);
+    writer.sync_until_quiet(&mut wdoc, QUIET).await?;
+    let heads = wdoc.doc.get_heads();
+    for (peer, doc) in &mut joiners {
+        peer.sync_until_heads(doc, &heads).await?;
+    }
+    relay.stop().await
+}

@@ -513,6 +513,10 @@ fn send_replies(
         }
     }
     let mut gone = Vec::new();
+    // automerge's answer depends only on the document and the peer's sync state, so peers whose
+    // states are equal get the same bytes: generate once per distinct fresh state. A join storm
+    // (every new peer starts from the same state) then costs one full sync, not one per peer.
+    let mut generated: Vec<Generated> = Vec::new();
     for (conn, is_request) in targets {
         let Some(peer) = state.peers.get_mut(&conn) else {
             continue;
@@ -526,12 +530,38 @@ fn send_replies(
                 document_id: id.clone(),
             })
         } else {
-            match state.doc.generate_sync_message(&mut peer.sync) {
-                Some(message) => peer.outbox.send(&Message::Sync(SyncMessage {
+            // Only fresh states are worth comparing: they are small, and they are the storm.
+            // Comparing (and cloning) long-lived states would cost more than it saves.
+            let fresh = peer.sync.sent_hashes.is_empty();
+            let data = match generated.iter().find(|g| fresh && g.before == peer.sync) {
+                Some(done) => {
+                    peer.sync.clone_from(&done.after);
+                    done.data.clone()
+                }
+                None if fresh => {
+                    let before = peer.sync.clone();
+                    let data = state
+                        .doc
+                        .generate_sync_message(&mut peer.sync)
+                        .map(|m| m.encode());
+                    generated.push(Generated {
+                        before,
+                        after: peer.sync.clone(),
+                        data: data.clone(),
+                    });
+                    data
+                }
+                None => state
+                    .doc
+                    .generate_sync_message(&mut peer.sync)
+                    .map(|m| m.encode()),
+            };
+            match data {
+                Some(data) => peer.outbox.send(&Message::Sync(SyncMessage {
                     sender_id: server_peer_id.to_owned(),
                     target_id: peer.outbox.peer_id.to_string(),
                     document_id: id.clone(),
-                    data: message.encode(),
+                    data,
                 })),
                 None => true,
             }
@@ -545,6 +575,16 @@ fn send_replies(
     for conn in gone {
         state.peers.remove(&conn);
     }
+}
+
+/// One sync message automerge generated in a fan-out, for every peer in the same state.
+struct Generated {
+    /// The peer's sync state before generating.
+    before: sync::State,
+    /// Its state after generating: what every peer that had `before` moves to.
+    after: sync::State,
+    /// The encoded message, `None` when there was nothing to send.
+    data: Option<Vec<u8>>,
 }
 
 /// Relays an ephemeral message to every other peer of the document; the sender joins the
