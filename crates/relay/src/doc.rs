@@ -71,6 +71,8 @@ struct DocPeer {
     sync: sync::State,
     /// Has sent `sync`/`request` on this connection (ephemeral-only peers get no sync).
     syncing: bool,
+    /// Our heads in the last sync message we actually sent it.
+    announced: Vec<ChangeHash>,
 }
 
 impl DocPeer {
@@ -86,6 +88,7 @@ impl DocPeer {
             outbox,
             sync,
             syncing: false,
+            announced: Vec::new(),
         }
     }
 }
@@ -517,6 +520,7 @@ fn send_replies(
     // states are equal get the same bytes: generate once per distinct fresh state. A join storm
     // (every new peer starts from the same state) then costs one full sync, not one per peer.
     let mut generated: Vec<Generated> = Vec::new();
+    let our_heads = state.doc.get_heads();
     for (conn, is_request) in targets {
         let Some(peer) = state.peers.get_mut(&conn) else {
             continue;
@@ -556,6 +560,25 @@ fn send_replies(
                     .generate_sync_message(&mut peer.sync)
                     .map(|m| m.encode()),
             };
+            // automerge takes a change-less message that announces our own heads as proof the
+            // peer knows them (`receive` sets `last_sent_heads`), but the peer cannot know we hold
+            // *its* latest changes until we say so. A relay answering message by message replies
+            // before that later message arrives; a batch swallowed the reply and left the peer
+            // waiting with its changes unacknowledged (found by the many-documents bench). So a
+            // sender is always told our heads if it has not heard them from us yet.
+            let data = match data {
+                None if is_sender(senders, conn) && peer.announced != our_heads => {
+                    peer.sync.have_responded = false;
+                    state
+                        .doc
+                        .generate_sync_message(&mut peer.sync)
+                        .map(|m| m.encode())
+                }
+                other => other,
+            };
+            if data.is_some() {
+                peer.announced.clone_from(&our_heads);
+            }
             match data {
                 Some(data) => peer.outbox.send(&Message::Sync(SyncMessage {
                     sender_id: server_peer_id.to_owned(),
@@ -575,6 +598,10 @@ fn send_replies(
     for conn in gone {
         state.peers.remove(&conn);
     }
+}
+
+fn is_sender(senders: &[(ConnId, bool)], conn: ConnId) -> bool {
+    senders.iter().any(|(c, _)| *c == conn)
 }
 
 /// One sync message automerge generated in a fan-out, for every peer in the same state.
@@ -708,6 +735,88 @@ mod tests {
         );
         let mut doc = doc_with_content();
         assert!(receive_untrusted(&mut doc, &mut sync::State::new(), crash).is_err());
+    }
+
+    /// A batch holding a peer's change and then its change-less "I have your heads" message
+    /// must still answer that peer with heads that include its change.
+    #[test]
+    fn a_batch_always_acknowledges_a_senders_changes() {
+        use automerge::transaction::Transactable;
+        let id = DocumentId::random();
+        let mut base = Automerge::new();
+        let mut tx = base.transaction();
+        tx.put(automerge::ROOT, "k", 1).unwrap();
+        tx.commit();
+
+        // The peer is in sync with the relay, then makes a change.
+        let mut peer_doc = base.fork();
+        let mut peer_state = sync::State::new();
+        let mut relay = Box::new(DocState {
+            doc: base.fork(),
+            peers: HashMap::new(),
+            persisted_heads: base.get_heads(),
+            stored_chunks: 1,
+            stored_bytes: 0,
+        });
+        let (tx_frames, mut frames) = mpsc::channel(64);
+        let outbox = Outbox::new(
+            ConnId(1),
+            "peer".into(),
+            true,
+            tx_frames,
+            crate::outbox::Closer::child_of(&tokio_util::sync::CancellationToken::new()),
+        );
+        let mut relay_state = sync::State::new();
+        for _ in 0..6 {
+            if let Some(m) = peer_doc.generate_sync_message(&mut peer_state) {
+                relay.doc.receive_sync_message(&mut relay_state, m).unwrap();
+            }
+            if let Some(m) = relay.doc.generate_sync_message(&mut relay_state) {
+                peer_doc.receive_sync_message(&mut peer_state, m).unwrap();
+            }
+        }
+        relay.peers.insert(
+            ConnId(1),
+            DocPeer {
+                outbox: outbox.clone(),
+                sync: relay_state,
+                syncing: true,
+                announced: relay.doc.get_heads(),
+            },
+        );
+        let mut tx = peer_doc.transaction();
+        tx.put(automerge::ROOT, "k", 2).unwrap();
+        tx.commit();
+        // Message 1 carries the change; message 2 (as a peer that has since heard our heads
+        // would send) has no changes and announces exactly the heads we will have.
+        let with_change = peer_doc.generate_sync_message(&mut peer_state).unwrap();
+        let mut again = peer_state.clone();
+        again.in_flight = false;
+        again.have_responded = false;
+        let no_changes = peer_doc.generate_sync_message(&mut again).unwrap();
+        assert!(no_changes.changes.is_empty());
+        let received = receive_batch(
+            &mut relay,
+            &id,
+            vec![
+                (outbox.clone(), false, with_change.encode()),
+                (outbox.clone(), false, no_changes.encode()),
+            ],
+            Vec::new(),
+            64,
+        );
+        assert_eq!(relay.doc.get_heads(), peer_doc.get_heads());
+        send_replies(&mut relay, &id, "relay", &received.senders, true);
+        let frame = frames.try_recv().expect("the sender was answered");
+        let Ok(Message::Sync(reply)) = crate::protocol::decode(&frame.bytes) else {
+            panic!("expected a sync message");
+        };
+        let reply = sync::Message::decode(&reply.data).unwrap();
+        assert_eq!(
+            reply.heads,
+            peer_doc.get_heads(),
+            "the reply acknowledges the change"
+        );
     }
 
     #[test]
