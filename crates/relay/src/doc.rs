@@ -691,7 +691,7 @@ fn fail(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     /// A V1 sync message with one `have` whose bloom filter is `bloom`.
