@@ -80,8 +80,13 @@ fuzz:
 	$(call run-fuzz,$(FUZZ_SECONDS))
 
 ## Long benchmarks (not part of `make test`).
+## Benchmarks against the reference relay (docs/performance.md, docs/bad-networks.md):
+## the load generator's six scenarios, then the bad-network sweep. ~10 min on 2 cores.
+## BENCH_ARGS=--quick for a smoke run; results go to target/bench/.
 bench:
-	@echo "benchmarks arrive with the performance work (docs/performance.md)"
+	$(CARGO) build --release -p caucus -p caucus-bench -p caucus-faultproxy
+	target/release/caucus-bench $(BENCH_ARGS)
+	target/release/caucus-faultproxy sweep $(BENCH_ARGS)
 
 ## Regenerate the storage-format fixture (a real format 1 file) and the automerge-repo NodeFS sample.
 fixtures: tests/interop/node_modules/.package-lock.json

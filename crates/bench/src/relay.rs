@@ -1,0 +1,275 @@
+//! The relays under test, each a child process on 127.0.0.1 with its own data directory:
+//! caucus (the release binary, limits raised for load) and the reference relay (the official
+//! automerge-repo packages under Node, installed once into a cached directory).
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+
+use crate::client::Conn;
+use crate::procstat::{self, Sample};
+
+/// The admin token caucus is started with (also the websocket token).
+pub(crate) const ADMIN_TOKEN: &str = "bench-admin-token-0123456789abcdef";
+
+/// How long a relay may take to start listening.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The caucus limits raised for load (the defaults are per-user protections that a load
+/// generator on one IP with one token would trip). Printed with the results.
+pub(crate) const CAUCUS_LOAD_FLAGS: &[&str] = &[
+    "--max-connections-per-ip",
+    "100000",
+    "--max-connections-per-token",
+    "100000",
+    "--message-rate",
+    "100000",
+    "--message-burst",
+    "100000",
+    "--ephemeral-rate",
+    "1000",
+];
+
+/// Which relay, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RelayKind {
+    Caucus,
+    /// caucus with `--bench-unsafe-no-persist` (durability-cost scenario only).
+    CaucusNoPersist,
+    Reference,
+}
+
+impl RelayKind {
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            RelayKind::Caucus => "caucus",
+            RelayKind::CaucusNoPersist => "caucus --bench-unsafe-no-persist",
+            RelayKind::Reference => "reference",
+        }
+    }
+}
+
+/// Where the binaries and the reference sources are.
+#[derive(Debug, Clone)]
+pub(crate) struct Paths {
+    pub(crate) caucus_bin: PathBuf,
+    /// `shared/reference/node-relay`.
+    pub(crate) reference_src: PathBuf,
+    /// Cached copy with `node_modules` (e.g. `target/bench-reference`).
+    pub(crate) reference_dir: PathBuf,
+}
+
+impl Paths {
+    /// Copies the reference relay and runs `npm install` once; later calls reuse the copy.
+    pub(crate) fn prepare_reference(&self) -> Result<()> {
+        let marker = self
+            .reference_dir
+            .join("node_modules/@automerge/automerge-repo/package.json");
+        std::fs::create_dir_all(&self.reference_dir)?;
+        for name in ["package.json", "reference-server.mjs"] {
+            std::fs::copy(self.reference_src.join(name), self.reference_dir.join(name))
+                .with_context(|| format!("copying {name} from {}", self.reference_src.display()))?;
+        }
+        if marker.is_file() {
+            return Ok(());
+        }
+        eprintln!(
+            "bench: npm install for the reference relay in {}",
+            self.reference_dir.display()
+        );
+        let status = Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&self.reference_dir)
+            .status()
+            .context("running npm install")?;
+        if !status.success() {
+            bail!("npm install for the reference relay failed: {status}");
+        }
+        Ok(())
+    }
+}
+
+/// A running relay process.
+pub(crate) struct RelayProc {
+    pub(crate) kind: RelayKind,
+    child: Child,
+    pub(crate) addr: SocketAddr,
+    _data_dir: PathBuf,
+}
+
+impl RelayProc {
+    /// Starts a relay on a data directory (which may hold earlier data: a restart).
+    pub(crate) async fn start(
+        kind: RelayKind,
+        paths: &Paths,
+        data_dir: &Path,
+    ) -> Result<RelayProc> {
+        std::fs::create_dir_all(data_dir)?;
+        let log = File::options()
+            .create(true)
+            .append(true)
+            .open(data_dir.with_extension("log"))
+            .context("opening the relay log")?;
+        match kind {
+            RelayKind::Caucus | RelayKind::CaucusNoPersist => {
+                Self::start_caucus(kind, paths, data_dir, log).await
+            }
+            RelayKind::Reference => Self::start_reference(paths, data_dir, log).await,
+        }
+    }
+
+    async fn start_caucus(
+        kind: RelayKind,
+        paths: &Paths,
+        data_dir: &Path,
+        log: File,
+    ) -> Result<RelayProc> {
+        let mut cmd = Command::new(&paths.caucus_bin);
+        cmd.arg("serve")
+            .args(["--listen", "127.0.0.1:0", "--data"])
+            .arg(data_dir)
+            .args(CAUCUS_LOAD_FLAGS)
+            .env("CAUCUS_ADMIN_TOKEN", ADMIN_TOKEN)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log));
+        if kind == RelayKind::CaucusNoPersist {
+            cmd.arg("--bench-unsafe-no-persist");
+        }
+        let mut child = cmd
+            .spawn()
+            .with_context(|| format!("starting {}", paths.caucus_bin.display()))?;
+        let stdout = child.stdout.take().context("no stdout pipe")?;
+        let (tx, rx) = std::sync::mpsc::channel::<SocketAddr>();
+        // Reads the address line, then keeps draining stdout so the relay never blocks on it.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(addr) = line
+                    .strip_prefix("caucus: listening on http://")
+                    .and_then(|a| a.trim().parse().ok())
+                {
+                    let _ = tx.send(addr);
+                }
+            }
+        });
+        let addr = tokio::task::spawn_blocking(move || rx.recv_timeout(START_TIMEOUT))
+            .await?
+            .map_err(|_| anyhow!("caucus did not print its address within {START_TIMEOUT:?}"));
+        let addr = match addr {
+            Ok(addr) => addr,
+            Err(err) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(err);
+            }
+        };
+        Ok(RelayProc {
+            kind,
+            child,
+            addr,
+            _data_dir: data_dir.to_owned(),
+        })
+    }
+
+    async fn start_reference(paths: &Paths, data_dir: &Path, log: File) -> Result<RelayProc> {
+        let port = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
+            probe.local_addr()?.port()
+        };
+        let mut child = Command::new("node")
+            .arg("reference-server.mjs")
+            .arg(port.to_string())
+            .arg(data_dir)
+            .current_dir(&paths.reference_dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(log.try_clone()?))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .context("starting node reference-server.mjs")?;
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let url = format!("ws://{addr}/");
+        // The reference accepts sockets before its Repo is wired up and ignores a join sent
+        // then, so readiness is a completed handshake, not an open port.
+        let deadline = tokio::time::Instant::now() + START_TIMEOUT;
+        loop {
+            if let Some(status) = child.try_wait()? {
+                bail!("the reference relay exited at start: {status}");
+            }
+            let probe = tokio::time::timeout(
+                Duration::from_millis(1000),
+                Conn::connect(&url, "bench-probe"),
+            )
+            .await;
+            if let Ok(Ok(conn)) = probe {
+                conn.close().await;
+                break;
+            }
+            if tokio::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                bail!("the reference relay did not answer a join within {START_TIMEOUT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(RelayProc {
+            kind: RelayKind::Reference,
+            child,
+            addr,
+            _data_dir: data_dir.to_owned(),
+        })
+    }
+
+    /// The websocket URL clients use.
+    pub(crate) fn url(&self) -> String {
+        match self.kind {
+            RelayKind::Reference => format!("ws://{}/", self.addr),
+            _ => format!("ws://{}/sync?token={ADMIN_TOKEN}", self.addr),
+        }
+    }
+
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// RSS and CPU of the relay process now.
+    pub(crate) fn sample(&self) -> Result<Sample> {
+        procstat::sample(&self.pid().to_string())
+    }
+
+    /// Graceful stop (SIGTERM), SIGKILL after 15 s.
+    pub(crate) async fn stop(mut self) -> Result<()> {
+        let pid = self.pid().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            if self.child.try_wait()?.is_some() {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                bail!(
+                    "{} did not stop within 15 s after SIGTERM",
+                    self.kind.label()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for RelayProc {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! Scenario 2: many documents. 2 connections per document join first (RSS per idle
+//! connection), then each pair creates/fetches its document (RSS per loaded document against
+//! the document's saved size), then every connection makes a few edits (relay CPU per change).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use automerge::transaction::Transactable;
+use automerge::{ActorId, Automerge, ROOT};
+use caucus_relay::DocumentId;
+use caucus_relay::protocol::Message;
+use tokio::sync::{Notify, Semaphore, mpsc, watch};
+use tokio::time::Instant;
+
+use crate::client::{Conn, Replica, sync_until};
+use crate::relay::{Paths, RelayKind, RelayProc};
+use crate::report::{Outcome, Unit};
+use crate::workload::{Rng, small_document};
+
+#[derive(Debug, Clone)]
+pub(crate) struct ManyDocsCfg {
+    pub(crate) docs: usize,
+    pub(crate) edits_per_connection: usize,
+}
+
+const CONNECTED: u8 = 0;
+const LOAD: u8 = 1;
+const EDIT: u8 = 2;
+const STOP: u8 = 3;
+
+/// What a connection task reports after each stage (saved size of its document at the end).
+type Report = Result<Option<usize>, String>;
+
+pub(crate) async fn run(
+    kind: RelayKind,
+    paths: &Paths,
+    dir: &std::path::Path,
+    cfg: &ManyDocsCfg,
+) -> Outcome {
+    let relay = match RelayProc::start(kind, paths, dir).await {
+        Ok(r) => r,
+        Err(e) => return Outcome::failed(e),
+    };
+    let mut outcome = Outcome::default();
+    if let Err(e) = drive(&relay, cfg, &mut outcome).await {
+        outcome.error = Some(format!("{e:#}"));
+    }
+    if let Err(e) = relay.stop().await {
+        outcome.error.get_or_insert(format!("{e:#}"));
+    }
+    outcome
+}
+
+async fn wait_reports(
+    rx: &mut mpsc::UnboundedReceiver<Report>,
+    n: usize,
+    secs: u64,
+    stage: &str,
+) -> Result<Vec<usize>> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let (mut ok, mut sizes) = (0, Vec::new());
+    while ok < n {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(Ok(size))) => {
+                ok += 1;
+                sizes.extend(size);
+            }
+            Ok(Some(Err(e))) => {
+                bail!("{stage}: a connection failed after {ok} of {n} were done: {e}")
+            }
+            Ok(None) => bail!("{stage}: connections ended after {ok} of {n}"),
+            Err(_) => bail!("{stage}: only {ok} of {n} connections done within {secs} s"),
+        }
+    }
+    Ok(sizes)
+}
+
+async fn drive(relay: &RelayProc, cfg: &ManyDocsCfg, out: &mut Outcome) -> Result<()> {
+    let template = small_document()?;
+    let template_bytes = template.save();
+    let template_heads = template.get_heads();
+    let n = cfg.docs * 2;
+    let ids: Arc<Vec<DocumentId>> = Arc::new((0..cfg.docs).map(|_| DocumentId::random()).collect());
+    let pushed: Arc<Vec<Notify>> = Arc::new((0..cfg.docs).map(|_| Notify::new()).collect());
+    let connect_slots = Arc::new(Semaphore::new(64));
+    let (phase_tx, phase_rx) = watch::channel(CONNECTED);
+    let (report_tx, mut report_rx) = mpsc::unbounded_channel::<Report>();
+
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let base = relay.sample()?;
+    let url = relay.url();
+    let mut tasks = Vec::with_capacity(n);
+    for i in 0..n {
+        let task = Task {
+            i,
+            url: url.clone(),
+            ids: ids.clone(),
+            pushed: pushed.clone(),
+            slots: connect_slots.clone(),
+            phase: phase_rx.clone(),
+            report: report_tx.clone(),
+            template: template_bytes.clone(),
+            template_heads: template_heads.clone(),
+            edits: cfg.edits_per_connection,
+        };
+        tasks.push(tokio::spawn(async move {
+            let report = task.report.clone();
+            if let Err(e) = task.run().await {
+                let _ = report.send(Err(format!("{e:#}")));
+            }
+        }));
+    }
+    drop(report_tx);
+    let result = async {
+        let t0 = Instant::now();
+        wait_reports(&mut report_rx, n, 180, "connecting").await?;
+        out.push(
+            "connections opened/s",
+            n as f64 / t0.elapsed().as_secs_f64(),
+            Unit::PerSec,
+        );
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let conns = relay.sample()?;
+        out.push("relay RSS before", base.rss_kib as f64 / 1024.0, Unit::MiB);
+        out.push(
+            format!("relay RSS with {n} idle connections"),
+            conns.rss_kib as f64 / 1024.0,
+            Unit::MiB,
+        );
+        out.push(
+            "RSS per idle connection",
+            conns.rss_kib.saturating_sub(base.rss_kib) as f64 / n as f64,
+            Unit::KiB,
+        );
+
+        let _ = phase_tx.send(LOAD);
+        let t1 = Instant::now();
+        wait_reports(&mut report_rx, n, 240, "creating and fetching documents").await?;
+        out.push(
+            format!("time to create + fetch {} documents", cfg.docs),
+            t1.elapsed().as_secs_f64(),
+            Unit::Secs,
+        );
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let docs = relay.sample()?;
+        out.push(
+            format!("relay RSS with {} loaded documents", cfg.docs),
+            docs.rss_kib as f64 / 1024.0,
+            Unit::MiB,
+        );
+        let per_doc = docs.rss_kib.saturating_sub(conns.rss_kib) as f64 / cfg.docs as f64;
+        out.push("RSS per loaded document", per_doc, Unit::KiB);
+        // Every document is the template (the edits below add a few hundred bytes).
+        let saved = template_bytes.len() as f64 / 1024.0;
+        out.push("saved size per document", saved, Unit::KiB);
+        out.push(
+            "RSS per loaded document ÷ saved size",
+            per_doc / saved.max(1e-9),
+            Unit::Ratio,
+        );
+        let loaded = relay.sample()?;
+
+        let _ = phase_tx.send(EDIT);
+        let t2 = Instant::now();
+        let changes = (n * cfg.edits_per_connection) as f64;
+        let edited = wait_reports(&mut report_rx, n, 60, "editing").await;
+        let edit_secs = t2.elapsed().as_secs_f64();
+        let after = relay.sample()?;
+        // Every connection commits and sends its edits at once; a failure is in the
+        // acknowledgement, so the CPU figure covers all of them either way.
+        out.push("edit phase: changes", changes, Unit::Count);
+        out.push(
+            "relay CPU per change (edit phase)",
+            1e6 * (after.cpu_s - loaded.cpu_s) / changes,
+            Unit::Micros,
+        );
+        edited?;
+        out.push("edit phase: changes/s", changes / edit_secs, Unit::PerSec);
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let end = relay.sample()?;
+        out.push(
+            "relay RSS after the edits",
+            end.rss_kib as f64 / 1024.0,
+            Unit::MiB,
+        );
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    let _ = phase_tx.send(STOP);
+    for task in tasks {
+        if tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    result
+}
+
+struct Task {
+    i: usize,
+    url: String,
+    ids: Arc<Vec<DocumentId>>,
+    pushed: Arc<Vec<Notify>>,
+    slots: Arc<Semaphore>,
+    phase: watch::Receiver<u8>,
+    report: mpsc::UnboundedSender<Report>,
+    template: Vec<u8>,
+    template_heads: Vec<automerge::ChangeHash>,
+    edits: usize,
+}
+
+impl Task {
+    /// Waits for a phase while answering the socket (pings, the partner's changes).
+    async fn wait_phase(
+        &mut self,
+        conn: &mut Conn,
+        rep: &mut Option<Replica>,
+        phase: u8,
+    ) -> Result<()> {
+        loop {
+            if *self.phase.borrow() >= phase {
+                return Ok(());
+            }
+            tokio::select! {
+                changed = self.phase.changed() => changed.map_err(|_| anyhow!("bench ended"))?,
+                message = conn.next_message() => {
+                    if let (Message::Sync(m), Some(rep)) = (message?, rep.as_mut())
+                        && m.document_id == rep.id
+                    {
+                        rep.receive(&m.data)?;
+                        rep.push(conn).await?;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn run(mut self) -> Result<()> {
+        let d = self.i / 2;
+        let creator = self.i.is_multiple_of(2);
+        let mut conn = {
+            let _slot = self.slots.acquire().await?;
+            Conn::connect(&self.url, &format!("bench-many-{}", self.i)).await?
+        };
+        let _ = self.report.send(Ok(None));
+        let mut rep = None;
+        self.wait_phase(&mut conn, &mut rep, LOAD).await?;
+
+        let deadline = Instant::now() + Duration::from_secs(180);
+        let id = self.ids[d].clone();
+        if creator {
+            let doc = Automerge::load(&self.template)?.with_actor(ActorId::random());
+            let mut r = Replica::new(id, doc);
+            sync_until(&mut conn, &mut r, false, deadline, Replica::relay_has_all)
+                .await
+                .context("pushing a document")?;
+            self.pushed[d].notify_one();
+            rep = Some(r);
+        } else {
+            // Keep reading (pings) while the partner pushes.
+            let pushed = self.pushed.clone();
+            let notified = pushed[d].notified();
+            tokio::pin!(notified);
+            loop {
+                tokio::select! {
+                    () = &mut notified => break,
+                    message = tokio::time::timeout_at(deadline, conn.next_message()) => {
+                        message.map_err(|_| anyhow!("the partner never pushed its document"))??;
+                    }
+                }
+            }
+            let mut r = Replica::new(id, Automerge::new());
+            let heads = self.template_heads.clone();
+            sync_until(&mut conn, &mut r, true, deadline, |r| {
+                r.doc.get_heads() == heads
+            })
+            .await
+            .context("fetching a document")?;
+            rep = Some(r);
+        }
+        let _ = self.report.send(Ok(None));
+        self.wait_phase(&mut conn, &mut rep, EDIT).await?;
+
+        let mut r = rep.take().context("no replica")?;
+        let mut rng = Rng::new(self.i as u64);
+        for e in 0..self.edits {
+            let mut tx = r.doc.transaction();
+            tx.put(ROOT, format!("field{:03}", rng.below(200)), rng.text(24))?;
+            tx.put(ROOT, format!("edited-by-{}", self.i % 2), e as i64)?;
+            tx.commit();
+            r.push(&mut conn).await?;
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        if let Err(e) = sync_until(&mut conn, &mut r, false, deadline, Replica::relay_has_all).await
+        {
+            return Err(e.context(format!(
+                "syncing edits ({}; ours {:?}, theirs {:?}, in flight {})",
+                if creator { "creator" } else { "fetcher" },
+                r.doc.get_heads(),
+                r.state.their_heads,
+                r.state.in_flight
+            )));
+        }
+        let _ = self.report.send(Ok(None));
+        rep = Some(r);
+        self.wait_phase(&mut conn, &mut rep, STOP).await?;
+        conn.close().await;
+        Ok(())
+    }
+}
