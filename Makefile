@@ -26,7 +26,7 @@ tests/interop/node_modules/.package-lock.json: tests/interop/package-lock.json
 
 ## Every test: lints, Rust unit and integration tests, web unit tests, interop with the
 ## official JS client, browser tests in headless Chromium.
-test: lint rust-test web-test interop-test browser-test deploy-test fuzz-smoke
+test: lint rust-test web-test interop-test browser-test deploy-test
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -71,7 +71,7 @@ define run-fuzz
 	done
 endef
 
-## A short run of every fuzz target (part of `make test`).
+## A short run of every fuzz target (CI runs it after `make test`, see .ci/run).
 fuzz-smoke:
 	$(call run-fuzz,$(FUZZ_SMOKE_SECONDS))
 
