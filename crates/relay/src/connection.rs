@@ -427,6 +427,28 @@ fn elapsed_ms(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
+/// Sends one websocket message within `limit`. False (and the connection closed) when the
+/// peer is gone or the send cannot finish in time; nothing more can then be written to this
+/// socket, not even a close frame.
+async fn send_bounded(
+    sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
+    message: WsMessage,
+    limit: Duration,
+    closer: &Closer,
+) -> bool {
+    match tokio::time::timeout(limit, sink.send(message)).await {
+        Ok(Ok(())) => true,
+        Ok(Err(_)) => {
+            closer.close(CloseReason::Peer, None);
+            false
+        }
+        Err(_) => {
+            closer.close(CloseReason::Timeout, None);
+            false
+        }
+    }
+}
+
 /// Owns the sink: frames out, pings, and the final error/close frames.
 async fn write_loop(
     mut sink: futures_util::stream::SplitSink<WebSocket, WsMessage>,
@@ -452,17 +474,8 @@ async fn write_loop(
                 let Some(frame) = frame else { break };
                 metrics.message_sent(frame.kind, frame.bytes.len());
                 counters.messages_out.fetch_add(1, Ordering::Relaxed);
-                match tokio::time::timeout(send_limit, sink.send(WsMessage::Binary(frame.bytes))).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(_)) => {
-                        closer.close(CloseReason::Peer, None);
-                        return;
-                    }
-                    Err(_) => {
-                        // Nothing more can be written to this socket: no close frame either.
-                        closer.close(CloseReason::Timeout, None);
-                        return;
-                    }
+                if !send_bounded(&mut sink, WsMessage::Binary(frame.bytes), send_limit, &closer).await {
+                    return;
                 }
             }
             _ = ping.tick() => {
@@ -471,16 +484,8 @@ async fn write_loop(
                     closer.close(CloseReason::Timeout, None);
                     break;
                 }
-                match tokio::time::timeout(send_limit, sink.send(WsMessage::Ping(Default::default()))).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(_)) => {
-                        closer.close(CloseReason::Peer, None);
-                        return;
-                    }
-                    Err(_) => {
-                        closer.close(CloseReason::Timeout, None);
-                        return;
-                    }
+                if !send_bounded(&mut sink, WsMessage::Ping(Default::default()), send_limit, &closer).await {
+                    return;
                 }
             }
         }
