@@ -7,14 +7,8 @@ mod common;
 
 use std::path::Path;
 
-use caucus_model::changefile;
 use caucus_relay::DocumentId;
 use common::*;
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(out.status.success(), "{}", text(out));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn offline(args: &[&str], data: &Path) -> std::process::Output {
     run(caucus()
@@ -38,18 +32,7 @@ fn a_backup_of_a_running_relay_restores_dumps_and_imports_intact() {
         dir.path().join("imported"),
     );
     // The sample analysis, loaded into the first data dir with a change file.
-    let id = DocumentId::random();
-    let sample = caucus_model::sample::scripted_analysis()
-        .unwrap()
-        .document()
-        .clone();
-    let whole = dir.path().join("whole.caucus-changes");
-    let id_bytes = changefile::document_id_bytes(&id.to_bytes()).unwrap();
-    std::fs::write(
-        &whole,
-        changefile::export_changes(&sample, &id_bytes, &[]).unwrap(),
-    )
-    .unwrap();
+    let (id, sample, whole) = sample_change_file(dir.path());
     ok(&offline(
         &["changes", "import", &whole.to_string_lossy()],
         &live,

@@ -12,11 +12,6 @@ use caucus_model::{Attribution, Stance, Timestamp};
 use caucus_relay::DocumentId;
 use common::*;
 
-fn ok(out: &std::process::Output) -> String {
-    assert!(out.status.success(), "{}", text(out));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 fn export(id: &DocumentId, data: &Path, args: &[&str]) -> String {
     ok(&run(caucus()
         .arg("export")
@@ -40,21 +35,10 @@ fn import(file: &Path, data: &Path) -> std::process::Output {
 fn reports_history_and_change_files_on_data_dirs_and_over_http() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    let id = DocumentId::random();
-    let id_bytes = changefile::document_id_bytes(&id.to_bytes()).unwrap();
-    let sample = caucus_model::sample::scripted_analysis()
-        .unwrap()
-        .document()
-        .clone();
-    let sample_heads = sample.get_heads();
-
     // Both replicas start from the same whole-document file (like a USB stick handed round).
-    let whole = dir.path().join("whole.caucus-changes");
-    std::fs::write(
-        &whole,
-        changefile::export_changes(&sample, &id_bytes, &[]).unwrap(),
-    )
-    .unwrap();
+    let (id, sample, whole) = sample_change_file(dir.path());
+    let id_bytes = changefile::document_id_bytes(&id.to_bytes()).unwrap();
+    let sample_heads = sample.get_heads();
     for data in [&a, &b] {
         assert!(ok(&import(&whole, data)).contains("new change(s)"));
     }

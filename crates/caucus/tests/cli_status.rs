@@ -3,26 +3,13 @@
 
 mod common;
 
-use caucus_model::changefile;
-use caucus_relay::DocumentId;
 use common::*;
 
 #[test]
 fn status_summarises_a_running_relay() {
     let dir = tempfile::tempdir().unwrap();
     // One stored document, imported while the relay is stopped.
-    let id = DocumentId::random();
-    let id_bytes = changefile::document_id_bytes(&id.to_bytes()).unwrap();
-    let sample = caucus_model::sample::scripted_analysis()
-        .unwrap()
-        .document()
-        .clone();
-    let file = dir.path().join("whole.caucus-changes");
-    std::fs::write(
-        &file,
-        changefile::export_changes(&sample, &id_bytes, &[]).unwrap(),
-    )
-    .unwrap();
+    let (id, _, file) = sample_change_file(dir.path());
     let data = dir.path().join("data");
     let out = run(caucus()
         .args(["changes", "import"])

@@ -58,3 +58,33 @@ pub(crate) fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     )
 }
+
+/// Standard output of a command that must have succeeded (else fail with everything it said).
+pub(crate) fn ok(out: &Output) -> String {
+    assert!(out.status.success(), "{}", text(out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The scripted sample analysis under a fresh id, written as a whole-document change file in
+/// `dir` (what `caucus changes import` takes). Returns the id, the document and the file.
+pub(crate) fn sample_change_file(
+    dir: &std::path::Path,
+) -> (
+    caucus_relay::DocumentId,
+    automerge::Automerge,
+    std::path::PathBuf,
+) {
+    let id = caucus_relay::DocumentId::random();
+    let id_bytes = caucus_model::changefile::document_id_bytes(&id.to_bytes()).unwrap();
+    let sample = caucus_model::sample::scripted_analysis()
+        .unwrap()
+        .document()
+        .clone();
+    let file = dir.join("whole.caucus-changes");
+    std::fs::write(
+        &file,
+        caucus_model::changefile::export_changes(&sample, &id_bytes, &[]).unwrap(),
+    )
+    .unwrap();
+    (id, sample, file)
+}
