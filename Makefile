@@ -32,7 +32,8 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 
-rust-test:
+# The bad-network and NodeFS-import tests drive the official JS client from tests/interop.
+rust-test: tests/interop/node_modules/.package-lock.json
 	$(CARGO) test --locked --workspace
 
 # The interop and browser suites drive the real binary (debug build: faster to build here).
