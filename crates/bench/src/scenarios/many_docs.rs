@@ -38,18 +38,10 @@ pub(crate) async fn run(
     dir: &std::path::Path,
     cfg: &ManyDocsCfg,
 ) -> Outcome {
-    let relay = match RelayProc::start(kind, paths, dir).await {
-        Ok(r) => r,
-        Err(e) => return Outcome::failed(e),
-    };
-    let mut outcome = Outcome::default();
-    if let Err(e) = drive(&relay, cfg, &mut outcome).await {
-        outcome.error = Some(format!("{e:#}"));
-    }
-    if let Err(e) = relay.stop().await {
-        outcome.error.get_or_insert(format!("{e:#}"));
-    }
-    outcome
+    super::on_fresh_relay(kind, paths, dir, async |relay, out| {
+        drive(relay, cfg, out).await
+    })
+    .await
 }
 
 async fn wait_reports(

@@ -6,3 +6,28 @@ pub(crate) mod fanout;
 pub(crate) mod join_storm;
 pub(crate) mod many_docs;
 pub(crate) mod reconnect;
+
+use crate::relay::{Paths, RelayKind, RelayProc};
+use crate::report::Outcome;
+
+/// Starts a relay on `dir`, runs `drive` against it and stops it. A failure anywhere is
+/// recorded in the outcome next to whatever `drive` measured before it.
+pub(crate) async fn on_fresh_relay(
+    kind: RelayKind,
+    paths: &Paths,
+    dir: &std::path::Path,
+    drive: impl AsyncFnOnce(&RelayProc, &mut Outcome) -> anyhow::Result<()>,
+) -> Outcome {
+    let relay = match RelayProc::start(kind, paths, dir).await {
+        Ok(r) => r,
+        Err(e) => return Outcome::failed(e),
+    };
+    let mut outcome = Outcome::default();
+    if let Err(e) = drive(&relay, &mut outcome).await {
+        outcome.error = Some(format!("{e:#}"));
+    }
+    if let Err(e) = relay.stop().await {
+        outcome.error.get_or_insert(format!("{e:#}"));
+    }
+    outcome
+}

@@ -24,21 +24,15 @@ pub(crate) async fn run(
     dir: &std::path::Path,
     edits: &[usize],
 ) -> Outcome {
-    let relay = match RelayProc::start(kind, paths, dir).await {
-        Ok(r) => r,
-        Err(e) => return Outcome::failed(e),
-    };
-    let mut outcome = Outcome::default();
-    for &n in edits {
-        if let Err(e) = once(&relay, n, &mut outcome).await {
-            outcome.error = Some(format!("{n} offline edits: {e:#}"));
-            break;
+    super::on_fresh_relay(kind, paths, dir, async |relay, out| {
+        for &n in edits {
+            once(relay, n, out)
+                .await
+                .with_context(|| format!("{n} offline edits"))?;
         }
-    }
-    if let Err(e) = relay.stop().await {
-        outcome.error.get_or_insert(format!("{e:#}"));
-    }
-    outcome
+        Ok(())
+    })
+    .await
 }
 
 async fn once(relay: &RelayProc, n: usize, out: &mut Outcome) -> Result<()> {
