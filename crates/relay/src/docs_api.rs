@@ -93,8 +93,10 @@ async fn with_document<T: Send + 'static>(
 
 /// Today in UTC: the default report date.
 pub fn today_utc() -> Option<Date> {
-    let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    Date::parse(now.get(..10)?).ok()
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(Date::from_unix(i64::try_from(now.as_secs()).ok()?))
 }
 
 /// A downloadable answer; nothing about a document is ever cached.
@@ -260,16 +262,14 @@ pub(crate) async fn history(
 
 /// A history query from a `/`-separated field path and an optional limit.
 pub fn history_query(field: Option<&str>, limit: Option<usize>) -> Result<HistoryQuery, String> {
-    let path: Vec<String> = field
-        .unwrap_or("")
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if path.len() > 8 || path.iter().any(|p| p.len() > 100) {
+    let query = HistoryQuery::for_path(field.unwrap_or(""));
+    if query.path.len() > 8 || query.path.iter().any(|p| p.len() > 100) {
         return Err("field: a path of at most 8 keys of at most 100 bytes".into());
     }
-    Ok(HistoryQuery { path, limit })
+    Ok(match limit {
+        Some(limit) => query.with_limit(limit),
+        None => query,
+    })
 }
 
 #[derive(Debug, Deserialize)]
