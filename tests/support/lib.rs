@@ -2,6 +2,8 @@
 //! that speaks the automerge-repo protocol with automerge's own sync.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod nats;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

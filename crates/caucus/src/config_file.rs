@@ -42,6 +42,10 @@ pub(crate) const KEYS: &[&str] = &[
     "backup-every",
     "backup-keep-hourly",
     "backup-keep-daily",
+    "cluster",
+    "cluster-replicas",
+    "cluster-snapshot-every",
+    "cluster-outbox-mib",
     "log-json",
 ];
 
@@ -73,6 +77,10 @@ pub(crate) struct FileConfig {
     pub(crate) backup_every: Option<Duration>,
     pub(crate) backup_keep_hourly: Option<usize>,
     pub(crate) backup_keep_daily: Option<usize>,
+    pub(crate) cluster: Option<String>,
+    pub(crate) cluster_replicas: Option<usize>,
+    pub(crate) cluster_snapshot_every: Option<u64>,
+    pub(crate) cluster_outbox_mib: Option<u64>,
     pub(crate) log_json: Option<bool>,
 }
 

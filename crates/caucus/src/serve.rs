@@ -96,6 +96,21 @@ pub(crate) struct ServeFlags {
     /// ...and the newest of each of this many recent days.
     #[arg(long, env = "CAUCUS_BACKUP_KEEP_DAILY", default_value_t = 14)]
     backup_keep_daily: usize,
+    /// Cluster mode: NATS JetStream URL(s), comma-separated (nats://host:4222); every relay
+    /// given the same NATS serves every document (docs/scaling.md). Off when unset.
+    #[arg(long, env = "CAUCUS_CLUSTER")]
+    cluster: Option<String>,
+    /// Cluster mode: JetStream replicas of the streams this relay creates (3 on a 3-node NATS).
+    #[arg(long, env = "CAUCUS_CLUSTER_REPLICAS", default_value_t = 1)]
+    cluster_replicas: usize,
+    /// Cluster mode: snapshot a document (and drop the change messages it covers) after this
+    /// relay published this many change messages for it.
+    #[arg(long, env = "CAUCUS_CLUSTER_SNAPSHOT_EVERY", default_value_t = 1000)]
+    cluster_snapshot_every: u64,
+    /// Cluster mode: bound of the persisted queue of changes NATS has not acknowledged, in MiB;
+    /// past it whole documents are marked for publishing instead.
+    #[arg(long, env = "CAUCUS_CLUSTER_OUTBOX_MIB", default_value_t = 256)]
+    cluster_outbox_mib: u64,
 }
 
 /// Where a setting's value came from.
@@ -281,6 +296,19 @@ impl ServeArgs {
         }
         sources.push(("backup-dir", source));
         merge!(backup_every, backup_keep_hourly, backup_keep_daily);
+        let mut source = from("cluster");
+        if flags.cluster.as_ref().is_some_and(|c| c.trim().is_empty()) {
+            flags.cluster = None;
+            source = Source::Default;
+        }
+        if flags.cluster.is_none()
+            && let Some(url) = file.cluster.take()
+        {
+            flags.cluster = Some(url);
+            source = Source::File;
+        }
+        sources.push(("cluster", source));
+        merge!(cluster_replicas, cluster_snapshot_every, cluster_outbox_mib);
         let log_json = from("log_json");
         let file_log_json = file.log_json.filter(|_| log_json == Source::Default);
         sources.push((
@@ -355,6 +383,16 @@ impl Resolved {
                     )),
                     "backup-keep-hourly" => usize_(f.backup_keep_hourly),
                     "backup-keep-daily" => usize_(f.backup_keep_daily),
+                    "cluster" => match &f.cluster {
+                        Some(url) => show(toml::Value::String(url.clone())),
+                        None => {
+                            let line = "# cluster: not set (a single relay)";
+                            return format!("{line:<48} # {}", describe(key, source));
+                        }
+                    },
+                    "cluster-replicas" => usize_(f.cluster_replicas),
+                    "cluster-snapshot-every" => int(f.cluster_snapshot_every),
+                    "cluster-outbox-mib" => int(f.cluster_outbox_mib),
                     "log-json" => {
                         show(toml::Value::Boolean(self.file_log_json.unwrap_or(log_json)))
                     }
@@ -452,6 +490,13 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.backup_every = args.backup_every.max(Duration::from_secs(1));
     config.backup_keep_hourly = args.backup_keep_hourly;
     config.backup_keep_daily = args.backup_keep_daily;
+    config.cluster = args.cluster.clone().map(|url| {
+        let mut cluster = caucus_relay::cluster::ClusterConfig::new(url);
+        cluster.replicas = args.cluster_replicas.clamp(1, 5);
+        cluster.snapshot_every = args.cluster_snapshot_every.max(1);
+        cluster.outbox_max_bytes = args.cluster_outbox_mib.saturating_mul(1024 * 1024).max(1);
+        cluster
+    });
     if !config.persist {
         tracing::warn!("--bench-unsafe-no-persist: documents are NOT saved; for benchmarks only");
     }

@@ -148,6 +148,20 @@ type Hash = [u8; 32];
 pub struct Auth {
     inner: Arc<RwLock<Tokens>>,
     storage: Storage,
+    /// Cluster mode: every record this relay writes is also sent here (to the KV bucket).
+    replica: Arc<std::sync::Mutex<Option<ReplicaSender>>>,
+}
+
+/// Where a relay in a cluster sends its token records: `(id, JSON)`.
+pub(crate) type ReplicaSender = tokio::sync::mpsc::UnboundedSender<(String, Vec<u8>)>;
+
+/// What merging a token record from another relay changed here.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Merged {
+    /// The token was revoked by this record: close its connections.
+    pub(crate) revoked: Option<String>,
+    /// Ours is revoked and theirs is not: send ours back (revocation wins).
+    pub(crate) send_back: Option<Vec<u8>>,
 }
 
 #[derive(Default)]
@@ -224,7 +238,67 @@ impl Auth {
         Ok(Auth {
             inner: Arc::new(RwLock::new(tokens)),
             storage: storage.clone(),
+            replica: Arc::new(std::sync::Mutex::new(None)),
         })
+    }
+
+    /// Cluster mode: from now on every token record written here is also sent to `replica`.
+    pub(crate) fn replicate_to(&self, replica: ReplicaSender) {
+        *self
+            .replica
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(replica);
+    }
+
+    /// Every stored record as `(id, JSON)`, for a cluster's token bucket.
+    pub(crate) fn records_json(&self) -> Vec<(String, Vec<u8>, bool)> {
+        self.read()
+            .records
+            .values()
+            .filter_map(|r| Some((r.id.clone(), serde_json::to_vec(r).ok()?, r.revoked)))
+            .collect()
+    }
+
+    /// Whether a token record (JSON, from the cluster's bucket) is revoked.
+    pub(crate) fn record_is_revoked(bytes: &[u8]) -> Option<bool> {
+        serde_json::from_slice::<TokenRecord>(bytes)
+            .ok()
+            .map(|r| r.revoked)
+    }
+
+    /// Merges a token record another relay wrote: a new token is stored here, a revocation
+    /// is stored and reported (the caller closes the token's connections), and an un-revoke
+    /// never happens (revocation wins: ours is sent back).
+    pub(crate) async fn merge_replicated(&self, bytes: &[u8]) -> Result<Merged, AuthError> {
+        let theirs: TokenRecord =
+            serde_json::from_slice(bytes).map_err(|source| AuthError::CorruptRecord {
+                id: "(from the cluster)".into(),
+                source,
+            })?;
+        if decode_hash(&theirs.hash).is_none() || theirs.id.is_empty() {
+            return Ok(Merged::default());
+        }
+        let ours = self.read().records.get(&theirs.id).cloned();
+        let mut merged = Merged::default();
+        match ours {
+            Some(ours) if ours.revoked && !theirs.revoked => {
+                merged.send_back = serde_json::to_vec(&ours).ok();
+                return Ok(merged);
+            }
+            Some(ours) if ours.revoked == theirs.revoked => return Ok(merged),
+            Some(_) => merged.revoked = Some(theirs.id.clone()),
+            None => {
+                if self.read().records.len() >= MAX_TOKENS {
+                    return Err(AuthError::TooManyTokens);
+                }
+                if theirs.revoked {
+                    merged.revoked = Some(theirs.id.clone());
+                }
+            }
+        }
+        self.store(&theirs).await?;
+        self.write().insert(theirs);
+        Ok(merged)
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Tokens> {
@@ -312,7 +386,21 @@ impl Auth {
         Ok(true)
     }
 
+    /// Stores a record written here, and sends it to the cluster when there is one.
     async fn persist(&self, record: &TokenRecord) -> Result<(), AuthError> {
+        let bytes = self.store(record).await?;
+        if let Some(replica) = self
+            .replica
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+        {
+            let _ = replica.send((record.id.clone(), bytes));
+        }
+        Ok(())
+    }
+
+    async fn store(&self, record: &TokenRecord) -> Result<Vec<u8>, AuthError> {
         let bytes = serde_json::to_vec(record).map_err(|source| AuthError::CorruptRecord {
             id: record.id.clone(),
             source,
@@ -320,10 +408,10 @@ impl Auth {
         self.storage
             .commit(WriteOp::PutToken {
                 id: record.id.clone(),
-                record: bytes,
+                record: bytes.clone(),
             })
             .await?;
-        Ok(())
+        Ok(bytes)
     }
 }
 

@@ -62,6 +62,8 @@ pub struct Config {
     /// TESTS ONLY: open the database file behind this switch, which makes every write fail while
     /// it is on (a full disk). Always `None` in production.
     pub storage_fault: Option<crate::fault::StorageFault>,
+    /// Cluster mode (several relays sharing JetStream); `None`: a single relay, as by default.
+    pub cluster: Option<crate::cluster::ClusterConfig>,
 }
 
 impl Config {
@@ -93,6 +95,7 @@ impl Config {
             backup_keep_hourly: 24,
             backup_keep_daily: 14,
             storage_fault: None,
+            cluster: None,
         }
     }
 }

@@ -272,6 +272,9 @@ impl Reader<'_> {
                     .accept_ephemeral(&m.sender_id, &m.session_id, m.count)
                 {
                     let doc = m.document_id.clone();
+                    if let Some(cluster) = self.hub.cluster() {
+                        cluster.publish_presence(&doc, &m);
+                    }
                     self.hub
                         .route(
                             &doc,

@@ -59,6 +59,16 @@ pub(crate) enum DocCommand {
     },
     /// Apply a change file (HTTP import): persisted, then fanned out like synced changes.
     Import { bytes: Vec<u8>, reply: ImportReply },
+    /// Cluster mode: changes (or a snapshot) another relay published. Merged, committed, then
+    /// fanned out; `reply` is answered once they are durable here (dropped on failure).
+    Cluster {
+        changes: Vec<Vec<u8>>,
+        reply: oneshot::Sender<()>,
+    },
+    /// Cluster mode: the whole document as saved now, for a snapshot message.
+    Snapshot { reply: oneshot::Sender<Vec<u8>> },
+    /// Cluster mode: presence from a peer of another relay, for every peer here.
+    RemoteEphemeral { message: EphemeralMessage },
     /// The connection closed: forget its sync state.
     PeerGone { conn: ConnId },
     /// Memory is short: unload now if no peer has the document open.
@@ -117,6 +127,19 @@ struct Received {
     imports: Vec<(ImportReply, ImportResult)>,
     /// automerge panicked: the in-memory document must be dropped and reloaded.
     poisoned: bool,
+    /// Cluster mode: this batch's changes from local peers and imports, as stream messages.
+    publish: Vec<Vec<u8>>,
+}
+
+/// What a batch owes the cluster (cluster mode only).
+#[derive(Clone, Copy)]
+enum ClusterDuty {
+    /// Single node: nothing.
+    None,
+    /// Queue local changes in the outbox, in messages of at most this many bytes.
+    Publish(usize),
+    /// The outbox is over its bound: only mark the document dirty.
+    MarkDirty,
 }
 
 pub(crate) async fn run(hub: Hub, id: DocumentId, mut mailbox: mpsc::Receiver<DocCommand>) {
@@ -232,9 +255,18 @@ async fn process(
 ) -> Result<Box<DocState>, (HashMap<ConnId, DocPeer>, FailReason)> {
     let mut syncs = Vec::new();
     let mut imports = Vec::new();
+    let mut cluster_changes = Vec::new();
+    let mut cluster_replies = Vec::new();
+    let mut snapshot_replies = Vec::new();
     for command in batch {
         match command {
             DocCommand::EvictIfIdle => {}
+            DocCommand::Cluster { changes, reply } => {
+                cluster_changes.extend(changes);
+                cluster_replies.push(reply);
+            }
+            DocCommand::Snapshot { reply } => snapshot_replies.push(reply),
+            DocCommand::RemoteEphemeral { message } => relay_remote_ephemeral(&mut state, &message),
             DocCommand::PeerGone { conn } => {
                 state.peers.remove(&conn);
                 syncs.retain(|(from, _, _): &(Outbox, bool, Vec<u8>)| from.id != conn);
@@ -252,13 +284,34 @@ async fn process(
             }
         }
     }
-    if syncs.is_empty() && imports.is_empty() {
+    if syncs.is_empty()
+        && imports.is_empty()
+        && cluster_changes.is_empty()
+        && snapshot_replies.is_empty()
+    {
         return Ok(state);
     }
     let compact_after = hub.config().compact_after_chunks;
+    let duty = match hub.cluster() {
+        None => ClusterDuty::None,
+        Some(cluster) if cluster.outbox_has_room() => {
+            ClusterDuty::Publish(cluster.max_message_bytes())
+        }
+        Some(_) => ClusterDuty::MarkDirty,
+    };
     let doc_id = id.clone();
     let (mut state, received) = match tokio::task::spawn_blocking(move || {
-        let received = receive_batch(&mut state, &doc_id, syncs, imports, compact_after);
+        let received = receive_batch(
+            &mut state,
+            &doc_id,
+            Inputs {
+                cluster: cluster_changes,
+                syncs,
+                imports,
+            },
+            compact_after,
+            duty,
+        );
         (state, received)
     })
     .await
@@ -289,6 +342,31 @@ async fn process(
             WriteOp::Append { chunk, .. } => (false, chunk.len() as u64),
             _ => (false, 0),
         };
+        // The outbox entries go in the same transaction as the chunk: a change a peer saw here
+        // is published sooner or later, even after kill -9.
+        let published = received.publish.len() as u64;
+        let published_bytes: u64 = received.publish.iter().map(|m| m.len() as u64).sum();
+        let write = match duty {
+            ClusterDuty::None => write,
+            ClusterDuty::Publish(_) if received.publish.is_empty() => write,
+            ClusterDuty::Publish(_) => {
+                let mut ops = vec![write];
+                ops.extend(
+                    received
+                        .publish
+                        .into_iter()
+                        .map(|changes| WriteOp::Publish {
+                            doc: id.clone(),
+                            changes,
+                        }),
+                );
+                WriteOp::Together(ops)
+            }
+            ClusterDuty::MarkDirty if received.publish.is_empty() => write,
+            ClusterDuty::MarkDirty => {
+                WriteOp::Together(vec![write, WriteOp::MarkDirty { doc: id.clone() }])
+            }
+        };
         if let Err(err) = hub.storage().commit(write).await {
             tracing::error!(doc = %id, %err, "commit failed; disconnecting this document's peers");
             return Err((std::mem::take(&mut state.peers), FailReason::Storage));
@@ -305,16 +383,30 @@ async fn process(
             state.stored_bytes + written
         };
         hub.memory().update(hub, id, state.stored_bytes);
+        if let (Some(cluster), ClusterDuty::Publish(_)) = (hub.cluster(), duty)
+            && published > 0
+        {
+            cluster.outbox_committed(hub.metrics(), published, published_bytes);
+        }
     }
     // Persisted: now (and only now) answer and fan out.
     for (reply, outcome) in received.imports {
         let _ = reply.send(outcome);
+    }
+    for reply in cluster_replies {
+        let _ = reply.send(());
     }
     let server_peer_id = hub.server_peer_id().to_owned();
     let doc_id = id.clone();
     let senders = received.senders;
     match tokio::task::spawn_blocking(move || {
         send_replies(&mut state, &doc_id, &server_peer_id, &senders, heads_moved);
+        if !snapshot_replies.is_empty() {
+            let saved = state.doc.save();
+            for reply in snapshot_replies {
+                let _ = reply.send(saved.clone());
+            }
+        }
         state
     })
     .await
@@ -327,19 +419,55 @@ async fn process(
     }
 }
 
+/// What one batch brings to a document.
+struct Inputs {
+    /// Changes other relays published (cluster mode): applied first, never published again.
+    cluster: Vec<Vec<u8>>,
+    syncs: Vec<(Outbox, bool, Vec<u8>)>,
+    imports: Vec<(Vec<u8>, ImportReply)>,
+}
+
 /// Applies a batch of incoming sync messages (blocking pool).
 fn receive_batch(
     state: &mut DocState,
     id: &DocumentId,
-    syncs: Vec<(Outbox, bool, Vec<u8>)>,
-    imports: Vec<(Vec<u8>, ImportReply)>,
+    inputs: Inputs,
     compact_after: u64,
+    duty: ClusterDuty,
 ) -> Received {
+    let Inputs {
+        cluster,
+        syncs,
+        imports,
+    } = inputs;
+    let mut poisoned = false;
+    for changes in &cluster {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            state.doc.load_incremental(changes)
+        }));
+        match outcome {
+            Ok(Ok(_)) => {}
+            // JetStream holds what relays published; a message that does not load is damaged,
+            // and stopping the stream for it would stop every document. Skip it loudly.
+            Ok(Err(err)) => {
+                tracing::error!(doc = %id, %err, "skipping unreadable changes from the cluster");
+            }
+            Err(_) => {
+                tracing::error!(doc = %id, "automerge panicked on changes from the cluster");
+                poisoned = true;
+                break;
+            }
+        }
+    }
+    // What is new after this point came from this relay's own peers: the cluster must hear it.
+    let heads_from_cluster = state.doc.get_heads();
     let mut senders: Vec<(ConnId, bool)> = Vec::new();
     let mut bad = Vec::new();
     let mut bad_conns = HashSet::new();
-    let mut poisoned = false;
     for (from, is_request, data) in syncs {
+        if poisoned {
+            break;
+        }
         if bad_conns.contains(&from.id) {
             continue;
         }
@@ -403,6 +531,7 @@ fn receive_batch(
             bad,
             imports: Vec::new(),
             poisoned,
+            publish: Vec::new(),
         };
     }
     senders.retain(|(c, _)| !bad_conns.contains(c));
@@ -420,6 +549,15 @@ fn receive_batch(
             chunk: state.doc.save_after(&state.persisted_heads),
         })
     };
+    let publish = match duty {
+        _ if new_heads == heads_from_cluster => Vec::new(),
+        ClusterDuty::None => Vec::new(),
+        ClusterDuty::Publish(max) => {
+            crate::cluster::change_messages(&state.doc, &heads_from_cluster, max)
+        }
+        // Only the fact matters: the publisher sends the stored document whole later.
+        ClusterDuty::MarkDirty => vec![Vec::new()],
+    };
     Received {
         write,
         new_heads,
@@ -427,6 +565,7 @@ fn receive_batch(
         bad,
         imports: answered,
         poisoned,
+        publish,
     }
 }
 
@@ -638,6 +777,24 @@ fn relay_ephemeral(state: &mut DocState, from: Outbox, message: &EphemeralMessag
     }
 }
 
+/// Relays presence from another relay's peer to every peer of the document here.
+fn relay_remote_ephemeral(state: &mut DocState, message: &EphemeralMessage) {
+    let mut gone = Vec::new();
+    for (conn, peer) in &state.peers {
+        if *peer.outbox.peer_id == *message.sender_id {
+            continue;
+        }
+        let mut relayed = message.clone();
+        relayed.target_id = peer.outbox.peer_id.to_string();
+        if !peer.outbox.send(&Message::Ephemeral(relayed)) {
+            gone.push(*conn);
+        }
+    }
+    for conn in gone {
+        state.peers.remove(&conn);
+    }
+}
+
 /// Why an actor gives up.
 #[derive(Debug, Clone, Copy)]
 enum FailReason {
@@ -798,12 +955,16 @@ mod tests {
         let received = receive_batch(
             &mut relay,
             &id,
-            vec![
-                (outbox.clone(), false, with_change.encode()),
-                (outbox.clone(), false, no_changes.encode()),
-            ],
-            Vec::new(),
+            Inputs {
+                cluster: Vec::new(),
+                syncs: vec![
+                    (outbox.clone(), false, with_change.encode()),
+                    (outbox.clone(), false, no_changes.encode()),
+                ],
+                imports: Vec::new(),
+            },
             64,
+            ClusterDuty::None,
         );
         assert_eq!(relay.doc.get_heads(), peer_doc.get_heads());
         send_replies(&mut relay, &id, "relay", &received.senders, true);

@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::auth::{Principal, Role, unix_ms};
+use crate::cluster::Cluster;
 use crate::config::Config;
 use crate::doc::{self, DocCommand};
 use crate::document_id::DocumentId;
@@ -110,6 +111,8 @@ struct Inner {
     storage: Storage,
     metrics: Metrics,
     config: Config,
+    /// Cluster mode: the shared JetStream (`None` for a single relay).
+    cluster: Option<Cluster>,
     server_peer_id: String,
     shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -123,6 +126,7 @@ impl Hub {
         storage: Storage,
         metrics: Metrics,
         config: Config,
+        cluster: Option<Cluster>,
         shutdown: CancellationToken,
         tasks: TaskTracker,
     ) -> Self {
@@ -137,6 +141,7 @@ impl Hub {
                 storage,
                 metrics,
                 config,
+                cluster,
                 server_peer_id,
                 shutdown,
                 tasks,
@@ -156,6 +161,11 @@ impl Hub {
 
     pub(crate) fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The cluster, in cluster mode.
+    pub(crate) fn cluster(&self) -> Option<&Cluster> {
+        self.inner.cluster.as_ref()
     }
 
     /// Our peer ID in the protocol.

@@ -27,6 +27,8 @@
 //!   layout in.
 //! - `status`: `GET /api/admin/status`: connections, documents, commit latency, last backup.
 //! - `migrate`: storage format migrations; [`fault`]: the storage fault switch tests flip.
+//! - [`cluster`]: cluster mode: several relays sharing NATS JetStream (changes, snapshots,
+//!   presence, tokens).
 //!
 //! # Entry point
 //! [`Relay::open`] opens storage and authentication (so the caller can print a freshly
@@ -36,6 +38,7 @@
 mod api;
 pub mod auth;
 pub mod backup;
+pub mod cluster;
 mod config;
 mod connection;
 mod doc;
@@ -80,11 +83,14 @@ pub enum RelayError {
     Auth(#[from] AuthError),
     #[error("serving HTTP failed: {0}")]
     Serve(#[from] std::io::Error),
+    #[error(transparent)]
+    Cluster(#[from] cluster::ClusterError),
 }
 
 /// An opened relay, ready to serve.
 pub struct Relay {
     hub: hub::Hub,
+    cluster: Option<cluster::Cluster>,
     auth: Auth,
     shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -110,10 +116,24 @@ impl Relay {
         }
         let shutdown = CancellationToken::new();
         let tasks = TaskTracker::new();
-        let hub = hub::Hub::new(storage, metrics, config, shutdown.clone(), tasks.clone());
+        let cluster = match &config.cluster {
+            Some(cluster_config) => {
+                Some(cluster::Cluster::connect(cluster_config.clone(), &storage).await?)
+            }
+            None => None,
+        };
+        let hub = hub::Hub::new(
+            storage,
+            metrics,
+            config,
+            cluster.clone(),
+            shutdown.clone(),
+            tasks.clone(),
+        );
         Ok((
             Relay {
                 hub,
+                cluster,
                 auth,
                 shutdown,
                 tasks,
@@ -148,6 +168,11 @@ impl Relay {
         let app = http::router(state, web_dir).into_make_service_with_connect_info::<SocketAddr>();
         let token = self.shutdown.clone();
         let janitor = self.spawn_janitor();
+        let cluster_tasks = self
+            .cluster
+            .as_ref()
+            .map(|cluster| cluster.spawn_tasks(&self.hub, &self.auth))
+            .unwrap_or_default();
         let backups = self.hub.config().backup_dir.clone().map(|dir| {
             let config = self.hub.config();
             backup::spawn_scheduler(
@@ -178,6 +203,9 @@ impl Relay {
             .await;
         self.shutdown.cancel();
         janitor.abort();
+        for task in cluster_tasks {
+            task.abort();
+        }
         if let Some(backups) = backups {
             backups.abort();
         }

@@ -49,6 +49,11 @@ struct Inner {
     storage_failing: Gauge,
     last_backup: Gauge,
     backup_failures: Counter,
+    cluster_published: Counter,
+    cluster_applied: Counter,
+    cluster_applied_seq: Gauge,
+    cluster_outbox: Gauge,
+    cluster_events: Family<Labels, Counter>,
 }
 
 /// Number of finite `caucus_commit_seconds` buckets (50 µs doubling up to ~26 s).
@@ -259,6 +264,11 @@ impl Metrics {
             storage_failing: Gauge::default(),
             last_backup: Gauge::default(),
             backup_failures: Counter::default(),
+            cluster_published: Counter::default(),
+            cluster_applied: Counter::default(),
+            cluster_applied_seq: Gauge::default(),
+            cluster_outbox: Gauge::default(),
+            cluster_events: Family::default(),
             registry: Registry::default(),
         };
         registry.register(
@@ -360,6 +370,31 @@ impl Metrics {
             "backup_failures",
             "Scheduled backups that failed (see the log for why)",
             inner.backup_failures.clone(),
+        );
+        registry.register(
+            "cluster_published",
+            "Cluster mode: change messages JetStream acknowledged (outbox entries and dirty documents)",
+            inner.cluster_published.clone(),
+        );
+        registry.register(
+            "cluster_applied",
+            "Cluster mode: change messages from other relays applied and committed here",
+            inner.cluster_applied.clone(),
+        );
+        registry.register(
+            "cluster_applied_sequence",
+            "Cluster mode: the last JetStream sequence applied here",
+            inner.cluster_applied_seq.clone(),
+        );
+        registry.register(
+            "cluster_outbox_entries",
+            "Cluster mode: change messages committed here that JetStream has not acknowledged yet",
+            inner.cluster_outbox.clone(),
+        );
+        registry.register(
+            "cluster_events",
+            "Cluster mode: snapshots published, and changes or snapshots too large for NATS max_payload, by kind",
+            inner.cluster_events.clone(),
         );
         let inner = Inner {
             registry,
@@ -467,6 +502,34 @@ impl Metrics {
             .inc();
     }
 
+    /// Cluster mode: `n` change messages acknowledged by JetStream.
+    pub fn cluster_published(&self, n: u64) {
+        self.inner.cluster_published.inc_by(n);
+    }
+
+    /// Cluster mode: `n` change messages applied, up to stream sequence `seq`.
+    pub fn cluster_applied(&self, n: u64, seq: u64) {
+        self.inner.cluster_applied.inc_by(n);
+        self.inner
+            .cluster_applied_seq
+            .set(i64::try_from(seq).unwrap_or(i64::MAX));
+    }
+
+    /// Cluster mode: the outbox now holds this many entries.
+    pub fn set_cluster_outbox(&self, entries: u64) {
+        self.inner
+            .cluster_outbox
+            .set(i64::try_from(entries).unwrap_or(i64::MAX));
+    }
+
+    /// Cluster mode: `snapshot` (published), `snapshot_too_large`, `publish_too_large`.
+    pub fn cluster_event(&self, kind: &'static str) {
+        self.inner
+            .cluster_events
+            .get_or_create(&vec![("kind", kind)])
+            .inc();
+    }
+
     pub fn ephemeral_duplicate(&self) {
         self.inner.ephemeral_duplicates.inc();
     }
@@ -542,6 +605,7 @@ mod docs {
         // A labelled family shows only once it has a value.
         metrics.connection_closed(super::CloseReason::Peer);
         metrics.limit_hit("origin");
+        metrics.cluster_event("snapshot");
         let exported: BTreeSet<(String, String)> = metrics
             .render()
             .lines()

@@ -46,6 +46,8 @@ pub(crate) struct Status {
     /// Set when the backup record could not be read.
     #[serde(skip_serializing_if = "Option::is_none")]
     last_backup_error: Option<String>,
+    /// Cluster mode: NATS connection, applied sequence, outbox; `null` for a single relay.
+    cluster: Option<crate::cluster::ClusterStatus>,
 }
 
 #[derive(Debug, Serialize)]
@@ -194,5 +196,6 @@ pub(crate) async fn status(
         commits: hub.metrics().commit_latency(),
         last_backup: last,
         last_backup_error: last_error,
+        cluster: hub.cluster().map(crate::cluster::Cluster::status),
     }))
 }

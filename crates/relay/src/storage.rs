@@ -10,6 +10,10 @@
 //! - `tokens`: `token id → JSON record` (only hashes of secrets are stored).
 //! - `backups` (format 2): `&str → JSON`: `last` is the last backup written (time, file, size),
 //!   shown by `caucus backup --last` and `GET /api/admin/backup/last`.
+//! - `cluster_outbox` (cluster mode only; created on first use, older builds ignore it):
+//!   `u64 → (doc id, automerge changes)`: changes committed here that JetStream has not
+//!   acknowledged yet, written in the same transaction as the document chunk they come from.
+//!   `meta.cluster-applied-seq` (u64 LE) is the last stream sequence this relay has applied.
 //!
 //! # Format versions and migration
 //! `meta.format-version` is [`FORMAT_VERSION`] for files this build creates. Opening an older
@@ -54,6 +58,18 @@ pub(crate) const DOCS: TableDefinition<'_, &str, (u64, u64, u64, u64)> =
 pub(crate) const TOKENS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("tokens");
 /// Format 2: what the last backup was.
 pub(crate) const BACKUPS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("backups");
+/// Cluster mode: changes committed here and not yet acknowledged by JetStream, in order.
+pub(crate) const CLUSTER_OUTBOX: TableDefinition<'_, u64, (&str, &[u8])> =
+    TableDefinition::new("cluster_outbox");
+/// Cluster mode, outbox over its byte bound: documents whose changes must be published whole,
+/// `doc id → mark` (the mark grows with every commit, so clearing it cannot lose a later one).
+pub(crate) const CLUSTER_DIRTY: TableDefinition<'_, &str, u64> =
+    TableDefinition::new("cluster_dirty");
+/// `meta` key: the last JetStream sequence applied here (u64 LE).
+const CLUSTER_APPLIED_SEQ: &str = "cluster-applied-seq";
+/// `meta` key: the next outbox key (u64 LE). Never reused: it names the JetStream message
+/// (`Nats-Msg-Id`) and JetStream drops a repeated ID as a duplicate.
+const CLUSTER_OUTBOX_NEXT: &str = "cluster-outbox-next";
 
 /// The storage format this build writes. Bump it with a migration (`migrate.rs`) when the
 /// layout changes. 1: meta, chunks, docs, tokens. 2: + backups.
@@ -143,6 +159,19 @@ pub enum WriteOp {
     RecordBackup { record: Vec<u8> },
     /// A write that proves the file is writable (health check).
     Probe,
+    /// Cluster mode: queue changes for JetStream (the publisher removes them once acknowledged).
+    Publish { doc: DocumentId, changes: Vec<u8> },
+    /// Cluster mode: JetStream acknowledged every outbox entry up to and including this key.
+    Published { upto: u64 },
+    /// Cluster mode, outbox full: publish this document whole later.
+    MarkDirty { doc: DocumentId },
+    /// Cluster mode: the document was published whole as of `mark`; forget it unless a commit
+    /// marked it again since.
+    ClearDirty { doc: String, mark: u64 },
+    /// Cluster mode: every stream message up to this sequence is applied and committed here.
+    ClusterApplied { seq: u64 },
+    /// Several writes that must be durable together (a document chunk and its outbox entries).
+    Together(Vec<WriteOp>),
 }
 
 impl WriteOp {
@@ -151,7 +180,13 @@ impl WriteOp {
             WriteOp::Append { chunk, .. } => chunk.len(),
             WriteOp::Replace { snapshot, .. } => snapshot.len(),
             WriteOp::PutToken { record, .. } | WriteOp::RecordBackup { record } => record.len(),
-            WriteOp::Probe => 0,
+            WriteOp::Publish { changes, .. } => changes.len(),
+            WriteOp::Together(ops) => ops.iter().map(WriteOp::payload_len).sum(),
+            WriteOp::Probe
+            | WriteOp::Published { .. }
+            | WriteOp::ClusterApplied { .. }
+            | WriteOp::MarkDirty { .. }
+            | WriteOp::ClearDirty { .. } => 0,
         }
     }
 }
@@ -578,45 +613,224 @@ fn run_writer(shared: &Shared, queue: &std_mpsc::Receiver<WriteRequest>, metrics
 fn apply_batch(db: &Database, batch: &[WriteRequest]) -> Result<(), StorageError> {
     let txn = db.begin_write()?;
     {
-        let mut chunks = txn.open_table(CHUNKS)?;
-        let mut docs = txn.open_table(DOCS)?;
-        let mut tokens = txn.open_table(TOKENS)?;
-        let mut meta = txn.open_table(META)?;
-        let mut backups = txn.open_table(BACKUPS)?;
-        let now = unix_ms();
+        let mut tables = WriteTables {
+            chunks: txn.open_table(CHUNKS)?,
+            docs: txn.open_table(DOCS)?,
+            tokens: txn.open_table(TOKENS)?,
+            meta: txn.open_table(META)?,
+            backups: txn.open_table(BACKUPS)?,
+            outbox: None,
+            now: unix_ms(),
+        };
         for request in batch {
-            match &request.op {
-                WriteOp::Append { doc, chunk } => {
-                    let (next_seq, count, bytes, _) = docs
-                        .get(doc.as_str())?
-                        .map(|v| v.value())
-                        .unwrap_or((0, 0, 0, 0));
-                    chunks.insert((doc.as_str(), next_seq), chunk.as_slice())?;
-                    docs.insert(
-                        doc.as_str(),
-                        (next_seq + 1, count + 1, bytes + chunk.len() as u64, now),
-                    )?;
-                }
-                WriteOp::Replace { doc, snapshot } => {
-                    let next_seq = docs.get(doc.as_str())?.map(|v| v.value().0).unwrap_or(0);
-                    chunks.retain_in((doc.as_str(), 0)..(doc.as_str(), next_seq), |_, _| false)?;
-                    chunks.insert((doc.as_str(), next_seq), snapshot.as_slice())?;
-                    docs.insert(doc.as_str(), (next_seq + 1, 1, snapshot.len() as u64, now))?;
-                }
-                WriteOp::PutToken { id, record } => {
-                    tokens.insert(id.as_str(), record.as_slice())?;
-                }
-                WriteOp::RecordBackup { record } => {
-                    backups.insert("last", record.as_slice())?;
-                }
-                WriteOp::Probe => {
-                    meta.insert("health-probe", now.to_le_bytes().as_slice())?;
-                }
-            }
+            apply_op(&txn, &mut tables, &request.op)?;
         }
     }
     txn.commit()?;
     Ok(())
+}
+
+/// The tables one write transaction touches (the cluster outbox only when used, so a
+/// single-node data directory never gains the table).
+struct WriteTables<'txn> {
+    chunks: redb::Table<'txn, (&'static str, u64), &'static [u8]>,
+    docs: redb::Table<'txn, &'static str, (u64, u64, u64, u64)>,
+    tokens: redb::Table<'txn, &'static str, &'static [u8]>,
+    meta: redb::Table<'txn, &'static str, &'static [u8]>,
+    backups: redb::Table<'txn, &'static str, &'static [u8]>,
+    outbox: Option<redb::Table<'txn, u64, (&'static str, &'static [u8])>>,
+    now: u64,
+}
+
+fn apply_op<'txn>(
+    txn: &'txn redb::WriteTransaction,
+    t: &mut WriteTables<'txn>,
+    op: &WriteOp,
+) -> Result<(), StorageError> {
+    match op {
+        WriteOp::Append { doc, chunk } => {
+            let (next_seq, count, bytes, _) = t
+                .docs
+                .get(doc.as_str())?
+                .map(|v| v.value())
+                .unwrap_or((0, 0, 0, 0));
+            t.chunks
+                .insert((doc.as_str(), next_seq), chunk.as_slice())?;
+            t.docs.insert(
+                doc.as_str(),
+                (next_seq + 1, count + 1, bytes + chunk.len() as u64, t.now),
+            )?;
+        }
+        WriteOp::Replace { doc, snapshot } => {
+            let next_seq = t.docs.get(doc.as_str())?.map(|v| v.value().0).unwrap_or(0);
+            t.chunks
+                .retain_in((doc.as_str(), 0)..(doc.as_str(), next_seq), |_, _| false)?;
+            t.chunks
+                .insert((doc.as_str(), next_seq), snapshot.as_slice())?;
+            t.docs.insert(
+                doc.as_str(),
+                (next_seq + 1, 1, snapshot.len() as u64, t.now),
+            )?;
+        }
+        WriteOp::PutToken { id, record } => {
+            t.tokens.insert(id.as_str(), record.as_slice())?;
+        }
+        WriteOp::RecordBackup { record } => {
+            t.backups.insert("last", record.as_slice())?;
+        }
+        WriteOp::Probe => {
+            t.meta
+                .insert("health-probe", t.now.to_le_bytes().as_slice())?;
+        }
+        WriteOp::Publish { doc, changes } => {
+            let next = t
+                .meta
+                .get(CLUSTER_OUTBOX_NEXT)?
+                .and_then(|v| <[u8; 8]>::try_from(v.value()).ok())
+                .map_or(1, u64::from_le_bytes);
+            t.meta
+                .insert(CLUSTER_OUTBOX_NEXT, (next + 1).to_le_bytes().as_slice())?;
+            let outbox = outbox_table(txn, &mut t.outbox)?;
+            outbox.insert(next, (doc.as_str(), changes.as_slice()))?;
+        }
+        WriteOp::MarkDirty { doc } => {
+            let mut dirty = txn.open_table(CLUSTER_DIRTY)?;
+            let mark = dirty.get(doc.as_str())?.map_or(0, |v| v.value()) + 1;
+            dirty.insert(doc.as_str(), mark)?;
+        }
+        WriteOp::ClearDirty { doc, mark } => {
+            let mut dirty = txn.open_table(CLUSTER_DIRTY)?;
+            let current = dirty.get(doc.as_str())?.map(|v| v.value());
+            if current == Some(*mark) {
+                dirty.remove(doc.as_str())?;
+            }
+        }
+        WriteOp::Published { upto } => {
+            let outbox = outbox_table(txn, &mut t.outbox)?;
+            outbox.retain_in(..=*upto, |_, _| false)?;
+        }
+        WriteOp::ClusterApplied { seq } => {
+            t.meta
+                .insert(CLUSTER_APPLIED_SEQ, seq.to_le_bytes().as_slice())?;
+        }
+        WriteOp::Together(ops) => {
+            for op in ops {
+                apply_op(txn, t, op)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn outbox_table<'a, 'txn>(
+    txn: &'txn redb::WriteTransaction,
+    slot: &'a mut Option<redb::Table<'txn, u64, (&'static str, &'static [u8])>>,
+) -> Result<&'a mut redb::Table<'txn, u64, (&'static str, &'static [u8])>, StorageError> {
+    if slot.is_none() {
+        *slot = Some(txn.open_table(CLUSTER_OUTBOX)?);
+    }
+    slot.as_mut()
+        .ok_or(StorageError::CorruptMeta("cluster outbox"))
+}
+
+/// One change waiting in the cluster outbox.
+#[derive(Debug, Clone)]
+pub struct OutboxEntry {
+    pub key: u64,
+    pub doc: String,
+    pub changes: Vec<u8>,
+}
+
+impl Storage {
+    /// Up to `limit` outbox entries after `after`, oldest first (blocking: call on the pool).
+    pub fn cluster_outbox_blocking(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<OutboxEntry>, StorageError> {
+        let txn = self.begin_read()?;
+        let table = match txn.open_table(CLUSTER_OUTBOX) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(err) => return Err(err.into()),
+        };
+        let mut out = Vec::new();
+        for entry in table.range(after.saturating_add(1)..)?.take(limit) {
+            let (key, value) = entry?;
+            let (doc, changes) = value.value();
+            out.push(OutboxEntry {
+                key: key.value(),
+                doc: doc.to_owned(),
+                changes: changes.to_vec(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Documents to publish whole (outbox was over its bound), with their marks (blocking).
+    pub fn cluster_dirty_blocking(&self, limit: usize) -> Result<Vec<(String, u64)>, StorageError> {
+        let txn = self.begin_read()?;
+        let table = match txn.open_table(CLUSTER_DIRTY) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(err) => return Err(err.into()),
+        };
+        let mut out = Vec::new();
+        for entry in table.iter()?.take(limit) {
+            let (doc, mark) = entry?;
+            out.push((doc.value().to_owned(), mark.value()));
+        }
+        Ok(out)
+    }
+
+    /// A dirty document's stored chunks and its mark, read in one transaction, so the chunks
+    /// hold every commit that set a mark up to the one returned (blocking).
+    pub fn cluster_dirty_document_blocking(
+        &self,
+        doc: &DocumentId,
+    ) -> Result<(Option<u64>, Option<StoredDocument>), StorageError> {
+        let txn = self.begin_read()?;
+        let mark = match txn.open_table(CLUSTER_DIRTY) {
+            Ok(table) => table.get(doc.as_str())?.map(|v| v.value()),
+            Err(redb::TableError::TableDoesNotExist(_)) => None,
+            Err(err) => return Err(err.into()),
+        };
+        let chunks = txn.open_table(CHUNKS)?;
+        let mut stored = StoredDocument::default();
+        for entry in chunks.range((doc.as_str(), 0)..=(doc.as_str(), u64::MAX))? {
+            let (_, chunk) = entry?;
+            let bytes = chunk.value().to_vec();
+            stored.stored_bytes += bytes.len() as u64;
+            stored.chunks.push(bytes);
+        }
+        Ok((mark, (!stored.chunks.is_empty()).then_some(stored)))
+    }
+
+    /// How many entries and bytes wait in the cluster outbox (blocking).
+    pub fn cluster_outbox_size_blocking(&self) -> Result<(u64, u64), StorageError> {
+        let txn = self.begin_read()?;
+        let table = match txn.open_table(CLUSTER_OUTBOX) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok((0, 0)),
+            Err(err) => return Err(err.into()),
+        };
+        let mut bytes = 0u64;
+        for entry in table.iter()? {
+            let (_, value) = entry?;
+            bytes += value.value().1.len() as u64;
+        }
+        Ok((table.len()?, bytes))
+    }
+
+    /// The last stream sequence applied here (0: none yet) (blocking).
+    pub fn cluster_applied_seq_blocking(&self) -> Result<u64, StorageError> {
+        let txn = self.begin_read()?;
+        let meta = txn.open_table(META)?;
+        let value = meta.get(CLUSTER_APPLIED_SEQ)?;
+        Ok(value
+            .and_then(|v| <[u8; 8]>::try_from(v.value()).ok())
+            .map_or(0, u64::from_le_bytes))
+    }
 }
 
 /// How long a health probe may take before /healthz reports failure.

@@ -1,0 +1,117 @@
+//! The JetStream layout every relay of a cluster agrees on, and creating it.
+//!
+//! - `CAUCUS_CHANGES`, subjects `caucus.doc.<id>.changes`: automerge changes (raw change
+//!   chunks, concatenated), header `Caucus-Relay` = the publishing process. No age limit:
+//!   old messages go only when a snapshot covers them (a purge per document, `apply.rs`).
+//! - `CAUCUS_SNAPSHOTS`, subjects `caucus.snap.<id>`, one message kept per subject: the
+//!   latest whole document, header `Caucus-Covers-Seq`.
+//! - KV bucket `caucus_tokens` (stream `KV_caucus_tokens`): token records by token ID.
+//! - core subjects `caucus.eph.<id>`: presence, not stored.
+//!
+//! Streams are created with `get_or_create`, so the first relay creates them and the others
+//! find them. The KV bucket's stream is created here with the KV layout by hand: async-nats's
+//! `create_key_value` cannot read nats-server 2.9's answer (Debian's version), while
+//! `get_key_value` on an existing stream works with every server version.
+
+use std::time::Duration;
+
+use async_nats::jetstream::{self, kv, stream};
+
+use crate::document_id::DocumentId;
+
+pub(crate) const CHANGES_STREAM: &str = "CAUCUS_CHANGES";
+pub(crate) const SNAPSHOTS_STREAM: &str = "CAUCUS_SNAPSHOTS";
+pub(crate) const TOKENS_BUCKET: &str = "caucus_tokens";
+pub(crate) const PRESENCE_SUBJECTS: &str = "caucus.eph.*";
+
+pub(crate) fn changes_subject(doc: &str) -> String {
+    format!("caucus.doc.{doc}.changes")
+}
+
+pub(crate) fn snapshot_subject(doc: &str) -> String {
+    format!("caucus.snap.{doc}")
+}
+
+pub(crate) fn presence_subject(doc: &DocumentId) -> String {
+    format!("caucus.eph.{doc}")
+}
+
+/// The document a stream or presence subject is about (a valid document ID, or `None`).
+pub(crate) fn document_of(subject: &str) -> Option<DocumentId> {
+    let mut parts = subject.split('.');
+    let (Some("caucus"), Some(_), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    id.parse().ok()
+}
+
+/// Creates (or finds) the changes and snapshot streams and the token bucket.
+pub(crate) async fn ensure(
+    js: &jetstream::Context,
+    replicas: usize,
+) -> Result<(stream::Stream, stream::Stream, kv::Store), String> {
+    let changes = js
+        .get_or_create_stream(stream::Config {
+            name: CHANGES_STREAM.into(),
+            subjects: vec!["caucus.doc.*.changes".into()],
+            storage: stream::StorageType::File,
+            num_replicas: replicas,
+            // A retried publish (the relay died before the ack) is dropped, not stored twice.
+            duplicate_window: Duration::from_secs(120),
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| format!("stream {CHANGES_STREAM}: {e}"))?;
+    let snapshots = js
+        .get_or_create_stream(stream::Config {
+            name: SNAPSHOTS_STREAM.into(),
+            subjects: vec!["caucus.snap.*".into()],
+            storage: stream::StorageType::File,
+            num_replicas: replicas,
+            max_messages_per_subject: 1,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| format!("stream {SNAPSHOTS_STREAM}: {e}"))?;
+    js.get_or_create_stream(stream::Config {
+        name: format!("KV_{TOKENS_BUCKET}"),
+        subjects: vec![format!("$KV.{TOKENS_BUCKET}.>")],
+        storage: stream::StorageType::File,
+        num_replicas: replicas,
+        max_messages_per_subject: 1,
+        allow_rollup: true,
+        deny_delete: true,
+        allow_direct: true,
+        discard: stream::DiscardPolicy::New,
+        max_messages: -1,
+        max_bytes: -1,
+        ..Default::default()
+    })
+    .await
+    .map_err(|e| format!("token bucket {TOKENS_BUCKET}: {e}"))?;
+    let tokens = js
+        .get_key_value(TOKENS_BUCKET)
+        .await
+        .map_err(|e| format!("token bucket {TOKENS_BUCKET}: {e}"))?;
+    Ok((changes, snapshots, tokens))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn subjects_name_their_document() {
+        let doc = DocumentId::random();
+        for subject in [
+            changes_subject(doc.as_str()),
+            snapshot_subject(doc.as_str()),
+            presence_subject(&doc),
+        ] {
+            assert_eq!(document_of(&subject).as_ref(), Some(&doc), "{subject}");
+        }
+        assert_eq!(document_of("caucus.doc.not-a-doc.changes"), None);
+        assert_eq!(document_of("other.doc"), None);
+    }
+}

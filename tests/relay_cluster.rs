@@ -1,0 +1,283 @@
+//! Cluster mode with a real `nats-server -js` and in-process relays on real redb files: changes
+//! cross relays (and are durable on the receiving relay before its peers see them), the outbox
+//! holds changes while NATS is away, snapshots bound the stream and bootstrap a new relay,
+//! revocations and presence cross relays. The official JS client's view of the same is in
+//! tests/cluster/.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+use automerge::Automerge;
+use caucus_relay::cluster::ClusterConfig;
+use caucus_relay::{Config, DocumentId};
+use caucus_tests::nats::NatsServer;
+use caucus_tests::*;
+
+const QUIET: Duration = Duration::from_millis(300);
+const PATIENCE: Duration = Duration::from_secs(20);
+
+async fn cluster_relay(
+    dir: &std::path::Path,
+    nats: &str,
+    snapshot_every: u64,
+) -> Result<TestRelay> {
+    let mut config = Config::for_data_dir(dir);
+    let mut cluster = ClusterConfig::new(nats);
+    cluster.snapshot_every = snapshot_every;
+    config.cluster = Some(cluster);
+    TestRelay::start_with(config).await
+}
+
+/// The relay's `cluster` status object.
+async fn cluster_status(relay: &TestRelay) -> Result<serde_json::Value> {
+    let (status, body) = http_get(
+        relay.addr,
+        "/api/admin/status",
+        Some(&format!("Authorization: Bearer {TOKEN}")),
+    )
+    .await?;
+    if status != 200 {
+        bail!("status answered {status}: {body}");
+    }
+    let json: serde_json::Value = serde_json::from_str(&body)?;
+    Ok(json["cluster"].clone())
+}
+
+async fn wait_status(
+    relay: &TestRelay,
+    what: &str,
+    cond: impl Fn(&serde_json::Value) -> bool,
+) -> Result<serde_json::Value> {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let status = cluster_status(relay).await?;
+        if cond(&status) {
+            return Ok(status);
+        }
+        if tokio::time::Instant::now() > deadline {
+            bail!("timed out waiting for {what}; cluster status: {status}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until the document stored in `relay`'s redb has `heads`.
+async fn wait_stored(
+    relay: &TestRelay,
+    id: &DocumentId,
+    heads: &[automerge::ChangeHash],
+) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        if let Some(doc) = stored_doc(&relay.storage, id).await?
+            && doc.get_heads() == heads
+        {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() > deadline {
+            bail!("relay {} never stored the expected heads", relay.addr);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn changes_cross_relays_and_are_stored_before_peers_see_them() -> Result<()> {
+    let nats = NatsServer::start().await?;
+    let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let r1 = cluster_relay(d1.path(), &nats.url(), 1000).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), 1000).await?;
+    let id = DocumentId::random();
+
+    let mut a = Peer::connect(&r1.ws_url(), "peer-a").await?;
+    let mut doc_a = PeerDoc::new(id.clone(), doc_with_changes(5));
+    a.sync_until_quiet(&mut doc_a, QUIET).await?;
+
+    let mut b = Peer::connect(&r2.ws_url(), "peer-b").await?;
+    let mut doc_b = PeerDoc::new(id.clone(), Automerge::new());
+    b.request(&mut doc_b).await?;
+    b.sync_until_heads(&mut doc_b, &doc_a.doc.get_heads())
+        .await?;
+
+    // A change made on relay 2 reaches the peer on relay 1; by the time it does, relay 1 has
+    // it in its own redb (persist before fan-out, across relays).
+    add_change(&mut doc_b.doc, "from-b", 7);
+    b.sync_until_quiet(&mut doc_b, QUIET).await?;
+    a.sync_until_heads(&mut doc_a, &doc_b.doc.get_heads())
+        .await?;
+    let stored = stored_doc(&r1.storage, &id)
+        .await?
+        .expect("stored on relay 1");
+    assert_eq!(stored.get_heads(), doc_b.doc.get_heads());
+    let s1 = wait_status(&r1, "relay 1's outbox to drain", |s| {
+        s["outboxEntries"] == 0
+    })
+    .await?;
+    assert!(s1["published"].as_u64().unwrap() >= 1, "{s1}");
+    assert!(s1["applied"].as_u64().unwrap() >= 1, "{s1}");
+    r1.stop().await?;
+    r2.stop().await
+}
+
+#[tokio::test]
+async fn the_outbox_keeps_changes_while_nats_is_away_and_drains_when_it_returns() -> Result<()> {
+    let mut nats = NatsServer::start().await?;
+    let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let r1 = cluster_relay(d1.path(), &nats.url(), 1000).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), 1000).await?;
+    wait_status(&r1, "streams", |s| s["streamsReady"] == true).await?;
+    wait_status(&r2, "streams", |s| s["streamsReady"] == true).await?;
+    nats.kill();
+
+    // NATS is down: relay 1 still serves its peers and keeps the changes in its outbox.
+    let id = DocumentId::random();
+    let mut a = Peer::connect(&r1.ws_url(), "peer-a").await?;
+    let mut doc_a = PeerDoc::new(id.clone(), doc_with_changes(3));
+    a.sync_until_quiet(&mut doc_a, QUIET).await?;
+    let mut a2 = Peer::connect(&r1.ws_url(), "peer-a2").await?;
+    let mut doc_a2 = PeerDoc::new(id.clone(), Automerge::new());
+    a2.request(&mut doc_a2).await?;
+    a2.sync_until_heads(&mut doc_a2, &doc_a.doc.get_heads())
+        .await?;
+    let status = cluster_status(&r1).await?;
+    assert!(status["outboxEntries"].as_u64().unwrap() >= 1, "{status}");
+
+    // A relay restarted while NATS is down still has its outbox (it is in redb).
+    let addr = r1.addr;
+    r1.stop().await?;
+    let mut config = Config::for_data_dir(d1.path());
+    config.cluster = Some(ClusterConfig::new(nats.url()));
+    let r1 = TestRelay::start_on(addr, config).await?;
+    assert!(
+        cluster_status(&r1).await?["outboxEntries"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+
+    nats.restart().await?;
+    wait_status(&r1, "relay 1's outbox to drain", |s| {
+        s["outboxEntries"] == 0
+    })
+    .await?;
+    wait_stored(&r2, &id, &doc_a.doc.get_heads()).await?;
+    r1.stop().await?;
+    r2.stop().await
+}
+
+#[tokio::test]
+async fn snapshots_bound_the_stream_and_bootstrap_a_late_relay() -> Result<()> {
+    let nats = NatsServer::start().await?;
+    let (d1, d2, d3) = (
+        tempfile::tempdir()?,
+        tempfile::tempdir()?,
+        tempfile::tempdir()?,
+    );
+    let r1 = cluster_relay(d1.path(), &nats.url(), 3).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), 3).await?;
+    let id = DocumentId::random();
+    let mut a = Peer::connect(&r1.ws_url(), "peer-a").await?;
+    let mut doc_a = PeerDoc::new(id.clone(), doc_with_changes(1));
+    a.sync_until_quiet(&mut doc_a, QUIET).await?;
+    for i in 0..12 {
+        add_change(&mut doc_a.doc, &format!("edit{i}"), i);
+        a.sync_until_quiet(&mut doc_a, Duration::from_millis(100))
+            .await?;
+    }
+    wait_status(&r1, "a snapshot", |s| {
+        s["snapshotsPublished"].as_u64() >= Some(1)
+    })
+    .await?;
+    wait_stored(&r2, &id, &doc_a.doc.get_heads()).await?;
+    // Relay 1 published 13 change messages; the snapshots replaced all but the tail.
+    let js = async_nats::jetstream::new(async_nats::connect(nats.url()).await?);
+    let state = js
+        .get_stream("CAUCUS_CHANGES")
+        .await?
+        .info()
+        .await?
+        .state
+        .clone();
+    assert!(state.messages < 13, "nothing was purged: {state:?}");
+    assert!(state.first_sequence > 1, "{state:?}");
+
+    // The purge left only the tail in the stream; a relay with an empty data dir still gets
+    // every change: snapshot first, then the tail.
+    let r3 = cluster_relay(d3.path(), &nats.url(), 3).await?;
+    let mut c = Peer::connect(&r3.ws_url(), "peer-c").await?;
+    let mut doc_c = PeerDoc::new(id.clone(), Automerge::new());
+    wait_stored(&r3, &id, &doc_a.doc.get_heads()).await?;
+    c.request(&mut doc_c).await?;
+    c.sync_until_heads(&mut doc_c, &doc_a.doc.get_heads())
+        .await?;
+    for r in [r1, r2, r3] {
+        r.stop().await?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn revocation_and_presence_cross_relays() -> Result<()> {
+    let nats = NatsServer::start().await?;
+    let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let r1 = cluster_relay(d1.path(), &nats.url(), 1000).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), 1000).await?;
+    wait_status(&r2, "streams", |s| s["streamsReady"] == true).await?;
+
+    // A token minted on relay 1 works on relay 2...
+    let (token_id, secret) = r1.mint(r#"{"name":"Ana","role":"editor"}"#).await?;
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let mut on_r2 = loop {
+        match Peer::connect(&r2.ws_url_with(&secret), "ana").await {
+            Ok(peer) => break peer,
+            Err(_) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(err) => return Err(err),
+        }
+    };
+
+    // ...presence from relay 1 reaches a peer of the document on relay 2...
+    let id = DocumentId::random();
+    on_r2.send_ephemeral(&id, "s-ana", 1, b"here").await?;
+    let mut on_r1 = Peer::connect(&r1.ws_url(), "ben").await?;
+    on_r1.send_ephemeral(&id, "s-ben", 1, b"hello").await?;
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let mut count = 2;
+    loop {
+        let got = on_r2.collect_ephemeral(Duration::from_millis(200)).await?;
+        if got
+            .iter()
+            .any(|e| e.sender_id == "ben" && e.data == b"hello")
+        {
+            break;
+        }
+        if tokio::time::Instant::now() > deadline {
+            bail!("presence from relay 1 never reached relay 2");
+        }
+        // The first message may have crossed before relay 2 had loaded the document.
+        on_r1.send_ephemeral(&id, "s-ben", count, b"hello").await?;
+        count += 1;
+    }
+
+    // ...and revoking it on relay 1 closes its connection on relay 2.
+    let (status, body) = http_request(
+        r1.addr,
+        "DELETE",
+        &format!("/api/tokens/{token_id}"),
+        Some(&format!("Authorization: Bearer {TOKEN}")),
+        None,
+    )
+    .await?;
+    assert!(status == 200 || status == 204, "{status} {body}");
+    let closed = tokio::time::timeout(PATIENCE, on_r2.expect_closed()).await??;
+    assert!(closed.is_some_and(|reason| reason.contains("revoked")));
+    assert!(
+        Peer::connect(&r2.ws_url_with(&secret), "ana-again")
+            .await
+            .is_err()
+    );
+    r1.stop().await?;
+    r2.stop().await
+}
