@@ -384,7 +384,10 @@ impl Resolved {
                     "backup-keep-hourly" => usize_(f.backup_keep_hourly),
                     "backup-keep-daily" => usize_(f.backup_keep_daily),
                     "cluster" => match &f.cluster {
-                        Some(url) => show(toml::Value::String(url.clone())),
+                        // Never print a NATS password or token.
+                        Some(url) => show(toml::Value::String(
+                            caucus_relay::cluster::redact_credentials(url),
+                        )),
                         None => {
                             let line = "# cluster: not set (a single relay)";
                             return format!("{line:<48} # {}", describe(key, source));

@@ -147,7 +147,7 @@ impl Cluster {
             .connect(config.url.as_str())
             .await
             .map_err(|err| ClusterError::Url {
-                url: config.url.clone(),
+                url: redact_credentials(&config.url),
                 message: err.to_string(),
             })?;
         let (entries, bytes, applied_seq) = {
@@ -258,7 +258,7 @@ impl Cluster {
     pub(crate) fn status(&self) -> ClusterStatus {
         let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
         ClusterStatus {
-            url: self.inner.config.url.clone(),
+            url: redact_credentials(&self.inner.config.url),
             relay_id: self.inner.relay_id.clone(),
             connected: self.inner.client.connection_state()
                 == async_nats::connection::State::Connected,
@@ -293,6 +293,20 @@ pub(crate) fn change_messages(doc: &Automerge, since: &[ChangeHash], max: usize)
     messages
 }
 
+/// The NATS URL(s) without user names, passwords or tokens (`nats://user:pw@host` →
+/// `nats://host`), for status pages and logs.
+pub fn redact_credentials(urls: &str) -> String {
+    urls.split(',')
+        .map(|url| match (url.find("://"), url.rfind('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                format!("{}{}", &url[..scheme + 3], &url[at + 1..])
+            }
+            _ => url.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// Doubling retry delay for NATS operations, capped.
 pub(crate) struct Backoff {
     next: Duration,
@@ -320,6 +334,14 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use automerge::transaction::Transactable;
+
+    #[test]
+    fn credentials_are_not_shown() {
+        assert_eq!(
+            redact_credentials("nats://u:secret@a:4222,tls://tok@b:4222,nats://c:4222"),
+            "nats://a:4222,tls://b:4222,nats://c:4222"
+        );
+    }
 
     #[test]
     fn change_messages_respect_the_size_bound_and_load_back() {
