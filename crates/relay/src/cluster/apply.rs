@@ -67,6 +67,8 @@ async fn follow(
     js: &jetstream::Context,
     own_since_snapshot: &mut HashMap<DocumentId, u64>,
 ) -> Result<(), String> {
+    let mut reconnected = cluster.connections();
+    reconnected.mark_unchanged();
     let (changes, snapshots, _) = streams::ensure(js, cluster.config().replicas).await?;
     cluster.inner.streams_ready.store(true, Ordering::Relaxed);
     let mut snapshot_pos = 0u64;
@@ -93,7 +95,12 @@ async fn follow(
     let mut expected = applied + 1;
     loop {
         let mut batch = Vec::new();
-        match messages.next().await {
+        let next = tokio::select! {
+            next = messages.next() => next,
+            // NATS restarted: our consumer is gone; start over from what is applied.
+            _ = reconnected.changed() => return Ok(()),
+        };
+        match next {
             Some(Ok(m)) => batch.push(m),
             Some(Err(err)) => return Err(format!("reading the stream: {err}")),
             None => return Err("the stream consumer ended".into()),

@@ -96,6 +96,10 @@ struct Inner {
     snapshots_published: AtomicU64,
     streams_ready: AtomicBool,
     presence: presence::Sender,
+    /// Counts (re)connections to NATS. JetStream consumers do not survive a NATS restart, and
+    /// async-nats notices a dead ordered consumer only after a 15 s heartbeat, so the consumer
+    /// and the token watch start over whenever this changes.
+    connections: tokio::sync::watch::Receiver<u64>,
 }
 
 /// The cluster as `/api/admin/status` shows it.
@@ -131,17 +135,27 @@ impl Cluster {
         storage: &crate::storage::Storage,
     ) -> Result<Cluster, ClusterError> {
         let relay_id = uuid::Uuid::new_v4().simple().to_string();
+        let (connected, connections) = tokio::sync::watch::channel(0u64);
+        let connected = Arc::new(connected);
         let client = async_nats::ConnectOptions::new()
             .name(format!("caucus-relay-{relay_id}"))
             .retry_on_initial_connect()
             .max_reconnects(None)
-            .event_callback(|event| async move {
-                match event {
-                    async_nats::Event::Connected => tracing::info!("cluster: connected to NATS"),
-                    async_nats::Event::Disconnected => {
-                        tracing::warn!("cluster: lost NATS; serving local peers, queueing changes")
+            .event_callback(move |event| {
+                let connected = connected.clone();
+                async move {
+                    match event {
+                        async_nats::Event::Connected => {
+                            tracing::info!("cluster: connected to NATS");
+                            connected.send_modify(|n| *n += 1);
+                        }
+                        async_nats::Event::Disconnected => {
+                            tracing::warn!(
+                                "cluster: lost NATS; serving local peers, queueing changes"
+                            )
+                        }
+                        other => tracing::debug!(%other, "cluster: NATS event"),
                     }
-                    other => tracing::debug!(%other, "cluster: NATS event"),
                 }
             })
             .connect(config.url.as_str())
@@ -179,6 +193,7 @@ impl Cluster {
                 snapshots_published: AtomicU64::new(0),
                 streams_ready: AtomicBool::new(false),
                 presence,
+                connections,
             }),
         })
     }
@@ -197,6 +212,11 @@ impl Cluster {
         )));
         tasks.push(tokio::spawn(self.inner.presence.clone().run()));
         tasks
+    }
+
+    /// Changes each time the client (re)connects to NATS.
+    pub(crate) fn connections(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.connections.clone()
     }
 
     pub(crate) fn config(&self) -> &ClusterConfig {

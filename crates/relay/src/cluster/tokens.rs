@@ -37,6 +37,8 @@ async fn follow(
     js: &async_nats::jetstream::Context,
     written_here: &mut mpsc::UnboundedReceiver<(String, Vec<u8>)>,
 ) -> Result<(), String> {
+    let mut reconnected = cluster.connections();
+    reconnected.mark_unchanged();
     let (_, _, bucket) = streams::ensure(js, cluster.config().replicas).await?;
     // Records written here while we were away, or before the cluster was set up.
     while written_here.try_recv().is_ok() {}
@@ -62,6 +64,8 @@ async fn follow(
         .map_err(|e| format!("watching tokens: {e}"))?;
     loop {
         tokio::select! {
+            // NATS restarted: the watch's consumer is gone; start over.
+            _ = reconnected.changed() => return Ok(()),
             entry = watch.next() => {
                 let entry = match entry {
                     Some(Ok(entry)) => entry,
