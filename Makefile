@@ -5,7 +5,7 @@ NPM ?= npm
 LISTEN ?= 127.0.0.1:8080
 DATA ?= ./caucus-data
 
-.PHONY: run build web-build test lint rust-test interop-test web-test browser-test deploy-test fuzz fuzz-smoke bench clean fixtures
+.PHONY: run build web-build test lint rust-test interop-test cluster-test web-test browser-test deploy-test fuzz fuzz-smoke bench clean fixtures
 
 ## Build everything and start the relay with the web client on http://$(LISTEN).
 run: build
@@ -26,7 +26,7 @@ tests/interop/node_modules/.package-lock.json: tests/interop/package-lock.json
 
 ## Every test: lints, Rust unit and integration tests, web unit tests, interop with the
 ## official JS client, browser tests in headless Chromium.
-test: lint rust-test web-test interop-test browser-test deploy-test
+test: lint rust-test web-test interop-test cluster-test browser-test deploy-test
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -43,6 +43,12 @@ FORCE:
 
 interop-test: target/debug/caucus tests/interop/node_modules/.package-lock.json
 	cd tests/interop && CAUCUS_BIN=$(CURDIR)/target/debug/caucus $(NPM) test
+
+# Cluster mode: three or four relays on one nats-server (JetStream, from apt: .ci/run), the
+# official JS client from tests/interop, a round-robin TCP balancer (tests/cluster/README.md).
+cluster-test: target/debug/caucus tests/interop/node_modules/.package-lock.json
+	@command -v nats-server >/dev/null || { echo "cluster-test: nats-server is missing; .ci/run installs it (apt-get install nats-server)" >&2; exit 1; }
+	cd tests/cluster && CAUCUS_BIN=$(CURDIR)/target/debug/caucus node --test --test-concurrency=1 *.test.mjs
 
 web-test: web/node_modules/.package-lock.json
 	cd web && $(NPM) test

@@ -149,15 +149,20 @@ export class Relay {
   /**
    * @param {object} [opts]
    * @param {string} [opts.name]  used in log file names
+   * @param {string[]} [opts.extraArgs]  caucus only: appended to `caucus serve …` (e.g. `--cluster URL`)
+   * @param {object} [opts.env]  caucus only: extra environment for the relay process
+   * @param {string} [opts.token]  caucus only: the admin token (CAUCUS_ADMIN_TOKEN); random by default
    */
-  constructor({ name = "relay" } = {}) {
+  constructor({ name = "relay", extraArgs = [], env = {}, token } = {}) {
     this.kind = RELAY_KIND
     this.name = name.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 60)
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), `interop-${this.kind}-`))
     this.dataDir = path.join(this.root, "data")
     fs.mkdirSync(this.dataDir)
     this.logFile = path.join(this.root, `${this.name}.log`)
-    this.token = randomBytes(16).toString("hex")
+    this.token = token ?? randomBytes(16).toString("hex")
+    this.extraArgs = extraArgs
+    this.env = env
     this.port = undefined
     this.child = undefined
     this.exited = undefined // promise resolving to {code, signal} of the current child
@@ -229,8 +234,9 @@ export class Relay {
     const listen = `127.0.0.1:${this.port ?? 0}`
     // A restart on the same port can race with the old socket; retry a few times on early exit.
     for (let attempt = 1; ; attempt++) {
-      const { child, lineWatchers } = this.#spawn(bin, ["serve", "--listen", listen, "--data", this.dataDir], {
-        env: { CAUCUS_ADMIN_TOKEN: this.token },
+      const args = ["serve", "--listen", listen, "--data", this.dataDir, ...this.extraArgs]
+      const { child, lineWatchers } = this.#spawn(bin, args, {
+        env: { CAUCUS_ADMIN_TOKEN: this.token, ...this.env },
       })
       const port = await new Promise(resolve => {
         const timer = setTimeout(() => finish(undefined), START_TIMEOUT_MS)

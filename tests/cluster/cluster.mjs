@@ -1,0 +1,559 @@
+// Cluster test scaffolding: a nats-server (JetStream) per test, caucus relays in cluster mode (the
+// interop harness's Relay with extra args), a round-robin TCP load balancer, the admin API, and
+// a per-test context that cleans everything up and keeps the logs of a failed test.
+//
+// The official JS client and the relay process harness come from ../interop (its node_modules).
+import { test } from "node:test"
+import { spawn } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import fs from "node:fs"
+import http from "node:http"
+import net from "node:net"
+import os from "node:os"
+import path from "node:path"
+import {
+  A,
+  Client,
+  Relay,
+  contentOf,
+  headsOf,
+  sameHeads,
+  sleep,
+  syncMessageHeads,
+  waitFor,
+  waitRelayHas,
+  withTimeout,
+} from "../interop/harness.mjs"
+
+export { A, Client, Relay, contentOf, headsOf, sameHeads, sleep, syncMessageHeads, waitFor, waitRelayHas, withTimeout }
+
+const NATS_BIN = process.env.NATS_SERVER || "nats-server"
+const LOG_ROOT = process.env.CLUSTER_LOG_DIR || path.join(os.tmpdir(), "caucus-cluster-logs")
+
+/** Every nats-server child still running; killed on exit. */
+const liveNats = new Set()
+process.on("exit", () => {
+  for (const c of liveNats) {
+    try {
+      c.kill("SIGKILL")
+    } catch {}
+  }
+})
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.unref()
+    srv.on("error", reject)
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address()
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// nats-server
+
+/** One nats-server with JetStream on a fixed port and storage dir (both kept across restarts). */
+export class Nats {
+  constructor({ name = "nats" } = {}) {
+    this.name = name.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 60)
+    this.root = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-nats-"))
+    this.storeDir = path.join(this.root, "js")
+    fs.mkdirSync(this.storeDir)
+    this.logFile = path.join(this.root, "nats.log")
+    this.port = undefined
+    this.monitorPort = undefined
+    this.child = undefined
+    this.exited = undefined
+    this.starts = 0
+  }
+
+  get url() {
+    return `nats://127.0.0.1:${this.port}`
+  }
+
+  get running() {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null
+  }
+
+  #log(line) {
+    fs.appendFileSync(this.logFile, `[harness ${new Date().toISOString()}] ${line}\n`)
+  }
+
+  async start() {
+    if (this.running) throw new Error("nats-server already running")
+    this.port ??= await freePort()
+    this.monitorPort ??= await freePort()
+    this.starts++
+    for (let attempt = 1; ; attempt++) {
+      const args = ["-js", "-a", "127.0.0.1", "-p", String(this.port), "-m", String(this.monitorPort), "-sd", this.storeDir]
+      this.#log(`spawn ${NATS_BIN} ${args.join(" ")}`)
+      const out = fs.openSync(this.logFile, "a")
+      const child = spawn(NATS_BIN, args, { stdio: ["ignore", out, "pipe"] })
+      fs.closeSync(out)
+      liveNats.add(child)
+      this.child = child
+      this.exited = new Promise(resolve =>
+        child.once("exit", (code, signal) => {
+          liveNats.delete(child)
+          this.#log(`exited pid=${child.pid} code=${code} signal=${signal}`)
+          resolve({ code, signal })
+        }),
+      )
+      child.once("error", err => this.#log(`spawn error: ${err.message}`))
+      const ready = await new Promise(resolve => {
+        let buf = ""
+        const timer = setTimeout(() => finish(false), 15000)
+        const onData = chunk => {
+          fs.appendFileSync(this.logFile, chunk)
+          buf = (buf + chunk.toString("utf8")).slice(-4096)
+          if (buf.includes("Server is ready")) {
+            buf = ""
+            finish(true)
+          }
+        }
+        const onExit = () => finish(false)
+        function finish(ok) {
+          clearTimeout(timer)
+          child.off("exit", onExit)
+          resolve(ok)
+        }
+        child.stderr.on("data", onData)
+        child.once("exit", onExit)
+      })
+      // keep copying stderr to the log after readiness
+      if (ready) {
+        this.#log(`ready pid=${child.pid} port=${this.port} (start #${this.starts})`)
+        return this
+      }
+      const exited = !this.running
+      if (!exited) child.kill("SIGKILL")
+      await this.exited
+      if (exited && attempt < 5) {
+        this.#log(`start attempt ${attempt} failed; retrying`)
+        await sleep(300)
+        continue
+      }
+      throw new Error(`nats-server did not become ready on port ${this.port}\n${this.logTail()}`)
+    }
+  }
+
+  /** Stop (SIGTERM: a clean JetStream shutdown; SIGKILL after 10 s). */
+  async stop(signal = "SIGTERM") {
+    if (!this.running) return
+    this.#log(`${signal} pid=${this.child.pid}`)
+    this.child.kill(signal)
+    try {
+      await withTimeout(this.exited, 10000, "nats-server to exit")
+    } catch (e) {
+      this.child.kill("SIGKILL")
+      await this.exited
+      throw e
+    }
+  }
+
+  /** JetStream account info from the monitoring endpoint (`/jsz?streams=true`). */
+  async jsz() {
+    const res = await fetch(`http://127.0.0.1:${this.monitorPort}/jsz?streams=true&config=true`)
+    return await res.json()
+  }
+
+  /** [{name, subjects, messages, first_seq, last_seq, num_deleted}] for every stream. */
+  async streams() {
+    const j = await this.jsz()
+    const out = []
+    for (const acc of j.account_details ?? []) {
+      for (const s of acc.stream_detail ?? []) {
+        out.push({
+          name: s.name,
+          subjects: s.config?.subjects,
+          messages: s.state?.messages,
+          first_seq: s.state?.first_seq,
+          last_seq: s.state?.last_seq,
+          num_deleted: s.state?.num_deleted ?? 0,
+        })
+      }
+    }
+    return out
+  }
+
+  logTail(lines = 40) {
+    try {
+      return fs.readFileSync(this.logFile, "utf8").split("\n").slice(-lines - 1).join("\n")
+    } catch {
+      return "(no log)"
+    }
+  }
+
+  async dispose() {
+    try {
+      if (this.running) {
+        this.child.kill("SIGKILL")
+        await this.exited
+      }
+    } catch {}
+    if (!process.env.KEEP_RELAY_DATA) fs.rmSync(this.root, { recursive: true, force: true })
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load balancer
+
+/**
+ * A plain TCP load balancer: each new connection goes to the next backend (round robin); a
+ * backend whose port refuses is skipped. Bytes are piped both ways; when either side closes, so
+ * does the other. `backends()` is called per connection (ports of relays, which may restart).
+ */
+export class Balancer {
+  constructor(backends) {
+    this.backends = backends
+    this.next = 0
+    this.sockets = new Set()
+    this.routed = [] // {backend index, port} per accepted connection, for diagnostics
+    this.server = net.createServer({ pauseOnConnect: true }, client => this.#accept(client))
+  }
+
+  async start() {
+    await new Promise((resolve, reject) => {
+      this.server.once("error", reject)
+      this.server.listen(0, "127.0.0.1", resolve)
+    })
+    this.port = this.server.address().port
+    return this
+  }
+
+  /** A websocket URL through the balancer. */
+  url(token) {
+    return `ws://127.0.0.1:${this.port}/sync?token=${token}`
+  }
+
+  #accept(client) {
+    this.sockets.add(client)
+    client.on("close", () => this.sockets.delete(client))
+    client.on("error", () => {})
+    const ports = this.backends()
+    const start = this.next++
+    const tryBackend = k => {
+      if (client.destroyed) return
+      if (k >= ports.length) {
+        client.destroy()
+        return
+      }
+      const i = (start + k) % ports.length
+      const port = ports[i]
+      if (!port) return tryBackend(k + 1)
+      const upstream = net.connect({ host: "127.0.0.1", port })
+      let connected = false
+      upstream.once("connect", () => {
+        connected = true
+        if (client.destroyed) {
+          upstream.destroy()
+          return
+        }
+        this.sockets.add(upstream)
+        this.routed.push({ backend: i, port })
+        upstream.on("close", () => {
+          this.sockets.delete(upstream)
+          client.destroy()
+        })
+        client.on("close", () => upstream.destroy())
+        client.pipe(upstream)
+        upstream.pipe(client)
+        client.resume()
+      })
+      upstream.on("error", () => {
+        if (!connected) {
+          upstream.destroy()
+          tryBackend(k + 1)
+        } else {
+          client.destroy()
+        }
+      })
+    }
+    tryBackend(0)
+  }
+
+  async close() {
+    for (const s of this.sockets) s.destroy()
+    await new Promise(resolve => this.server.close(() => resolve()))
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP: admin API, status, raw upgrades
+
+/** JSON request to a relay; returns {status, body}. */
+export async function api(relay, method, urlPath, { token = relay.token, body } = {}) {
+  const res = await fetch(`http://127.0.0.1:${relay.port}${urlPath}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  })
+  const text = await res.text()
+  let json
+  try {
+    json = text ? JSON.parse(text) : undefined
+  } catch {
+    json = text
+  }
+  return { status: res.status, body: json }
+}
+
+const snake = k => k.replace(/[A-Z]/g, c => `_${c.toLowerCase()}`)
+
+/** The relay's whole status answer. */
+export async function status(relay) {
+  const { status: code, body } = await api(relay, "GET", "/api/admin/status")
+  if (code !== 200) throw new Error(`status of ${relay.name}: HTTP ${code} ${JSON.stringify(body)}`)
+  return body
+}
+
+/** The `cluster` part of the status with snake_case keys (`applied_seq`, `outbox_entries`, …). */
+export async function clusterStatus(relay) {
+  const s = await status(relay)
+  if (!("cluster" in s)) throw new Error(`status of ${relay.name} has no "cluster" field`)
+  if (s.cluster === null) return null
+  return Object.fromEntries(Object.entries(s.cluster).map(([k, v]) => [snake(k), v]))
+}
+
+/** HTTP status of a websocket upgrade with `token` (101 when accepted). */
+export function upgradeStatus(port, token) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: "127.0.0.1",
+      port,
+      path: `/sync?token=${token}`,
+      headers: {
+        connection: "Upgrade",
+        upgrade: "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": randomBytes(16).toString("base64"),
+      },
+    })
+    req.setTimeout(5000, () => req.destroy(new Error("upgrade timed out")))
+    req.on("upgrade", (res, socket) => {
+      socket.destroy()
+      resolve(101)
+    })
+    req.on("response", res => {
+      res.resume()
+      resolve(res.statusCode)
+    })
+    req.on("error", reject)
+    req.end()
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents
+
+/**
+ * Find `url` through `client` and wait until the handle is ready. A relay that has not applied
+ * the document from the stream yet may answer `unavailable` first; the relay keeps the request
+ * and serves it when the document arrives, so an unavailable handle is waited on, not retried.
+ */
+export async function findEventually(client, url, { timeout = 20000 } = {}) {
+  const handle = await client.find(url, { timeout, allowableStates: ["ready", "unavailable"] })
+  await waitFor(() => handle.state === "ready", {
+    timeout,
+    what: `${client.name}'s handle for ${url} to become ready (state ${handle.state})`,
+  })
+  return handle
+}
+
+/** Keys of `doc.edits` in a handle (the edit log all these tests write). */
+export function editKeys(handle) {
+  return Object.keys(handle.doc()?.edits ?? {})
+}
+
+/**
+ * An edit loop: every `interval` ms one change that adds `edits["<name>-<i>"] = i`, appends to
+ * `log` and sets the contested `last` key. Returns {made, stop()}.
+ */
+export function editLoop(handle, name, { interval = 50, max = Infinity } = {}) {
+  const made = []
+  let running = true
+  const done = (async () => {
+    for (let i = 0; running && i < max; i++) {
+      const key = `${name}-${i}`
+      handle.change(d => {
+        d.edits[key] = i
+        d.log.push(key)
+        d.last = key
+      })
+      made.push(key)
+      await sleep(interval)
+    }
+  })()
+  return {
+    made,
+    /** Wait for the loop to end by itself (after `max` edits). */
+    async finished() {
+      await done
+      return made
+    },
+    async stop() {
+      running = false
+      await done
+      return made
+    },
+  }
+}
+
+/** Wait until every handle holds every key in `keys` and all have the same heads. */
+export async function waitConverged(named, keys, { timeout = 30000, what = "convergence" } = {}) {
+  const want = [...new Set(keys)]
+  try {
+    await waitFor(
+      () => {
+        const first = headsOf(named[0][1])
+        return named.every(([, h]) => {
+          const have = h.doc()?.edits ?? {}
+          return want.every(k => k in have) && sameHeads(headsOf(h), first)
+        })
+      },
+      { timeout, interval: 50, what },
+    )
+  } catch (e) {
+    const lines = named.map(([name, h]) => {
+      const have = new Set(editKeys(h))
+      const missing = want.filter(k => !have.has(k))
+      return `  ${name}: ${have.size} edits, missing ${missing.length} ${JSON.stringify(missing.slice(0, 12))}, heads ${headsOf(h)
+        .map(x => x.slice(0, 8))
+        .join(",")}`
+    })
+    e.message += `\n${lines.join("\n")}`
+    throw e
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-test context
+
+export class ClusterCtx {
+  constructor(name) {
+    this.name = name
+    this.adminToken = randomBytes(16).toString("hex")
+    this.natsServers = []
+    this.relays = []
+    this.clients = []
+    this.balancers = []
+  }
+
+  async nats() {
+    const n = new Nats({ name: this.name })
+    this.natsServers.push(n)
+    await n.start()
+    return n
+  }
+
+  /** Args for a relay in the cluster of `nats` (plus any extra flags). */
+  clusterArgs(nats, extra = []) {
+    return ["--cluster", nats.url, ...extra]
+  }
+
+  /** Start a relay in cluster mode on a fresh data dir and wait for cluster.connected. */
+  async relay(nats, { name, extraArgs = [], env = {}, waitConnected = true } = {}) {
+    const r = new Relay({
+      name: name ?? `${this.name}-r${this.relays.length + 1}`,
+      extraArgs: this.clusterArgs(nats, extraArgs),
+      env: { RUST_LOG: process.env.CLUSTER_RUST_LOG || "info", ...env },
+      token: this.adminToken,
+    })
+    r.label = name ?? `r${this.relays.length + 1}`
+    this.relays.push(r)
+    await r.start()
+    if (waitConnected) await waitClusterConnected(r)
+    return r
+  }
+
+  client(url, name) {
+    const c = new Client({ url, name })
+    this.clients.push(c)
+    return c
+  }
+
+  async balancer(backends) {
+    const b = new Balancer(backends)
+    this.balancers.push(b)
+    await b.start()
+    return b
+  }
+
+  /** Copy every log to LOG_ROOT/<time>-<test>/ and print their tails. */
+  keepLogs(err) {
+    const dir = path.join(LOG_ROOT, `${new Date().toISOString().replace(/[:.]/g, "-")}-${this.name.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 50)}`)
+    fs.mkdirSync(dir, { recursive: true })
+    for (const r of this.relays) {
+      try {
+        fs.copyFileSync(r.logFile, path.join(dir, `${r.label}.log`))
+      } catch {}
+      console.error(`\n--- relay ${r.label} (port ${r.port}) log tail ---\n${r.logTail(40)}\n--- end ${r.label} ---`)
+    }
+    for (const [i, n] of this.natsServers.entries()) {
+      try {
+        fs.copyFileSync(n.logFile, path.join(dir, `nats${i}.log`))
+      } catch {}
+      console.error(`\n--- nats-server log tail ---\n${n.logTail(20)}\n--- end nats ---`)
+    }
+    console.error(`test "${this.name}" failed: ${err?.stack ?? err}\nfull logs in ${dir}`)
+  }
+
+  async cleanup() {
+    for (const c of this.clients) await c.close().catch(() => {})
+    for (const b of this.balancers) await b.close().catch(() => {})
+    for (const r of this.relays) await r.dispose().catch(() => {})
+    for (const n of this.natsServers) await n.dispose().catch(() => {})
+  }
+}
+
+export async function waitClusterConnected(relay, { timeout = 15000 } = {}) {
+  return waitFor(
+    async () => {
+      const c = await clusterStatus(relay)
+      return c?.connected === true && c
+    },
+    { timeout, interval: 100, what: `relay ${relay.label ?? relay.name} to report cluster.connected` },
+  )
+}
+
+/** Wait until every relay is connected and has nothing left in its outbox. */
+export async function waitOutboxesDrained(relays, { timeout = 30000 } = {}) {
+  let last = []
+  try {
+    await waitFor(
+      async () => {
+        last = await Promise.all(relays.map(r => clusterStatus(r)))
+        return last.every(c => c && c.connected === true && c.outbox_entries === 0)
+      },
+      { timeout, interval: 200, what: "every relay connected with an empty outbox" },
+    )
+  } catch (e) {
+    e.message += `\n${relays.map((r, i) => `  ${r.label}: ${JSON.stringify(last[i])}`).join("\n")}`
+    throw e
+  }
+}
+
+/** Define a cluster test: a fresh ClusterCtx, a deadline for the body, logs kept on failure. */
+export function clusterTest(name, opts, fn) {
+  if (typeof opts === "function") [opts, fn] = [{}, opts]
+  const { timeout = 60000, ...rest } = opts
+  test(name, { timeout: timeout + 30000, ...rest }, async t => {
+    const ctx = new ClusterCtx(name)
+    const started = Date.now()
+    try {
+      await withTimeout(Promise.resolve().then(() => fn(ctx, t)), timeout, `test body of "${name}"`)
+    } catch (e) {
+      ctx.keepLogs(e)
+      throw e
+    } finally {
+      await ctx.cleanup()
+      t.diagnostic(`duration=${Date.now() - started}ms`)
+    }
+  })
+}
