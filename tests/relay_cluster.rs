@@ -281,3 +281,48 @@ async fn revocation_and_presence_cross_relays() -> Result<()> {
     r1.stop().await?;
     r2.stop().await
 }
+
+#[tokio::test]
+async fn past_its_bound_the_outbox_marks_documents_and_publishes_them_whole() -> Result<()> {
+    let mut nats = NatsServer::start().await?;
+    let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let mut config = Config::for_data_dir(d1.path());
+    let mut cluster = ClusterConfig::new(nats.url());
+    // One entry fills it.
+    cluster.outbox_max_bytes = 1;
+    config.cluster = Some(cluster);
+    let r1 = TestRelay::start_with(config).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), 1000).await?;
+    wait_status(&r1, "streams", |s| s["streamsReady"] == true).await?;
+    wait_status(&r2, "streams", |s| s["streamsReady"] == true).await?;
+    nats.kill();
+
+    let id = DocumentId::random();
+    let mut a = Peer::connect(&r1.ws_url(), "peer-a").await?;
+    let mut doc_a = PeerDoc::new(id.clone(), doc_with_changes(2));
+    a.sync_until_quiet(&mut doc_a, QUIET).await?;
+    for i in 0..5 {
+        add_change(&mut doc_a.doc, &format!("offline{i}"), i);
+        a.sync_until_quiet(&mut doc_a, Duration::from_millis(100))
+            .await?;
+    }
+    // The first commit went to the outbox; the later ones only marked the document.
+    assert_eq!(cluster_status(&r1).await?["outboxEntries"], 1);
+
+    nats.restart().await?;
+    wait_stored(&r2, &id, &doc_a.doc.get_heads()).await?;
+    // ...and the mark is cleared: the document is not published again and again.
+    let published = |s: serde_json::Value| s["published"].as_u64().unwrap();
+    let mut settled = false;
+    for _ in 0..10 {
+        let before = published(cluster_status(&r1).await?);
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        if published(cluster_status(&r1).await?) == before {
+            settled = true;
+            break;
+        }
+    }
+    assert!(settled, "relay 1 keeps publishing the dirty document");
+    r1.stop().await?;
+    r2.stop().await
+}
