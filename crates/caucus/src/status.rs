@@ -151,6 +151,32 @@ pub(crate) fn summary(s: &Value, server: &str, top: usize) -> String {
         }
     }
 
+    if let Some(c) = s.get("cluster").filter(|c| !c.is_null()) {
+        let connected = c.get("connected").and_then(Value::as_bool) == Some(true);
+        let outbox = u64_at(c, "/outboxEntries");
+        let _ = writeln!(
+            out,
+            "cluster: {} {}, applied up to #{}, outbox {} ({}), published {}, applied {}, snapshots {}{}",
+            str_at(c, "/url"),
+            if connected {
+                "connected"
+            } else {
+                "NOT connected"
+            },
+            u64_at(c, "/appliedSeq"),
+            outbox,
+            bytes(u64_at(c, "/outboxBytes")),
+            u64_at(c, "/published"),
+            u64_at(c, "/applied"),
+            u64_at(c, "/snapshotsPublished"),
+            if !connected && outbox > 0 {
+                " — WARNING: changes made here wait for NATS"
+            } else {
+                ""
+            }
+        );
+    }
+
     let docs = s
         .pointer("/documents/list")
         .and_then(Value::as_array)
@@ -250,5 +276,22 @@ mod tests {
         assert!(summary(&s, "http://x", 5).contains("older than 26 h"));
         s["lastBackup"]["unixMs"] = serde_json::json!(now - 3_600_000);
         assert!(!summary(&s, "http://x", 5).contains("WARNING"));
+    }
+
+    #[test]
+    fn a_cluster_is_summarised_and_a_disconnected_outbox_flagged() {
+        let mut s = serde_json::json!({"nowUnixMs": 1, "lastBackup": null, "cluster": null});
+        assert!(!summary(&s, "http://x", 5).contains("cluster:"));
+        s["cluster"] = serde_json::json!({"url": "nats://n:4222", "connected": true,
+            "appliedSeq": 42, "outboxEntries": 0, "outboxBytes": 0, "published": 7,
+            "applied": 35, "snapshotsPublished": 1});
+        let text = summary(&s, "http://x", 5);
+        assert!(
+            text.contains("cluster: nats://n:4222 connected, applied up to #42, outbox 0"),
+            "{text}"
+        );
+        s["cluster"]["connected"] = serde_json::json!(false);
+        s["cluster"]["outboxEntries"] = serde_json::json!(3);
+        assert!(summary(&s, "http://x", 5).contains("changes made here wait for NATS"));
     }
 }
