@@ -15,6 +15,12 @@ export interface RelayStatus {
   documents: { stored: number; loaded: number; storedBytes: number; truncated: boolean; list: StatusDocument[]; error?: string }
   commits: { count: number; meanSeconds: number | null; p50Seconds: number | null; p95Seconds: number | null }
   lastBackup: BackupRecord | null
+  /** Cluster mode only (absent or null for a single relay). */
+  cluster?: ClusterStatus | null
+}
+export interface ClusterStatus {
+  url: string; relayId: string; connected: boolean; streamsReady: boolean; appliedSeq: number
+  outboxEntries: number; outboxBytes: number; published: number; applied: number; snapshotsPublished: number
 }
 
 /** A backup older than this gets a warning (a daily schedule plus slack). */
@@ -57,6 +63,19 @@ export function backupText(last: BackupRecord | null, nowMs: number): { text: st
   const what = `${last.kind}, ${last.documents} document${last.documents === 1 ? "" : "s"}, ${bytesText(last.bytes)}`
   const old = nowMs - last.unixMs > BACKUP_STALE_MS
   return { text: `Last backup ${when}: ${what}.${old ? " Older than 26 h: check the backup schedule." : ""}`, warn: old }
+}
+
+/** The cluster in words (null for a single relay), and whether it needs the admin's attention. */
+export function clusterText(c: ClusterStatus | null | undefined): { text: string; warn: boolean } | null {
+  if (!c) return null
+  const state = c.connected ? "connected to" : "NOT connected to"
+  const outbox = c.outboxEntries === 0
+    ? "every change made here is in JetStream"
+    : `${c.outboxEntries} change message${c.outboxEntries === 1 ? "" : "s"} (${bytesText(c.outboxBytes)}) made here wait for JetStream`
+  return {
+    text: `This relay is ${state} ${c.url}; applied up to #${c.appliedSeq}; ${outbox}. Published ${c.published}, applied ${c.applied} from other relays, ${c.snapshotsPublished} snapshot${c.snapshotsPublished === 1 ? "" : "s"}.`,
+    warn: !c.connected,
+  }
 }
 
 /** A document's title when this device knows it, else its short id. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { BACKUP_STALE_MS, ageText, agoText, backupText, bytesText, commitsText, docLabel, parseStatus, secondsText } from "../src/admin"
+import { BACKUP_STALE_MS, ageText, agoText, backupText, bytesText, clusterText, commitsText, docLabel, parseStatus, secondsText } from "../src/admin"
 
 const now = Date.UTC(2026, 10, 28, 12)
 
@@ -47,5 +47,18 @@ describe("admin status formatting", () => {
     expect(parseStatus({ error: "x" })).toBeNull()
     const s = { version: "0.1.0", connections: { count: 0, truncated: false, list: [] }, documents: { stored: 0, loaded: 0, storedBytes: 0, truncated: false, list: [] } }
     expect(parseStatus(s)).toBe(s)
+  })
+
+  it("words the cluster, warning when NATS is unreachable", () => {
+    expect(clusterText(null)).toBeNull()
+    expect(clusterText(undefined)).toBeNull()
+    const c = { url: "nats://n:4222", relayId: "r", connected: true, streamsReady: true, appliedSeq: 42, outboxEntries: 0, outboxBytes: 0, published: 7, applied: 35, snapshotsPublished: 1 }
+    const ok = clusterText(c)!
+    expect(ok.warn).toBe(false)
+    expect(ok.text).toContain("connected to nats://n:4222; applied up to #42; every change made here is in JetStream")
+    const down = clusterText({ ...c, connected: false, outboxEntries: 3, outboxBytes: 2048 })!
+    expect(down.warn).toBe(true)
+    expect(down.text).toContain("NOT connected")
+    expect(down.text).toContain("3 change messages (2.0 KB) made here wait for JetStream")
   })
 })

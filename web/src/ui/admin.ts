@@ -1,7 +1,7 @@
 // The admin's "Admin" screen: the relay at a glance from /api/admin/status (live connections, documents,
 // commit latency, last backup) and the tokens; refreshed every few seconds while it is on screen.
 import { listTokens, tokenState, type TokenInfo } from "../access"
-import { agoText, backupText, bytesText, commitsText, docLabel, fetchStatus, ageText, type RelayStatus } from "../admin"
+import { agoText, backupText, bytesText, clusterText, commitsText, docLabel, fetchStatus, ageText, type RelayStatus } from "../admin"
 import { h, replaceKeepingFocus } from "./dom"
 import type { View } from "./views"
 
@@ -34,7 +34,8 @@ export function adminView(ctx: AdminCtx): View {
     replaceKeepingFocus(relay, h("h2", {}, "Relay"),
       h("p", {}, `Version ${s.version} · up ${ageText(s.uptimeSeconds * 1000)} · ${s.connections.count} connection${s.connections.count === 1 ? "" : "s"} · ${s.documents.stored} stored document${s.documents.stored === 1 ? "" : "s"} (${bytesText(s.documents.storedBytes)}), ${s.documents.loaded} in memory`),
       h("p", {}, `Storage writes: ${commitsText(s.commits)}`),
-      s.storageFailure ? h("p", { class: "card warn" }, h("strong", {}, "Storage refuses writes: "), s.storageFailure) : null)
+      s.storageFailure ? h("p", { class: "card warn" }, h("strong", {}, "Storage refuses writes: "), s.storageFailure) : null,
+      ...clusterLine(s))
     const b = backupText(s.lastBackup, now)
     backup.className = b.warn ? "card warn" : "card"
     replaceKeepingFocus(backup, h("h2", {}, "Backup"), h("p", { id: "admin-backup" }, b.warn ? h("strong", {}, "Warning: ") : null, b.text))
@@ -61,6 +62,12 @@ export function adminView(ctx: AdminCtx): View {
           h("tr", { class: `tok-${tokenState(t)}` }, h("td", {}, t.name), h("td", {}, t.role), h("td", {}, tokenState(t)), h("td", {}, String(live.get(t.id) ?? 0))))),
         h("p", { class: "muted" }, "Invite or revoke on the Access screen."))
     }
+  }
+
+  function clusterLine(s: RelayStatus): Node[] {
+    const c = clusterText(s.cluster)
+    if (!c) return []
+    return [h("p", { id: "admin-cluster", class: c.warn ? "card warn" : "" }, c.warn ? h("strong", {}, "Cluster: ") : "Cluster: ", c.text)]
   }
 
   let shown = false
