@@ -17,16 +17,19 @@ use caucus_tests::*;
 const QUIET: Duration = Duration::from_millis(300);
 const PATIENCE: Duration = Duration::from_secs(20);
 
+/// A relay in cluster mode on a fresh data dir, once its streams are ready.
 async fn cluster_relay(
     dir: &std::path::Path,
     nats: &str,
-    snapshot_every: u64,
+    tune: impl FnOnce(&mut ClusterConfig),
 ) -> Result<TestRelay> {
     let mut config = Config::for_data_dir(dir);
     let mut cluster = ClusterConfig::new(nats);
-    cluster.snapshot_every = snapshot_every;
+    tune(&mut cluster);
     config.cluster = Some(cluster);
-    TestRelay::start_with(config).await
+    let relay = TestRelay::start_with(config).await?;
+    wait_status(&relay, "streams", |s| s["streamsReady"] == true).await?;
+    Ok(relay)
 }
 
 /// The relay's `cluster` status object.
@@ -86,8 +89,8 @@ async fn wait_stored(
 async fn changes_cross_relays_and_are_stored_before_peers_see_them() -> Result<()> {
     let nats = NatsServer::start().await?;
     let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
-    let r1 = cluster_relay(d1.path(), &nats.url(), 1000).await?;
-    let r2 = cluster_relay(d2.path(), &nats.url(), 1000).await?;
+    let r1 = cluster_relay(d1.path(), &nats.url(), |_| {}).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), |_| {}).await?;
     let id = DocumentId::random();
 
     let mut a = Peer::connect(&r1.ws_url(), "peer-a").await?;
@@ -124,10 +127,8 @@ async fn changes_cross_relays_and_are_stored_before_peers_see_them() -> Result<(
 async fn the_outbox_keeps_changes_while_nats_is_away_and_drains_when_it_returns() -> Result<()> {
     let mut nats = NatsServer::start().await?;
     let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
-    let r1 = cluster_relay(d1.path(), &nats.url(), 1000).await?;
-    let r2 = cluster_relay(d2.path(), &nats.url(), 1000).await?;
-    wait_status(&r1, "streams", |s| s["streamsReady"] == true).await?;
-    wait_status(&r2, "streams", |s| s["streamsReady"] == true).await?;
+    let r1 = cluster_relay(d1.path(), &nats.url(), |_| {}).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), |_| {}).await?;
     nats.kill();
 
     // NATS is down: relay 1 still serves its peers and keeps the changes in its outbox.
@@ -174,8 +175,8 @@ async fn snapshots_bound_the_stream_and_bootstrap_a_late_relay() -> Result<()> {
         tempfile::tempdir()?,
         tempfile::tempdir()?,
     );
-    let r1 = cluster_relay(d1.path(), &nats.url(), 3).await?;
-    let r2 = cluster_relay(d2.path(), &nats.url(), 3).await?;
+    let r1 = cluster_relay(d1.path(), &nats.url(), |c| c.snapshot_every = 3).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), |c| c.snapshot_every = 3).await?;
     let id = DocumentId::random();
     let mut a = Peer::connect(&r1.ws_url(), "peer-a").await?;
     let mut doc_a = PeerDoc::new(id.clone(), doc_with_changes(1));
@@ -204,7 +205,7 @@ async fn snapshots_bound_the_stream_and_bootstrap_a_late_relay() -> Result<()> {
 
     // The purge left only the tail in the stream; a relay with an empty data dir still gets
     // every change: snapshot first, then the tail.
-    let r3 = cluster_relay(d3.path(), &nats.url(), 3).await?;
+    let r3 = cluster_relay(d3.path(), &nats.url(), |c| c.snapshot_every = 3).await?;
     let mut c = Peer::connect(&r3.ws_url(), "peer-c").await?;
     let mut doc_c = PeerDoc::new(id.clone(), Automerge::new());
     wait_stored(&r3, &id, &doc_a.doc.get_heads()).await?;
@@ -221,9 +222,8 @@ async fn snapshots_bound_the_stream_and_bootstrap_a_late_relay() -> Result<()> {
 async fn revocation_and_presence_cross_relays() -> Result<()> {
     let nats = NatsServer::start().await?;
     let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
-    let r1 = cluster_relay(d1.path(), &nats.url(), 1000).await?;
-    let r2 = cluster_relay(d2.path(), &nats.url(), 1000).await?;
-    wait_status(&r2, "streams", |s| s["streamsReady"] == true).await?;
+    let r1 = cluster_relay(d1.path(), &nats.url(), |_| {}).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), |_| {}).await?;
 
     // A token minted on relay 1 works on relay 2...
     let (token_id, secret) = r1.mint(r#"{"name":"Ana","role":"editor"}"#).await?;
@@ -286,15 +286,9 @@ async fn revocation_and_presence_cross_relays() -> Result<()> {
 async fn past_its_bound_the_outbox_marks_documents_and_publishes_them_whole() -> Result<()> {
     let mut nats = NatsServer::start().await?;
     let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
-    let mut config = Config::for_data_dir(d1.path());
-    let mut cluster = ClusterConfig::new(nats.url());
     // One entry fills it.
-    cluster.outbox_max_bytes = 1;
-    config.cluster = Some(cluster);
-    let r1 = TestRelay::start_with(config).await?;
-    let r2 = cluster_relay(d2.path(), &nats.url(), 1000).await?;
-    wait_status(&r1, "streams", |s| s["streamsReady"] == true).await?;
-    wait_status(&r2, "streams", |s| s["streamsReady"] == true).await?;
+    let r1 = cluster_relay(d1.path(), &nats.url(), |c| c.outbox_max_bytes = 1).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), |_| {}).await?;
     nats.kill();
 
     let id = DocumentId::random();

@@ -761,27 +761,20 @@ fn relay_ephemeral(state: &mut DocState, from: Outbox, message: &EphemeralMessag
         .peers
         .entry(from_id)
         .or_insert_with(|| DocPeer::new(from));
-    let mut gone = Vec::new();
-    for (conn, peer) in &state.peers {
-        if *conn == from_id || *peer.outbox.peer_id == *message.sender_id {
-            continue;
-        }
-        let mut relayed = message.clone();
-        relayed.target_id = peer.outbox.peer_id.to_string();
-        if !peer.outbox.send(&Message::Ephemeral(relayed)) {
-            gone.push(*conn);
-        }
-    }
-    for conn in gone {
-        state.peers.remove(&conn);
-    }
+    send_ephemeral_to_peers(state, message, Some(from_id));
 }
 
 /// Relays presence from another relay's peer to every peer of the document here.
 fn relay_remote_ephemeral(state: &mut DocState, message: &EphemeralMessage) {
+    send_ephemeral_to_peers(state, message, None);
+}
+
+/// Sends `message` to every peer but its sender (by connection here, or by peer ID), each
+/// addressed to that peer; peers whose queue is full are dropped (their connection closes).
+fn send_ephemeral_to_peers(state: &mut DocState, message: &EphemeralMessage, from: Option<ConnId>) {
     let mut gone = Vec::new();
     for (conn, peer) in &state.peers {
-        if *peer.outbox.peer_id == *message.sender_id {
+        if Some(*conn) == from || *peer.outbox.peer_id == *message.sender_id {
             continue;
         }
         let mut relayed = message.clone();

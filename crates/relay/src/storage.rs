@@ -524,7 +524,14 @@ fn init_meta(db: &Database) -> Result<String, StorageError> {
 }
 
 fn load_blocking(db: &Database, doc: &DocumentId) -> Result<Option<StoredDocument>, StorageError> {
-    let txn = db.begin_read()?;
+    read_chunks(&db.begin_read()?, doc)
+}
+
+/// Every chunk of a document in one read transaction; `None` when nothing is stored for it.
+fn read_chunks(
+    txn: &redb::ReadTransaction,
+    doc: &DocumentId,
+) -> Result<Option<StoredDocument>, StorageError> {
     let chunks = txn.open_table(CHUNKS)?;
     let mut stored = StoredDocument::default();
     for entry in chunks.range((doc.as_str(), 0)..=(doc.as_str(), u64::MAX))? {
@@ -741,6 +748,18 @@ pub struct OutboxEntry {
     pub changes: Vec<u8>,
 }
 
+/// A table that may not exist yet (the cluster tables appear on first use).
+fn open_if_exists<K: redb::Key + 'static, V: redb::Value + 'static>(
+    txn: &redb::ReadTransaction,
+    table: TableDefinition<'_, K, V>,
+) -> Result<Option<redb::ReadOnlyTable<K, V>>, StorageError> {
+    match txn.open_table(table) {
+        Ok(table) => Ok(Some(table)),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(err) => Err(err.into()),
+    }
+}
+
 impl Storage {
     /// Up to `limit` outbox entries after `after`, oldest first (blocking: call on the pool).
     pub fn cluster_outbox_blocking(
@@ -749,10 +768,8 @@ impl Storage {
         limit: usize,
     ) -> Result<Vec<OutboxEntry>, StorageError> {
         let txn = self.begin_read()?;
-        let table = match txn.open_table(CLUSTER_OUTBOX) {
-            Ok(table) => table,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-            Err(err) => return Err(err.into()),
+        let Some(table) = open_if_exists(&txn, CLUSTER_OUTBOX)? else {
+            return Ok(Vec::new());
         };
         let mut out = Vec::new();
         for entry in table.range(after.saturating_add(1)..)?.take(limit) {
@@ -770,10 +787,8 @@ impl Storage {
     /// Documents to publish whole (outbox was over its bound), with their marks (blocking).
     pub fn cluster_dirty_blocking(&self, limit: usize) -> Result<Vec<(String, u64)>, StorageError> {
         let txn = self.begin_read()?;
-        let table = match txn.open_table(CLUSTER_DIRTY) {
-            Ok(table) => table,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-            Err(err) => return Err(err.into()),
+        let Some(table) = open_if_exists(&txn, CLUSTER_DIRTY)? else {
+            return Ok(Vec::new());
         };
         let mut out = Vec::new();
         for entry in table.iter()?.take(limit) {
@@ -790,29 +805,18 @@ impl Storage {
         doc: &DocumentId,
     ) -> Result<(Option<u64>, Option<StoredDocument>), StorageError> {
         let txn = self.begin_read()?;
-        let mark = match txn.open_table(CLUSTER_DIRTY) {
-            Ok(table) => table.get(doc.as_str())?.map(|v| v.value()),
-            Err(redb::TableError::TableDoesNotExist(_)) => None,
-            Err(err) => return Err(err.into()),
+        let mark = match open_if_exists(&txn, CLUSTER_DIRTY)? {
+            Some(table) => table.get(doc.as_str())?.map(|v| v.value()),
+            None => None,
         };
-        let chunks = txn.open_table(CHUNKS)?;
-        let mut stored = StoredDocument::default();
-        for entry in chunks.range((doc.as_str(), 0)..=(doc.as_str(), u64::MAX))? {
-            let (_, chunk) = entry?;
-            let bytes = chunk.value().to_vec();
-            stored.stored_bytes += bytes.len() as u64;
-            stored.chunks.push(bytes);
-        }
-        Ok((mark, (!stored.chunks.is_empty()).then_some(stored)))
+        Ok((mark, read_chunks(&txn, doc)?))
     }
 
     /// How many entries and bytes wait in the cluster outbox (blocking).
     pub fn cluster_outbox_size_blocking(&self) -> Result<(u64, u64), StorageError> {
         let txn = self.begin_read()?;
-        let table = match txn.open_table(CLUSTER_OUTBOX) {
-            Ok(table) => table,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok((0, 0)),
-            Err(err) => return Err(err.into()),
+        let Some(table) = open_if_exists(&txn, CLUSTER_OUTBOX)? else {
+            return Ok((0, 0));
         };
         let mut bytes = 0u64;
         for entry in table.iter()? {
