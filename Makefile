@@ -88,7 +88,7 @@ fuzz:
 
 ## Long benchmarks (not part of `make test`).
 ## Benchmarks against the reference relay (docs/performance.md, docs/bad-networks.md):
-## the load generator's six scenarios, then the bad-network sweep. ~10 min on 2 cores.
+## the load generator's seven scenarios (cluster mode included), then the bad-network sweep. ~10 min on 2 cores.
 ## BENCH_ARGS=--quick for a smoke run; results go to target/bench/.
 bench:
 	$(CARGO) build --release -p caucus -p caucus-bench -p caucus-faultproxy
