@@ -199,6 +199,27 @@ impl Replica {
         }
     }
 
+    /// Connects as `peer_id`, syncs until the relay has all of this document (within `within`
+    /// of the handshake) and closes.
+    pub(crate) async fn push_all(
+        &mut self,
+        url: &str,
+        peer_id: &str,
+        within: Duration,
+    ) -> Result<()> {
+        let mut conn = Conn::connect(url, peer_id).await?;
+        sync_until(
+            &mut conn,
+            self,
+            false,
+            Instant::now() + within,
+            Replica::relay_has_all,
+        )
+        .await?;
+        conn.close().await;
+        Ok(())
+    }
+
     /// Sends our next sync message, if automerge has one.
     pub(crate) async fn push(&mut self, conn: &mut Conn) -> Result<bool> {
         match self.outgoing() {

@@ -20,7 +20,7 @@ use clap::{Parser, ValueEnum};
 use relay::{Paths, RelayKind};
 use report::{Goal, Outcome, ScenarioResult, Unit};
 use scenarios::cold_load::ColdDoc;
-use scenarios::fanout::FanoutCfg;
+use scenarios::fanout_load::Load;
 use scenarios::join_storm::JoinStormCfg;
 use scenarios::many_docs::ManyDocsCfg;
 
@@ -32,6 +32,7 @@ enum Scenario {
     ColdLoad,
     Reconnect,
     Durability,
+    Cluster,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -73,19 +74,19 @@ struct Args {
 
 /// Sizes of one run.
 struct Sizes {
-    fanouts: Vec<FanoutCfg>,
+    fanouts: Vec<Load>,
     many: ManyDocsCfg,
     storm: JoinStormCfg,
     storm_doc_bytes: usize,
     trace_ops: usize,
     reconnect_edits: Vec<usize>,
-    durability: FanoutCfg,
+    durability: Load,
 }
 
 impl Sizes {
     fn new(quick: bool, presence: bool) -> Sizes {
         let (fixed, sat) = if quick { (3.0, 3.0) } else { (8.0, 8.0) };
-        let shape = |writers, readers| FanoutCfg {
+        let shape = |writers, readers| Load {
             writers,
             readers,
             rate: 50.0,
@@ -115,7 +116,7 @@ impl Sizes {
             } else {
                 vec![1, 100, 5000]
             },
-            durability: FanoutCfg {
+            durability: Load {
                 fixed_secs: 0.0,
                 ..shape(1, 20)
             },
@@ -393,6 +394,14 @@ async fn run(args: Args) -> Result<()> {
         println!("\n### {}\n\n{table}", r.scenario);
         report::append(&out_path, &format!("\n### {}\n\n{table}", r.scenario))?;
         results.push(r);
+    }
+
+    if selected(Scenario::Cluster) && want_caucus {
+        eprintln!("bench: cluster (caucus on nats-server: single node, then 1, 2, 3 relays)");
+        let cfg = scenarios::cluster::ClusterCfg::new(args.quick);
+        let section = scenarios::cluster::run(&paths, &next_dir("cluster"), &cfg).await;
+        print!("{section}");
+        report::append(&out_path, &section)?;
     }
 
     let goals = goals(&results, &sizes);

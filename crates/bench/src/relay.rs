@@ -109,6 +109,16 @@ impl RelayProc {
         paths: &Paths,
         data_dir: &Path,
     ) -> Result<RelayProc> {
+        Self::start_with(kind, paths, data_dir, &[]).await
+    }
+
+    /// [`RelayProc::start`] with extra `caucus serve` flags (e.g. `--cluster nats://…`).
+    pub(crate) async fn start_with(
+        kind: RelayKind,
+        paths: &Paths,
+        data_dir: &Path,
+        extra: &[String],
+    ) -> Result<RelayProc> {
         std::fs::create_dir_all(data_dir)?;
         let log = File::options()
             .create(true)
@@ -117,7 +127,10 @@ impl RelayProc {
             .context("opening the relay log")?;
         match kind {
             RelayKind::Caucus | RelayKind::CaucusNoPersist => {
-                Self::start_caucus(kind, paths, data_dir, log).await
+                Self::start_caucus(kind, paths, data_dir, log, extra).await
+            }
+            RelayKind::Reference if !extra.is_empty() => {
+                bail!("the reference relay takes no extra flags")
             }
             RelayKind::Reference => Self::start_reference(paths, data_dir, log).await,
         }
@@ -128,12 +141,14 @@ impl RelayProc {
         paths: &Paths,
         data_dir: &Path,
         log: File,
+        extra: &[String],
     ) -> Result<RelayProc> {
         let mut cmd = Command::new(&paths.caucus_bin);
         cmd.arg("serve")
             .args(["--listen", "127.0.0.1:0", "--data"])
             .arg(data_dir)
             .args(CAUCUS_LOAD_FLAGS)
+            .args(extra)
             .env("CAUCUS_ADMIN_TOKEN", ADMIN_TOKEN)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
@@ -245,31 +260,46 @@ impl RelayProc {
 
     /// Graceful stop (SIGTERM), SIGKILL after 15 s.
     pub(crate) async fn stop(mut self) -> Result<()> {
-        let pid = self.pid().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-        loop {
-            if self.child.try_wait()?.is_some() {
-                return Ok(());
-            }
-            if tokio::time::Instant::now() > deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                bail!(
-                    "{} did not stop within 15 s after SIGTERM",
-                    self.kind.label()
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        if !terminate(&mut self.child, Duration::from_secs(15)).await? {
+            bail!(
+                "{} did not stop within 15 s after SIGTERM",
+                self.kind.label()
+            );
         }
+        Ok(())
     }
 }
 
 impl Drop for RelayProc {
     fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+        kill_if_running(&mut self.child);
+    }
+}
+
+/// SIGTERM to `child`, then SIGKILL (and reap) if it has not exited after `grace`; whether it
+/// exited by itself.
+pub(crate) async fn terminate(child: &mut Child, grace: Duration) -> Result<bool> {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = tokio::time::Instant::now() + grace;
+    loop {
+        if child.try_wait()?.is_some() {
+            return Ok(true);
         }
+        if tokio::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok(false);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Kills and reaps `child` if it is still running (for `Drop`: nothing outlives the run).
+pub(crate) fn kill_if_running(child: &mut Child) {
+    if let Ok(None) = child.try_wait() {
+        let _ = child.kill();
+        let _ = child.wait();
     }
 }

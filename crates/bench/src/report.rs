@@ -22,7 +22,7 @@ pub(crate) enum Unit {
     Count,
 }
 
-fn fmt_value(value: f64, unit: Unit) -> String {
+pub(crate) fn fmt_value(value: f64, unit: Unit) -> String {
     match unit {
         Unit::Ms => format!("{value:.2} ms"),
         Unit::Secs => format!("{value:.3} s"),
@@ -66,6 +66,14 @@ impl Outcome {
             .iter()
             .find(|m| m.name == name)
             .map(|m| m.value)
+    }
+
+    /// `ok`, or `FAILED: …` with the error on one line and no `|` (it goes in a table cell).
+    pub(crate) fn status(&self) -> String {
+        match &self.error {
+            None => "ok".into(),
+            Some(e) => format!("FAILED: {}", e.replace('|', "/").replace('\n', " ")),
+        }
     }
 
     pub(crate) fn failed(error: anyhow::Error) -> Outcome {
@@ -120,13 +128,8 @@ impl ScenarioResult {
             }
         };
         let status = |o: &Option<Outcome>, absent: &str| -> String {
-            match o {
-                None => absent.to_owned(),
-                Some(Outcome { error: None, .. }) => "ok".into(),
-                Some(Outcome { error: Some(e), .. }) => {
-                    format!("FAILED: {}", e.replace('|', "/").replace('\n', " "))
-                }
-            }
+            o.as_ref()
+                .map_or_else(|| absent.to_owned(), Outcome::status)
         };
         let _ = writeln!(
             out,

@@ -65,18 +65,10 @@ async fn drive(
     let relay = RelayProc::start(kind, paths, dir).await?;
     {
         let t = Instant::now();
-        let mut conn = Conn::connect(&relay.url(), "bench-cold-pusher").await?;
-        let mut rep = Replica::new(id.clone(), cold.doc.clone());
-        sync_until(
-            &mut conn,
-            &mut rep,
-            false,
-            Instant::now() + Duration::from_secs(300),
-            Replica::relay_has_all,
-        )
-        .await
-        .context("pushing the document")?;
-        conn.close().await;
+        Replica::new(id.clone(), cold.doc.clone())
+            .push_all(&relay.url(), "bench-cold-pusher", Duration::from_secs(300))
+            .await
+            .context("pushing the document")?;
         out.push(
             "push (one client, warm relay)",
             t.elapsed().as_secs_f64(),

@@ -46,18 +46,10 @@ async fn drive(
     let heads: Arc<Vec<ChangeHash>> = Arc::new(doc.get_heads());
     {
         let t = Instant::now();
-        let mut conn = Conn::connect(&url, "bench-storm-pusher").await?;
-        let mut rep = Replica::new(id.clone(), (*doc).clone());
-        sync_until(
-            &mut conn,
-            &mut rep,
-            false,
-            Instant::now() + Duration::from_secs(120),
-            Replica::relay_has_all,
-        )
-        .await
-        .context("pushing the document")?;
-        conn.close().await;
+        Replica::new(id.clone(), (*doc).clone())
+            .push_all(&url, "bench-storm-pusher", Duration::from_secs(120))
+            .await
+            .context("pushing the document")?;
         out.push(
             "push the document (one client)",
             t.elapsed().as_secs_f64(),

@@ -48,17 +48,9 @@ async fn once(relay: &RelayProc, n: usize, out: &mut Outcome) -> Result<()> {
         doc.commit();
     }
     let mut rep = Replica::new(DocumentId::random(), doc.document().clone());
-    let mut conn = Conn::connect(&url, &peer).await?;
-    sync_until(
-        &mut conn,
-        &mut rep,
-        false,
-        Instant::now() + Duration::from_secs(60),
-        Replica::relay_has_all,
-    )
-    .await
-    .context("initial sync")?;
-    conn.close().await;
+    rep.push_all(&url, &peer, Duration::from_secs(60))
+        .await
+        .context("initial sync")?;
     let persisted = rep.state.encode();
     let base = rep.doc.get_heads();
 

@@ -1,0 +1,670 @@
+//! The fan-out load, shared by the fan-out and cluster scenarios: one document, W writers and R
+//! readers spread over one or more relays (client `i`, writers first, on relay `i mod N`),
+//! presence from every client every second when asked. Writers stamp each change's commit
+//! message with their send time; readers take the stamps from the applied document and record
+//! propagation latency (and whether the writer was on another relay). Phase "fixed": writers
+//! together send `rate` changes/s; phase "saturation": each writer keeps at most `window` of its
+//! changes not yet delivered to every reader and sends as fast as that allows.
+//!
+//! This module owns the clients, the two phases, the figures both scenarios report the same way
+//! (changes sent and missing, deliveries, propagation percentiles) and the collected problems;
+//! the scenarios own the relays and what they read of them (CPU, RSS, cluster state).
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{Automerge, ChangeHash, ROOT};
+use caucus_relay::DocumentId;
+use caucus_relay::protocol::Message;
+use tokio::sync::{Notify, mpsc, watch};
+use tokio::task::JoinHandle;
+use tokio::time::{Instant, Sleep};
+
+use crate::client::{Conn, Replica, sync_until};
+use crate::report::{Outcome, Unit, percentile};
+
+/// One document's load: writers, readers and the two phases.
+#[derive(Debug, Clone)]
+pub(crate) struct Load {
+    pub(crate) writers: usize,
+    pub(crate) readers: usize,
+    /// Changes per second (all writers together) in the fixed-rate phase.
+    pub(crate) rate: f64,
+    /// Length of the fixed-rate phase (0: skipped).
+    pub(crate) fixed_secs: f64,
+    /// Length of the saturation phase (0: skipped).
+    pub(crate) sat_secs: f64,
+    /// Per-writer changes in flight (not yet at every reader) during saturation.
+    pub(crate) window: u64,
+    /// Presence from every client every second.
+    pub(crate) presence: bool,
+}
+
+const IDLE: u8 = 0;
+const FIXED: u8 = 1;
+const SAT: u8 = 2;
+
+/// Presence payload: CBOR `{"__presence": {"cursor": 42}}`, what the JS client sends in shape.
+const PRESENCE: &[u8] = b"\xa1\x6a__presence\xa1\x66cursor\x18\x2a";
+
+struct Shared {
+    epoch: std::time::Instant,
+    phase: AtomicU8,
+    writers: usize,
+    readers: usize,
+    /// Relay index of each writer.
+    writer_relay: Vec<usize>,
+    /// `[reader * writers + writer]`: highest sequence number of that writer the reader has.
+    delivered: Vec<AtomicU64>,
+    /// Per writer: changes sent.
+    sent: Vec<AtomicU64>,
+    notify: Notify,
+    presence_in: AtomicU64,
+    doc: DocumentId,
+    window: u64,
+    presence: bool,
+}
+
+impl Shared {
+    fn min_delivered(&self, w: usize) -> u64 {
+        (0..self.readers)
+            .map(|r| self.delivered[r * self.writers + w].load(Ordering::Relaxed))
+            .min()
+            .unwrap_or(0)
+    }
+
+    /// Changes delivered to every reader, summed over writers.
+    fn all_delivered(&self) -> u64 {
+        (0..self.writers).map(|w| self.min_delivered(w)).sum()
+    }
+
+    /// Deliveries (change × reader).
+    fn deliveries(&self) -> u64 {
+        self.delivered
+            .iter()
+            .map(|d| d.load(Ordering::Relaxed))
+            .sum()
+    }
+
+    fn sent(&self) -> u64 {
+        self.sent.iter().map(|s| s.load(Ordering::Relaxed)).sum()
+    }
+
+    fn now_us(&self) -> u64 {
+        self.epoch.elapsed().as_micros() as u64
+    }
+}
+
+/// One propagation sample: microseconds, the phase, and whether the reader was on another relay
+/// than the writer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Latency {
+    us: u32,
+    phase: u8,
+    cross: bool,
+}
+
+/// What went wrong in a run, reported together at the end: the phases' own problems and up to
+/// three client errors, preceded by the count of failed clients.
+#[derive(Debug, Default)]
+pub(crate) struct Problems {
+    list: Vec<String>,
+    failed: usize,
+    clients: usize,
+}
+
+impl Problems {
+    pub(crate) fn push(&mut self, problem: String) {
+        self.list.push(problem);
+    }
+
+    fn client_failed(&mut self, role: &str, error: Option<anyhow::Error>) {
+        self.failed += 1;
+        if let Some(e) = error
+            && self.list.len() < 3
+        {
+            self.list.push(format!("{role}: {e:#}"));
+        }
+    }
+
+    /// An error listing every problem, if there was any.
+    pub(crate) fn into_result(mut self) -> Result<()> {
+        if self.failed > 0 {
+            let head = format!("{} of {} clients failed", self.failed, self.clients);
+            self.list.insert(0, head);
+        }
+        if !self.list.is_empty() {
+            bail!("{}", self.list.join("; "));
+        }
+        Ok(())
+    }
+}
+
+/// Creates the document (one `title` field) and pushes it to `url` from a short-lived peer; its
+/// id and heads.
+pub(crate) async fn create_document(
+    url: &str,
+    title: &str,
+) -> Result<(DocumentId, Vec<ChangeHash>)> {
+    let id = DocumentId::random();
+    let mut doc = Automerge::new();
+    let mut tx = doc.transaction();
+    tx.put(ROOT, "title", title)?;
+    tx.commit();
+    let heads = doc.get_heads();
+    Replica::new(id.clone(), doc)
+        .push_all(url, "bench-creator", Duration::from_secs(30))
+        .await
+        .context("pushing the initial document")?;
+    Ok((id, heads))
+}
+
+/// What the fixed-rate phase sent and what had not arrived 10 s after it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FixedPhase {
+    pub(crate) sent: u64,
+    readers: u64,
+    missing: u64,
+}
+
+impl FixedPhase {
+    /// "changes sent", the scenario's `rate` line (name, changes/s) and "deliveries missing";
+    /// a problem when deliveries are missing.
+    pub(crate) fn push(&self, out: &mut Outcome, rate: (&str, f64), problems: &mut Problems) {
+        out.push("fixed: changes sent", self.sent as f64, Unit::Count);
+        out.push(rate.0, rate.1, Unit::PerSec);
+        out.push(
+            "fixed: deliveries missing 10 s after the phase",
+            self.missing as f64,
+            Unit::Count,
+        );
+        if self.missing > 0 {
+            problems.push(format!(
+                "{} of {} deliveries of the fixed-rate phase had not arrived 10 s later",
+                self.missing,
+                self.sent * self.readers
+            ));
+        }
+    }
+}
+
+/// What the saturation window measured.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SatWindow {
+    /// Measured length of the window.
+    pub(crate) secs: f64,
+    /// Changes sent during the window.
+    pub(crate) sent: u64,
+    to_all: u64,
+    deliveries: u64,
+}
+
+impl SatWindow {
+    /// Changes/s delivered to all readers and deliveries/s.
+    pub(crate) fn push_delivered(&self, out: &mut Outcome) {
+        out.push(
+            "saturation: changes/s delivered to all readers",
+            self.to_all as f64 / self.secs,
+            Unit::PerSec,
+        );
+        out.push(
+            "saturation: deliveries/s (changes × readers)",
+            self.deliveries as f64 / self.secs,
+            Unit::PerSec,
+        );
+    }
+}
+
+/// The writers and readers of one load, connected and idle until a phase starts.
+pub(crate) struct Clients {
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    writers: Vec<JoinHandle<Result<()>>>,
+    readers: Vec<JoinHandle<Result<Vec<Latency>>>>,
+}
+
+impl Clients {
+    /// Connects the writers and readers (client `i`, writers first, to `urls[i % urls.len()]`),
+    /// waits up to 90 s until every one has the document at `heads`, then 1 s more (presence,
+    /// when on, is already flowing; let it settle).
+    pub(crate) async fn start(
+        urls: &[String],
+        doc: DocumentId,
+        heads: Vec<ChangeHash>,
+        load: &Load,
+    ) -> Result<Clients> {
+        let relay_of = |i: usize| i % urls.len().max(1);
+        let shared = Arc::new(Shared {
+            epoch: std::time::Instant::now(),
+            phase: AtomicU8::new(IDLE),
+            writers: load.writers,
+            readers: load.readers,
+            writer_relay: (0..load.writers).map(relay_of).collect(),
+            delivered: (0..load.writers * load.readers)
+                .map(|_| AtomicU64::new(0))
+                .collect(),
+            sent: (0..load.writers).map(|_| AtomicU64::new(0)).collect(),
+            notify: Notify::new(),
+            presence_in: AtomicU64::new(0),
+            doc,
+            window: load.window,
+            presence: load.presence,
+        });
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let total = load.writers + load.readers;
+        let (ready_tx, mut ready_rx) = mpsc::channel::<()>(total);
+        let mut clients = Clients {
+            shared: shared.clone(),
+            stop: stop_tx,
+            writers: Vec::new(),
+            readers: Vec::new(),
+        };
+        for i in 0..total {
+            let relay = relay_of(i);
+            let client = Client {
+                url: urls[relay].clone(),
+                shared: shared.clone(),
+                heads: heads.clone(),
+                stop: stop_rx.clone(),
+                ready: ready_tx.clone(),
+                presence_offset: Duration::from_micros((i as u64 * 1_000_000) / total as u64),
+            };
+            if i < load.writers {
+                let interval = Duration::from_secs_f64(load.writers as f64 / load.rate.max(0.001));
+                clients
+                    .writers
+                    .push(tokio::spawn(writer(client, i, interval)));
+            } else {
+                let r = i - load.writers;
+                clients.readers.push(tokio::spawn(reader(client, r, relay)));
+            }
+        }
+        drop(ready_tx);
+        let mut ready = 0;
+        let ready_deadline = Instant::now() + Duration::from_secs(90);
+        while ready < total {
+            match tokio::time::timeout_at(ready_deadline, ready_rx.recv()).await {
+                Ok(Some(())) => ready += 1,
+                _ => {
+                    let _ = clients.stop.send(true);
+                    bail!("only {ready} of {total} clients synced the initial document in 90 s");
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        Ok(clients)
+    }
+
+    /// Presence messages received by all clients so far.
+    pub(crate) fn presence_in(&self) -> u64 {
+        self.shared.presence_in.load(Ordering::Relaxed)
+    }
+
+    /// Changes sent by all writers so far.
+    pub(crate) fn sent(&self) -> u64 {
+        self.shared.sent()
+    }
+
+    /// The fixed-rate phase: `read` (the scenario's own readings) just before and just after
+    /// `secs` of writing at the load's rate, then up to 10 s for everything sent to reach every
+    /// reader.
+    pub(crate) async fn fixed<R>(
+        &self,
+        secs: f64,
+        mut read: impl FnMut() -> Result<R>,
+    ) -> Result<(FixedPhase, R, R)> {
+        let before = read()?;
+        self.shared.phase.store(FIXED, Ordering::Relaxed);
+        tokio::time::sleep(Duration::from_secs_f64(secs)).await;
+        self.shared.phase.store(IDLE, Ordering::Relaxed);
+        let after = read()?;
+        let sent = self.shared.sent();
+        let drain_deadline = Instant::now() + Duration::from_secs(10);
+        while self.shared.all_delivered() < sent && Instant::now() < drain_deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let readers = self.shared.readers as u64;
+        let phase = FixedPhase {
+            sent,
+            readers,
+            missing: (sent * readers).saturating_sub(self.shared.deliveries()),
+        };
+        Ok((phase, before, after))
+    }
+
+    /// Switches the writers to saturation and gives them 1 s to fill their windows.
+    pub(crate) async fn saturate(&self) {
+        self.shared.phase.store(SAT, Ordering::Relaxed);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+
+    /// After [`Clients::saturate`]: measures `secs` of saturation with `read` (the scenario's own
+    /// readings) around the window, then stops writing.
+    pub(crate) async fn measure_saturation<R>(
+        &self,
+        secs: f64,
+        mut read: impl FnMut() -> Result<R>,
+    ) -> Result<(SatWindow, R, R)> {
+        let s = &self.shared;
+        let before = read()?;
+        let (a0, d0, s0) = (s.all_delivered(), s.deliveries(), s.sent());
+        let t0 = Instant::now();
+        tokio::time::sleep(Duration::from_secs_f64(secs)).await;
+        let (a1, d1, s1) = (s.all_delivered(), s.deliveries(), s.sent());
+        let secs = t0.elapsed().as_secs_f64();
+        let after = read()?;
+        s.phase.store(IDLE, Ordering::Relaxed);
+        let window = SatWindow {
+            secs,
+            sent: s1 - s0,
+            to_all: a1 - a0,
+            deliveries: d1 - d0,
+        };
+        Ok((window, before, after))
+    }
+
+    /// Stops every client (each gets 15 s); their propagation samples. Failed clients go to
+    /// `problems`.
+    pub(crate) async fn finish(&mut self, problems: &mut Problems) -> Vec<Latency> {
+        let _ = self.stop.send(true);
+        problems.clients += self.writers.len() + self.readers.len();
+        let mut samples = Vec::new();
+        for handle in self.writers.drain(..) {
+            match tokio::time::timeout(Duration::from_secs(15), handle).await {
+                Ok(Ok(Ok(()))) => {}
+                Ok(Ok(Err(e))) => problems.client_failed("writer", Some(e)),
+                _ => problems.client_failed("writer", None),
+            }
+        }
+        for handle in self.readers.drain(..) {
+            match tokio::time::timeout(Duration::from_secs(15), handle).await {
+                Ok(Ok(Ok(r))) => samples.extend(r),
+                Ok(Ok(Err(e))) => problems.client_failed("reader", Some(e)),
+                _ => problems.client_failed("reader", None),
+            }
+        }
+        samples
+    }
+}
+
+/// Propagation p50, p95 and p99 of both phases (`fixed: propagation p50`, …); with `by_relay`,
+/// the fixed phase's also for readers on another relay than the writer and on the writer's.
+pub(crate) fn push_propagation(out: &mut Outcome, samples: &[Latency], by_relay: bool) {
+    push_percentiles(out, "fixed: propagation", samples, |s| s.phase == FIXED);
+    if by_relay {
+        push_percentiles(
+            out,
+            "fixed: propagation, reader on another relay,",
+            samples,
+            |s| s.phase == FIXED && s.cross,
+        );
+        push_percentiles(
+            out,
+            "fixed: propagation, reader on the writer's relay,",
+            samples,
+            |s| s.phase == FIXED && !s.cross,
+        );
+    }
+    push_percentiles(out, "saturation: propagation", samples, |s| s.phase == SAT);
+}
+
+fn push_percentiles(
+    out: &mut Outcome,
+    label: &str,
+    samples: &[Latency],
+    pick: impl Fn(&Latency) -> bool,
+) {
+    let mut v: Vec<u64> = samples
+        .iter()
+        .filter(|s| pick(s))
+        .map(|s| u64::from(s.us))
+        .collect();
+    if v.is_empty() {
+        return;
+    }
+    v.sort_unstable();
+    for p in [50.0, 95.0, 99.0] {
+        if let Some(x) = percentile(&v, p) {
+            out.push(format!("{label} p{p:.0}"), x as f64 / 1000.0, Unit::Ms);
+        }
+    }
+}
+
+/// What every client task starts with.
+struct Client {
+    url: String,
+    shared: Arc<Shared>,
+    heads: Vec<ChangeHash>,
+    stop: watch::Receiver<bool>,
+    ready: mpsc::Sender<()>,
+    /// When its first presence message is due (spread over the first second).
+    presence_offset: Duration,
+}
+
+impl Client {
+    /// Connects, requests the document, waits until it has the initial heads and says ready.
+    async fn join(&self, peer_id: &str) -> Result<(Conn, Replica)> {
+        let mut conn = Conn::connect(&self.url, peer_id).await?;
+        let mut rep = Replica::new(self.shared.doc.clone(), Automerge::new());
+        sync_until(
+            &mut conn,
+            &mut rep,
+            true,
+            Instant::now() + Duration::from_secs(60),
+            |r| r.doc.get_heads() == self.heads,
+        )
+        .await
+        .with_context(|| format!("{peer_id} joining the document"))?;
+        let _ = self.ready.send(()).await;
+        Ok((conn, rep))
+    }
+}
+
+/// Presence from one client every second: its session, how many it sent, when the next is due.
+struct Presence {
+    session: String,
+    count: u64,
+    due: Pin<Box<Sleep>>,
+}
+
+impl Presence {
+    fn new(session: String, first: Duration) -> Self {
+        Presence {
+            session,
+            count: 0,
+            due: Box::pin(tokio::time::sleep_until(Instant::now() + first)),
+        }
+    }
+
+    /// Sends one and sets the next a second later.
+    async fn send(&mut self, conn: &mut Conn, doc: &DocumentId) -> Result<()> {
+        self.count += 1;
+        conn.send_presence(doc, &self.session, self.count, PRESENCE)
+            .await?;
+        self.due
+            .as_mut()
+            .reset(Instant::now() + Duration::from_secs(1));
+        Ok(())
+    }
+}
+
+/// What writers and readers do alike with a message that is not a sync message for the
+/// document: count presence, end on a relay error, skip the rest.
+fn other_message(shared: &Shared, message: Message) -> Result<()> {
+    match message {
+        Message::Ephemeral(_) => {
+            shared.presence_in.fetch_add(1, Ordering::Relaxed);
+        }
+        Message::Error { message } => bail!("relay error: {message}"),
+        _ => {}
+    }
+    Ok(())
+}
+
+async fn writer(mut c: Client, w: usize, interval: Duration) -> Result<()> {
+    let (mut conn, mut rep) = c.join(&format!("bench-writer-{w}")).await?;
+    let shared = c.shared.clone();
+    let key = format!("writer{w}");
+    let mut presence = Presence::new(format!("s{w}"), c.presence_offset);
+    let pace = tokio::time::sleep_until(Instant::now());
+    tokio::pin!(pace);
+    let mut last_phase = IDLE;
+    let mut seq = 0u64;
+    loop {
+        let phase = shared.phase.load(Ordering::Relaxed);
+        if phase == FIXED && last_phase != FIXED {
+            let stagger = interval.mul_f64(w as f64 / shared.writers as f64);
+            pace.as_mut().reset(Instant::now() + stagger);
+        }
+        last_phase = phase;
+        let window_open =
+            phase == SAT && seq.saturating_sub(shared.min_delivered(w)) < shared.window;
+        tokio::select! {
+            biased;
+            _ = c.stop.changed() => break,
+            message = conn.next_message() => match message? {
+                Message::Sync(m) if m.document_id == rep.id => {
+                    rep.receive(&m.data)?;
+                    rep.push(&mut conn).await?;
+                }
+                other => other_message(&shared, other)?,
+            },
+            () = &mut presence.due, if shared.presence => presence.send(&mut conn, &rep.id).await?,
+            () = std::future::ready(()), if window_open => {
+                seq += 1;
+                write_change(&shared, &mut conn, &mut rep, w, &key, seq, SAT).await?;
+            }
+            () = &mut pace, if phase == FIXED => {
+                seq += 1;
+                write_change(&shared, &mut conn, &mut rep, w, &key, seq, FIXED).await?;
+                let due = pace.deadline() + interval;
+                let now = Instant::now();
+                // Far behind (a relay or this machine stalled): do not burst to catch up.
+                let due = if due + Duration::from_millis(100) < now { now } else { due };
+                pace.as_mut().reset(due);
+            }
+            () = shared.notify.notified(), if phase == SAT && !window_open => {}
+            () = tokio::time::sleep(Duration::from_millis(5)), if phase != FIXED && !window_open => {}
+        }
+    }
+    conn.close().await;
+    Ok(())
+}
+
+/// Commits `key = seq` with the stamp `"{w} {seq} {send time in µs} {phase}"` as the commit
+/// message and sends it.
+async fn write_change(
+    shared: &Shared,
+    conn: &mut Conn,
+    rep: &mut Replica,
+    w: usize,
+    key: &str,
+    seq: u64,
+    phase: u8,
+) -> Result<()> {
+    let stamp = shared.now_us();
+    let mut tx = rep.doc.transaction();
+    tx.put(ROOT, key, seq as i64)?;
+    tx.commit_with(CommitOptions::default().with_message(format!("{w} {seq} {stamp} {phase}")));
+    shared.sent[w].store(seq, Ordering::Relaxed);
+    rep.push(conn).await?;
+    Ok(())
+}
+
+async fn reader(mut c: Client, r: usize, relay: usize) -> Result<Vec<Latency>> {
+    let (mut conn, mut rep) = c.join(&format!("bench-reader-{r}")).await?;
+    let shared = c.shared.clone();
+    let mut presence = Presence::new(format!("r{r}"), c.presence_offset);
+    let mut samples = Vec::new();
+    let mut seen = vec![0u64; shared.writers];
+    loop {
+        tokio::select! {
+            biased;
+            _ = c.stop.changed() => break,
+            message = conn.next_message() => match message? {
+                Message::Sync(m) if m.document_id == rep.id => {
+                    let before = rep.doc.get_heads();
+                    rep.receive(&m.data)?;
+                    let now = shared.now_us();
+                    let mut any = false;
+                    // The relay may batch several changes into one compressed chunk, so read
+                    // the stamps from the applied document, not from the message's chunks.
+                    if rep.doc.get_heads() != before {
+                        for meta in rep.doc.get_changes_meta(&before) {
+                            let Some((w, seq, stamp, phase)) =
+                                meta.message.as_deref().and_then(parse_stamp)
+                            else {
+                                continue;
+                            };
+                            if w >= shared.writers {
+                                continue;
+                            }
+                            if phase == FIXED || phase == SAT {
+                                samples.push(Latency {
+                                    us: now.saturating_sub(stamp).min(u64::from(u32::MAX)) as u32,
+                                    phase,
+                                    cross: shared.writer_relay[w] != relay,
+                                });
+                            }
+                            if seq > seen[w] {
+                                seen[w] = seq;
+                                shared.delivered[r * shared.writers + w]
+                                    .store(seq, Ordering::Relaxed);
+                                any = true;
+                            }
+                        }
+                    }
+                    if any {
+                        shared.notify.notify_waiters();
+                    }
+                    rep.push(&mut conn).await?;
+                }
+                other => other_message(&shared, other)?,
+            },
+            () = &mut presence.due, if shared.presence => presence.send(&mut conn, &rep.id).await?,
+        }
+    }
+    conn.close().await;
+    Ok(samples)
+}
+
+/// `(writer, seq, stamp µs, phase)` from a commit message written by [`write_change`].
+fn parse_stamp(text: &str) -> Option<(usize, u64, u64, u8)> {
+    let mut it = text.split(' ');
+    let w = it.next()?.parse().ok()?;
+    let seq = it.next()?.parse().ok()?;
+    let stamp = it.next()?.parse().ok()?;
+    let phase = it.next()?.parse().ok()?;
+    Some((w, seq, stamp, phase))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_stamp() {
+        assert_eq!(parse_stamp("3 17 123456 1"), Some((3, 17, 123456, 1)));
+        assert_eq!(parse_stamp("fan-out"), None);
+        assert_eq!(parse_stamp("3 17"), None);
+    }
+
+    #[test]
+    fn problems_put_the_failed_clients_first() {
+        let mut p = Problems::default();
+        assert!(Problems::default().into_result().is_ok());
+        p.clients = 5;
+        p.push("1 of 10 deliveries missing".into());
+        p.client_failed("reader", Some(anyhow::anyhow!("socket closed")));
+        p.client_failed("writer", None);
+        let e = p.into_result().err().map(|e| e.to_string());
+        assert_eq!(
+            e.as_deref(),
+            Some("2 of 5 clients failed; 1 of 10 deliveries missing; reader: socket closed")
+        );
+    }
+}
