@@ -367,9 +367,24 @@ async fn process(
                 WriteOp::Together(vec![write, WriteOp::MarkDirty { doc: id.clone() }])
             }
         };
+        // Counted before the commit: once it lands the publisher may send and uncount the
+        // entries before this actor runs again.
+        let queued = match (hub.cluster(), duty) {
+            (Some(cluster), ClusterDuty::Publish(_)) if published > 0 => {
+                cluster.outbox_counted(hub.metrics(), published, published_bytes);
+                Some(cluster)
+            }
+            _ => None,
+        };
         if let Err(err) = hub.storage().commit(write).await {
             tracing::error!(doc = %id, %err, "commit failed; disconnecting this document's peers");
+            if let Some(cluster) = queued {
+                cluster.outbox_uncounted(hub.metrics(), published, published_bytes);
+            }
             return Err((std::mem::take(&mut state.peers), FailReason::Storage));
+        }
+        if let Some(cluster) = queued {
+            cluster.wake_publisher();
         }
         state.persisted_heads = received.new_heads;
         state.stored_chunks = if compacted {
@@ -383,11 +398,6 @@ async fn process(
             state.stored_bytes + written
         };
         hub.memory().update(hub, id, state.stored_bytes);
-        if let (Some(cluster), ClusterDuty::Publish(_)) = (hub.cluster(), duty)
-            && published > 0
-        {
-            cluster.outbox_committed(hub.metrics(), published, published_bytes);
-        }
     }
     // Persisted: now (and only now) answer and fan out.
     for (reply, outcome) in received.imports {

@@ -13,14 +13,21 @@
 //! After this relay published [`ClusterConfig::snapshot_every`] change messages for a document,
 //! it publishes the whole document to `caucus.snap.<id>` (one kept per subject) with header
 //! `Caucus-Covers-Seq: N` (the document holds every change message for it up to sequence N),
-//! then purges that document's change messages below N + 1.
+//! then purges that document's change messages covered by the snapshot it replaced (one
+//! interval behind, away from the head of the stream). A stored snapshot only moves forward.
 //!
 //! # Gaps
 //! Stream sequences are contiguous except where a purge removed messages, and a purge happens
 //! only after the snapshot covering it was stored. So whenever the consumer sees a gap (and once
 //! at start, which is how an empty relay bootstraps), it first reads the snapshot stream up to
-//! its end and applies every snapshot that covers more than what is applied here; then the
-//! messages after the gap.
+//! its end and applies every snapshot that covers more than what is applied here. Then, unless
+//! the gap was in front of a consumer that had just started there, it starts a new consumer at
+//! the first missing sequence: nats-server 2.9 can move consumers past messages that still
+//! exist when it purges, and a new consumer delivers whatever still exists. A purge can also take the stream's last messages before a slower
+//! relay read them, leaving no later message to reveal the gap; so a consumer that has waited
+//! [`IDLE_CHECK`] for nothing while the stream's last sequence is past what it saw reads the
+//! snapshots too (found by the late-join cluster test: a relay missed a document's last two
+//! changes).
 //!
 //! [`ClusterConfig::snapshot_every`]: super::ClusterConfig::snapshot_every
 
@@ -41,6 +48,8 @@ use crate::storage::WriteOp;
 
 /// Most stream messages applied in one batch.
 const BATCH: usize = 512;
+/// With no message for this long, check whether the stream's tail was purged (see "Gaps").
+const IDLE_CHECK: Duration = Duration::from_secs(1);
 /// How long reading the snapshot stream may stall before the attempt is retried.
 const SNAPSHOT_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -93,12 +102,36 @@ async fn follow(
         .await
         .map_err(|e| format!("reading the stream: {e}"))?;
     let mut expected = applied + 1;
+    // Until this consumer delivers its first message, a gap in front of it is one the server
+    // vouches for: it was created to start at `expected`.
+    let mut fresh = true;
     loop {
         let mut batch = Vec::new();
         let next = tokio::select! {
             next = messages.next() => next,
             // NATS restarted: our consumer is gone; start over from what is applied.
             _ = reconnected.changed() => return Ok(()),
+            () = tokio::time::sleep(IDLE_CHECK) => {
+                // A purge at the end of the stream leaves no later message to show the gap:
+                // if the stream went past what we saw and nothing comes, read the snapshots.
+                let mut info_stream = changes.clone();
+                let last = info_stream
+                    .info()
+                    .await
+                    .map_err(|e| format!("change stream info: {e}"))?
+                    .state
+                    .last_sequence;
+                if last >= expected {
+                    let applied = cluster.inner.applied_seq.load(Ordering::Relaxed);
+                    catch_up_snapshots(cluster, hub, &snapshots, &mut snapshot_pos, applied)
+                        .await?;
+                    if !fresh {
+                        tracing::info!(last, expected, "cluster: the stream went past us with nothing to read; snapshots read, reading again from {expected}");
+                        return Ok(());
+                    }
+                }
+                continue;
+            }
         };
         match next {
             Some(Ok(m)) => batch.push(m),
@@ -118,15 +151,30 @@ async fn follow(
                 .info()
                 .map_err(|e| format!("stream message without info: {e}"))?
                 .stream_sequence;
+            tracing::trace!(seq, subject = %message.subject, "cluster: read");
             if seq > expected {
                 // A purge removed messages: their snapshot is already stored. Apply what we
-                // have, then the snapshots, then go on.
+                // have, then the snapshots.
                 apply_groups(cluster, hub, std::mem::take(&mut groups), last_seq).await?;
                 let applied = cluster.inner.applied_seq.load(Ordering::Relaxed);
                 catch_up_snapshots(cluster, hub, &snapshots, &mut snapshot_pos, applied).await?;
+                if !fresh {
+                    // ...or nats-server 2.9 moved our consumer past messages that still exist:
+                    // its filtered purge moves every consumer behind the purged subject's first
+                    // remaining message up to it, skipping other documents' messages (seen in
+                    // the late-join cluster test). Read again from the first missing sequence;
+                    // a consumer that starts there delivers whatever still exists.
+                    tracing::info!(
+                        expected,
+                        seq,
+                        "cluster: gap in the stream; snapshots read, reading again from {expected}"
+                    );
+                    return Ok(());
+                }
             }
             expected = seq + 1;
             last_seq = seq;
+            fresh = false;
             let Some(doc) = streams::document_of(&message.subject) else {
                 tracing::warn!(subject = %message.subject, "cluster: ignoring a message for no valid document");
                 continue;
@@ -148,7 +196,7 @@ async fn follow(
             .collect();
         for doc in due {
             own_since_snapshot.remove(&doc);
-            snapshot(cluster, hub, js, &changes, &doc).await?;
+            snapshot(cluster, hub, js, (&changes, &snapshots), &doc).await?;
         }
     }
 }
@@ -233,6 +281,7 @@ async fn catch_up_snapshots(
             && covers > applied
             && !cluster.is_own(message.headers.as_ref())
         {
+            tracing::info!(%doc, covers, applied, "cluster: applying a snapshot");
             let (reply, done) = oneshot::channel();
             hub.route(
                 &doc,
@@ -265,16 +314,33 @@ fn covers_of(headers: Option<&HeaderMap>) -> u64 {
 }
 
 /// Publishes the whole document as its snapshot, then purges the change messages it covers.
+///
+/// The stored snapshot of a document only ever moves forward: a relay whose consumer is behind
+/// must not replace a snapshot covering more than its own, or a relay bootstrapping later would
+/// miss the changes purged under the newer one (found by the late-join cluster test). So the
+/// publish names the snapshot it replaces (`Nats-Expected-Last-Subject-Sequence`) and is skipped
+/// when that one covers as much, or when another relay stored one meanwhile.
 async fn snapshot(
     cluster: &Cluster,
     hub: &Hub,
     js: &jetstream::Context,
-    changes: &stream::Stream,
+    both: (&stream::Stream, &stream::Stream),
     doc: &DocumentId,
 ) -> Result<(), String> {
+    let (changes, snapshots) = both;
     // Everything up to here is applied and committed, so the document holds every change
     // message for it up to `covers`.
     let covers = cluster.inner.applied_seq.load(Ordering::Relaxed);
+    let subject = streams::snapshot_subject(doc.as_str());
+    let (stored_seq, stored_covers) =
+        match snapshots.get_last_raw_message_by_subject(&subject).await {
+            Ok(stored) => (stored.sequence, covers_of(Some(&stored.headers))),
+            Err(err) if err.kind() == stream::LastRawMessageErrorKind::NoMessageFound => (0, 0),
+            Err(err) => return Err(format!("reading the stored snapshot: {err}")),
+        };
+    if stored_covers >= covers {
+        return Ok(());
+    }
     let (reply, saved) = oneshot::channel();
     hub.route(doc, DocCommand::Snapshot { reply }).await;
     let Ok(bytes) = saved.await else {
@@ -289,26 +355,38 @@ async fn snapshot(
     let mut headers = HeaderMap::new();
     headers.insert(RELAY_HEADER, cluster.relay_id());
     headers.insert(COVERS_HEADER, covers.to_string().as_str());
-    js.publish_with_headers(
-        streams::snapshot_subject(doc.as_str()),
-        headers,
-        bytes.into(),
-    )
-    .await
-    .map_err(|e| format!("publishing a snapshot: {e}"))?
-    .await
-    .map_err(|e| format!("publishing a snapshot: {e}"))?;
-    changes
-        .purge()
-        .filter(streams::changes_subject(doc.as_str()))
-        .sequence(covers + 1)
+    headers.insert(
+        "Nats-Expected-Last-Subject-Sequence",
+        stored_seq.to_string().as_str(),
+    );
+    let stored = js
+        .publish_with_headers(subject, headers, bytes.into())
         .await
-        .map_err(|e| format!("purging covered changes: {e}"))?;
+        .map_err(|e| format!("publishing a snapshot: {e}"))?
+        .await;
+    if let Err(err) = stored {
+        // Most likely another relay stored a snapshot since we looked; the next one will do.
+        tracing::debug!(%doc, %err, "cluster: snapshot not stored");
+        return Ok(());
+    }
+    // Purge what the *previous* snapshot covered, not this one: the purge stays a whole
+    // snapshot interval behind the stream's head, where relays that are reading (and nats-server
+    // 2.9's consumer bookkeeping, see `follow`) are not.
+    let mut purged = 0;
+    if stored_covers > 0 {
+        purged = changes
+            .purge()
+            .filter(streams::changes_subject(doc.as_str()))
+            .sequence(stored_covers + 1)
+            .await
+            .map_err(|e| format!("purging covered changes: {e}"))?
+            .purged;
+    }
     cluster
         .inner
         .snapshots_published
         .fetch_add(1, Ordering::Relaxed);
     hub.metrics().cluster_event("snapshot");
-    tracing::debug!(%doc, covers, "cluster: snapshot published, covered changes purged");
+    tracing::info!(%doc, covers, purged, "cluster: snapshot published, covered changes purged");
     Ok(())
 }

@@ -254,8 +254,8 @@ impl Cluster {
         max.saturating_sub(PAYLOAD_HEADROOM).max(PAYLOAD_HEADROOM)
     }
 
-    /// A commit put `entries` messages of `bytes` into the outbox: wake the publisher.
-    pub(crate) fn outbox_committed(&self, metrics: &crate::Metrics, entries: u64, bytes: u64) {
+    /// A commit is about to put `entries` messages of `bytes` into the outbox.
+    pub(crate) fn outbox_counted(&self, metrics: &crate::Metrics, entries: u64, bytes: u64) {
         let now = self
             .inner
             .outbox_entries
@@ -263,6 +263,24 @@ impl Cluster {
             + entries;
         metrics.set_cluster_outbox(now);
         self.inner.outbox_bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// Entries left the outbox (published), or a commit that counted them failed.
+    pub(crate) fn outbox_uncounted(&self, metrics: &crate::Metrics, entries: u64, bytes: u64) {
+        let sub = |counter: &AtomicU64, n: u64| {
+            let before = counter
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
+                    Some(v.saturating_sub(n))
+                })
+                .unwrap_or(0);
+            before.saturating_sub(n)
+        };
+        metrics.set_cluster_outbox(sub(&self.inner.outbox_entries, entries));
+        sub(&self.inner.outbox_bytes, bytes);
+    }
+
+    /// Something was committed to the outbox.
+    pub(crate) fn wake_publisher(&self) {
         self.inner.outbox_wake.notify_one();
     }
 

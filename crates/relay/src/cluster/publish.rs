@@ -87,8 +87,9 @@ async fn drain_once(cluster: &Cluster, hub: &Hub, js: &jetstream::Context) -> Re
             .map_err(|e| e.to_string())?;
         pending.push((entry, ack));
     }
-    for (_, ack) in pending {
-        ack.await.map_err(|e| e.to_string())?;
+    for (entry, ack) in pending {
+        let ack = ack.await.map_err(|e| e.to_string())?;
+        tracing::trace!(doc = %entry.doc, key = entry.key, seq = ack.sequence, duplicate = ack.duplicate, "cluster: published");
     }
     for entry in refused {
         // One automerge change larger than NATS's max_payload: it stays in this relay's redb
@@ -106,20 +107,11 @@ async fn drain_once(cluster: &Cluster, hub: &Hub, js: &jetstream::Context) -> Re
         .commit(WriteOp::Published { upto })
         .await
         .map_err(|e| e.to_string())?;
-    let inner = &cluster.inner;
-    inner.outbox_entries.fetch_sub(
-        (entries.len() as u64).min(inner.outbox_entries.load(Ordering::Relaxed)),
-        Ordering::Relaxed,
-    );
-    inner.outbox_bytes.fetch_sub(
-        bytes.min(inner.outbox_bytes.load(Ordering::Relaxed)),
-        Ordering::Relaxed,
-    );
-    inner
+    cluster.outbox_uncounted(hub.metrics(), entries.len() as u64, bytes);
+    cluster
+        .inner
         .published
         .fetch_add(entries.len() as u64, Ordering::Relaxed);
-    hub.metrics()
-        .set_cluster_outbox(inner.outbox_entries.load(Ordering::Relaxed));
     hub.metrics().cluster_published(entries.len() as u64);
     Ok(true)
 }
