@@ -320,3 +320,34 @@ async fn past_its_bound_the_outbox_marks_documents_and_publishes_them_whole() ->
     r1.stop().await?;
     r2.stop().await
 }
+
+#[tokio::test]
+async fn relays_refill_a_jetstream_that_lost_its_data() -> Result<()> {
+    let mut nats = NatsServer::start().await?;
+    let (d1, d2, d3) = (
+        tempfile::tempdir()?,
+        tempfile::tempdir()?,
+        tempfile::tempdir()?,
+    );
+    let r1 = cluster_relay(d1.path(), &nats.url(), |_| {}).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), |_| {}).await?;
+    let id = DocumentId::random();
+    let mut a = Peer::connect(&r1.ws_url(), "peer-a").await?;
+    let mut doc_a = PeerDoc::new(id.clone(), doc_with_changes(4));
+    a.sync_until_quiet(&mut doc_a, QUIET).await?;
+    wait_stored(&r2, &id, &doc_a.doc.get_heads()).await?;
+
+    // NATS comes back with nothing: no stream, no messages.
+    nats.restart_empty().await?;
+    // A relay that never saw the document still gets it: the others republish what they have.
+    let r3 = cluster_relay(d3.path(), &nats.url(), |_| {}).await?;
+    wait_stored(&r3, &id, &doc_a.doc.get_heads()).await?;
+    // And the relays follow the new stream from its start: a new change on relay 1 reaches 2.
+    add_change(&mut doc_a.doc, "after", 1);
+    a.sync_until_quiet(&mut doc_a, QUIET).await?;
+    wait_stored(&r2, &id, &doc_a.doc.get_heads()).await?;
+    for r in [r1, r2, r3] {
+        r.stop().await?;
+    }
+    Ok(())
+}

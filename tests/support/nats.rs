@@ -81,6 +81,16 @@ impl NatsServer {
         self.kill();
         self.spawn().await
     }
+
+    /// Starts it again on the same port with its JetStream storage gone (a lost disk).
+    pub async fn restart_empty(&mut self) -> Result<()> {
+        self.kill();
+        let js = self.store.path().join("js");
+        if js.exists() {
+            std::fs::remove_dir_all(&js)?;
+        }
+        self.spawn().await
+    }
 }
 
 impl Drop for NatsServer {

@@ -393,7 +393,7 @@ impl Metrics {
         );
         registry.register(
             "cluster_events",
-            "Cluster mode: snapshots published, and changes or snapshots too large for NATS max_payload, by kind",
+            "Cluster mode: snapshots published, changes or snapshots too large for NATS max_payload, and streams found to have lost data, by kind",
             inner.cluster_events.clone(),
         );
         let inner = Inner {
@@ -522,7 +522,8 @@ impl Metrics {
             .set(i64::try_from(entries).unwrap_or(i64::MAX));
     }
 
-    /// Cluster mode: `snapshot` (published), `snapshot_too_large`, `publish_too_large`.
+    /// Cluster mode: `snapshot` (published), `snapshot_too_large`, `publish_too_large`,
+    /// `stream_lost` (JetStream lost what this relay applied; everything is republished).
     pub fn cluster_event(&self, kind: &'static str) {
         self.inner
             .cluster_events

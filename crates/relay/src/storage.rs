@@ -165,6 +165,8 @@ pub enum WriteOp {
     Published { upto: u64 },
     /// Cluster mode, outbox full: publish this document whole later.
     MarkDirty { doc: DocumentId },
+    /// Cluster mode: JetStream lost what this relay had published; mark every stored document.
+    MarkAllDirty,
     /// Cluster mode: the document was published whole as of `mark`; forget it unless a commit
     /// marked it again since.
     ClearDirty { doc: String, mark: u64 },
@@ -186,6 +188,7 @@ impl WriteOp {
             | WriteOp::Published { .. }
             | WriteOp::ClusterApplied { .. }
             | WriteOp::MarkDirty { .. }
+            | WriteOp::MarkAllDirty
             | WriteOp::ClearDirty { .. } => 0,
         }
     }
@@ -704,6 +707,15 @@ fn apply_op<'txn>(
             let mut dirty = txn.open_table(CLUSTER_DIRTY)?;
             let mark = dirty.get(doc.as_str())?.map_or(0, |v| v.value()) + 1;
             dirty.insert(doc.as_str(), mark)?;
+        }
+        WriteOp::MarkAllDirty => {
+            let mut dirty = txn.open_table(CLUSTER_DIRTY)?;
+            for entry in t.docs.iter()? {
+                let (doc, _) = entry?;
+                let doc = doc.value();
+                let mark = dirty.get(doc)?.map_or(0, |v| v.value()) + 1;
+                dirty.insert(doc, mark)?;
+            }
         }
         WriteOp::ClearDirty { doc, mark } => {
             let mut dirty = txn.open_table(CLUSTER_DIRTY)?;

@@ -79,6 +79,7 @@ async fn follow(
     let mut reconnected = cluster.connections();
     reconnected.mark_unchanged();
     let (changes, snapshots, _) = streams::ensure(js, cluster.config().replicas).await?;
+    recover_if_stream_lost(cluster, hub, &changes).await?;
     cluster.inner.streams_ready.store(true, Ordering::Relaxed);
     let mut snapshot_pos = 0u64;
     let applied = cluster.inner.applied_seq.load(Ordering::Relaxed);
@@ -199,6 +200,43 @@ async fn follow(
             snapshot(cluster, hub, js, (&changes, &snapshots), &doc).await?;
         }
     }
+}
+
+/// A stream that ends before what this relay applied lost data (a NATS node's files wiped, the
+/// stream deleted and made again): whatever this relay had published may be gone with it. Mark
+/// every stored document for publishing whole, and read the new stream from its start.
+async fn recover_if_stream_lost(
+    cluster: &Cluster,
+    hub: &Hub,
+    changes: &stream::Stream,
+) -> Result<(), String> {
+    let applied = cluster.inner.applied_seq.load(Ordering::Relaxed);
+    let mut info_stream = changes.clone();
+    let last = info_stream
+        .info()
+        .await
+        .map_err(|e| format!("change stream info: {e}"))?
+        .state
+        .last_sequence;
+    if applied <= last {
+        return Ok(());
+    }
+    tracing::warn!(
+        applied,
+        last,
+        "cluster: the change stream ends before what this relay applied (JetStream lost data or the stream was recreated); republishing every document and reading the stream from its start"
+    );
+    hub.storage()
+        .commit(WriteOp::Together(vec![
+            WriteOp::MarkAllDirty,
+            WriteOp::ClusterApplied { seq: 0 },
+        ]))
+        .await
+        .map_err(|e| format!("marking documents for republishing: {e}"))?;
+    cluster.inner.applied_seq.store(0, Ordering::Relaxed);
+    cluster.wake_publisher();
+    hub.metrics().cluster_event("stream_lost");
+    Ok(())
 }
 
 /// Hands each document its changes, waits until every one is committed, then records `seq`.
