@@ -127,8 +127,9 @@ struct Received {
     imports: Vec<(ImportReply, ImportResult)>,
     /// automerge panicked: the in-memory document must be dropped and reloaded.
     poisoned: bool,
-    /// Cluster mode: this batch's changes from local peers and imports, as stream messages.
-    publish: Vec<Vec<u8>>,
+    /// Cluster mode, written with `write`: this batch's changes from local peers and imports as
+    /// outbox entries, or the dirty mark when the outbox is full.
+    cluster_ops: Vec<WriteOp>,
 }
 
 /// What a batch owes the cluster (cluster mode only).
@@ -344,38 +345,27 @@ async fn process(
         };
         // The outbox entries go in the same transaction as the chunk: a change a peer saw here
         // is published sooner or later, even after kill -9.
-        let published = received.publish.len() as u64;
-        let published_bytes: u64 = received.publish.iter().map(|m| m.len() as u64).sum();
-        let write = match duty {
-            ClusterDuty::None => write,
-            ClusterDuty::Publish(_) if received.publish.is_empty() => write,
-            ClusterDuty::Publish(_) => {
-                let mut ops = vec![write];
-                ops.extend(
-                    received
-                        .publish
-                        .into_iter()
-                        .map(|changes| WriteOp::Publish {
-                            doc: id.clone(),
-                            changes,
-                        }),
-                );
-                WriteOp::Together(ops)
-            }
-            ClusterDuty::MarkDirty if received.publish.is_empty() => write,
-            ClusterDuty::MarkDirty => {
-                WriteOp::Together(vec![write, WriteOp::MarkDirty { doc: id.clone() }])
-            }
+        let (published, published_bytes) = received
+            .cluster_ops
+            .iter()
+            .filter_map(|op| match op {
+                WriteOp::Publish { changes, .. } => Some(changes.len() as u64),
+                _ => None,
+            })
+            .fold((0, 0), |(n, bytes), len| (n + 1, bytes + len));
+        let write = if received.cluster_ops.is_empty() {
+            write
+        } else {
+            let mut ops = vec![write];
+            ops.extend(received.cluster_ops);
+            WriteOp::Together(ops)
         };
         // Counted before the commit: once it lands the publisher may send and uncount the
         // entries before this actor runs again.
-        let queued = match (hub.cluster(), duty) {
-            (Some(cluster), ClusterDuty::Publish(_)) if published > 0 => {
-                cluster.outbox_counted(hub.metrics(), published, published_bytes);
-                Some(cluster)
-            }
-            _ => None,
-        };
+        let queued = hub.cluster().filter(|_| published > 0);
+        if let Some(cluster) = queued {
+            cluster.outbox_counted(hub.metrics(), published, published_bytes);
+        }
         if let Err(err) = hub.storage().commit(write).await {
             tracing::error!(doc = %id, %err, "commit failed; disconnecting this document's peers");
             if let Some(cluster) = queued {
@@ -541,7 +531,7 @@ fn receive_batch(
             bad,
             imports: Vec::new(),
             poisoned,
-            publish: Vec::new(),
+            cluster_ops: Vec::new(),
         };
     }
     senders.retain(|(c, _)| !bad_conns.contains(c));
@@ -559,14 +549,20 @@ fn receive_batch(
             chunk: state.doc.save_after(&state.persisted_heads),
         })
     };
-    let publish = match duty {
+    let cluster_ops = match duty {
         _ if new_heads == heads_from_cluster => Vec::new(),
         ClusterDuty::None => Vec::new(),
         ClusterDuty::Publish(max) => {
             crate::cluster::change_messages(&state.doc, &heads_from_cluster, max)
+                .into_iter()
+                .map(|changes| WriteOp::Publish {
+                    doc: id.clone(),
+                    changes,
+                })
+                .collect()
         }
-        // Only the fact matters: the publisher sends the stored document whole later.
-        ClusterDuty::MarkDirty => vec![Vec::new()],
+        // The publisher sends the stored document whole later.
+        ClusterDuty::MarkDirty => vec![WriteOp::MarkDirty { doc: id.clone() }],
     };
     Received {
         write,
@@ -575,7 +571,7 @@ fn receive_batch(
         bad,
         imports: answered,
         poisoned,
-        publish,
+        cluster_ops,
     }
 }
 

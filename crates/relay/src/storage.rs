@@ -696,8 +696,8 @@ fn apply_op<'txn>(
             let next = t
                 .meta
                 .get(CLUSTER_OUTBOX_NEXT)?
-                .and_then(|v| <[u8; 8]>::try_from(v.value()).ok())
-                .map_or(1, u64::from_le_bytes);
+                .and_then(|v| le_u64(v.value()))
+                .unwrap_or(1);
             t.meta
                 .insert(CLUSTER_OUTBOX_NEXT, (next + 1).to_le_bytes().as_slice())?;
             let outbox = outbox_table(txn, &mut t.outbox)?;
@@ -843,10 +843,13 @@ impl Storage {
         let txn = self.begin_read()?;
         let meta = txn.open_table(META)?;
         let value = meta.get(CLUSTER_APPLIED_SEQ)?;
-        Ok(value
-            .and_then(|v| <[u8; 8]>::try_from(v.value()).ok())
-            .map_or(0, u64::from_le_bytes))
+        Ok(value.and_then(|v| le_u64(v.value())).unwrap_or(0))
     }
+}
+
+/// A `meta` counter (u64 little-endian); `None` when absent or malformed.
+fn le_u64(bytes: &[u8]) -> Option<u64> {
+    <[u8; 8]>::try_from(bytes).ok().map(u64::from_le_bytes)
 }
 
 /// How long a health probe may take before /healthz reports failure.

@@ -84,24 +84,7 @@ async fn follow(
     let mut snapshot_pos = 0u64;
     let applied = cluster.inner.applied_seq.load(Ordering::Relaxed);
     catch_up_snapshots(cluster, hub, &snapshots, &mut snapshot_pos, applied).await?;
-    let deliver_policy = if applied == 0 {
-        consumer::DeliverPolicy::All
-    } else {
-        consumer::DeliverPolicy::ByStartSequence {
-            start_sequence: applied + 1,
-        }
-    };
-    let ordered = changes
-        .create_consumer(consumer::pull::OrderedConfig {
-            deliver_policy,
-            ..Default::default()
-        })
-        .await
-        .map_err(|e| format!("creating the consumer: {e}"))?;
-    let mut messages = ordered
-        .messages()
-        .await
-        .map_err(|e| format!("reading the stream: {e}"))?;
+    let mut messages = read_from(&changes, applied + 1, "the change stream").await?;
     let mut expected = applied + 1;
     // Until this consumer delivers its first message, a gap in front of it is one the server
     // vouches for: it was created to start at `expected`.
@@ -289,19 +272,7 @@ async fn catch_up_snapshots(
     if info.state.messages == 0 || info.state.last_sequence <= *pos {
         return Ok(());
     }
-    let reader = snapshots
-        .create_consumer(consumer::pull::OrderedConfig {
-            deliver_policy: consumer::DeliverPolicy::ByStartSequence {
-                start_sequence: *pos + 1,
-            },
-            ..Default::default()
-        })
-        .await
-        .map_err(|e| format!("reading snapshots: {e}"))?;
-    let mut messages = reader
-        .messages()
-        .await
-        .map_err(|e| format!("reading snapshots: {e}"))?;
+    let mut messages = read_from(snapshots, *pos + 1, "snapshots").await?;
     let mut applied_snapshots = 0;
     loop {
         let message = match tokio::time::timeout(SNAPSHOT_READ_TIMEOUT, messages.next()).await {
@@ -342,6 +313,27 @@ async fn catch_up_snapshots(
         tracing::info!(applied_snapshots, "cluster: applied snapshots");
     }
     Ok(())
+}
+
+/// An ordered consumer of `stream` from sequence `start` (a new one each call: nothing to
+/// clean up, the server drops it when it goes idle).
+async fn read_from(
+    stream: &stream::Stream,
+    start: u64,
+    what: &str,
+) -> Result<consumer::pull::Ordered, String> {
+    stream
+        .create_consumer(consumer::pull::OrderedConfig {
+            deliver_policy: consumer::DeliverPolicy::ByStartSequence {
+                start_sequence: start.max(1),
+            },
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| format!("reading {what}: {e}"))?
+        .messages()
+        .await
+        .map_err(|e| format!("reading {what}: {e}"))
 }
 
 fn covers_of(headers: Option<&HeaderMap>) -> u64 {

@@ -200,18 +200,13 @@ impl Cluster {
 
     /// Starts the publisher, the consumer, presence and token replication.
     pub(crate) fn spawn_tasks(&self, hub: &Hub, auth: &Auth) -> Vec<tokio::task::JoinHandle<()>> {
-        let mut tasks = vec![
+        vec![
             tokio::spawn(publish::run(self.clone(), hub.clone())),
             tokio::spawn(apply::run(self.clone(), hub.clone())),
             tokio::spawn(presence::receive(self.clone(), hub.clone())),
-        ];
-        tasks.push(tokio::spawn(tokens::run(
-            self.clone(),
-            hub.clone(),
-            auth.clone(),
-        )));
-        tasks.push(tokio::spawn(self.inner.presence.clone().run()));
-        tasks
+            tokio::spawn(self.inner.presence.clone().run()),
+            tokio::spawn(tokens::run(self.clone(), hub.clone(), auth.clone())),
+        ]
     }
 
     /// Changes each time the client (re)connects to NATS.
