@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use automerge::Automerge;
 use caucus_model::changefile;
-use caucus_relay::docs_api::{ChangesSince, ExportRequest, history_query, today_utc};
+use caucus_relay::exports::{ChangesSince, ExportRequest, history_query, today_utc};
 use caucus_relay::snapshot;
 use caucus_relay::{DocumentId, Storage};
 use clap::{Args, Subcommand, ValueEnum};

@@ -61,7 +61,7 @@ pub struct Config {
     pub backup_keep_daily: usize,
     /// TESTS ONLY: open the database file behind this switch, which makes every write fail while
     /// it is on (a full disk). Always `None` in production.
-    pub storage_fault: Option<crate::fault::StorageFault>,
+    pub storage_fault: Option<crate::storage::fault::StorageFault>,
     /// Cluster mode (several relays sharing JetStream); `None`: a single relay, as by default.
     pub cluster: Option<crate::cluster::ClusterConfig>,
 }

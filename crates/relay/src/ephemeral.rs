@@ -8,11 +8,53 @@
 //! load.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use crate::metrics::Metrics;
 
 /// Sessions idle this long are forgotten. A forgotten session's next message is accepted,
 /// which is harmless: presence is idempotent.
 pub(crate) const SESSION_TTL: Duration = Duration::from_secs(600);
+
+/// The dedup table shared by every connection (and cluster mode's presence receiver). Cheap
+/// to clone.
+#[derive(Clone)]
+pub(crate) struct PresenceDedup {
+    table: Arc<Mutex<EphemeralDedup>>,
+    metrics: Metrics,
+}
+
+impl PresenceDedup {
+    pub(crate) fn new(max_sessions: usize, metrics: Metrics) -> Self {
+        PresenceDedup {
+            table: Arc::new(Mutex::new(EphemeralDedup::new(max_sessions))),
+            metrics,
+        }
+    }
+
+    fn table(&self) -> std::sync::MutexGuard<'_, EphemeralDedup> {
+        self.table
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// True when the message is new and should be relayed (duplicates are counted).
+    pub(crate) fn accept(&self, sender_id: &str, session_id: &str, count: u64) -> bool {
+        let accepted = self
+            .table()
+            .accept(sender_id, session_id, count, Instant::now());
+        if !accepted {
+            self.metrics.ephemeral_duplicate();
+        }
+        accepted
+    }
+
+    /// Forgets idle sessions (periodic housekeeping).
+    pub(crate) fn expire(&self) {
+        self.table().expire(Instant::now());
+    }
+}
 
 pub(crate) struct EphemeralDedup {
     seen: HashMap<(String, String), Seen>,

@@ -5,13 +5,15 @@
 //! if that did not make room: the relay stays up for everyone else instead of running out of
 //! memory. One document is always admitted when nothing else is loaded, so a document larger
 //! than the whole budget can still be opened on its own.
+//!
+//! The budget only keeps the accounts; asking idle documents to leave is the caller's
+//! `evict_idle` (the document registry's).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::document_id::DocumentId;
-use crate::hub::Hub;
 use crate::metrics::Metrics;
 
 /// How long a load waits for idle documents to make room.
@@ -57,13 +59,14 @@ impl MemoryBudget {
         fits
     }
 
-    /// Admits a freshly loaded document, evicting idle ones if needed. False: refused.
-    pub(crate) async fn admit(&self, hub: &Hub, id: &DocumentId, bytes: u64) -> bool {
+    /// Admits a freshly loaded document, asking idle ones to leave (`evict_idle`) if needed.
+    /// False: refused.
+    pub(crate) async fn admit(&self, id: &DocumentId, bytes: u64, evict_idle: impl Fn()) -> bool {
         if self.try_reserve(id, bytes) {
             return true;
         }
         self.metrics.limit_hit("loaded_bytes");
-        hub.evict_idle_documents();
+        evict_idle();
         let deadline = tokio::time::Instant::now() + ROOM_WAIT;
         while tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -77,7 +80,7 @@ impl MemoryBudget {
 
     /// A loaded document grew or shrank (commit, compaction). Writes are never refused for
     /// memory; when they push the total over the budget, idle documents are asked to leave.
-    pub(crate) fn update(&self, hub: &Hub, id: &DocumentId, bytes: u64) {
+    pub(crate) fn update(&self, id: &DocumentId, bytes: u64, evict_idle: impl Fn()) {
         let over = {
             let mut state = self.state();
             if let Some(weight) = state.weights.get_mut(id) {
@@ -88,7 +91,7 @@ impl MemoryBudget {
             state.total > self.limit
         };
         if over {
-            hub.evict_idle_documents();
+            evict_idle();
         }
     }
 

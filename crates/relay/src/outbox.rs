@@ -11,12 +11,9 @@ use axum::body::Bytes;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use crate::core::{ConnId, PeerLink};
 use crate::metrics::CloseReason;
 use crate::protocol::{self, Message};
-
-/// Identifies one websocket connection for its whole life (peer IDs can reconnect).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct ConnId(pub u64);
 
 /// One encoded frame, with its type for metrics.
 #[derive(Debug)]
@@ -122,5 +119,19 @@ impl Outbox {
 
     pub(crate) fn is_closed(&self) -> bool {
         self.closer.is_closed()
+    }
+}
+
+impl PeerLink for Outbox {
+    fn conn(&self) -> ConnId {
+        self.id
+    }
+
+    fn peer_id(&self) -> &str {
+        &self.peer_id
+    }
+
+    fn writable(&self) -> bool {
+        self.writable
     }
 }

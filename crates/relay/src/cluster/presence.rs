@@ -2,21 +2,16 @@
 //! stored. Lossy by design, like presence itself: a full queue or a NATS outage drops updates,
 //! and the next update supersedes them.
 //!
-//! Outgoing messages go through a bounded queue so a connection's reader never waits on NATS.
-//! Incoming ones pass the same `(senderId, sessionId, count)` dedup as local ones, then reach
-//! the peers of the document on this relay if it is loaded here (no local peer: nobody to
-//! tell).
+//! This is the outgoing half: messages go through a bounded queue so a document actor never
+//! waits on NATS. The incoming half is `remote_presence.rs`.
 
 use std::sync::Arc;
 
 use async_nats::HeaderMap;
-use futures_util::StreamExt;
 use tokio::sync::{Mutex, mpsc};
 
-use super::{Cluster, RELAY_HEADER, streams};
-use crate::doc::DocCommand;
+use super::streams::{self, RELAY_HEADER};
 use crate::document_id::DocumentId;
-use crate::hub::Hub;
 use crate::protocol::{self, EphemeralMessage, Message};
 
 /// Presence messages queued for NATS before new ones are dropped.
@@ -66,40 +61,6 @@ impl Sender {
                 .await
             {
                 tracing::debug!(%err, "cluster: presence not published");
-            }
-        }
-    }
-}
-
-/// Delivers other relays' presence to this relay's peers.
-pub(crate) async fn receive(cluster: Cluster, hub: Hub) {
-    loop {
-        let mut subscription = match cluster.client().subscribe(streams::PRESENCE_SUBJECTS).await {
-            Ok(s) => s,
-            Err(err) => {
-                tracing::debug!(%err, "cluster: cannot subscribe to presence; retrying");
-                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                continue;
-            }
-        };
-        while let Some(message) = subscription.next().await {
-            if cluster.is_own(message.headers.as_ref()) {
-                continue;
-            }
-            let Some(doc) = streams::document_of(&message.subject) else {
-                continue;
-            };
-            let Ok(Message::Ephemeral(ephemeral)) = protocol::decode(&message.payload) else {
-                tracing::debug!(subject = %message.subject, "cluster: ignoring a malformed presence message");
-                continue;
-            };
-            if ephemeral.document_id != doc
-                || ephemeral.data.len() > hub.config().max_ephemeral_bytes
-            {
-                continue;
-            }
-            if hub.accept_ephemeral(&ephemeral.sender_id, &ephemeral.session_id, ephemeral.count) {
-                hub.route_if_loaded(&doc, DocCommand::RemoteEphemeral { message: ephemeral });
             }
         }
     }

@@ -19,21 +19,22 @@ use async_nats::HeaderMap;
 use async_nats::jetstream::{self, context::PublishAckFuture};
 use automerge::Automerge;
 
-use super::{Backoff, Cluster, RELAY_HEADER, change_messages, streams};
+use super::deps::ClusterDeps;
+use super::handle::{Backoff, Cluster, change_messages};
+use super::streams::{self, RELAY_HEADER};
 use crate::document_id::DocumentId;
-use crate::hub::Hub;
-use crate::storage::{OutboxEntry, WriteOp};
+use crate::storage::{ClusterWrite, OutboxEntry, WriteOp};
 
 /// Outbox entries sent before waiting for their acknowledgements.
 const BATCH: usize = 256;
 /// Dirty documents handled per round.
 const DIRTY_BATCH: usize = 16;
 
-pub(crate) async fn run(cluster: Cluster, hub: Hub) {
+pub(crate) async fn run(cluster: Cluster, deps: ClusterDeps) {
     let js = cluster.jetstream();
     let mut backoff = Backoff::new();
     loop {
-        match drain_once(&cluster, &hub, &js).await {
+        match drain_once(&cluster, &deps, &js).await {
             Ok(true) => backoff.reset(),
             Ok(false) => {
                 backoff.reset();
@@ -52,7 +53,11 @@ pub(crate) async fn run(cluster: Cluster, hub: Hub) {
 
 /// One round: a batch of outbox entries, or (outbox empty) a few dirty documents. `Ok(true)`
 /// when it did something (there may be more).
-async fn drain_once(cluster: &Cluster, hub: &Hub, js: &jetstream::Context) -> Result<bool, String> {
+async fn drain_once(
+    cluster: &Cluster,
+    deps: &ClusterDeps,
+    js: &jetstream::Context,
+) -> Result<bool, String> {
     let server_max = cluster.client().server_info().max_payload;
     if server_max > 0 {
         cluster
@@ -60,15 +65,15 @@ async fn drain_once(cluster: &Cluster, hub: &Hub, js: &jetstream::Context) -> Re
             .max_payload
             .store(server_max as u64, Ordering::Relaxed);
     }
-    let storage = hub.storage().clone();
+    let storage = deps.storage.clone();
     let entries = tokio::task::spawn_blocking(move || storage.cluster_outbox_blocking(0, BATCH))
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())?;
     if entries.is_empty() {
-        return publish_dirty(cluster, hub, js).await;
+        return publish_dirty(cluster, deps, js).await;
     }
-    let storage_id = hub.storage().storage_id().to_owned();
+    let storage_id = deps.storage.storage_id().to_owned();
     let mut pending: Vec<(&OutboxEntry, PublishAckFuture)> = Vec::with_capacity(entries.len());
     let mut refused = Vec::new();
     for entry in &entries {
@@ -99,30 +104,30 @@ async fn drain_once(cluster: &Cluster, hub: &Hub, js: &jetstream::Context) -> Re
             bytes = entry.changes.len(),
             "cluster: a change is larger than NATS max_payload and cannot be published; raise max_payload"
         );
-        hub.metrics().cluster_event("publish_too_large");
+        deps.metrics.cluster_event("publish_too_large");
     }
     let upto = entries.last().map_or(0, |e| e.key);
     let bytes: u64 = entries.iter().map(|e| e.changes.len() as u64).sum();
-    hub.storage()
-        .commit(WriteOp::Published { upto })
+    deps.storage
+        .commit(WriteOp::Cluster(ClusterWrite::Published { upto }))
         .await
         .map_err(|e| e.to_string())?;
-    cluster.outbox_uncounted(hub.metrics(), entries.len() as u64, bytes);
+    cluster.outbox_uncounted(entries.len() as u64, bytes);
     cluster
         .inner
         .published
         .fetch_add(entries.len() as u64, Ordering::Relaxed);
-    hub.metrics().cluster_published(entries.len() as u64);
+    deps.metrics.cluster_published(entries.len() as u64);
     Ok(true)
 }
 
 /// Publishes documents marked dirty while the outbox was full, whole.
 async fn publish_dirty(
     cluster: &Cluster,
-    hub: &Hub,
+    deps: &ClusterDeps,
     js: &jetstream::Context,
 ) -> Result<bool, String> {
-    let storage = hub.storage().clone();
+    let storage = deps.storage.clone();
     let dirty = tokio::task::spawn_blocking(move || storage.cluster_dirty_blocking(DIRTY_BATCH))
         .await
         .map_err(|e| e.to_string())?
@@ -130,12 +135,12 @@ async fn publish_dirty(
     if dirty.is_empty() {
         return Ok(false);
     }
-    let storage_id = hub.storage().storage_id().to_owned();
+    let storage_id = deps.storage.storage_id().to_owned();
     for (doc, _) in dirty {
         let Ok(id) = doc.parse::<DocumentId>() else {
             continue;
         };
-        let storage = hub.storage().clone();
+        let storage = deps.storage.clone();
         let max = cluster.max_message_bytes();
         let read_id = id.clone();
         let (mark, messages) = tokio::task::spawn_blocking(move || {
@@ -164,11 +169,11 @@ async fn publish_dirty(
         for ack in acks {
             ack.await.map_err(|e| e.to_string())?;
         }
-        hub.storage()
-            .commit(WriteOp::ClearDirty { doc, mark })
+        deps.storage
+            .commit(WriteOp::Cluster(ClusterWrite::ClearDirty { doc, mark }))
             .await
             .map_err(|e| e.to_string())?;
-        hub.metrics().cluster_published(1);
+        deps.metrics.cluster_published(1);
     }
     Ok(true)
 }

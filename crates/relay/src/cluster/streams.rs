@@ -15,9 +15,15 @@
 
 use std::time::Duration;
 
-use async_nats::jetstream::{self, kv, stream};
+use async_nats::jetstream::{self, consumer, kv, stream};
 
 use crate::document_id::DocumentId;
+
+/// Header naming the relay process that published a message (its own messages are skipped).
+pub(crate) const RELAY_HEADER: &str = "Caucus-Relay";
+/// Header of a snapshot: every change message of its document up to this stream sequence is in
+/// it.
+pub(crate) const COVERS_HEADER: &str = "Caucus-Covers-Seq";
 
 pub(crate) const CHANGES_STREAM: &str = "CAUCUS_CHANGES";
 pub(crate) const SNAPSHOTS_STREAM: &str = "CAUCUS_SNAPSHOTS";
@@ -94,6 +100,35 @@ pub(crate) async fn ensure(
         .await
         .map_err(|e| format!("token bucket {TOKENS_BUCKET}: {e}"))?;
     Ok((changes, snapshots, tokens))
+}
+
+/// An ordered consumer of `stream` from sequence `start` (a new one each call: nothing to
+/// clean up, the server drops it when it goes idle).
+pub(crate) async fn read_from(
+    stream: &stream::Stream,
+    start: u64,
+    what: &str,
+) -> Result<consumer::pull::Ordered, String> {
+    stream
+        .create_consumer(consumer::pull::OrderedConfig {
+            deliver_policy: consumer::DeliverPolicy::ByStartSequence {
+                start_sequence: start.max(1),
+            },
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| format!("reading {what}: {e}"))?
+        .messages()
+        .await
+        .map_err(|e| format!("reading {what}: {e}"))
+}
+
+/// The `Caucus-Covers-Seq` of a snapshot (0 when absent).
+pub(crate) fn covers_of(headers: Option<&async_nats::HeaderMap>) -> u64 {
+    headers
+        .and_then(|h| h.get(COVERS_HEADER))
+        .and_then(|v| v.as_str().parse().ok())
+        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -10,17 +10,20 @@
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
-use super::{Backoff, Cluster, streams};
+use super::deps::ClusterDeps;
+use super::handle::{Backoff, Cluster};
+use super::streams;
 use crate::auth::Auth;
-use crate::hub::Hub;
+use crate::connections::Connections;
 
-pub(crate) async fn run(cluster: Cluster, hub: Hub, auth: Auth) {
+pub(crate) async fn run(cluster: Cluster, deps: ClusterDeps) {
+    let (auth, connections) = (deps.auth, deps.connections);
     let (replica, mut written_here) = mpsc::unbounded_channel();
     auth.replicate_to(replica);
     let js = cluster.jetstream();
     let mut backoff = Backoff::new();
     loop {
-        match follow(&cluster, &hub, &auth, &js, &mut written_here).await {
+        match follow(&cluster, &connections, &auth, &js, &mut written_here).await {
             Ok(()) => backoff.reset(),
             Err(err) => {
                 tracing::debug!(%err, "cluster: token replication failed; retrying");
@@ -32,7 +35,7 @@ pub(crate) async fn run(cluster: Cluster, hub: Hub, auth: Auth) {
 
 async fn follow(
     cluster: &Cluster,
-    hub: &Hub,
+    connections: &Connections,
     auth: &Auth,
     js: &async_nats::jetstream::Context,
     written_here: &mut mpsc::UnboundedReceiver<(String, Vec<u8>)>,
@@ -78,7 +81,7 @@ async fn follow(
                 match auth.merge_replicated(&entry.value).await {
                     Ok(merged) => {
                         if let Some(id) = merged.revoked {
-                            let closed = hub.close_token_connections(&id);
+                            let closed = connections.close_token(&id);
                             tracing::info!(token_id = %id, closed, "token revoked on another relay");
                         }
                         if let Some(ours) = merged.send_back {

@@ -3,7 +3,7 @@
 use minicbor::Decoder;
 use minicbor::data::Type;
 
-use super::{EphemeralMessage, Message, PeerMetadata, RemoteHeadsKind, SyncMessage};
+use super::message::{EphemeralMessage, Message, PeerMetadata, RemoteHeadsKind, SyncMessage};
 use crate::document_id::{BadDocumentId, DocumentId};
 
 /// Longest peer, session and storage ID we accept (JS uses ~20-40 characters).

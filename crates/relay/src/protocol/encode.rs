@@ -4,7 +4,7 @@
 
 use minicbor::Encoder;
 
-use super::{EphemeralMessage, Message, PROTOCOL_VERSION, PeerMetadata, SyncMessage};
+use super::message::{EphemeralMessage, Message, PROTOCOL_VERSION, PeerMetadata, SyncMessage};
 
 /// Encodes one message into one frame's bytes.
 pub fn encode(message: &Message) -> Vec<u8> {

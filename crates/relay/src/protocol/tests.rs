@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
+use crate::document_id::DocumentId;
 
 fn hex(s: &str) -> Vec<u8> {
     (0..s.len())

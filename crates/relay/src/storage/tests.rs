@@ -1,7 +1,14 @@
 //! Storage tests on real redb files in temp dirs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::path::Path;
+
+use redb::Database;
+
+use super::schema::META;
 use super::*;
+use crate::document_id::DocumentId;
+use crate::metrics::Metrics;
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ROOT, ReadDoc};
 

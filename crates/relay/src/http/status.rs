@@ -6,7 +6,7 @@
 //! largest [`MAX_LISTED`] only, with `truncated` saying so), commit latency from the commit
 //! histogram, and the last backup record.
 //!
-//! Live state is copied from the hub under its locks (briefly, nothing awaited while held);
+//! Live state is copied from the registries under their locks (briefly, nothing awaited while held);
 //! storage is read on the blocking pool. A storage read that fails does not fail the whole
 //! answer: the part is empty and carries its `error`, so status works best when things break.
 
@@ -17,11 +17,13 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::Serialize;
 
-use crate::api::{ApiError, admin};
+use super::caller::{ApiError, admin};
+use super::state::AppState;
 use crate::auth::{Role, unix_ms};
 use crate::backup::{BackupRecord, last_backup};
-use crate::http::AppState;
+use crate::connections::ConnectionSnapshot;
 use crate::metrics::CommitLatency;
+use crate::replication::ReplicationStatus;
 
 /// At most this many documents, and this many connections, are listed.
 pub(crate) const MAX_LISTED: usize = 1000;
@@ -47,7 +49,7 @@ pub(crate) struct Status {
     #[serde(skip_serializing_if = "Option::is_none")]
     last_backup_error: Option<String>,
     /// Cluster mode: NATS connection, applied sequence, outbox; `null` for a single relay.
-    cluster: Option<crate::cluster::ClusterStatus>,
+    cluster: Option<ReplicationStatus>,
 }
 
 #[derive(Debug, Serialize)]
@@ -110,26 +112,49 @@ pub(crate) async fn status(
     headers: HeaderMap,
 ) -> Result<Json<Status>, ApiError> {
     admin(&state, &headers)?;
-    let hub = &state.hub;
-    let storage = hub.storage().clone();
-    let (started_unix_ms, uptime) = hub.started();
+    let live = state.connections.snapshots();
+    let documents = documents(&state, &live).await;
+    let storage = state.storage.clone();
+    let (last, last_error) = match tokio::task::spawn_blocking(move || last_backup(&storage)).await
+    {
+        Ok(Ok(record)) => (record, None),
+        Ok(Err(err)) => (None, Some(err.to_string())),
+        Err(err) => (None, Some(err.to_string())),
+    };
+    let uptime = state.started.at.elapsed();
+    Ok(Json(Status {
+        version: env!("CARGO_PKG_VERSION"),
+        now_unix_ms: unix_ms(),
+        started_unix_ms: state.started.unix_ms,
+        uptime_seconds: uptime.as_secs(),
+        storage_id: state.storage.storage_id().to_owned(),
+        storage_failure: state.storage.failure(),
+        connections: connections(live),
+        documents,
+        commits: state.metrics.commit_latency(),
+        last_backup: last,
+        last_backup_error: last_error,
+        cluster: state.replication.status(),
+    }))
+}
 
-    let live = hub.connection_snapshots();
+/// The stored documents, largest first, with whether they are loaded and who has them open.
+async fn documents(state: &AppState, live: &[ConnectionSnapshot]) -> Documents {
     let mut peers_of: HashMap<&str, Vec<String>> = HashMap::new();
-    for c in &live {
+    for c in live {
         if let Some(peer) = &c.peer_id {
             for doc in &c.docs {
                 peers_of.entry(doc.as_str()).or_default().push(peer.clone());
             }
         }
     }
-    let loaded: HashSet<String> = hub
-        .loaded_document_ids()
+    let loaded: HashSet<String> = state
+        .documents
+        .loaded()
         .iter()
         .map(ToString::to_string)
         .collect();
-
-    let (mut stored, error) = match storage.list_documents().await {
+    let (mut stored, error) = match state.storage.list_documents().await {
         Ok(list) => (list, None),
         Err(err) => (Vec::new(), Some(err.to_string())),
     };
@@ -148,16 +173,20 @@ pub(crate) async fn status(
             updated_unix_ms: d.updated_unix_ms,
         })
         .collect();
+    Documents {
+        stored: stored_count,
+        loaded: loaded.len(),
+        stored_bytes,
+        truncated: stored_count > MAX_LISTED,
+        list,
+        error,
+    }
+}
 
-    let (last, last_error) = match tokio::task::spawn_blocking(move || last_backup(&storage)).await
-    {
-        Ok(Ok(record)) => (record, None),
-        Ok(Err(err)) => (None, Some(err.to_string())),
-        Err(err) => (None, Some(err.to_string())),
-    };
-
+/// The live connections, oldest first, at most [`MAX_LISTED`].
+fn connections(live: Vec<ConnectionSnapshot>) -> Connections {
     let count = live.len();
-    let connections = live
+    let list = live
         .into_iter()
         .take(MAX_LISTED)
         .map(|c| Connection {
@@ -173,29 +202,9 @@ pub(crate) async fn status(
             messages_out: c.messages_out,
         })
         .collect();
-    Ok(Json(Status {
-        version: env!("CARGO_PKG_VERSION"),
-        now_unix_ms: unix_ms(),
-        started_unix_ms,
-        uptime_seconds: uptime.as_secs(),
-        storage_id: hub.storage().storage_id().to_owned(),
-        storage_failure: hub.storage().failure(),
-        connections: Connections {
-            count,
-            truncated: count > MAX_LISTED,
-            list: connections,
-        },
-        documents: Documents {
-            stored: stored_count,
-            loaded: loaded.len(),
-            stored_bytes,
-            truncated: stored_count > MAX_LISTED,
-            list,
-            error,
-        },
-        commits: hub.metrics().commit_latency(),
-        last_backup: last,
-        last_backup_error: last_error,
-        cluster: hub.cluster().map(crate::cluster::Cluster::status),
-    }))
+    Connections {
+        count,
+        truncated: count > MAX_LISTED,
+        list,
+    }
 }

@@ -3,12 +3,13 @@
 //! entirely in the new one, never in between.
 //!
 //! Each step upgrades one version and is logged. Adding a format: write `vN_to_vN+1`, add it to
-//! [`migrate`], bump `storage::FORMAT_VERSION`, and commit a fixture of the old format (see
+//! [`migrate`], bump `schema::FORMAT_VERSION`, and commit a fixture of the old format (see
 //! `tests/relay_migration.rs` and `tests/fixtures/storage-v1.redb`).
 
 use redb::WriteTransaction;
 
-use crate::storage::{BACKUPS, FORMAT_VERSION, META, StorageError};
+use super::error::StorageError;
+use super::schema::{BACKUPS, FORMAT_VERSION, FORMAT_VERSION_KEY, META};
 
 /// Brings a file at format `from` (< [`FORMAT_VERSION`]) up to [`FORMAT_VERSION`].
 pub(crate) fn migrate(txn: &WriteTransaction, from: u32) -> Result<(), StorageError> {
@@ -20,7 +21,7 @@ pub(crate) fn migrate(txn: &WriteTransaction, from: u32) -> Result<(), StorageEr
         }
         version += 1;
         txn.open_table(META)?
-            .insert("format-version", version.to_le_bytes().as_slice())?;
+            .insert(FORMAT_VERSION_KEY, version.to_le_bytes().as_slice())?;
         tracing::info!(from = version - 1, to = version, "migrated storage format");
     }
     Ok(())

@@ -1,4 +1,4 @@
-//! The admin HTTP API (JSON): token management.
+//! The token HTTP API (JSON).
 //!
 //! `GET /api/me` tells any token holder who they are (role, document limits, expiry).
 //! `POST /api/tokens` mints a token (the secret is in the response, once), `GET /api/tokens`
@@ -9,92 +9,13 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{AuthError, NewToken, Principal, Role, TokenInfo};
+use super::caller::{ApiError, admin, caller};
+use super::state::AppState;
+use crate::auth::{NewToken, Role, TokenInfo};
 use crate::document_id::DocumentId;
-use crate::http::AppState;
-
-/// An API failure with its status; rendered as `{"error": "..."}`.
-#[derive(Debug)]
-pub(crate) struct ApiError {
-    status: StatusCode,
-    message: String,
-}
-
-impl ApiError {
-    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            message: message.into(),
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        #[derive(Serialize)]
-        struct Body {
-            error: String,
-        }
-        (
-            self.status,
-            Json(Body {
-                error: self.message,
-            }),
-        )
-            .into_response()
-    }
-}
-
-impl From<AuthError> for ApiError {
-    fn from(err: AuthError) -> Self {
-        match err {
-            AuthError::BadName | AuthError::TooManyDocs | AuthError::ExpiryInPast => {
-                ApiError::new(StatusCode::BAD_REQUEST, err.to_string())
-            }
-            AuthError::TooManyTokens => ApiError::new(StatusCode::CONFLICT, err.to_string()),
-            other => {
-                tracing::error!(err = %other, "token operation failed");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, other.to_string())
-            }
-        }
-    }
-}
-
-/// The caller, from `Authorization: Bearer …`; 401 when absent or unknown.
-pub(crate) fn caller(state: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
-    let secret = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "missing Authorization: Bearer token",
-            )
-        })?;
-    state.auth.authenticate(secret).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unknown, revoked or expired token",
-        )
-    })
-}
-
-pub(crate) fn admin(state: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
-    let principal = caller(state, headers)?;
-    if !principal.is_admin() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "this needs an admin token",
-        ));
-    }
-    Ok(principal)
-}
 
 /// `POST /api/tokens` body.
 #[derive(Debug, Deserialize)]
@@ -194,7 +115,7 @@ pub(crate) async fn revoke_token(
     if !state.auth.revoke(&id).await? {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "no such token"));
     }
-    let closed = state.hub.close_token_connections(&id);
+    let closed = state.connections.close_token(&id);
     tracing::info!(by = %by.name, token_id = %id, closed, "token revoked");
     Ok(StatusCode::NO_CONTENT)
 }

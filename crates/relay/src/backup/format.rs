@@ -1,0 +1,98 @@
+//! The backup file format (version 1): constants, the header, the records, the summary.
+//! `docs/backup.md` is the format's contract.
+//!
+//! ```text
+//! "CAUCUSBK"  u32le version=1
+//! record*     kind:u8  len:u64le  payload[len]
+//!   'H' header   JSON {format, version, createdUnixMs, storageFormat, storageId, caucusVersion}
+//!   'D' document str id, u64le next_seq, chunk_count, stored_bytes, updated_unix_ms
+//!   'C' chunk    str id, u64le seq, chunk bytes (follows its document's 'D')
+//!   'T' token    str id, the token's stored JSON record (secrets are hashes)
+//!   'E' end      u64le documents, chunks, tokens, [32] SHA-256 of every byte before 'E'
+//! str = u16le length + UTF-8
+//! ```
+//! The header comes first and the end record last, with nothing after it: a truncated file has
+//! no end record and fails verification, as does any changed byte.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::BackupError;
+use crate::document_id::DocumentId;
+
+/// The first bytes of every backup file.
+pub const MAGIC: &[u8; 8] = b"CAUCUSBK";
+/// The backup file format this build writes and reads.
+pub const BACKUP_VERSION: u32 = 1;
+/// Largest record accepted when reading a backup (bounds memory on a hostile file).
+pub(crate) const MAX_RECORD_BYTES: u64 = 1 << 30;
+
+pub(crate) const KIND_HEADER: u8 = b'H';
+pub(crate) const KIND_DOCUMENT: u8 = b'D';
+pub(crate) const KIND_CHUNK: u8 = b'C';
+pub(crate) const KIND_TOKEN: u8 = b'T';
+pub(crate) const KIND_END: u8 = b'E';
+
+pub(crate) fn bad(what: impl Into<String>) -> BackupError {
+    BackupError::Format(what.into())
+}
+
+/// The header record: what the file is and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupHeader {
+    /// Always `caucus-backup`.
+    pub format: String,
+    /// [`BACKUP_VERSION`].
+    pub version: u32,
+    pub created_unix_ms: u64,
+    /// The redb storage format (`meta.format-version`) the backup was taken from.
+    pub storage_format: u32,
+    /// The relay's automerge-repo storageId; a restore keeps it.
+    pub storage_id: String,
+    pub caucus_version: String,
+}
+
+/// What a backup holds, as written or verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupSummary {
+    pub header: BackupHeader,
+    pub documents: u64,
+    pub chunks: u64,
+    pub tokens: u64,
+    /// File size.
+    pub bytes: u64,
+    /// Hex SHA-256 stored in the end record.
+    pub sha256: String,
+}
+
+/// One record of a backup file.
+#[derive(Debug)]
+pub enum Record {
+    Header(BackupHeader),
+    Document {
+        id: DocumentId,
+        next_seq: u64,
+        chunk_count: u64,
+        stored_bytes: u64,
+        updated_unix_ms: u64,
+    },
+    Chunk {
+        id: DocumentId,
+        seq: u64,
+        bytes: Vec<u8>,
+    },
+    Token {
+        id: String,
+        record: Vec<u8>,
+    },
+}
+
+/// A `str` field: u16le length + UTF-8.
+pub(crate) fn str_field(s: &str) -> Result<Vec<u8>, BackupError> {
+    let len = u16::try_from(s.len()).map_err(|_| bad("identifier longer than 65535 bytes"))?;
+    let mut out = Vec::with_capacity(2 + s.len());
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+    Ok(out)
+}

@@ -1,0 +1,166 @@
+//! Step 2 of a batch, once its write is durable: answer the senders and, if the document
+//! changed, every other syncing peer.
+//!
+//! automerge's answer depends only on the document and the peer's sync state, so peers whose
+//! states are equal get the same bytes: one message is generated per distinct fresh state. A
+//! join storm (every new peer starts from the same state) then costs one full sync, not one per
+//! peer. Only fresh states are compared: they are small, and they are the storm; comparing and
+//! cloning long-lived states would cost more than it saves.
+
+use automerge::ChangeHash;
+use automerge::sync::{self, SyncDoc};
+
+use super::doc_core::{Committed, ConnId, Delivery, DocCore, Peer, PeerLink};
+use super::receive::Received;
+use crate::protocol::{Message, SyncMessage};
+
+/// One sync message generated in a fan-out, for every peer in the same fresh state.
+struct Generated {
+    /// The peer's sync state before generating.
+    before: sync::State,
+    /// Its state after generating: what every peer that had `before` moves to.
+    after: sync::State,
+    /// The encoded message, `None` when there was nothing to send.
+    data: Option<Vec<u8>>,
+}
+
+/// The fan-out of one batch in progress.
+struct FanOut<'a> {
+    doc: &'a automerge::Automerge,
+    our_heads: Vec<ChangeHash>,
+    senders: &'a [(ConnId, bool)],
+    generated: Vec<Generated>,
+    count: usize,
+}
+
+impl<P: PeerLink> DocCore<P> {
+    /// The batch's write is durable: record it, then release the messages and import outcomes.
+    pub(crate) fn committed(&mut self, received: Received<P>) -> Committed<P> {
+        let (written, new_heads, senders, imports) = received.into_parts();
+        let changed = written.is_some();
+        if let Some((compacted, bytes)) = written {
+            self.stored.heads = new_heads;
+            self.stored.chunks = if compacted { 1 } else { self.stored.chunks + 1 };
+            self.stored.bytes = if compacted {
+                bytes
+            } else {
+                self.stored.bytes + bytes
+            };
+        }
+        let (deliveries, generated) = self.replies(&senders, changed);
+        Committed {
+            deliveries,
+            imports,
+            generated,
+        }
+    }
+
+    /// The commit of `received` failed: nothing may be sent, and what is durable is all the
+    /// relay can vouch for. Returns every peer, to close (they reconnect and resync).
+    pub(crate) fn commit_failed(&mut self, received: Received<P>) -> Vec<P> {
+        drop(received);
+        self.take_links()
+    }
+
+    /// Sync messages for the senders and, when the document changed, every syncing peer.
+    fn replies(&mut self, senders: &[(ConnId, bool)], changed: bool) -> (Vec<Delivery<P>>, usize) {
+        let mut targets: Vec<(ConnId, bool)> = senders.to_vec();
+        if changed {
+            for (conn, peer) in &self.peers {
+                if peer.syncing && !senders.iter().any(|(c, _)| c == conn) {
+                    targets.push((*conn, false));
+                }
+            }
+        }
+        let mut fan = FanOut {
+            doc: &self.doc,
+            our_heads: self.doc.get_heads(),
+            senders,
+            generated: Vec::new(),
+            count: 0,
+        };
+        let have_content = !self.doc.is_empty();
+        let mut deliveries = Vec::with_capacity(targets.len());
+        for (conn, is_request) in targets {
+            let Some(peer) = self.peers.get_mut(&conn) else {
+                continue;
+            };
+            let message = if !have_content && is_request {
+                // We do not have it (storage was checked at load). The peer stays registered,
+                // so if the document arrives later it is sent without a new request.
+                Some(Message::DocUnavailable {
+                    sender_id: self.settings.server_peer_id.to_string(),
+                    target_id: peer.link.peer_id().to_owned(),
+                    document_id: self.id.clone(),
+                })
+            } else {
+                fan.message_for(conn, peer).map(|data| {
+                    Message::Sync(SyncMessage {
+                        sender_id: self.settings.server_peer_id.to_string(),
+                        target_id: peer.link.peer_id().to_owned(),
+                        document_id: self.id.clone(),
+                        data,
+                    })
+                })
+            };
+            if let Some(message) = message {
+                deliveries.push(Delivery {
+                    to: peer.link.clone(),
+                    message,
+                });
+            }
+        }
+        (deliveries, fan.count)
+    }
+}
+
+impl FanOut<'_> {
+    /// The encoded sync message for one peer (moving its state on), or `None`.
+    fn message_for<P: PeerLink>(&mut self, conn: ConnId, peer: &mut Peer<P>) -> Option<Vec<u8>> {
+        let fresh = peer.sync.sent_hashes.is_empty();
+        let data = match self
+            .generated
+            .iter()
+            .find(|g| fresh && g.before == peer.sync)
+        {
+            Some(done) => {
+                peer.sync.clone_from(&done.after);
+                done.data.clone()
+            }
+            None if fresh => {
+                let before = peer.sync.clone();
+                let data = self.generate(&mut peer.sync);
+                self.generated.push(Generated {
+                    before,
+                    after: peer.sync.clone(),
+                    data: data.clone(),
+                });
+                data
+            }
+            None => self.generate(&mut peer.sync),
+        };
+        // automerge takes a change-less message that announces our own heads as proof the
+        // peer knows them (`receive` sets `last_sent_heads`), but the peer cannot know we hold
+        // *its* latest changes until we say so. A relay answering message by message replies
+        // before that later message arrives; a batch swallowed the reply and left the peer
+        // waiting with its changes unacknowledged (found by the many-documents bench). So a
+        // sender is always told our heads if it has not heard them from us yet.
+        let is_sender = self.senders.iter().any(|(c, _)| *c == conn);
+        let data = match data {
+            None if is_sender && peer.announced != self.our_heads => {
+                peer.sync.have_responded = false;
+                self.generate(&mut peer.sync)
+            }
+            other => other,
+        };
+        if data.is_some() {
+            peer.announced.clone_from(&self.our_heads);
+        }
+        data
+    }
+
+    fn generate(&mut self, state: &mut sync::State) -> Option<Vec<u8>> {
+        self.count += 1;
+        self.doc.generate_sync_message(state).map(|m| m.encode())
+    }
+}

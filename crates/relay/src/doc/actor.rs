@@ -1,0 +1,369 @@
+//! One actor per loaded document: the thin tokio loop around the sync core.
+//!
+//! It loads the document before it reads its mailbox (so a `request` is never answered before
+//! storage was checked), then for each batch of commands:
+//! 1. relays presence at once, forgets connections that left ([`sort`]);
+//! 2. on the blocking pool, lets the core receive the batch ([`DocCore::receive`]) and asks
+//!    replication what to add to the commit;
+//! 3. commits the write (with replication's writes, in one transaction) and waits until it is
+//!    durable;
+//! 4. only then, on the blocking pool, takes the messages from the core
+//!    ([`DocCore::committed`]) and queues them on the connections' outboxes.
+//!
+//! The rules (persist before fan-out, every sender hears our heads, ...) are the core's and
+//! tested there; this loop owns the order of the awaits and what happens when something fails.
+//! If a commit fails the actor cannot know what is durable, so it closes the connections of all
+//! its peers (they reconnect and resync from what is on disk) and stops; the next message for
+//! the document loads it afresh.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::command::{DocCommand, ImportReply};
+use super::mailboxes::Mailboxes;
+use crate::core::{Batch, CoreSettings, Delivery, DocCore, DocWrite, PeerLink, SyncInput};
+use crate::document_id::DocumentId;
+use crate::memory::MemoryBudget;
+use crate::metrics::{CloseReason, Metrics};
+use crate::outbox::Outbox;
+use crate::replication::{ReplicaWrites, Replication};
+use crate::storage::{DocumentStore, WriteOp};
+
+/// Most commands folded into one batch (bounds the latency of a single batch).
+const MAX_BATCH: usize = 512;
+
+type Core = Box<DocCore<Outbox>>;
+
+/// What every document actor shares.
+pub(crate) struct ActorEnv {
+    pub(crate) store: DocumentStore,
+    pub(crate) metrics: Metrics,
+    pub(crate) memory: MemoryBudget,
+    pub(crate) replication: Arc<dyn Replication>,
+    pub(crate) mailboxes: Mailboxes,
+    pub(crate) core: CoreSettings,
+    /// A document with no peers is dropped from memory after this long.
+    pub(crate) idle_timeout: Duration,
+    pub(crate) shutdown: CancellationToken,
+}
+
+/// Why an actor gives up.
+#[derive(Debug, Clone, Copy)]
+enum FailReason {
+    /// Loading or committing failed: what is durable is all we can vouch for.
+    Storage,
+    /// The loaded-documents budget is exhausted.
+    Memory,
+    /// automerge failed on an input; the in-memory state is dropped and reloaded.
+    Internal,
+}
+
+/// The peers to close and why.
+type Failure = (Vec<Outbox>, FailReason);
+
+pub(crate) async fn run(
+    env: Arc<ActorEnv>,
+    id: DocumentId,
+    mut mailbox: mpsc::Receiver<DocCommand>,
+) {
+    let Some(core) = load(&env, &id).await else {
+        fail(&env, &id, &mut mailbox, Vec::new(), FailReason::Storage);
+        return;
+    };
+    let evict = || env.mailboxes.evict_idle();
+    if !env.memory.admit(&id, core.stored_bytes(), evict).await {
+        // Over the loaded-documents budget even after evicting idle documents: refuse rather
+        // than risk the whole relay. Requesters are disconnected and retry on their own.
+        fail(&env, &id, &mut mailbox, Vec::new(), FailReason::Memory);
+        return;
+    }
+    env.metrics.document_loaded();
+    match serve(&env, core, &mut mailbox).await {
+        Ok(evicted) => {
+            env.memory.release(&id);
+            tracing::debug!(doc = %id, evicted, "document unloaded");
+            env.metrics.document_unloaded(evicted);
+        }
+        Err((peers, why)) => {
+            fail(&env, &id, &mut mailbox, peers, why);
+            env.metrics.document_unloaded(false);
+        }
+    }
+}
+
+/// Handles batches until the document goes idle (`Ok(true)`: it retired), the mailbox closes
+/// or the relay shuts down (`Ok(false)`), or something fails.
+async fn serve(
+    env: &ActorEnv,
+    mut core: Core,
+    mailbox: &mut mpsc::Receiver<DocCommand>,
+) -> Result<bool, Failure> {
+    let id = core.id().clone();
+    let mut idle_since = Instant::now();
+    loop {
+        let first = tokio::select! {
+            command = mailbox.recv() => match command {
+                Some(c) => c,
+                None => return Ok(false),
+            },
+            () = tokio::time::sleep_until(idle_since + env.idle_timeout), if !core.has_peers() => {
+                if env.mailboxes.try_retire(&id, mailbox) {
+                    return Ok(true);
+                }
+                continue;
+            }
+            () = env.shutdown.cancelled() => return Ok(false),
+        };
+        let mut commands = vec![first];
+        while commands.len() < MAX_BATCH {
+            match mailbox.try_recv() {
+                Ok(c) => commands.push(c),
+                Err(_) => break,
+            }
+        }
+        let sorted = sort(env, &mut core, commands);
+        let evict_now = sorted.evict;
+        core = process(env, core, sorted).await?;
+        if !core.has_peers() {
+            idle_since = Instant::now();
+            // Memory is short: leave now instead of after the idle timeout.
+            if evict_now && env.mailboxes.try_retire(&id, mailbox) {
+                return Ok(true);
+            }
+        }
+    }
+}
+
+/// Loads the document from storage. `None` on a storage error (logged).
+async fn load(env: &ActorEnv, id: &DocumentId) -> Option<Core> {
+    let stored = match env.store.load(id).await {
+        Ok(stored) => stored.map(|s| s.chunks).unwrap_or_default(),
+        Err(err) => {
+            tracing::error!(doc = %id, %err, "loading document failed");
+            return None;
+        }
+    };
+    let (doc_id, settings) = (id.clone(), env.core.clone());
+    match tokio::task::spawn_blocking(move || Box::new(DocCore::load(doc_id, settings, &stored)))
+        .await
+    {
+        Ok(core) => Some(core),
+        Err(err) => {
+            tracing::error!(doc = %id, %err, "loading document panicked");
+            None
+        }
+    }
+}
+
+/// A batch of commands, sorted by what they need.
+#[derive(Default)]
+struct Sorted {
+    batch: Batch<Outbox>,
+    imports: Vec<ImportReply>,
+    merges: Vec<oneshot::Sender<()>>,
+    saves: Vec<oneshot::Sender<Vec<u8>>>,
+    evict: bool,
+}
+
+/// Does what needs no blocking work at once (presence, forgetting connections that left) and
+/// gathers the rest into one batch.
+fn sort(env: &ActorEnv, core: &mut DocCore<Outbox>, commands: Vec<DocCommand>) -> Sorted {
+    let mut sorted = Sorted::default();
+    for command in commands {
+        match command {
+            DocCommand::Sync {
+                from,
+                is_request,
+                data,
+            } => {
+                if !from.is_closed() {
+                    sorted.batch.syncs.push(SyncInput {
+                        from,
+                        is_request,
+                        data,
+                    });
+                }
+            }
+            DocCommand::Ephemeral { from, message } => {
+                env.replication.presence(core.id(), &message);
+                let out = core.relay_ephemeral(&from, &message);
+                deliver(core, out);
+            }
+            DocCommand::RemoteEphemeral { message } => {
+                let out = core.relay_remote_ephemeral(&message);
+                deliver(core, out);
+            }
+            DocCommand::PeerGone { conn } => {
+                core.forget(conn);
+                sorted.batch.syncs.retain(|s| s.from.conn() != conn);
+            }
+            DocCommand::Import { bytes, reply } => {
+                sorted.batch.imports.push(bytes);
+                sorted.imports.push(reply);
+            }
+            DocCommand::Merge { changes, reply } => {
+                sorted.batch.merge.extend(changes);
+                sorted.merges.push(reply);
+            }
+            DocCommand::Save { reply } => sorted.saves.push(reply),
+            DocCommand::EvictIfIdle => sorted.evict = true,
+        }
+    }
+    sorted
+}
+
+/// Queues each message on its connection. A connection whose queue is full (it is closed for
+/// being too slow) or gone is forgotten: its sync state would believe in a delivery that never
+/// happened.
+fn deliver(core: &mut DocCore<Outbox>, deliveries: Vec<Delivery<Outbox>>) {
+    for delivery in deliveries {
+        if !delivery.to.send(&delivery.message) {
+            core.forget(delivery.to.conn());
+        }
+    }
+}
+
+/// One batch: receive, commit, then deliver. Returns the core for the next batch.
+async fn process(env: &ActorEnv, core: Core, sorted: Sorted) -> Result<Core, Failure> {
+    let Sorted {
+        batch,
+        imports,
+        merges,
+        saves,
+        ..
+    } = sorted;
+    if batch.is_empty() && saves.is_empty() {
+        return Ok(core);
+    }
+    let replication = env.replication.clone();
+    let (mut core, mut received, mut replica) = on_pool("sync processing", move || {
+        let mut core = core;
+        let received = core.receive(batch);
+        let replica = match received.local_changes_since() {
+            Some(since) if received.changed() => {
+                replication.local_changes(core.id(), core.automerge(), since)
+            }
+            _ => ReplicaWrites::default(),
+        };
+        (core, received, replica)
+    })
+    .await?;
+    for rejected in received.take_rejected() {
+        tracing::info!(doc = %core.id(), peer = %rejected.peer.peer_id, error = %rejected.error, "closing connection: bad sync message");
+        rejected
+            .peer
+            .close(CloseReason::ProtocolError, Some(rejected.error));
+    }
+    if received.is_poisoned() {
+        return Err((core.take_links(), FailReason::Internal));
+    }
+    if let Some(write) = received.take_write() {
+        let ops = std::mem::take(&mut replica.ops);
+        let result = env.store.commit(write_op(core.id(), write, ops)).await;
+        env.replication.settled(&replica, result.is_ok());
+        if let Err(err) = result {
+            tracing::error!(doc = %core.id(), %err, "commit failed; disconnecting this document's peers");
+            return Err((core.commit_failed(received), FailReason::Storage));
+        }
+    }
+    // Durable: now (and only now) answer and fan out.
+    for reply in merges {
+        let _ = reply.send(());
+    }
+    let (core, outcomes) = on_pool("generating sync messages", move || {
+        let mut core = core;
+        let committed = core.committed(received);
+        tracing::trace!(doc = %core.id(), generated = committed.generated, delivered = committed.deliveries.len(), "fan-out");
+        deliver(&mut core, committed.deliveries);
+        if !saves.is_empty() {
+            let saved = core.save();
+            for reply in saves {
+                let _ = reply.send(saved.clone());
+            }
+        }
+        (core, committed.imports)
+    })
+    .await?;
+    for (reply, outcome) in imports.into_iter().zip(outcomes) {
+        let _ = reply.send(outcome);
+    }
+    env.memory.update(core.id(), core.stored_bytes(), || {
+        env.mailboxes.evict_idle()
+    });
+    Ok(core)
+}
+
+/// The storage write for a batch, with replication's writes in the same transaction.
+fn write_op(id: &DocumentId, write: DocWrite, replica: Vec<WriteOp>) -> WriteOp {
+    let doc = id.clone();
+    let op = match write {
+        DocWrite::Append(chunk) => WriteOp::Append { doc, chunk },
+        DocWrite::Replace(snapshot) => WriteOp::Replace { doc, snapshot },
+    };
+    if replica.is_empty() {
+        op
+    } else {
+        let mut ops = vec![op];
+        ops.extend(replica);
+        WriteOp::Together(ops)
+    }
+}
+
+/// Runs automerge work on the blocking pool. A panic there (automerge's own guards are caught
+/// inside the core) loses the core: the actor closes nobody it cannot name and stops.
+async fn on_pool<T: Send + 'static>(
+    what: &'static str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Failure> {
+    tokio::task::spawn_blocking(work).await.map_err(|err| {
+        tracing::error!(%err, "{what} panicked");
+        (Vec::new(), FailReason::Internal)
+    })
+}
+
+/// The actor cannot continue: close every connection involved and leave the registry, so the
+/// next message loads the document again from what is durable.
+fn fail(
+    env: &ActorEnv,
+    id: &DocumentId,
+    mailbox: &mut mpsc::Receiver<DocCommand>,
+    peers: Vec<Outbox>,
+    why: FailReason,
+) {
+    env.mailboxes.forget(id);
+    env.memory.release(id);
+    mailbox.close();
+    let (reason, error) = match why {
+        FailReason::Storage => (
+            CloseReason::StorageFailure,
+            format!(
+                "storage failure for document {id}: the relay cannot store changes right now \
+                 (disk full or I/O error) and accepts none until it recovers; nothing unsaved \
+                 was acknowledged; reconnect to resync"
+            ),
+        ),
+        FailReason::Internal => (
+            CloseReason::ProtocolError,
+            format!("internal error while syncing {id}; reconnect to resync"),
+        ),
+        FailReason::Memory => (
+            CloseReason::Overloaded,
+            format!("the relay is at its memory limit and cannot open {id} now; retry shortly"),
+        ),
+    };
+    for peer in &peers {
+        peer.close(reason, Some(error.clone()));
+    }
+    while let Ok(command) = mailbox.try_recv() {
+        if let DocCommand::Sync { from, .. } | DocCommand::Ephemeral { from, .. } = command {
+            from.close(reason, Some(error.clone()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,186 @@
+//! The actor loop with real parts: a real redb file (behind the fault switch), real outboxes,
+//! the tokio runtime. The sync rules themselves are tested in `core/tests.rs`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::Duration;
+
+use automerge::transaction::Transactable;
+use caucus_model::changefile;
+
+use super::*;
+use crate::core::ConnId;
+use crate::doc::mailboxes::DOC_MAILBOX;
+use crate::outbox::{Closer, Frame};
+use crate::protocol::{self, Message, SyncMessage};
+use crate::replication::NoReplication;
+use crate::storage::Storage;
+use crate::storage::fault::StorageFault;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    fault: StorageFault,
+    id: DocumentId,
+    mailbox: mpsc::Sender<DocCommand>,
+}
+
+fn start() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let fault = StorageFault::new();
+    let metrics = Metrics::new();
+    let storage = Storage::open_with(dir.path(), metrics.clone(), Some(fault.clone())).unwrap();
+    let env = Arc::new(ActorEnv {
+        store: storage.documents(true),
+        metrics: metrics.clone(),
+        memory: MemoryBudget::new(1 << 30, metrics),
+        replication: Arc::new(NoReplication),
+        mailboxes: Mailboxes::default(),
+        core: CoreSettings {
+            server_peer_id: "relay".into(),
+            compact_after_chunks: 64,
+        },
+        idle_timeout: Duration::from_secs(60),
+        shutdown: CancellationToken::new(),
+    });
+    let id = DocumentId::random();
+    let (tx, rx) = mpsc::channel(DOC_MAILBOX);
+    tokio::spawn(run(env, id.clone(), rx));
+    Fixture {
+        _dir: dir,
+        fault,
+        id,
+        mailbox: tx,
+    }
+}
+
+fn peer(conn: u64, capacity: usize) -> (Outbox, mpsc::Receiver<Frame>, Closer) {
+    let (tx, rx) = mpsc::channel(capacity);
+    let closer = Closer::child_of(&CancellationToken::new());
+    let outbox = Outbox::new(
+        ConnId(conn),
+        format!("peer-{conn}").into(),
+        true,
+        tx,
+        closer.clone(),
+    );
+    (outbox, rx, closer)
+}
+
+/// A change file of one change for `id`.
+fn change_file(id: &DocumentId) -> Vec<u8> {
+    let mut doc = automerge::Automerge::new();
+    let mut tx = doc.transaction();
+    tx.put(automerge::ROOT, "k", 1).unwrap();
+    tx.commit();
+    let id_bytes = changefile::document_id_bytes(&id.to_bytes()).unwrap();
+    changefile::export_changes(&doc, &id_bytes, &[]).unwrap()
+}
+
+/// A fresh peer's `request` for the document.
+fn request(from: &Outbox) -> DocCommand {
+    let mut state = automerge::sync::State::new();
+    let message =
+        automerge::sync::SyncDoc::generate_sync_message(&automerge::Automerge::new(), &mut state)
+            .unwrap();
+    DocCommand::Sync {
+        from: from.clone(),
+        is_request: true,
+        data: message.encode(),
+    }
+}
+
+async fn next_message(frames: &mut mpsc::Receiver<Frame>) -> Message {
+    let frame = tokio::time::timeout(Duration::from_secs(10), frames.recv())
+        .await
+        .expect("a frame in time")
+        .expect("the outbox is open");
+    protocol::decode(&frame.bytes).unwrap()
+}
+
+/// "Persist before fan-out", in the loop: when the commit fails, the import is not
+/// acknowledged, no peer hears of the change, and every peer is closed to resync.
+#[tokio::test]
+async fn a_failed_commit_acknowledges_nothing_and_closes_every_peer() {
+    let f = start();
+    let (waiting, mut frames, closer) = peer(1, 16);
+    f.mailbox.send(request(&waiting)).await.unwrap();
+    assert!(matches!(
+        next_message(&mut frames).await,
+        Message::DocUnavailable { .. }
+    ));
+
+    f.fault.set_failing(true);
+    let (reply, answer) = oneshot::channel();
+    f.mailbox
+        .send(DocCommand::Import {
+            bytes: change_file(&f.id),
+            reply,
+        })
+        .await
+        .unwrap();
+    assert!(
+        answer.await.is_err(),
+        "a failed commit must not answer the import"
+    );
+    tokio::time::timeout(Duration::from_secs(10), closer.closed())
+        .await
+        .expect("the waiting peer is closed");
+    assert_eq!(
+        closer.closing().unwrap().reason,
+        CloseReason::StorageFailure
+    );
+    while let Ok(frame) = frames.try_recv() {
+        let message = protocol::decode(&frame.bytes).unwrap();
+        assert!(
+            !matches!(message, Message::Sync(SyncMessage { .. })),
+            "a peer heard of a change that was never committed"
+        );
+    }
+}
+
+/// The same import with a healthy disk: answered once durable, and the waiting peer gets the
+/// document without asking again.
+#[tokio::test]
+async fn an_import_is_answered_and_fanned_out_once_durable() {
+    let f = start();
+    let (waiting, mut frames, _closer) = peer(1, 16);
+    f.mailbox.send(request(&waiting)).await.unwrap();
+    next_message(&mut frames).await;
+    let (reply, answer) = oneshot::channel();
+    f.mailbox
+        .send(DocCommand::Import {
+            bytes: change_file(&f.id),
+            reply,
+        })
+        .await
+        .unwrap();
+    let outcome = answer.await.unwrap().unwrap();
+    assert_eq!(outcome.new_changes, 1);
+    assert!(matches!(next_message(&mut frames).await, Message::Sync(_)));
+}
+
+/// "Never drop a sync message": a peer whose queue is full is closed as too slow, not skipped.
+#[tokio::test]
+async fn a_full_queue_closes_its_connection_instead_of_dropping() {
+    let f = start();
+    let (slow, mut frames, closer) = peer(1, 1);
+    f.mailbox.send(request(&slow)).await.unwrap();
+    // Its one slot holds the `doc-unavailable`; nobody reads it.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let (reply, answer) = oneshot::channel();
+    f.mailbox
+        .send(DocCommand::Import {
+            bytes: change_file(&f.id),
+            reply,
+        })
+        .await
+        .unwrap();
+    answer.await.unwrap().unwrap();
+    tokio::time::timeout(Duration::from_secs(10), closer.closed())
+        .await
+        .expect("the slow peer is closed");
+    assert_eq!(closer.closing().unwrap().reason, CloseReason::SlowConsumer);
+    assert!(matches!(
+        next_message(&mut frames).await,
+        Message::DocUnavailable { .. }
+    ));
+}

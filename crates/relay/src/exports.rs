@@ -1,0 +1,170 @@
+//! What the document API and the CLI share: checking an export request, rendering it, change
+//! file ranges and history queries. Pure functions over a loaded document; the HTTP handlers
+//! (`http/documents.rs`) and `caucus export|history|changes` (on a server or a stopped data
+//! directory) both run them, so their output is byte-identical.
+
+use std::str::FromStr;
+
+use automerge::{Automerge, ChangeHash};
+use caucus_model::Date;
+use caucus_model::changefile::{self, ChangeFileError};
+use caucus_model::history::{self, HistoryQuery};
+use caucus_model::report::{self, ReportOptions, Since};
+
+use crate::document_id::DocumentId;
+
+/// Today in UTC: the default report date.
+pub fn today_utc() -> Option<Date> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(Date::from_unix(i64::try_from(now.as_secs()).ok()?))
+}
+
+/// What an export asks for, checked.
+#[derive(Debug, Clone)]
+pub enum ExportRequest {
+    /// The weekly Markdown report.
+    Markdown(ReportOptions),
+    /// The countries × items matrix.
+    Csv,
+    /// The typed view, now or as of the end of a day.
+    Json { at: Option<Date> },
+}
+
+impl ExportRequest {
+    /// Checks the parameters the CLI and the HTTP API share. `today` is the default report date.
+    pub fn parse(
+        format: Option<&str>,
+        date: Option<&str>,
+        since: Option<&str>,
+        at: Option<&str>,
+        today: Option<Date>,
+    ) -> Result<Self, String> {
+        let date_of =
+            |what: &str, text: &str| Date::parse(text).map_err(|e| format!("{what}: {e}"));
+        match format.unwrap_or("md") {
+            "md" | "markdown" => {
+                if at.is_some() {
+                    return Err("`at` applies to json; a report is as of its `date`".into());
+                }
+                let date = match date {
+                    Some(d) => date_of("date", d)?,
+                    None => today.ok_or("no report date given and the clock is unreadable")?,
+                };
+                let since = match since {
+                    None | Some("last") => Since::LastReport,
+                    Some(d) => Since::Date(date_of("since", d)?),
+                };
+                Ok(ExportRequest::Markdown(ReportOptions { date, since }))
+            }
+            "csv" | "json" if date.is_some() || since.is_some() => {
+                Err("`date` and `since` apply to the md report".into())
+            }
+            "csv" if at.is_some() => Err("`at` applies to json".into()),
+            "csv" => Ok(ExportRequest::Csv),
+            "json" => Ok(ExportRequest::Json {
+                at: at.map(|a| date_of("at", a)).transpose()?,
+            }),
+            other => Err(format!("unknown format {other:?}: use md, csv or json")),
+        }
+    }
+
+    /// The file's bytes, content type and file name.
+    pub fn render(
+        &self,
+        doc: &Automerge,
+        id: &DocumentId,
+    ) -> Result<(Vec<u8>, &'static str, String), caucus_model::ModelError> {
+        let short: String = id.as_str().chars().take(8).collect();
+        Ok(match self {
+            ExportRequest::Markdown(options) => (
+                report::weekly_report(doc, options)?.into_bytes(),
+                "text/markdown; charset=utf-8",
+                format!("caucus-report-{}.md", options.date),
+            ),
+            ExportRequest::Csv => (
+                report::matrix_csv(doc)?.into_bytes(),
+                "text/csv; charset=utf-8",
+                format!("caucus-{short}-matrix.csv"),
+            ),
+            ExportRequest::Json { at: None } => (
+                caucus_model::export_json_pretty(doc)?.into_bytes(),
+                "application/json",
+                format!("caucus-{short}.json"),
+            ),
+            ExportRequest::Json { at: Some(at) } => {
+                let view = history::view_at(doc, &history::heads_before(doc, at.end_unix()))?;
+                let mut json = serde_json::to_string_pretty(&view)?;
+                json.push('\n');
+                (
+                    json.into_bytes(),
+                    "application/json",
+                    format!("caucus-{short}-as-of-{at}.json"),
+                )
+            }
+        })
+    }
+}
+
+/// A history query from a `/`-separated field path and an optional limit.
+pub fn history_query(field: Option<&str>, limit: Option<usize>) -> Result<HistoryQuery, String> {
+    let query = HistoryQuery::for_path(field.unwrap_or(""));
+    if query.path.len() > 8 || query.path.iter().any(|p| p.len() > 100) {
+        return Err("field: a path of at most 8 keys of at most 100 bytes".into());
+    }
+    Ok(match limit {
+        Some(limit) => query.with_limit(limit),
+        None => query,
+    })
+}
+
+/// Where a change file starts: after these heads, or after the state at the start of a day.
+#[derive(Debug, Clone)]
+pub enum ChangesSince {
+    /// Every change.
+    Everything,
+    /// Changes the holder of these heads lacks.
+    Heads(Vec<ChangeHash>),
+    /// Changes made from the start of this UTC day on.
+    Date(Date),
+}
+
+impl ChangesSince {
+    /// `a1b2…,c3d4…` (hex change hashes) or `YYYY-MM-DD`; empty or absent means everything.
+    pub fn parse(text: Option<&str>) -> Result<Self, String> {
+        let text = text.unwrap_or("").trim();
+        if text.is_empty() {
+            return Ok(ChangesSince::Everything);
+        }
+        if text.len() == 10 && text.as_bytes().get(4) == Some(&b'-') {
+            return Date::parse(text)
+                .map(ChangesSince::Date)
+                .map_err(|e| format!("since: {e}"));
+        }
+        let heads = text
+            .split(',')
+            .take(1001)
+            .map(|h| {
+                ChangeHash::from_str(h.trim()).map_err(|_| {
+                    format!("since: {h:?} is not a change hash (64 hex digits) or a date")
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if heads.len() > 1000 {
+            return Err("since: at most 1000 heads".into());
+        }
+        Ok(ChangesSince::Heads(heads))
+    }
+
+    /// A change file of `doc` from this point.
+    pub fn export(&self, doc: &Automerge, id: &DocumentId) -> Result<Vec<u8>, ChangeFileError> {
+        let id_bytes = changefile::document_id_bytes(&id.to_bytes())?;
+        let since = match self {
+            ChangesSince::Everything => Vec::new(),
+            ChangesSince::Heads(heads) => heads.clone(),
+            ChangesSince::Date(date) => history::heads_before(doc, date.start_unix()),
+        };
+        changefile::export_changes(doc, &id_bytes, &since)
+    }
+}

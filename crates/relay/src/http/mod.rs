@@ -1,0 +1,24 @@
+//! The HTTP surface in one module tree: the router and its state, and one file per concern.
+//!
+//! - `router.rs`: every route, the middleware (security and cache headers, the request log),
+//!   static files; `state.rs`: [`AppState`], the handles handlers reach.
+//! - `upgrade.rs`: the websocket upgrade (origin, token, connection slot), then
+//!   `crate::connection` takes over.
+//! - `caller.rs`: who is calling (`Authorization: Bearer`), `{"error"}` answers.
+//! - `tokens.rs` (`/api/me`, `/api/tokens`), `documents.rs` (`/api/docs/{id}/…`),
+//!   `backup.rs` (`/api/admin/backup`), `status.rs` (`/api/admin/status`), `health.rs`
+//!   (`/healthz`, `/metrics`).
+
+mod backup;
+mod caller;
+mod documents;
+mod health;
+mod router;
+mod state;
+mod status;
+mod tokens;
+mod upgrade;
+
+pub(crate) use documents::HEAVY_JOBS;
+pub(crate) use router::{SHUTDOWN_GRACE, router};
+pub(crate) use state::{AppState, HttpSettings, Started};

@@ -1,0 +1,52 @@
+//! What every HTTP handler can reach: the narrow handles of the relay's parts, passed in when
+//! the router is built.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::Semaphore;
+use tokio_util::task::TaskTracker;
+
+use crate::auth::Auth;
+use crate::connection::ConnectionContext;
+use crate::connections::Connections;
+use crate::doc::Documents;
+use crate::metrics::Metrics;
+use crate::replication::Replication;
+use crate::storage::Storage;
+
+/// Settings of the HTTP surface (from [`crate::Config`]).
+#[derive(Debug, Clone)]
+pub(crate) struct HttpSettings {
+    /// Origins (besides the relay's own) whose pages may open a websocket; `*` allows any.
+    pub(crate) allowed_origins: Arc<[String]>,
+    /// Largest websocket message, and largest change file posted.
+    pub(crate) max_message_bytes: usize,
+}
+
+/// When the relay started (status: uptime).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Started {
+    pub(crate) at: Instant,
+    pub(crate) unix_ms: u64,
+}
+
+/// Cheap to clone: every field is a handle.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub(crate) auth: Auth,
+    pub(crate) storage: Storage,
+    pub(crate) metrics: Metrics,
+    pub(crate) documents: Documents,
+    pub(crate) connections: Connections,
+    /// What an upgraded websocket gets.
+    pub(crate) connection: Arc<ConnectionContext>,
+    /// Cluster status for `/api/admin/status`.
+    pub(crate) replication: Arc<dyn Replication>,
+    /// Upgraded connections are tracked, so shutdown waits for each to say goodbye.
+    pub(crate) tasks: TaskTracker,
+    /// Bounds the reports and histories built at once (`documents.rs`).
+    pub(crate) heavy_jobs: Arc<Semaphore>,
+    pub(crate) settings: HttpSettings,
+    pub(crate) started: Started,
+}

@@ -1,0 +1,200 @@
+//! The websocket upgrade, on `/sync` and (for drop-in use with automerge-repo clients pointed
+//! at a bare host) on any other path. Everything is decided before the upgrade: the Origin of
+//! browser pages, the token (the one place a presented token becomes a [`Principal`]), and a
+//! connection slot under the token's and IP's limits.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::state::AppState;
+use crate::auth::{Auth, Principal};
+use crate::connection;
+use crate::connections::{ConnectionSlot, SlotRefused};
+
+/// Read buffer of one websocket connection.
+const WS_READ_BUFFER_BYTES: usize = 64 * 1024;
+
+/// Browsers always send `Origin` on a websocket upgrade; a page on another site must not be
+/// able to use a coalition member's browser against the relay. Non-browser clients send no
+/// `Origin` and are judged by their token alone.
+fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    if allowed
+        .iter()
+        .any(|a| a == "*" || a.eq_ignore_ascii_case(origin))
+    {
+        return true;
+    }
+    // Same origin: the Origin's host[:port] is the Host the request was sent to.
+    let origin_host = origin
+        .split_once("://")
+        .map_or(origin, |(_, rest)| rest)
+        .trim_end_matches('/');
+    headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|host| host.eq_ignore_ascii_case(origin_host))
+}
+
+/// Any request asking for a websocket upgrade is a sync connection, whatever its path.
+pub(crate) async fn upgrade_anywhere(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let is_upgrade = request
+        .headers()
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    if !is_upgrade {
+        return next.run(request).await;
+    }
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let remote = peer.map(|p| p.to_string()).unwrap_or_default();
+    if !origin_allowed(request.headers(), &state.settings.allowed_origins) {
+        state.metrics.limit_hit("origin");
+        tracing::info!(%remote, origin = ?request.headers().get(header::ORIGIN), "websocket refused: origin not allowed");
+        return (StatusCode::FORBIDDEN, "this origin may not connect\n").into_response();
+    }
+    let Some(principal) = authenticate(&state.auth, request.headers(), request.uri().query())
+    else {
+        state.metrics.auth_failed();
+        tracing::info!(%remote, path = request.uri().path(), "websocket refused: missing or invalid token");
+        return (
+            StatusCode::UNAUTHORIZED,
+            "a valid token is required (?token=… or Authorization: Bearer …)\n",
+        )
+            .into_response();
+    };
+    let (mut parts, _body) = request.into_parts();
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(u) => u,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let ip = peer.map_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED), |p| p.ip());
+    let slot = match state.connections.reserve(&principal, ip, &remote) {
+        Ok(slot) => slot,
+        Err(refused) => {
+            let why = match refused {
+                SlotRefused::PerToken(n) => {
+                    format!("this token already has {n} open connections\n")
+                }
+                SlotRefused::PerIp(n) => format!("this address already has {n} open connections\n"),
+            };
+            tracing::info!(%remote, token = %principal.name, "websocket refused: {}", why.trim());
+            return (StatusCode::TOO_MANY_REQUESTS, why).into_response();
+        }
+    };
+    accept(&state, upgrade, principal, slot, remote)
+}
+
+/// Completes an accepted upgrade: the connection runs as a tracked task.
+fn accept(
+    state: &AppState,
+    upgrade: WebSocketUpgrade,
+    principal: Principal,
+    slot: ConnectionSlot,
+    remote: String,
+) -> Response {
+    let max = state.settings.max_message_bytes;
+    let ctx = state.connection.clone();
+    let tasks = state.tasks.clone();
+    let metrics = state.metrics.clone();
+    upgrade
+        .max_message_size(max)
+        .max_frame_size(max)
+        // tungstenite allocates its read buffer up front (128 KiB by default): most of an idle
+        // connection's memory. Large messages still arrive whole, in more reads. (16 KiB made
+        // relay_sync's slow-consumer test stop detecting the stuck peer; not understood yet,
+        // so 64 KiB.)
+        .read_buffer_size(WS_READ_BUFFER_BYTES)
+        .on_failed_upgrade(move |err| {
+            metrics.limit_hit("upgrade_failed");
+            tracing::info!(%err, "websocket upgrade failed");
+        })
+        .on_upgrade(move |socket| {
+            // Tracked so shutdown waits for every connection to say goodbye.
+            tasks.track_future(connection::serve(socket, ctx, principal, slot, remote))
+        })
+}
+
+/// The one place a presented token becomes a principal.
+fn authenticate(auth: &Auth, headers: &HeaderMap, query: Option<&str>) -> Option<Principal> {
+    let from_header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let from_query = query.and_then(|q| {
+        q.split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == "token")
+            .map(|(_, v)| v)
+    });
+    from_header
+        .or(from_query)
+        .and_then(|secret| auth.authenticate(secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::HOST,
+            host.parse()
+                .unwrap_or_else(|_| header::HeaderValue::from_static("x")),
+        );
+        if let Some(o) = origin {
+            h.insert(
+                header::ORIGIN,
+                o.parse()
+                    .unwrap_or_else(|_| header::HeaderValue::from_static("x")),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn same_origin_and_allow_listed_origins_pass_others_do_not() {
+        let none: Vec<String> = Vec::new();
+        assert!(
+            origin_allowed(&headers(None, "relay:8080"), &none),
+            "non-browser client"
+        );
+        assert!(origin_allowed(
+            &headers(Some("http://relay:8080"), "relay:8080"),
+            &none
+        ));
+        assert!(origin_allowed(
+            &headers(Some("https://caucus.example.org"), "caucus.example.org"),
+            &none
+        ));
+        assert!(!origin_allowed(
+            &headers(Some("https://evil.example"), "relay:8080"),
+            &none
+        ));
+        assert!(!origin_allowed(
+            &headers(Some("http://relay:8081"), "relay:8080"),
+            &none
+        ));
+        let allowed = vec!["https://app.example.org".to_owned()];
+        assert!(origin_allowed(
+            &headers(Some("https://app.example.org"), "relay:8080"),
+            &allowed
+        ));
+    }
+}

@@ -1,0 +1,189 @@
+//! Building the relay from its [`Config`] and the parts [`crate::relay`] opened: every part made
+//! once, then handed, as a narrow handle, to whoever needs it. This is the only place that sees
+//! all of them.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::auth::{Auth, unix_ms};
+use crate::backup;
+use crate::cluster::{self, Cluster, ClusterDeps};
+use crate::config::Config;
+use crate::connection::{ConnectionContext, ConnectionSettings, SessionLimits};
+use crate::connections::{ConnectionLimits, Connections};
+use crate::core::CoreSettings;
+use crate::doc::{ActorEnv, Documents, Mailboxes};
+use crate::ephemeral::PresenceDedup;
+use crate::http::{AppState, HEAVY_JOBS, HttpSettings, Started};
+use crate::memory::MemoryBudget;
+use crate::metrics::Metrics;
+use crate::replication::Replication;
+use crate::storage::Storage;
+
+/// How often the janitor runs (expired tokens' connections closed).
+const JANITOR_TICK: Duration = Duration::from_secs(1);
+
+/// Every running part of a relay.
+pub(crate) struct Parts {
+    pub(crate) http: AppState,
+    pub(crate) web_dir: Option<PathBuf>,
+    pub(crate) shutdown: CancellationToken,
+    pub(crate) tasks: TaskTracker,
+    presence: PresenceDedup,
+    cluster: Option<(Cluster, ClusterDeps)>,
+    backups: Option<backup::Schedule>,
+}
+
+impl Parts {
+    /// The janitor, cluster tasks and scheduled backups; aborted at shutdown.
+    pub(crate) fn spawn_background(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        let mut tasks = vec![spawn_janitor(
+            self.http.connections.clone(),
+            self.presence.clone(),
+        )];
+        if let Some((cluster, deps)) = &self.cluster {
+            tasks.extend(cluster::spawn(cluster, deps));
+        }
+        if let Some(schedule) = &self.backups {
+            tasks.push(backup::spawn_scheduler(
+                self.http.storage.clone(),
+                self.http.metrics.clone(),
+                schedule.clone(),
+            ));
+        }
+        tasks
+    }
+}
+
+/// Makes the registries and contexts from the opened parts.
+pub(crate) fn assemble(
+    config: &Config,
+    storage: Storage,
+    metrics: Metrics,
+    auth: Auth,
+    cluster: Option<Cluster>,
+    replication: Arc<dyn Replication>,
+) -> Parts {
+    let shutdown = CancellationToken::new();
+    let tasks = TaskTracker::new();
+    let server_peer_id: Arc<str> = format!("caucus-{}", storage.storage_id()).into();
+    let documents = Documents::new(
+        ActorEnv {
+            store: storage.documents(config.persist),
+            metrics: metrics.clone(),
+            memory: MemoryBudget::new(config.max_loaded_bytes, metrics.clone()),
+            replication: replication.clone(),
+            mailboxes: Mailboxes::default(),
+            core: CoreSettings {
+                server_peer_id: server_peer_id.clone(),
+                compact_after_chunks: config.compact_after_chunks,
+            },
+            idle_timeout: config.idle_document_timeout,
+            shutdown: shutdown.clone(),
+        },
+        tasks.clone(),
+    );
+    let limits = ConnectionLimits {
+        per_token: config.max_connections_per_token,
+        per_ip: config.max_connections_per_ip,
+    };
+    let connections = Connections::new(limits, metrics.clone(), shutdown.clone());
+    let presence = PresenceDedup::new(config.max_ephemeral_sessions, metrics.clone());
+    let connection = Arc::new(ConnectionContext {
+        documents: documents.clone(),
+        connections: connections.clone(),
+        presence: presence.clone(),
+        metrics: metrics.clone(),
+        settings: connection_settings(config),
+        server_peer_id,
+        storage_id: storage.storage_id().into(),
+        shutdown: shutdown.clone(),
+    });
+    let cluster = cluster.map(|cluster| {
+        let deps = ClusterDeps {
+            documents: documents.clone(),
+            connections: connections.clone(),
+            presence: presence.clone(),
+            storage: storage.clone(),
+            metrics: metrics.clone(),
+            auth: auth.clone(),
+            max_ephemeral_bytes: config.max_ephemeral_bytes,
+        };
+        (cluster, deps)
+    });
+    let http = AppState {
+        auth,
+        storage,
+        metrics,
+        documents,
+        connections,
+        connection,
+        replication,
+        tasks: tasks.clone(),
+        heavy_jobs: Arc::new(Semaphore::new(HEAVY_JOBS)),
+        settings: HttpSettings {
+            allowed_origins: config.allowed_origins.clone().into(),
+            max_message_bytes: config.max_message_bytes,
+        },
+        started: Started {
+            at: Instant::now(),
+            unix_ms: unix_ms(),
+        },
+    };
+    Parts {
+        http,
+        web_dir: config.web_dir.clone(),
+        shutdown,
+        tasks,
+        presence,
+        cluster,
+        backups: backup_schedule(config),
+    }
+}
+
+fn connection_settings(config: &Config) -> ConnectionSettings {
+    ConnectionSettings {
+        max_message_bytes: config.max_message_bytes,
+        outbound_queue: config.outbound_queue,
+        join_timeout: config.join_timeout,
+        ping_interval: config.ping_interval,
+        message_rate: config.message_rate,
+        message_burst: config.message_burst,
+        session: SessionLimits {
+            max_documents: config.max_documents_per_connection,
+            max_ephemeral_bytes: config.max_ephemeral_bytes,
+            ephemeral_rate: config.ephemeral_rate,
+        },
+    }
+}
+
+fn backup_schedule(config: &Config) -> Option<backup::Schedule> {
+    config.backup_dir.clone().map(|dir| backup::Schedule {
+        dir,
+        every: config.backup_every,
+        keep_hourly: config.backup_keep_hourly,
+        keep_daily: config.backup_keep_daily,
+    })
+}
+
+/// Periodic housekeeping: closing connections whose token expired, forgetting idle presence
+/// sessions.
+fn spawn_janitor(connections: Connections, presence: PresenceDedup) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(JANITOR_TICK);
+        let mut ticks = 0u64;
+        loop {
+            tick.tick().await;
+            ticks += 1;
+            connections.close_expired(unix_ms());
+            if ticks.is_multiple_of(60) {
+                presence.expire();
+            }
+        }
+    })
+}
