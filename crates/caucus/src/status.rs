@@ -294,4 +294,51 @@ mod tests {
         s["cluster"]["outboxEntries"] = serde_json::json!(3);
         assert!(summary(&s, "http://x", 5).contains("changes made here wait for NATS"));
     }
+
+    /// Every section at once, pinned to the byte: the summary is read by people and scripts.
+    #[test]
+    fn a_full_status_reads_line_by_line() {
+        let now = 10 * 86_400_000u64;
+        let s = serde_json::json!({
+            "version": "0.1.0", "uptimeSeconds": 3 * 3600 + 120, "storageId": "st-1",
+            "nowUnixMs": now, "storageFailure": "disk full",
+            "connections": {"count": 1, "list": [{"tokenName": "alice", "role": "editor",
+                "peerId": "p1", "remote": "10.0.0.2:5000", "sinceUnixMs": now - 90_000,
+                "documents": ["a", "b"]}]},
+            "documents": {"stored": 3, "storedBytes": 3 * 1024 * 1024, "loaded": 1,
+                "error": "busy", "truncated": true, "list": [
+                    {"id": "d1", "storedBytes": 2048, "chunks": 4, "updatedUnixMs": now - 5_000,
+                     "loaded": true, "peers": ["p1", "p2"]},
+                    {"id": "d2", "storedBytes": 100, "chunks": 1, "updatedUnixMs": now - 7_200_000,
+                     "loaded": false, "peers": []}]},
+            "commits": {"count": 12, "meanSeconds": 0.0021, "p50Seconds": 0.0004,
+                "p95Seconds": 1.5},
+            "lastBackup": {"unixMs": now - 3_600_000, "kind": "manual", "documents": 3,
+                "bytes": 5_000_000},
+            "cluster": {"url": "nats://n:4222", "connected": false, "appliedSeq": 9,
+                "outboxEntries": 2, "outboxBytes": 300, "published": 5, "applied": 8,
+                "snapshotsPublished": 0},
+        });
+        let expected = "\
+caucus relay 0.1.0 at http://x, up 3h 2m (storage st-1)
+WARNING: storage refuses writes: disk full
+connections: 1
+  alice (editor)  peer p1  from 10.0.0.2:5000  since 1m ago  2 document(s)
+documents: 3 stored (3.0 MiB), 1 loaded
+WARNING: could not list documents: busy
+commits: 12, mean 2.1 ms, p50 400 µs, p95 1.50 s
+last backup: 1h 0m ago (1970-01-10T23:00:00Z, manual, 3 document(s), 4.8 MiB)
+cluster: nats://n:4222 NOT connected, applied up to #9, outbox 2 (300 B), published 5, applied 8, snapshots 0 — WARNING: changes made here wait for NATS
+largest documents:
+  d1  2.0 KiB  4 chunk(s)  changed 5s ago  loaded  peers: p1, p2
+  … (--top N or --json for more)
+";
+        assert_eq!(summary(&s, "http://x", 1), expected);
+        let all = summary(&s, "http://x", 5);
+        assert!(
+            all.contains("  d2  100 B  1 chunk(s)  changed 2h 0m ago  on disk\n"),
+            "{all}"
+        );
+        assert!(summary(&s, "http://x", 0).ends_with("wait for NATS\n"));
+    }
 }
