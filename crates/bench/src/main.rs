@@ -612,3 +612,108 @@ fn header(args: &Args, paths: &Paths) -> String {
         std::thread::available_parallelism().map_or(0, |n| n.get()),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(
+        scenario: &str,
+        caucus: &[(&str, f64)],
+        reference: Option<&[(&str, f64)]>,
+    ) -> ScenarioResult {
+        let outcome = |metrics: &[(&str, f64)]| {
+            let mut o = Outcome::default();
+            for (name, value) in metrics {
+                o.push(*name, *value, Unit::Count);
+            }
+            o
+        };
+        ScenarioResult {
+            scenario: scenario.to_owned(),
+            caucus: Some(outcome(caucus)),
+            reference: reference.map(outcome),
+            reference_absent: "not run",
+            notes: Vec::new(),
+        }
+    }
+
+    /// The goals summary of a quick run, pinned to the byte.
+    #[test]
+    fn goals_are_judged_and_rendered() {
+        let sizes = Sizes::new(true, true);
+        let all = "saturation: changes/s delivered to all readers";
+        let each = "saturation: deliveries/s (changes × readers)";
+        let mut big = result(
+            "fan-out 4×50",
+            &[
+                (all, 400.0),
+                (each, 20000.0),
+                ("fixed: propagation p95", 7.5),
+            ],
+            Some(&[(all, 0.0), (each, 4000.0)]),
+        );
+        if let Some(c) = big.caucus.as_mut() {
+            c.error = Some("boom".into());
+        }
+        let results = vec![
+            result(
+                "fan-out 1×20",
+                &[(all, 1000.0), (each, 20000.0)],
+                Some(&[(all, 50.0), (each, 1000.0)]),
+            ),
+            big,
+            result(
+                "many documents",
+                &[
+                    ("RSS per loaded document ÷ saved size", 2.5),
+                    ("RSS per loaded document", 10.0),
+                    ("saved size per document", 4.0),
+                    ("RSS per idle connection", 40.0),
+                ],
+                None,
+            ),
+            result("join storm", &[], None),
+            result(
+                "cold load",
+                &[
+                    ("cold ÷ automerge load", 1.05),
+                    ("cold: time to synced (fresh client)", 0.21),
+                    ("automerge load in-process (floor)", 0.2),
+                ],
+                None,
+            ),
+            result(
+                "reconnect",
+                &[
+                    ("1 edits: wire ÷ changes", 1.2),
+                    ("100 edits: wire ÷ changes", 1.25),
+                ],
+                None,
+            ),
+            result(
+                "durability 1×20",
+                &[("durability cost (1 − as built ÷ no persist)", 15.0)],
+                None,
+            ),
+        ];
+        let expected = "\
+| goal | measured | result |
+|---|---|---|
+| ≥10× the reference's sustained changes/s (fan-out 1×20) | to all readers: 1000/s vs 50/s (20.0×); deliveries: 20000/s vs 1000/s (20.0×) | met |
+| ≥10× the reference's sustained changes/s (fan-out 4×50) | to all readers: 400/s vs 0/s (ratio undefined); deliveries: 20000/s vs 4000/s (5.0×) | NOT met |
+| p95 propagation ≤10 ms at the most readers, presence on (fan-out 4×50) | 7.50 ms | NOT met |
+| relay RSS per loaded document ≤3× its saved size | 2.50× (10.0 KiB per document, 4.0 KiB saved) | met |
+| ≤32 KiB per idle connection | 40.0 KiB | NOT met |
+| join storm p50 ≤0.5 s | — | not measured |
+| cold load ≤1.1× automerge's own load | 1.05× (0.210 s vs 0.200 s) | met |
+| reconnect bytes ≤1.5× the changes | 1: 1.20×, 100: 1.25× | not measured |
+| durability cost ≤20 % | 15.0 % | met |
+";
+        assert_eq!(report::goals_table(&goals(&results, &sizes)), expected);
+        assert_eq!(
+            report::goals_table(&goals(&[], &sizes)),
+            "| goal | measured | result |\n|---|---|---|\n"
+        );
+    }
+}
