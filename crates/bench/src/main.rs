@@ -2,27 +2,31 @@
 //! processes on 127.0.0.1) with the same protocol-native load, measures the relay process from
 //! `/proc`, prints one table per scenario, appends them to a Markdown results file, and ends
 //! with the goals summary.
+//!
+//! This file owns the command line and the sizes of a run; `suite.rs` runs the selected
+//! scenarios, `goals.rs` judges the goals, `header.rs` writes the results file's header.
 
 mod client;
+mod goals;
+mod header;
 mod procstat;
 mod relay;
 mod report;
 mod scenarios;
+mod suite;
 mod workload;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, ValueEnum};
 
-use relay::{Paths, RelayKind};
-use report::{Goal, Outcome, ScenarioResult, Unit};
-use scenarios::cold_load::ColdDoc;
+use relay::Paths;
 use scenarios::fanout_load::Load;
 use scenarios::join_storm::JoinStormCfg;
 use scenarios::many_docs::ManyDocsCfg;
+use suite::Runner;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Scenario {
@@ -141,23 +145,7 @@ fn workspace_root() -> PathBuf {
 
 async fn run(args: Args) -> Result<()> {
     let root = workspace_root();
-    let shared = std::env::var_os("SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("../shared"));
-    let paths = Paths {
-        caucus_bin: args
-            .caucus_bin
-            .clone()
-            .unwrap_or_else(|| root.join("target/release/caucus")),
-        reference_src: args
-            .reference_src
-            .clone()
-            .unwrap_or_else(|| shared.join("reference/node-relay")),
-        reference_dir: args
-            .reference_dir
-            .clone()
-            .unwrap_or_else(|| root.join("target/bench-reference")),
-    };
+    let paths = paths(&args, &root);
     let want_caucus = args.relay != RelaySel::Reference;
     let want_reference = args.relay != RelaySel::Caucus;
     if want_caucus && !paths.caucus_bin.is_file() {
@@ -182,229 +170,14 @@ async fn run(args: Args) -> Result<()> {
         .context("creating a temp dir")?;
 
     let sizes = Sizes::new(args.quick, !args.no_presence);
-    let selected = |s: Scenario| args.only.is_empty() || args.only.contains(&s);
-    let header = header(&args, &paths);
+    let header = header::header(&args, &paths);
     print!("{header}");
     report::append(&out_path, &header)?;
 
-    let mut results: Vec<ScenarioResult> = Vec::new();
-    let mut run_no = 0usize;
-    let mut next_dir = |label: &str| {
-        run_no += 1;
-        work.path().join(format!("{run_no:02}-{label}"))
-    };
-    // Runs one scenario on the selected relays.
-    macro_rules! both {
-        ($name:expr, $notes:expr, |$kind:ident, $dir:ident| $body:expr) => {{
-            let mut r = ScenarioResult {
-                scenario: $name,
-                caucus: None,
-                reference: None,
-                reference_absent: "not run",
-                notes: $notes,
-            };
-            for ($kind, wanted) in [
-                (RelayKind::Caucus, want_caucus),
-                (RelayKind::Reference, want_reference),
-            ] {
-                if !wanted {
-                    continue;
-                }
-                eprintln!("bench: {} on {}", r.scenario, $kind.label());
-                let $dir = next_dir($kind.label());
-                let outcome: Outcome = $body;
-                if let Some(e) = &outcome.error {
-                    eprintln!("bench:   failed: {e}");
-                }
-                if $kind == RelayKind::Caucus {
-                    r.caucus = Some(outcome);
-                } else {
-                    r.reference = Some(outcome);
-                }
-            }
-            let table = r.table();
-            println!("\n### {}\n\n{table}", r.scenario);
-            report::append(&out_path, &format!("\n### {}\n\n{table}", r.scenario))?;
-            results.push(r);
-        }};
-    }
+    let mut runner = Runner::new(&out_path, work.path(), want_caucus, want_reference);
+    run_selected(&mut runner, &args, &paths, &sizes).await?;
 
-    if selected(Scenario::Fanout) {
-        for cfg in &sizes.fanouts {
-            both!(
-                format!("fan-out {}×{}", cfg.writers, cfg.readers),
-                vec![format!(
-                    "Presence from every client every second{}. Fixed phase: {} changes/s in total for {} s. \
-                     Saturation: each writer keeps ≤{} changes not yet at every reader, for {} s.",
-                    if cfg.presence {
-                        ""
-                    } else {
-                        " — OFF in this run (diagnosis)"
-                    },
-                    cfg.rate,
-                    cfg.fixed_secs,
-                    cfg.window,
-                    cfg.sat_secs
-                )],
-                |kind, dir| scenarios::fanout::run(kind, &paths, &dir, cfg).await
-            );
-        }
-    }
-    if selected(Scenario::ManyDocs) {
-        let cfg = &sizes.many;
-        both!(
-            "many documents".to_owned(),
-            vec![format!(
-                "{} documents, {} connections (two per document), {} edits per connection. \
-                 Per-connection and per-document figures are RSS differences divided by the count.",
-                cfg.docs,
-                cfg.docs * 2,
-                cfg.edits_per_connection
-            )],
-            |kind, dir| scenarios::many_docs::run(kind, &paths, &dir, cfg).await
-        );
-    }
-    if selected(Scenario::JoinStorm) {
-        let doc = Arc::new(workload::large_document(sizes.storm_doc_bytes)?);
-        let t = std::time::Instant::now();
-        let saved = doc.save().len();
-        let save_secs = t.elapsed().as_secs_f64();
-        let cfg = &sizes.storm;
-        both!(
-            "join storm".to_owned(),
-            vec![format!(
-                "{} clients request a {:.2} MiB document ({} changes) at the same instant; \
-                 time from the start signal to heads equal. For scale: `save()` of this document \
-                 takes {:.0} ms in this process.",
-                cfg.clients,
-                saved as f64 / 1048576.0,
-                doc.get_changes(&[]).len(),
-                save_secs * 1000.0
-            )],
-            |kind, dir| scenarios::join_storm::run(kind, &paths, &dir, cfg, doc.clone()).await
-        );
-    }
-    if selected(Scenario::ColdLoad) {
-        let (doc, stats) = workload::typing_session(sizes.trace_ops, 10)?;
-        let bytes = doc.save();
-        let mut loads = Vec::new();
-        for _ in 0..3 {
-            let t = std::time::Instant::now();
-            let loaded = automerge::Automerge::load(&bytes)?;
-            loads.push(t.elapsed().as_secs_f64());
-            drop(loaded);
-        }
-        loads.sort_by(f64::total_cmp);
-        let cold = Arc::new(ColdDoc {
-            heads: doc.get_heads(),
-            doc,
-            load_secs: loads[1],
-        });
-        both!(
-            "cold load".to_owned(),
-            vec![format!(
-                "A typing session of {} operations ({} inserts, {} deletes) in {} changes (one per 10 keystrokes), \
-                 {:.1} KiB saved. The relay is restarted on its data directory before the fresh client asks.",
-                stats.inserts + stats.deletes,
-                stats.inserts,
-                stats.deletes,
-                stats.changes,
-                bytes.len() as f64 / 1024.0
-            )],
-            |kind, dir| scenarios::cold_load::run(kind, &paths, &dir, cold.clone()).await
-        );
-    }
-    if selected(Scenario::Reconnect) {
-        let edits = &sizes.reconnect_edits;
-        both!(
-            "reconnect".to_owned(),
-            vec![
-                "Websocket payload bytes of every frame from join to synced (frame headers not counted). \
-                 The client reconnects with its persisted sync state (shared heads)."
-                    .to_owned()
-            ],
-            |kind, dir| scenarios::reconnect::run(kind, &paths, &dir, edits).await
-        );
-    }
-    if selected(Scenario::Durability) && want_caucus {
-        let cfg = &sizes.durability;
-        eprintln!("bench: durability cost (caucus as built vs --bench-unsafe-no-persist)");
-        let built =
-            scenarios::fanout::run(RelayKind::Caucus, &paths, &next_dir("durable"), cfg).await;
-        let unsafe_ = scenarios::fanout::run(
-            RelayKind::CaucusNoPersist,
-            &paths,
-            &next_dir("nopersist"),
-            cfg,
-        )
-        .await;
-        let mut out = Outcome::default();
-        let key = "saturation: changes/s delivered to all readers";
-        let (a, b) = (built.get(key), unsafe_.get(key));
-        if let Some(a) = a {
-            out.push(
-                "changes/s, as built (persist before fan-out)",
-                a,
-                Unit::PerSec,
-            );
-        }
-        if let Some(b) = b {
-            out.push("changes/s, --bench-unsafe-no-persist", b, Unit::PerSec);
-        }
-        for (label, o) in [("as built", &built), ("no persist", &unsafe_)] {
-            if let Some(p) = o.get("saturation: propagation p50") {
-                out.push(
-                    format!("propagation p50 at saturation, {label}"),
-                    p,
-                    Unit::Ms,
-                );
-            }
-            if let Some(c) = o.get("saturation: relay CPU (% of one core)") {
-                out.push(format!("relay CPU, {label}"), c, Unit::Percent);
-            }
-        }
-        if let (Some(a), Some(b)) = (a, b) {
-            out.push(
-                "durability cost (1 − as built ÷ no persist)",
-                100.0 * (1.0 - a / b),
-                Unit::Percent,
-            );
-        }
-        out.error = match (&built.error, &unsafe_.error) {
-            (None, None) => None,
-            (a, b) => Some(format!(
-                "as built: {}; no persist: {}",
-                a.as_deref().unwrap_or("ok"),
-                b.as_deref().unwrap_or("ok")
-            )),
-        };
-        let r = ScenarioResult {
-            scenario: format!("durability {}×{}", cfg.writers, cfg.readers),
-            caucus: Some(out),
-            reference: None,
-            reference_absent: "n/a",
-            notes: vec![
-                "The saturation load of fan-out 1×20 on caucus as built and on caucus with \
-                 `--bench-unsafe-no-persist`. The reference column does not apply: the reference relay \
-                 has no persist-before-fan-out to switch off (it saves asynchronously, without fsync)."
-                    .to_owned(),
-            ],
-        };
-        let table = r.table();
-        println!("\n### {}\n\n{table}", r.scenario);
-        report::append(&out_path, &format!("\n### {}\n\n{table}", r.scenario))?;
-        results.push(r);
-    }
-
-    if selected(Scenario::Cluster) && want_caucus {
-        eprintln!("bench: cluster (caucus on nats-server: single node, then 1, 2, 3 relays)");
-        let cfg = scenarios::cluster::ClusterCfg::new(args.quick);
-        let section = scenarios::cluster::run(&paths, &next_dir("cluster"), &cfg).await;
-        print!("{section}");
-        report::append(&out_path, &section)?;
-    }
-
-    let goals = goals(&results, &sizes);
+    let goals = goals::goals(runner.results(), &sizes);
     let table = report::goals_table(&goals);
     println!("\n### Goals\n\n{table}");
     report::append(&out_path, &format!("\n### Goals\n\n{table}"))?;
@@ -414,201 +187,57 @@ async fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-fn find<'a>(results: &'a [ScenarioResult], prefix: &str) -> Vec<&'a ScenarioResult> {
-    results
-        .iter()
-        .filter(|r| r.scenario.starts_with(prefix))
-        .collect()
+/// The binaries and sources, from the flags or their defaults in this workspace.
+fn paths(args: &Args, root: &Path) -> Paths {
+    let shared = std::env::var_os("SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared"));
+    Paths {
+        caucus_bin: args
+            .caucus_bin
+            .clone()
+            .unwrap_or_else(|| root.join("target/release/caucus")),
+        reference_src: args
+            .reference_src
+            .clone()
+            .unwrap_or_else(|| shared.join("reference/node-relay")),
+        reference_dir: args
+            .reference_dir
+            .clone()
+            .unwrap_or_else(|| root.join("target/bench-reference")),
+    }
 }
 
-fn goals(results: &[ScenarioResult], sizes: &Sizes) -> Vec<Goal> {
-    let mut goals = Vec::new();
-    let fmt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or("—".to_owned(), f);
-    for r in find(results, "fan-out") {
-        let key = "saturation: changes/s delivered to all readers";
-        let (c, re) = (r.get(false, key), r.get(true, key));
-        let dkey = "saturation: deliveries/s (changes × readers)";
-        let (dc, dre) = (r.get(false, dkey), r.get(true, dkey));
-        let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
-            (Some(a), Some(b)) if b > 0.0 => Some(a / b),
-            _ => None,
-        };
-        let (all, each) = (ratio(c, re), ratio(dc, dre));
-        goals.push(Goal {
-            goal: format!("≥10× the reference's sustained changes/s ({})", r.scenario),
-            measured: format!(
-                "to all readers: {} vs {} ({}); deliveries: {} vs {} ({})",
-                fmt(c, &|v| format!("{v:.0}/s")),
-                fmt(re, &|v| format!("{v:.0}/s")),
-                all.map_or("ratio undefined".to_owned(), |v| format!("{v:.1}×")),
-                fmt(dc, &|v| format!("{v:.0}/s")),
-                fmt(dre, &|v| format!("{v:.0}/s")),
-                each.map_or("ratio undefined".to_owned(), |v| format!("{v:.1}×")),
-            ),
-            // Judged on every figure that has a ratio; a reference that delivered nothing to
-            // all readers is judged on deliveries alone.
-            met: match (all, each) {
-                (Some(a), Some(e)) => Some(a >= 10.0 && e >= 10.0),
-                (None, Some(e)) => Some(e >= 10.0),
-                (Some(a), None) => Some(a >= 10.0),
-                (None, None) => None,
-            },
-        });
+/// The scenarios `--only` selected, in their fixed order; durability and cluster measure
+/// caucus alone.
+async fn run_selected(
+    runner: &mut Runner,
+    args: &Args,
+    paths: &Paths,
+    sizes: &Sizes,
+) -> Result<()> {
+    let selected = |s: Scenario| args.only.is_empty() || args.only.contains(&s);
+    let caucus = args.relay != RelaySel::Reference;
+    if selected(Scenario::Fanout) {
+        suite::fanout(runner, paths, sizes).await?;
     }
-    let big = sizes
-        .fanouts
-        .last()
-        .map(|c| format!("fan-out {}×{}", c.writers, c.readers));
-    if let Some(r) = big.and_then(|b| results.iter().find(|r| r.scenario == b)) {
-        let p95 = r.get(false, "fixed: propagation p95");
-        let failed = r.caucus.as_ref().is_some_and(|o| o.error.is_some());
-        goals.push(Goal {
-            goal: format!(
-                "p95 propagation ≤10 ms at the most readers, presence on ({})",
-                r.scenario
-            ),
-            measured: fmt(p95, &|v| format!("{v:.2} ms")),
-            met: p95.map(|v| v <= 10.0 && !failed),
-        });
+    if selected(Scenario::ManyDocs) {
+        suite::many_docs(runner, paths, sizes).await?;
     }
-    if let Some(r) = find(results, "many documents").first() {
-        let ratio = r.get(false, "RSS per loaded document ÷ saved size");
-        goals.push(Goal {
-            goal: "relay RSS per loaded document ≤3× its saved size".into(),
-            measured: fmt(ratio, &|v| {
-                format!(
-                    "{v:.2}× ({:.1} KiB per document, {:.1} KiB saved)",
-                    r.get(false, "RSS per loaded document").unwrap_or(0.0),
-                    r.get(false, "saved size per document").unwrap_or(0.0)
-                )
-            }),
-            met: ratio.map(|v| v <= 3.0),
-        });
-        let per_conn = r.get(false, "RSS per idle connection");
-        goals.push(Goal {
-            goal: "≤32 KiB per idle connection".into(),
-            measured: fmt(per_conn, &|v| format!("{v:.1} KiB")),
-            met: per_conn.map(|v| v <= 32.0),
-        });
+    if selected(Scenario::JoinStorm) {
+        suite::join_storm(runner, paths, sizes).await?;
     }
-    if let Some(r) = find(results, "join storm").first() {
-        let p50 = r.get(false, "time to synced p50");
-        let failed = r.caucus.as_ref().is_some_and(|o| o.error.is_some());
-        goals.push(Goal {
-            goal: "join storm p50 ≤0.5 s".into(),
-            measured: fmt(p50, &|v| format!("{v:.3} s")),
-            met: p50.map(|v| v <= 0.5 && !failed),
-        });
+    if selected(Scenario::ColdLoad) {
+        suite::cold_load(runner, paths, sizes).await?;
     }
-    if let Some(r) = find(results, "cold load").first() {
-        let ratio = r.get(false, "cold ÷ automerge load");
-        goals.push(Goal {
-            goal: "cold load ≤1.1× automerge's own load".into(),
-            measured: fmt(ratio, &|v| {
-                format!(
-                    "{v:.2}× ({:.3} s vs {:.3} s)",
-                    r.get(false, "cold: time to synced (fresh client)")
-                        .unwrap_or(0.0),
-                    r.get(false, "automerge load in-process (floor)")
-                        .unwrap_or(0.0)
-                )
-            }),
-            met: ratio.map(|v| v <= 1.1),
-        });
+    if selected(Scenario::Reconnect) {
+        suite::reconnect(runner, paths, sizes).await?;
     }
-    if let Some(r) = find(results, "reconnect").first() {
-        let ratios: Vec<(usize, f64)> = sizes
-            .reconnect_edits
-            .iter()
-            .filter_map(|n| {
-                r.get(false, &format!("{n} edits: wire ÷ changes"))
-                    .map(|v| (*n, v))
-            })
-            .collect();
-        goals.push(Goal {
-            goal: "reconnect bytes ≤1.5× the changes".into(),
-            measured: if ratios.is_empty() {
-                "—".into()
-            } else {
-                ratios
-                    .iter()
-                    .map(|(n, v)| format!("{n}: {v:.2}×"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
-            met: (ratios.len() == sizes.reconnect_edits.len())
-                .then(|| ratios.iter().all(|(_, v)| *v <= 1.5)),
-        });
+    if selected(Scenario::Durability) && caucus {
+        suite::durability(runner, paths, &sizes.durability).await?;
     }
-    if let Some(r) = find(results, "durability").first() {
-        let cost = r.get(false, "durability cost (1 − as built ÷ no persist)");
-        goals.push(Goal {
-            goal: "durability cost ≤20 %".into(),
-            measured: fmt(cost, &|v| format!("{v:.1} %")),
-            met: cost.map(|v| v <= 20.0),
-        });
+    if selected(Scenario::Cluster) && caucus {
+        suite::cluster(runner, paths, args.quick).await?;
     }
-    goals
-}
-
-fn command_output(cmd: &str, args: &[&str]) -> String {
-    std::process::Command::new(cmd)
-        .args(args)
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "unknown".into())
-}
-
-/// Date, machine, versions and the exact command, at the top of every results file.
-fn header(args: &Args, paths: &Paths) -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("model name"))
-                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
-        })
-        .unwrap_or_else(|| "unknown".into());
-    let mem = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("MemTotal:"))
-                .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
-        })
-        .map_or("unknown".into(), |kib| {
-            format!("{:.1} GiB", kib / 1048576.0)
-        });
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_else(|_| "unknown".into());
-    let command: Vec<String> = std::env::args().collect();
-    format!(
-        "\n## caucus-bench {} ({})\n\n\
-         - command: `{}`\n\
-         - machine: {} CPUs ({}), {} RAM, Linux {}; {}; node {}\n\
-         - caucus: `{} serve --listen 127.0.0.1:0 --data <tmp> {}` (RUST_LOG=warn)\n\
-         - reference: `node reference-server.mjs <port> <tmp>` in {}\n\
-         - load generator: this process, tokio multi-threaded ({} workers), on the same machine\n",
-        humantime::format_rfc3339_seconds(std::time::SystemTime::now()),
-        if args.quick {
-            "quick sizes"
-        } else {
-            "full sizes"
-        },
-        command.join(" "),
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-        cpu,
-        mem,
-        kernel,
-        command_output("rustc", &["--version"]),
-        command_output("node", &["--version"]),
-        paths.caucus_bin.display(),
-        relay::CAUCUS_LOAD_FLAGS.join(" "),
-        paths.reference_dir.display(),
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-    )
+    Ok(())
 }

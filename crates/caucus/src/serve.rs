@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::parser::ValueSource;
 
-use crate::config_file::{self, FileConfig};
+use crate::config_file::{self, FileConfig, Origins};
 
 /// Flags of `caucus serve` (each also an environment variable, and a config file key).
 #[derive(clap::Args)]
@@ -226,43 +226,22 @@ impl ServeArgs {
         // Plain settings: the file replaces a value that is still clap's default.
         macro_rules! merge {
             ($($field:ident),* $(,)?) => {$(
-                let key = config_file::KEYS
-                    .iter()
-                    .copied()
-                    .find(|k| k.replace('-', "_") == stringify!($field))
-                    .unwrap_or(stringify!($field));
-                let mut source = from(stringify!($field));
-                if source == Source::Default
-                    && let Some(value) = file.$field.take()
-                {
-                    flags.$field = value;
-                    source = Source::File;
-                }
-                sources.push((key, source));
+                let source = fill_default(&mut flags.$field, from(stringify!($field)), file.$field.take());
+                sources.push((file_key(stringify!($field)), source));
             )*};
         }
         merge!(listen, data);
         // An empty value (compose's `CAUCUS_ADMIN_TOKEN: ${CAUCUS_ADMIN_TOKEN:-}`) means unset.
-        let mut source = from("admin_token");
-        if flags.admin_token.as_deref().is_some_and(str::is_empty) {
-            flags.admin_token = None;
-            source = Source::Default;
-        }
-        if flags.admin_token.is_none()
-            && let Some(token) = file.admin_token.take()
-        {
-            flags.admin_token = Some(token);
-            source = Source::File;
-        }
+        let source = fill_unset(
+            &mut flags.admin_token,
+            from("admin_token"),
+            |token| token.is_empty(),
+            &mut file.admin_token,
+        );
         sources.push(("admin-token", source));
         merge!(web_dir);
-        let mut source = from("allowed_origins");
-        if source == Source::Default
-            && let Some(origins) = file.allowed_origin.take()
-        {
-            flags.allowed_origins = origins.into_vec();
-            source = Source::File;
-        }
+        let origins = file.allowed_origin.take().map(Origins::into_vec);
+        let source = fill_default(&mut flags.allowed_origins, from("allowed_origins"), origins);
         sources.push(("allowed-origin", source));
         merge!(
             max_message_bytes,
@@ -279,34 +258,20 @@ impl ServeArgs {
             ping_interval_secs,
             idle_document_secs,
         );
-        let mut source = from("backup_dir");
-        if flags
-            .backup_dir
-            .as_ref()
-            .is_some_and(|d| d.as_os_str().is_empty())
-        {
-            flags.backup_dir = None;
-            source = Source::Default;
-        }
-        if flags.backup_dir.is_none()
-            && let Some(dir) = file.backup_dir.take()
-        {
-            flags.backup_dir = Some(dir);
-            source = Source::File;
-        }
+        let source = fill_unset(
+            &mut flags.backup_dir,
+            from("backup_dir"),
+            |dir| dir.as_os_str().is_empty(),
+            &mut file.backup_dir,
+        );
         sources.push(("backup-dir", source));
         merge!(backup_every, backup_keep_hourly, backup_keep_daily);
-        let mut source = from("cluster");
-        if flags.cluster.as_ref().is_some_and(|c| c.trim().is_empty()) {
-            flags.cluster = None;
-            source = Source::Default;
-        }
-        if flags.cluster.is_none()
-            && let Some(url) = file.cluster.take()
-        {
-            flags.cluster = Some(url);
-            source = Source::File;
-        }
+        let source = fill_unset(
+            &mut flags.cluster,
+            from("cluster"),
+            |url| url.trim().is_empty(),
+            &mut file.cluster,
+        );
         sources.push(("cluster", source));
         merge!(cluster_replicas, cluster_snapshot_every, cluster_outbox_mib);
         let log_json = from("log_json");
@@ -325,6 +290,48 @@ impl ServeArgs {
             file_log_json,
         }
     }
+}
+
+/// A plain setting: the file's value replaces one that is still clap's default. Where the
+/// value came from.
+fn fill_default<T>(value: &mut T, source: Source, file: Option<T>) -> Source {
+    match file {
+        Some(from_file) if source == Source::Default => {
+            *value = from_file;
+            Source::File
+        }
+        _ => source,
+    }
+}
+
+/// The config file key of a [`ServeFlags`] field (`max_message_bytes` → `max-message-bytes`).
+fn file_key(field: &'static str) -> &'static str {
+    config_file::KEYS
+        .iter()
+        .copied()
+        .find(|k| k.replace('-', "_") == field)
+        .unwrap_or(field)
+}
+
+/// An optional setting whose empty value means unset (compose passes `${VAR:-}` as an empty
+/// variable): the file fills it only while it is unset. Where its value came from.
+fn fill_unset<T>(
+    value: &mut Option<T>,
+    mut source: Source,
+    is_empty: impl Fn(&T) -> bool,
+    file: &mut Option<T>,
+) -> Source {
+    if value.as_ref().is_some_and(is_empty) {
+        *value = None;
+        source = Source::Default;
+    }
+    if value.is_none()
+        && let Some(from_file) = file.take()
+    {
+        *value = Some(from_file);
+        source = Source::File;
+    }
+    source
 }
 
 impl Resolved {
@@ -576,6 +583,47 @@ mod tests {
 
     const FILE: &str = "listen = \"0.0.0.0:9000\"\nmax-message-bytes = 1048576\n\
                         allowed-origin = [\"https://a.example\"]\nadmin-token = \"from-the-file-0123\"\n";
+
+    #[test]
+    fn the_file_fills_only_a_default_and_fields_map_to_file_keys() {
+        let mut value = 1;
+        assert_eq!(
+            fill_default(&mut value, Source::Default, Some(2)),
+            Source::File
+        );
+        assert_eq!(value, 2);
+        assert_eq!(fill_default(&mut value, Source::Env, Some(3)), Source::Env);
+        assert_eq!(
+            fill_default(&mut value, Source::Default, None),
+            Source::Default
+        );
+        assert_eq!(value, 2);
+        assert_eq!(file_key("max_message_bytes"), "max-message-bytes");
+        assert_eq!(file_key("listen"), "listen");
+    }
+
+    #[test]
+    fn an_empty_optional_setting_is_unset_and_the_file_fills_it() {
+        let empty = |s: &String| s.is_empty();
+        let (mut value, mut file) = (Some(String::new()), Some("f".to_owned()));
+        assert_eq!(
+            fill_unset(&mut value, Source::Env, empty, &mut file),
+            Source::File
+        );
+        assert_eq!((value.as_deref(), file), (Some("f"), None));
+        let (mut value, mut file) = (Some(String::new()), None);
+        assert_eq!(
+            fill_unset(&mut value, Source::Env, empty, &mut file),
+            Source::Default
+        );
+        assert_eq!(value, None);
+        let (mut value, mut file) = (Some("v".to_owned()), Some("f".to_owned()));
+        assert_eq!(
+            fill_unset(&mut value, Source::Flag, empty, &mut file),
+            Source::Flag
+        );
+        assert_eq!((value.as_deref(), file.as_deref()), (Some("v"), Some("f")));
+    }
 
     #[test]
     fn file_beats_default_and_flag_beats_file() {

@@ -2,6 +2,7 @@
 //! (connections, documents, commit latency, last backup with its age, the largest documents) or,
 //! with `--json`, as the server sent it.
 
+use std::fmt::Write as _;
 use std::time::{Duration, UNIX_EPOCH};
 
 use anyhow::Context;
@@ -59,11 +60,9 @@ fn str_at<'a>(v: &'a Value, path: &str) -> &'a str {
     v.pointer(path).and_then(Value::as_str).unwrap_or("-")
 }
 
-/// The human summary (pure, for tests).
+/// The human summary (pure, for tests): one section per part of the status.
 pub(crate) fn summary(s: &Value, server: &str, top: usize) -> String {
-    use std::fmt::Write;
     let now = u64_at(s, "/nowUnixMs");
-    let ago = |ms: u64| format!("{} ago", age(Duration::from_millis(now.saturating_sub(ms))));
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -75,14 +74,31 @@ pub(crate) fn summary(s: &Value, server: &str, top: usize) -> String {
     if let Some(failure) = s.pointer("/storageFailure").and_then(Value::as_str) {
         let _ = writeln!(out, "WARNING: storage refuses writes: {failure}");
     }
+    connections(&mut out, s, now);
+    documents(&mut out, s);
+    commits(&mut out, s);
+    last_backup(&mut out, s, now);
+    cluster(&mut out, s);
+    largest_documents(&mut out, s, now, top);
+    out
+}
 
-    let _ = writeln!(out, "connections: {}", u64_at(s, "/connections/count"));
-    let conns = s
-        .pointer("/connections/list")
+/// `5m ago`: the age of a moment in milliseconds since the epoch, at the status's `now`.
+fn ago(now: u64, ms: u64) -> String {
+    format!("{} ago", age(Duration::from_millis(now.saturating_sub(ms))))
+}
+
+/// The array at `path`, empty when it is missing.
+fn array_at<'a>(v: &'a Value, path: &str) -> &'a [Value] {
+    v.pointer(path)
         .and_then(Value::as_array)
         .map(Vec::as_slice)
-        .unwrap_or_default();
-    for c in conns {
+        .unwrap_or_default()
+}
+
+fn connections(out: &mut String, s: &Value, now: u64) {
+    let _ = writeln!(out, "connections: {}", u64_at(s, "/connections/count"));
+    for c in array_at(s, "/connections/list") {
         let docs = c
             .get("documents")
             .and_then(Value::as_array)
@@ -94,10 +110,12 @@ pub(crate) fn summary(s: &Value, server: &str, top: usize) -> String {
             str_at(c, "/role"),
             str_at(c, "/peerId"),
             str_at(c, "/remote"),
-            ago(u64_at(c, "/sinceUnixMs")),
+            ago(now, u64_at(c, "/sinceUnixMs")),
         );
     }
+}
 
+fn documents(out: &mut String, s: &Value) {
     let _ = writeln!(
         out,
         "documents: {} stored ({}), {} loaded",
@@ -108,7 +126,9 @@ pub(crate) fn summary(s: &Value, server: &str, top: usize) -> String {
     if let Some(err) = s.pointer("/documents/error").and_then(Value::as_str) {
         let _ = writeln!(out, "WARNING: could not list documents: {err}");
     }
+}
 
+fn commits(out: &mut String, s: &Value) {
     let commits = u64_at(s, "/commits/count");
     let secs = |p: &str| {
         s.pointer(p)
@@ -126,94 +146,97 @@ pub(crate) fn summary(s: &Value, server: &str, top: usize) -> String {
             secs("/commits/p95Seconds")
         );
     }
+}
 
-    match s.get("lastBackup").filter(|b| !b.is_null()) {
-        None => {
-            let _ = writeln!(out, "last backup: none — WARNING: take one (caucus backup)");
+/// The last backup, flagged when there is none or it is older than [`BACKUP_STALE`].
+fn last_backup(out: &mut String, s: &Value, now: u64) {
+    let Some(b) = s.get("lastBackup").filter(|b| !b.is_null()) else {
+        let _ = writeln!(out, "last backup: none — WARNING: take one (caucus backup)");
+        return;
+    };
+    let at = u64_at(b, "/unixMs");
+    let old = Duration::from_millis(now.saturating_sub(at));
+    let when = humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_millis(at));
+    let _ = writeln!(
+        out,
+        "last backup: {} ({when}, {}, {} document(s), {}){}",
+        ago(now, at),
+        str_at(b, "/kind"),
+        u64_at(b, "/documents"),
+        bytes(u64_at(b, "/bytes")),
+        if old > BACKUP_STALE {
+            " — WARNING: older than 26 h"
+        } else {
+            ""
         }
-        Some(b) => {
-            let at = u64_at(b, "/unixMs");
-            let old = Duration::from_millis(now.saturating_sub(at));
-            let when = humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_millis(at));
-            let _ = writeln!(
-                out,
-                "last backup: {} ({when}, {}, {} document(s), {}){}",
-                ago(at),
-                str_at(b, "/kind"),
-                u64_at(b, "/documents"),
-                bytes(u64_at(b, "/bytes")),
-                if old > BACKUP_STALE {
-                    " — WARNING: older than 26 h"
-                } else {
-                    ""
-                }
-            );
+    );
+}
+
+/// Cluster mode only; flagged when changes wait for a NATS this relay cannot reach.
+fn cluster(out: &mut String, s: &Value) {
+    let Some(c) = s.get("cluster").filter(|c| !c.is_null()) else {
+        return;
+    };
+    let connected = c.get("connected").and_then(Value::as_bool) == Some(true);
+    let outbox = u64_at(c, "/outboxEntries");
+    let _ = writeln!(
+        out,
+        "cluster: {} {}, applied up to #{}, outbox {} ({}), published {}, applied {}, snapshots {}{}",
+        str_at(c, "/url"),
+        if connected {
+            "connected"
+        } else {
+            "NOT connected"
+        },
+        u64_at(c, "/appliedSeq"),
+        outbox,
+        bytes(u64_at(c, "/outboxBytes")),
+        u64_at(c, "/published"),
+        u64_at(c, "/applied"),
+        u64_at(c, "/snapshotsPublished"),
+        if !connected && outbox > 0 {
+            " — WARNING: changes made here wait for NATS"
+        } else {
+            ""
         }
+    );
+}
+
+/// The first `top` documents of the list (the server sends the largest first).
+fn largest_documents(out: &mut String, s: &Value, now: u64, top: usize) {
+    let docs = array_at(s, "/documents/list");
+    if docs.is_empty() || top == 0 {
+        return;
     }
-
-    if let Some(c) = s.get("cluster").filter(|c| !c.is_null()) {
-        let connected = c.get("connected").and_then(Value::as_bool) == Some(true);
-        let outbox = u64_at(c, "/outboxEntries");
+    let _ = writeln!(out, "largest documents:");
+    for d in docs.iter().take(top) {
+        let peers: Vec<&str> = d
+            .get("peers")
+            .and_then(Value::as_array)
+            .map(|p| p.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "cluster: {} {}, applied up to #{}, outbox {} ({}), published {}, applied {}, snapshots {}{}",
-            str_at(c, "/url"),
-            if connected {
-                "connected"
+            "  {}  {}  {} chunk(s)  changed {}  {}{}",
+            str_at(d, "/id"),
+            bytes(u64_at(d, "/storedBytes")),
+            u64_at(d, "/chunks"),
+            ago(now, u64_at(d, "/updatedUnixMs")),
+            if d.get("loaded").and_then(Value::as_bool) == Some(true) {
+                "loaded"
             } else {
-                "NOT connected"
+                "on disk"
             },
-            u64_at(c, "/appliedSeq"),
-            outbox,
-            bytes(u64_at(c, "/outboxBytes")),
-            u64_at(c, "/published"),
-            u64_at(c, "/applied"),
-            u64_at(c, "/snapshotsPublished"),
-            if !connected && outbox > 0 {
-                " — WARNING: changes made here wait for NATS"
+            if peers.is_empty() {
+                String::new()
             } else {
-                ""
+                format!("  peers: {}", peers.join(", "))
             }
         );
     }
-
-    let docs = s
-        .pointer("/documents/list")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    if !docs.is_empty() && top > 0 {
-        let _ = writeln!(out, "largest documents:");
-        for d in docs.iter().take(top) {
-            let peers: Vec<&str> = d
-                .get("peers")
-                .and_then(Value::as_array)
-                .map(|p| p.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "  {}  {}  {} chunk(s)  changed {}  {}{}",
-                str_at(d, "/id"),
-                bytes(u64_at(d, "/storedBytes")),
-                u64_at(d, "/chunks"),
-                ago(u64_at(d, "/updatedUnixMs")),
-                if d.get("loaded").and_then(Value::as_bool) == Some(true) {
-                    "loaded"
-                } else {
-                    "on disk"
-                },
-                if peers.is_empty() {
-                    String::new()
-                } else {
-                    format!("  peers: {}", peers.join(", "))
-                }
-            );
-        }
-        if docs.len() > top || s.pointer("/documents/truncated") == Some(&Value::Bool(true)) {
-            let _ = writeln!(out, "  … (--top N or --json for more)");
-        }
+    if docs.len() > top || s.pointer("/documents/truncated") == Some(&Value::Bool(true)) {
+        let _ = writeln!(out, "  … (--top N or --json for more)");
     }
-    out
 }
 
 /// `45s`, `12m`, `3h 5m`, `2d 4h`.
@@ -293,5 +316,52 @@ mod tests {
         s["cluster"]["connected"] = serde_json::json!(false);
         s["cluster"]["outboxEntries"] = serde_json::json!(3);
         assert!(summary(&s, "http://x", 5).contains("changes made here wait for NATS"));
+    }
+
+    /// Every section at once, pinned to the byte: the summary is read by people and scripts.
+    #[test]
+    fn a_full_status_reads_line_by_line() {
+        let now = 10 * 86_400_000u64;
+        let s = serde_json::json!({
+            "version": "0.1.0", "uptimeSeconds": 3 * 3600 + 120, "storageId": "st-1",
+            "nowUnixMs": now, "storageFailure": "disk full",
+            "connections": {"count": 1, "list": [{"tokenName": "alice", "role": "editor",
+                "peerId": "p1", "remote": "10.0.0.2:5000", "sinceUnixMs": now - 90_000,
+                "documents": ["a", "b"]}]},
+            "documents": {"stored": 3, "storedBytes": 3 * 1024 * 1024, "loaded": 1,
+                "error": "busy", "truncated": true, "list": [
+                    {"id": "d1", "storedBytes": 2048, "chunks": 4, "updatedUnixMs": now - 5_000,
+                     "loaded": true, "peers": ["p1", "p2"]},
+                    {"id": "d2", "storedBytes": 100, "chunks": 1, "updatedUnixMs": now - 7_200_000,
+                     "loaded": false, "peers": []}]},
+            "commits": {"count": 12, "meanSeconds": 0.0021, "p50Seconds": 0.0004,
+                "p95Seconds": 1.5},
+            "lastBackup": {"unixMs": now - 3_600_000, "kind": "manual", "documents": 3,
+                "bytes": 5_000_000},
+            "cluster": {"url": "nats://n:4222", "connected": false, "appliedSeq": 9,
+                "outboxEntries": 2, "outboxBytes": 300, "published": 5, "applied": 8,
+                "snapshotsPublished": 0},
+        });
+        let expected = "\
+caucus relay 0.1.0 at http://x, up 3h 2m (storage st-1)
+WARNING: storage refuses writes: disk full
+connections: 1
+  alice (editor)  peer p1  from 10.0.0.2:5000  since 1m ago  2 document(s)
+documents: 3 stored (3.0 MiB), 1 loaded
+WARNING: could not list documents: busy
+commits: 12, mean 2.1 ms, p50 400 µs, p95 1.50 s
+last backup: 1h 0m ago (1970-01-10T23:00:00Z, manual, 3 document(s), 4.8 MiB)
+cluster: nats://n:4222 NOT connected, applied up to #9, outbox 2 (300 B), published 5, applied 8, snapshots 0 — WARNING: changes made here wait for NATS
+largest documents:
+  d1  2.0 KiB  4 chunk(s)  changed 5s ago  loaded  peers: p1, p2
+  … (--top N or --json for more)
+";
+        assert_eq!(summary(&s, "http://x", 1), expected);
+        let all = summary(&s, "http://x", 5);
+        assert!(
+            all.contains("  d2  100 B  1 chunk(s)  changed 2h 0m ago  on disk\n"),
+            "{all}"
+        );
+        assert!(summary(&s, "http://x", 0).ends_with("wait for NATS\n"));
     }
 }

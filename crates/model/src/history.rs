@@ -247,6 +247,12 @@ pub(crate) fn member_names(doc: &impl ReadDoc) -> Result<BTreeMap<String, String
     Ok(names)
 }
 
+/// What one operation of a change set, before the listing decides about new maps.
+enum ChangeEdit {
+    Value(Json),
+    NewMap,
+}
+
 /// What one change did, as edits under `filter`.
 ///
 /// The change's own operations are decoded (cheap) rather than diffed against its
@@ -261,37 +267,16 @@ fn change_edits(
     filter: &[String],
     paths: &mut HashMap<String, Option<Vec<String>>>,
 ) -> Result<Vec<HistoryEdit>, ModelError> {
-    enum Edit {
-        Value(Json),
-        NewMap,
-    }
     let Some(change) = doc.get_change_by_hash(&hash) else {
         return Err(ModelError::UnknownChange(hash.to_string()));
     };
     let heads = [hash];
-    let mut edits: BTreeMap<Vec<String>, Edit> = BTreeMap::new();
+    let mut edits: BTreeMap<Vec<String>, ChangeEdit> = BTreeMap::new();
     for op in change.decode().operations {
         let obj_key = op.obj.to_string();
         let obj = doc.import_obj(&obj_key)?;
-        let obj_path = match paths.get(&obj_key) {
-            Some(path) => path.clone(),
-            None => {
-                let path = match doc.parents_at(&obj, &heads) {
-                    Ok(parents) => Some(
-                        parents
-                            .path()
-                            .iter()
-                            .map(|(_, prop)| prop_label(prop))
-                            .collect::<Vec<String>>(),
-                    ),
-                    Err(_) => None,
-                };
-                paths.insert(obj_key, path.clone());
-                path
-            }
-        };
         // An object that is not reachable from the root at that point: nothing to show.
-        let Some(mut path) = obj_path else {
+        let Some(mut path) = object_path(doc, &obj, obj_key, &heads, paths) else {
             continue;
         };
         let key = match op.key {
@@ -313,25 +298,56 @@ fn change_edits(
         }
         let edit = match key {
             Some(key) => match doc.get_at(&obj, key.as_str(), &heads)? {
-                Some((Value::Object(ObjType::Map | ObjType::Table), _)) => Edit::NewMap,
-                Some((value, id)) => Edit::Value(json_at(doc, &value, &id, &heads)?),
-                None => Edit::Value(Json::Null),
+                Some((Value::Object(ObjType::Map | ObjType::Table), _)) => ChangeEdit::NewMap,
+                Some((value, id)) => ChangeEdit::Value(json_at(doc, &value, &id, &heads)?),
+                None => ChangeEdit::Value(Json::Null),
             },
             // Anything inside a list or text: the edit is the whole list or text.
-            None => Edit::Value(object_json_at(doc, &obj, &heads)?),
+            None => ChangeEdit::Value(object_json_at(doc, &obj, &heads)?),
         };
-        if matches!(edit, Edit::NewMap) && !path.starts_with(filter) {
+        if matches!(edit, ChangeEdit::NewMap) && !path.starts_with(filter) {
             continue;
         }
         edits.insert(path, edit);
     }
-    // A new map is an edit only when nothing under it is listed (e.g. an empty `reports`).
+    Ok(listed_edits(edits))
+}
+
+/// The path of `obj` at `heads` (`None`: not reachable from the root then), cached by object
+/// in `paths` across the changes of one history.
+fn object_path(
+    doc: &Automerge,
+    obj: &ObjId,
+    obj_key: String,
+    heads: &[ChangeHash],
+    paths: &mut HashMap<String, Option<Vec<String>>>,
+) -> Option<Vec<String>> {
+    if let Some(path) = paths.get(&obj_key) {
+        return path.clone();
+    }
+    let path = match doc.parents_at(obj, heads) {
+        Ok(parents) => Some(
+            parents
+                .path()
+                .iter()
+                .map(|(_, prop)| prop_label(prop))
+                .collect::<Vec<String>>(),
+        ),
+        Err(_) => None,
+    };
+    paths.insert(obj_key, path.clone());
+    path
+}
+
+/// The edits in path order. A new map is an edit only when nothing under it is listed (e.g.
+/// an empty `reports`); it is shown as `{}`.
+fn listed_edits(edits: BTreeMap<Vec<String>, ChangeEdit>) -> Vec<HistoryEdit> {
     let listed_paths: Vec<Vec<String>> = edits.keys().cloned().collect();
     let mut listed = Vec::with_capacity(edits.len());
     for (index, (path, edit)) in edits.into_iter().enumerate() {
         let value = match edit {
-            Edit::Value(value) => value,
-            Edit::NewMap => {
+            ChangeEdit::Value(value) => value,
+            ChangeEdit::NewMap => {
                 let has_children = listed_paths
                     .get(index + 1)
                     .is_some_and(|next| next.len() > path.len() && next.starts_with(&path));
@@ -343,7 +359,7 @@ fn change_edits(
         };
         listed.push(HistoryEdit { path, value });
     }
-    Ok(listed)
+    listed
 }
 
 fn prop_label(prop: &Prop) -> String {
@@ -499,4 +515,34 @@ pub fn position_changes(
     }
     changes.sort_by(|a, b| (&a.item, &a.country).cmp(&(&b.item, &b.country)));
     changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(parts: &[&str]) -> Vec<String> {
+        parts.iter().map(|p| (*p).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_new_map_is_listed_only_when_nothing_under_it_is() {
+        let mut edits = BTreeMap::new();
+        edits.insert(path(&["positions"]), ChangeEdit::NewMap);
+        edits.insert(
+            path(&["positions", "fr"]),
+            ChangeEdit::Value(Json::from("for")),
+        );
+        edits.insert(path(&["reports"]), ChangeEdit::NewMap);
+        let listed = listed_edits(edits);
+        let shown: Vec<(Vec<String>, Json)> =
+            listed.into_iter().map(|e| (e.path, e.value)).collect();
+        assert_eq!(
+            shown,
+            [
+                (path(&["positions", "fr"]), Json::from("for")),
+                (path(&["reports"]), Json::Object(serde_json::Map::new())),
+            ]
+        );
+    }
 }

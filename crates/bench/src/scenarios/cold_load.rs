@@ -12,6 +12,7 @@ use caucus_relay::DocumentId;
 use tokio::time::Instant;
 
 use crate::client::{Conn, Replica, sync_until};
+use crate::procstat::Sample;
 use crate::relay::{Paths, RelayKind, RelayProc};
 use crate::report::{Outcome, Unit};
 
@@ -85,58 +86,67 @@ async fn drive(
         .await
         .context("restarting the relay")?;
     let idle = relay.sample()?;
-    let result = async {
-        let (cold_secs, cold_apply) = fetch(&relay.url(), "bench-cold-1", &id, &cold.heads)
-            .await
-            .context("cold fetch")?;
-        out.push("cold: time to synced (fresh client)", cold_secs, Unit::Secs);
-        out.push(
-            "automerge load in-process (floor)",
-            cold.load_secs,
-            Unit::Secs,
-        );
-        out.push(
-            "cold ÷ automerge load",
-            cold_secs / cold.load_secs,
-            Unit::Ratio,
-        );
-        out.push(
-            "cold: of which the client applying the sync",
-            cold_apply,
-            Unit::Secs,
-        );
-        out.push(
-            "cold: the rest (relay + network) ÷ automerge load",
-            (cold_secs - cold_apply) / cold.load_secs,
-            Unit::Ratio,
-        );
-        let loaded = relay.sample()?;
-        out.push(
-            "relay RSS growth after the cold load",
-            loaded.rss_kib.saturating_sub(idle.rss_kib) as f64 / 1024.0,
-            Unit::MiB,
-        );
-        out.push(
-            "relay CPU for the cold load",
-            loaded.cpu_s - idle.cpu_s,
-            Unit::Secs,
-        );
-        let (warm_secs, _) = fetch(&relay.url(), "bench-cold-2", &id, &cold.heads)
-            .await
-            .context("warm fetch")?;
-        out.push(
-            "warm: time to synced (second fresh client)",
-            warm_secs,
-            Unit::Secs,
-        );
-        out.push(
-            "warm ÷ automerge load",
-            warm_secs / cold.load_secs,
-            Unit::Ratio,
-        );
-        Ok::<(), anyhow::Error>(())
-    }
-    .await;
+    let result = cold_then_warm(&relay, idle, &id, cold, out).await;
     relay.stop().await?;
     result
+}
+
+/// On the freshly restarted relay (`idle`: its reading before anyone asked): the cold fetch
+/// (against the in-process load), what it cost the relay, then a warm fetch.
+async fn cold_then_warm(
+    relay: &RelayProc,
+    idle: Sample,
+    id: &DocumentId,
+    cold: &ColdDoc,
+    out: &mut Outcome,
+) -> Result<()> {
+    let (cold_secs, cold_apply) = fetch(&relay.url(), "bench-cold-1", id, &cold.heads)
+        .await
+        .context("cold fetch")?;
+    out.push("cold: time to synced (fresh client)", cold_secs, Unit::Secs);
+    out.push(
+        "automerge load in-process (floor)",
+        cold.load_secs,
+        Unit::Secs,
+    );
+    out.push(
+        "cold ÷ automerge load",
+        cold_secs / cold.load_secs,
+        Unit::Ratio,
+    );
+    out.push(
+        "cold: of which the client applying the sync",
+        cold_apply,
+        Unit::Secs,
+    );
+    out.push(
+        "cold: the rest (relay + network) ÷ automerge load",
+        (cold_secs - cold_apply) / cold.load_secs,
+        Unit::Ratio,
+    );
+    let loaded = relay.sample()?;
+    out.push(
+        "relay RSS growth after the cold load",
+        loaded.rss_kib.saturating_sub(idle.rss_kib) as f64 / 1024.0,
+        Unit::MiB,
+    );
+    out.push(
+        "relay CPU for the cold load",
+        loaded.cpu_s - idle.cpu_s,
+        Unit::Secs,
+    );
+    let (warm_secs, _) = fetch(&relay.url(), "bench-cold-2", id, &cold.heads)
+        .await
+        .context("warm fetch")?;
+    out.push(
+        "warm: time to synced (second fresh client)",
+        warm_secs,
+        Unit::Secs,
+    );
+    out.push(
+        "warm ÷ automerge load",
+        warm_secs / cold.load_secs,
+        Unit::Ratio,
+    );
+    Ok(())
 }

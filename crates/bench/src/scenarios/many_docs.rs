@@ -11,9 +11,11 @@ use automerge::{ActorId, Automerge, ROOT};
 use caucus_relay::DocumentId;
 use caucus_relay::protocol::Message;
 use tokio::sync::{Notify, Semaphore, mpsc, watch};
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::client::{Conn, Replica, sync_until};
+use crate::procstat::Sample;
 use crate::relay::{Paths, RelayKind, RelayProc};
 use crate::report::{Outcome, Unit};
 use crate::workload::{Rng, small_document};
@@ -73,47 +75,103 @@ async fn drive(relay: &RelayProc, cfg: &ManyDocsCfg, out: &mut Outcome) -> Resul
     let template_bytes = template.save();
     let template_heads = template.get_heads();
     let n = cfg.docs * 2;
-    let ids: Arc<Vec<DocumentId>> = Arc::new((0..cfg.docs).map(|_| DocumentId::random()).collect());
-    let pushed: Arc<Vec<Notify>> = Arc::new((0..cfg.docs).map(|_| Notify::new()).collect());
-    let connect_slots = Arc::new(Semaphore::new(64));
     let (phase_tx, phase_rx) = watch::channel(CONNECTED);
-    let (report_tx, mut report_rx) = mpsc::unbounded_channel::<Report>();
+    let (report_tx, report_rx) = mpsc::unbounded_channel::<Report>();
 
     tokio::time::sleep(Duration::from_secs(1)).await;
     let base = relay.sample()?;
-    let url = relay.url();
-    let mut tasks = Vec::with_capacity(n);
-    for i in 0..n {
-        let task = Task {
-            i,
-            url: url.clone(),
-            ids: ids.clone(),
-            pushed: pushed.clone(),
-            slots: connect_slots.clone(),
-            phase: phase_rx.clone(),
-            report: report_tx.clone(),
-            template: template_bytes.clone(),
-            template_heads: template_heads.clone(),
-            edits: cfg.edits_per_connection,
-        };
-        tasks.push(tokio::spawn(async move {
-            let report = task.report.clone();
-            if let Err(e) = task.run().await {
-                let _ = report.send(Err(format!("{e:#}")));
-            }
-        }));
-    }
-    drop(report_tx);
+    let tasks = spawn_tasks(
+        cfg,
+        &relay.url(),
+        &template_bytes,
+        &template_heads,
+        &phase_rx,
+        report_tx,
+    );
+    let mut phases = Phases {
+        relay,
+        cfg,
+        n,
+        phase: phase_tx,
+        reports: report_rx,
+    };
     let result = async {
+        let conns = phases.connect(base, out).await?;
+        let loaded = phases.load(conns, template_bytes.len(), out).await?;
+        phases.edit(loaded, out).await
+    }
+    .await;
+    let _ = phases.phase.send(STOP);
+    for task in tasks {
+        if tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    result
+}
+
+/// Two connection tasks per document (the creator first), waiting in phase [`CONNECTED`].
+fn spawn_tasks(
+    cfg: &ManyDocsCfg,
+    url: &str,
+    template: &[u8],
+    template_heads: &[automerge::ChangeHash],
+    phase: &watch::Receiver<u8>,
+    report: mpsc::UnboundedSender<Report>,
+) -> Vec<JoinHandle<()>> {
+    let ids: Arc<Vec<DocumentId>> = Arc::new((0..cfg.docs).map(|_| DocumentId::random()).collect());
+    let pushed: Arc<Vec<Notify>> = Arc::new((0..cfg.docs).map(|_| Notify::new()).collect());
+    let connect_slots = Arc::new(Semaphore::new(64));
+    (0..cfg.docs * 2)
+        .map(|i| {
+            let task = Task {
+                i,
+                url: url.to_owned(),
+                ids: ids.clone(),
+                pushed: pushed.clone(),
+                slots: connect_slots.clone(),
+                phase: phase.clone(),
+                report: report.clone(),
+                template: template.to_vec(),
+                template_heads: template_heads.to_vec(),
+                edits: cfg.edits_per_connection,
+            };
+            tokio::spawn(async move {
+                let report = task.report.clone();
+                if let Err(e) = task.run().await {
+                    let _ = report.send(Err(format!("{e:#}")));
+                }
+            })
+        })
+        .collect()
+}
+
+/// The relay, and the switch and reports of its connection tasks, through the three phases.
+struct Phases<'a> {
+    relay: &'a RelayProc,
+    cfg: &'a ManyDocsCfg,
+    /// Connections (two per document).
+    n: usize,
+    phase: watch::Sender<u8>,
+    reports: mpsc::UnboundedReceiver<Report>,
+}
+
+impl Phases<'_> {
+    /// Every connection joined: connections/s and RSS per idle connection (against `base`).
+    async fn connect(&mut self, base: Sample, out: &mut Outcome) -> Result<Sample> {
+        let n = self.n;
         let t0 = Instant::now();
-        wait_reports(&mut report_rx, n, 180, "connecting").await?;
+        wait_reports(&mut self.reports, n, 180, "connecting").await?;
         out.push(
             "connections opened/s",
             n as f64 / t0.elapsed().as_secs_f64(),
             Unit::PerSec,
         );
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let conns = relay.sample()?;
+        let conns = self.relay.sample()?;
         out.push("relay RSS before", base.rss_kib as f64 / 1024.0, Unit::MiB);
         out.push(
             format!("relay RSS with {n} idle connections"),
@@ -125,40 +183,60 @@ async fn drive(relay: &RelayProc, cfg: &ManyDocsCfg, out: &mut Outcome) -> Resul
             conns.rss_kib.saturating_sub(base.rss_kib) as f64 / n as f64,
             Unit::KiB,
         );
+        Ok(conns)
+    }
 
-        let _ = phase_tx.send(LOAD);
+    /// Each pair creates and fetches its document: RSS per loaded document (against `conns`)
+    /// and against the document's saved size.
+    async fn load(
+        &mut self,
+        conns: Sample,
+        saved_bytes: usize,
+        out: &mut Outcome,
+    ) -> Result<Sample> {
+        let docs = self.cfg.docs;
+        let _ = self.phase.send(LOAD);
         let t1 = Instant::now();
-        wait_reports(&mut report_rx, n, 240, "creating and fetching documents").await?;
+        wait_reports(
+            &mut self.reports,
+            self.n,
+            240,
+            "creating and fetching documents",
+        )
+        .await?;
         out.push(
-            format!("time to create + fetch {} documents", cfg.docs),
+            format!("time to create + fetch {docs} documents"),
             t1.elapsed().as_secs_f64(),
             Unit::Secs,
         );
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let docs = relay.sample()?;
+        let loaded = self.relay.sample()?;
         out.push(
-            format!("relay RSS with {} loaded documents", cfg.docs),
-            docs.rss_kib as f64 / 1024.0,
+            format!("relay RSS with {docs} loaded documents"),
+            loaded.rss_kib as f64 / 1024.0,
             Unit::MiB,
         );
-        let per_doc = docs.rss_kib.saturating_sub(conns.rss_kib) as f64 / cfg.docs as f64;
+        let per_doc = loaded.rss_kib.saturating_sub(conns.rss_kib) as f64 / docs as f64;
         out.push("RSS per loaded document", per_doc, Unit::KiB);
         // Every document is the template (the edits below add a few hundred bytes).
-        let saved = template_bytes.len() as f64 / 1024.0;
+        let saved = saved_bytes as f64 / 1024.0;
         out.push("saved size per document", saved, Unit::KiB);
         out.push(
             "RSS per loaded document ÷ saved size",
             per_doc / saved.max(1e-9),
             Unit::Ratio,
         );
-        let loaded = relay.sample()?;
+        self.relay.sample()
+    }
 
-        let _ = phase_tx.send(EDIT);
+    /// Every connection makes its edits: relay CPU per change (against `loaded`), changes/s.
+    async fn edit(&mut self, loaded: Sample, out: &mut Outcome) -> Result<()> {
+        let _ = self.phase.send(EDIT);
         let t2 = Instant::now();
-        let changes = (n * cfg.edits_per_connection) as f64;
-        let edited = wait_reports(&mut report_rx, n, 60, "editing").await;
+        let changes = (self.n * self.cfg.edits_per_connection) as f64;
+        let edited = wait_reports(&mut self.reports, self.n, 60, "editing").await;
         let edit_secs = t2.elapsed().as_secs_f64();
-        let after = relay.sample()?;
+        let after = self.relay.sample()?;
         // Every connection commits and sends its edits at once; a failure is in the
         // acknowledgement, so the CPU figure covers all of them either way.
         out.push("edit phase: changes", changes, Unit::Count);
@@ -170,25 +248,14 @@ async fn drive(relay: &RelayProc, cfg: &ManyDocsCfg, out: &mut Outcome) -> Resul
         edited?;
         out.push("edit phase: changes/s", changes / edit_secs, Unit::PerSec);
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let end = relay.sample()?;
+        let end = self.relay.sample()?;
         out.push(
             "relay RSS after the edits",
             end.rss_kib as f64 / 1024.0,
             Unit::MiB,
         );
-        Ok::<(), anyhow::Error>(())
+        Ok(())
     }
-    .await;
-    let _ = phase_tx.send(STOP);
-    for task in tasks {
-        if tokio::time::timeout(Duration::from_secs(10), task)
-            .await
-            .is_err()
-        {
-            break;
-        }
-    }
-    result
 }
 
 struct Task {

@@ -1,0 +1,330 @@
+//! The scenarios as one run selects and sizes them: each prepared here (documents built
+//! in-process, their figures measured for the notes), run on the selected relays by the
+//! [`Runner`], and its table printed, appended to the results file and kept for the goals.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Result;
+
+use crate::relay::{Paths, RelayKind};
+use crate::report::{self, Outcome, ScenarioResult, Unit};
+use crate::scenarios::{self, cold_load::ColdDoc, fanout_load::Load};
+use crate::{Sizes, workload};
+
+/// One run's bookkeeping: which relays, where each relay run gets its directory, the results
+/// file, and the tables so far.
+pub(crate) struct Runner {
+    out_path: PathBuf,
+    work: PathBuf,
+    run_no: usize,
+    want_caucus: bool,
+    want_reference: bool,
+    results: Vec<ScenarioResult>,
+}
+
+impl Runner {
+    pub(crate) fn new(
+        out_path: &Path,
+        work: &Path,
+        want_caucus: bool,
+        want_reference: bool,
+    ) -> Self {
+        Runner {
+            out_path: out_path.to_owned(),
+            work: work.to_owned(),
+            run_no: 0,
+            want_caucus,
+            want_reference,
+            results: Vec::new(),
+        }
+    }
+
+    pub(crate) fn results(&self) -> &[ScenarioResult] {
+        &self.results
+    }
+
+    /// A fresh data directory for the next relay run, numbered in run order.
+    fn next_dir(&mut self, label: &str) -> PathBuf {
+        self.run_no += 1;
+        self.work.join(format!("{:02}-{label}", self.run_no))
+    }
+
+    /// Runs one scenario on each selected relay (caucus first) and records its table.
+    async fn on_selected_relays(
+        &mut self,
+        scenario: String,
+        notes: Vec<String>,
+        mut run: impl AsyncFnMut(RelayKind, PathBuf) -> Outcome,
+    ) -> Result<()> {
+        let mut r = ScenarioResult {
+            scenario,
+            caucus: None,
+            reference: None,
+            reference_absent: "not run",
+            notes,
+        };
+        for (kind, wanted) in [
+            (RelayKind::Caucus, self.want_caucus),
+            (RelayKind::Reference, self.want_reference),
+        ] {
+            if !wanted {
+                continue;
+            }
+            eprintln!("bench: {} on {}", r.scenario, kind.label());
+            let dir = self.next_dir(kind.label());
+            let outcome = run(kind, dir).await;
+            if let Some(e) = &outcome.error {
+                eprintln!("bench:   failed: {e}");
+            }
+            if kind == RelayKind::Caucus {
+                r.caucus = Some(outcome);
+            } else {
+                r.reference = Some(outcome);
+            }
+        }
+        self.record(r)
+    }
+
+    /// Prints the table, appends it to the results file and keeps it for the goals.
+    fn record(&mut self, r: ScenarioResult) -> Result<()> {
+        let table = r.table();
+        println!("\n### {}\n\n{table}", r.scenario);
+        report::append(&self.out_path, &format!("\n### {}\n\n{table}", r.scenario))?;
+        self.results.push(r);
+        Ok(())
+    }
+}
+
+pub(crate) async fn fanout(runner: &mut Runner, paths: &Paths, sizes: &Sizes) -> Result<()> {
+    for cfg in &sizes.fanouts {
+        let notes = vec![format!(
+            "Presence from every client every second{}. Fixed phase: {} changes/s in total for {} s. \
+             Saturation: each writer keeps ≤{} changes not yet at every reader, for {} s.",
+            if cfg.presence {
+                ""
+            } else {
+                " — OFF in this run (diagnosis)"
+            },
+            cfg.rate,
+            cfg.fixed_secs,
+            cfg.window,
+            cfg.sat_secs
+        )];
+        runner
+            .on_selected_relays(
+                format!("fan-out {}×{}", cfg.writers, cfg.readers),
+                notes,
+                async |kind, dir| scenarios::fanout::run(kind, paths, &dir, cfg).await,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn many_docs(runner: &mut Runner, paths: &Paths, sizes: &Sizes) -> Result<()> {
+    let cfg = &sizes.many;
+    let notes = vec![format!(
+        "{} documents, {} connections (two per document), {} edits per connection. \
+         Per-connection and per-document figures are RSS differences divided by the count.",
+        cfg.docs,
+        cfg.docs * 2,
+        cfg.edits_per_connection
+    )];
+    runner
+        .on_selected_relays("many documents".to_owned(), notes, async |kind, dir| {
+            scenarios::many_docs::run(kind, paths, &dir, cfg).await
+        })
+        .await
+}
+
+pub(crate) async fn join_storm(runner: &mut Runner, paths: &Paths, sizes: &Sizes) -> Result<()> {
+    let doc = Arc::new(workload::large_document(sizes.storm_doc_bytes)?);
+    let t = std::time::Instant::now();
+    let saved = doc.save().len();
+    let save_secs = t.elapsed().as_secs_f64();
+    let cfg = &sizes.storm;
+    let notes = vec![format!(
+        "{} clients request a {:.2} MiB document ({} changes) at the same instant; \
+         time from the start signal to heads equal. For scale: `save()` of this document \
+         takes {:.0} ms in this process.",
+        cfg.clients,
+        saved as f64 / 1048576.0,
+        doc.get_changes(&[]).len(),
+        save_secs * 1000.0
+    )];
+    runner
+        .on_selected_relays("join storm".to_owned(), notes, async |kind, dir| {
+            scenarios::join_storm::run(kind, paths, &dir, cfg, doc.clone()).await
+        })
+        .await
+}
+
+pub(crate) async fn cold_load(runner: &mut Runner, paths: &Paths, sizes: &Sizes) -> Result<()> {
+    let (doc, stats) = workload::typing_session(sizes.trace_ops, 10)?;
+    let bytes = doc.save();
+    let mut loads = Vec::new();
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let loaded = automerge::Automerge::load(&bytes)?;
+        loads.push(t.elapsed().as_secs_f64());
+        drop(loaded);
+    }
+    loads.sort_by(f64::total_cmp);
+    let cold = Arc::new(ColdDoc {
+        heads: doc.get_heads(),
+        doc,
+        load_secs: loads[1],
+    });
+    let notes = vec![format!(
+        "A typing session of {} operations ({} inserts, {} deletes) in {} changes (one per 10 keystrokes), \
+         {:.1} KiB saved. The relay is restarted on its data directory before the fresh client asks.",
+        stats.inserts + stats.deletes,
+        stats.inserts,
+        stats.deletes,
+        stats.changes,
+        bytes.len() as f64 / 1024.0
+    )];
+    runner
+        .on_selected_relays("cold load".to_owned(), notes, async |kind, dir| {
+            scenarios::cold_load::run(kind, paths, &dir, cold.clone()).await
+        })
+        .await
+}
+
+pub(crate) async fn reconnect(runner: &mut Runner, paths: &Paths, sizes: &Sizes) -> Result<()> {
+    let edits = &sizes.reconnect_edits;
+    let notes = vec![
+        "Websocket payload bytes of every frame from join to synced (frame headers not counted). \
+         The client reconnects with its persisted sync state (shared heads)."
+            .to_owned(),
+    ];
+    runner
+        .on_selected_relays("reconnect".to_owned(), notes, async |kind, dir| {
+            scenarios::reconnect::run(kind, paths, &dir, edits).await
+        })
+        .await
+}
+
+/// The saturation load on caucus as built and with `--bench-unsafe-no-persist`, as one caucus
+/// column (the reference has nothing to switch off).
+pub(crate) async fn durability(runner: &mut Runner, paths: &Paths, cfg: &Load) -> Result<()> {
+    eprintln!("bench: durability cost (caucus as built vs --bench-unsafe-no-persist)");
+    let built =
+        scenarios::fanout::run(RelayKind::Caucus, paths, &runner.next_dir("durable"), cfg).await;
+    let unsafe_ = scenarios::fanout::run(
+        RelayKind::CaucusNoPersist,
+        paths,
+        &runner.next_dir("nopersist"),
+        cfg,
+    )
+    .await;
+    runner.record(ScenarioResult {
+        scenario: format!("durability {}×{}", cfg.writers, cfg.readers),
+        caucus: Some(durability_outcome(&built, &unsafe_)),
+        reference: None,
+        reference_absent: "n/a",
+        notes: vec![
+            "The saturation load of fan-out 1×20 on caucus as built and on caucus with \
+             `--bench-unsafe-no-persist`. The reference column does not apply: the reference relay \
+             has no persist-before-fan-out to switch off (it saves asynchronously, without fsync)."
+                .to_owned(),
+        ],
+    })
+}
+
+/// The durability table's figures from the two fan-out runs: throughput of each, propagation
+/// and CPU of each, and the cost (1 − as built ÷ no persist).
+fn durability_outcome(built: &Outcome, unsafe_: &Outcome) -> Outcome {
+    let mut out = Outcome::default();
+    let key = "saturation: changes/s delivered to all readers";
+    let (a, b) = (built.get(key), unsafe_.get(key));
+    if let Some(a) = a {
+        out.push(
+            "changes/s, as built (persist before fan-out)",
+            a,
+            Unit::PerSec,
+        );
+    }
+    if let Some(b) = b {
+        out.push("changes/s, --bench-unsafe-no-persist", b, Unit::PerSec);
+    }
+    for (label, o) in [("as built", built), ("no persist", unsafe_)] {
+        if let Some(p) = o.get("saturation: propagation p50") {
+            out.push(
+                format!("propagation p50 at saturation, {label}"),
+                p,
+                Unit::Ms,
+            );
+        }
+        if let Some(c) = o.get("saturation: relay CPU (% of one core)") {
+            out.push(format!("relay CPU, {label}"), c, Unit::Percent);
+        }
+    }
+    if let (Some(a), Some(b)) = (a, b) {
+        out.push(
+            "durability cost (1 − as built ÷ no persist)",
+            100.0 * (1.0 - a / b),
+            Unit::Percent,
+        );
+    }
+    out.error = match (&built.error, &unsafe_.error) {
+        (None, None) => None,
+        (a, b) => Some(format!(
+            "as built: {}; no persist: {}",
+            a.as_deref().unwrap_or("ok"),
+            b.as_deref().unwrap_or("ok")
+        )),
+    };
+    out
+}
+
+/// caucus on nats-server: a single node, then clusters; the scenario renders its own section.
+pub(crate) async fn cluster(runner: &mut Runner, paths: &Paths, quick: bool) -> Result<()> {
+    eprintln!("bench: cluster (caucus on nats-server: single node, then 1, 2, 3 relays)");
+    let cfg = scenarios::cluster::ClusterCfg::new(quick);
+    let section = scenarios::cluster::run(paths, &runner.next_dir("cluster"), &cfg).await;
+    print!("{section}");
+    report::append(&runner.out_path, &section)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durability_compares_the_two_runs() {
+        let run = |changes: f64, p50: f64, error: Option<&str>| {
+            let mut o = Outcome::default();
+            o.push(
+                "saturation: changes/s delivered to all readers",
+                changes,
+                Unit::PerSec,
+            );
+            o.push("saturation: propagation p50", p50, Unit::Ms);
+            o.error = error.map(str::to_owned);
+            o
+        };
+        let out = durability_outcome(&run(800.0, 3.0, None), &run(1000.0, 2.0, None));
+        let names: Vec<&str> = out.metrics.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "changes/s, as built (persist before fan-out)",
+                "changes/s, --bench-unsafe-no-persist",
+                "propagation p50 at saturation, as built",
+                "propagation p50 at saturation, no persist",
+                "durability cost (1 − as built ÷ no persist)",
+            ]
+        );
+        let cost = out.get("durability cost (1 − as built ÷ no persist)");
+        assert!(cost.is_some_and(|c| (c - 20.0).abs() < 1e-9));
+        assert_eq!(out.error, None);
+        let failed = durability_outcome(&run(800.0, 3.0, Some("x")), &Outcome::default());
+        assert_eq!(failed.error.as_deref(), Some("as built: x; no persist: ok"));
+        assert_eq!(
+            failed.get("durability cost (1 − as built ÷ no persist)"),
+            None
+        );
+    }
+}
