@@ -11,7 +11,10 @@ import { SyncTracker } from "./sync/tracker"
 import { PresenceChannel, type Here } from "./presence"
 import { ConflictIndex } from "./model/conflicts"
 import { h, replaceKeepingFocus } from "./ui/dom"
-import { countryView, matrixView, tasksView, type Ctx, type View } from "./ui/views"
+import type { Ctx, View } from "./ui/view"
+import { matrixView, noFilters } from "./ui/matrix"
+import { countryView } from "./ui/country"
+import { tasksView } from "./ui/tasks"
 import { accessView } from "./ui/access"
 import { adminView } from "./ui/admin"
 import { changesView, exportView, historyPanel, reportView, type ToolsCtx } from "./ui/reports"
@@ -197,6 +200,7 @@ let viewKey = ""
 let renderQueued = false
 let renderNeeded = false
 const conflicts = new ConflictIndex()
+const matrixFilters = noFilters(), taskFilter = { onlyMine: false }
 
 function peers(): Here[] { return current ? current.presence.peers() : [] }
 
@@ -500,7 +504,7 @@ async function route() {
     v === "admin" ? adminView({ token, titles: () => docTitles(current!.url, a.title) }) :
     v === "export" ? exportView(tools) : v === "report" ? reportView(tools, rdate, p.get("since") ?? "last") :
     v === "changes" ? changesView(tools) :
-    v === "tasks" ? tasksView(ctx) : v === "country" ? countryView(vctx, cc, p.get("i") ?? undefined) : matrixView(vctx)
+    v === "tasks" ? tasksView(ctx, taskFilter) : v === "country" ? countryView(vctx, cc, p.get("i") ?? undefined) : matrixView(vctx, matrixFilters)
   if (v === "matrix") ctx.here({ view: "matrix", country: "", task: "" })
   replaceKeepingFocus(app, view.el)
   if (asOf) view.update(asOf.doc, asOf.a)

@@ -108,6 +108,13 @@ function mapOf<T>(v: unknown, f: (x: Record<string, unknown>) => T): Record<stri
   return out
 }
 
+/** The value at `path` in a document or any part of it (undefined where the path leads nowhere). */
+export function valueAt(doc: unknown, path: readonly A.Prop[]): unknown {
+  let o = doc
+  for (const k of path) o = o === null || o === undefined ? undefined : (o as Record<A.Prop, unknown>)[k]
+  return o
+}
+
 export function readStance(v: unknown): Stance { return oneOf(v, STANCES, "unknown") }
 export function readConfidence(v: unknown): Confidence { return oneOf(v, CONFIDENCES, "rumour") }
 

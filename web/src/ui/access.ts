@@ -4,7 +4,7 @@ import {
   type Role, type TokenInfo,
 } from "../access"
 import { h, replaceKeepingFocus } from "./dom"
-import type { View } from "./views"
+import type { View } from "./view"
 
 export interface AccessCtx {
   token(): string
