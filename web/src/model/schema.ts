@@ -108,7 +108,7 @@ function mapOf<T>(v: unknown, f: (x: Record<string, unknown>) => T): Record<stri
   return out
 }
 
-/** The value at `path` in a document or any part of it (undefined where the path leads nowhere). */
+/** The value at `path` in a document or a part of it (undefined where the path leads nowhere). */
 export function valueAt(doc: unknown, path: readonly A.Prop[]): unknown {
   let o = doc
   for (const k of path) o = o === null || o === undefined ? undefined : (o as Record<A.Prop, unknown>)[k]
