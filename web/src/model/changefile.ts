@@ -7,7 +7,7 @@
 //   10 16  document id (binary)        68+32h  n   payload (A.saveSince / A.save)
 //   26 2   head count h (u16 BE)       nothing may follow the payload
 //   28 32h heads
-import { stringifyAutomergeUrl } from "@automerge/automerge-repo/slim"
+import { stringifyAutomergeUrl, type BinaryDocumentId } from "@automerge/automerge-repo/slim"
 import { A } from "./am"
 
 export const MAGIC = "CAUCUSCH"
@@ -38,7 +38,7 @@ const same = (x: Uint8Array, y: Uint8Array) => x.length === y.length && x.every(
 
 /** A document id the way people see it (automerge-repo's bs58check form). */
 export function displayDocumentId(id: Uint8Array): string {
-  try { return stringifyAutomergeUrl(id as any).replace(/^automerge:/, "") } catch { return toHex(id) }
+  try { return stringifyAutomergeUrl(id as BinaryDocumentId).replace(/^automerge:/, "") } catch { return toHex(id) }
 }
 
 /** The bytes of a change file. */
@@ -125,7 +125,7 @@ export async function checkImport(doc: A.Doc<unknown>, documentId: Uint8Array, b
   // loadIncremental skips what it cannot parse without saying so: read the payload strictly on its own first
   const corrupt = (e?: unknown) => new ChangeFileError("corrupt-changes", `The change file is corrupt: the changes cannot be read${e ? ` (${e instanceof Error ? e.message : e})` : ""}.`)
   if (f.payload.length) {
-    try { A.load(f.payload, { allowMissingChanges: true } as any) } catch (e) { throw corrupt(e) }
+    try { A.load(f.payload, { allowMissingChanges: true }) } catch (e) { throw corrupt(e) }
   }
   const before = A.getHeads(doc)
   let copy: A.Doc<unknown>

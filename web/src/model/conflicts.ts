@@ -1,6 +1,6 @@
 // Conflicts are data (schema rule 5): concurrent writes of a scalar leave every value in the document.
 import { A } from "./am"
-import { type Analysis, memberForActor, memberName, readAnalysis, str } from "./schema"
+import { type Analysis, type AnalysisDoc, type Position, memberForActor, memberName, readAnalysis, str } from "./schema"
 
 export interface ConflictValue {
   value: string
@@ -17,17 +17,24 @@ export function actorOfOp(opId: string): string {
 }
 
 /**
+ * Every value automerge holds for `obj[prop]`, keyed by op id (undefined: not an automerge object, or
+ * nothing there). One value is no conflict; callers decide from the count.
+ */
+function valuesOf(obj: unknown, prop: string): Record<string, unknown> | undefined {
+  if (!obj || typeof obj !== "object") return undefined
+  try {
+    return A.getConflicts(obj, prop)
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * All values of `obj[prop]` when there is more than one (a conflict), else [].
  * Sorted by value, so every replica shows them in the same order.
  */
 export function conflictsOf(a: Analysis, obj: unknown, prop: string): ConflictValue[] {
-  if (!obj || typeof obj !== "object") return []
-  let all: Record<string, unknown> | undefined
-  try {
-    all = A.getConflicts(obj as any, prop) as Record<string, unknown> | undefined
-  } catch {
-    return []
-  }
+  const all = valuesOf(obj, prop)
   if (!all) return []
   const entries = Object.entries(all)
   if (entries.length < 2) return []
@@ -41,27 +48,28 @@ export function conflictsOf(a: Analysis, obj: unknown, prop: string): ConflictVa
 }
 
 /** Conflicting stance/confidence values of one position. */
-export function positionConflicts(a: Analysis, doc: any, cc: string, itemId: string) {
+export function positionConflicts(a: Analysis, doc: AnalysisDoc | undefined, cc: string, itemId: string) {
   const p = doc?.countries?.[cc]?.positions?.[itemId]
   return { stance: conflictsOf(a, p, "stance"), confidence: conflictsOf(a, p, "confidence") }
 }
 
 export interface ViewConflict { value: unknown; actor: string; member: string | null }
+/** A position of the exported typed view: conflicting values are listed only when there are some. */
+type ViewPosition = Position & { stanceConflicts?: ViewConflict[]; confidenceConflicts?: ViewConflict[] }
 
 /**
  * The typed view exactly as the Rust model exports it (crates/model view.rs): the plain view plus,
  * on positions whose stance or confidence has concurrent values, `stanceConflicts`/`confidenceConflicts`.
  */
-export function typedView(doc: any): Analysis {
+export function typedView(doc: AnalysisDoc | undefined): Analysis {
   const a = readAnalysis(doc)
   for (const [cc, c] of Object.entries(a.countries)) {
-    for (const [id, p] of Object.entries(c.positions)) {
+    for (const [id, p] of Object.entries(c.positions) as [string, ViewPosition][]) {
       const obj = doc?.countries?.[cc]?.positions?.[id]
       for (const field of ["stance", "confidence"] as const) {
-        let all: Record<string, unknown> | undefined
-        try { all = A.getConflicts(obj, field) as Record<string, unknown> | undefined } catch { all = undefined }
+        const all = valuesOf(obj, field)
         if (!all || Object.keys(all).length < 2) continue
-        ;(p as any)[`${field}Conflicts`] = Object.entries(all).map(([opId, v]): ViewConflict => {
+        p[`${field}Conflicts`] = Object.entries(all).map(([opId, v]): ViewConflict => {
           const actor = actorOfOp(opId)
           return { value: typeof v === "object" && v !== null ? str(v) : v, actor, member: memberForActor(a, actor) ?? null }
         })
@@ -72,11 +80,8 @@ export function typedView(doc: any): Analysis {
 }
 
 function hasConflict(obj: unknown, prop: string): boolean {
-  if (!obj || typeof obj !== "object") return false
-  try {
-    const all = A.getConflicts(obj as any, prop)
-    return !!all && Object.keys(all).length > 1
-  } catch { return false }
+  const all = valuesOf(obj, prop)
+  return !!all && Object.keys(all).length > 1
 }
 
 /**
@@ -88,24 +93,24 @@ export class ConflictIndex {
 
   has(cc: string, itemId: string) { return this.cells.has(cc + "|" + itemId) }
 
-  rebuild(doc: any) {
+  rebuild(doc: AnalysisDoc | undefined) {
     this.cells.clear()
     for (const cc of Object.keys(doc?.countries ?? {})) this.#country(doc, cc)
   }
 
-  #cell(doc: any, cc: string, id: string) {
+  #cell(doc: AnalysisDoc | undefined, cc: string, id: string) {
     const p = doc?.countries?.[cc]?.positions?.[id]
     const k = cc + "|" + id
     if (hasConflict(p, "stance") || hasConflict(p, "confidence")) this.cells.add(k)
     else this.cells.delete(k)
   }
 
-  #country(doc: any, cc: string) {
+  #country(doc: AnalysisDoc | undefined, cc: string) {
     for (const k of [...this.cells]) if (k.startsWith(cc + "|")) this.cells.delete(k)
     for (const id of Object.keys(doc?.countries?.[cc]?.positions ?? {})) this.#cell(doc, cc, id)
   }
 
-  apply(doc: any, patches: { path: (string | number)[] }[]) {
+  apply(doc: AnalysisDoc | undefined, patches: { path: A.Prop[] }[]) {
     const countries = new Set<string>(), cells = new Set<string>()
     for (const { path } of patches) {
       if (path[0] !== "countries") { if (path.length === 0) return this.rebuild(doc); continue }
@@ -120,7 +125,7 @@ export class ConflictIndex {
 }
 
 /** Whether a change can alter what the matrix shows (notes, sources, tasks… cannot). */
-export function touchesMatrix(patches: { path: (string | number)[] }[]): boolean {
+export function touchesMatrix(patches: { path: A.Prop[] }[]): boolean {
   return patches.some(({ path }) => {
     if (path[0] === "tasks" || path[0] === "members") return false
     if (path[0] === "countries" && path[2] === "delegation") return false

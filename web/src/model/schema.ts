@@ -49,6 +49,40 @@ export interface Template {
   countries: { code: string; name: string; region: string }[]
 }
 
+// ---------------------------------------------------------------- the document as the writes see it
+
+/** An enum or identity field as written (rule 2): a scalar string, never Text. */
+type Scalar = A.ImmutableString
+
+/**
+ * The document as automerge holds it, typed for what change callbacks mutate. Every field may be missing
+ * (an older or foreign document), so only the writes below use these types; reads go through readAnalysis.
+ * Prose fields are Text, which automerge 3 shows as a JS string (rule 3).
+ */
+export interface AnalysisDoc {
+  schema?: Scalar
+  title?: Scalar
+  meeting?: { name: Scalar; venue: Scalar; starts: Scalar; ends: Scalar }
+  tracks?: Record<string, { name: Scalar }>
+  items?: Record<string, ItemDoc>
+  countries?: Record<string, CountryDoc>
+  tasks?: Record<string, TaskDoc>
+  members?: Record<string, MemberDoc>
+  reports?: Record<string, ReportDoc>
+}
+export interface ItemDoc { code: Scalar; title: Scalar; track: Scalar; priority: Scalar; theme: Scalar; summary: string }
+export interface CountryDoc {
+  name?: Scalar; region?: Scalar
+  delegation?: { openToCivilSociety: boolean | null; contacts: string }
+  positions?: Record<string, PositionDoc>
+}
+export interface PositionDoc {
+  stance?: Scalar; confidence?: Scalar; notes?: string; sources?: Scalar[]; updatedBy?: Scalar; updatedAt?: Scalar
+}
+export interface TaskDoc { title: Scalar; track: Scalar; assignee: Scalar; when: Scalar; status: Scalar; notes: string }
+export interface MemberDoc { name?: Scalar; org?: Scalar; actors?: Scalar[] }
+export interface ReportDoc { by: Scalar; at: Scalar; heads?: Scalar[] }
+
 // ---------------------------------------------------------------- tolerant reads (rule 1)
 
 /** A string field may be a scalar (ImmutableString), Text (read as a JS string) or missing. */
@@ -62,22 +96,29 @@ function oneOf<T extends string>(v: unknown, allowed: readonly T[], dflt: T): T 
   const s = str(v)
   return (allowed as readonly string[]).includes(s) ? (s as T) : dflt
 }
-function obj(v: unknown): Record<string, any> {
-  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, any>) : {}
+function obj(v: unknown): Record<string, unknown> {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
 }
 function list(v: unknown): unknown[] {
   return Array.isArray(v) ? v : []
 }
-function mapOf<T>(v: unknown, f: (x: Record<string, any>) => T): Record<string, T> {
+function mapOf<T>(v: unknown, f: (x: Record<string, unknown>) => T): Record<string, T> {
   const out: Record<string, T> = {}
   for (const [k, x] of Object.entries(obj(v))) out[k] = f(obj(x))
   return out
 }
 
+/** The value at `path` in a document or a part of it (undefined where the path leads nowhere). */
+export function valueAt(doc: unknown, path: readonly A.Prop[]): unknown {
+  let o = doc
+  for (const k of path) o = o === null || o === undefined ? undefined : (o as Record<A.Prop, unknown>)[k]
+  return o
+}
+
 export function readStance(v: unknown): Stance { return oneOf(v, STANCES, "unknown") }
 export function readConfidence(v: unknown): Confidence { return oneOf(v, CONFIDENCES, "rumour") }
 
-export function readPosition(p: Record<string, any>): Position {
+export function readPosition(p: Record<string, unknown>): Position {
   return {
     stance: readStance(p.stance),
     confidence: readConfidence(p.confidence),
@@ -122,12 +163,12 @@ export function readAnalysis(doc: unknown): Analysis {
 
 const S = (v: string) => new A.ImmutableString(v)
 
-export function newPosition(): Record<string, unknown> {
+export function newPosition(): PositionDoc {
   return { stance: S("unknown"), confidence: S("rumour"), notes: "", sources: [], updatedBy: S(""), updatedAt: S("") }
 }
 
 /** Fill an empty document from the template (run inside a change). */
-export function initFromTemplate(d: any, t: Template): void {
+export function initFromTemplate(d: AnalysisDoc, t: Template): void {
   d.schema = S(SCHEMA)
   d.title = S(t.title)
   d.meeting = { name: S(t.meeting.name), venue: S(t.meeting.venue), starts: S(t.meeting.starts), ends: S(t.meeting.ends) }
@@ -142,7 +183,7 @@ export function initFromTemplate(d: any, t: Template): void {
   }
   d.countries = {}
   for (const c of t.countries) {
-    const positions: Record<string, unknown> = {}
+    const positions: Record<string, PositionDoc> = {}
     for (const i of t.items) positions[i.id] = newPosition()
     d.countries[c.code] = {
       name: S(c.name), region: S(c.region),
@@ -158,10 +199,10 @@ export function initFromTemplate(d: any, t: Template): void {
 export interface Me { id: string; name: string; org: string }
 
 /** Make sure members[me.id] exists and lists this session's actor (rule 6: same change as the edit). */
-export function ensureMember(d: any, me: Me): void {
+export function ensureMember(d: AnalysisDoc, me: Me): void {
   if (!d.members) d.members = {}
   const actor = A.getActorId(d)
-  let m = d.members[me.id]
+  const m = d.members[me.id]
   if (!m) {
     d.members[me.id] = { name: S(me.name), org: S(me.org), actors: [S(actor)] }
     return
@@ -173,20 +214,21 @@ export function ensureMember(d: any, me: Me): void {
 }
 
 /** The position object for (country, item), created if missing (rule 4). */
-export function positionFor(d: any, cc: string, itemId: string): any {
-  const c = d.countries[cc]
+export function positionFor(d: AnalysisDoc, cc: string, itemId: string): PositionDoc {
+  // a missing country throws, as it should: positions exist only under countries
+  const c = d.countries![cc]
   if (!c.positions) c.positions = {}
   if (!c.positions[itemId]) c.positions[itemId] = newPosition()
   return c.positions[itemId]
 }
 
-function stamp(d: any, p: any, me: Me, now: Date) {
+function stamp(d: AnalysisDoc, p: PositionDoc, me: Me, now: Date) {
   ensureMember(d, me)
   p.updatedBy = S(me.id)
   p.updatedAt = S(now.toISOString().replace(/\.\d{3}Z$/, "Z"))
 }
 
-export function setPositionField(d: any, me: Me, cc: string, itemId: string,
+export function setPositionField(d: AnalysisDoc, me: Me, cc: string, itemId: string,
   field: "stance" | "confidence", value: string, now = new Date()): void {
   const p = positionFor(d, cc, itemId)
   p[field] = S(value)
@@ -198,7 +240,7 @@ export function setPositionField(d: any, me: Me, cc: string, itemId: string,
  * every conflicting value: a plain put of the value that already wins would be skipped as a no-op and
  * leave the conflict in place.
  */
-export function resolvePositionField(d: any, me: Me, cc: string, itemId: string,
+export function resolvePositionField(d: AnalysisDoc, me: Me, cc: string, itemId: string,
   field: "stance" | "confidence", value: string, now = new Date()): void {
   const p = positionFor(d, cc, itemId)
   delete p[field]
@@ -207,47 +249,49 @@ export function resolvePositionField(d: any, me: Me, cc: string, itemId: string,
 }
 
 /** Edit a Text field by splicing (rule 3); a field that is missing or scalar becomes Text first. */
-export function spliceText(d: any, path: (string | number)[], index: number, del: number, ins: string): void {
-  const parent = path.slice(0, -1).reduce((o: any, k) => o[k], d)
+export function spliceText(d: AnalysisDoc, path: A.Prop[], index: number, del: number, ins: string): void {
+  // the caller names a path whose parent exists; only the last key may be missing or of another type
+  const root: object = d
+  const parent = path.slice(0, -1).reduce((o, k) => o[k] as Record<A.Prop, unknown>, root as Record<A.Prop, unknown>)
   const key = path[path.length - 1]
   if (typeof parent[key] !== "string") parent[key] = str(parent[key])
   A.splice(d, path, index, del, ins)
 }
 
-export function editNotes(d: any, me: Me, cc: string, itemId: string, index: number, del: number, ins: string, now = new Date()) {
+export function editNotes(d: AnalysisDoc, me: Me, cc: string, itemId: string, index: number, del: number, ins: string, now = new Date()) {
   const p = positionFor(d, cc, itemId)
   spliceText(d, ["countries", cc, "positions", itemId, "notes"], index, del, ins)
   stamp(d, p, me, now)
 }
 
-export function addSource(d: any, me: Me, cc: string, itemId: string, source: string, now = new Date()) {
+export function addSource(d: AnalysisDoc, me: Me, cc: string, itemId: string, source: string, now = new Date()) {
   const p = positionFor(d, cc, itemId)
   if (!p.sources) p.sources = []
   p.sources.push(S(source))
   stamp(d, p, me, now)
 }
 
-export function removeSource(d: any, me: Me, cc: string, itemId: string, index: number, now = new Date()) {
+export function removeSource(d: AnalysisDoc, me: Me, cc: string, itemId: string, index: number, now = new Date()) {
   const p = positionFor(d, cc, itemId)
-  if (p.sources && index < p.sources.length) p.sources.deleteAt(index)
+  if (p.sources && index < p.sources.length) A.deleteAt(p.sources, index)
   stamp(d, p, me, now)
 }
 
-export function setDelegationOpen(d: any, me: Me, cc: string, open: boolean | null) {
-  const c = d.countries[cc]
+export function setDelegationOpen(d: AnalysisDoc, me: Me, cc: string, open: boolean | null) {
+  const c = d.countries![cc]
   if (!c.delegation) c.delegation = { openToCivilSociety: null, contacts: "" }
   c.delegation.openToCivilSociety = open
   ensureMember(d, me)
 }
 
-export function addTask(d: any, me: Me, id: string, t: { title: string; track: string; assignee: string; when: string }) {
+export function addTask(d: AnalysisDoc, me: Me, id: string, t: { title: string; track: string; assignee: string; when: string }) {
   if (!d.tasks) d.tasks = {}
   d.tasks[id] = { title: S(t.title), track: S(t.track), assignee: S(t.assignee), when: S(t.when), status: S("open"), notes: "" }
   ensureMember(d, me)
 }
 
-export function setTaskField(d: any, me: Me, id: string, field: "title" | "track" | "assignee" | "when" | "status", value: string) {
-  d.tasks[id][field] = S(value)
+export function setTaskField(d: AnalysisDoc, me: Me, id: string, field: "title" | "track" | "assignee" | "when" | "status", value: string) {
+  d.tasks![id][field] = S(value)
   ensureMember(d, me)
 }
 
@@ -264,7 +308,7 @@ export function readReports(doc: unknown): Record<string, ReportSent> {
  * Marks the report of `date` as sent. The map is created only when missing; an entry already there is
  * updated in place (never replaced: rule 4).
  */
-export function recordReport(d: any, me: Me, date: string, heads: string[], now = new Date()): void {
+export function recordReport(d: AnalysisDoc, me: Me, date: string, heads: string[], now = new Date()): void {
   if (!d.reports || typeof d.reports !== "object") d.reports = {}
   const at = S(now.toISOString().replace(/\.\d{3}Z$/, "Z"))
   const r = d.reports[date]
@@ -272,7 +316,7 @@ export function recordReport(d: any, me: Me, date: string, heads: string[], now 
     r.by = S(me.id)
     r.at = at
     if (!Array.isArray(r.heads)) r.heads = []
-    if (r.heads.length) r.heads.deleteAt(0, r.heads.length)
+    if (r.heads.length) A.deleteAt(r.heads, 0, r.heads.length)
     r.heads.push(...heads.map(S))
   } else {
     d.reports[date] = { by: S(me.id), at, heads: heads.map(S) }

@@ -8,6 +8,11 @@ import { backoffDelay } from "./status"
 
 export type LinkState = "connecting" | "open" | "closed"
 
+// The base class types its socket and handlers with isomorphic-ws's Node types; in the browser they are the
+// DOM's WebSocket and events, which the base class only uses through the API both share. These casts say so.
+type BaseSocket = WebSocketClientAdapter["socket"]
+type DomListener = (event: Event) => void
+
 export class ReconnectingAdapter extends WebSocketClientAdapter {
   link: LinkState = "closed"
   attempt = 0
@@ -65,11 +70,11 @@ export class ReconnectingAdapter extends WebSocketClientAdapter {
       return
     }
     socket.binaryType = "arraybuffer"
-    this.socket = socket as any
+    this.socket = socket as unknown as BaseSocket
     socket.addEventListener("open", this.onOpen)
     socket.addEventListener("close", this.onClose)
-    socket.addEventListener("message", this.onMessage as any)
-    socket.addEventListener("error", this.onError as any)
+    socket.addEventListener("message", this.onMessage as unknown as DomListener)
+    socket.addEventListener("error", this.onError as unknown as DomListener)
   }
 
   #detach() {
@@ -77,8 +82,8 @@ export class ReconnectingAdapter extends WebSocketClientAdapter {
     if (!s) return
     s.removeEventListener("open", this.onOpen)
     s.removeEventListener("close", this.onClose)
-    s.removeEventListener("message", this.onMessage as any)
-    s.removeEventListener("error", this.onError as any)
+    s.removeEventListener("message", this.onMessage as unknown as DomListener)
+    s.removeEventListener("error", this.onError as unknown as DomListener)
     if (s.readyState === WebSocket.OPEN || s.readyState === WebSocket.CONNECTING) {
       try { s.close() } catch { /* already closing */ }
     }

@@ -15,11 +15,11 @@ export class SyncTracker {
 
   constructor(private repo: Repo, private adapter: ReconnectingAdapter) {
     adapter.onLink(() => this.update())
-    repo.synchronizer.on("sync-state", ({ peerId, documentId, syncState }: any) => {
+    repo.synchronizer.on("sync-state", ({ peerId, documentId, syncState }) => {
       if (peerId !== adapter.remotePeerId) return
-      const their: string[] | null = syncState.theirHeads
+      const their = syncState.theirHeads
       if (!their) return
-      const rec = { their, shared: (syncState.sharedHeads ?? []) as string[] }
+      const rec = { their, shared: syncState.sharedHeads ?? [] }
       this.#relayHeads.set(documentId, rec)
       try { localStorage.setItem(KEY(documentId), JSON.stringify(rec)) } catch { /* storage full */ }
       this.update()

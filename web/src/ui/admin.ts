@@ -3,7 +3,7 @@
 import { listTokens, tokenState, type TokenInfo } from "../access"
 import { agoText, backupText, bytesText, clusterText, commitsText, docLabel, fetchStatus, ageText, type RelayStatus } from "../admin"
 import { h, replaceKeepingFocus } from "./dom"
-import type { View } from "./views"
+import type { View } from "./view"
 
 export interface AdminCtx {
   token(): string

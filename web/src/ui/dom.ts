@@ -8,8 +8,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
     if (v === null || v === undefined || v === false) continue
     if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v as EventListener)
     else if (k === "class") el.className = String(v)
-    else if (k === "value") (el as any).value = v
-    else if (k === "checked") (el as any).checked = v
+    // properties, not attributes: an input's value attribute is only its default
+    else if (k === "value" || k === "checked") Object.assign(el, { [k]: v })
     else el.setAttribute(k, v === true ? "" : String(v))
   }
   append(el, children)

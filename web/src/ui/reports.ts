@@ -2,20 +2,20 @@
 // are made by the relay from what it has stored; change files are made and read on this device.
 import { parseAutomergeUrl, type AutomergeUrl, type DocHandle } from "@automerge/automerge-repo/slim"
 import { A } from "../model/am"
-import { type Analysis, type Me, memberName, readReports, recordReport } from "../model/schema"
+import { type Analysis, type AnalysisDoc, type Me, memberName, readReports, recordReport } from "../model/schema"
 import { addDays, dayStart, headsBefore, isDate, todayUtc } from "../model/history"
 import { ChangeFileError, EXTENSION, checkImport, exportChanges } from "../model/changefile"
 import { markdownToHtml } from "./markdown"
 import { fmtTime, h, replaceKeepingFocus } from "./dom"
-import type { View } from "./views"
+import type { DocState, Go, View } from "./view"
 
 export interface ToolsCtx {
-  handle: DocHandle<any>
+  handle: DocHandle<AnalysisDoc>
   me: Me
   readonly canEdit: boolean
   token(): string
-  change(f: (d: any) => void): void
-  go(route: Record<string, string>): void
+  change(f: (d: AnalysisDoc) => void): void
+  go: Go
 }
 
 // ---------------------------------------------------------------- relay API
@@ -41,9 +41,9 @@ export async function apiGet(path: string, token: string): Promise<Response> {
   return r
 }
 
-const docPath = (handle: DocHandle<any>, what: string) => `/api/docs/${encodeURIComponent(handle.documentId)}/${what}`
+const docPath = (handle: DocHandle<AnalysisDoc>, what: string) => `/api/docs/${encodeURIComponent(handle.documentId)}/${what}`
 
-/** A file name from a Content-Disposition header, without any path. */
+/** A file name from a Content-Disposition header, without its directory part. */
 export function fileNameFrom(cd: string | null): string | undefined {
   if (!cd) return undefined
   const star = cd.match(/filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/)
@@ -83,7 +83,7 @@ function markSent(ctx: ToolsCtx, date: string, msg: HTMLElement) {
   say(msg, `Marked the report of ${date} as sent.`)
 }
 
-function sentList(doc: any, a: Analysis) {
+function sentList(doc: DocState, a: Analysis) {
   const rs = Object.entries(readReports(doc)).sort((x, y) => y[0].localeCompare(x[0]))
   return rs.length === 0 ? h("p", { class: "muted" }, "No report marked as sent yet.") :
     h("ul", {}, rs.slice(0, 20).map(([date, r]) => h("li", {}, h("strong", {}, date), ` · by ${memberName(a, r.by) || "someone"}, ${fmtTime(r.at)}`)))
@@ -194,7 +194,7 @@ export function historyLine(e: HistoryEntry, base: string[], a: Analysis): strin
  * A "History" button and the panel it opens: the relay's history of `path` (e.g. countries/BR or
  * countries/BR/positions/res-102), newest first.
  */
-export function historyPanel(handle: DocHandle<any>, token: () => string, analysis: () => Analysis, path: string[], label: string, text = "History"): HTMLElement {
+export function historyPanel(handle: DocHandle<AnalysisDoc>, token: () => string, analysis: () => Analysis, path: string[], label: string, text = "History"): HTMLElement {
   const id = "hist-" + path.join("-").replace(/[^A-Za-z0-9_-]+/g, "-")
   const panel = h("div", { id, class: "history", hidden: true, role: "region", "aria-label": `History of ${label}` })
   const button = h("button", { type: "button", class: "small", "aria-expanded": "false", "aria-controls": id, "aria-label": `${text} of ${label}` }, text)

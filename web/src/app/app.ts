@@ -1,0 +1,344 @@
+// The App: the one object that owns the client's state (the repo and relay link, the person, access and
+// role, the open document and its presence, the view on screen, the conflict index, the as-of and
+// "since" notices) and moves it: routing a fragment to a screen, opening documents, re-rendering on
+// changes. The rules with logic live in state.ts and routes.ts (unit tested); this file wires them up.
+import { Repo, type AutomergeUrl, type DocHandle } from "@automerge/automerge-repo/slim"
+import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb"
+import { A } from "../model/am"
+import { type Analysis, type AnalysisDoc, type Me, type Template, initFromTemplate, readAnalysis } from "../model/schema"
+import { ConflictIndex } from "../model/conflicts"
+import { changedPositions, todayUtc } from "../model/history"
+import { ReconnectingAdapter } from "../sync/adapter"
+import { SyncTracker } from "../sync/tracker"
+import { PresenceChannel, type Here } from "../presence"
+import { canEdit, fetchMe, isAdmin } from "../access"
+import { h, replaceKeepingFocus } from "../ui/dom"
+import type { Go, Patches, View } from "../ui/view"
+import { noFilters } from "../ui/matrix"
+import { showPresence, showRole, showStatus, type Shell } from "../ui/bar"
+import { asOfNotice, sinceNotice } from "../ui/notices"
+import { homePage, nameForm } from "../ui/home"
+import { fillNav } from "../ui/nav"
+import type { Device } from "./device"
+import { UnsavedStash } from "./stash"
+import { type AsOf, type Since, existedThen, sinceLastVisit, snapshotAsOf } from "./past"
+import { type AccessState, type StatusLine, OncePerKey, RenderQueue, afterMeAnswer, changeNeedsRender, oneAtATime, roleOf, shownStatus } from "./state"
+import { docOf, entryFor, fragmentAsOf, fragmentFor, navLinks, resolveRoute, type BuildDeps, type Route } from "./routes"
+import { type ContextSource, accessCtx, adminCtx, asOfCtx, liveCtx, toolsCtx } from "./contexts"
+import { fragment, setFragment, takeToken } from "./address"
+
+/** Which screen is up: a role change redraws home and document views, never the name form. */
+export type Screen = "name" | "home" | "doc"
+
+/** The document on screen: its handle and our presence on it. */
+export interface OpenDoc { url: string; handle: DocHandle<AnalysisDoc>; presence: PresenceChannel }
+
+/** The notices above the view (as of a date, since the last visit); null when not shown. */
+interface Notices { asOf: HTMLElement | null; since: HTMLElement | null }
+
+/** How long a burst of changes waits before the "since you were last here" notice is recomputed. */
+const SINCE_DELAY_MS = 1500
+
+export class App implements ContextSource {
+  readonly adapter: ReconnectingAdapter
+  readonly repo: Repo
+  readonly tracker: SyncTracker
+  readonly conflicts = new ConflictIndex()
+  /** The matrix filters and "Only my tasks" last for the page, so they survive moving between views. */
+  readonly filters = { matrix: noFilters(), tasks: { onlyMine: false } }
+
+  me: Me | null
+  access: AccessState
+  syncStatus: StatusLine = { text: "loading", state: "offline" }
+  screen: Screen = "home"
+  open: OpenDoc | undefined
+  view: View | undefined
+  /** The route the view on screen was built for (Route.key); "" forces a rebuild. */
+  viewKey = ""
+  asOf: AsOf | undefined
+  since: Since | undefined
+  #sinceTimer = 0
+  #notices: Notices = { asOf: null, since: null }
+
+  readonly #stash: UnsavedStash
+  readonly #opening = new OncePerKey<boolean>()
+  readonly #render = new RenderQueue(f => requestAnimationFrame(f), () => this.#renderNow())
+  readonly #checkAccess = oneAtATime(() => this.#askRelay())
+  readonly #ctx = { live: liveCtx(this), asOf: asOfCtx(this) }
+  readonly #tools = toolsCtx(this)
+
+  constructor(readonly shell: Shell, readonly device: Device, readonly template: Template) {
+    this.adapter = new ReconnectingAdapter(relayUrl(device.token()))
+    this.repo = new Repo({ network: [this.adapter], storage: new IndexedDBStorageAdapter("caucus"), sharePolicy: async () => true })
+    this.tracker = new SyncTracker(this.repo, this.adapter)
+    this.access = { me: device.access(), invalid: false }
+    this.tracker.onChange(s => { this.syncStatus = s; this.#showStatus() })
+    this.adapter.onLink(state => { if (state !== "connecting") void this.checkAccess() })
+    this.#stash = new UnsavedStash(this.repo, device.store)
+    this.adapter.onLink(state => {
+      // after a reconnect, peers may have missed our presence
+      if (state === "open") setTimeout(() => this.open?.presence.resend(), 300)
+    })
+    this.me = device.me()
+  }
+
+  // ---------------------------------------------------------------- access and status
+
+  canEdit(): boolean { return canEdit(roleOf(this.access)) }
+
+  /**
+   * Asks the relay who this device's token is. A refused websocket looks like a network error, so this is
+   * how a revoked or expired token is told from being offline: 401 → invalid, no answer → just offline.
+   */
+  async checkAccess() {
+    if (!this.device.token()) return
+    await this.#checkAccess()
+  }
+
+  async #askRelay() {
+    const token = this.device.token()
+    if (!token) return
+    const answer = await fetchMe(token)
+    if (this.device.token() !== token) return
+    const step = afterMeAnswer(this.access, answer)
+    this.access = step.next
+    if (step.save) this.device.saveAccess(step.save)
+    if (step.announce) this.showRole()
+    // redraw with the new role, but never under someone filling in the name form
+    if (step.rebuild && this.screen !== "name") { this.viewKey = ""; void this.route() }
+  }
+
+  showRole() {
+    showRole(this.shell, roleOf(this.access), this.access.invalid)
+    this.#showStatus()
+  }
+
+  #showStatus() { showStatus(this.shell.status, shownStatus(this.access, this.syncStatus)) }
+
+  // ---------------------------------------------------------------- the page going away
+
+  /** Keeps what this device has of the open document, synchronously (the page may be gone next). */
+  stash() {
+    if (!this.open) return
+    this.saveSeen()
+    this.#stash.save(this.open.handle)
+  }
+
+  /** Remembers the open document's heads as seen now (the next visit's "since you were last here"). */
+  saveSeen() {
+    if (!this.open) return
+    this.device.saveSeen(this.open.handle.documentId, { heads: A.getHeads(this.open.handle.doc()), at: new Date().toISOString() })
+  }
+
+  // ---------------------------------------------------------------- the open document
+
+  /** Opens a document once, even when two routes ask for it at the same time. */
+  async openDoc(url: string): Promise<boolean> {
+    if (this.open?.url === url) return true
+    return this.#opening.run(url, () => this.#openDocNow(url))
+  }
+
+  async #openDocNow(url: string): Promise<boolean> {
+    if (this.open) { this.stash(); this.open.presence.stop(); this.open = undefined }
+    this.asOf = undefined
+    this.#setNotices({ asOf: null, since: null })
+    replaceKeepingFocus(this.shell.app, h("p", { class: "loading" }, "Opening the analysis…"))
+    let handle: DocHandle<AnalysisDoc>
+    try {
+      handle = await this.repo.find<AnalysisDoc>(url as AutomergeUrl)
+    } catch {
+      replaceKeepingFocus(this.shell.app, h("div", { class: "card" },
+        h("p", {}, "This analysis is not on this device yet and the relay could not provide it. Check the link and the connection; it will open as soon as the relay has it."),
+        h("button", { type: "button", onclick: () => this.route() }, "Try again"), " ",
+        h("a", { href: "#" }, "Home")))
+      return false
+    }
+    this.#stash.restore(handle)
+    const me = this.me!
+    const presence = new PresenceChannel(handle, { member: me.id, name: me.name, org: me.org, view: "", country: "", task: "" }, () => this.renderPresence())
+    this.open = { url, handle, presence }
+    this.tracker.track(handle)
+    this.conflicts.rebuild(handle.doc())
+    handle.on("change", ({ doc, patches }) => { this.conflicts.apply(doc, patches); this.queueRender(patches); this.#queueSince() })
+    this.device.rememberDoc(url, readAnalysis(handle.doc()).title || "Untitled analysis")
+    this.#startSince(handle)
+    window.addEventListener("pagehide", () => presence.stop(), { once: true })
+    return true
+  }
+
+  /** Closes the open document (home): what was seen is remembered, presence says goodbye. */
+  #closeDoc() {
+    if (this.open) { this.saveSeen(); this.open.presence.stop(); this.open = undefined }
+    this.asOf = undefined
+    this.since = undefined
+    this.#setNotices({ asOf: null, since: null })
+  }
+
+  /** The one way views write to the document; a viewer's device never writes (the relay would ignore it anyway). */
+  change(f: (d: AnalysisDoc) => void) {
+    if (!this.canEdit() || !this.open) return
+    this.open.handle.change(f)
+  }
+
+  /** Creates an analysis from the template and opens it. */
+  createNew() {
+    if (!this.canEdit()) return
+    const handle = this.repo.create<AnalysisDoc>()
+    handle.change(d => initFromTemplate(d, this.template))
+    setFragment("doc=" + handle.url)
+  }
+
+  // ---------------------------------------------------------------- presence
+
+  peers(): Here[] { return this.open ? this.open.presence.peers() : [] }
+
+  here(state: Partial<Here>) { this.open?.presence.set(state) }
+
+  renderPresence() {
+    showPresence(this.shell.presence, this.peers(), p => this.#where(p))
+    this.queueRender()
+  }
+
+  #where(p: Here): string {
+    const a = this.open ? readAnalysis(this.open.handle.doc()) : undefined
+    if (p.country) return a?.countries[p.country]?.name ?? p.country
+    if (p.task) return "task: " + (a?.tasks[p.task]?.title ?? p.task)
+    return p.view
+  }
+
+  // ---------------------------------------------------------------- rendering
+
+  /** Re-renders the view at the next frame if a change (or, without patches, anything) can alter it. */
+  queueRender(patches?: Patches) {
+    // an as-of view shows a fixed past state: live changes do not alter it
+    if (patches && this.asOf) return
+    this.#render.queue(changeNeedsRender(patches, this.view))
+  }
+
+  #renderNow() {
+    if (!this.open || !this.view) return
+    const t0 = performance.now()
+    this.#updateView(this.view)
+    this.shell.app.dataset.renderMs = String(Math.round(performance.now() - t0))
+  }
+
+  #updateView(view: View) {
+    if (this.asOf) view.update(this.asOf.doc, this.asOf.a)
+    else { const doc = this.open!.handle.doc(); view.update(doc, readAnalysis(doc)) }
+  }
+
+  // ---------------------------------------------------------------- notices
+
+  #setNotices(n: Partial<Notices>) {
+    Object.assign(this.#notices, n)
+    this.shell.notices.replaceChildren(...[this.#notices.asOf, this.#notices.since].filter((x): x is HTMLElement => !!x))
+  }
+
+  /** Shows the open analysis as of the end of `date` ("" = live), computing the past state once per date. */
+  #setAsOf(date: string) {
+    if (!date || !this.open) { this.asOf = undefined; this.#setNotices({ asOf: null }); return }
+    if (this.asOf?.url !== this.open.url || this.asOf.date !== date) this.asOf = snapshotAsOf(this.open.url, date, this.open.handle.doc())
+    this.#setNotices({ asOf: asOfNotice(date, existedThen(this.asOf), () => setFragment(fragmentAsOf(fragment(), ""))) })
+  }
+
+  #startSince(handle: DocHandle<AnalysisDoc>) {
+    const seen = this.device.seen(handle.documentId)
+    this.saveSeen()
+    this.since = sinceLastVisit(handle.documentId, seen, handle.doc())
+    if (this.since) this.#showSince()
+  }
+
+  #queueSince() {
+    if (!this.since || this.since.dismissed || this.#sinceTimer) return
+    this.#sinceTimer = window.setTimeout(() => { this.#sinceTimer = 0; this.#showSince() }, SINCE_DELAY_MS)
+  }
+
+  #showSince() {
+    const since = this.since
+    if (!since || !this.open || since.id !== this.open.handle.documentId) return
+    if (since.dismissed) { this.#setNotices({ since: null }); return }
+    const changes = changedPositions(since.before, readAnalysis(this.open.handle.doc()), this.me?.id)
+    if (!changes.length) { this.#setNotices({ since: null }); return }
+    const dismiss = () => { since.dismissed = true; this.#showSince() }
+    this.#setNotices({ since: sinceNotice(since.at, changes, dismiss, this.go) })
+  }
+
+  // ---------------------------------------------------------------- screens and routing
+
+  /** Moves to another view of the open analysis. */
+  readonly go: Go = to => setFragment(fragmentFor(this.open?.url, to, fragment()))
+
+  #nameScreen(then: () => void) {
+    this.screen = "name"
+    this.shell.nav.replaceChildren()
+    const { form, focus } = nameForm(this.me, me => {
+      this.me = me
+      this.device.saveMe(me)
+      then()
+    })
+    replaceKeepingFocus(this.shell.app, form)
+    focus()
+  }
+
+  #home() {
+    this.screen = "home"
+    this.shell.nav.replaceChildren()
+    this.shell.presence.replaceChildren()
+    this.view = undefined
+    this.viewKey = ""
+    this.#closeDoc()
+    replaceKeepingFocus(this.shell.app, homePage({
+      docs: this.device.knownDocs(), hasToken: !!this.device.token(), canCreate: this.canEdit(), template: this.template,
+      me: this.me!, create: () => this.createNew(), changeName: () => this.#nameScreen(() => void this.route()),
+    }))
+  }
+
+  /** Shows what the address bar's fragment names: the name form first, then home or a view of an analysis. */
+  async route() {
+    if (takeToken(this.device)) { location.reload(); return }
+    if (!this.me) { this.#nameScreen(() => void this.route()); return }
+    const p = fragment()
+    const doc = docOf(p)
+    if (!doc) { this.#home(); return }
+    this.screen = "doc"
+    if (!(await this.openDoc(doc))) return
+    const a = readAnalysis(this.open!.handle.doc())
+    const admin = isAdmin(roleOf(this.access))
+    const r = resolveRoute(doc, p, { admin, analysis: a, today: todayUtc() })
+    if (r.key === this.viewKey && this.view) return
+    this.viewKey = r.key
+    this.#setAsOf(r.asOf)
+    this.#fillNav(r, admin)
+    this.view = entryFor(r.view).build(this.#buildDeps(a), r)
+    replaceKeepingFocus(this.shell.app, this.view.el)
+    this.#updateView(this.view)
+    document.title = `${a.title || "Analysis"} – Caucus`
+    this.renderPresence()
+  }
+
+  #buildDeps(a: Analysis): BuildDeps {
+    return {
+      ctx: this.asOf ? this.#ctx.asOf : this.#ctx.live,
+      tools: this.#tools,
+      access: accessCtx(this),
+      admin: adminCtx(this, a),
+      filters: this.filters,
+    }
+  }
+
+  #fillNav(r: Route, admin: boolean) {
+    fillNav(this.shell.nav, {
+      links: navLinks(admin),
+      active: r.view,
+      asOf: entryFor(r.view).pastDates ? { date: r.asOf, pick: date => setFragment(fragmentAsOf(fragment(), date)) } : null,
+      go: this.go,
+      shareUrl: () => `${location.origin}${location.pathname}#doc=${this.open!.url}`,
+    })
+  }
+}
+
+/** The relay's websocket on the page's own origin; the token travels only here, never in a page URL. */
+function relayUrl(token: string | null): string {
+  const proto = location.protocol === "https:" ? "wss:" : "ws:"
+  return `${proto}//${location.host}/sync?token=${encodeURIComponent(token ?? "")}`
+}

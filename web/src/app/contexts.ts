@@ -1,0 +1,80 @@
+// What the App hands each kind of screen: the analysis views' context (live, or read only as of a date),
+// the tools' (reports, change files), and the admin screens'. Each reads the App's state when used, never
+// a copy, so a view built before a role change or a reconnect still writes through the current rules.
+import type { DocHandle } from "@automerge/automerge-repo/slim"
+import { type Analysis, type AnalysisDoc, type Me, readAnalysis } from "../model/schema"
+import type { ConflictIndex } from "../model/conflicts"
+import type { Here } from "../presence"
+import type { Ctx, Go } from "../ui/view"
+import { historyPanel, type ToolsCtx } from "../ui/reports"
+import type { AccessCtx } from "../ui/access"
+import type { AdminCtx } from "../ui/admin"
+import type { Device } from "./device"
+import type { AsOf } from "./past"
+
+/** The part of the App the contexts read. */
+export interface ContextSource {
+  readonly device: Device
+  readonly conflicts: ConflictIndex
+  readonly open: { url: string; handle: DocHandle<AnalysisDoc> } | undefined
+  readonly me: Me | null
+  readonly asOf: AsOf | undefined
+  canEdit(): boolean
+  change(f: (d: AnalysisDoc) => void): void
+  go: Go
+  here(state: Partial<Here>): void
+  peers(): Here[]
+}
+
+// The contexts are used only while a document is open and a person is known (route() sees to both).
+const handleOf = (app: ContextSource) => app.open!.handle
+const meOf = (app: ContextSource) => app.me!
+const tokenOf = (app: ContextSource) => () => app.device.token() ?? ""
+
+export function liveCtx(app: ContextSource): Ctx {
+  return {
+    get handle() { return handleOf(app) },
+    get me() { return meOf(app) },
+    get canEdit() { return app.canEdit() },
+    change: f => app.change(f),
+    conflicts: app.conflicts,
+    go: to => app.go(to),
+    here: s => app.here(s),
+    peers: () => app.peers(),
+    history: (path, label, text) => historyPanel(handleOf(app), tokenOf(app), () => readAnalysis(handleOf(app).doc()), path, label, text),
+  }
+}
+
+/** The views' context while showing the analysis as of a date: nothing can be written, no history. */
+export function asOfCtx(app: ContextSource): Ctx {
+  return {
+    get handle() { return handleOf(app) },
+    get me() { return meOf(app) },
+    canEdit: false,
+    change() {},
+    get conflicts() { return app.asOf?.conflicts ?? app.conflicts },
+    go: to => app.go(to),
+    here: s => app.here(s),
+    peers: () => app.peers(),
+  }
+}
+
+export function toolsCtx(app: ContextSource): ToolsCtx {
+  return {
+    get handle() { return handleOf(app) },
+    get me() { return meOf(app) },
+    get canEdit() { return app.canEdit() },
+    token: tokenOf(app),
+    change: f => app.change(f),
+    go: to => app.go(to),
+  }
+}
+
+export function accessCtx(app: ContextSource): AccessCtx {
+  return { token: tokenOf(app), docUrl: () => app.open!.url }
+}
+
+/** `analysis`: the analysis when the screen was opened (its title labels the open document). */
+export function adminCtx(app: ContextSource, analysis: Analysis): AdminCtx {
+  return { token: tokenOf(app), titles: () => app.device.docTitles(app.open!.url, analysis.title) }
+}

@@ -1,0 +1,150 @@
+// The route table: which view a URL fragment (#doc=…&view=…&c=…&i=…&asof=…&date=…&since=…) shows, with
+// which parameters, and how links build fragments. The fragment is the app's public address: links in
+// e-mails, invitations and the browser tests use it, so its names and defaults never change.
+import { isValidAutomergeUrl } from "@automerge/automerge-repo/slim"
+import type { Analysis } from "../model/schema"
+import { isDate } from "../model/history"
+import type { Ctx, View } from "../ui/view"
+import { matrixView, type MatrixFilters } from "../ui/matrix"
+import { countryView } from "../ui/country"
+import { tasksView, type TaskFilter } from "../ui/tasks"
+import { changesView, exportView, reportView, type ToolsCtx } from "../ui/reports"
+import { accessView, type AccessCtx } from "../ui/access"
+import { adminView, type AdminCtx } from "../ui/admin"
+
+/** A fragment resolved against the open analysis. */
+export interface Route {
+  /** The document's automerge URL, as written in the fragment. */
+  doc: string
+  /** The view asked for ("matrix" when none, or when it is for admins and this person is not one). */
+  view: string
+  /** Country page: the country (`c`), by default the first by name. */
+  cc: string
+  /** Country page: the item to scroll to (`i`). */
+  item: string | undefined
+  /** The date to show the analysis as of (`asof`), for views that can; "" = live. */
+  asOf: string
+  /** Print view: the report's date (`date`), by default today (UTC). */
+  reportDate: string
+  /** Print view: changes since (`since`): "last" report or a date; as written (null when absent). */
+  since: string | null
+  /** Equal keys show the same thing: the view on screen is kept, not rebuilt. */
+  key: string
+}
+
+/** What a view builder gets: the views' context (live, or read only as of a date) and the app's parts. */
+export interface BuildDeps {
+  ctx: Ctx
+  tools: ToolsCtx
+  access: AccessCtx
+  admin: AdminCtx
+  filters: { matrix: MatrixFilters; tasks: TaskFilter }
+}
+
+export interface RouteEntry {
+  /** The nav bar's label (absent: reached only from links, like the print view). */
+  nav?: string
+  adminOnly?: boolean
+  /** Can show the analysis as of a date: the fragment's `asof` applies and the nav bar offers the picker. */
+  pastDates?: boolean
+  /** The route's parameters that make it another page of the same view (part of Route.key). */
+  key?(r: Route): string
+  build(deps: BuildDeps, r: Route): View
+}
+
+/** The views of an open analysis, in nav bar order. */
+export const ROUTES: ReadonlyMap<string, RouteEntry> = new Map<string, RouteEntry>([
+  ["matrix", {
+    nav: "Matrix", pastDates: true,
+    build: ({ ctx, filters }) => {
+      const view = matrixView(ctx, filters.matrix)
+      // the other views say where the person is themselves; the matrix is nowhere in particular
+      ctx.here({ view: "matrix", country: "", task: "" })
+      return view
+    },
+  }],
+  ["country", {
+    nav: "Country", pastDates: true,
+    key: r => `${r.cc}|${r.item ?? ""}`,
+    build: ({ ctx }, r) => countryView(ctx, r.cc, r.item),
+  }],
+  ["tasks", { nav: "Tasks", build: ({ ctx, filters }) => tasksView(ctx, filters.tasks) }],
+  ["export", { nav: "Export report", build: ({ tools }) => exportView(tools) }],
+  ["changes", { nav: "Changes", build: ({ tools }) => changesView(tools) }],
+  ["access", { nav: "Access", adminOnly: true, build: ({ access }) => accessView(access) }],
+  ["admin", { nav: "Admin", adminOnly: true, build: ({ admin }) => adminView(admin) }],
+  ["report", {
+    key: r => `${r.reportDate}|${r.since}`,
+    build: ({ tools }, r) => reportView(tools, r.reportDate, r.since ?? "last"),
+  }],
+])
+
+/** An unknown view name shows the matrix, but as no view of the bar: nothing highlighted, live only. */
+export const UNKNOWN_VIEW: RouteEntry = { build: ({ ctx, filters }) => matrixView(ctx, filters.matrix) }
+
+export const entryFor = (view: string): RouteEntry => ROUTES.get(view) ?? UNKNOWN_VIEW
+
+/** The analysis a fragment names, if it names a valid one (else home). */
+export function docOf(p: URLSearchParams): string | null {
+  const doc = p.get("doc")
+  return doc && isValidAutomergeUrl(doc) ? doc : null
+}
+
+/** The first country by name: where the country page opens without `c`. */
+export function firstCountry(a: Analysis): string {
+  return Object.keys(a.countries).sort((x, y) => a.countries[x].name.localeCompare(a.countries[y].name))[0] || ""
+}
+
+export interface RouteEnv { admin: boolean; analysis: Analysis; today: string }
+
+/** The route of fragment parameters `p` naming document `doc`. */
+export function resolveRoute(doc: string, p: URLSearchParams, env: RouteEnv): Route {
+  const asked = p.get("view") || "matrix"
+  const view = entryFor(asked).adminOnly && !env.admin ? "matrix" : asked
+  const entry = entryFor(view)
+  const asof = p.get("asof"), date = p.get("date")
+  const r: Route = {
+    doc, view,
+    cc: p.get("c") || firstCountry(env.analysis),
+    item: p.get("i") ?? undefined,
+    asOf: entry.pastDates && isDate(asof) ? asof : "",
+    reportDate: isDate(date) ? date : env.today,
+    since: p.get("since"),
+    key: "",
+  }
+  r.key = [doc, view, entry.key?.(r) ?? "", r.asOf].join("|")
+  return r
+}
+
+/** The nav bar's links for this person: [view, label]. */
+export function navLinks(admin: boolean): [string, string][] {
+  return [...ROUTES].filter(([, e]) => e.nav && (admin || !e.adminOnly)).map(([v, e]) => [v, e.nav!])
+}
+
+/**
+ * The fragment of a link within the open analysis: `to`'s non-empty parameters, and the as-of date of
+ * the current fragment when moving to a view that can show it (unless `to` sets its own).
+ */
+export function fragmentFor(docUrl: string | undefined, to: Record<string, string>, current: URLSearchParams): string {
+  const p = new URLSearchParams()
+  if (docUrl) p.set("doc", docUrl)
+  for (const [k, v] of Object.entries(to)) if (v) p.set(k, v)
+  const asof = current.get("asof")
+  if (asof && !("asof" in to) && ROUTES.get(to.view)?.pastDates) p.set("asof", asof)
+  return p.toString()
+}
+
+/** The current fragment showing the analysis as of `date`, or live when it is not a date. */
+export function fragmentAsOf(current: URLSearchParams, date: string): string {
+  const p = new URLSearchParams(current)
+  if (isDate(date)) p.set("asof", date); else p.delete("asof")
+  return p.toString()
+}
+
+/** A fragment without its token (a link carries it once), and the token if there was one. */
+export function splitToken(fragment: string): { token: string | null; rest: string } {
+  const p = new URLSearchParams(fragment.replace(/^#/, ""))
+  const token = p.get("token")
+  p.delete("token")
+  return { token, rest: p.toString() }
+}

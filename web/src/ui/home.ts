@@ -1,0 +1,67 @@
+// The screens outside an analysis: "Who are you?" (name and organisation, asked once per device) and
+// home (the analyses on this device, open a link, create a new analysis from the template).
+import { isValidAutomergeUrl } from "@automerge/automerge-repo/slim"
+import type { Me, Template } from "../model/schema"
+import type { KnownDoc } from "../app/device"
+import { h } from "./dom"
+
+/** The name form; `done` gets the person (the same id as before, when there was one) once a name was given. */
+export function nameForm(current: Me | null, done: (me: Me) => void): { form: HTMLFormElement; focus(): void } {
+  const name = h("input", { id: "me-name", type: "text", required: true, autocomplete: "name", value: current?.name ?? "" })
+  const org = h("input", { id: "me-org", type: "text", autocomplete: "organization", value: current?.org ?? "" })
+  const form = h("form", { class: "card narrow", "aria-label": "Who are you?" },
+    h("h1", {}, "Who are you?"),
+    h("p", {}, "Your name and organisation are shown to your coalition next to your edits."),
+    h("label", { for: "me-name" }, "Your name"), name,
+    h("label", { for: "me-org" }, "Organisation"), org,
+    h("button", { type: "submit" }, "Continue"))
+  form.addEventListener("submit", e => {
+    e.preventDefault()
+    const n = name.value.trim()
+    if (!n) { name.focus(); return }
+    done({ id: current?.id ?? crypto.randomUUID(), name: n, org: org.value.trim() })
+  })
+  return { form, focus: () => name.focus() }
+}
+
+export interface HomeCtx {
+  docs: KnownDoc[]
+  /** Without a token the device cannot reach the relay: say how to get one. */
+  hasToken: boolean
+  /** Viewers cannot create analyses. */
+  canCreate: boolean
+  template: Template
+  me: Me
+  create(): void
+  changeName(): void
+}
+
+/** What the "Open a link" box makes of what was pasted: the link's fragment, or a bare automerge URL. */
+export function fragmentOfLink(pasted: string): string {
+  const v = pasted.trim()
+  return v.includes("#") ? v.slice(v.indexOf("#") + 1) : isValidAutomergeUrl(v) ? "doc=" + v : ""
+}
+
+export function homePage(ctx: HomeCtx): HTMLElement {
+  const link = h("input", { id: "open-link", type: "url", placeholder: "Paste an analysis link", "aria-label": "Analysis link" })
+  const openForm = h("form", { class: "row" }, link, h("button", { type: "submit" }, "Open"))
+  openForm.addEventListener("submit", e => {
+    e.preventDefault()
+    const hash = fragmentOfLink(link.value)
+    if (hash) location.hash = hash
+  })
+  const { template: tpl, me } = ctx
+  return h("section", { class: "view home" },
+    h("h1", {}, "Analyses on this device"),
+    ctx.hasToken ? null : h("p", { class: "card warn" },
+      "This device has no access token yet, so it cannot reach the relay. Open the link your coalition shared (it ends in “&token=…”); the token is kept on this device."),
+    ctx.docs.length === 0 ? h("p", {}, "None yet. Open a link from your coalition, or start a new analysis.") :
+      h("ul", { class: "docs" }, ctx.docs.map(d => h("li", {}, h("a", { href: "#doc=" + encodeURIComponent(d.url) }, d.title),
+        h("span", { class: "muted" }, ` · opened ${new Date(d.opened).toLocaleDateString()}`)))),
+    h("div", { class: "card" }, h("h2", {}, "Open a link"), openForm),
+    !ctx.canCreate ? null : h("div", { class: "card" }, h("h2", {}, "New analysis"),
+      h("p", {}, `From the template “${tpl.title}”: ${tpl.countries.length} countries, ${tpl.items.length} agenda items.`),
+      h("button", { type: "button", id: "new-analysis", onclick: ctx.create }, "Create new analysis")),
+    h("p", { class: "muted" }, `Signed in on this device as ${me.name}${me.org ? " (" + me.org + ")" : ""}. `,
+      h("button", { type: "button", class: "linkish", onclick: ctx.changeName }, "Change")))
+}

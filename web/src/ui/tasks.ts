@@ -1,0 +1,94 @@
+// The tasks page: a form for a new task, and the tasks grouped by track with assignee, time and status
+// editable in place; "Only my tasks" filters to the person's own.
+import { type Analysis, type Task, TASK_STATUSES, addTask, memberName, setTaskField } from "../model/schema"
+import { conflictsOf } from "../model/conflicts"
+import { h, replaceKeepingFocus, selectEl, slug } from "./dom"
+import type { Ctx, DocState, View } from "./view"
+
+/** "Only my tasks"; the app keeps it for the page's lifetime, so it survives moving between views. */
+export interface TaskFilter { onlyMine: boolean }
+
+export function tasksView(ctx: Ctx, filter: TaskFilter): View {
+  const mine = h("input", { type: "checkbox", id: "f-mine", checked: filter.onlyMine })
+  const form = newTaskForm(ctx)
+  const list = h("div", { class: "tasklist" })
+  const el = h("section", { class: "view tasks" },
+    h("h1", { class: "vh" }, "Tasks"),
+    ctx.canEdit ? form.el : null,
+    h("p", { class: "check" }, mine, h("label", { for: "f-mine" }, "Only my tasks")),
+    list)
+  let lastDoc: DocState | undefined, lastA: Analysis | undefined
+  mine.addEventListener("change", () => { filter.onlyMine = mine.checked; if (lastDoc && lastA) update(lastDoc, lastA) })
+
+  function update(doc: DocState, a: Analysis) {
+    lastDoc = doc; lastA = a
+    form.update(a)
+    const watchers = new Map<string, string[]>()
+    for (const p of ctx.peers()) if (p.task) watchers.set(p.task, [...(watchers.get(p.task) ?? []), p.name])
+    const tasks = Object.entries(a.tasks).filter(([, t]) => !filter.onlyMine || t.assignee === ctx.me.id)
+    const groups = [...Object.keys(a.tracks), ...new Set(tasks.map(([, t]) => t.track).filter(t => !a.tracks[t]))]
+    replaceKeepingFocus(list, tasks.length === 0 ? h("p", {}, filter.onlyMine ? "No tasks assigned to you." : "No tasks yet.") :
+      groups.map(tr => {
+        const ts = tasks.filter(([, t]) => t.track === tr).sort((x, y) => x[1].when.localeCompare(y[1].when) || x[1].title.localeCompare(y[1].title))
+        if (!ts.length) return null
+        return h("section", { class: "card" },
+          h("h2", {}, tr, a.tracks[tr] ? ` – ${a.tracks[tr].name}` : ""),
+          h("ul", { class: "tasks" }, ts.map(task => taskItem(ctx, doc, a, task, watchers.get(task[0])))))
+      }))
+  }
+  ctx.here({ view: "tasks", country: "", task: "" })
+  return { el, update }
+}
+
+/** Assignee choices: every member, and this person even before their first edit makes them one. */
+function memberOptions(ctx: Ctx, a: Analysis): [string, string][] {
+  const ms: [string, string][] = Object.keys(a.members).map(id => [id, memberName(a, id)])
+  if (!a.members[ctx.me.id]) ms.push([ctx.me.id, ctx.me.name])
+  return [["", "Unassigned"], ...ms.sort((x, y) => x[1].localeCompare(y[1]))]
+}
+
+/** The new-task form; its track and assignee choices follow the document without losing a choice made. */
+function newTaskForm(ctx: Ctx) {
+  const title = h("input", { id: "t-title", type: "text", "aria-label": "Title for new task", placeholder: "New task", required: true })
+  const track = h("select", { id: "t-track", "aria-label": "Track for new task" })
+  const assignee = h("select", { id: "t-assignee", "aria-label": "Assignee for new task" })
+  const when = h("input", { id: "t-when", type: "text", "aria-label": "Time for new task", placeholder: "e.g. Tue 10:00, Room C" })
+  const el = h("form", { class: "card row newtask", "aria-label": "New task" }, title, track, assignee, when,
+    h("button", { type: "submit" }, "Add task"))
+  el.addEventListener("submit", e => {
+    e.preventDefault()
+    const t = title.value.trim()
+    if (!t) return
+    const id = crypto.randomUUID()
+    ctx.change(d => addTask(d, ctx.me, id, { title: t, track: track.value, assignee: assignee.value, when: when.value.trim() }))
+    title.value = ""; when.value = ""
+    title.focus()
+  })
+  const update = (a: Analysis) => {
+    const tracks: [string, string][] = Object.entries(a.tracks).map(([id, t]) => [id, `${id} – ${t.name}`])
+    const tsig = JSON.stringify(tracks)
+    if (track.dataset.sig !== tsig) { const v = track.value; track.replaceChildren(...tracks.map(([v, t]) => h("option", { value: v }, t))); track.dataset.sig = tsig; if (v) track.value = v }
+    const mopts = memberOptions(ctx, a)
+    const msig = JSON.stringify(mopts)
+    if (assignee.dataset.sig !== msig) { const v = assignee.value || ctx.me.id; assignee.replaceChildren(...mopts.map(([v, t]) => h("option", { value: v }, t))); assignee.dataset.sig = msig; assignee.value = v }
+  }
+  return { el, update }
+}
+
+/** One task: title, assignee, time, status, a concurrent-status warning, and who is looking at it. */
+function taskItem(ctx: Ctx, doc: DocState, a: Analysis, [id, t]: [string, Task], watchers: string[] | undefined) {
+  const sid = slug(id)
+  const st = conflictsOf(a, doc.tasks?.[id], "status")
+  const whenIn = h("input", { id: `tw-${sid}`, type: "text", value: t.when, "aria-label": `Time for ${t.title}`, readonly: !ctx.canEdit })
+  const who = selectEl(`Assignee for ${t.title}`, `ta-${sid}`, memberOptions(ctx, a), t.assignee, v => ctx.change(d => setTaskField(d, ctx.me, id, "assignee", v)))
+  const status = selectEl(`Status for ${t.title}`, `ts-${sid}`, TASK_STATUSES.map(s => [s, s[0].toUpperCase() + s.slice(1)]), t.status, v => ctx.change(d => setTaskField(d, ctx.me, id, "status", v)))
+  who.disabled = status.disabled = !ctx.canEdit
+  whenIn.addEventListener("change", () => ctx.change(d => setTaskField(d, ctx.me, id, "when", whenIn.value.trim())))
+  const li = h("li", { class: `task status-${t.status}` },
+    h("span", { class: "ttitle" }, t.title),
+    who, whenIn, status,
+    st.length > 1 ? h("span", { class: "chip conflict" }, `⚠ ${st.map(s => `${s.value} (${s.who})`).join(" / ")}`) : null,
+    watchers ? h("span", { class: "watch" }, "👁 " + watchers.join(", ")) : null)
+  li.addEventListener("focusin", () => ctx.here({ view: "tasks", task: id, country: "" }))
+  return li
+}
