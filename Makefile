@@ -28,9 +28,12 @@ tests/interop/node_modules/.package-lock.json: tests/interop/package-lock.json
 ## official JS client, browser tests in headless Chromium.
 test: lint rust-test web-test interop-test cluster-test browser-test deploy-test
 
+# Size budgets (functions <= 80 lines, files <= 600, non-test code): scripts/budgets.py.
+# Module circles in the relay are a unit test (crates/relay/src/structure.rs).
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+	python3 scripts/budgets.py
 
 # The bad-network and NodeFS-import tests drive the official JS client from tests/interop.
 rust-test: tests/interop/node_modules/.package-lock.json

@@ -86,6 +86,8 @@ def analyse(path, ts):
     code = [strip_code(l, state) for l in lines]
     test_lines = set()
     functions = []
+    if not ts and any(re.match(r"^\s*#!\[cfg\(test\)\]", l) for l in code[:30]):
+        return 0, []  # a test-only module (`#![cfg(test)]`)
     # Test items in Rust: `#[cfg(test)]` followed by an item; skip to its end.
     i = 0
     while i < len(code):

@@ -6,6 +6,7 @@
 //! and re-exports never closes a circle; one whose children use what it defines must not use
 //! them back. Test code (`tests.rs`, `tests/` directories, `#[cfg(test)]` items) is left out.
 //! A circle means two modules cannot be understood, tested or changed apart.
+#![cfg(test)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::{BTreeMap, BTreeSet};

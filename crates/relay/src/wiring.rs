@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
@@ -72,22 +72,20 @@ pub(crate) fn assemble(
     let shutdown = CancellationToken::new();
     let tasks = TaskTracker::new();
     let server_peer_id: Arc<str> = format!("caucus-{}", storage.storage_id()).into();
-    let documents = Documents::new(
-        ActorEnv {
-            store: storage.documents(config.persist),
-            metrics: metrics.clone(),
-            memory: MemoryBudget::new(config.max_loaded_bytes, metrics.clone()),
-            replication: replication.clone(),
-            mailboxes: Mailboxes::default(),
-            core: CoreSettings {
-                server_peer_id: server_peer_id.clone(),
-                compact_after_chunks: config.compact_after_chunks,
-            },
-            idle_timeout: config.idle_document_timeout,
-            shutdown: shutdown.clone(),
+    let env = ActorEnv {
+        store: storage.documents(config.persist),
+        metrics: metrics.clone(),
+        memory: MemoryBudget::new(config.max_loaded_bytes, metrics.clone()),
+        replication: replication.clone(),
+        mailboxes: Mailboxes::default(),
+        core: CoreSettings {
+            server_peer_id: server_peer_id.clone(),
+            compact_after_chunks: config.compact_after_chunks,
         },
-        tasks.clone(),
-    );
+        idle_timeout: config.idle_document_timeout,
+        shutdown: shutdown.clone(),
+    };
+    let documents = Documents::new(env, tasks.clone());
     let limits = ConnectionLimits {
         per_token: config.max_connections_per_token,
         per_ip: config.max_connections_per_ip,
@@ -130,10 +128,7 @@ pub(crate) fn assemble(
             allowed_origins: config.allowed_origins.clone().into(),
             max_message_bytes: config.max_message_bytes,
         },
-        started: Started {
-            at: Instant::now(),
-            unix_ms: unix_ms(),
-        },
+        started: Started::now(),
     };
     Parts {
         http,

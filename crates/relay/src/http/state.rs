@@ -7,7 +7,7 @@ use std::time::Instant;
 use tokio::sync::Semaphore;
 use tokio_util::task::TaskTracker;
 
-use crate::auth::Auth;
+use crate::auth::{Auth, unix_ms};
 use crate::connection::ConnectionContext;
 use crate::connections::Connections;
 use crate::doc::Documents;
@@ -29,6 +29,15 @@ pub(crate) struct HttpSettings {
 pub(crate) struct Started {
     pub(crate) at: Instant,
     pub(crate) unix_ms: u64,
+}
+
+impl Started {
+    pub(crate) fn now() -> Self {
+        Started {
+            at: Instant::now(),
+            unix_ms: unix_ms(),
+        }
+    }
 }
 
 /// Cheap to clone: every field is a handle.
