@@ -3,7 +3,7 @@
 //! claiming a newer format is refused with both versions named.
 //!
 //! The fixture generator (`generate_storage_v1_fixture`, ignored) writes the version 1 layout
-//! with redb directly — exactly the tables `storage.rs` defined at format 1 — so it keeps
+//! with redb directly — exactly the tables the storage module defined at format 1 — so it keeps
 //! producing a genuine v1 file whatever the current format is. Regenerate with
 //! `cargo test -p caucus-tests --test relay_migration -- --ignored generate_storage_v1_fixture`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -18,7 +18,7 @@ use caucus_tests::*;
 use redb::{Database, ReadableDatabase, TableDefinition};
 use sha2::{Digest, Sha256};
 
-// The format 1 layout (storage.rs at FORMAT_VERSION = 1).
+// The format 1 layout (the storage module at FORMAT_VERSION = 1; now storage/schema.rs).
 const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("meta");
 const CHUNKS: TableDefinition<'_, (&str, u64), &[u8]> = TableDefinition::new("chunks");
 const DOCS: TableDefinition<'_, &str, (u64, u64, u64, u64)> = TableDefinition::new("docs");

@@ -275,7 +275,7 @@ async fn a_peer_that_stops_reading_is_disconnected_not_skipped() -> anyhow::Resu
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_join_storm_of_fresh_peers_all_sync_and_keep_syncing() -> anyhow::Result<()> {
-    // Fresh peers asking at once share one generated first message (doc.rs); each must still
+    // Fresh peers asking at once share one generated first message (core/fanout.rs); each must still
     // end up with a sync state of its own that keeps working afterwards.
     let dir = tempfile::tempdir()?;
     let relay = TestRelay::start(dir.path()).await?;

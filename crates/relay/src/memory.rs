@@ -104,3 +104,54 @@ impl MemoryBudget {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn over_the_budget_idle_documents_are_asked_to_leave_then_the_load_is_refused() {
+        let budget = MemoryBudget::new(100, Metrics::new());
+        let (a, b) = (DocumentId::random(), DocumentId::random());
+        assert!(budget.admit(&a, 60, || panic!("room enough")).await);
+        let asked = AtomicUsize::new(0);
+        let evict = || {
+            asked.fetch_add(1, Ordering::SeqCst);
+        };
+        assert!(!budget.admit(&b, 60, evict).await, "nobody left: refused");
+        assert_eq!(
+            asked.load(Ordering::SeqCst),
+            1,
+            "idle documents were asked once"
+        );
+        // An idle document that leaves while the load waits makes room.
+        let (leaving, id) = (budget.clone(), a.clone());
+        assert!(budget.admit(&b, 60, move || leaving.release(&id)).await);
+    }
+
+    #[tokio::test]
+    async fn one_document_is_admitted_even_when_it_alone_is_over_the_budget() {
+        let budget = MemoryBudget::new(10, Metrics::new());
+        let big = DocumentId::random();
+        assert!(
+            budget
+                .admit(&big, 1_000, || panic!("nothing to evict"))
+                .await
+        );
+        // Growing past the budget asks idle documents to leave; writes are never refused.
+        let asked = AtomicUsize::new(0);
+        budget.update(&big, 2_000, || {
+            asked.fetch_add(1, Ordering::SeqCst);
+        });
+        assert_eq!(asked.load(Ordering::SeqCst), 1);
+        budget.release(&big);
+        assert!(
+            budget
+                .admit(&DocumentId::random(), 5, || panic!("empty"))
+                .await
+        );
+    }
+}

@@ -206,3 +206,49 @@ async fn newer_format_is_refused_with_a_clear_message() {
     assert!(matches!(err, StorageError::NewerFormat { found: 99 }));
     assert!(err.to_string().contains("newer caucus"));
 }
+
+/// "A failing disk refuses, never half-accepts": while the file fails, every commit is refused
+/// (nothing of it lands); once the file works again the writer reopens it by itself, and what
+/// was committed before is intact.
+#[tokio::test]
+async fn a_failed_commit_refuses_writes_until_the_file_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let fault = fault::StorageFault::new();
+    let storage = Storage::open_with(dir.path(), Metrics::new(), Some(fault.clone())).unwrap();
+    let (kept, refused) = (DocumentId::random(), DocumentId::random());
+    let mut doc = doc_with(2);
+    storage
+        .commit(WriteOp::Replace {
+            doc: kept.clone(),
+            snapshot: doc.save(),
+        })
+        .await
+        .unwrap();
+    fault.set_failing(true);
+    let append = |doc: &DocumentId| WriteOp::Append {
+        doc: doc.clone(),
+        chunk: doc_with(1).save(),
+    };
+    assert!(storage.commit(append(&refused)).await.is_err());
+    assert!(storage.failure().is_some(), "the failure is reported");
+    assert!(
+        storage.commit(WriteOp::Probe).await.is_err(),
+        "refused while failing"
+    );
+    fault.set_failing(false);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while storage.commit(WriteOp::Probe).await.is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "storage did not recover"
+        );
+        tokio::time::sleep(RETRY_INTERVAL / 2).await;
+    }
+    assert!(storage.failure().is_none());
+    assert!(
+        storage.load(&refused).await.unwrap().is_none(),
+        "nothing half-accepted"
+    );
+    let stored = storage.load(&kept).await.unwrap().unwrap();
+    assert_eq!(load_doc(&stored).get_heads(), doc.get_heads());
+}
