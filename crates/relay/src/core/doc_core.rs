@@ -9,14 +9,14 @@ use automerge::{Automerge, ChangeHash};
 use caucus_model::changefile::{ChangeFileError, ImportOutcome};
 
 use crate::document_id::DocumentId;
-use crate::protocol::Message;
 
 /// Identifies one websocket connection for its whole life (peer IDs can reconnect).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct ConnId(pub u64);
 
 /// A connection as the core sees it: who it is and whether it may write. The actor's handle
-/// ([`crate::outbox::Outbox`]) can also send; the core only hands it back in [`Delivery`].
+/// ([`crate::outbox::Outbox`]) can also send; the core only hands it back with each message, to
+/// the caller's `deliver`.
 pub(crate) trait PeerLink: Clone {
     fn conn(&self) -> ConnId;
     /// The peer ID it joined with.
@@ -25,23 +25,17 @@ pub(crate) trait PeerLink: Clone {
     fn writable(&self) -> bool;
 }
 
-/// A message for one peer.
-#[derive(Debug)]
-pub(crate) struct Delivery<P> {
-    pub(crate) to: P,
-    pub(crate) message: Message,
-}
-
 /// What a change-file import came to.
 pub(crate) type ImportResult = Result<ImportOutcome, ChangeFileError>;
 
-/// What a durable batch releases.
+/// What a durable batch released, besides the messages handed to the caller's `deliver`.
 #[derive(Debug)]
-pub(crate) struct Committed<P> {
-    pub(crate) deliveries: Vec<Delivery<P>>,
+pub(crate) struct Committed {
     /// One outcome per import of the batch, in order.
     pub(crate) imports: Vec<ImportResult>,
-    /// How many sync messages automerge generated (fewer than deliveries when fresh states
+    /// How many messages `deliver` queued.
+    pub(crate) delivered: usize,
+    /// How many sync messages automerge generated (fewer than delivered when fresh states
     /// shared one).
     pub(crate) generated: usize,
 }
@@ -155,6 +149,12 @@ impl<P: PeerLink> DocCore<P> {
     /// (its state would believe in a delivery that never happened).
     pub(crate) fn forget(&mut self, conn: ConnId) {
         self.peers.remove(&conn);
+    }
+
+    pub(super) fn forget_all(&mut self, conns: Vec<ConnId>) {
+        for conn in conns {
+            self.peers.remove(&conn);
+        }
     }
 
     /// Every peer, taken out for closing (the document cannot go on).

@@ -1,6 +1,10 @@
 //! Step 2 of a batch, once its write is durable: answer the senders and, if the document
 //! changed, every other syncing peer.
 //!
+//! Messages are handed to the caller one at a time as they are generated, so a fan-out never
+//! holds every peer's copy at once (a join storm of 150 peers on a 4 MiB document would hold
+//! 600 MiB).
+//!
 //! automerge's answer depends only on the document and the peer's sync state, so peers whose
 //! states are equal get the same bytes: one message is generated per distinct fresh state. A
 //! join storm (every new peer starts from the same state) then costs one full sync, not one per
@@ -10,7 +14,7 @@
 use automerge::ChangeHash;
 use automerge::sync::{self, SyncDoc};
 
-use super::doc_core::{Committed, ConnId, Delivery, DocCore, Peer, PeerLink};
+use super::doc_core::{Committed, ConnId, DocCore, Peer, PeerLink};
 use super::receive::Received;
 use crate::protocol::{Message, SyncMessage};
 
@@ -34,8 +38,15 @@ struct FanOut<'a> {
 }
 
 impl<P: PeerLink> DocCore<P> {
-    /// The batch's write is durable: record it, then release the messages and import outcomes.
-    pub(crate) fn committed(&mut self, received: Received<P>) -> Committed<P> {
+    /// The batch's write is durable: record it, then release the messages (each handed to
+    /// `deliver`, which says whether it could be queued; a peer it could not reach is
+    /// forgotten: its sync state would believe in a delivery that never happened) and the
+    /// import outcomes.
+    pub(crate) fn committed(
+        &mut self,
+        received: Received<P>,
+        deliver: impl FnMut(&P, Message) -> bool,
+    ) -> Committed {
         let (written, new_heads, senders, imports) = received.into_parts();
         let changed = written.is_some();
         if let Some((compacted, bytes)) = written {
@@ -47,10 +58,10 @@ impl<P: PeerLink> DocCore<P> {
                 self.stored.bytes + bytes
             };
         }
-        let (deliveries, generated) = self.replies(&senders, changed);
+        let (delivered, generated) = self.replies(&senders, changed, deliver);
         Committed {
-            deliveries,
             imports,
+            delivered,
             generated,
         }
     }
@@ -63,7 +74,13 @@ impl<P: PeerLink> DocCore<P> {
     }
 
     /// Sync messages for the senders and, when the document changed, every syncing peer.
-    fn replies(&mut self, senders: &[(ConnId, bool)], changed: bool) -> (Vec<Delivery<P>>, usize) {
+    /// Returns how many were delivered and how many automerge generated.
+    fn replies(
+        &mut self,
+        senders: &[(ConnId, bool)],
+        changed: bool,
+        mut deliver: impl FnMut(&P, Message) -> bool,
+    ) -> (usize, usize) {
         let mut targets: Vec<(ConnId, bool)> = senders.to_vec();
         if changed {
             for (conn, peer) in &self.peers {
@@ -80,7 +97,7 @@ impl<P: PeerLink> DocCore<P> {
             count: 0,
         };
         let have_content = !self.doc.is_empty();
-        let mut deliveries = Vec::with_capacity(targets.len());
+        let (mut delivered, mut unreachable) = (0, Vec::new());
         for (conn, is_request) in targets {
             let Some(peer) = self.peers.get_mut(&conn) else {
                 continue;
@@ -104,13 +121,16 @@ impl<P: PeerLink> DocCore<P> {
                 })
             };
             if let Some(message) = message {
-                deliveries.push(Delivery {
-                    to: peer.link.clone(),
-                    message,
-                });
+                if deliver(&peer.link, message) {
+                    delivered += 1;
+                } else {
+                    unreachable.push(conn);
+                }
             }
         }
-        (deliveries, fan.count)
+        let generated = fan.count;
+        self.forget_all(unreachable);
+        (delivered, generated)
     }
 }
 

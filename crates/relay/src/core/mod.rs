@@ -11,8 +11,9 @@
 //!    make durable ([`DocWrite`]), the connections to close for bad input, and whether local
 //!    input added changes that replication must carry ([`Received::local_changes_since`]).
 //!    `Received` holds no message for anyone.
-//! 2. Once the write is durable, [`DocCore::committed`] turns `Received` into [`Committed`]:
-//!    the sync messages for the senders and every other syncing peer, and the import outcomes.
+//! 2. Once the write is durable, [`DocCore::committed`] consumes `Received`: it hands the sync
+//!    messages for the senders and every other syncing peer to the caller's `deliver`, one at a
+//!    time, and returns the import outcomes.
 //!    The only way to messages is through the commit: **persist before fan-out** is the shape
 //!    of the API. If the commit fails, [`DocCore::commit_failed`] hands back every peer to close
 //!    and nothing is sent.
@@ -36,6 +37,6 @@ mod receive;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use doc_core::{ConnId, CoreSettings, Delivery, DocCore, ImportResult, PeerLink};
+pub(crate) use doc_core::{ConnId, CoreSettings, DocCore, ImportResult, PeerLink};
 pub use guard::{SyncInputError, receive_untrusted};
 pub(crate) use receive::{Batch, DocWrite, SyncInput};

@@ -25,11 +25,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::command::{DocCommand, ImportReply};
 use super::mailboxes::Mailboxes;
-use crate::core::{Batch, CoreSettings, Delivery, DocCore, DocWrite, PeerLink, SyncInput};
+use crate::core::{Batch, CoreSettings, DocCore, DocWrite, PeerLink, SyncInput};
 use crate::document_id::DocumentId;
 use crate::memory::MemoryBudget;
 use crate::metrics::{CloseReason, Metrics};
 use crate::outbox::Outbox;
+use crate::protocol::Message;
 use crate::replication::{ReplicaWrites, Replication};
 use crate::storage::{DocumentStore, WriteOp};
 
@@ -190,12 +191,10 @@ fn sort(env: &ActorEnv, core: &mut DocCore<Outbox>, commands: Vec<DocCommand>) -
             }
             DocCommand::Ephemeral { from, message } => {
                 env.replication.presence(core.id(), &message);
-                let out = core.relay_ephemeral(&from, &message);
-                deliver(core, out);
+                core.relay_ephemeral(&from, &message, deliver);
             }
             DocCommand::RemoteEphemeral { message } => {
-                let out = core.relay_remote_ephemeral(&message);
-                deliver(core, out);
+                core.relay_remote_ephemeral(&message, deliver);
             }
             DocCommand::PeerGone { conn } => {
                 core.forget(conn);
@@ -216,15 +215,10 @@ fn sort(env: &ActorEnv, core: &mut DocCore<Outbox>, commands: Vec<DocCommand>) -
     sorted
 }
 
-/// Queues each message on its connection. A connection whose queue is full (it is closed for
-/// being too slow) or gone is forgotten: its sync state would believe in a delivery that never
-/// happened.
-fn deliver(core: &mut DocCore<Outbox>, deliveries: Vec<Delivery<Outbox>>) {
-    for delivery in deliveries {
-        if !delivery.to.send(&delivery.message) {
-            core.forget(delivery.to.conn());
-        }
-    }
+/// Queues a message on its connection. False when the queue is full (the connection is then
+/// closed as too slow) or gone: the core forgets that connection's sync state.
+fn deliver(to: &Outbox, message: Message) -> bool {
+    to.send(&message)
 }
 
 /// One batch: receive, commit, then deliver. Returns the core for the next batch.
@@ -276,9 +270,8 @@ async fn process(env: &ActorEnv, core: Core, sorted: Sorted) -> Result<Core, Fai
     }
     let (core, outcomes) = on_pool("generating sync messages", move || {
         let mut core = core;
-        let committed = core.committed(received);
-        tracing::trace!(doc = %core.id(), generated = committed.generated, delivered = committed.deliveries.len(), "fan-out");
-        deliver(&mut core, committed.deliveries);
+        let committed = core.committed(received, deliver);
+        tracing::trace!(doc = %core.id(), generated = committed.generated, delivered = committed.delivered, "fan-out");
         if !saves.is_empty() {
             let saved = core.save();
             for reply in saves {
