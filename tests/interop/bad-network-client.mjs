@@ -1,5 +1,5 @@
 // The official automerge-repo client as one participant of the bad-network scenario
-// (crates/faultproxy/src/scenario.rs, tests/relay_bad_network.rs). Not a *.test.mjs file: the Rust
+// (crates/faultproxy/src/scenario/js_client.rs, tests/relay_bad_network.rs). Not a *.test.mjs file: the Rust
 // side spawns it and drives it over stdin/stdout.
 //
 // usage: node bad-network-client.mjs WS_URL DOC_URL NAME EDIT_EVERY_MS RETRY_MS
