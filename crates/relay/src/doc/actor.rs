@@ -52,6 +52,28 @@ pub(crate) struct ActorEnv {
     pub(crate) shutdown: CancellationToken,
 }
 
+#[cfg(test)]
+impl ActorEnv {
+    /// What tests run actors with: no replication, a budget nothing reaches, 64-chunk
+    /// compaction.
+    pub(crate) fn for_tests(store: DocumentStore, idle_timeout: Duration) -> Self {
+        let metrics = Metrics::new();
+        ActorEnv {
+            store,
+            metrics: metrics.clone(),
+            memory: MemoryBudget::new(1 << 30, metrics),
+            replication: Arc::new(crate::replication::NoReplication),
+            mailboxes: Mailboxes::default(),
+            core: CoreSettings {
+                server_peer_id: "relay".into(),
+                compact_after_chunks: 64,
+            },
+            idle_timeout,
+            shutdown: CancellationToken::new(),
+        }
+    }
+}
+
 /// Why an actor gives up.
 #[derive(Debug, Clone, Copy)]
 enum FailReason {
@@ -268,6 +290,7 @@ async fn process(env: &ActorEnv, core: Core, sorted: Sorted) -> Result<Core, Fai
     for reply in merges {
         let _ = reply.send(());
     }
+    let changed = received.changed();
     let (core, outcomes) = on_pool("generating sync messages", move || {
         let mut core = core;
         let committed = core.committed(received, deliver);
@@ -284,9 +307,11 @@ async fn process(env: &ActorEnv, core: Core, sorted: Sorted) -> Result<Core, Fai
     for (reply, outcome) in imports.into_iter().zip(outcomes) {
         let _ = reply.send(outcome);
     }
-    env.memory.update(core.id(), core.stored_bytes(), || {
-        env.mailboxes.evict_idle()
-    });
+    if changed {
+        env.memory.update(core.id(), core.stored_bytes(), || {
+            env.mailboxes.evict_idle()
+        });
+    }
     Ok(core)
 }
 

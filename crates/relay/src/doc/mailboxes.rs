@@ -205,11 +205,4 @@ mod tests {
             "the new actor has the command"
         );
     }
-
-    #[tokio::test]
-    async fn commands_for_documents_not_running_are_not_started() {
-        let boxes = Mailboxes::default();
-        boxes.send_if_running(&DocumentId::random(), DocCommand::EvictIfIdle);
-        assert!(boxes.running().is_empty());
-    }
 }

@@ -65,32 +65,15 @@ mod tests {
     use std::time::Duration;
 
     use tokio::sync::oneshot;
-    use tokio_util::sync::CancellationToken;
 
     use super::*;
-    use crate::core::CoreSettings;
-    use crate::memory::MemoryBudget;
     use crate::metrics::Metrics;
-    use crate::replication::NoReplication;
     use crate::storage::Storage;
 
     fn registry(dir: &std::path::Path, idle: Duration) -> Documents {
-        let metrics = Metrics::new();
-        let storage = Storage::open(dir, metrics.clone()).unwrap();
+        let storage = Storage::open(dir, Metrics::new()).unwrap();
         Documents::new(
-            ActorEnv {
-                store: storage.documents(true),
-                metrics: metrics.clone(),
-                memory: MemoryBudget::new(1 << 30, metrics),
-                replication: Arc::new(NoReplication),
-                mailboxes: Mailboxes::default(),
-                core: CoreSettings {
-                    server_peer_id: "relay".into(),
-                    compact_after_chunks: 64,
-                },
-                idle_timeout: idle,
-                shutdown: CancellationToken::new(),
-            },
+            ActorEnv::for_tests(storage.documents(true), idle),
             TaskTracker::new(),
         )
     }

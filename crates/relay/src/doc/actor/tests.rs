@@ -12,7 +12,6 @@ use crate::core::ConnId;
 use crate::doc::mailboxes::DOC_MAILBOX;
 use crate::outbox::{Closer, Frame};
 use crate::protocol::{self, Message, SyncMessage};
-use crate::replication::NoReplication;
 use crate::storage::Storage;
 use crate::storage::fault::StorageFault;
 
@@ -26,21 +25,11 @@ struct Fixture {
 fn start() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let fault = StorageFault::new();
-    let metrics = Metrics::new();
-    let storage = Storage::open_with(dir.path(), metrics.clone(), Some(fault.clone())).unwrap();
-    let env = Arc::new(ActorEnv {
-        store: storage.documents(true),
-        metrics: metrics.clone(),
-        memory: MemoryBudget::new(1 << 30, metrics),
-        replication: Arc::new(NoReplication),
-        mailboxes: Mailboxes::default(),
-        core: CoreSettings {
-            server_peer_id: "relay".into(),
-            compact_after_chunks: 64,
-        },
-        idle_timeout: Duration::from_secs(60),
-        shutdown: CancellationToken::new(),
-    });
+    let storage = Storage::open_with(dir.path(), Metrics::new(), Some(fault.clone())).unwrap();
+    let env = Arc::new(ActorEnv::for_tests(
+        storage.documents(true),
+        Duration::from_secs(60),
+    ));
     let id = DocumentId::random();
     let (tx, rx) = mpsc::channel(DOC_MAILBOX);
     tokio::spawn(run(env, id.clone(), rx));
@@ -88,6 +77,17 @@ fn request(from: &Outbox) -> DocCommand {
     }
 }
 
+/// Sends the actor a one-change import; the answer comes once it is durable (or never).
+async fn import(f: &Fixture) -> oneshot::Receiver<crate::core::ImportResult> {
+    let (reply, answer) = oneshot::channel();
+    let bytes = change_file(&f.id);
+    f.mailbox
+        .send(DocCommand::Import { bytes, reply })
+        .await
+        .unwrap();
+    answer
+}
+
 async fn next_message(frames: &mut mpsc::Receiver<Frame>) -> Message {
     let frame = tokio::time::timeout(Duration::from_secs(10), frames.recv())
         .await
@@ -109,14 +109,7 @@ async fn a_failed_commit_acknowledges_nothing_and_closes_every_peer() {
     ));
 
     f.fault.set_failing(true);
-    let (reply, answer) = oneshot::channel();
-    f.mailbox
-        .send(DocCommand::Import {
-            bytes: change_file(&f.id),
-            reply,
-        })
-        .await
-        .unwrap();
+    let answer = import(&f).await;
     assert!(
         answer.await.is_err(),
         "a failed commit must not answer the import"
@@ -145,14 +138,7 @@ async fn an_import_is_answered_and_fanned_out_once_durable() {
     let (waiting, mut frames, _closer) = peer(1, 16);
     f.mailbox.send(request(&waiting)).await.unwrap();
     next_message(&mut frames).await;
-    let (reply, answer) = oneshot::channel();
-    f.mailbox
-        .send(DocCommand::Import {
-            bytes: change_file(&f.id),
-            reply,
-        })
-        .await
-        .unwrap();
+    let answer = import(&f).await;
     let outcome = answer.await.unwrap().unwrap();
     assert_eq!(outcome.new_changes, 1);
     assert!(matches!(next_message(&mut frames).await, Message::Sync(_)));
@@ -166,14 +152,7 @@ async fn a_full_queue_closes_its_connection_instead_of_dropping() {
     f.mailbox.send(request(&slow)).await.unwrap();
     // Its one slot holds the `doc-unavailable`; nobody reads it.
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let (reply, answer) = oneshot::channel();
-    f.mailbox
-        .send(DocCommand::Import {
-            bytes: change_file(&f.id),
-            reply,
-        })
-        .await
-        .unwrap();
+    let answer = import(&f).await;
     answer.await.unwrap().unwrap();
     tokio::time::timeout(Duration::from_secs(10), closer.closed())
         .await
