@@ -323,7 +323,7 @@ async fn scheduled_backups_are_written_atomically_pruned_and_reported() -> anyho
         seen.extend(names.into_iter().filter(|n| n.ends_with(".backup")));
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let (_, metrics) = relay.get("/metrics").await?;
+    let (_, metrics) = relay.metrics().await?;
     let last = metrics
         .lines()
         .find(|l| l.starts_with("caucus_last_backup_timestamp_seconds "))

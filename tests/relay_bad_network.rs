@@ -26,7 +26,7 @@ fn fast_pings(dir: &std::path::Path) -> Config {
 
 /// The value of one unlabelled metric.
 async fn metric(relay: &TestRelay, name: &str) -> anyhow::Result<f64> {
-    let (_, text) = relay.get("/metrics").await?;
+    let (_, text) = relay.metrics().await?;
     let value = text
         .lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
@@ -133,7 +133,7 @@ async fn the_relay_closes_a_frozen_connection_within_about_two_ping_intervals() 
     assert!(closed, "a frozen connection was still open after 10 s");
     // Two silent intervals, plus up to one tick of the ping timer, plus slack for a busy machine.
     assert!(took < Duration::from_secs(6), "closed only after {took:?}");
-    let (_, metrics) = relay.get("/metrics").await?;
+    let (_, metrics) = relay.metrics().await?;
     assert!(
         metrics.contains("caucus_connections_closed_total{reason=\"timeout\"} 1"),
         "not closed for silence"

@@ -95,11 +95,20 @@ async fn a_full_disk_refuses_changes_keeps_what_was_committed_and_recovers() -> 
         "{error}"
     );
 
-    // Health says why.
+    // Health tells outsiders only that it is unavailable; the admin status says why.
     let (status, body) = relay.get("/healthz").await?;
-    assert_eq!(status, 503, "{body}");
-    assert!(body.contains("no space left on device"), "{body}");
-    let (_, metrics) = relay.get("/metrics").await?;
+    assert_eq!((status, body.trim()), (503, "unavailable"));
+    let (status, text) = http_get(
+        relay.addr,
+        "/api/admin/status",
+        Some(&format!("Authorization: Bearer {TOKEN}")),
+    )
+    .await?;
+    assert_eq!(status, 200, "{text}");
+    let json: serde_json::Value = serde_json::from_str(&text)?;
+    let failure = json["storageFailure"].as_str().unwrap_or_default();
+    assert!(failure.contains("no space left on device"), "{text}");
+    let (_, metrics) = relay.metrics().await?;
     assert_eq!(metric(&metrics, "caucus_storage_failing"), 1.0, "{metrics}");
     assert!(metric(&metrics, "caucus_commit_failures_total") >= 1.0);
 
@@ -114,7 +123,7 @@ async fn a_full_disk_refuses_changes_keeps_what_was_committed_and_recovers() -> 
     // The disk has room again: the relay recovers on its own.
     fault.set_failing(false);
     wait_for_health(&relay, 200).await?;
-    let (_, metrics) = relay.get("/metrics").await?;
+    let (_, metrics) = relay.metrics().await?;
     assert_eq!(metric(&metrics, "caucus_storage_failing"), 0.0);
 
     // Nothing committed was lost, and nothing refused was stored.

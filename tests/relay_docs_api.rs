@@ -325,7 +325,7 @@ async fn a_change_file_over_the_size_bound_is_refused_with_413() -> anyhow::Resu
         "{}",
         answer.text()
     );
-    let (status, metrics) = relay.get("/metrics").await?;
+    let (status, metrics) = relay.metrics().await?;
     assert_eq!(status, 200);
     assert!(metrics.contains(r#"limit="change_file_bytes""#), "counted");
     relay.stop().await

@@ -244,7 +244,7 @@ async fn health_and_metrics_endpoints_answer() -> anyhow::Result<()> {
     let _peer = Peer::connect(&relay.ws_url(), "metrics-peer").await?;
     let (status, body) = relay.get("/healthz").await?;
     assert_eq!((status, body.trim()), (200, "ok"));
-    let (status, metrics) = relay.get("/metrics").await?;
+    let (status, metrics) = relay.metrics().await?;
     assert_eq!(status, 200);
     for name in [
         "caucus_connections 1",

@@ -393,7 +393,7 @@ async fn hostile_inputs_never_hurt_the_relay_or_other_peers() -> anyhow::Result<
     // Bounds: every hostile connection is gone and nothing is left loaded for them.
     let deadline = tokio::time::Instant::now() + PATIENCE;
     loop {
-        let (_, metrics) = relay.get("/metrics").await?;
+        let (_, metrics) = relay.metrics().await?;
         let connections = metric(&metrics, "caucus_connections");
         let loaded = metric(&metrics, "caucus_documents_loaded");
         if connections <= 1.0 && loaded <= 2.0 {

@@ -10,7 +10,7 @@ use caucus_tests::*;
 use tokio_tungstenite::tungstenite;
 
 async fn limit_hits(relay: &TestRelay, limit: &str) -> anyhow::Result<u64> {
-    let (_, metrics) = relay.get("/metrics").await?;
+    let (_, metrics) = relay.metrics().await?;
     let prefix = format!("caucus_limit_hits_total{{limit=\"{limit}\"}} ");
     Ok(metrics
         .lines()
@@ -217,7 +217,7 @@ async fn over_the_memory_budget_idle_documents_leave_then_loads_are_refused() ->
 }
 
 async fn limit_hits_metric(relay: &TestRelay, name: &str) -> anyhow::Result<f64> {
-    let (_, metrics) = relay.get("/metrics").await?;
+    let (_, metrics) = relay.metrics().await?;
     Ok(metrics
         .lines()
         .find_map(|l| l.strip_prefix(&format!("{name} ")))

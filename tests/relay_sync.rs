@@ -206,7 +206,7 @@ async fn idle_documents_are_evicted_and_reload_from_storage() -> anyhow::Result<
     }
     let deadline = tokio::time::Instant::now() + PATIENCE;
     loop {
-        let (_, metrics) = relay.get("/metrics").await?;
+        let (_, metrics) = relay.metrics().await?;
         let loaded = metrics
             .lines()
             .find(|l| l.starts_with("caucus_documents_loaded "))
@@ -256,7 +256,7 @@ async fn a_peer_that_stops_reading_is_disconnected_not_skipped() -> anyhow::Resu
         fast.send_ephemeral(&id, "fast-session", count, &payload)
             .await?;
         if count % 20 == 0 {
-            let (_, metrics) = relay.get("/metrics").await?;
+            let (_, metrics) = relay.metrics().await?;
             if metrics.contains("caucus_connections_closed_total{reason=\"slow_consumer\"} 1") {
                 closed = true;
                 break;

@@ -40,6 +40,8 @@ pub fn init_logging() {
 /// A relay running in this process.
 pub struct TestRelay {
     pub addr: SocketAddr,
+    /// `--metrics-listen`, when the config asked for it.
+    pub metrics_addr: Option<SocketAddr>,
     pub data_dir: PathBuf,
     pub storage: Storage,
     pub storage_id: String,
@@ -65,6 +67,7 @@ impl TestRelay {
         let (relay, _) = Relay::open(config).await?;
         let storage = relay.storage();
         let storage_id = relay.storage_id().to_owned();
+        let metrics_addr = relay.metrics_addr();
         let mut attempt = 0;
         let listener = loop {
             match TcpListener::bind(addr).await {
@@ -88,6 +91,7 @@ impl TestRelay {
         });
         Ok(TestRelay {
             addr,
+            metrics_addr,
             data_dir,
             storage,
             storage_id,
@@ -134,6 +138,16 @@ impl TestRelay {
     /// The websocket URL for another token.
     pub fn ws_url_with(&self, token: &str) -> String {
         format!("ws://{}/sync?token={token}", self.addr)
+    }
+
+    /// `/metrics`, with the admin token (status, body).
+    pub async fn metrics(&self) -> Result<(u16, String)> {
+        http_get(
+            self.addr,
+            "/metrics",
+            Some(&format!("Authorization: Bearer {TOKEN}")),
+        )
+        .await
     }
 
     /// A plain HTTP GET (status, body).

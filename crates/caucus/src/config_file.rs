@@ -46,6 +46,13 @@ pub(crate) const KEYS: &[&str] = &[
     "cluster-replicas",
     "cluster-snapshot-every",
     "cluster-outbox-mib",
+    "max-change-file-bytes",
+    "max-concurrent-imports",
+    "max-connections",
+    "http-timeout-secs",
+    "trusted-proxy",
+    "metrics-token",
+    "metrics-listen",
     "log-json",
 ];
 
@@ -81,10 +88,19 @@ pub(crate) struct FileConfig {
     pub(crate) cluster_replicas: Option<usize>,
     pub(crate) cluster_snapshot_every: Option<u64>,
     pub(crate) cluster_outbox_mib: Option<u64>,
+    pub(crate) max_change_file_bytes: Option<usize>,
+    pub(crate) max_concurrent_imports: Option<usize>,
+    pub(crate) max_connections: Option<usize>,
+    pub(crate) http_timeout_secs: Option<u64>,
+    /// Like `allowed-origin`: a list, or one string with commas.
+    pub(crate) trusted_proxy: Option<Origins>,
+    pub(crate) metrics_token: Option<String>,
+    pub(crate) metrics_listen: Option<SocketAddr>,
     pub(crate) log_json: Option<bool>,
 }
 
-/// `allowed-origin`: a list, or one string with commas (like `CAUCUS_ALLOWED_ORIGINS`).
+/// `allowed-origin` and `trusted-proxy`: a list, or one string with commas (like
+/// `CAUCUS_ALLOWED_ORIGINS`).
 #[derive(Debug, Deserialize, PartialEq)]
 #[serde(untagged)]
 pub(crate) enum Origins {
@@ -172,7 +188,7 @@ enum ConfigCommand {
 pub(crate) fn run(args: ConfigArgs) -> anyhow::Result<()> {
     match args.command {
         ConfigCommand::Check { file } => {
-            let lines = crate::serve::effective_config(&file)?;
+            let lines = crate::effective::effective_config(&file)?;
             println!(
                 "# {}: valid. `caucus serve --config {}` would run with (flags given on its \
                  command line override these):",

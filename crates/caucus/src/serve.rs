@@ -15,12 +15,16 @@ use clap::parser::ValueSource;
 use crate::config_file::{self, FileConfig, Origins};
 
 /// Flags of `caucus serve` (each also an environment variable, and a config file key).
-#[derive(clap::Args)]
+/// Serialized (secrets skipped) by `caucus config check` (`effective.rs`): the serde names are
+/// the config file keys.
+#[derive(clap::Args, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub(crate) struct ServeFlags {
     /// TOML config file; its keys are these flags' long names (`listen = "0.0.0.0:8080"`).
     /// Precedence: flag > environment > file > default.
     #[arg(long, env = "CAUCUS_CONFIG")]
-    config: Option<PathBuf>,
+    #[serde(skip)]
+    pub(crate) config: Option<PathBuf>,
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "CAUCUS_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -29,7 +33,8 @@ pub(crate) struct ServeFlags {
     data: PathBuf,
     /// Admin token; when unset, one is generated on first start and printed once.
     #[arg(long, env = "CAUCUS_ADMIN_TOKEN", hide_env_values = true)]
-    admin_token: Option<String>,
+    #[serde(skip)]
+    pub(crate) admin_token: Option<String>,
     /// Directory of the built web client served at `/`.
     #[arg(long, env = "CAUCUS_WEB_DIR", default_value = "web/dist")]
     web_dir: PathBuf,
@@ -39,6 +44,7 @@ pub(crate) struct ServeFlags {
         env = "CAUCUS_ALLOWED_ORIGINS",
         value_delimiter = ','
     )]
+    #[serde(rename = "allowed-origin")]
     allowed_origins: Vec<String>,
     /// Largest websocket message in bytes (the first sync of a large document is one message).
     #[arg(long, env = "CAUCUS_MAX_MESSAGE_BYTES", default_value_t = 256 * 1024 * 1024)]
@@ -83,12 +89,14 @@ pub(crate) struct ServeFlags {
     /// BENCHMARKS ONLY: never write documents to disk, to measure what durability costs.
     /// Everything is lost on exit. Hidden from --help on purpose.
     #[arg(long = "bench-unsafe-no-persist", hide = true)]
+    #[serde(skip)]
     bench_unsafe_no_persist: bool,
     /// Write a backup here every --backup-every (docs/backup.md); off when unset.
     #[arg(long, env = "CAUCUS_BACKUP_DIR")]
     backup_dir: Option<PathBuf>,
     /// Interval between scheduled backups (e.g. 1h, 30m).
     #[arg(long, env = "CAUCUS_BACKUP_EVERY", default_value = "1h", value_parser = humantime::parse_duration)]
+    #[serde(serialize_with = "crate::effective::duration")]
     backup_every: Duration,
     /// Scheduled backups kept: the newest of each of this many recent hours...
     #[arg(long, env = "CAUCUS_BACKUP_KEEP_HOURLY", default_value_t = 24)]
@@ -99,6 +107,7 @@ pub(crate) struct ServeFlags {
     /// Cluster mode: NATS JetStream URL(s), comma-separated (nats://host:4222); every relay
     /// given the same NATS serves every document (docs/scaling.md). Off when unset.
     #[arg(long, env = "CAUCUS_CLUSTER")]
+    #[serde(serialize_with = "crate::effective::nats_urls")]
     cluster: Option<String>,
     /// Cluster mode: JetStream replicas of the streams this relay creates (3 on a 3-node NATS).
     #[arg(long, env = "CAUCUS_CLUSTER_REPLICAS", default_value_t = 1)]
@@ -111,6 +120,42 @@ pub(crate) struct ServeFlags {
     /// past it whole documents are marked for publishing instead.
     #[arg(long, env = "CAUCUS_CLUSTER_OUTBOX_MIB", default_value_t = 256)]
     cluster_outbox_mib: u64,
+    /// Largest change file posted to /api/docs/{id}/changes, in bytes.
+    #[arg(long, env = "CAUCUS_MAX_CHANGE_FILE_BYTES", default_value_t = 8 * 1024 * 1024)]
+    max_change_file_bytes: usize,
+    /// Change files imported at once; more are answered 429 before their body is read.
+    #[arg(long, env = "CAUCUS_MAX_CONCURRENT_IMPORTS", default_value_t = 2)]
+    max_concurrent_imports: usize,
+    /// Open TCP connections in total (HTTP and websocket); more are closed as they arrive.
+    #[arg(long, env = "CAUCUS_MAX_CONNECTIONS", default_value_t = 4096)]
+    max_connections: usize,
+    /// Seconds a request's headers (and each part of its body) may take to arrive; also how
+    /// long an idle keep-alive connection stays open.
+    #[arg(long, env = "CAUCUS_HTTP_TIMEOUT_SECS", default_value_t = 20)]
+    http_timeout_secs: u64,
+    /// A reverse proxy (CIDR or address) whose X-Forwarded-For is believed; repeatable. Only
+    /// set it to your proxy's address: anyone else could then choose their own address.
+    #[arg(
+        long = "trusted-proxy",
+        env = "CAUCUS_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = trusted_proxy
+    )]
+    #[serde(rename = "trusted-proxy")]
+    trusted_proxies: Vec<String>,
+    /// A secret that opens /metrics (Authorization: Bearer) on the main listener; admin tokens
+    /// not limited to documents also do. Prefer the environment over a command line.
+    #[arg(long, env = "CAUCUS_METRICS_TOKEN", hide_env_values = true)]
+    #[serde(skip)]
+    pub(crate) metrics_token: Option<String>,
+    /// Also serve /metrics without a token on this address (keep it private: 127.0.0.1:9090).
+    #[arg(long, env = "CAUCUS_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
+}
+
+/// Checks a `--trusted-proxy` value; kept as text (the config file gives text too).
+fn trusted_proxy(text: &str) -> Result<String, String> {
+    caucus_relay::parse_trusted_proxy(text).map(|_| text.trim().to_owned())
 }
 
 /// Where a setting's value came from.
@@ -124,7 +169,7 @@ pub(crate) enum Source {
 
 /// [`ServeFlags`] as clap parsed them, and where clap took each value from.
 pub(crate) struct ServeArgs {
-    flags: ServeFlags,
+    pub(crate) flags: ServeFlags,
     /// clap argument id (the field name) → source; absent = no value at all.
     sources: HashMap<String, ValueSource>,
 }
@@ -170,11 +215,19 @@ fn source_of(sources: &HashMap<String, ValueSource>, id: &str) -> Source {
 
 /// The settings `caucus serve` runs with, after flags, env, file and defaults.
 pub(crate) struct Resolved {
-    flags: ServeFlags,
+    pub(crate) flags: ServeFlags,
     /// Config file key → where its value came from, in [`config_file::KEYS`] order.
-    sources: Vec<(&'static str, Source)>,
+    pub(crate) sources: Vec<(&'static str, Source)>,
     /// `log-json` from the file, when neither the flag nor the env set it.
-    file_log_json: Option<bool>,
+    pub(crate) file_log_json: Option<bool>,
+}
+
+/// Plain settings: the file replaces a value that is still clap's default.
+macro_rules! merge_plain {
+    ($flags:ident, $file:ident, $from:ident, $sources:ident; $($field:ident),* $(,)?) => {$(
+        let source = fill_default(&mut $flags.$field, $from(stringify!($field)), $file.$field.take());
+        $sources.push((file_key(stringify!($field)), source));
+    )*};
 }
 
 impl ServeArgs {
@@ -223,12 +276,8 @@ impl ServeArgs {
             sources: clap_sources,
         } = self;
         let from = |id: &str| source_of(&clap_sources, id);
-        // Plain settings: the file replaces a value that is still clap's default.
         macro_rules! merge {
-            ($($field:ident),* $(,)?) => {$(
-                let source = fill_default(&mut flags.$field, from(stringify!($field)), file.$field.take());
-                sources.push((file_key(stringify!($field)), source));
-            )*};
+            ($($field:ident),* $(,)?) => { merge_plain!(flags, file, from, sources; $($field),*) };
         }
         merge!(listen, data);
         // An empty value (compose's `CAUCUS_ADMIN_TOKEN: ${CAUCUS_ADMIN_TOKEN:-}`) means unset.
@@ -274,6 +323,7 @@ impl ServeArgs {
         );
         sources.push(("cluster", source));
         merge!(cluster_replicas, cluster_snapshot_every, cluster_outbox_mib);
+        resolve_http_flags(&mut flags, &mut file, &from, &mut sources);
         let log_json = from("log_json");
         let file_log_json = file.log_json.filter(|_| log_json == Source::Default);
         sources.push((
@@ -290,6 +340,38 @@ impl ServeArgs {
             file_log_json,
         }
     }
+}
+
+/// The HTTP surface's bounds, proxies and the operator's metrics, under flags and env.
+fn resolve_http_flags(
+    flags: &mut ServeFlags,
+    file: &mut FileConfig,
+    from: &dyn Fn(&str) -> Source,
+    sources: &mut Vec<(&'static str, Source)>,
+) {
+    merge_plain!(flags, file, from, sources;
+        max_change_file_bytes,
+        max_concurrent_imports,
+        max_connections,
+        http_timeout_secs,
+    );
+    let proxies = file.trusted_proxy.take().map(Origins::into_vec);
+    let source = fill_default(&mut flags.trusted_proxies, from("trusted_proxies"), proxies);
+    sources.push(("trusted-proxy", source));
+    let source = fill_unset(
+        &mut flags.metrics_token,
+        from("metrics_token"),
+        |token| token.is_empty(),
+        &mut file.metrics_token,
+    );
+    sources.push(("metrics-token", source));
+    let source = fill_unset(
+        &mut flags.metrics_listen,
+        from("metrics_listen"),
+        |_| false,
+        &mut file.metrics_listen,
+    );
+    sources.push(("metrics-listen", source));
 }
 
 /// A plain setting: the file's value replaces one that is still clap's default. Where the
@@ -334,155 +416,13 @@ fn fill_unset<T>(
     source
 }
 
-impl Resolved {
-    /// One line per key, `key = value  # source`, valid TOML; the admin token only as a comment
-    /// saying whether it is set.
-    fn lines(&self, log_json: bool) -> Vec<String> {
-        let f = &self.flags;
-        let show = |value: toml::Value| value.to_string();
-        let path = |p: &Path| show(toml::Value::String(p.display().to_string()));
-        let int = |n: u64| show(toml::Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)));
-        let usize_ = |n: usize| int(n as u64);
-        self.sources
-            .iter()
-            .map(|&(key, source)| {
-                let value = match key {
-                    "listen" => show(toml::Value::String(f.listen.to_string())),
-                    "data" => path(&f.data),
-                    "admin-token" => {
-                        let what = if f.admin_token.is_some() {
-                            "set (not shown)"
-                        } else {
-                            "not set (generated on first start, printed once)"
-                        };
-                        let line = format!("# admin-token: {what}");
-                        return format!("{line:<48} # {}", describe(key, source));
-                    }
-                    "web-dir" => path(&f.web_dir),
-                    "allowed-origin" => show(toml::Value::Array(
-                        f.allowed_origins
-                            .iter()
-                            .map(|o| toml::Value::String(o.clone()))
-                            .collect(),
-                    )),
-                    "max-message-bytes" => usize_(f.max_message_bytes),
-                    "outbound-queue" => usize_(f.outbound_queue),
-                    "max-documents-per-connection" => usize_(f.max_documents_per_connection),
-                    "max-connections-per-token" => usize_(f.max_connections_per_token),
-                    "max-connections-per-ip" => usize_(f.max_connections_per_ip),
-                    "message-rate" => int(f.message_rate.into()),
-                    "message-burst" => int(f.message_burst.into()),
-                    "max-ephemeral-bytes" => usize_(f.max_ephemeral_bytes),
-                    "ephemeral-rate" => int(f.ephemeral_rate.into()),
-                    "max-loaded-mib" => int(f.max_loaded_mib),
-                    "join-timeout-secs" => int(f.join_timeout_secs),
-                    "ping-interval-secs" => int(f.ping_interval_secs),
-                    "idle-document-secs" => int(f.idle_document_secs),
-                    "backup-dir" => match &f.backup_dir {
-                        Some(dir) => path(dir),
-                        None => {
-                            let line = "# backup-dir: not set (no scheduled backups)";
-                            return format!("{line:<48} # {}", describe(key, source));
-                        }
-                    },
-                    "backup-every" => show(toml::Value::String(
-                        humantime::format_duration(f.backup_every).to_string(),
-                    )),
-                    "backup-keep-hourly" => usize_(f.backup_keep_hourly),
-                    "backup-keep-daily" => usize_(f.backup_keep_daily),
-                    "cluster" => match &f.cluster {
-                        // Never print a NATS password or token.
-                        Some(url) => show(toml::Value::String(
-                            caucus_relay::cluster::redact_credentials(url),
-                        )),
-                        None => {
-                            let line = "# cluster: not set (a single relay)";
-                            return format!("{line:<48} # {}", describe(key, source));
-                        }
-                    },
-                    "cluster-replicas" => usize_(f.cluster_replicas),
-                    "cluster-snapshot-every" => int(f.cluster_snapshot_every),
-                    "cluster-outbox-mib" => int(f.cluster_outbox_mib),
-                    "log-json" => {
-                        show(toml::Value::Boolean(self.file_log_json.unwrap_or(log_json)))
-                    }
-                    _ => "?".to_owned(),
-                };
-                let line = format!("{key} = {value}");
-                format!("{line:<48} # {}", describe(key, source))
-            })
-            .collect()
-    }
-}
-
-/// "file", "env CAUCUS_LISTEN", "flag --listen", "default".
-fn describe(key: &str, source: Source) -> String {
-    match source {
-        Source::Flag => format!("flag --{key}"),
-        Source::Env => format!("env {}", env_name(key)),
-        Source::File => "file".to_owned(),
-        Source::Default => "default".to_owned(),
-    }
-}
-
-/// The environment variable of a config key, as `--help` shows it.
-fn env_name(key: &str) -> String {
-    let mut cmd = <ServeFlags as clap::Args>::augment_args(clap::Command::new("serve"));
-    cmd.build();
-    cmd.get_arguments()
-        .find(|a| a.get_long() == Some(key))
-        .and_then(|a| a.get_env())
-        .map(|e| e.to_string_lossy().into_owned())
-        .unwrap_or_else(|| match key {
-            "log-json" => "CAUCUS_LOG_JSON".to_owned(),
-            _ => format!("CAUCUS_{}", key.replace('-', "_").to_uppercase()),
-        })
-}
-
-/// The config a `caucus serve --config FILE` would run with here (environment included).
-pub(crate) fn effective_config(file: &Path) -> anyhow::Result<Vec<String>> {
-    #[derive(clap::Parser)]
-    #[command(name = "caucus-serve")]
-    struct EnvOnly {
-        #[command(flatten)]
-        serve: ServeArgs,
-        #[arg(long, env = "CAUCUS_LOG_JSON")]
-        log_json: bool,
-    }
-    let parsed = <EnvOnly as clap::Parser>::try_parse_from(["caucus-serve"])
-        .context("reading the CAUCUS_* environment variables")?;
-    let mut args = parsed.serve;
-    args.flags.config = Some(file.to_owned());
-    let resolved = args.resolve()?;
-    Ok(resolved.lines(parsed.log_json))
-}
-
-/// A config file may hold the admin token: say so when others may read it.
-fn warn_if_readable_by_others(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = std::fs::metadata(path)
-            && meta.permissions().mode() & 0o004 != 0
-            && std::fs::read_to_string(path).is_ok_and(|t| t.contains("admin-token"))
-        {
-            tracing::warn!(
-                file = %path.display(),
-                "the config file holds the admin token and is readable by every user; chmod 600 it"
-            );
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-}
-
-pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let args = args.resolve()?.flags;
+/// The relay's config from the resolved flags.
+fn relay_config(args: &ServeFlags) -> anyhow::Result<caucus_relay::Config> {
     let mut config = caucus_relay::Config::for_data_dir(&args.data);
-    config.admin_token = args.admin_token.filter(|t| !t.is_empty());
+    config.admin_token = args.admin_token.clone().filter(|t| !t.is_empty());
     config.web_dir = Some(args.web_dir.clone());
     config.max_message_bytes = args.max_message_bytes;
-    config.allowed_origins = args.allowed_origins;
+    config.allowed_origins = args.allowed_origins.clone();
     config.outbound_queue = args.outbound_queue;
     config.max_documents_per_connection = args.max_documents_per_connection;
     config.max_connections_per_token = args.max_connections_per_token;
@@ -507,6 +447,45 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         cluster.outbox_max_bytes = args.cluster_outbox_mib.saturating_mul(1024 * 1024).max(1);
         cluster
     });
+    config.max_change_file_bytes = args.max_change_file_bytes.max(1);
+    config.max_concurrent_imports = args.max_concurrent_imports.max(1);
+    config.max_connections = args.max_connections.max(1);
+    config.http_timeout = Duration::from_secs(args.http_timeout_secs.clamp(1, 300));
+    config.trusted_proxies = args
+        .trusted_proxies
+        .iter()
+        .map(|p| {
+            caucus_relay::parse_trusted_proxy(p)
+                .map_err(|e| anyhow::anyhow!("--trusted-proxy: {e}"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    config.metrics_token = args.metrics_token.clone().filter(|t| !t.is_empty());
+    config.metrics_listen = args.metrics_listen;
+    Ok(config)
+}
+
+/// A config file may hold the admin token: say so when others may read it.
+fn warn_if_readable_by_others(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o004 != 0
+            && std::fs::read_to_string(path).is_ok_and(|t| t.contains("admin-token"))
+        {
+            tracing::warn!(
+                file = %path.display(),
+                "the config file holds the admin token and is readable by every user; chmod 600 it"
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let args = args.resolve()?.flags;
+    let config = relay_config(&args)?;
     if !config.persist {
         tracing::warn!("--bench-unsafe-no-persist: documents are NOT saved; for benchmarks only");
     }
@@ -524,6 +503,9 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(%addr, data = %args.data.display(), storage_id = relay.storage_id(), "relay ready");
     // Machine-readable lines on stdout (tests and scripts parse them); logs go to stderr.
     println!("caucus: listening on http://{addr}");
+    if let Some(metrics) = relay.metrics_addr() {
+        println!("caucus: metrics on http://{metrics}/metrics");
+    }
     if let Some(token) = bootstrap.generated_admin_token {
         println!("caucus: a new admin token was generated; it is shown only this once:");
         println!("caucus:   http://{addr}/#token={token}");
@@ -698,7 +680,7 @@ mod tests {
         let resolved = args(&[]).resolve_with(config_file::parse(FILE).unwrap());
         let keys: Vec<_> = resolved.sources.iter().map(|(k, _)| *k).collect();
         assert_eq!(keys, config_file::KEYS);
-        let text = resolved.lines(false).join("\n");
+        let text = crate::effective::lines(&resolved, false).join("\n");
         assert!(!text.contains("from-the-file"), "{text}");
         assert!(text.contains("# admin-token: set (not shown)"), "{text}");
         assert!(text.contains("listen = \"0.0.0.0:9000\""), "{text}");

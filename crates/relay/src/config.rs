@@ -64,6 +64,22 @@ pub struct Config {
     pub storage_fault: Option<crate::storage::fault::StorageFault>,
     /// Cluster mode (several relays sharing JetStream); `None`: a single relay, as by default.
     pub cluster: Option<crate::cluster::ClusterConfig>,
+    /// Largest change file posted to `/api/docs/{id}/changes`.
+    pub max_change_file_bytes: usize,
+    /// Change files imported at once; more are answered 429 before their body is read.
+    pub max_concurrent_imports: usize,
+    /// Open TCP connections in total (HTTP and websocket); more are closed as they arrive.
+    pub max_connections: usize,
+    /// An HTTP request's headers (and each part of its body) must arrive within this; an idle
+    /// keep-alive connection is closed after it.
+    pub http_timeout: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` is believed; every other peer's address is its
+    /// own.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// A secret that opens `/metrics` on the main listener (admin tokens do too).
+    pub metrics_token: Option<String>,
+    /// Serve `/metrics` without a token on this separate (private) address too.
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 impl Config {
@@ -96,6 +112,13 @@ impl Config {
             backup_keep_daily: 14,
             storage_fault: None,
             cluster: None,
+            max_change_file_bytes: 8 * 1024 * 1024,
+            max_concurrent_imports: 2,
+            max_connections: 4096,
+            http_timeout: Duration::from_secs(20),
+            trusted_proxies: Vec::new(),
+            metrics_token: None,
+            metrics_listen: None,
         }
     }
 }

@@ -53,6 +53,7 @@ pub use crate::core::{SyncInputError, receive_untrusted};
 pub use auth::{AdminBootstrap, Auth, AuthError, NewToken, Principal, Role, TokenInfo};
 pub use config::Config;
 pub use document_id::{BadDocumentId, DocumentId};
+pub use http::parse_trusted_proxy;
 pub use metrics::Metrics;
 pub use relay::{Relay, RelayError, run};
 pub use storage::fault;

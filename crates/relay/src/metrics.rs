@@ -24,6 +24,7 @@ pub struct Metrics {
 
 struct Inner {
     registry: Registry,
+    tcp_connections: Gauge,
     connections: Gauge,
     connections_opened: Counter,
     connections_closed: Family<Labels, Counter>,
@@ -240,6 +241,7 @@ impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("caucus");
         let inner = Inner {
+            tcp_connections: Gauge::default(),
             connections: Gauge::default(),
             connections_opened: Counter::default(),
             connections_closed: Family::default(),
@@ -271,6 +273,11 @@ impl Metrics {
             cluster_events: Family::default(),
             registry: Registry::default(),
         };
+        registry.register(
+            "tcp_connections",
+            "Open TCP connections, HTTP and websocket (bounded by --max-connections)",
+            inner.tcp_connections.clone(),
+        );
         registry.register(
             "connections",
             "Open websocket connections",
@@ -416,6 +423,15 @@ impl Metrics {
         out
     }
 
+    /// A TCP connection was accepted (`true`) or ended (`false`).
+    pub(crate) fn tcp_connection(&self, opened: bool) {
+        if opened {
+            self.inner.tcp_connections.inc();
+        } else {
+            self.inner.tcp_connections.dec();
+        }
+    }
+
     pub fn connection_opened(&self) {
         self.inner.connections_opened.inc();
         self.inner.connections.inc();
@@ -494,7 +510,9 @@ impl Metrics {
     /// message dropped; `ephemeral_size`, `documents_per_connection`, `message_size`:
     /// connection closed with an error; `loaded_bytes`: idle documents evicted early, or the
     /// load refused; `upgrade_failed`: the websocket handshake itself failed;
-    /// `change_file_bytes`: a posted change file refused (413).
+    /// `change_file_bytes`: a posted change file refused (413); `concurrent_imports`: a change
+    /// file refused before its body was read (429); `max_connections`: a TCP connection closed
+    /// as it arrived.
     pub fn limit_hit(&self, limit: &'static str) {
         self.inner
             .limits

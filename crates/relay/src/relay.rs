@@ -33,6 +33,8 @@ pub enum RelayError {
 /// An opened relay, ready to serve.
 pub struct Relay {
     parts: wiring::Parts,
+    /// `--metrics-listen`, bound at open so a taken address fails the start.
+    metrics_listener: Option<TcpListener>,
 }
 
 impl Relay {
@@ -62,7 +64,17 @@ impl Relay {
             None => Arc::new(NoReplication),
         };
         let parts = wiring::assemble(&config, storage, metrics, auth, cluster, replication);
-        Ok((Relay { parts }, bootstrap))
+        let metrics_listener = match config.metrics_listen {
+            Some(addr) => Some(TcpListener::bind(addr).await?),
+            None => None,
+        };
+        Ok((
+            Relay {
+                parts,
+                metrics_listener,
+            },
+            bootstrap,
+        ))
     }
 
     /// The storage handle (tests use it to check what is durable while the relay runs).
@@ -75,6 +87,13 @@ impl Relay {
         self.parts.http.storage.storage_id()
     }
 
+    /// Where `/metrics` is served without a token (`--metrics-listen`), once bound.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
+    }
+
     /// Serves on `listener` until `shutdown` resolves, then closes every connection with a
     /// close frame and waits (bounded) for connections and document actors to finish.
     pub async fn serve(
@@ -83,28 +102,42 @@ impl Relay {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), RelayError> {
         let parts = self.parts;
-        let app = http::router(parts.http.clone(), parts.web_dir.clone())
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let app = http::router(parts.http.clone(), parts.web_dir.clone());
         let background = parts.spawn_background();
-        // Sync frames are small and latency-bound: without TCP_NODELAY a frame can wait up to
-        // ~40 ms for the ACK of the previous one (Nagle + delayed ACK; the bench saw p50 19 ms
-        // instead of 3 ms with presence traffic on).
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            if let Err(err) = tcp.set_nodelay(true) {
-                tracing::debug!(%err, "cannot set TCP_NODELAY");
-            }
+        let stop = parts.shutdown.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            tracing::info!("shutting down: closing connections");
+            stop.cancel();
         });
-        let token = parts.shutdown.clone();
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                tracing::info!("shutting down: closing connections");
-                token.cancel();
-            })
-            .await;
+        let metrics = parts.http.metrics.clone();
+        let metrics_server = self.metrics_listener.map(|listener| {
+            let app = http::metrics_router(metrics.clone());
+            let stop = parts.shutdown.clone();
+            tokio::spawn(http::server::serve(
+                listener,
+                app,
+                parts.server,
+                metrics.clone(),
+                stop,
+                http::SHUTDOWN_GRACE,
+            ))
+        });
+        let served = http::server::serve(
+            listener,
+            app,
+            parts.server,
+            metrics,
+            parts.shutdown.clone(),
+            http::SHUTDOWN_GRACE,
+        )
+        .await;
         parts.shutdown.cancel();
         for task in background {
             task.abort();
+        }
+        if let Some(task) = metrics_server {
+            let _ = task.await;
         }
         parts.tasks.close();
         if tokio::time::timeout(http::SHUTDOWN_GRACE, parts.tasks.wait())

@@ -19,7 +19,7 @@ use crate::connections::{ConnectionLimits, Connections};
 use crate::core::CoreSettings;
 use crate::doc::{ActorEnv, Documents, Mailboxes};
 use crate::ephemeral::PresenceDedup;
-use crate::http::{AppState, HEAVY_JOBS, HttpSettings, Started};
+use crate::http::{AppState, HEAVY_JOBS, HttpSettings, MetricsToken, ServerLimits, Started};
 use crate::memory::MemoryBudget;
 use crate::metrics::Metrics;
 use crate::replication::Replication;
@@ -34,6 +34,8 @@ pub(crate) struct Parts {
     pub(crate) web_dir: Option<PathBuf>,
     pub(crate) shutdown: CancellationToken,
     pub(crate) tasks: TaskTracker,
+    /// The accept loop's bounds (`http::server`).
+    pub(crate) server: ServerLimits,
     presence: PresenceDedup,
     cluster: Option<(Cluster, ClusterDeps)>,
     backups: Option<backup::Schedule>,
@@ -124,10 +126,8 @@ pub(crate) fn assemble(
         replication,
         tasks: tasks.clone(),
         heavy_jobs: Arc::new(Semaphore::new(HEAVY_JOBS)),
-        settings: HttpSettings {
-            allowed_origins: config.allowed_origins.clone().into(),
-            max_message_bytes: config.max_message_bytes,
-        },
+        imports: Arc::new(Semaphore::new(config.max_concurrent_imports.max(1))),
+        settings: http_settings(config),
         started: Started::now(),
     };
     Parts {
@@ -135,9 +135,20 @@ pub(crate) fn assemble(
         web_dir: config.web_dir.clone(),
         shutdown,
         tasks,
+        server: ServerLimits::from(config),
         presence,
         cluster,
         backups: backup_schedule(config),
+    }
+}
+
+fn http_settings(config: &Config) -> HttpSettings {
+    HttpSettings {
+        allowed_origins: config.allowed_origins.clone().into(),
+        max_message_bytes: config.max_message_bytes,
+        max_change_file_bytes: config.max_change_file_bytes,
+        trusted_proxies: config.trusted_proxies.clone().into(),
+        metrics_token: config.metrics_token.as_deref().map(MetricsToken::new),
     }
 }
 

@@ -1,5 +1,6 @@
 //! `GET /api/admin/backup` (a backup of the running relay, streamed) and
-//! `GET /api/admin/backup/last` (the last recorded backup), admin tokens only.
+//! `GET /api/admin/backup/last` (the last recorded backup), for admin tokens not limited to
+//! documents.
 //!
 //! The backup is written from one read transaction on the blocking pool, so peers keep syncing
 //! while it streams; a bounded channel makes a slow download slow the writer down instead of
@@ -10,10 +11,10 @@ use std::time::SystemTime;
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::caller::{ApiError, admin};
+use super::caller::{ApiError, Operator};
 use super::state::AppState;
 use crate::backup::{self, BackupRecord, last_backup, record};
 use crate::metrics::Metrics;
@@ -51,12 +52,11 @@ impl Write for ChannelWriter {
 /// What the blocking writer sends to the HTTP body.
 type Chunks = tokio::sync::mpsc::Sender<Result<Vec<u8>, std::io::Error>>;
 
-/// `GET /api/admin/backup`: streams a backup of the running relay (admin token).
+/// `GET /api/admin/backup`: streams a backup of the running relay (unlimited admin token).
 pub(crate) async fn download(
+    Operator(by): Operator,
     State(state): State<AppState>,
-    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let by = admin(&state, &headers)?;
     let (storage, metrics) = (state.storage.clone(), state.metrics.clone());
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     let (opened, is_open) = tokio::sync::oneshot::channel();
@@ -145,10 +145,9 @@ fn stream_backup(
 
 /// `GET /api/admin/backup/last`: the last recorded backup (`null` when none).
 pub(crate) async fn last(
+    _: Operator,
     State(state): State<AppState>,
-    headers: HeaderMap,
 ) -> Result<axum::Json<Option<BackupRecord>>, ApiError> {
-    admin(&state, &headers)?;
     let storage = state.storage.clone();
     tokio::task::spawn_blocking(move || last_backup(&storage))
         .await

@@ -5,7 +5,9 @@
 //! - `GET /api/docs/{id}/changes?since=<hex heads, comma-separated>|YYYY-MM-DD` (a change file)
 //! - `POST /api/docs/{id}/changes` with a change file as the body (editors and admins)
 //!
-//! Every route needs `Authorization: Bearer <token>`. A token that may not read a document gets
+//! Every route needs `Authorization: Bearer <token>`, decided before the body is read; an
+//! import also needs a writer's token and a free import slot before its body is read
+//! ([`ImportGate`]), and its body is capped by `--max-change-file-bytes`. A token that may not read a document gets
 //! the same 404 as an unknown document, so it learns nothing about it. Reads work on the stored
 //! document (see [`crate::snapshot`]); imports go through the document's actor, so they are
 //! persisted before connected peers see them, like any synced change. Building a report or a
@@ -16,15 +18,16 @@ use std::str::FromStr;
 use automerge::Automerge;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use caucus_model::changefile::{self, ChangeFileError};
 use caucus_model::history::HistoryEntry;
 use serde::Deserialize;
-use tokio::sync::oneshot;
+use tokio::sync::{OwnedSemaphorePermit, oneshot};
 
-use super::caller::{ApiError, caller};
+use super::caller::{ApiError, Caller};
 use super::state::AppState;
 use crate::auth::Principal;
 use crate::doc::DocCommand;
@@ -35,19 +38,54 @@ use crate::snapshot;
 /// Reports and histories built at the same time; more wait their turn.
 pub(crate) const HEAVY_JOBS: usize = 2;
 
-/// The caller and the document, when the caller may read it.
-fn reader(
-    state: &AppState,
-    headers: &HeaderMap,
-    id: &str,
-) -> Result<(Principal, DocumentId), ApiError> {
-    let principal = caller(state, headers)?;
+/// The document, when the caller may read it (otherwise the same 404 as an unknown one).
+fn readable(principal: &Principal, id: &str) -> Result<DocumentId, ApiError> {
     let id = DocumentId::from_str(id)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     if !principal.may_read(&id) {
         return Err(not_found(&id));
     }
-    Ok((principal, id))
+    Ok(id)
+}
+
+/// Everything an import needs before its body is read: a token that may write, a document it
+/// may read, and one of the import slots (`--max-concurrent-imports`), held until the import
+/// is answered. So the memory change files can take is bounded by slots × the size cap, and no
+/// one without a writer's token gets a byte read at all.
+pub(crate) struct ImportGate {
+    principal: Principal,
+    id: DocumentId,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl FromRequestParts<AppState> for ImportGate {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Caller(principal) = Caller::from_request_parts(parts, state).await?;
+        let Path(id) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| bad_request(e.body_text()))?;
+        let id = readable(&principal, &id)?;
+        if !principal.may_write() {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "a viewer token cannot import changes",
+            ));
+        }
+        let slot = state.imports.clone().try_acquire_owned().map_err(|_| {
+            state.metrics.limit_hit("concurrent_imports");
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "other change files are being imported right now; try again in a moment",
+            )
+        })?;
+        Ok(ImportGate {
+            principal,
+            id,
+            _slot: slot,
+        })
+    }
 }
 
 fn not_found(id: &DocumentId) -> ApiError {
@@ -115,12 +153,12 @@ pub(crate) struct ExportParams {
 }
 
 pub(crate) async fn export(
+    Caller(principal): Caller,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
     params: Result<Query<ExportParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let (_, id) = reader(&state, &headers, &id)?;
+    let id = readable(&principal, &id)?;
     let Query(p) = params.map_err(|e| bad_request(e.body_text()))?;
     let request = ExportRequest::parse(
         p.format.as_deref(),
@@ -150,12 +188,12 @@ pub(crate) struct HistoryParams {
 }
 
 pub(crate) async fn history(
+    Caller(principal): Caller,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
     params: Result<Query<HistoryParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    let (_, id) = reader(&state, &headers, &id)?;
+    let id = readable(&principal, &id)?;
     let Query(p) = params.map_err(|e| bad_request(e.body_text()))?;
     let query = history_query(p.field.as_deref(), p.limit).map_err(bad_request)?;
     let entries = with_document(&state, &id, move |doc| {
@@ -173,12 +211,12 @@ pub(crate) struct ChangesParams {
 }
 
 pub(crate) async fn export_changes(
+    Caller(principal): Caller,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
     params: Result<Query<ChangesParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let (_, id) = reader(&state, &headers, &id)?;
+    let id = readable(&principal, &id)?;
     let Query(p) = params.map_err(|e| bad_request(e.body_text()))?;
     let since = ChangesSince::parse(p.since.as_deref()).map_err(bad_request)?;
     let doc_id = id.clone();
@@ -197,14 +235,13 @@ pub(crate) async fn export_changes(
 }
 
 pub(crate) async fn import_changes(
+    gate: ImportGate,
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let (principal, id) = reader(&state, &headers, &id)?;
+    let ImportGate { principal, id, .. } = &gate;
     let body = body.map_err(|e| {
-        let limit = state.settings.max_message_bytes;
+        let limit = state.settings.max_change_file_bytes;
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             state.metrics.limit_hit("change_file_bytes");
             ApiError::new(
@@ -215,18 +252,12 @@ pub(crate) async fn import_changes(
             bad_request(e.body_text())
         }
     })?;
-    if !principal.may_write() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "a viewer token cannot import changes",
-        ));
-    }
     let (reply, answer) = oneshot::channel();
     let command = DocCommand::Import {
         bytes: body.to_vec(),
         reply,
     };
-    state.documents.route(&id, command).await;
+    state.documents.route(id, command).await;
     let outcome = answer
         .await
         .map_err(|_| {

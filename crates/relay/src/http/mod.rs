@@ -7,18 +7,26 @@
 //! - `caller.rs`: who is calling (`Authorization: Bearer`), `{"error"}` answers.
 //! - `tokens.rs` (`/api/me`, `/api/tokens`), `documents.rs` (`/api/docs/{id}/…`),
 //!   `backup.rs` (`/api/admin/backup`), `status.rs` (`/api/admin/status`), `health.rs`
-//!   (`/healthz`, `/metrics`).
+//!   (`/healthz`, `/metrics`, the `--metrics-listen` router).
+//! - `server.rs`: the accept loop (total connection cap, header and keep-alive timeouts,
+//!   graceful shutdown); `client.rs`: the client's address (`X-Forwarded-For` from trusted
+//!   proxies only).
 
 mod backup;
 mod caller;
+mod client;
 mod documents;
 mod health;
 mod router;
+pub(crate) mod server;
 mod state;
 mod status;
 mod tokens;
 mod upgrade;
 
+pub use client::parse_trusted_proxy;
 pub(crate) use documents::HEAVY_JOBS;
+pub(crate) use health::{MetricsToken, metrics_router};
 pub(crate) use router::{SHUTDOWN_GRACE, router};
+pub(crate) use server::ServerLimits;
 pub(crate) use state::{AppState, HttpSettings, Started};

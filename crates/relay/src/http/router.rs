@@ -14,12 +14,18 @@ use axum::routing::{delete, get};
 use tower_http::services::{ServeDir, ServeFile};
 
 use super::state::AppState;
-use super::{backup, documents, health, status, tokens, upgrade};
+use super::{backup, client, documents, health, status, tokens, upgrade};
+
+/// Largest JSON body any API route accepts (a token request is a few hundred bytes).
+const MAX_JSON_BODY: usize = 64 * 1024;
 
 /// Builds the router.
 pub(crate) fn router(state: AppState, web_dir: Option<PathBuf>) -> Router {
-    // A change file can hold a whole document, like the first sync message of one.
-    let max_body = state.settings.max_message_bytes;
+    // Every body is capped small (JSON) except change files, which have their own cap; each
+    // part of a body must arrive within the HTTP timeout. Tokens are decided before any body is
+    // read: handlers take `caller::{Caller, Admin, Operator}` before their body extractor.
+    // (The time allowed between parts of a body is set per connection, `server.rs`.)
+    let max_change_file = state.settings.max_change_file_bytes;
     let api = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
@@ -38,8 +44,9 @@ pub(crate) fn router(state: AppState, web_dir: Option<PathBuf>) -> Router {
             "/api/docs/{id}/changes",
             get(documents::export_changes)
                 .post(documents::import_changes)
-                .layer(DefaultBodyLimit::max(max_body)),
-        );
+                .layer(DefaultBodyLimit::max(max_change_file)),
+        )
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY));
     let app = match web_dir.filter(|d| d.join("index.html").is_file()) {
         Some(dir) => {
             let index = dir.join("index.html");
@@ -63,6 +70,10 @@ pub(crate) fn router(state: AppState, web_dir: Option<PathBuf>) -> Router {
             state.clone(),
             upgrade::upgrade_anywhere,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            client::client_address,
+        ))
         .with_state(state)
 }
 
@@ -78,11 +89,17 @@ async fn log_request(request: Request, next: Next) -> Response {
     let started = std::time::Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    let client = request
+        .extensions()
+        .get::<client::ClientAddr>()
+        .map(client::ClientAddr::describe)
+        .unwrap_or_default();
     let query = request.uri().query().map(redact_query);
     let response = next.run(request).await;
     tracing::debug!(
         %method,
         %path,
+        %client,
         query = query.as_deref().unwrap_or(""),
         status = response.status().as_u16(),
         micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),

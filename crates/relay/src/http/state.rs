@@ -7,6 +7,7 @@ use std::time::Instant;
 use tokio::sync::Semaphore;
 use tokio_util::task::TaskTracker;
 
+use super::health::MetricsToken;
 use crate::auth::{Auth, unix_ms};
 use crate::connection::ConnectionContext;
 use crate::connections::Connections;
@@ -20,8 +21,14 @@ use crate::storage::Storage;
 pub(crate) struct HttpSettings {
     /// Origins (besides the relay's own) whose pages may open a websocket; `*` allows any.
     pub(crate) allowed_origins: Arc<[String]>,
-    /// Largest websocket message, and largest change file posted.
+    /// Largest websocket message.
     pub(crate) max_message_bytes: usize,
+    /// Largest change file posted to `/api/docs/{id}/changes`.
+    pub(crate) max_change_file_bytes: usize,
+    /// Proxies whose `X-Forwarded-For` is believed (`client.rs`).
+    pub(crate) trusted_proxies: Arc<[ipnet::IpNet]>,
+    /// Opens `/metrics` on the main listener besides unlimited admin tokens.
+    pub(crate) metrics_token: Option<MetricsToken>,
 }
 
 /// When the relay started (status: uptime).
@@ -56,6 +63,8 @@ pub(crate) struct AppState {
     pub(crate) tasks: TaskTracker,
     /// Bounds the reports and histories built at once (`documents.rs`).
     pub(crate) heavy_jobs: Arc<Semaphore>,
+    /// Change-file imports at once (`--max-concurrent-imports`); more are answered 429.
+    pub(crate) imports: Arc<Semaphore>,
     pub(crate) settings: HttpSettings,
     pub(crate) started: Started,
 }

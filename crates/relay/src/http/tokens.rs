@@ -6,15 +6,18 @@
 //! connections at once. The token routes need `Authorization: Bearer <admin token>`: no token or
 //! an unknown one is 401, a non-admin token is 403. Tokens go in the header only, never in
 //! these URLs.
+//!
+//! Scopes never grow: an admin mints only tokens within its own role, documents and expiry
+//! ([`within_scope`]); listing and revoking are for admins not limited to documents.
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use super::caller::{ApiError, admin, caller};
+use super::caller::{Admin, ApiError, Caller, Operator};
 use super::state::AppState;
-use crate::auth::{NewToken, Role, TokenInfo};
+use crate::auth::{NewToken, Principal, Role, TokenInfo};
 use crate::document_id::DocumentId;
 
 /// `POST /api/tokens` body.
@@ -40,12 +43,11 @@ pub(crate) struct CreatedToken {
 }
 
 pub(crate) async fn create_token(
+    Admin(by): Admin,
     State(state): State<AppState>,
-    headers: HeaderMap,
     body: Result<Json<CreateToken>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
-    let by = admin(&state, &headers)?;
-    let Json(body) = body.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let Json(body) = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
     let docs = body
         .docs
         .map(|docs| {
@@ -69,26 +71,21 @@ pub(crate) async fn create_token(
                 })
         })
         .transpose()?;
-    let (info, token) = state
-        .auth
-        .create(NewToken {
-            name: body.name,
-            role: body.role,
-            docs,
-            expires_unix_ms,
-        })
-        .await?;
+    let new = NewToken {
+        name: body.name,
+        role: body.role,
+        docs,
+        expires_unix_ms,
+    };
+    within_scope(&by, &new)?;
+    let (info, token) = state.auth.create(new).await?;
     tracing::info!(by = %by.name, token = %info.name, role = info.role.as_str(), "token created");
     Ok((StatusCode::CREATED, Json(CreatedToken { info, token })))
 }
 
 /// `GET /api/me`: who the presented token is (any valid token). Lets a client tell a bad
 /// token (401 here) from a network problem, which a refused websocket cannot show it.
-pub(crate) async fn me(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let me = caller(&state, &headers)?;
+pub(crate) async fn me(Caller(me): Caller) -> Result<Json<serde_json::Value>, ApiError> {
     Ok(Json(serde_json::json!({
         "tokenId": me.token_id,
         "name": me.name,
@@ -99,23 +96,64 @@ pub(crate) async fn me(
 }
 
 pub(crate) async fn list_tokens(
+    _: Operator,
     State(state): State<AppState>,
-    headers: HeaderMap,
 ) -> Result<Json<Vec<TokenInfo>>, ApiError> {
-    admin(&state, &headers)?;
     Ok(Json(state.auth.list()))
 }
 
 pub(crate) async fn revoke_token(
+    Operator(by): Operator,
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let by = admin(&state, &headers)?;
     if !state.auth.revoke(&id).await? {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "no such token"));
     }
     let closed = state.connections.close_token(&id);
     tracing::info!(by = %by.name, token_id = %id, closed, "token revoked");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A token may mint only tokens within its own scope: no higher role, no document it cannot
+/// read, no later expiry. So a document-limited admin cannot mint its way out of its limits.
+fn within_scope(by: &Principal, new: &NewToken) -> Result<(), ApiError> {
+    let forbidden = |why: String| Err(ApiError::new(StatusCode::FORBIDDEN, why));
+    if rank(new.role) > rank(by.role) {
+        return forbidden(format!(
+            "a {} token cannot mint an {} token",
+            by.role.as_str(),
+            new.role.as_str()
+        ));
+    }
+    if let Some(allowed) = &by.docs {
+        let Some(docs) = &new.docs else {
+            return forbidden(
+                "your token is limited to some documents: list the documents (docs) the new \
+                 token may open"
+                    .to_owned(),
+            );
+        };
+        if let Some(outside) = docs.iter().find(|d| !allowed.contains(*d)) {
+            return forbidden(format!("your token may not open document {outside}"));
+        }
+    }
+    if let Some(limit) = by.expires_unix_ms
+        && new.expires_unix_ms.is_none_or(|at| at > limit)
+    {
+        return forbidden(
+            "your token expires: the new token must expire (expiresAt) no later than yours"
+                .to_owned(),
+        );
+    }
+    Ok(())
+}
+
+/// Viewer < editor < admin.
+fn rank(role: Role) -> u8 {
+    match role {
+        Role::Viewer => 0,
+        Role::Editor => 1,
+        Role::Admin => 2,
+    }
 }

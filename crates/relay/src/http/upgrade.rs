@@ -3,14 +3,15 @@
 //! browser pages, the token (the one place a presented token becomes a [`Principal`]), and a
 //! connection slot under the token's and IP's limits.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::client::ClientAddr;
 use super::state::AppState;
 use crate::auth::{Auth, Principal};
 use crate::connection;
@@ -57,11 +58,8 @@ pub(crate) async fn upgrade_anywhere(
     if !is_upgrade {
         return next.run(request).await;
     }
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
-    let remote = peer.map(|p| p.to_string()).unwrap_or_default();
+    let client = request.extensions().get::<ClientAddr>().copied();
+    let remote = client.map(|c| c.describe()).unwrap_or_default();
     if !origin_allowed(request.headers(), &state.settings.allowed_origins) {
         state.metrics.limit_hit("origin");
         tracing::info!(%remote, origin = ?request.headers().get(header::ORIGIN), "websocket refused: origin not allowed");
@@ -82,7 +80,7 @@ pub(crate) async fn upgrade_anywhere(
         Ok(u) => u,
         Err(rejection) => return rejection.into_response(),
     };
-    let ip = peer.map_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED), |p| p.ip());
+    let ip = client.map_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED), |c| c.ip);
     let slot = match state.connections.reserve(&principal, ip, &remote) {
         Ok(slot) => slot,
         Err(refused) => {
