@@ -77,6 +77,14 @@ async fn presence_under_another_peers_id_closes_the_speaker_and_reaches_nobody()
             .collect::<Vec<_>>(),
         vec![b"here".to_vec()]
     );
+    // JS clients re-broadcast every presence message they receive, unchanged: such an echo of
+    // what the relay relayed is dropped quietly, and the echoing peer stays connected.
+    presence_as(&mut watcher, "victim", &doc, "victim-session", 1, b"here").await?;
+    victim
+        .send_ephemeral(&doc, "victim-session", 2, b"still here")
+        .await?;
+    let heard = watcher.collect_ephemeral(QUIET).await?;
+    assert!(heard.iter().any(|e| e.data == b"still here"));
     relay.stop().await
 }
 
