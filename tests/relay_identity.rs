@@ -164,3 +164,64 @@ async fn a_huge_count_on_one_document_does_not_silence_presence_on_another()
     );
     relay.stop().await
 }
+
+/// Cluster mode: presence from another relay goes through the same per-document dedup. A
+/// token on relay 1 may join with a peer ID that lives on relay 2 (peer IDs are owned per
+/// relay), but a huge count it sends on a document it may read must not silence that peer
+/// ID's presence on relay 2 on any other document.
+#[tokio::test]
+async fn presence_from_another_relay_is_deduplicated_per_document() -> anyhow::Result<()> {
+    use caucus_relay::Config;
+    use caucus_relay::cluster::ClusterConfig;
+    use caucus_tests::nats::NatsServer;
+
+    let nats = NatsServer::start().await?;
+    let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let start = |dir: std::path::PathBuf| {
+        let mut config = Config::for_data_dir(dir);
+        config.cluster = Some(ClusterConfig::new(nats.url()));
+        TestRelay::start_with(config)
+    };
+    let r1 = start(d1.path().to_owned()).await?;
+    let r2 = start(d2.path().to_owned()).await?;
+    let (shared, private) = (DocumentId::random(), DocumentId::random());
+    let (_, limited) = r1
+        .mint(&format!(
+            r#"{{"role":"viewer","name":"outsider","docs":["{shared}"]}}"#
+        ))
+        .await?;
+
+    let mut witness = listener(&r2, "witness", &shared).await?;
+    let mut watcher = listener(&r2, "watcher", &private).await?;
+    let mut victim = Peer::connect(&r2.ws_url(), "victim").await?;
+    let mut outsider = Peer::connect(&r1.ws_url_with(&limited), "victim").await?;
+    // Relay 2 has dealt with the huge count once its peer of `shared` hears it (the first
+    // messages may cross before relay 2 subscribed: send until one arrives).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mut count = u64::MAX - 1000;
+    loop {
+        outsider.send_ephemeral(&shared, "s", count, b"x").await?;
+        let heard = witness.collect_ephemeral(Duration::from_millis(200)).await?;
+        if heard.iter().any(|e| e.data == b"x") {
+            break;
+        }
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "presence from relay 1 never reached relay 2"
+        );
+        count += 1;
+    }
+
+    victim
+        .send_ephemeral(&private, "s", 1, b"on the private document")
+        .await?;
+    let heard = watcher.collect_ephemeral(QUIET * 2).await?;
+    assert!(
+        heard
+            .iter()
+            .any(|e| e.sender_id == "victim" && e.data == b"on the private document"),
+        "the victim's presence was silenced: {heard:?}"
+    );
+    r1.stop().await?;
+    r2.stop().await
+}
