@@ -52,7 +52,15 @@ async fn presence_under_another_peers_id_closes_the_speaker_and_reaches_nobody()
     let mut victim = Peer::connect(&relay.ws_url(), "victim").await?;
 
     let mut viewer = Peer::connect(&relay.ws_url_with(&viewer_token), "viewer").await?;
-    presence_as(&mut viewer, "victim", &doc, "victim-session", 1, b"I resign").await?;
+    presence_as(
+        &mut viewer,
+        "victim",
+        &doc,
+        "victim-session",
+        1,
+        b"I resign",
+    )
+    .await?;
     let error = viewer.expect_closed().await?;
     assert!(
         error.as_deref().is_some_and(|e| e.contains("senderId")),
@@ -115,12 +123,20 @@ async fn another_token_cannot_take_a_peer_id_over() -> anyhow::Result<()> {
     watcher
         .sync_until_heads(&mut watched, &ana_doc.doc.get_heads())
         .await?;
-    assert!(watched.doc.get(automerge::ROOT, "after-the-attempt")?.is_some());
+    assert!(
+        watched
+            .doc
+            .get(automerge::ROOT, "after-the-attempt")?
+            .is_some()
+    );
 
     // Ana's link drops: her peer ID stays hers, and she comes back to it.
     drop(ana);
     let refused = Peer::connect(&relay.ws_url_with(&mallory_token), "peer-ana").await;
-    assert!(refused.is_err(), "a dropped connection frees nothing for others");
+    assert!(
+        refused.is_err(),
+        "a dropped connection frees nothing for others"
+    );
     let mut ana = Peer::connect(&ana_url, "peer-ana").await?;
     let mut fresh = PeerDoc::new(doc.clone(), Automerge::new());
     ana.request(&mut fresh).await?;
@@ -130,8 +146,7 @@ async fn another_token_cannot_take_a_peer_id_over() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn a_huge_count_on_one_document_does_not_silence_presence_on_another()
--> anyhow::Result<()> {
+async fn a_huge_count_on_one_document_does_not_silence_presence_on_another() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let relay = TestRelay::start(dir.path()).await?;
     let (shared, private) = (DocumentId::random(), DocumentId::random());
@@ -201,7 +216,9 @@ async fn presence_from_another_relay_is_deduplicated_per_document() -> anyhow::R
     let mut count = u64::MAX - 1000;
     loop {
         outsider.send_ephemeral(&shared, "s", count, b"x").await?;
-        let heard = witness.collect_ephemeral(Duration::from_millis(200)).await?;
+        let heard = witness
+            .collect_ephemeral(Duration::from_millis(200))
+            .await?;
         if heard.iter().any(|e| e.data == b"x") {
             break;
         }
