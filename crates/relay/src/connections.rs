@@ -2,13 +2,16 @@
 //! and IP's limits from the moment it is reserved), the peer ID each joined with, the documents
 //! it opened, and closing them by token (revocation, expiry).
 //!
-//! A peer ID is registered by one connection at a time: a reconnecting peer replaces (closes)
-//! its old socket, so an old sync state is never used again.
+//! A peer ID belongs to the token that joined with it (`peer_ids.rs`): another token's join
+//! with it is refused, never a takeover. It is registered by one connection at a time: the same
+//! token reconnecting replaces (closes) its old socket, so an old sync state is never used
+//! again.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
@@ -17,6 +20,11 @@ use crate::core::ConnId;
 use crate::document_id::DocumentId;
 use crate::metrics::{CloseReason, Metrics};
 use crate::outbox::{Closer, Outbox};
+
+mod peer_ids;
+
+pub(crate) use peer_ids::PeerIdTaken;
+use peer_ids::PeerIds;
 
 /// How many connections one token and one IP address may have open.
 #[derive(Debug, Clone, Copy)]
@@ -95,8 +103,9 @@ pub(crate) struct Connections {
 
 struct Inner {
     live: Mutex<HashMap<ConnId, LiveConnection>>,
-    /// Joined connections by peer ID, to replace a stale socket when a peer reconnects.
-    peers: Mutex<HashMap<Arc<str>, Outbox>>,
+    /// Joined connections by peer ID and the token owning each peer ID: a stale socket is
+    /// replaced when its peer reconnects, another token's join is refused.
+    peers: Mutex<PeerIds>,
     limits: ConnectionLimits,
     metrics: Metrics,
     /// Parent of every connection's closer: cancelled at shutdown.
@@ -113,7 +122,7 @@ impl Connections {
         Connections {
             inner: Arc::new(Inner {
                 live: Mutex::new(HashMap::new()),
-                peers: Mutex::new(HashMap::new()),
+                peers: Mutex::new(PeerIds::default()),
                 limits,
                 metrics,
                 shutdown,
@@ -171,28 +180,33 @@ impl Connections {
         })
     }
 
-    /// Registers a joined connection under its peer ID. An older connection with the same peer
-    /// ID is closed and returned (the automerge-repo reconnect-loop fix).
-    pub(crate) fn join(&self, outbox: Outbox) -> Option<Outbox> {
+    /// Registers a joined connection under its peer ID for `token_id`. An older connection of
+    /// the same token with the same peer ID is closed and returned (the automerge-repo
+    /// reconnect-loop fix); a peer ID another token owns is refused and nothing changes.
+    pub(crate) fn join(
+        &self,
+        outbox: Outbox,
+        token_id: &str,
+    ) -> Result<Option<Outbox>, PeerIdTaken> {
+        let old = lock(&self.inner.peers).claim(outbox.clone(), token_id, Instant::now())?;
         if let Some(c) = lock(&self.inner.live).get_mut(&outbox.id) {
             c.peer_id = Some(outbox.peer_id.clone());
         }
-        let old = lock(&self.inner.peers).insert(outbox.peer_id.clone(), outbox);
         if let Some(old) = &old {
             old.close(CloseReason::Replaced, None);
         }
-        old
+        Ok(old)
     }
 
-    /// Unregisters a connection's peer ID if it is still the registered one.
+    /// Unregisters a connection's peer ID if it is still the registered one; its token keeps
+    /// the peer ID for a while (`peer_ids::OWNERSHIP_TTL`).
     pub(crate) fn leave(&self, outbox: &Outbox) {
-        let mut peers = lock(&self.inner.peers);
-        if peers
-            .get(&outbox.peer_id)
-            .is_some_and(|o| o.id == outbox.id)
-        {
-            peers.remove(&outbox.peer_id);
-        }
+        lock(&self.inner.peers).release(outbox, Instant::now());
+    }
+
+    /// Forgets peer IDs whose owner left long enough ago (periodic housekeeping).
+    pub(crate) fn expire_peer_ids(&self) {
+        lock(&self.inner.peers).expire(Instant::now());
     }
 
     /// Records a document a connection opened (status).
@@ -206,6 +220,8 @@ impl Connections {
 
     /// Closes every connection made with a token (it was just revoked). Returns how many.
     pub(crate) fn close_token(&self, token_id: &str) -> usize {
+        // Nobody can use the token again: its peer IDs are free for whoever gets them next.
+        lock(&self.inner.peers).forget_token(token_id);
         let live = lock(&self.inner.live);
         let mut closed = 0;
         for conn in live.values().filter(|c| c.token_id == token_id) {
@@ -216,13 +232,19 @@ impl Connections {
         closed
     }
 
-    /// Closes connections whose token has expired by `now_unix_ms`.
+    /// Closes connections whose token has expired by `now_unix_ms` (and forgets its peer IDs).
     pub(crate) fn close_expired(&self, now_unix_ms: u64) {
+        let mut expired = Vec::new();
         for conn in lock(&self.inner.live).values() {
             if conn.expires_unix_ms.is_some_and(|at| now_unix_ms >= at) {
                 conn.closer
                     .close(CloseReason::Revoked, Some("token expired".into()));
+                expired.push(conn.token_id.clone());
             }
+        }
+        let mut peers = lock(&self.inner.peers);
+        for token_id in &expired {
+            peers.forget_token(token_id);
         }
     }
 

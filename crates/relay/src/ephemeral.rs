@@ -3,15 +3,23 @@
 //! The protocol has no TTL or hop count: every JS client that receives a relayed ephemeral
 //! message broadcasts it back once, so without dedup a message would circulate forever. Like
 //! automerge-repo we accept a message only if `count` is greater than the last count seen for
-//! its `(senderId, sessionId)`; unlike it we bound the table (idle sessions are forgotten
-//! after a TTL, and the oldest go first when it is full), since it grows by one entry per page
-//! load.
+//! its sender and session; unlike it we key by document too, so a message about one document
+//! never affects another (one huge `count` on a document a peer may read must not silence
+//! someone's presence on a document it may not), and we bound the table (idle sessions are
+//! forgotten after a TTL, and the oldest go first when it is full), since it grows by one entry
+//! per page load and document.
+//!
+//! Only the sender itself can move its own count: the session refuses presence whose
+//! `senderId` is not the connection's peer, except an echo of what was already relayed
+//! ([`PresenceDedup::relayed`]). A sender jumping its own count only silences itself.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::document_id::DocumentId;
 use crate::metrics::Metrics;
+use crate::protocol::EphemeralMessage;
 
 /// Sessions idle this long are forgotten. A forgotten session's next message is accepted,
 /// which is harmless: presence is idempotent.
@@ -40,14 +48,24 @@ impl PresenceDedup {
     }
 
     /// True when the message is new and should be relayed (duplicates are counted).
-    pub(crate) fn accept(&self, sender_id: &str, session_id: &str, count: u64) -> bool {
+    pub(crate) fn accept(&self, message: &EphemeralMessage) -> bool {
         let accepted = self
             .table()
-            .accept(sender_id, session_id, count, Instant::now());
+            .accept(&Key::of(message), message.count, Instant::now());
         if !accepted {
             self.metrics.ephemeral_duplicate();
         }
         accepted
+    }
+
+    /// True when the relay already relayed this message or a newer one of the same sender and
+    /// session on the same document: an echo (counted as a duplicate), never news.
+    pub(crate) fn relayed(&self, message: &EphemeralMessage) -> bool {
+        let relayed = self.table().relayed(&Key::of(message), message.count);
+        if relayed {
+            self.metrics.ephemeral_duplicate();
+        }
+        relayed
     }
 
     /// Forgets idle sessions (periodic housekeeping).
@@ -56,8 +74,26 @@ impl PresenceDedup {
     }
 }
 
+/// Whose presence, about what: `(documentId, senderId, sessionId)`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Key {
+    doc: DocumentId,
+    sender_id: String,
+    session_id: String,
+}
+
+impl Key {
+    pub(crate) fn of(message: &EphemeralMessage) -> Key {
+        Key {
+            doc: message.document_id.clone(),
+            sender_id: message.sender_id.clone(),
+            session_id: message.session_id.clone(),
+        }
+    }
+}
+
 pub(crate) struct EphemeralDedup {
-    seen: HashMap<(String, String), Seen>,
+    seen: HashMap<Key, Seen>,
     max_sessions: usize,
 }
 
@@ -75,17 +111,8 @@ impl EphemeralDedup {
     }
 
     /// True when the message is new and should be relayed.
-    pub(crate) fn accept(
-        &mut self,
-        sender_id: &str,
-        session_id: &str,
-        count: u64,
-        now: Instant,
-    ) -> bool {
-        if let Some(seen) = self
-            .seen
-            .get_mut(&(sender_id.to_owned(), session_id.to_owned()))
-        {
+    pub(crate) fn accept(&mut self, key: &Key, count: u64, now: Instant) -> bool {
+        if let Some(seen) = self.seen.get_mut(key) {
             if count <= seen.count {
                 return false;
             }
@@ -96,11 +123,14 @@ impl EphemeralDedup {
         if self.seen.len() >= self.max_sessions {
             self.make_room(now);
         }
-        self.seen.insert(
-            (sender_id.to_owned(), session_id.to_owned()),
-            Seen { count, last: now },
-        );
+        self.seen.insert(key.clone(), Seen { count, last: now });
         true
+    }
+
+    /// True when `count` is not new for `key` (what [`EphemeralDedup::accept`] would refuse
+    /// for a known key); changes nothing.
+    pub(crate) fn relayed(&self, key: &Key, count: u64) -> bool {
+        self.seen.get(key).is_some_and(|seen| count <= seen.count)
     }
 
     /// Forgets expired sessions; when that is not enough, the least recently seen half.
@@ -136,28 +166,84 @@ impl EphemeralDedup {
 mod tests {
     use super::*;
 
+    fn key(doc: &DocumentId, sender: &str, session: &str) -> Key {
+        Key {
+            doc: doc.clone(),
+            sender_id: sender.into(),
+            session_id: session.into(),
+        }
+    }
+
     #[test]
     fn accepts_each_count_once_per_sender_and_session() {
         let mut d = EphemeralDedup::new(100);
         let t = Instant::now();
-        assert!(d.accept("a", "s1", 1, t));
-        assert!(!d.accept("a", "s1", 1, t), "echo of the same message");
-        assert!(d.accept("a", "s1", 2, t));
-        assert!(!d.accept("a", "s1", 1, t), "older message");
-        assert!(d.accept("b", "s1", 1, t), "same session id, other sender");
-        assert!(d.accept("a", "s2", 1, t), "new session of the same sender");
+        let doc = DocumentId::random();
+        assert!(d.accept(&key(&doc, "a", "s1"), 1, t));
+        assert!(
+            !d.accept(&key(&doc, "a", "s1"), 1, t),
+            "echo of the same message"
+        );
+        assert!(d.accept(&key(&doc, "a", "s1"), 2, t));
+        assert!(!d.accept(&key(&doc, "a", "s1"), 1, t), "older message");
+        assert!(
+            d.accept(&key(&doc, "b", "s1"), 1, t),
+            "same session id, other sender"
+        );
+        assert!(
+            d.accept(&key(&doc, "a", "s2"), 1, t),
+            "new session of the same sender"
+        );
+    }
+
+    #[test]
+    fn a_message_about_one_document_never_affects_another() {
+        let mut d = EphemeralDedup::new(100);
+        let t = Instant::now();
+        let (readable, private) = (DocumentId::random(), DocumentId::random());
+        assert!(d.accept(&key(&readable, "victim", "s"), u64::MAX, t));
+        assert!(
+            d.accept(&key(&private, "victim", "s"), 1, t),
+            "a huge count on one document does not silence the sender on another"
+        );
+        assert!(d.accept(&key(&private, "victim", "s"), 2, t));
+    }
+
+    #[test]
+    fn relayed_recognises_echoes_and_changes_nothing() {
+        let mut d = EphemeralDedup::new(100);
+        let t = Instant::now();
+        let doc = DocumentId::random();
+        assert!(!d.relayed(&key(&doc, "a", "s"), 1), "never seen");
+        assert!(d.accept(&key(&doc, "a", "s"), 5, t));
+        assert!(d.relayed(&key(&doc, "a", "s"), 5));
+        assert!(d.relayed(&key(&doc, "a", "s"), 3));
+        assert!(
+            !d.relayed(&key(&doc, "a", "s"), 6),
+            "newer than anything relayed"
+        );
+        assert!(!d.relayed(&key(&DocumentId::random(), "a", "s"), 1));
+        assert!(
+            d.accept(&key(&doc, "a", "s"), 6, t),
+            "relayed() recorded nothing"
+        );
     }
 
     #[test]
     fn table_stays_bounded() {
         let mut d = EphemeralDedup::new(10);
         let t = Instant::now();
+        let doc = DocumentId::random();
         for i in 0..1000u64 {
-            d.accept("a", &format!("s{i}"), 1, t + Duration::from_millis(i));
+            d.accept(
+                &key(&doc, "a", &format!("s{i}")),
+                1,
+                t + Duration::from_millis(i),
+            );
             assert!(d.len() <= 10);
         }
         // The most recent session is still known.
-        assert!(!d.accept("a", "s999", 1, t + Duration::from_secs(2)));
+        assert!(!d.accept(&key(&doc, "a", "s999"), 1, t + Duration::from_secs(2)));
         d.expire(t + SESSION_TTL + Duration::from_secs(5));
         assert!(d.is_empty());
     }

@@ -178,7 +178,7 @@ fn backup_schedule(config: &Config) -> Option<backup::Schedule> {
 }
 
 /// Periodic housekeeping: closing connections whose token expired, forgetting idle presence
-/// sessions.
+/// sessions and peer IDs whose owner left long ago.
 fn spawn_janitor(connections: Connections, presence: PresenceDedup) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(JANITOR_TICK);
@@ -189,6 +189,7 @@ fn spawn_janitor(connections: Connections, presence: PresenceDedup) -> tokio::ta
             connections.close_expired(unix_ms());
             if ticks.is_multiple_of(60) {
                 presence.expire();
+                connections.expire_peer_ids();
             }
         }
     })

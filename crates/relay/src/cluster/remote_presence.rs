@@ -1,5 +1,6 @@
 //! Presence from other relays: core NATS `caucus.eph.<id>`, passed through the same
-//! `(senderId, sessionId, count)` dedup as local presence, then to the peers of the document on
+//! `(documentId, senderId, sessionId) → count` dedup as local presence (the document named by
+//! the subject and the message must agree), then to the peers of the document on
 //! this relay if it is loaded here (no local peer: nobody to tell).
 
 use futures_util::StreamExt;
@@ -35,10 +36,7 @@ pub(crate) async fn receive(cluster: Cluster, deps: ClusterDeps) {
             if ephemeral.document_id != doc || ephemeral.data.len() > deps.max_ephemeral_bytes {
                 continue;
             }
-            if deps
-                .presence
-                .accept(&ephemeral.sender_id, &ephemeral.session_id, ephemeral.count)
-            {
+            if deps.presence.accept(&ephemeral) {
                 let command = DocCommand::RemoteEphemeral { message: ephemeral };
                 deps.documents.route_if_loaded(&doc, command);
             }

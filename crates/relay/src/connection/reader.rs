@@ -165,16 +165,18 @@ impl<'a> Reader<'a> {
                 let Some(from) = self.opened(&message.document_id, first) else {
                     return false;
                 };
-                if self
-                    .ctx
-                    .presence
-                    .accept(&message.sender_id, &message.session_id, message.count)
-                {
+                if self.ctx.presence.accept(&message) {
                     let doc = message.document_id.clone();
                     let command = DocCommand::Ephemeral { from, message };
                     self.ctx.documents.route(&doc, command).await;
                 }
                 true
+            }
+            Action::EchoOrSpoof { message } => {
+                if self.ctx.presence.relayed(&message) {
+                    return true;
+                }
+                self.carry_out_close(Action::spoofed(&message.sender_id))
             }
             Action::Unavailable { doc } => self.unavailable(doc),
             Action::Ignore => true,
@@ -182,21 +184,27 @@ impl<'a> Reader<'a> {
                 self.ctx.metrics.limit_hit(limit);
                 true
             }
-            Action::Close {
-                reason,
-                error,
-                limit,
-            } => {
-                if let Some(limit) = limit {
-                    self.ctx.metrics.limit_hit(limit);
-                }
-                if let Some(error) = &error {
-                    tracing::info!(%error, "protocol error");
-                }
-                self.closer.close(reason, error);
-                false
-            }
+            close @ Action::Close { .. } => self.carry_out_close(close),
         }
+    }
+
+    /// Closes the connection as an [`Action::Close`] says (any other action: nothing). False.
+    fn carry_out_close(&self, action: Action) -> bool {
+        if let Action::Close {
+            reason,
+            error,
+            limit,
+        } = action
+        {
+            if let Some(limit) = limit {
+                self.ctx.metrics.limit_hit(limit);
+            }
+            if let Some(error) = &error {
+                tracing::info!(%error, "protocol error");
+            }
+            self.closer.close(reason, error);
+        }
+        false
     }
 
     /// The joined outbox, after recording a document this connection opened for the first
@@ -208,8 +216,9 @@ impl<'a> Reader<'a> {
         self.outbox.clone()
     }
 
-    /// The handshake: register (replacing an older connection of the same peer ID first, so
-    /// its sync states are never reused) and answer `peer` at once.
+    /// The handshake: register (replacing an older connection of the same token and peer ID
+    /// first, so its sync states are never reused; refusing a peer ID another token owns) and
+    /// answer `peer` at once.
     fn join(&mut self, peer_id: String, metadata: &PeerMetadata) -> bool {
         let outbox = Outbox::new(
             self.slot.id,
@@ -218,8 +227,21 @@ impl<'a> Reader<'a> {
             self.tx.clone(),
             self.closer.clone(),
         );
-        if let Some(old) = self.ctx.connections.join(outbox.clone()) {
-            tracing::info!(peer = %peer_id, old_conn = old.id.0, "peer reconnected; old connection replaced");
+        let token_id = self.session.principal().token_id.as_str();
+        match self.ctx.connections.join(outbox.clone(), token_id) {
+            Ok(Some(old)) => {
+                tracing::info!(peer = %peer_id, old_conn = old.id.0, "peer reconnected; old connection replaced");
+            }
+            Ok(None) => {}
+            Err(taken) => {
+                // Someone else's name: speaking as them is refused, their connection untouched.
+                tracing::warn!(peer = %peer_id, "join refused: {taken}");
+                self.closer.close(
+                    CloseReason::ProtocolError,
+                    Some(format!("{taken}; join with your own peer ID")),
+                );
+                return false;
+            }
         }
         let answered = outbox.send(&Message::Peer {
             sender_id: self.ctx.server_peer_id.to_string(),

@@ -47,6 +47,10 @@ pub(crate) enum Action {
         message: EphemeralMessage,
         first: bool,
     },
+    /// Presence under another peer's `senderId`. JS clients re-broadcast every presence message
+    /// they receive, unchanged, so an echo of what the relay already relayed is dropped; any
+    /// other is a peer speaking as someone else and closes the connection ([`Action::spoofed`]).
+    EchoOrSpoof { message: EphemeralMessage },
     /// Answer exactly as for a document that does not exist: existence is not revealed.
     Unavailable { doc: DocumentId },
     /// Nothing to do.
@@ -68,6 +72,13 @@ impl Action {
             error: Some(error),
             limit: None,
         }
+    }
+
+    /// A message whose `senderId` is not the joined peer.
+    pub(crate) fn spoofed(sender_id: &str) -> Action {
+        Action::protocol_error(format!(
+            "senderId {sender_id:?} does not match the joined peer"
+        ))
     }
 
     fn peer_left() -> Action {
@@ -121,14 +132,11 @@ impl Session {
         };
         match message {
             Message::Sync(m) | Message::Request(m) if *m.sender_id != *peer_id => {
-                Action::protocol_error(format!(
-                    "senderId {:?} does not match the joined peer",
-                    m.sender_id
-                ))
+                Action::spoofed(&m.sender_id)
             }
             Message::Sync(m) => self.on_sync(m.document_id, m.data, false),
             Message::Request(m) => self.on_sync(m.document_id, m.data, true),
-            Message::Ephemeral(m) => self.on_presence(m, now),
+            Message::Ephemeral(m) => self.on_presence(m, &peer_id, now),
             Message::DocUnavailable { .. } | Message::RemoteHeads { .. } => Action::Ignore,
             Message::Unknown { kind } => {
                 tracing::debug!(%kind, "ignoring unknown message type");
@@ -182,7 +190,7 @@ impl Session {
         }
     }
 
-    fn on_presence(&mut self, message: EphemeralMessage, now: Instant) -> Action {
+    fn on_presence(&mut self, message: EphemeralMessage, peer_id: &str, now: Instant) -> Action {
         if !self.principal.may_read(&message.document_id) {
             // Not this token's document: it does not exist as far as they know.
             return Action::Ignore;
@@ -202,6 +210,9 @@ impl Session {
             return Action::Drop {
                 limit: "ephemeral_rate",
             };
+        }
+        if message.sender_id != peer_id {
+            return Action::EchoOrSpoof { message };
         }
         match self.admit(&message.document_id) {
             Some(first) => Action::Presence { message, first },

@@ -75,9 +75,10 @@ fn a_reconnecting_peer_replaces_its_old_connection() {
         conns.reserve(&ana, ip(1), "a").unwrap(),
     );
     let (old, new) = (outbox(&old_slot, "peer-ana"), outbox(&new_slot, "peer-ana"));
-    assert!(conns.join(old.clone()).is_none());
+    assert!(conns.join(old.clone(), "ana").unwrap().is_none());
     let replaced = conns
-        .join(new.clone())
+        .join(new.clone(), "ana")
+        .unwrap()
         .expect("the old connection is handed back");
     assert_eq!(replaced.id, old.id);
     assert!(old.is_closed(), "the old socket is closed");
@@ -89,8 +90,46 @@ fn a_reconnecting_peer_replaces_its_old_connection() {
     // The old connection ending later must not unregister the new one.
     conns.leave(&old);
     let third = conns.reserve(&ana, ip(1), "a").unwrap();
-    let replaced = conns.join(outbox(&third, "peer-ana")).unwrap();
+    let replaced = conns
+        .join(outbox(&third, "peer-ana"), "ana")
+        .unwrap()
+        .unwrap();
     assert_eq!(replaced.id, new.id);
+}
+
+#[test]
+fn another_tokens_join_with_a_peer_id_is_refused_and_takes_nothing_over() {
+    let conns = registry(10, 10);
+    let victim_slot = conns.reserve(&principal("ana", None), ip(1), "a").unwrap();
+    let victim = outbox(&victim_slot, "peer-ana");
+    conns.join(victim.clone(), "ana").unwrap();
+    let thief_slot = conns
+        .reserve(&principal("mallory", None), ip(2), "m")
+        .unwrap();
+    assert_eq!(
+        conns.join(outbox(&thief_slot, "peer-ana"), "mallory").err(),
+        Some(PeerIdTaken)
+    );
+    assert!(!victim.is_closed(), "the owner's connection stays open");
+    let shown = conns.snapshots();
+    let thief = shown.iter().find(|c| c.token_id == "mallory").unwrap();
+    assert_eq!(thief.peer_id, None, "the refused join registered nothing");
+    // The owner's connection drops (flaky Wi-Fi): the name is still not free for others.
+    conns.leave(&victim);
+    drop(victim_slot);
+    assert_eq!(
+        conns.join(outbox(&thief_slot, "peer-ana"), "mallory").err(),
+        Some(PeerIdTaken)
+    );
+    let back = conns.reserve(&principal("ana", None), ip(1), "a").unwrap();
+    assert!(conns.join(outbox(&back, "peer-ana"), "ana").is_ok());
+    // Once the owner's token is revoked, its peer IDs are free.
+    conns.close_token("ana");
+    assert!(
+        conns
+            .join(outbox(&thief_slot, "peer-ana"), "mallory")
+            .is_ok()
+    );
 }
 
 #[test]
@@ -121,7 +160,7 @@ fn status_snapshots_show_who_is_connected_and_what_they_opened() {
     let slot = conns
         .reserve(&principal("ana", None), ip(1), "10.0.0.1:5000")
         .unwrap();
-    conns.join(outbox(&slot, "peer-ana"));
+    conns.join(outbox(&slot, "peer-ana"), "ana").unwrap();
     let doc = DocumentId::random();
     conns.opened_document(slot.id, &doc);
     conns.opened_document(slot.id, &doc);

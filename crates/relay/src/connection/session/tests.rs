@@ -112,6 +112,29 @@ fn a_peer_speaks_only_as_the_peer_it_joined_as() {
 }
 
 #[test]
+fn presence_under_another_peers_sender_id_is_never_relayed_as_theirs() {
+    let (mut session, now) = joined(None);
+    let doc = DocumentId::random();
+    // Not relayed as presence: the reader drops it if it is an echo of what the relay already
+    // relayed (JS clients re-broadcast), and closes the connection otherwise.
+    assert!(matches!(
+        session.on_message(presence("peer-b", &doc, 1), now),
+        Action::EchoOrSpoof { .. }
+    ));
+    assert!(is_protocol_close(&Action::spoofed("peer-b")));
+    assert_eq!(
+        session.take_documents().len(),
+        0,
+        "someone else's presence opens no document"
+    );
+    let (mut session, now) = joined(None);
+    assert!(matches!(
+        session.on_message(presence("peer-a", &doc, 1), now),
+        Action::Presence { first: true, .. }
+    ));
+}
+
+#[test]
 fn documents_outside_the_tokens_scope_look_nonexistent() {
     let allowed = DocumentId::random();
     let other = DocumentId::random();
