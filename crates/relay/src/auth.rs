@@ -330,6 +330,23 @@ impl Auth {
         (!principal.is_expired(unix_ms())).then_some(principal)
     }
 
+    /// The principal of a token by its ID as it stands now, or `None` once it is revoked,
+    /// expired or unknown: a session ticket (`tickets.rs`) is checked against this when used.
+    pub(crate) fn current(&self, token_id: &str) -> Option<Principal> {
+        let tokens = self.read();
+        let principal = match tokens.records.get(token_id) {
+            Some(record) if record.revoked => return None,
+            Some(record) => record.principal(),
+            // The admin token from the environment has no record.
+            None => tokens
+                .by_hash
+                .values()
+                .find(|p| p.token_id == token_id)?
+                .clone(),
+        };
+        (!principal.is_expired(unix_ms())).then_some(principal)
+    }
+
     /// Mints a token; returns its listing and the secret (shown once, never stored).
     pub async fn create(&self, new: NewToken) -> Result<(TokenInfo, String), AuthError> {
         let name = new.name.trim().to_owned();

@@ -64,6 +64,8 @@ pub struct Config {
     pub storage_fault: Option<crate::storage::fault::StorageFault>,
     /// Cluster mode (several relays sharing JetStream); `None`: a single relay, as by default.
     pub cluster: Option<crate::cluster::ClusterConfig>,
+    /// How long a websocket ticket from `POST /api/session` stays usable (capped at 60 s).
+    pub session_ticket_ttl: Duration,
 }
 
 impl Config {
@@ -96,6 +98,7 @@ impl Config {
             backup_keep_daily: 14,
             storage_fault: None,
             cluster: None,
+            session_ticket_ttl: crate::tickets::DEFAULT_TICKET_TTL,
         }
     }
 }

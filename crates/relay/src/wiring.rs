@@ -129,6 +129,7 @@ pub(crate) fn assemble(
             max_message_bytes: config.max_message_bytes,
         },
         started: Started::now(),
+        tickets: crate::tickets::Tickets::new(config.session_ticket_ttl),
     };
     Parts {
         http,

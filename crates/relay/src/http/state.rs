@@ -14,6 +14,7 @@ use crate::doc::Documents;
 use crate::metrics::Metrics;
 use crate::replication::Replication;
 use crate::storage::Storage;
+use crate::tickets::Tickets;
 
 /// Settings of the HTTP surface (from [`crate::Config`]).
 #[derive(Debug, Clone)]
@@ -58,4 +59,6 @@ pub(crate) struct AppState {
     pub(crate) heavy_jobs: Arc<Semaphore>,
     pub(crate) settings: HttpSettings,
     pub(crate) started: Started,
+    /// Single-use websocket tickets (`POST /api/session`, `/sync?ticket=`).
+    pub(crate) tickets: Tickets,
 }

@@ -2,8 +2,14 @@
 //! at a bare host) on any other path. Everything is decided before the upgrade: the Origin of
 //! browser pages, the token (the one place a presented token becomes a [`Principal`]), and a
 //! connection slot under the token's and IP's limits.
+//!
+//! A token comes in `Authorization: Bearer`, or as a single-use `?ticket=` from
+//! `POST /api/session` (the web client's way: its token never enters a URL), or as `?token=`
+//! (the official automerge-repo client's way, the less private one: URLs end up in proxy
+//! logs and crash reports).
 
 use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
@@ -12,7 +18,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::state::AppState;
-use crate::auth::{Auth, Principal};
+use crate::auth::Principal;
 use crate::connection;
 use crate::connections::{ConnectionSlot, SlotRefused};
 
@@ -67,13 +73,12 @@ pub(crate) async fn upgrade_anywhere(
         tracing::info!(%remote, origin = ?request.headers().get(header::ORIGIN), "websocket refused: origin not allowed");
         return (StatusCode::FORBIDDEN, "this origin may not connect\n").into_response();
     }
-    let Some(principal) = authenticate(&state.auth, request.headers(), request.uri().query())
-    else {
+    let Some(principal) = authenticate(&state, request.headers(), request.uri().query()) else {
         state.metrics.auth_failed();
         tracing::info!(%remote, path = request.uri().path(), "websocket refused: missing or invalid token");
         return (
             StatusCode::UNAUTHORIZED,
-            "a valid token is required (?token=… or Authorization: Bearer …)\n",
+            "a valid token or ticket is required (?ticket=…, ?token=… or Authorization: Bearer …)\n",
         )
             .into_response();
     };
@@ -129,22 +134,31 @@ fn accept(
         })
 }
 
-/// The one place a presented token becomes a principal.
-fn authenticate(auth: &Auth, headers: &HeaderMap, query: Option<&str>) -> Option<Principal> {
+/// The one place a presented token becomes a principal. A ticket is used up here, whatever
+/// happens to the upgrade next, and counts only while the token it was issued to still works
+/// (not revoked, not expired).
+fn authenticate(state: &AppState, headers: &HeaderMap, query: Option<&str>) -> Option<Principal> {
     let from_header = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    let from_query = query.and_then(|q| {
-        q.split('&')
-            .filter_map(|pair| pair.split_once('='))
-            .find(|(k, _)| *k == "token")
-            .map(|(_, v)| v)
-    });
-    from_header
-        .or(from_query)
-        .and_then(|secret| auth.authenticate(secret))
+    if let Some(secret) = from_header {
+        return state.auth.authenticate(secret);
+    }
+    if let Some(ticket) = query_param(query, "ticket") {
+        let token_id = state.tickets.redeem(ticket, Instant::now())?;
+        return state.auth.current(&token_id);
+    }
+    query_param(query, "token").and_then(|secret| state.auth.authenticate(secret))
+}
+
+fn query_param<'q>(query: Option<&'q str>, name: &str) -> Option<&'q str> {
+    query?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
 }
 
 #[cfg(test)]
