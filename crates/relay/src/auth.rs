@@ -570,6 +570,37 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_token_is_current_by_id_until_revoked_or_expired()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let storage = Storage::open(dir.path(), Metrics::new())?;
+        let (auth, _) = Auth::load(&storage, Some("0123456789abcdef-test")).await?;
+        let env_admin = auth
+            .authenticate("0123456789abcdef-test")
+            .ok_or("env admin")?;
+        assert_eq!(auth.current(&env_admin.token_id), Some(env_admin));
+        let new = |name: &str, expires_unix_ms| NewToken {
+            name: name.into(),
+            role: Role::Editor,
+            docs: None,
+            expires_unix_ms,
+        };
+        let (phone, _) = auth.create(new("phone", None)).await?;
+        let (pass, _) = auth.create(new("day pass", Some(unix_ms() + 100))).await?;
+        assert_eq!(
+            auth.current(&phone.id).map(|p| p.name),
+            Some("phone".into())
+        );
+        assert!(auth.current(&pass.id).is_some());
+        assert!(auth.revoke(&phone.id).await?);
+        assert!(auth.current(&phone.id).is_none(), "revoked");
+        assert!(auth.current("no-such-token").is_none());
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        assert!(auth.current(&pass.id).is_none(), "expired");
+        Ok(())
+    }
+
+    #[tokio::test]
     async fn revocation_and_expiry_survive_a_restart() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let (revoked, expiring) = {
