@@ -150,6 +150,33 @@ impl TestRelay {
         .await
     }
 
+    /// `POST /api/session` with `token`: (status, body).
+    pub async fn post_session(&self, token: &str) -> Result<(u16, String)> {
+        http_request(
+            self.addr,
+            "POST",
+            "/api/session",
+            Some(&format!("Authorization: Bearer {token}")),
+            None,
+        )
+        .await
+    }
+
+    /// A fresh websocket ticket for `token` (`POST /api/session`).
+    pub async fn ticket(&self, token: &str) -> Result<String> {
+        let (status, text) = self.post_session(token).await?;
+        if status != 200 {
+            bail!("no ticket: {status} {text}");
+        }
+        let json: serde_json::Value = serde_json::from_str(&text)?;
+        Ok(json["ticket"].as_str().context("ticket")?.to_owned())
+    }
+
+    /// The websocket URL with a ticket instead of a token.
+    pub fn ws_url_with_ticket(&self, ticket: &str) -> String {
+        format!("ws://{}/sync?ticket={ticket}", self.addr)
+    }
+
     /// A plain HTTP GET (status, body).
     pub async fn get(&self, path: &str) -> Result<(u16, String)> {
         http_get(self.addr, path, None).await

@@ -85,6 +85,8 @@ const MIME = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".
 async function staticServer(relayPort) {
   const server = createHttp((req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname)
+    // the reference relay has no HTTP API (no tickets): the client then connects to a bare /sync
+    if (path.startsWith("/api/")) { res.writeHead(404); res.end(); return }
     let file = join(DIST, path === "/" ? "index.html" : path)
     if (!file.startsWith(DIST) || !existsSync(file) || statSync(file).isDirectory()) file = join(DIST, "index.html")
     res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream", "cache-control": "no-cache" })

@@ -17,6 +17,25 @@ const assert = (ok, msg) => { if (!ok) throw new Error(msg) }
 if (!process.env.SKIP_BUILD) execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: WEB, stdio: "inherit" })
 mkdirSync(SHOTS, { recursive: true })
 
+/**
+ * Tokens must stay out of every URL the web client requests (proxies, browser history and crash reports
+ * keep URLs): every page's requests and websockets are watched, and a test that leaked one fails. The
+ * fragment is left out: it never leaves the browser, and a link's `#token=` is taken out of the address bar.
+ */
+const secrets = new Set([TOKEN])
+const leaks = []
+function watchUrls(page, who) {
+  const check = (kind, raw) => {
+    const u = new URL(raw)
+    const sent = u.origin + u.pathname + u.search
+    if (/[?&]token=/.test(u.search) || [...secrets].some(s => sent.includes(s) || sent.includes(encodeURIComponent(s)))) leaks.push(`${who} ${kind} ${sent}`)
+  }
+  page.on("request", r => check("request", r.url()))
+  page.on("websocket", ws => check("websocket", ws.url()))
+}
+/** The websocket URLs pages opened (the tests check they carry tickets). */
+const sockets = []
+
 const relay = await startRelay()
 console.log(`relay: ${relay.kind} at ${relay.origin}`)
 const browser = await launchBrowser()
@@ -25,6 +44,8 @@ async function person(name, org, viewport = { width: 1280, height: 860 }) {
   const proxy = await linkProxy(relay.port)
   const context = await browser.newContext({ viewport })
   const page = await context.newPage()
+  watchUrls(page, name)
+  page.on("websocket", ws => sockets.push(ws.url()))
   page.on("pageerror", e => console.log(`  [${name}] page error: ${e.message}`))
   page.on("console", m => { if (m.type() === "error" && !/WebSocket|ERR_INTERNET_DISCONNECTED|net::/.test(m.text())) console.log(`  [${name}] console: ${m.text()}`) })
   await page.goto(`${proxy.origin}/#token=${TOKEN}`)
@@ -315,6 +336,7 @@ async function guest(name, org, link, { slowMe = 0 } = {}) {
   // a slow /api/me answers while the person is still typing their name: the form must not be redrawn
   if (slowMe) await context.route("**/api/me", async r => { await new Promise(res => setTimeout(res, slowMe)); await r.continue() })
   const page = await context.newPage()
+  watchUrls(page, name)
   page.on("pageerror", e => console.log(`  [${name}] page error: ${e.message}`))
   await page.goto(link.replace(/^https?:\/\/[^/]+/, proxy.origin))
   await page.getByLabel("Your name").fill(name)
@@ -333,7 +355,9 @@ async function guest(name, org, link, { slowMe = 0 } = {}) {
 async function mintViaApi(body) {
   const r = await fetch(`${relay.origin}/api/tokens`, { method: "POST", headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" }, body: JSON.stringify(body) })
   assert(r.status === 201, `POST /api/tokens: ${r.status}`)
-  return r.json()
+  const made = await r.json()
+  secrets.add(made.token)
+  return made
 }
 
 test("access: an admin invites a viewer who reads live but changes nothing; revoking shows 'no longer valid'", async () => {
@@ -352,6 +376,7 @@ test("access: an admin invites a viewer who reads live but changes nothing; revo
   const invite = a.page.getByLabel("Invitation link")
   await invite.waitFor()
   const link = await invite.inputValue()
+  secrets.add(decodeURIComponent(new URLSearchParams(new URL(link).hash.slice(1)).get("token")))
   assert(link.startsWith(`${a.proxy.origin}/#doc=${url}&token=`), `invitation link: ${link}`)
   const row = a.page.locator(".tokentable tr", { hasText: "Press desk" })
   await waitFor(async () => /viewer.*active.*2027-01-31.*1 document/.test(await row.textContent()), "token listed")
@@ -508,10 +533,88 @@ test("change file: an offline person saves a change file, another loads it; twic
   await a.context.close(); await b.context.close()
 })
 
+test("tokens stay out of URLs: the websocket opens with single-use tickets, and a link with another token asks first", async () => {
+  if (relay.kind !== "caucus") { console.log("  (skipped: needs the caucus relay's tickets)"); return }
+  sockets.length = 0
+  const a = await person("Ana", "Article 19")
+  const url = await newAnalysis(a)
+  await waitFor(async () => (await a.status()) === "synced", "synced over a ticket")
+  assert(sockets.length > 0 && sockets.every(u => /\/sync\?ticket=[0-9a-f]{64}$/.test(u)), `websocket URLs: ${sockets.join(", ")}`)
+  // a dropped link reconnects with a fresh ticket (each works once)
+  const before = sockets.length
+  a.proxy.set(false)
+  await waitFor(async () => /^offline/.test(await a.status()), "link dropped")
+  a.proxy.set(true)
+  await waitFor(async () => (await a.status()) === "synced", "synced again", 30000)
+  assert(new Set(sockets).size === sockets.length && sockets.length > before, `tickets reused: ${sockets.join(", ")}`)
+
+  // A link carrying another token (planted in a source, say) does not replace this device's access silently.
+  const other = await mintViaApi({ role: "viewer", name: "Planted link" })
+  const stored = () => a.page.evaluate(() => localStorage.getItem("caucus:token"))
+  await a.page.goto(`${a.proxy.origin}/#doc=${url}&token=${encodeURIComponent(other.token)}`)
+  await a.page.getByRole("heading", { name: "This link carries a different access" }).waitFor()
+  assert(!a.page.url().includes("token"), `token left in the address bar: ${a.page.url()}`)
+  assert((await stored()) === TOKEN, "the device's token was replaced before anyone was asked")
+  await a.page.getByRole("button", { name: "Keep my current access" }).click()
+  await a.page.locator(".matrix .grid").waitFor()
+  assert((await stored()) === TOKEN, "keeping the current access changed the token")
+  await waitFor(async () => (await a.page.locator("#role").textContent()) === "admin", "still admin")
+  // The same token again asks nothing; choosing the new link switches.
+  await a.page.goto(`${a.proxy.origin}/#doc=${url}&token=${encodeURIComponent(TOKEN)}`)
+  await a.page.locator(".matrix .grid").waitFor()
+  await a.page.goto(`${a.proxy.origin}/#token=${encodeURIComponent(other.token)}`)
+  await a.page.getByRole("button", { name: "Use the new link" }).click()
+  await waitFor(async () => (await stored()) === other.token, "the new token kept after the person chose it")
+  await waitFor(async () => (await a.page.locator("#role").textContent()) === "viewer · read only", "the new link's role")
+  await a.context.close()
+})
+
+test("forget this device: warns about unsent changes, then leaves no token, storage, cache or worker behind", async () => {
+  const a = await person("Ana", "Article 19")
+  const url = await newAnalysis(a)
+  await a.page.evaluate(() => navigator.serviceWorker.ready)
+  await waitFor(async () => (await a.status()) === "synced", "synced")
+  // an edit the relay does not have yet: forgetting warns first
+  await a.open(url, "&view=country&c=BR")
+  await a.offline(true)
+  await waitFor(async () => /^offline/.test(await a.status()), "offline")
+  await a.page.getByLabel(label("Stance")).selectOption("opposes")
+  await waitFor(async () => /offline · [1-9]\d* local change/.test(await a.status()), "a local change counted")
+  await a.page.goto(`${a.proxy.origin}/#`).catch(() => {})
+  await a.page.getByRole("button", { name: "Forget this device" }).click()
+  await a.page.locator("#forget-unsent").waitFor()
+  await a.page.getByRole("button", { name: "Cancel" }).click()
+  await a.offline(false)
+  await waitFor(async () => (await a.status()) === "synced", "the change reached the relay", 30000)
+  await a.page.getByRole("button", { name: "Forget this device" }).click()
+  await a.page.getByRole("heading", { name: "Forget this device?" }).waitFor()
+  assert(await a.page.locator("#forget-unsent").count() === 0, "warned although everything is on the relay")
+  await a.page.locator("#forget-confirm").click()
+  await a.page.getByRole("heading", { name: "This device was forgotten" }).waitFor()
+  const left = await a.page.evaluate(async () => ({
+    local: Object.keys(localStorage),
+    session: sessionStorage.length,
+    dbs: (await indexedDB.databases()).map(d => d.name),
+    caches: await caches.keys(),
+    workers: (await navigator.serviceWorker.getRegistrations()).length,
+  }))
+  assert(left.local.length === 0 && left.session === 0 && left.dbs.length === 0 && left.caches.length === 0 && left.workers === 0,
+    `left behind: ${JSON.stringify(left)}`)
+  // starting again is a first visit: no token, no analyses
+  await a.page.getByRole("button", { name: "Start again" }).click()
+  await a.page.getByLabel("Your name").fill("Ana")
+  await a.page.getByRole("button", { name: "Continue" }).click()
+  await a.page.getByText("This device has no access token yet").waitFor()
+  assert(await a.page.locator("ul.docs li").count() === 0, "analyses still listed")
+  assert((await a.page.evaluate(() => localStorage.getItem("caucus:token"))) === null, "token back")
+  await a.context.close()
+})
+
 test("first load on a fresh cache: bytes transferred", async () => {
   const proxy = await linkProxy(relay.port)
   const context = await browser.newContext()
   const page = await context.newPage()
+  watchUrls(page, "fresh cache")
   const cdp = await context.newCDPSession(page)
   await cdp.send("Network.enable")
   let bytes = 0
@@ -538,7 +641,9 @@ for (const t of tests) {
   if (only && !t.name.includes(only)) continue
   const start = Date.now()
   try {
+    leaks.length = 0
     await t.fn()
+    if (leaks.length) throw new Error(`a token travelled in a URL:\n  ${leaks.join("\n  ")}`)
     passed++
     console.log(`ok - ${t.name} (${Date.now() - start} ms)`)
   } catch (e) {

@@ -15,7 +15,8 @@ const SEEN_EVERY_MS = 60000
 
 const shell = findShell()
 const device = new Device(localStorage)
-takeToken(device)
+// another token than the device's waits for the App to ask the person; it is already out of the address bar
+const link = takeToken(device)
 await initializeWasm(wasmUrl)
 const app = new App(shell, device, template as Template)
 
@@ -30,4 +31,5 @@ setInterval(() => { if (document.visibilityState === "visible") app.saveSeen() }
 window.addEventListener("hashchange", () => void app.route())
 app.showRole()
 void app.checkAccess()
-void app.route()
+if (link.kind === "differs") app.askToSwitch(link.token)
+else void app.route()

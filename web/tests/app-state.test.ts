@@ -2,7 +2,7 @@
 // re-renders, and the schedulers (one access check, one opening per document, one render per frame).
 import { describe, expect, it, vi } from "vitest"
 import type { MeInfo } from "../src/access"
-import { type AccessState, OncePerKey, RenderQueue, afterMeAnswer, changeNeedsRender, oneAtATime, roleOf, shownStatus } from "../src/app/state"
+import { type AccessState, OncePerKey, RenderQueue, afterMeAnswer, changeNeedsRender, linkTokenStep, oneAtATime, roleOf, shownStatus } from "../src/app/state"
 
 const info = (role: MeInfo["role"]): MeInfo => ({ tokenId: "t1", name: "Ana", role, docs: null, expiresUnixMs: null })
 const fresh: AccessState = { me: null, invalid: false }
@@ -114,5 +114,18 @@ describe("one at a time", () => {
     expect(await second).toBe("doc2")
     finish1("doc1")
     expect(await first).toBe("doc1")
+  })
+})
+
+describe("a link's token", () => {
+  it("another token than the device's is never taken silently: the person is asked", () => {
+    expect(linkTokenStep("kept-token", "planted-token")).toBe("ask")
+  })
+
+  it("the same token, or a device without one, goes on as before", () => {
+    expect(linkTokenStep("t1", "t1")).toBe("kept")
+    expect(linkTokenStep(null, "t1")).toBe("take")
+    expect(linkTokenStep("t1", null)).toBe("none")
+    expect(linkTokenStep("t1", "")).toBe("none")
   })
 })

@@ -330,6 +330,23 @@ impl Auth {
         (!principal.is_expired(unix_ms())).then_some(principal)
     }
 
+    /// The principal of a token by its ID as it stands now, or `None` once it is revoked,
+    /// expired or unknown: a session ticket (`tickets.rs`) is checked against this when used.
+    pub(crate) fn current(&self, token_id: &str) -> Option<Principal> {
+        let tokens = self.read();
+        let principal = match tokens.records.get(token_id) {
+            Some(record) if record.revoked => return None,
+            Some(record) => record.principal(),
+            // The admin token from the environment has no record.
+            None => tokens
+                .by_hash
+                .values()
+                .find(|p| p.token_id == token_id)?
+                .clone(),
+        };
+        (!principal.is_expired(unix_ms())).then_some(principal)
+    }
+
     /// Mints a token; returns its listing and the secret (shown once, never stored).
     pub async fn create(&self, new: NewToken) -> Result<(TokenInfo, String), AuthError> {
         let name = new.name.trim().to_owned();
@@ -549,6 +566,37 @@ mod tests {
         assert!(boot.generated_admin_token.is_none());
         assert!(auth.authenticate("0123456789abcdef-test").is_some());
         assert!(Auth::load(&storage, Some("short")).await.is_err());
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_token_is_current_by_id_until_revoked_or_expired()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let storage = Storage::open(dir.path(), Metrics::new())?;
+        let (auth, _) = Auth::load(&storage, Some("0123456789abcdef-test")).await?;
+        let env_admin = auth
+            .authenticate("0123456789abcdef-test")
+            .ok_or("env admin")?;
+        assert_eq!(auth.current(&env_admin.token_id), Some(env_admin));
+        let new = |name: &str, expires_unix_ms| NewToken {
+            name: name.into(),
+            role: Role::Editor,
+            docs: None,
+            expires_unix_ms,
+        };
+        let (phone, _) = auth.create(new("phone", None)).await?;
+        let (pass, _) = auth.create(new("day pass", Some(unix_ms() + 100))).await?;
+        assert_eq!(
+            auth.current(&phone.id).map(|p| p.name),
+            Some("phone".into())
+        );
+        assert!(auth.current(&pass.id).is_some());
+        assert!(auth.revoke(&phone.id).await?);
+        assert!(auth.current(&phone.id).is_none(), "revoked");
+        assert!(auth.current("no-such-token").is_none());
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        assert!(auth.current(&pass.id).is_none(), "expired");
         Ok(())
     }
 

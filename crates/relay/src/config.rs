@@ -80,6 +80,8 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// Serve `/metrics` without a token on this separate (private) address too.
     pub metrics_listen: Option<std::net::SocketAddr>,
+    /// How long a websocket ticket from `POST /api/session` stays usable (capped at 60 s).
+    pub session_ticket_ttl: Duration,
 }
 
 impl Config {
@@ -119,6 +121,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             metrics_token: None,
             metrics_listen: None,
+            session_ticket_ttl: crate::tickets::DEFAULT_TICKET_TTL,
         }
     }
 }

@@ -16,7 +16,7 @@
 //! - [`storage`]: the only owner of the redb schema; the group-commit writer.
 //! - `replication`: the seam to other relays; [`cluster`] plugs JetStream into it.
 //! - Around them: [`protocol`] (wire codec), [`document_id`], [`auth`], `outbox`, `memory`,
-//!   `ephemeral`, `rate`, [`metrics`], [`backup`], [`portable`], [`snapshot`], [`exports`].
+//!   `tickets` (single-use websocket tickets), `ephemeral`, `rate`, [`metrics`], [`backup`], [`portable`], [`snapshot`], [`exports`].
 //!
 //! # Entry point
 //! [`Relay::open`] opens storage and authentication (so the caller can print a freshly
@@ -47,6 +47,7 @@ pub mod snapshot;
 pub mod storage;
 #[cfg(test)]
 mod structure;
+mod tickets;
 mod wiring;
 
 pub use crate::core::{SyncInputError, receive_untrusted};

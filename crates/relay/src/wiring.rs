@@ -129,6 +129,7 @@ pub(crate) fn assemble(
         imports: Arc::new(Semaphore::new(config.max_concurrent_imports.max(1))),
         settings: http_settings(config),
         started: Started::now(),
+        tickets: crate::tickets::Tickets::new(config.session_ticket_ttl),
     };
     Parts {
         http,

@@ -3,7 +3,6 @@
 // "since" notices) and moves it: routing a fragment to a screen, opening documents, re-rendering on
 // changes. The rules with logic live in state.ts and routes.ts (unit tested); this file wires them up.
 import { Repo, type AutomergeUrl, type DocHandle } from "@automerge/automerge-repo/slim"
-import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb"
 import { A } from "../model/am"
 import { type Analysis, type AnalysisDoc, type Me, type Template, initFromTemplate, readAnalysis } from "../model/schema"
 import { ConflictIndex } from "../model/conflicts"
@@ -11,7 +10,8 @@ import { changedPositions, todayUtc } from "../model/history"
 import { ReconnectingAdapter } from "../sync/adapter"
 import { SyncTracker } from "../sync/tracker"
 import { PresenceChannel, type Here } from "../presence"
-import { canEdit, fetchMe, isAdmin } from "../access"
+import { type Access, canEdit, fetchMe, isAdmin } from "../access"
+import { fetchTicket, syncUrl } from "../sync/session"
 import { h, replaceKeepingFocus } from "../ui/dom"
 import type { Go, Patches, View } from "../ui/view"
 import { noFilters } from "../ui/matrix"
@@ -20,6 +20,8 @@ import { asOfNotice, sinceNotice } from "../ui/notices"
 import { homePage, nameForm } from "../ui/home"
 import { fillNav } from "../ui/nav"
 import type { Device } from "./device"
+import { DeviceStorage, forgetDevice } from "./forget"
+import { forgetConfirm, forgottenPage, switchAccessPrompt } from "../ui/device"
 import { UnsavedStash } from "./stash"
 import { type AsOf, type Since, existedThen, sinceLastVisit, snapshotAsOf } from "./past"
 import { type AccessState, type StatusLine, OncePerKey, RenderQueue, afterMeAnswer, changeNeedsRender, oneAtATime, roleOf, shownStatus } from "./state"
@@ -27,8 +29,8 @@ import { docOf, entryFor, fragmentAsOf, fragmentFor, navLinks, resolveRoute, typ
 import { type ContextSource, accessCtx, adminCtx, asOfCtx, liveCtx, toolsCtx } from "./contexts"
 import { fragment, setFragment, takeToken } from "./address"
 
-/** Which screen is up: a role change redraws home and document views, never the name form. */
-export type Screen = "name" | "home" | "doc"
+/** Which screen is up: a role change redraws home and document views, never a form or a question. */
+export type Screen = "name" | "home" | "doc" | "ask"
 
 /** The document on screen: its handle and our presence on it. */
 export interface OpenDoc { url: string; handle: DocHandle<AnalysisDoc>; presence: PresenceChannel }
@@ -61,6 +63,9 @@ export class App implements ContextSource {
   #notices: Notices = { asOf: null, since: null }
 
   readonly #stash: UnsavedStash
+  readonly #storage = new DeviceStorage("caucus")
+  /** Set once the device was forgotten: nothing may be written again until the page reloads. */
+  #forgotten = false
   readonly #opening = new OncePerKey<boolean>()
   readonly #render = new RenderQueue(f => requestAnimationFrame(f), () => this.#renderNow())
   readonly #checkAccess = oneAtATime(() => this.#askRelay())
@@ -68,8 +73,8 @@ export class App implements ContextSource {
   readonly #tools = toolsCtx(this)
 
   constructor(readonly shell: Shell, readonly device: Device, readonly template: Template) {
-    this.adapter = new ReconnectingAdapter(relayUrl(device.token()))
-    this.repo = new Repo({ network: [this.adapter], storage: new IndexedDBStorageAdapter("caucus"), sharePolicy: async () => true })
+    this.adapter = new ReconnectingAdapter(() => this.#socketUrl())
+    this.repo = new Repo({ network: [this.adapter], storage: this.#storage, sharePolicy: async () => true })
     this.tracker = new SyncTracker(this.repo, this.adapter)
     this.access = { me: device.access(), invalid: false }
     this.tracker.onChange(s => { this.syncStatus = s; this.#showStatus() })
@@ -100,12 +105,30 @@ export class App implements ContextSource {
     if (!token) return
     const answer = await fetchMe(token)
     if (this.device.token() !== token) return
+    this.#accessAnswer(answer)
+  }
+
+  /**
+   * The websocket URL for the next connection: a fresh single-use ticket for this device's token, which
+   * itself never goes into a URL. A refused token (401) is the same news as from /api/me.
+   */
+  async #socketUrl(): Promise<string | null> {
+    const token = this.device.token()
+    if (!token) return null
+    const answer = await fetchTicket(token)
+    if (this.device.token() !== token) return null
+    if (answer.kind === "invalid") this.#accessAnswer(answer)
+    if (answer.kind === "unsupported") return syncUrl(location, null)
+    return answer.kind === "ok" ? syncUrl(location, answer.ticket) : null
+  }
+
+  #accessAnswer(answer: Access) {
     const step = afterMeAnswer(this.access, answer)
     this.access = step.next
     if (step.save) this.device.saveAccess(step.save)
     if (step.announce) this.showRole()
     // redraw with the new role, but never under someone filling in the name form
-    if (step.rebuild && this.screen !== "name") { this.viewKey = ""; void this.route() }
+    if (step.rebuild && (this.screen === "home" || this.screen === "doc")) { this.viewKey = ""; void this.route() }
   }
 
   showRole() {
@@ -290,12 +313,56 @@ export class App implements ContextSource {
     replaceKeepingFocus(this.shell.app, homePage({
       docs: this.device.knownDocs(), hasToken: !!this.device.token(), canCreate: this.canEdit(), template: this.template,
       me: this.me!, create: () => this.createNew(), changeName: () => this.#nameScreen(() => void this.route()),
+      forget: () => this.#confirmForget(),
     }))
+  }
+
+  /** A link brought another token than this device's: ask before replacing its access (then reload with it). */
+  askToSwitch(token: string) {
+    this.#question()
+    const { el, focus } = switchAccessPrompt({
+      use: () => { this.device.setToken(token); location.reload() },
+      keep: () => void this.route(),
+    })
+    replaceKeepingFocus(this.shell.app, el)
+    focus()
+  }
+
+  /** A question in place of the view; the route shown after it is built afresh. */
+  #question() {
+    this.screen = "ask"
+    this.shell.nav.replaceChildren()
+    this.view = undefined
+    this.viewKey = ""
+  }
+
+  #confirmForget() {
+    this.#question()
+    // the sync status counts, for every document opened since the page loaded, what the relay lacks
+    const unsent = this.tracker.status.pending
+    const { el, focus } = forgetConfirm({ unsent, forget: () => void this.#forget(), cancel: () => void this.route() })
+    replaceKeepingFocus(this.shell.app, el)
+    focus()
+  }
+
+  async #forget() {
+    this.#closeDoc()
+    this.#forgotten = true
+    replaceKeepingFocus(this.shell.app, h("p", { class: "loading" }, "Forgetting this device…"))
+    await forgetDevice(this.repo, this.#storage)
+    this.me = null
+    this.access = { me: null, invalid: false }
+    this.shell.presence.replaceChildren()
+    this.showRole()
+    replaceKeepingFocus(this.shell.app, forgottenPage())
   }
 
   /** Shows what the address bar's fragment names: the name form first, then home or a view of an analysis. */
   async route() {
-    if (takeToken(this.device)) { location.reload(); return }
+    if (this.#forgotten) { location.replace(location.pathname); return }
+    const link = takeToken(this.device)
+    if (link.kind === "taken") { location.reload(); return }
+    if (link.kind === "differs") { this.askToSwitch(link.token); return }
     if (!this.me) { this.#nameScreen(() => void this.route()); return }
     const p = fragment()
     const doc = docOf(p)
@@ -335,10 +402,4 @@ export class App implements ContextSource {
       shareUrl: () => `${location.origin}${location.pathname}#doc=${this.open!.url}`,
     })
   }
-}
-
-/** The relay's websocket on the page's own origin; the token travels only here, never in a page URL. */
-function relayUrl(token: string | null): string {
-  const proto = location.protocol === "https:" ? "wss:" : "ws:"
-  return `${proto}//${location.host}/sync?token=${encodeURIComponent(token ?? "")}`
 }

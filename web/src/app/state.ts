@@ -35,6 +35,19 @@ export function afterMeAnswer(s: AccessState, answer: Access): AccessStep {
 
 export const roleOf = (s: AccessState): Role | null => s.me?.role ?? null
 
+// ---------------------------------------------------------------- a link's token
+
+/**
+ * What a link's token does on this device: nothing without one (or an empty one); the token already kept
+ * is kept quietly; a device without a token takes it; another token than the kept one is never swapped
+ * in silently (an insider could plant such a link in a source), the person is asked.
+ */
+export function linkTokenStep(stored: string | null, offered: string | null): "none" | "kept" | "take" | "ask" {
+  if (!offered) return "none"
+  if (!stored) return "take"
+  return stored === offered ? "kept" : "ask"
+}
+
 // ---------------------------------------------------------------- status line
 
 export interface StatusLine { text: string; state: string }

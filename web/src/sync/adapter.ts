@@ -2,11 +2,16 @@
 // jittered exponential backoff instead of a fixed 5 s interval, an immediate attempt when the browser
 // says it is online again, and a proactive close when it says it is offline. The wire protocol
 // (join/peer handshake, CBOR frames) is the official adapter's: only connect/close handling is replaced.
+// The URL is asked for anew before every attempt (`socketUrl`): it carries a single-use ticket, never the
+// token; no URL (no token, the relay refused it, or no answer) means "try again later".
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
 import type { Message, PeerId, PeerMetadata } from "@automerge/automerge-repo/slim"
 import { backoffDelay } from "./status"
 
 export type LinkState = "connecting" | "open" | "closed"
+
+/** The websocket URL for the next attempt (with a fresh ticket), or null when there is none to be had now. */
+export type SocketUrl = () => Promise<string | null>
 
 // The base class types its socket and handlers with isomorphic-ws's Node types; in the browser they are the
 // DOM's WebSocket and events, which the base class only uses through the API both share. These casts say so.
@@ -22,10 +27,13 @@ export class ReconnectingAdapter extends WebSocketClientAdapter {
   #readyPromise = new Promise<void>(r => (this.#readyResolve = r))
   #listeners = new Set<(s: LinkState) => void>()
   #stopped = false
+  /** Counts attempts, so an attempt still waiting for its ticket knows a newer one replaced it. */
+  #generation = 0
 
-  constructor(url: string) {
+  constructor(private readonly socketUrl: SocketUrl) {
+    // The base class only uses its url to name its debug log; ours change with every ticket.
     // retryInterval 0 turns off the base class's own fixed-interval retry in onClose.
-    super(url, 0)
+    super("/sync", 0)
     if (typeof window !== "undefined") {
       window.addEventListener("online", this.#onOnline)
       window.addEventListener("offline", this.#onOffline)
@@ -54,17 +62,26 @@ export class ReconnectingAdapter extends WebSocketClientAdapter {
     this.peerMetadata = peerMetadata ?? this.peerMetadata ?? {}
     // Don't hold up loading documents from local storage for the network: ready after 1 s regardless.
     setTimeout(() => this.#markReady(), typeof navigator !== "undefined" && navigator.onLine === false ? 0 : 1000)
-    this.#open()
+    void this.#open()
   }
 
-  #open() {
+  async #open() {
     clearTimeout(this.#timer)
     this.#timer = undefined
     this.#detach()
     this.#setLink("connecting")
+    const generation = ++this.#generation
+    let url: string | null = null
+    try { url = await this.socketUrl() } catch { /* no ticket this time */ }
+    if (generation !== this.#generation || this.#stopped) return
+    if (!url) {
+      this.#setLink("closed")
+      this.#scheduleRetry()
+      return
+    }
     let socket: WebSocket
     try {
-      socket = new WebSocket(this.url)
+      socket = new WebSocket(url)
     } catch {
       this.#scheduleRetry()
       return
@@ -78,6 +95,7 @@ export class ReconnectingAdapter extends WebSocketClientAdapter {
   }
 
   #detach() {
+    this.#generation++
     const s = this.socket as unknown as WebSocket | undefined
     if (!s) return
     s.removeEventListener("open", this.onOpen)
@@ -115,7 +133,7 @@ export class ReconnectingAdapter extends WebSocketClientAdapter {
     const delay = backoffDelay(this.attempt++)
     this.#timer = setTimeout(() => {
       this.#timer = undefined
-      this.#open()
+      void this.#open()
     }, delay)
   }
 
@@ -137,7 +155,7 @@ export class ReconnectingAdapter extends WebSocketClientAdapter {
     if (this.#stopped) return
     if (this.link === "open") return
     this.attempt = 0
-    this.#open()
+    void this.#open()
   }
 
   #onOnline = () => this.reconnectNow()

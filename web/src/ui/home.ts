@@ -4,6 +4,7 @@ import { isValidAutomergeUrl } from "@automerge/automerge-repo/slim"
 import type { Me, Template } from "../model/schema"
 import type { KnownDoc } from "../app/device"
 import { h } from "./dom"
+import { forgetCard } from "./device"
 
 /** The name form; `done` gets the person (the same id as before, when there was one) once a name was given. */
 export function nameForm(current: Me | null, done: (me: Me) => void): { form: HTMLFormElement; focus(): void } {
@@ -34,6 +35,8 @@ export interface HomeCtx {
   me: Me
   create(): void
   changeName(): void
+  /** "Forget this device" (asks first). */
+  forget(): void
 }
 
 /** What the "Open a link" box makes of what was pasted: the link's fragment, or a bare automerge URL. */
@@ -63,5 +66,6 @@ export function homePage(ctx: HomeCtx): HTMLElement {
       h("p", {}, `From the template “${tpl.title}”: ${tpl.countries.length} countries, ${tpl.items.length} agenda items.`),
       h("button", { type: "button", id: "new-analysis", onclick: ctx.create }, "Create new analysis")),
     h("p", { class: "muted" }, `Signed in on this device as ${me.name}${me.org ? " (" + me.org + ")" : ""}. `,
-      h("button", { type: "button", class: "linkish", onclick: ctx.changeName }, "Change")))
+      h("button", { type: "button", class: "linkish", onclick: ctx.changeName }, "Change")),
+    forgetCard(ctx.forget))
 }

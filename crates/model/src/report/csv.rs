@@ -1,5 +1,9 @@
 //! The country × item matrix as RFC 4180 CSV: CRLF line ends, fields quoted when they hold
 //! a comma, a double quote, CR or LF (quotes doubled inside), UTF-8 without a BOM.
+//!
+//! Cells are text a coalition member typed, opened later in a spreadsheet: a cell that begins
+//! with `=`, `+`, `-`, `@`, a tab or a CR would run as a formula (OWASP "CSV injection"), so it
+//! gets a leading `'` and is always quoted.
 
 use automerge::ReadDoc;
 
@@ -32,12 +36,21 @@ pub fn matrix_csv(doc: &impl ReadDoc) -> Result<String, ModelError> {
     Ok(out)
 }
 
+/// Whether a spreadsheet would read this cell as a formula (OWASP's list of trigger characters).
+fn starts_like_formula(field: &str) -> bool {
+    field.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
 fn push_row(out: &mut String, fields: &[String]) {
     for (index, field) in fields.iter().enumerate() {
         if index > 0 {
             out.push(',');
         }
-        if field.contains([',', '"', '\r', '\n']) {
+        if starts_like_formula(field) {
+            out.push_str("\"'");
+            out.push_str(&field.replace('"', "\"\""));
+            out.push('"');
+        } else if field.contains([',', '"', '\r', '\n']) {
             out.push('"');
             out.push_str(&field.replace('"', "\"\""));
             out.push('"');
@@ -69,6 +82,29 @@ mod tests {
         assert_eq!(
             out,
             "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"cr\r\",é\r\n"
+        );
+    }
+
+    #[test]
+    fn cells_that_would_run_as_formulas_are_neutralised() {
+        let mut out = String::new();
+        push_row(
+            &mut out,
+            &[
+                "=HYPERLINK(\"http://evil\",\"x\")".into(),
+                "+1".into(),
+                "-2+3".into(),
+                "@SUM(A1)".into(),
+                "\tcmd".into(),
+                "\rcmd".into(),
+                "a=b".into(),
+                "".into(),
+            ],
+        );
+        assert_eq!(
+            out,
+            "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",\"'+1\",\"'-2+3\",\"'@SUM(A1)\",\
+             \"'\tcmd\",\"'\rcmd\",a=b,\r\n"
         );
     }
 }

@@ -4,6 +4,7 @@
 //!   static files; `state.rs`: [`AppState`], the handles handlers reach.
 //! - `upgrade.rs`: the websocket upgrade (origin, token, connection slot), then
 //!   `crate::connection` takes over.
+//! - `session.rs`: `POST /api/session`, a single-use ticket for the websocket URL.
 //! - `caller.rs`: who is calling (`Authorization: Bearer`), `{"error"}` answers.
 //! - `tokens.rs` (`/api/me`, `/api/tokens`), `documents.rs` (`/api/docs/{id}/…`),
 //!   `backup.rs` (`/api/admin/backup`), `status.rs` (`/api/admin/status`), `health.rs`
@@ -19,6 +20,7 @@ mod documents;
 mod health;
 mod router;
 pub(crate) mod server;
+mod session;
 mod state;
 mod status;
 mod tokens;

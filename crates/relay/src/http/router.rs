@@ -10,11 +10,11 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::header;
 use axum::middleware::{self, Next};
 use axum::response::{Html, Response};
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post};
 use tower_http::services::{ServeDir, ServeFile};
 
 use super::state::AppState;
-use super::{backup, client, documents, health, status, tokens, upgrade};
+use super::{backup, client, documents, health, session, status, tokens, upgrade};
 
 /// Largest JSON body any API route accepts (a token request is a few hundred bytes).
 const MAX_JSON_BODY: usize = 64 * 1024;
@@ -35,6 +35,7 @@ pub(crate) fn router(state: AppState, web_dir: Option<PathBuf>) -> Router {
         )
         .route("/api/tokens/{id}", delete(tokens::revoke_token))
         .route("/api/me", get(tokens::me))
+        .route("/api/session", post(session::create))
         .route("/api/admin/backup", get(backup::download))
         .route("/api/admin/backup/last", get(backup::last))
         .route("/api/admin/status", get(status::status))
@@ -83,8 +84,8 @@ pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src
      style-src 'self'; img-src 'self' data:; connect-src 'self'; worker-src 'self'; \
      manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// One debug line per HTTP request. The query is logged with every `token=` value redacted:
-/// secrets never reach the logs.
+/// One debug line per HTTP request. The query is logged with every `token=` and `ticket=`
+/// value redacted: secrets never reach the logs.
 async fn log_request(request: Request, next: Next) -> Response {
     let started = std::time::Instant::now();
     let method = request.method().clone();
@@ -108,12 +109,21 @@ async fn log_request(request: Request, next: Next) -> Response {
     response
 }
 
-/// `a=1&token=SECRET` → `a=1&token=<redacted>`.
+/// Query keys whose values are secrets.
+const SECRET_QUERY_KEYS: [&str; 2] = ["token", "ticket"];
+
+/// `a=1&token=SECRET&ticket=SECRET` → `a=1&token=<redacted>&ticket=<redacted>`.
 pub(crate) fn redact_query(query: &str) -> String {
     query
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((key, _)) if key.eq_ignore_ascii_case("token") => format!("{key}=<redacted>"),
+            Some((key, _))
+                if SECRET_QUERY_KEYS
+                    .iter()
+                    .any(|secret| key.eq_ignore_ascii_case(secret)) =>
+            {
+                format!("{key}=<redacted>")
+            }
             _ => pair.to_owned(),
         })
         .collect::<Vec<_>>()
@@ -182,5 +192,15 @@ mod tests {
             "a=1&token=<redacted>&b=2"
         );
         assert_eq!(redact_query("tokenish=x"), "tokenish=x");
+    }
+
+    #[test]
+    fn tickets_are_redacted_from_logged_queries() {
+        assert_eq!(redact_query("ticket=abc123"), "ticket=<redacted>");
+        assert_eq!(
+            redact_query("a=1&TICKET=abc&token=def"),
+            "a=1&TICKET=<redacted>&token=<redacted>"
+        );
+        assert_eq!(redact_query("tickets=x"), "tickets=x");
     }
 }

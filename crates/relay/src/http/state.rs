@@ -15,6 +15,7 @@ use crate::doc::Documents;
 use crate::metrics::Metrics;
 use crate::replication::Replication;
 use crate::storage::Storage;
+use crate::tickets::Tickets;
 
 /// Settings of the HTTP surface (from [`crate::Config`]).
 #[derive(Debug, Clone)]
@@ -67,4 +68,6 @@ pub(crate) struct AppState {
     pub(crate) imports: Arc<Semaphore>,
     pub(crate) settings: HttpSettings,
     pub(crate) started: Started,
+    /// Single-use websocket tickets (`POST /api/session`, `/sync?ticket=`).
+    pub(crate) tickets: Tickets,
 }

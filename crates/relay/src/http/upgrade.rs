@@ -2,8 +2,14 @@
 //! at a bare host) on any other path. Everything is decided before the upgrade: the Origin of
 //! browser pages, the token (the one place a presented token becomes a [`Principal`]), and a
 //! connection slot under the token's and IP's limits.
+//!
+//! A token comes in `Authorization: Bearer`, or as a single-use `?ticket=` from
+//! `POST /api/session` (the web client's way: its token never enters a URL), or as `?token=`
+//! (the official automerge-repo client's way, the less private one: URLs end up in proxy
+//! logs and crash reports).
 
 use std::net::IpAddr;
+use std::time::Instant;
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{FromRequestParts, Request, State};
@@ -11,9 +17,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::caller::bearer;
 use super::client::ClientAddr;
 use super::state::AppState;
-use crate::auth::{Auth, Principal};
+use crate::auth::Principal;
 use crate::connection;
 use crate::connections::{ConnectionSlot, SlotRefused};
 
@@ -65,13 +72,12 @@ pub(crate) async fn upgrade_anywhere(
         tracing::info!(%remote, origin = ?request.headers().get(header::ORIGIN), "websocket refused: origin not allowed");
         return (StatusCode::FORBIDDEN, "this origin may not connect\n").into_response();
     }
-    let Some(principal) = authenticate(&state.auth, request.headers(), request.uri().query())
-    else {
+    let Some(principal) = authenticate(&state, request.headers(), request.uri().query()) else {
         state.metrics.auth_failed();
         tracing::info!(%remote, path = request.uri().path(), "websocket refused: missing or invalid token");
         return (
             StatusCode::UNAUTHORIZED,
-            "a valid token is required (?token=… or Authorization: Bearer …)\n",
+            "a valid token or ticket is required (?ticket=…, ?token=… or Authorization: Bearer …)\n",
         )
             .into_response();
     };
@@ -127,22 +133,26 @@ fn accept(
         })
 }
 
-/// The one place a presented token becomes a principal.
-fn authenticate(auth: &Auth, headers: &HeaderMap, query: Option<&str>) -> Option<Principal> {
-    let from_header = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let from_query = query.and_then(|q| {
-        q.split('&')
-            .filter_map(|pair| pair.split_once('='))
-            .find(|(k, _)| *k == "token")
-            .map(|(_, v)| v)
-    });
-    from_header
-        .or(from_query)
-        .and_then(|secret| auth.authenticate(secret))
+/// The one place a presented token becomes a principal. A ticket is used up here, whatever
+/// happens to the upgrade next, and counts only while the token it was issued to still works
+/// (not revoked, not expired).
+fn authenticate(state: &AppState, headers: &HeaderMap, query: Option<&str>) -> Option<Principal> {
+    if let Some(secret) = bearer(headers) {
+        return state.auth.authenticate(secret);
+    }
+    if let Some(ticket) = query_param(query, "ticket") {
+        let token_id = state.tickets.redeem(ticket, Instant::now())?;
+        return state.auth.current(&token_id);
+    }
+    query_param(query, "token").and_then(|secret| state.auth.authenticate(secret))
+}
+
+fn query_param<'q>(query: Option<&'q str>, name: &str) -> Option<&'q str> {
+    query?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
 }
 
 #[cfg(test)]
