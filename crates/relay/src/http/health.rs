@@ -12,34 +12,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use sha2::{Digest, Sha256};
 
 use super::caller::{ApiError, bearer};
 use super::state::AppState;
 use crate::metrics::Metrics;
 use crate::storage::{PROBE_TIMEOUT, WriteOp};
-
-/// The `--metrics-token` secret, kept only as its SHA-256 (compared hash to hash, so the
-/// comparison's timing says nothing about the secret).
-#[derive(Clone)]
-pub(crate) struct MetricsToken([u8; 32]);
-
-impl MetricsToken {
-    pub(crate) fn new(secret: &str) -> Self {
-        MetricsToken(Sha256::digest(secret.as_bytes()).into())
-    }
-
-    fn matches(&self, secret: &str) -> bool {
-        let presented: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
-        presented == self.0
-    }
-}
-
-impl std::fmt::Debug for MetricsToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("MetricsToken(<redacted>)")
-    }
-}
 
 /// 200 `ok` when a write transaction commits; 503 `unavailable` otherwise (why: in the log and
 /// the admin status).

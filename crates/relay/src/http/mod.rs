@@ -18,6 +18,7 @@ mod caller;
 mod client;
 mod documents;
 mod health;
+mod metrics_token;
 mod router;
 pub(crate) mod server;
 mod session;
@@ -28,7 +29,8 @@ mod upgrade;
 
 pub use client::parse_trusted_proxy;
 pub(crate) use documents::HEAVY_JOBS;
-pub(crate) use health::{MetricsToken, metrics_router};
+pub(crate) use health::metrics_router;
+pub(crate) use metrics_token::MetricsToken;
 pub(crate) use router::{SHUTDOWN_GRACE, router};
 pub(crate) use server::ServerLimits;
 pub(crate) use state::{AppState, HttpSettings, Started};

@@ -7,7 +7,7 @@ use std::time::Instant;
 use tokio::sync::Semaphore;
 use tokio_util::task::TaskTracker;
 
-use super::health::MetricsToken;
+use super::metrics_token::MetricsToken;
 use crate::auth::{Auth, unix_ms};
 use crate::connection::ConnectionContext;
 use crate::connections::Connections;

@@ -47,7 +47,14 @@ pub(crate) async fn create_token(
     State(state): State<AppState>,
     body: Result<Json<CreateToken>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
-    let Json(body) = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+    let Json(body) = body.map_err(|e| {
+        // Too large stays 413; every other bad body (not JSON, wrong fields) is a 400.
+        let status = match e.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError::new(status, e.body_text())
+    })?;
     let docs = body
         .docs
         .map(|docs| {
