@@ -46,6 +46,16 @@ pub(crate) const KEYS: &[&str] = &[
     "cluster-replicas",
     "cluster-snapshot-every",
     "cluster-outbox-mib",
+    "cluster-secret-file",
+    "cluster-secret",
+    "cluster-creds",
+    "cluster-nkey",
+    "cluster-user",
+    "cluster-password",
+    "cluster-password-file",
+    "cluster-tls-ca",
+    "cluster-tls-cert",
+    "cluster-tls-key",
     "log-json",
 ];
 
@@ -81,6 +91,16 @@ pub(crate) struct FileConfig {
     pub(crate) cluster_replicas: Option<usize>,
     pub(crate) cluster_snapshot_every: Option<u64>,
     pub(crate) cluster_outbox_mib: Option<u64>,
+    pub(crate) cluster_secret_file: Option<PathBuf>,
+    pub(crate) cluster_secret: Option<String>,
+    pub(crate) cluster_creds: Option<PathBuf>,
+    pub(crate) cluster_nkey: Option<PathBuf>,
+    pub(crate) cluster_user: Option<String>,
+    pub(crate) cluster_password: Option<String>,
+    pub(crate) cluster_password_file: Option<PathBuf>,
+    pub(crate) cluster_tls_ca: Option<PathBuf>,
+    pub(crate) cluster_tls_cert: Option<PathBuf>,
+    pub(crate) cluster_tls_key: Option<PathBuf>,
     pub(crate) log_json: Option<bool>,
 }
 

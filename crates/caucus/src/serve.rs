@@ -111,6 +111,9 @@ pub(crate) struct ServeFlags {
     /// past it whole documents are marked for publishing instead.
     #[arg(long, env = "CAUCUS_CLUSTER_OUTBOX_MIB", default_value_t = 256)]
     cluster_outbox_mib: u64,
+    /// Cluster secret, NATS credentials and TLS (cluster_flags.rs).
+    #[command(flatten)]
+    cluster_security: crate::cluster_flags::ClusterSecurityFlags,
 }
 
 /// Where a setting's value came from.
@@ -274,6 +277,9 @@ impl ServeArgs {
         );
         sources.push(("cluster", source));
         merge!(cluster_replicas, cluster_snapshot_every, cluster_outbox_mib);
+        flags
+            .cluster_security
+            .merge_file(&mut file, &from, &mut sources);
         let log_json = from("log_json");
         let file_log_json = file.log_json.filter(|_| log_json == Source::Default);
         sources.push((
@@ -315,7 +321,7 @@ fn file_key(field: &'static str) -> &'static str {
 
 /// An optional setting whose empty value means unset (compose passes `${VAR:-}` as an empty
 /// variable): the file fills it only while it is unset. Where its value came from.
-fn fill_unset<T>(
+pub(crate) fn fill_unset<T>(
     value: &mut Option<T>,
     mut source: Source,
     is_empty: impl Fn(&T) -> bool,
@@ -346,6 +352,17 @@ impl Resolved {
         self.sources
             .iter()
             .map(|&(key, source)| {
+                match f.cluster_security.shown(key) {
+                    Some(Ok(value)) => {
+                        let line = format!("{key} = {}", show(value));
+                        return format!("{line:<48} # {}", describe(key, source));
+                    }
+                    Some(Err(comment)) => {
+                        let line = format!("# {key}: {comment}");
+                        return format!("{line:<48} # {}", describe(key, source));
+                    }
+                    None => {}
+                }
                 let value = match key {
                     "listen" => show(toml::Value::String(f.listen.to_string())),
                     "data" => path(&f.data),
@@ -500,13 +517,13 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.backup_every = args.backup_every.max(Duration::from_secs(1));
     config.backup_keep_hourly = args.backup_keep_hourly;
     config.backup_keep_daily = args.backup_keep_daily;
-    config.cluster = args.cluster.clone().map(|url| {
-        let mut cluster = caucus_relay::cluster::ClusterConfig::new(url);
+    if let Some(url) = args.cluster.clone() {
+        let mut cluster = args.cluster_security.cluster_config(url)?;
         cluster.replicas = args.cluster_replicas.clamp(1, 5);
         cluster.snapshot_every = args.cluster_snapshot_every.max(1);
         cluster.outbox_max_bytes = args.cluster_outbox_mib.saturating_mul(1024 * 1024).max(1);
-        cluster
-    });
+        config.cluster = Some(cluster);
+    }
     if !config.persist {
         tracing::warn!("--bench-unsafe-no-persist: documents are NOT saved; for benchmarks only");
     }

@@ -58,9 +58,7 @@ impl ClusterSecret {
     pub fn new(bytes: &[u8]) -> Result<Self, ClusterError> {
         let trimmed = bytes.trim_ascii();
         if trimmed.len() < MIN_SECRET_BYTES || trimmed.len() > MAX_SECRET_BYTES {
-            return Err(ClusterError::Secret {
-                len: trimmed.len(),
-            });
+            return Err(ClusterError::Secret { len: trimmed.len() });
         }
         Ok(ClusterSecret(trimmed.to_vec()))
     }

@@ -49,9 +49,7 @@ pub(super) async fn connect_options(
     };
     if let Some(ca) = &config.tls.ca {
         check_pem(ca, "CERTIFICATE")?;
-        options = options
-            .add_root_certificates(ca.clone())
-            .require_tls(true);
+        options = options.add_root_certificates(ca.clone()).require_tls(true);
     }
     if let Some((cert, key)) = &config.tls.client {
         check_pem(cert, "CERTIFICATE")?;

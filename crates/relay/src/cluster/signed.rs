@@ -90,9 +90,7 @@ mod tests {
         // Another secret, another key (a replay under another ID), a changed record.
         assert_eq!(open(&secret(b'b'), "t1", &sealed), Err(Unverified::BadMac));
         assert_eq!(open(&secret(b'a'), "t2", &sealed), Err(Unverified::BadMac));
-        let tampered = String::from_utf8(sealed)
-            .unwrap()
-            .replace("admin", "viewr");
+        let tampered = String::from_utf8(sealed).unwrap().replace("admin", "viewr");
         assert_eq!(
             open(&secret(b'a'), "t1", tampered.as_bytes()),
             Err(Unverified::BadMac)

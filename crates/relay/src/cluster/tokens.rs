@@ -40,10 +40,7 @@ pub(crate) async fn run(cluster: Cluster, deps: ClusterDeps) {
     };
     let mut backoff = Backoff::new();
     loop {
-        match follower
-            .follow(&cluster, &js, &mut written_here)
-            .await
-        {
+        match follower.follow(&cluster, &js, &mut written_here).await {
             Ok(()) => backoff.reset(),
             Err(err) => {
                 tracing::debug!(%err, "cluster: token replication failed; retrying");
@@ -131,8 +128,11 @@ impl Follower {
                 self.rejected(key, &why);
                 // Put back what we know of this token, if anything (repairs a forged
                 // overwrite; a relay never rewrites a value that verifies, so no loop).
-                if let Some((id, ours, _)) =
-                    self.auth.records_json().into_iter().find(|(id, ..)| id == key)
+                if let Some((id, ours, _)) = self
+                    .auth
+                    .records_json()
+                    .into_iter()
+                    .find(|(id, ..)| id == key)
                 {
                     self.put(bucket, &id, &ours).await?;
                 }
