@@ -166,3 +166,127 @@ fn a_relay_authenticates_to_nats_with_user_and_password_and_never_logs_it() {
         "NATS refused this relay's credentials",
     );
 }
+
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("openssl");
+    assert!(out.status.success(), "openssl {args:?}: {}", text(&out));
+}
+
+/// A private CA and a server certificate for 127.0.0.1, made with openssl.
+fn private_ca(dir: &std::path::Path) {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=caucus test CA",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+    );
+    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+        ],
+    );
+}
+
+#[test]
+fn a_relay_reaches_nats_over_tls_trusting_a_private_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    private_ca(dir.path());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let conf = dir.path().join("nats.conf");
+    let p = |name: &str| dir.path().join(name).display().to_string();
+    std::fs::write(
+        &conf,
+        format!(
+            "listen: 127.0.0.1:{port}\njetstream {{ store_dir: \"{}\" }}\n\
+             tls {{ cert_file: \"{}\", key_file: \"{}\" }}\n",
+            p("js"),
+            p("server.pem"),
+            p("server.key")
+        ),
+    )
+    .unwrap();
+    let child = Command::new("nats-server")
+        .arg("-c")
+        .arg(&conf)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("nats-server");
+    let _nats = Nats(child, tempfile::tempdir().unwrap());
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let url = format!("tls://127.0.0.1:{port}");
+    let mut cmd = cluster_serve(&dir.path().join("a"), &url);
+    cmd.env("CAUCUS_CLUSTER_SECRET", SECRET)
+        .arg("--cluster-tls-ca")
+        .arg(dir.path().join("ca.pem"));
+    relay_log_until(cmd, &dir.path().join("a.log"), "cluster: connected to NATS");
+
+    // A CA file that is not one is a clear startup error, not a reconnect loop.
+    let child = cluster_serve(&dir.path().join("b"), &url)
+        .env("CAUCUS_CLUSTER_SECRET", SECRET)
+        .arg("--cluster-tls-ca")
+        .arg(dir.path().join("san.ext"))
+        .spawn()
+        .unwrap();
+    let (ok, out) = exit_text(child);
+    assert!(
+        !ok && out.contains("cluster TLS") && out.contains("CERTIFICATE"),
+        "{out}"
+    );
+}
