@@ -54,104 +54,44 @@ impl ClusterSecurityFlags {
         from: impl Fn(&str) -> Source,
         sources: &mut Vec<(&'static str, Source)>,
     ) {
-        let path = |p: &PathBuf| p.as_os_str().is_empty();
-        let text = |s: &String| s.is_empty();
-        let mut push = |key: &'static str, source| sources.push((key, source));
-        push(
-            "cluster-secret-file",
-            fill_unset(
-                &mut self.cluster_secret_file,
-                from("cluster_secret_file"),
-                path,
-                &mut file.cluster_secret_file,
-            ),
+        macro_rules! merge {
+            ($($field:ident: $key:literal),* $(,)?) => {$(
+                let source = fill_unset(
+                    &mut self.$field,
+                    from(stringify!($field)),
+                    |value| value_is_empty(value),
+                    &mut file.$field,
+                );
+                sources.push(($key, source));
+            )*};
+        }
+        merge!(
+            cluster_secret_file: "cluster-secret-file",
+            cluster_secret: "cluster-secret",
+            cluster_creds: "cluster-creds",
+            cluster_nkey: "cluster-nkey",
+            cluster_user: "cluster-user",
+            cluster_password: "cluster-password",
+            cluster_password_file: "cluster-password-file",
+            cluster_tls_ca: "cluster-tls-ca",
+            cluster_tls_cert: "cluster-tls-cert",
+            cluster_tls_key: "cluster-tls-key",
         );
-        push(
-            "cluster-secret",
-            fill_unset(
-                &mut self.cluster_secret,
-                from("cluster_secret"),
-                text,
-                &mut file.cluster_secret,
-            ),
-        );
-        push(
-            "cluster-creds",
-            fill_unset(
-                &mut self.cluster_creds,
-                from("cluster_creds"),
-                path,
-                &mut file.cluster_creds,
-            ),
-        );
-        push(
-            "cluster-nkey",
-            fill_unset(
-                &mut self.cluster_nkey,
-                from("cluster_nkey"),
-                path,
-                &mut file.cluster_nkey,
-            ),
-        );
-        push(
-            "cluster-user",
-            fill_unset(
-                &mut self.cluster_user,
-                from("cluster_user"),
-                text,
-                &mut file.cluster_user,
-            ),
-        );
-        push(
-            "cluster-password",
-            fill_unset(
-                &mut self.cluster_password,
-                from("cluster_password"),
-                text,
-                &mut file.cluster_password,
-            ),
-        );
-        push(
-            "cluster-password-file",
-            fill_unset(
-                &mut self.cluster_password_file,
-                from("cluster_password_file"),
-                path,
-                &mut file.cluster_password_file,
-            ),
-        );
-        push(
-            "cluster-tls-ca",
-            fill_unset(
-                &mut self.cluster_tls_ca,
-                from("cluster_tls_ca"),
-                path,
-                &mut file.cluster_tls_ca,
-            ),
-        );
-        push(
-            "cluster-tls-cert",
-            fill_unset(
-                &mut self.cluster_tls_cert,
-                from("cluster_tls_cert"),
-                path,
-                &mut file.cluster_tls_cert,
-            ),
-        );
-        push(
-            "cluster-tls-key",
-            fill_unset(
-                &mut self.cluster_tls_key,
-                from("cluster_tls_key"),
-                path,
-                &mut file.cluster_tls_key,
-            ),
-        );
+    }
+
+    /// `caucus config check`'s line for `key` (`source` says where its value came from), or
+    /// `None` for a key that is not one of these.
+    pub(crate) fn config_line(&self, key: &str, source: &str) -> Option<String> {
+        let line = match self.shown(key)? {
+            Ok(value) => format!("{key} = {value}"),
+            Err(comment) => format!("# {key}: {comment}"),
+        };
+        Some(format!("{line:<48} # {source}"))
     }
 
     /// `caucus config check`'s value for `key`: `Ok(TOML value)`, or `Err(comment)` for a
     /// secret or an unset value. `None` for a key that is not one of these.
-    pub(crate) fn shown(&self, key: &str) -> Option<Result<toml::Value, String>> {
+    fn shown(&self, key: &str) -> Option<Result<toml::Value, String>> {
         let path = |p: &Option<PathBuf>| match p {
             Some(p) => Ok(toml::Value::String(p.display().to_string())),
             None => Err("not set".to_owned()),
@@ -249,6 +189,11 @@ impl ClusterSecurityFlags {
             _ => NatsAuth::None,
         })
     }
+}
+
+/// An empty value (compose's `${VAR:-}`) means unset.
+fn value_is_empty<T: AsRef<std::ffi::OsStr>>(value: &T) -> bool {
+    value.as_ref().is_empty()
 }
 
 /// A secret file of at most 64 KiB.

@@ -43,7 +43,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the relay: automerge-repo websocket sync, redb storage, web client.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Mint, list and revoke access tokens.
     Token(token::TokenArgs),
     /// Export an analysis: the weekly report (Markdown), the matrix (CSV) or the data (JSON).
@@ -94,7 +94,7 @@ fn run() -> anyhow::Result<()> {
         .build()
         .context("starting the async runtime")?;
     match cli.command {
-        Command::Serve(args) => runtime.block_on(serve::serve(args)),
+        Command::Serve(args) => runtime.block_on(serve::serve(*args)),
         Command::Token(args) => runtime.block_on(token::run(args)),
         Command::Export(args) => runtime.block_on(docs::export(args)),
         Command::History(args) => runtime.block_on(docs::history(args)),

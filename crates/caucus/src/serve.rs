@@ -279,7 +279,7 @@ impl ServeArgs {
         merge!(cluster_replicas, cluster_snapshot_every, cluster_outbox_mib);
         flags
             .cluster_security
-            .merge_file(&mut file, &from, &mut sources);
+            .merge_file(&mut file, from, &mut sources);
         let log_json = from("log_json");
         let file_log_json = file.log_json.filter(|_| log_json == Source::Default);
         sources.push((
@@ -352,16 +352,8 @@ impl Resolved {
         self.sources
             .iter()
             .map(|&(key, source)| {
-                match f.cluster_security.shown(key) {
-                    Some(Ok(value)) => {
-                        let line = format!("{key} = {}", show(value));
-                        return format!("{line:<48} # {}", describe(key, source));
-                    }
-                    Some(Err(comment)) => {
-                        let line = format!("# {key}: {comment}");
-                        return format!("{line:<48} # {}", describe(key, source));
-                    }
-                    None => {}
+                if let Some(line) = f.cluster_security.config_line(key, &describe(key, source)) {
+                    return line;
                 }
                 let value = match key {
                     "listen" => show(toml::Value::String(f.listen.to_string())),

@@ -70,7 +70,7 @@ fn cluster_mode_refuses_to_start_without_a_cluster_secret() {
     assert!(out.contains("32"), "{out}");
 }
 
-/// The server and its directory (kept until the server is gone).
+/// A process killed and reaped on drop, and a directory kept until then.
 struct Nats(Child, #[allow(dead_code)] tempfile::TempDir);
 
 impl Drop for Nats {
@@ -116,18 +116,18 @@ fn nats_with_password() -> (Nats, String) {
 
 /// Runs a relay until its log (a file) holds `line`; returns the log.
 fn relay_log_until(mut cmd: Command, log: &std::path::Path, line: &str) -> String {
-    let mut child = cmd
+    let child = cmd
         .env("RUST_LOG", "debug,async_nats=trace")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(log).unwrap())
         .spawn()
         .unwrap();
+    // Killed and reaped when this returns or panics.
+    let _relay = Nats(child, tempfile::tempdir().unwrap());
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let text = std::fs::read_to_string(log).unwrap_or_default();
         if text.contains(line) || Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
             assert!(text.contains(line), "no {line:?} in the log:\n{text}");
             return text;
         }
