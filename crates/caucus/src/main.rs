@@ -111,11 +111,6 @@ fn run() -> anyhow::Result<()> {
 fn init_logging(json: bool, default_level: &str) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
-    // async-nats traces its CONNECT message, NATS password included: never below debug.
-    let filter = match "async_nats::connection=debug".parse() {
-        Ok(cap) => filter.add_directive(cap),
-        Err(_) => filter,
-    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())

@@ -1,6 +1,7 @@
 //! Cluster mode's security settings on the real binary: no cluster secret, no start; NATS
 //! user/password auth against a real `nats-server` that requires it, with the password never
-//! in the logs (even with async-nats at trace).
+//! in the logs (even with async-nats at trace, which logs its CONNECT message: async-nats
+//! redacts the password there, and the relay takes URL credentials out of server addresses).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
