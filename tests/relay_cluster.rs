@@ -9,10 +9,20 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 use automerge::Automerge;
-use caucus_relay::cluster::ClusterConfig;
+use caucus_relay::cluster::{ClusterConfig, ClusterSecret};
 use caucus_relay::{Config, DocumentId};
 use caucus_tests::nats::NatsServer;
 use caucus_tests::*;
+
+/// The secret every relay of these clusters shares.
+const SECRET: &[u8] = b"test-cluster-secret-0123456789abcdef";
+
+fn cluster_config(nats: impl Into<String>) -> ClusterConfig {
+    ClusterConfig::new(
+        nats,
+        ClusterSecret::new(SECRET).expect("a long enough secret"),
+    )
+}
 
 const QUIET: Duration = Duration::from_millis(300);
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -24,7 +34,7 @@ async fn cluster_relay(
     tune: impl FnOnce(&mut ClusterConfig),
 ) -> Result<TestRelay> {
     let mut config = Config::for_data_dir(dir);
-    let mut cluster = ClusterConfig::new(nats);
+    let mut cluster = cluster_config(nats);
     tune(&mut cluster);
     config.cluster = Some(cluster);
     let relay = TestRelay::start_with(config).await?;
@@ -148,7 +158,7 @@ async fn the_outbox_keeps_changes_while_nats_is_away_and_drains_when_it_returns(
     let addr = r1.addr;
     r1.stop().await?;
     let mut config = Config::for_data_dir(d1.path());
-    config.cluster = Some(ClusterConfig::new(nats.url()));
+    config.cluster = Some(cluster_config(nats.url()));
     let r1 = TestRelay::start_on(addr, config).await?;
     assert!(
         cluster_status(&r1).await?["outboxEntries"]
@@ -350,4 +360,123 @@ async fn relays_refill_a_jetstream_that_lost_its_data() -> Result<()> {
         r.stop().await?;
     }
     Ok(())
+}
+
+/// Whether `secret` authenticates on `relay` (`/api/me`).
+async fn accepted(relay: &TestRelay, secret: &str) -> Result<bool> {
+    let (status, _) = http_get(
+        relay.addr,
+        "/api/me",
+        Some(&format!("Authorization: Bearer {secret}")),
+    )
+    .await?;
+    Ok(status == 200)
+}
+
+async fn wait_accepted(relay: &TestRelay, secret: &str) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while !accepted(relay, secret).await? {
+        if tokio::time::Instant::now() > deadline {
+            bail!("the token never worked on {}", relay.addr);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+/// Write access to NATS alone cannot mint a token (unsigned, wrongly signed or moved records
+/// are ignored) nor un-revoke one (an older signed record replayed after the revocation).
+#[tokio::test]
+async fn nats_write_access_alone_cannot_mint_or_unrevoke_a_token() -> Result<()> {
+    use sha2::Digest;
+    let nats = NatsServer::start().await?;
+    let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let r1 = cluster_relay(d1.path(), &nats.url(), |_| {}).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), |_| {}).await?;
+    let js = async_nats::jetstream::new(async_nats::connect(nats.url()).await?);
+    let bucket = js.get_key_value("caucus_tokens").await?;
+
+    // An attacker with NATS write access writes admin records for a secret they know.
+    let forged_secret = "f".repeat(64);
+    let hash = hex::encode(sha2::Sha256::digest(forged_secret.as_bytes()));
+    let record = |id: &str| {
+        serde_json::json!({"id": id, "name": "mallory", "role": "admin", "hash": hash,
+            "created_unix_ms": 1})
+        .to_string()
+    };
+    bucket
+        .put("forged-plain", record("forged-plain").into())
+        .await?;
+    let wrong_mac =
+        serde_json::json!({"v": 1, "record": record("forged-mac"), "mac": "00".repeat(32)});
+    bucket
+        .put("forged-mac", wrong_mac.to_string().into())
+        .await?;
+
+    // A token minted through a relay is signed and works on the other relay. The watch is
+    // ordered, so relay 2 has seen the forged records by then.
+    let (token_id, secret) = r1.mint(r#"{"name":"Ana","role":"editor"}"#).await?;
+    wait_accepted(&r2, &secret).await?;
+    for relay in [&r1, &r2] {
+        assert!(
+            !accepted(relay, &forged_secret).await?,
+            "a forged record was accepted"
+        );
+    }
+    // A valid signed record moved under another key is refused too (the MAC binds the key).
+    let signed = bucket.get(&token_id).await?.expect("the token's record");
+    bucket.put("moved", signed.clone()).await?;
+
+    // Revoked on relay 1; the older signed (unrevoked) record replayed: still revoked.
+    let (status, body) = http_request(
+        r1.addr,
+        "DELETE",
+        &format!("/api/tokens/{token_id}"),
+        Some(&format!("Authorization: Bearer {TOKEN}")),
+        None,
+    )
+    .await?;
+    assert!(status == 200 || status == 204, "{status} {body}");
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while accepted(&r2, &secret).await? {
+        if tokio::time::Instant::now() > deadline {
+            bail!("the revocation never reached relay 2");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    bucket.put(&token_id, signed).await?;
+    // A later token crossing proves both relays have read past the replay.
+    let (_, later) = r1.mint(r#"{"name":"Ben","role":"viewer"}"#).await?;
+    wait_accepted(&r2, &later).await?;
+    for relay in [&r1, &r2] {
+        assert!(
+            !accepted(relay, &secret).await?,
+            "a replayed record un-revoked a token"
+        );
+        assert!(!accepted(relay, &forged_secret).await?);
+    }
+    let names: Vec<String> = r2_token_names(&r2).await?;
+    assert!(!names.iter().any(|n| n == "mallory"), "{names:?}");
+    r1.stop().await?;
+    r2.stop().await
+}
+
+async fn r2_token_names(relay: &TestRelay) -> Result<Vec<String>> {
+    let (status, body) = http_get(
+        relay.addr,
+        "/api/tokens",
+        Some(&format!("Authorization: Bearer {TOKEN}")),
+    )
+    .await?;
+    anyhow::ensure!(status == 200, "{status} {body}");
+    let json: serde_json::Value = serde_json::from_str(&body)?;
+    let list = json.get("tokens").unwrap_or(&json);
+    Ok(list
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t["name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default())
 }

@@ -187,14 +187,17 @@ async fn a_huge_count_on_one_document_does_not_silence_presence_on_another() -> 
 #[tokio::test]
 async fn presence_from_another_relay_is_deduplicated_per_document() -> anyhow::Result<()> {
     use caucus_relay::Config;
-    use caucus_relay::cluster::ClusterConfig;
+    use caucus_relay::cluster::{ClusterConfig, ClusterSecret};
     use caucus_tests::nats::NatsServer;
+
+    let secret = ClusterSecret::new(b"test-cluster-secret-0123456789abcdef")
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
 
     let nats = NatsServer::start().await?;
     let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
     let start = |dir: std::path::PathBuf| {
         let mut config = Config::for_data_dir(dir);
-        config.cluster = Some(ClusterConfig::new(nats.url()));
+        config.cluster = Some(ClusterConfig::new(nats.url(), secret.clone()));
         TestRelay::start_with(config)
     };
     let r1 = start(d1.path().to_owned()).await?;

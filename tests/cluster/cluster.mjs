@@ -28,6 +28,8 @@ import {
 export { A, Client, Relay, contentOf, headsOf, sameHeads, sleep, syncMessageHeads, waitFor, waitRelayHas, withTimeout }
 
 const NATS_BIN = process.env.NATS_SERVER || "nats-server"
+/** The cluster secret every test relay shares (`--cluster-secret-file` in production). */
+export const CLUSTER_SECRET = "test-cluster-secret-0123456789abcdef0123456789"
 const LOG_ROOT = process.env.CLUSTER_LOG_DIR || path.join(os.tmpdir(), "caucus-cluster-logs")
 
 /** Every nats-server child still running; killed on exit. */
@@ -462,7 +464,8 @@ export class ClusterCtx {
     const r = new Relay({
       name: name ?? `${this.name}-r${this.relays.length + 1}`,
       extraArgs: this.clusterArgs(nats, extraArgs),
-      env: { RUST_LOG: process.env.CLUSTER_RUST_LOG || "info", ...env },
+      // Every relay of a cluster shares the secret that signs token records.
+      env: { RUST_LOG: process.env.CLUSTER_RUST_LOG || "info", CAUCUS_CLUSTER_SECRET: CLUSTER_SECRET, ...env },
       token: this.adminToken,
     })
     r.label = name ?? `r${this.relays.length + 1}`

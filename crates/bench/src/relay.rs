@@ -150,6 +150,11 @@ impl RelayProc {
             .args(CAUCUS_LOAD_FLAGS)
             .args(extra)
             .env("CAUCUS_ADMIN_TOKEN", ADMIN_TOKEN)
+            // Cluster mode needs it (it signs token records); a single relay ignores it.
+            .env(
+                "CAUCUS_CLUSTER_SECRET",
+                "bench-cluster-secret-0123456789abcdef0123456789",
+            )
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -12,6 +12,7 @@
 //! - `status`: a running relay's `/api/admin/status` as a summary (or its JSON).
 
 mod backup;
+mod cluster_flags;
 mod config_file;
 mod docs;
 mod effective;

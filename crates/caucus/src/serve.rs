@@ -120,6 +120,11 @@ pub(crate) struct ServeFlags {
     /// past it whole documents are marked for publishing instead.
     #[arg(long, env = "CAUCUS_CLUSTER_OUTBOX_MIB", default_value_t = 256)]
     cluster_outbox_mib: u64,
+    /// Cluster secret, NATS credentials and TLS (cluster_flags.rs); printed by its own
+    /// `config_line`, never serialized.
+    #[command(flatten)]
+    #[serde(skip)]
+    pub(crate) cluster_security: crate::cluster_flags::ClusterSecurityFlags,
     /// Largest change file posted to /api/docs/{id}/changes, in bytes.
     #[arg(long, env = "CAUCUS_MAX_CHANGE_FILE_BYTES", default_value_t = 8 * 1024 * 1024)]
     max_change_file_bytes: usize,
@@ -323,6 +328,9 @@ impl ServeArgs {
         );
         sources.push(("cluster", source));
         merge!(cluster_replicas, cluster_snapshot_every, cluster_outbox_mib);
+        flags
+            .cluster_security
+            .merge_file(&mut file, from, &mut sources);
         resolve_http_flags(&mut flags, &mut file, &from, &mut sources);
         let log_json = from("log_json");
         let file_log_json = file.log_json.filter(|_| log_json == Source::Default);
@@ -397,7 +405,7 @@ fn file_key(field: &'static str) -> &'static str {
 
 /// An optional setting whose empty value means unset (compose passes `${VAR:-}` as an empty
 /// variable): the file fills it only while it is unset. Where its value came from.
-fn fill_unset<T>(
+pub(crate) fn fill_unset<T>(
     value: &mut Option<T>,
     mut source: Source,
     is_empty: impl Fn(&T) -> bool,
@@ -440,13 +448,13 @@ fn relay_config(args: &ServeFlags) -> anyhow::Result<caucus_relay::Config> {
     config.backup_every = args.backup_every.max(Duration::from_secs(1));
     config.backup_keep_hourly = args.backup_keep_hourly;
     config.backup_keep_daily = args.backup_keep_daily;
-    config.cluster = args.cluster.clone().map(|url| {
-        let mut cluster = caucus_relay::cluster::ClusterConfig::new(url);
+    if let Some(url) = args.cluster.clone() {
+        let mut cluster = args.cluster_security.cluster_config(url)?;
         cluster.replicas = args.cluster_replicas.clamp(1, 5);
         cluster.snapshot_every = args.cluster_snapshot_every.max(1);
         cluster.outbox_max_bytes = args.cluster_outbox_mib.saturating_mul(1024 * 1024).max(1);
-        cluster
-    });
+        config.cluster = Some(cluster);
+    }
     config.max_change_file_bytes = args.max_change_file_bytes.max(1);
     config.max_concurrent_imports = args.max_concurrent_imports.max(1);
     config.max_connections = args.max_connections.max(1);

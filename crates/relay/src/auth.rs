@@ -266,27 +266,36 @@ impl Auth {
             .map(|r| r.revoked)
     }
 
-    /// Merges a token record another relay wrote: a new token is stored here, a revocation
-    /// is stored and reported (the caller closes the token's connections), and an un-revoke
-    /// never happens (revocation wins: ours is sent back).
-    pub(crate) async fn merge_replicated(&self, bytes: &[u8]) -> Result<Merged, AuthError> {
+    /// Merges a token record another relay wrote under `key`: a new token is stored here, a
+    /// revocation is stored and reported (the caller closes the token's connections), and an
+    /// un-revoke never happens (revocation wins: ours is sent back). A known token is never
+    /// changed otherwise: a revocation marks *our* record revoked, whatever else theirs says.
+    pub(crate) async fn merge_replicated(
+        &self,
+        key: &str,
+        bytes: &[u8],
+    ) -> Result<Merged, AuthError> {
         let theirs: TokenRecord =
             serde_json::from_slice(bytes).map_err(|source| AuthError::CorruptRecord {
                 id: "(from the cluster)".into(),
                 source,
             })?;
-        if decode_hash(&theirs.hash).is_none() || theirs.id.is_empty() {
+        if decode_hash(&theirs.hash).is_none() || theirs.id.is_empty() || theirs.id != key {
             return Ok(Merged::default());
         }
         let ours = self.read().records.get(&theirs.id).cloned();
         let mut merged = Merged::default();
-        match ours {
+        let record = match ours {
             Some(ours) if ours.revoked && !theirs.revoked => {
                 merged.send_back = serde_json::to_vec(&ours).ok();
                 return Ok(merged);
             }
             Some(ours) if ours.revoked == theirs.revoked => return Ok(merged),
-            Some(_) => merged.revoked = Some(theirs.id.clone()),
+            Some(mut ours) => {
+                merged.revoked = Some(ours.id.clone());
+                ours.revoked = true;
+                ours
+            }
             None => {
                 if self.read().records.len() >= MAX_TOKENS {
                     return Err(AuthError::TooManyTokens);
@@ -294,10 +303,11 @@ impl Auth {
                 if theirs.revoked {
                     merged.revoked = Some(theirs.id.clone());
                 }
+                theirs
             }
-        }
-        self.store(&theirs).await?;
-        self.write().insert(theirs);
+        };
+        self.store(&record).await?;
+        self.write().insert(record);
         Ok(merged)
     }
 

@@ -58,6 +58,17 @@ pub enum ClusterError {
     Url { url: String, message: String },
     #[error("cluster storage: {0}")]
     Storage(#[from] StorageError),
+    #[error(
+        "the cluster secret must be {min} to {max} bytes (it is {len}); make one with \
+         `head -c 32 /dev/urandom | base64 > cluster-secret`",
+        min = super::config::MIN_SECRET_BYTES,
+        max = super::config::MAX_SECRET_BYTES
+    )]
+    Secret { len: usize },
+    #[error("cluster NATS credentials: {what}: {message}")]
+    Credentials { what: String, message: String },
+    #[error("cluster TLS: {path}: {message}")]
+    Tls { path: String, message: String },
 }
 
 impl Cluster {
@@ -198,7 +209,8 @@ async fn connect_client(
     connected: tokio::sync::watch::Sender<u64>,
 ) -> Result<async_nats::Client, ClusterError> {
     let connected = Arc::new(connected);
-    async_nats::ConnectOptions::new()
+    let (options, urls) = super::nats_options::connect_options(config).await?;
+    options
         .name(format!("caucus-relay-{relay_id}"))
         .retry_on_initial_connect()
         .max_reconnects(None)
@@ -213,16 +225,33 @@ async fn connect_client(
                     async_nats::Event::Disconnected => {
                         tracing::warn!("cluster: lost NATS; serving local peers, queueing changes")
                     }
+                    other if is_refusal(&other) => tracing::error!(
+                        %other,
+                        "cluster: NATS refused this relay's credentials; check --cluster-creds, \
+                         --cluster-nkey or --cluster-user/--cluster-password"
+                    ),
                     other => tracing::debug!(%other, "cluster: NATS event"),
                 }
             }
         })
-        .connect(config.url.as_str())
+        .connect(urls.as_str())
         .await
         .map_err(|err| ClusterError::Url {
-            url: redact_credentials(&config.url),
+            url: urls.clone(),
             message: err.to_string(),
         })
+}
+
+/// Whether a NATS event says the server did not accept who we are.
+fn is_refusal(event: &async_nats::Event) -> bool {
+    match event {
+        async_nats::Event::ServerError(async_nats::ServerError::AuthorizationViolation) => true,
+        async_nats::Event::ClientError(async_nats::ClientError::Other(message)) => {
+            let message = message.to_ascii_lowercase();
+            message.contains("authorization") || message.contains("authentication")
+        }
+        _ => false,
+    }
 }
 
 /// Splits the changes of `doc` that are not in `since` into messages of at most `max` bytes

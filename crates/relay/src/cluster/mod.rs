@@ -19,24 +19,35 @@
 //! - `presence.rs` / `remote_presence.rs`: presence over core NATS (`caucus.eph.<id>`), out and
 //!   in, never stored.
 //! - `tokens.rs`: token records in the JetStream KV bucket `caucus_tokens`, watched by every
-//!   relay: a revocation anywhere closes the token's connections everywhere.
+//!   relay: a revocation anywhere closes the token's connections everywhere. `signed.rs`: each
+//!   record is signed under the cluster secret and bound to its key; a relay ignores records
+//!   that do not verify, so write access to NATS alone cannot mint a token.
 //! - `streams.rs`: names, subjects, headers, and creating the streams; `handle.rs`: [`Cluster`]
-//!   and shared helpers; `config.rs`: [`ClusterConfig`]; `tasks.rs`: starting the tasks.
+//!   and shared helpers; `config.rs`: [`ClusterConfig`] (with the secret, NATS credentials and
+//!   TLS); `nats_options.rs`: those as async-nats options; `tasks.rs`: starting the tasks.
+//!
+//! NATS itself is trusted with the documents (it carries every change in clear and could
+//! inject some), but not with access: docs/scaling.md, "Trust".
 
 mod apply;
 mod config;
 mod deps;
 mod handle;
+mod nats_options;
 mod presence;
 mod publish;
 mod remote_presence;
 mod replicate;
+mod signed;
 mod snapshots;
 mod streams;
 mod tasks;
 mod tokens;
 
-pub use config::{ClusterConfig, DEFAULT_OUTBOX_MAX_BYTES, DEFAULT_SNAPSHOT_EVERY};
+pub use config::{
+    ClusterConfig, ClusterSecret, DEFAULT_OUTBOX_MAX_BYTES, DEFAULT_SNAPSHOT_EVERY,
+    MAX_SECRET_BYTES, MIN_SECRET_BYTES, NatsAuth, NatsTls,
+};
 pub(crate) use deps::ClusterDeps;
 pub(crate) use handle::Cluster;
 pub use handle::{ClusterError, redact_credentials};
