@@ -46,6 +46,7 @@ pub(crate) const KEYS: &[&str] = &[
     "cluster-replicas",
     "cluster-snapshot-every",
     "cluster-outbox-mib",
+    "backup-recipient",
     "log-json",
 ];
 
@@ -81,10 +82,13 @@ pub(crate) struct FileConfig {
     pub(crate) cluster_replicas: Option<usize>,
     pub(crate) cluster_snapshot_every: Option<u64>,
     pub(crate) cluster_outbox_mib: Option<u64>,
+    /// age public keys: a list, or one string with commas (like the env variable).
+    pub(crate) backup_recipient: Option<Origins>,
     pub(crate) log_json: Option<bool>,
 }
 
-/// `allowed-origin`: a list, or one string with commas (like `CAUCUS_ALLOWED_ORIGINS`).
+/// `allowed-origin` (and `backup-recipient`): a list, or one string with commas (like
+/// `CAUCUS_ALLOWED_ORIGINS`).
 #[derive(Debug, Deserialize, PartialEq)]
 #[serde(untagged)]
 pub(crate) enum Origins {

@@ -9,11 +9,13 @@
 //! - `docs`: export, history and change files, over the document API or on a data directory.
 //! - `target`: what those one-shot commands share: opening a data directory, talking HTTP.
 //! - `backup`: backup, restore, dump and import (docs/backup.md).
+//! - `first_start`: where a generated admin token goes (the terminal, or `<data>/admin-token`).
 //! - `status`: a running relay's `/api/admin/status` as a summary (or its JSON).
 
 mod backup;
 mod config_file;
 mod docs;
+mod first_start;
 mod serve;
 mod status;
 mod target;

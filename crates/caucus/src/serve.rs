@@ -111,6 +111,14 @@ pub(crate) struct ServeFlags {
     /// past it whole documents are marked for publishing instead.
     #[arg(long, env = "CAUCUS_CLUSTER_OUTBOX_MIB", default_value_t = 256)]
     cluster_outbox_mib: u64,
+    /// Encrypt every backup the relay produces (scheduled, /api/admin/backup) with age to this
+    /// public key (`age1…` from `age-keygen`; repeatable, env comma-separated).
+    #[arg(
+        long = "backup-recipient",
+        env = "CAUCUS_BACKUP_RECIPIENT",
+        value_delimiter = ','
+    )]
+    backup_recipients: Vec<String>,
 }
 
 /// Where a setting's value came from.
@@ -274,6 +282,13 @@ impl ServeArgs {
         );
         sources.push(("cluster", source));
         merge!(cluster_replicas, cluster_snapshot_every, cluster_outbox_mib);
+        let recipients = file.backup_recipient.take().map(Origins::into_vec);
+        let source = fill_default(
+            &mut flags.backup_recipients,
+            from("backup_recipients"),
+            recipients,
+        );
+        sources.push(("backup-recipient", source));
         let log_json = from("log_json");
         let file_log_json = file.log_json.filter(|_| log_json == Source::Default);
         sources.push((
@@ -403,6 +418,12 @@ impl Resolved {
                     "cluster-replicas" => usize_(f.cluster_replicas),
                     "cluster-snapshot-every" => int(f.cluster_snapshot_every),
                     "cluster-outbox-mib" => int(f.cluster_outbox_mib),
+                    "backup-recipient" => show(toml::Value::Array(
+                        f.backup_recipients
+                            .iter()
+                            .map(|r| toml::Value::String(r.clone()))
+                            .collect(),
+                    )),
                     "log-json" => {
                         show(toml::Value::Boolean(self.file_log_json.unwrap_or(log_json)))
                     }
@@ -507,6 +528,8 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         cluster.outbox_max_bytes = args.cluster_outbox_mib.saturating_mul(1024 * 1024).max(1);
         cluster
     });
+    config.backup_recipients = caucus_relay::backup::Recipients::parse(&args.backup_recipients)
+        .context("--backup-recipient / CAUCUS_BACKUP_RECIPIENT")?;
     if !config.persist {
         tracing::warn!("--bench-unsafe-no-persist: documents are NOT saved; for benchmarks only");
     }
@@ -525,8 +548,7 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // Machine-readable lines on stdout (tests and scripts parse them); logs go to stderr.
     println!("caucus: listening on http://{addr}");
     if let Some(token) = bootstrap.generated_admin_token {
-        println!("caucus: a new admin token was generated; it is shown only this once:");
-        println!("caucus:   http://{addr}/#token={token}");
+        crate::first_start::hand_over_admin_token(&token, addr, &args.data)?;
     }
     relay.serve(listener, shutdown_signal()).await?;
     tracing::info!("stopped");

@@ -64,6 +64,9 @@ pub struct Config {
     pub storage_fault: Option<crate::storage::fault::StorageFault>,
     /// Cluster mode (several relays sharing JetStream); `None`: a single relay, as by default.
     pub cluster: Option<crate::cluster::ClusterConfig>,
+    /// Every backup the relay produces (scheduled files, `GET /api/admin/backup`) is encrypted
+    /// with age to these public keys; empty: in clear. Parsed (so checked) by the binary.
+    pub backup_recipients: crate::backup::Recipients,
 }
 
 impl Config {
@@ -96,6 +99,7 @@ impl Config {
             backup_keep_daily: 14,
             storage_fault: None,
             cluster: None,
+            backup_recipients: crate::backup::Recipients::default(),
         }
     }
 }

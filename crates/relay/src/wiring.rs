@@ -127,6 +127,7 @@ pub(crate) fn assemble(
         settings: HttpSettings {
             allowed_origins: config.allowed_origins.clone().into(),
             max_message_bytes: config.max_message_bytes,
+            backup_recipients: config.backup_recipients.clone(),
         },
         started: Started::now(),
     };
@@ -163,6 +164,7 @@ fn backup_schedule(config: &Config) -> Option<backup::Schedule> {
         every: config.backup_every,
         keep_hourly: config.backup_keep_hourly,
         keep_daily: config.backup_keep_daily,
+        recipients: config.backup_recipients.clone(),
     })
 }
 

@@ -22,6 +22,8 @@ pub(crate) struct HttpSettings {
     pub(crate) allowed_origins: Arc<[String]>,
     /// Largest websocket message, and largest change file posted.
     pub(crate) max_message_bytes: usize,
+    /// `GET /api/admin/backup` is encrypted to these (in clear when empty).
+    pub(crate) backup_recipients: crate::backup::Recipients,
 }
 
 /// When the relay started (status: uptime).
