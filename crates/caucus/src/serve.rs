@@ -283,12 +283,11 @@ impl ServeArgs {
         sources.push(("cluster", source));
         merge!(cluster_replicas, cluster_snapshot_every, cluster_outbox_mib);
         let recipients = file.backup_recipient.take().map(Origins::into_vec);
-        let source = fill_default(
-            &mut flags.backup_recipients,
-            from("backup_recipients"),
-            recipients,
-        );
-        sources.push(("backup-recipient", source));
+        let source = from("backup_recipients");
+        sources.push((
+            "backup-recipient",
+            fill_default(&mut flags.backup_recipients, source, recipients),
+        ));
         let log_json = from("log_json");
         let file_log_json = file.log_json.filter(|_| log_json == Source::Default);
         sources.push((
@@ -358,6 +357,13 @@ impl Resolved {
         let path = |p: &Path| show(toml::Value::String(p.display().to_string()));
         let int = |n: u64| show(toml::Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)));
         let usize_ = |n: usize| int(n as u64);
+        let strings = |list: &[String]| {
+            show(toml::Value::Array(
+                list.iter()
+                    .map(|s| toml::Value::String(s.clone()))
+                    .collect(),
+            ))
+        };
         self.sources
             .iter()
             .map(|&(key, source)| {
@@ -374,12 +380,7 @@ impl Resolved {
                         return format!("{line:<48} # {}", describe(key, source));
                     }
                     "web-dir" => path(&f.web_dir),
-                    "allowed-origin" => show(toml::Value::Array(
-                        f.allowed_origins
-                            .iter()
-                            .map(|o| toml::Value::String(o.clone()))
-                            .collect(),
-                    )),
+                    "allowed-origin" => strings(&f.allowed_origins),
                     "max-message-bytes" => usize_(f.max_message_bytes),
                     "outbound-queue" => usize_(f.outbound_queue),
                     "max-documents-per-connection" => usize_(f.max_documents_per_connection),
@@ -418,12 +419,7 @@ impl Resolved {
                     "cluster-replicas" => usize_(f.cluster_replicas),
                     "cluster-snapshot-every" => int(f.cluster_snapshot_every),
                     "cluster-outbox-mib" => int(f.cluster_outbox_mib),
-                    "backup-recipient" => show(toml::Value::Array(
-                        f.backup_recipients
-                            .iter()
-                            .map(|r| toml::Value::String(r.clone()))
-                            .collect(),
-                    )),
+                    "backup-recipient" => strings(&f.backup_recipients),
                     "log-json" => {
                         show(toml::Value::Boolean(self.file_log_json.unwrap_or(log_json)))
                     }
