@@ -1,11 +1,13 @@
 //! `caucus backup`, `restore`, `dump` and `import`: keeping the data safe and portable.
 //!
 //! - `backup --to FILE`: over `--server` (streams `GET /api/admin/backup` with the admin
-//!   token) or from a stopped `--data` directory. Either way the file is written beside its
-//!   target, verified (checksum, structure) and only then renamed into place.
-//! - `restore FILE --data DIR`: verifies the file first, then restores into an empty directory.
+//!   token) or from a stopped `--data` directory (`--recipient age1…` encrypts it with age).
+//!   Either way the file is written beside its target, mode 0600, verified (checksum,
+//!   structure; an encrypted backup only with `--identity`) and only then renamed into place.
+//! - `restore FILE --data DIR [--identity KEYS]`: decrypts (age) and verifies the file first,
+//!   then restores into an empty directory.
 //! - `dump DIR`: every document as a standard automerge file plus `index.json` (from
-//!   `--server` through a backup, or from a stopped `--data` directory).
+//!   `--server` through a backup, or from a stopped `--data` directory); files 0600.
 //! - `import DIR --data DATA`: a `caucus dump` or an automerge-repo NodeFS directory into a
 //!   stopped relay's data directory (merged with what is there).
 //!
@@ -16,7 +18,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 use caucus_relay::backup::{self, BackupSummary};
-use caucus_relay::portable;
+use caucus_relay::{portable, private_files};
 use clap::Args;
 
 use crate::target;
@@ -33,6 +35,10 @@ pub(crate) struct Source {
     /// Data directory to use when no --server is given (the server must be stopped).
     #[arg(long, env = "CAUCUS_DATA", default_value = "./caucus-data")]
     data: PathBuf,
+    /// age identity file (`age-keygen -o`) to decrypt a relay's encrypted backups with
+    /// (`dump --server`; `backup --server` verifies with it).
+    #[arg(long, env = "CAUCUS_BACKUP_IDENTITY")]
+    identity: Option<PathBuf>,
 }
 
 /// `caucus backup`.
@@ -46,6 +52,14 @@ pub(crate) struct BackupArgs {
     last: bool,
     #[command(flatten)]
     source: Source,
+    /// Encrypt the backup (of a stopped --data directory) with age to this public key
+    /// (`age1…`, repeatable). A running relay encrypts with its own --backup-recipient.
+    #[arg(
+        long = "recipient",
+        env = "CAUCUS_BACKUP_RECIPIENT",
+        value_delimiter = ','
+    )]
+    recipients: Vec<String>,
 }
 
 /// `caucus restore`.
@@ -56,6 +70,9 @@ pub(crate) struct RestoreArgs {
     /// Data directory to restore into: must not exist or be empty.
     #[arg(long, env = "CAUCUS_DATA")]
     data: PathBuf,
+    /// age identity file (`age-keygen -o`) that decrypts an encrypted backup.
+    #[arg(long, env = "CAUCUS_BACKUP_IDENTITY")]
+    identity: Option<PathBuf>,
 }
 
 /// `caucus dump`.
@@ -107,8 +124,22 @@ fn temp_beside(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.{}.part", std::process::id()))
 }
 
-/// Streams `GET /api/admin/backup` into `path` (through a temporary file, verified first).
-fn download(server: &str, admin: &str, path: &Path) -> anyhow::Result<BackupSummary> {
+/// The identities of `--identity`, or none.
+fn identities(file: Option<&Path>) -> anyhow::Result<backup::Identities> {
+    match file {
+        Some(path) => Ok(backup::Identities::from_file(path)?),
+        None => Ok(backup::Identities::none()),
+    }
+}
+
+/// Streams `GET /api/admin/backup` into `path` (through a temporary file, mode 0600, verified
+/// first). A backup the relay encrypted is verified only with `identities`; `None` then.
+fn download(
+    server: &str,
+    admin: &str,
+    path: &Path,
+    identities: &backup::Identities,
+) -> anyhow::Result<Option<BackupSummary>> {
     let base = server.trim_end_matches('/');
     // A large backup may take a while: no overall timeout, only for connecting.
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -125,11 +156,19 @@ fn download(server: &str, admin: &str, path: &Path) -> anyhow::Result<BackupSumm
     let tmp = temp_beside(path);
     let result = (|| {
         let mut file =
-            std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+            private_files::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
         let mut body = response.body_mut().with_config().limit(u64::MAX).reader();
         std::io::copy(&mut body, &mut file).context("downloading the backup")?;
         file.sync_all()?;
-        let summary = backup::verify(&tmp).context("the downloaded backup does not verify")?;
+        let encrypted = backup::file_is_encrypted(&tmp)?;
+        let summary = if encrypted && identities.is_empty() {
+            None
+        } else {
+            Some(
+                backup::verify_with(&tmp, identities)
+                    .context("the downloaded backup does not verify")?,
+            )
+        };
         std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
         Ok(summary)
     })();
@@ -144,22 +183,39 @@ pub(crate) async fn backup(args: BackupArgs) -> anyhow::Result<()> {
         return last(&args.source).await;
     }
     let to = args.to.context("--to FILE is required")?;
+    let ids = identities(args.source.identity.as_deref())?;
     let summary = match &args.source.server {
         Some(server) => {
+            if !args.recipients.is_empty() {
+                bail!(
+                    "--recipient encrypts backups of a stopped --data directory; a running relay \
+                     encrypts its backups itself (caucus serve --backup-recipient)"
+                );
+            }
             let (server, admin, path) = (server.clone(), admin_token(&args.source)?, to.clone());
-            tokio::task::spawn_blocking(move || download(&server, &admin, &path)).await??
+            tokio::task::spawn_blocking(move || download(&server, &admin, &path, &ids)).await??
         }
         None => {
+            let recipients = backup::Recipients::parse(&args.recipients)?;
             let storage = target::open_data_dir(&args.source.data, "--admin-token")?;
-            let (s, path) = (storage.clone(), to.clone());
+            let (s, path, r) = (storage.clone(), to.clone(), recipients.clone());
             let summary =
-                tokio::task::spawn_blocking(move || backup::write_backup_file(&s, &path)).await??;
-            backup::verify(&to).context("the written backup does not verify")?;
-            backup::record(&storage, "cli", Some(&to), &summary).await?;
-            summary
+                tokio::task::spawn_blocking(move || backup::write_backup_file(&s, &path, &r))
+                    .await??;
+            if recipients.is_empty() || !ids.is_empty() {
+                backup::verify_with(&to, &ids).context("the written backup does not verify")?;
+            }
+            backup::record(&storage, "cli", Some(&to), &summary, !recipients.is_empty()).await?;
+            Some(summary)
         }
     };
-    print_summary("backup written to", &to, &summary);
+    match summary {
+        Some(summary) => print_summary("backup written to", &to, &summary),
+        None => println!(
+            "backup written to {}: encrypted (age) by the relay; give --identity KEYS to verify it",
+            to.display()
+        ),
+    }
     Ok(())
 }
 
@@ -206,7 +262,8 @@ async fn last(source: &Source) -> anyhow::Result<()> {
 
 pub(crate) async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
     let (file, data) = (args.file.clone(), args.data.clone());
-    let summary = tokio::task::spawn_blocking(move || backup::restore(&file, &data))
+    let ids = identities(args.identity.as_deref())?;
+    let summary = tokio::task::spawn_blocking(move || backup::restore_with(&file, &data, &ids))
         .await?
         .with_context(|| format!("restoring {}", args.file.display()))?;
     print_summary(
@@ -222,6 +279,7 @@ pub(crate) async fn dump(args: DumpArgs) -> anyhow::Result<()> {
         Some(server) => {
             let (server, admin, dir) =
                 (server.clone(), admin_token(&args.source)?, args.dir.clone());
+            let ids = identities(args.source.identity.as_deref())?;
             tokio::task::spawn_blocking(move || {
                 let stamp = SystemTime::now()
                     .duration_since(UNIX_EPOCH)
@@ -229,8 +287,8 @@ pub(crate) async fn dump(args: DumpArgs) -> anyhow::Result<()> {
                     .unwrap_or(0);
                 let tmp = std::env::temp_dir()
                     .join(format!("caucus-dump-{}-{stamp}.backup", std::process::id()));
-                let dumped = download(&server, &admin, &tmp)
-                    .and_then(|_| Ok(portable::dump_backup(&tmp, &dir)?));
+                let dumped = download(&server, &admin, &tmp, &ids)
+                    .and_then(|_| Ok(portable::dump_backup(&tmp, &ids, &dir)?));
                 let _ = std::fs::remove_file(&tmp);
                 dumped
             })

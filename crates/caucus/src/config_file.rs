@@ -63,6 +63,7 @@ pub(crate) const KEYS: &[&str] = &[
     "trusted-proxy",
     "metrics-token",
     "metrics-listen",
+    "backup-recipient",
     "log-json",
 ];
 
@@ -116,10 +117,12 @@ pub(crate) struct FileConfig {
     pub(crate) trusted_proxy: Option<Origins>,
     pub(crate) metrics_token: Option<String>,
     pub(crate) metrics_listen: Option<SocketAddr>,
+    /// age public keys: a list, or one string with commas (like the env variable).
+    pub(crate) backup_recipient: Option<Origins>,
     pub(crate) log_json: Option<bool>,
 }
 
-/// `allowed-origin` and `trusted-proxy`: a list, or one string with commas (like
+/// `allowed-origin`, `trusted-proxy` and `backup-recipient`: a list, or one string with commas (like
 /// `CAUCUS_ALLOWED_ORIGINS`).
 #[derive(Debug, Deserialize, PartialEq)]
 #[serde(untagged)]

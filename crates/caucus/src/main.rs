@@ -9,6 +9,7 @@
 //! - `docs`: export, history and change files, over the document API or on a data directory.
 //! - `target`: what those one-shot commands share: opening a data directory, talking HTTP.
 //! - `backup`: backup, restore, dump and import (docs/backup.md).
+//! - `first_start`: where a generated admin token goes (the terminal, or `<data>/admin-token`).
 //! - `status`: a running relay's `/api/admin/status` as a summary (or its JSON).
 
 mod backup;
@@ -16,6 +17,7 @@ mod cluster_flags;
 mod config_file;
 mod docs;
 mod effective;
+mod first_start;
 mod serve;
 mod status;
 mod target;
@@ -41,6 +43,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per process: the size of the serve flags does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Run the relay: automerge-repo websocket sync, redb storage, web client.

@@ -156,6 +156,15 @@ pub(crate) struct ServeFlags {
     /// Also serve /metrics without a token on this address (keep it private: 127.0.0.1:9090).
     #[arg(long, env = "CAUCUS_METRICS_LISTEN")]
     metrics_listen: Option<SocketAddr>,
+    /// Encrypt every backup the relay produces (scheduled, /api/admin/backup) with age to this
+    /// public key (`age1…` from `age-keygen`; repeatable, env comma-separated).
+    #[arg(
+        long = "backup-recipient",
+        env = "CAUCUS_BACKUP_RECIPIENT",
+        value_delimiter = ','
+    )]
+    #[serde(rename = "backup-recipient")]
+    backup_recipients: Vec<String>,
 }
 
 /// Checks a `--trusted-proxy` value; kept as text (the config file gives text too).
@@ -380,6 +389,12 @@ fn resolve_http_flags(
         &mut file.metrics_listen,
     );
     sources.push(("metrics-listen", source));
+    let recipients = file.backup_recipient.take().map(Origins::into_vec);
+    let source = from("backup_recipients");
+    sources.push((
+        "backup-recipient",
+        fill_default(&mut flags.backup_recipients, source, recipients),
+    ));
 }
 
 /// A plain setting: the file's value replaces one that is still clap's default. Where the
@@ -469,6 +484,8 @@ fn relay_config(args: &ServeFlags) -> anyhow::Result<caucus_relay::Config> {
         .collect::<anyhow::Result<_>>()?;
     config.metrics_token = args.metrics_token.clone().filter(|t| !t.is_empty());
     config.metrics_listen = args.metrics_listen;
+    config.backup_recipients = caucus_relay::backup::Recipients::parse(&args.backup_recipients)
+        .context("--backup-recipient / CAUCUS_BACKUP_RECIPIENT")?;
     Ok(config)
 }
 
@@ -515,8 +532,7 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("caucus: metrics on http://{metrics}/metrics");
     }
     if let Some(token) = bootstrap.generated_admin_token {
-        println!("caucus: a new admin token was generated; it is shown only this once:");
-        println!("caucus:   http://{addr}/#token={token}");
+        crate::first_start::hand_over_admin_token(&token, addr, &args.data)?;
     }
     relay.serve(listener, shutdown_signal()).await?;
     tracing::info!("stopped");

@@ -82,6 +82,9 @@ pub struct Config {
     pub metrics_listen: Option<std::net::SocketAddr>,
     /// How long a websocket ticket from `POST /api/session` stays usable (capped at 60 s).
     pub session_ticket_ttl: Duration,
+    /// Every backup the relay produces (scheduled files, `GET /api/admin/backup`) is encrypted
+    /// with age to these public keys; empty: in clear. Parsed (so checked) by the binary.
+    pub backup_recipients: crate::backup::Recipients,
 }
 
 impl Config {
@@ -122,6 +125,7 @@ impl Config {
             metrics_token: None,
             metrics_listen: None,
             session_ticket_ttl: crate::tickets::DEFAULT_TICKET_TTL,
+            backup_recipients: crate::backup::Recipients::default(),
         }
     }
 }

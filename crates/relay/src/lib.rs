@@ -16,7 +16,8 @@
 //! - [`storage`]: the only owner of the redb schema; the group-commit writer.
 //! - `replication`: the seam to other relays; [`cluster`] plugs JetStream into it.
 //! - Around them: [`protocol`] (wire codec), [`document_id`], [`auth`], `outbox`, `memory`,
-//!   `tickets` (single-use websocket tickets), `ephemeral`, `rate`, [`metrics`], [`backup`], [`portable`], [`snapshot`], [`exports`].
+//!   `tickets` (single-use websocket tickets), `ephemeral`, `rate`, [`metrics`], [`backup`], [`portable`], [`snapshot`], [`exports`],
+//!   [`private_files`] (mode 0600/0700 for everything that holds data or a secret).
 //!
 //! # Entry point
 //! [`Relay::open`] opens storage and authentication (so the caller can print a freshly
@@ -39,6 +40,7 @@ mod memory;
 pub mod metrics;
 mod outbox;
 pub mod portable;
+pub mod private_files;
 pub mod protocol;
 mod rate;
 mod relay;

@@ -6,7 +6,7 @@
 //! implementation: `Automerge.load(bytes)` in JS), and `DIR/index.json`:
 //! `{"format": "caucus-dump", "version": 1, "storageId", "createdUnixMs", "documents":
 //! [{"id", "url", "file", "bytes", "heads": [hex]}]}`. The index is written last: a dump
-//! without one is incomplete. Tokens are not part of a dump (they belong to one relay).
+//! without one is incomplete. A new dump directory is 0700 and every file 0600. Tokens are not part of a dump (they belong to one relay).
 //!
 //! # NodeFS layout (import only)
 //! `DIR/<first 2 chars of docId>/<rest of docId>/<kind>/<key>`, kinds `snapshot`,
@@ -93,14 +93,21 @@ fn ensure_empty_dir(dir: &Path) -> Result<(), PortableError> {
     if dir.exists() && std::fs::read_dir(dir).map_err(io(dir))?.next().is_some() {
         return Err(PortableError::NotEmpty(dir.to_owned()));
     }
-    std::fs::create_dir_all(dir).map_err(io(dir))
+    crate::private_files::create_dir_all(dir).map_err(io(dir))
+}
+
+/// Writes a dump file, mode 0600 from its creation (a dump holds documents in clear).
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), PortableError> {
+    use std::io::Write;
+    let mut file = crate::private_files::create(path).map_err(io(path))?;
+    file.write_all(bytes).map_err(io(path))
 }
 
 fn write_one(dir: &Path, id: &DocumentId, doc: &Automerge) -> Result<DumpEntry, PortableError> {
     let file = format!("{id}.automerge");
     let bytes = doc.save();
     let path = dir.join(&file);
-    std::fs::write(&path, &bytes).map_err(io(&path))?;
+    write_private(&path, &bytes)?;
     Ok(DumpEntry {
         id: id.to_string(),
         url: id.url(),
@@ -130,7 +137,7 @@ fn write_index(
         path: path.clone(),
         why: e.to_string(),
     })?;
-    std::fs::write(&path, json).map_err(io(&path))?;
+    write_private(&path, &json)?;
     Ok(index)
 }
 
@@ -166,11 +173,16 @@ pub async fn dump_storage(storage: &Storage, dir: &Path) -> Result<DumpIndex, Po
     write_index(dir, storage.storage_id(), entries)
 }
 
-/// Dumps every document of a backup file into `dir` (new or empty). Blocking.
-pub fn dump_backup(backup_file: &Path, dir: &Path) -> Result<DumpIndex, PortableError> {
+/// Dumps every document of a backup file into `dir` (new or empty), decrypting it with
+/// `identities` when it is encrypted. Blocking.
+pub fn dump_backup(
+    backup_file: &Path,
+    identities: &backup::Identities,
+    dir: &Path,
+) -> Result<DumpIndex, PortableError> {
     ensure_empty_dir(dir)?;
     let mut entries = Vec::new();
-    let summary = backup::for_each_document(backup_file, |id, chunks| {
+    let summary = backup::for_each_document(backup_file, identities, |id, chunks| {
         let doc = from_chunks(id, &chunks);
         let entry = write_one(dir, id, &doc).map_err(|e| match e {
             PortableError::Io { source, .. } => BackupError::Io(source),

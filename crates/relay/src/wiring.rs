@@ -150,6 +150,7 @@ fn http_settings(config: &Config) -> HttpSettings {
         max_change_file_bytes: config.max_change_file_bytes,
         trusted_proxies: config.trusted_proxies.clone().into(),
         metrics_token: config.metrics_token.as_deref().map(MetricsToken::new),
+        backup_recipients: config.backup_recipients.clone(),
     }
 }
 
@@ -175,6 +176,7 @@ fn backup_schedule(config: &Config) -> Option<backup::Schedule> {
         every: config.backup_every,
         keep_hourly: config.backup_keep_hourly,
         keep_daily: config.backup_keep_daily,
+        recipients: config.backup_recipients.clone(),
     })
 }
 

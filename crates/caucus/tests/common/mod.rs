@@ -28,9 +28,19 @@ pub(crate) fn serve(data: &std::path::Path) -> Server {
 
 /// Starts `caucus serve` on a free port with its logs (at `level`) going to `logs`.
 pub(crate) fn serve_logging(data: &std::path::Path, level: &str, logs: Stdio) -> Server {
+    serve_args(data, level, logs, &[])
+}
+
+/// `caucus serve` with more flags.
+pub(crate) fn serve_with(data: &std::path::Path, flags: &[&str]) -> Server {
+    serve_args(data, "warn", Stdio::null(), flags)
+}
+
+fn serve_args(data: &std::path::Path, level: &str, logs: Stdio, flags: &[&str]) -> Server {
     let mut child = caucus()
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(data)
+        .args(flags)
         .env("CAUCUS_ADMIN_TOKEN", ADMIN)
         .env("RUST_LOG", level)
         .stdout(Stdio::piped())

@@ -22,4 +22,14 @@ pub enum BackupError {
     NewerStorageFormat { found: u32 },
     #[error("{0} is not empty: restore only into a new or empty data directory")]
     NotEmpty(PathBuf),
+    #[error("backup recipient: {0}")]
+    Recipient(String),
+    #[error("age identity file: {0}")]
+    Identity(String),
+    #[error(
+        "the backup is encrypted (age): give the identity file that holds one of its recipients' keys (--identity FILE)"
+    )]
+    Encrypted,
+    #[error("cannot decrypt the backup: {0}")]
+    Decrypt(String),
 }

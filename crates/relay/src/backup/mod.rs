@@ -5,6 +5,8 @@
 //! - `write.rs`: [`write_backup`] to any writer, [`write_backup_file`] atomically to a file.
 //! - `read.rs`: [`BackupReader`], [`verify`], [`for_each_document`].
 //! - `restore.rs`: [`restore`], verified first, into an empty directory only.
+//! - `seal.rs`: age encryption to [`Recipients`] (`--backup-recipient age1…`) and decryption
+//!   with [`Identities`] (`--identity FILE`); files are mode 0600 (`crate::private_files`).
 //! - `schedule.rs`: scheduled backups with retention ([`select_expired`]).
 //! - `record.rs`: the `backups.last` record ([`record`], [`last_backup`]).
 //!
@@ -19,16 +21,18 @@ mod read;
 mod record;
 mod restore;
 mod schedule;
+mod seal;
 mod write;
 
 pub use error::BackupError;
 pub use format::{BACKUP_VERSION, BackupHeader, BackupSummary, MAGIC, Record};
-pub use read::{BackupReader, for_each_document, verify};
+pub use read::{BackupReader, for_each_document, verify, verify_with};
 pub use record::{BackupRecord, last_backup, record};
-pub use restore::restore;
+pub use restore::{restore, restore_with};
 pub use schedule::select_expired;
 pub(crate) use schedule::{Schedule, file_name, spawn_scheduler};
-pub(crate) use write::write_from;
+pub use seal::{Identities, MAX_RECIPIENTS, Recipients, file_is_encrypted};
+pub(crate) use write::write_sealed;
 pub use write::{write_backup, write_backup_file};
 
 #[cfg(test)]

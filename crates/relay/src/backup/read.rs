@@ -11,6 +11,7 @@ use super::format::{
     BACKUP_VERSION, BackupHeader, BackupSummary, KIND_CHUNK, KIND_DOCUMENT, KIND_END, KIND_HEADER,
     KIND_TOKEN, MAGIC, MAX_RECORD_BYTES, Record, bad,
 };
+use super::seal::{Identities, unseal};
 use crate::document_id::DocumentId;
 
 /// Reads a backup record by record, checking bounds, order, counts and the checksum. The
@@ -256,28 +257,42 @@ impl Cursor<'_> {
     }
 }
 
+/// A reader over the plaintext of the backup at `path`: the file itself, or its decryption
+/// with `identities` when it is age-encrypted.
 pub(crate) fn open_reader(
     path: &Path,
-) -> Result<BackupReader<std::io::BufReader<std::fs::File>>, BackupError> {
+    identities: &Identities,
+) -> Result<BackupReader<Box<dyn Read + Send>>, BackupError> {
     let file = std::fs::File::open(path)?;
-    BackupReader::new(std::io::BufReader::with_capacity(256 * 1024, file))
+    let plain = unseal(
+        std::io::BufReader::with_capacity(256 * 1024, file),
+        identities,
+    )?;
+    BackupReader::new(plain)
 }
 
-/// Reads a whole backup file and checks it: structure, bounds, counts and checksum.
+/// Reads a whole backup file in clear and checks it: structure, bounds, counts and checksum.
+/// An encrypted backup is refused ([`BackupError::Encrypted`]): see [`verify_with`].
 pub fn verify(path: &Path) -> Result<BackupSummary, BackupError> {
-    let mut reader = open_reader(path)?;
+    verify_with(path, &Identities::none())
+}
+
+/// [`verify`] of a backup in clear, or of an age-encrypted one decrypted with `identities`.
+pub fn verify_with(path: &Path, identities: &Identities) -> Result<BackupSummary, BackupError> {
+    let mut reader = open_reader(path, identities)?;
     while reader.next_record()?.is_some() {}
     reader.summary()
 }
 
 /// Calls `f` with each document of a verified backup and its chunks in write order. The file
-/// is verified first. Blocking.
+/// is verified first (decrypted with `identities` when it is encrypted). Blocking.
 pub fn for_each_document(
     path: &Path,
+    identities: &Identities,
     mut f: impl FnMut(&DocumentId, Vec<Vec<u8>>) -> Result<(), BackupError>,
 ) -> Result<BackupSummary, BackupError> {
-    verify(path)?;
-    let mut reader = open_reader(path)?;
+    verify_with(path, identities)?;
+    let mut reader = open_reader(path, identities)?;
     let mut current: Option<(DocumentId, Vec<Vec<u8>>)> = None;
     while let Some(record) = reader.next_record()? {
         match record {

@@ -21,6 +21,9 @@ pub struct BackupRecord {
     pub sha256: String,
     pub documents: u64,
     pub tokens: u64,
+    /// Encrypted with age to the relay's (or the CLI's) recipients. Absent in older records.
+    #[serde(default)]
+    pub encrypted: bool,
 }
 
 /// Records a completed backup in storage (the `backups` table).
@@ -29,6 +32,7 @@ pub async fn record(
     kind: &str,
     file: Option<&Path>,
     summary: &BackupSummary,
+    encrypted: bool,
 ) -> Result<(), StorageError> {
     let record = BackupRecord {
         unix_ms: summary.header.created_unix_ms,
@@ -38,6 +42,7 @@ pub async fn record(
         sha256: summary.sha256.clone(),
         documents: summary.documents,
         tokens: summary.tokens,
+        encrypted,
     };
     let record = serde_json::to_vec(&record).map_err(|e| StorageError::Commit(e.to_string()))?;
     storage.commit(WriteOp::RecordBackup { record }).await

@@ -1,39 +1,57 @@
-//! Restoring a backup into a new data directory: the whole file is verified before anything
-//! is written, everything is written in one transaction, and on any failure the new database
+//! Restoring a backup into a new data directory: the whole file (decrypted first when it is
+//! age-encrypted) is verified before anything is written, everything is written in one transaction, and on any failure the new database
 //! file is removed.
 
 use std::path::Path;
 
 use super::error::BackupError;
 use super::format::{BackupSummary, Record};
-use super::read::{open_reader, verify};
+use super::read::{open_reader, verify_with};
+use super::seal::Identities;
 use crate::storage::{DB_FILE, DocRow, FORMAT_VERSION, create_restored};
 
-/// Restores a backup file into `data_dir`, which must not exist or be empty. Blocking.
+/// Restores a backup file in clear into `data_dir`, which must not exist or be empty.
+/// Blocking. An encrypted backup needs [`restore_with`].
 pub fn restore(path: &Path, data_dir: &Path) -> Result<BackupSummary, BackupError> {
+    restore_with(path, data_dir, &Identities::none())
+}
+
+/// [`restore`] of a backup in clear, or of an age-encrypted one decrypted with `identities`:
+/// the decrypted stream is verified whole (structure, SHA-256) before anything is written.
+/// The data directory is created 0700, the database file 0600. Blocking.
+pub fn restore_with(
+    path: &Path,
+    data_dir: &Path,
+    identities: &Identities,
+) -> Result<BackupSummary, BackupError> {
     if data_dir.exists() && std::fs::read_dir(data_dir)?.next().is_some() {
         return Err(BackupError::NotEmpty(data_dir.to_owned()));
     }
-    let summary = verify(path)?;
+    let summary = verify_with(path, identities)?;
     if summary.header.storage_format > FORMAT_VERSION {
         return Err(BackupError::NewerStorageFormat {
             found: summary.header.storage_format,
         });
     }
-    std::fs::create_dir_all(data_dir)?;
+    crate::private_files::create_dir_all(data_dir)?;
     let db_path = data_dir.join(DB_FILE);
-    let restored = restore_into(path, &db_path, &summary);
+    let restored = restore_into(path, identities, &db_path, &summary);
     if restored.is_err() {
         let _ = std::fs::remove_file(&db_path);
     }
     restored.map(|()| summary)
 }
 
-fn restore_into(path: &Path, db_path: &Path, summary: &BackupSummary) -> Result<(), BackupError> {
+fn restore_into(
+    path: &Path,
+    identities: &Identities,
+    db_path: &Path,
+    summary: &BackupSummary,
+) -> Result<(), BackupError> {
     create_restored(db_path, &summary.header.storage_id, |target| {
         // Read again (the file was verified above); a file that changed in between fails the
         // checksum here and nothing is committed.
-        let mut reader = open_reader(path)?;
+        let mut reader = open_reader(path, identities)?;
         while let Some(record) = reader.next_record()? {
             match record {
                 Record::Header(_) => {}

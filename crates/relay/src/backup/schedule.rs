@@ -1,6 +1,7 @@
 //! Scheduled backups: `caucus serve --backup-dir DIR --backup-every 1h` writes
-//! `caucus-YYYYMMDDTHHMMSS.mmmZ.backup` files (complete or not at all) and prunes old ones
-//! ([`select_expired`]: the newest of each of the last N hours and M days are kept).
+//! `caucus-YYYYMMDDTHHMMSS.mmmZ.backup` files (complete or not at all, mode 0600; `.backup.age`
+//! when encrypted to `--backup-recipient`s) and prunes old ones ([`select_expired`]: the newest
+//! of each of the last N hours and M days are kept).
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -8,17 +9,22 @@ use std::time::{Duration, SystemTime};
 use super::error::BackupError;
 use super::format::BackupSummary;
 use super::record::record;
+use super::seal::Recipients;
 use super::write::write_backup_file;
 use crate::metrics::Metrics;
+use crate::private_files;
 use crate::storage::{Storage, StorageError};
 
 /// File name prefix and suffix of scheduled (and downloaded) backups.
 const PREFIX: &str = "caucus-";
 const SUFFIX: &str = ".backup";
+/// Appended to the name of an encrypted backup (age's usual extension).
+const AGE_SUFFIX: &str = ".age";
 
-/// The file name a backup taken at `t` gets.
-pub(crate) fn file_name(t: SystemTime) -> String {
-    format!("{PREFIX}{}{SUFFIX}", stamp(t))
+/// The file name a backup taken at `t` gets (`.backup.age` when it is encrypted).
+pub(crate) fn file_name(t: SystemTime, encrypted: bool) -> String {
+    let age = if encrypted { AGE_SUFFIX } else { "" };
+    format!("{PREFIX}{}{SUFFIX}{age}", stamp(t))
 }
 
 /// `YYYYMMDDTHHMMSS.mmmZ` (UTC): sorts like time.
@@ -30,6 +36,7 @@ fn stamp(t: SystemTime) -> String {
 
 /// The stamp in a scheduled backup's file name, if `name` is one.
 fn stamp_of(name: &str) -> Option<&str> {
+    let name = name.strip_suffix(AGE_SUFFIX).unwrap_or(name);
     let stamp = name.strip_prefix(PREFIX)?.strip_suffix(SUFFIX)?;
     (stamp.len() == 20 && stamp.as_bytes()[8] == b'T').then_some(stamp)
 }
@@ -71,6 +78,8 @@ pub(crate) struct Schedule {
     pub every: Duration,
     pub keep_hourly: usize,
     pub keep_daily: usize,
+    /// Backups are encrypted to these (in clear when empty).
+    pub recipients: Recipients,
 }
 
 /// Runs scheduled backups until aborted: one every `schedule.every` (the first one interval
@@ -90,7 +99,15 @@ pub(crate) fn spawn_scheduler(
             match run_scheduled(&storage, &schedule).await {
                 Ok((path, summary)) => {
                     metrics.backup_done(summary.header.created_unix_ms / 1000);
-                    if let Err(err) = record(&storage, "scheduled", Some(&path), &summary).await {
+                    if let Err(err) = record(
+                        &storage,
+                        "scheduled",
+                        Some(&path),
+                        &summary,
+                        !schedule.recipients.is_empty(),
+                    )
+                    .await
+                    {
                         tracing::warn!(%err, "backup written but not recorded in storage");
                     }
                 }
@@ -110,15 +127,17 @@ async fn run_scheduled(
     let storage = storage.clone();
     let schedule = schedule.clone();
     tokio::task::spawn_blocking(move || {
-        std::fs::create_dir_all(&schedule.dir)?;
-        let path = schedule.dir.join(file_name(SystemTime::now()));
+        private_files::create_dir_all(&schedule.dir)?;
+        let encrypted = !schedule.recipients.is_empty();
+        let path = schedule.dir.join(file_name(SystemTime::now(), encrypted));
         let started = std::time::Instant::now();
-        let summary = write_backup_file(&storage, &path)?;
+        let summary = write_backup_file(&storage, &path, &schedule.recipients)?;
         tracing::info!(
             file = %path.display(),
             documents = summary.documents,
             tokens = summary.tokens,
             bytes = summary.bytes,
+            encrypted,
             millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             "backup written"
         );
@@ -187,5 +206,13 @@ mod tests {
         assert!(a < b);
         assert_eq!(stamp_of(&format!("{PREFIX}{a}{SUFFIX}")), Some(a.as_str()));
         assert_eq!(stamp_of("caucus-x.backup"), None);
+        assert_eq!(
+            stamp_of(&file_name(
+                UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+                true
+            )),
+            Some(a.as_str()),
+            "encrypted backups are pruned like the others"
+        );
     }
 }

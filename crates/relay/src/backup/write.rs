@@ -1,5 +1,6 @@
 //! Writing a backup: everything one read transaction sees ([`ReadView`]), hashed as it goes,
-//! to any writer, or to a file that appears only complete (temp file, fsync, rename).
+//! to any writer, or to a file that appears only complete (temp file, fsync, rename) and is
+//! mode 0600 from its creation; encrypted with age when there are recipients (`seal.rs`).
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -12,6 +13,8 @@ use super::format::{
     BACKUP_VERSION, BackupHeader, BackupSummary, KIND_CHUNK, KIND_DOCUMENT, KIND_END, KIND_HEADER,
     KIND_TOKEN, MAGIC, bad, str_field,
 };
+use super::seal::Recipients;
+use crate::private_files;
 use crate::storage::{ReadView, Storage};
 
 /// A writer that hashes and counts what passes through.
@@ -115,14 +118,37 @@ pub(crate) fn write_from(
     })
 }
 
-/// Writes a backup of `storage` to `out` (blocking; one read transaction).
-pub fn write_backup(storage: &Storage, out: impl Write) -> Result<BackupSummary, BackupError> {
-    write_from(&storage.read_view()?, storage.storage_id(), out)
+/// Writes a backup of `view` to `out`, encrypted to `recipients` when there are any (age,
+/// `seal.rs`); finishes the encryption and flushes. Returns what was written and `out`.
+pub(crate) fn write_sealed<W: Write>(
+    view: &ReadView,
+    storage_id: &str,
+    recipients: &Recipients,
+    out: W,
+) -> Result<(BackupSummary, W), BackupError> {
+    let mut sealed = recipients.seal(out)?;
+    let summary = write_from(view, storage_id, &mut sealed)?;
+    Ok((summary, sealed.finish()?))
 }
 
-/// Writes a backup to `path` atomically: a temporary file beside it, fsync, rename, fsync of
-/// the directory. Blocking.
-pub fn write_backup_file(storage: &Storage, path: &Path) -> Result<BackupSummary, BackupError> {
+/// Writes a backup of `storage` to `out` (blocking; one read transaction), encrypted to
+/// `recipients` when there are any.
+pub fn write_backup(
+    storage: &Storage,
+    recipients: &Recipients,
+    out: impl Write,
+) -> Result<BackupSummary, BackupError> {
+    write_sealed(&storage.read_view()?, storage.storage_id(), recipients, out).map(|(s, _)| s)
+}
+
+/// Writes a backup to `path` atomically, mode 0600 from the start: a temporary file beside it,
+/// fsync, rename, fsync of the directory. Encrypted to `recipients` when there are any.
+/// Blocking.
+pub fn write_backup_file(
+    storage: &Storage,
+    path: &Path,
+    recipients: &Recipients,
+) -> Result<BackupSummary, BackupError> {
     let view = storage.read_view()?;
     let name = path
         .file_name()
@@ -134,9 +160,9 @@ pub fn write_backup_file(storage: &Storage, path: &Path) -> Result<BackupSummary
         .unwrap_or(Path::new("."));
     let tmp = dir.join(format!(".{name}.tmp"));
     let written = (|| {
-        let file = std::fs::File::create(&tmp)?;
-        let mut out = BufWriter::with_capacity(256 * 1024, file);
-        let summary = write_from(&view, storage.storage_id(), &mut out)?;
+        let file = private_files::create(&tmp)?;
+        let out = BufWriter::with_capacity(256 * 1024, file);
+        let (summary, out) = write_sealed(&view, storage.storage_id(), recipients, out)?;
         let file = out.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         std::fs::rename(&tmp, path)?;

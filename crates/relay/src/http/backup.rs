@@ -4,7 +4,8 @@
 //!
 //! The backup is written from one read transaction on the blocking pool, so peers keep syncing
 //! while it streams; a bounded channel makes a slow download slow the writer down instead of
-//! buffering.
+//! buffering. With `--backup-recipient`s the stream is age-encrypted to them as it is written
+//! (never buffered whole), so the download is for the holders of their identities only.
 
 use std::io::Write;
 use std::time::SystemTime;
@@ -58,6 +59,8 @@ pub(crate) async fn download(
     State(state): State<AppState>,
 ) -> Result<Response, ApiError> {
     let (storage, metrics) = (state.storage.clone(), state.metrics.clone());
+    let recipients = state.settings.backup_recipients.clone();
+    let encrypted = !recipients.is_empty();
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     let (opened, is_open) = tokio::sync::oneshot::channel();
     let runtime = tokio::runtime::Handle::current();
@@ -72,7 +75,7 @@ pub(crate) async fn download(
                 return;
             }
         };
-        stream_backup(&storage, &metrics, view, tx, &runtime);
+        stream_backup(&storage, &metrics, view, &recipients, tx, &runtime);
     });
     match is_open.await {
         Ok(Ok(())) => {}
@@ -89,11 +92,11 @@ pub(crate) async fn download(
             ));
         }
     }
-    tracing::info!(by = %by.name, "backup download started");
+    tracing::info!(by = %by.name, encrypted, "backup download started");
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|item| (item, rx))
     });
-    let filename = backup::file_name(SystemTime::now());
+    let filename = backup::file_name(SystemTime::now(), encrypted);
     Ok((
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
@@ -112,25 +115,28 @@ fn stream_backup(
     storage: &Storage,
     metrics: &Metrics,
     view: ReadView,
+    recipients: &backup::Recipients,
     tx: Chunks,
     runtime: &tokio::runtime::Handle,
 ) {
-    let mut out = ChannelWriter {
+    let out = ChannelWriter {
         tx: tx.clone(),
         buf: Vec::with_capacity(STREAM_CHUNK),
     };
-    match backup::write_from(&view, storage.storage_id(), &mut out) {
-        Ok(summary) => {
+    let encrypted = !recipients.is_empty();
+    match backup::write_sealed(&view, storage.storage_id(), recipients, out) {
+        Ok((summary, _)) => {
             drop(view);
             tracing::info!(
                 documents = summary.documents,
                 bytes = summary.bytes,
+                encrypted,
                 "backup downloaded"
             );
             metrics.backup_done(summary.header.created_unix_ms / 1000);
             // Recorded before the body ends (the senders drop when this returns), so whoever
             // has the whole file also sees it as the last backup.
-            if let Err(err) = runtime.block_on(record(storage, "http", None, &summary)) {
+            if let Err(err) = runtime.block_on(record(storage, "http", None, &summary, encrypted)) {
                 tracing::warn!(%err, "backup sent but not recorded in storage");
             }
         }

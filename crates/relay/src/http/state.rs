@@ -30,6 +30,8 @@ pub(crate) struct HttpSettings {
     pub(crate) trusted_proxies: Arc<[ipnet::IpNet]>,
     /// Opens `/metrics` on the main listener besides unlimited admin tokens.
     pub(crate) metrics_token: Option<MetricsToken>,
+    /// `GET /api/admin/backup` is encrypted to these (in clear when empty).
+    pub(crate) backup_recipients: crate::backup::Recipients,
 }
 
 /// When the relay started (status: uptime).

@@ -13,6 +13,11 @@ pub enum StorageError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot create or open database file {path}: {source}")]
+    DbFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("storage error: {0}")]
     Redb(#[from] redb::Error),
     #[error(

@@ -17,6 +17,7 @@ use super::schema::{self, DB_FILE, DocRow};
 use super::writer::{self, WriteOp};
 use crate::document_id::DocumentId;
 use crate::metrics::Metrics;
+use crate::private_files;
 
 /// Summary of one stored document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,11 +69,20 @@ impl Storage {
         metrics: Metrics,
         fault: Option<StorageFault>,
     ) -> Result<Self, StorageError> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StorageError::DataDir {
+        // The database holds every document in clear: the directory is created 0700 and the
+        // file 0600 (an existing file is narrowed), for the operator's eyes only.
+        private_files::create_dir_all(data_dir).map_err(|source| StorageError::DataDir {
             path: data_dir.to_owned(),
             source,
         })?;
+        if private_files::others_may_enter(data_dir) {
+            tracing::warn!(data = %data_dir.display(), "other users may enter the data directory; chmod 700 it");
+        }
         let path = data_dir.join(DB_FILE);
+        private_files::ensure(&path).map_err(|source| StorageError::DbFile {
+            path: path.clone(),
+            source,
+        })?;
         let db = file::open_file(&path, fault.as_ref())?;
         let storage_id = open::init(&db)?;
         let shared = Arc::new(Shared::new(db, path.clone(), fault));

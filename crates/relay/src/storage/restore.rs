@@ -51,6 +51,10 @@ pub(crate) fn create_restored<E: From<StorageError>>(
     storage_id: &str,
     fill: impl FnOnce(&mut RestoreTarget<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
+    crate::private_files::ensure(db_path).map_err(|source| StorageError::DbFile {
+        path: db_path.to_owned(),
+        source,
+    })?;
     let db = Database::create(db_path).map_err(StorageError::from)?;
     let txn = db.begin_write().map_err(StorageError::from)?;
     create_tables(&txn)?;

@@ -252,3 +252,19 @@ async fn a_failed_commit_refuses_writes_until_the_file_reopens() {
     let stored = storage.load(&kept).await.unwrap().unwrap();
     assert_eq!(load_doc(&stored).get_heads(), doc.get_heads());
 }
+
+#[test]
+fn the_data_directory_is_0700_and_the_database_file_0600() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("new/data");
+    drop(open(&data));
+    assert_eq!(mode(&data), 0o700, "a new data directory");
+    assert_eq!(mode(&data.join(DB_FILE)), 0o600, "a new database file");
+    // A file left world-readable by an older build is narrowed on open, its data kept.
+    std::fs::set_permissions(data.join(DB_FILE), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let storage = open(&data);
+    assert_eq!(mode(&data.join(DB_FILE)), 0o600);
+    assert!(!storage.storage_id().is_empty());
+}
