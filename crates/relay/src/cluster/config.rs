@@ -5,16 +5,12 @@
 
 use std::path::PathBuf;
 
-use super::handle::ClusterError;
+use super::error::{ClusterError, MAX_SECRET_BYTES, MIN_SECRET_BYTES};
 
 /// Default bound of the outbox (bytes of changes not yet acknowledged by JetStream).
 pub const DEFAULT_OUTBOX_MAX_BYTES: u64 = 256 * 1024 * 1024;
 /// Default: snapshot a document after this relay published this many change messages for it.
 pub const DEFAULT_SNAPSHOT_EVERY: u64 = 1000;
-/// Shortest cluster secret accepted (bytes): an HMAC key of 256 bits.
-pub const MIN_SECRET_BYTES: usize = 32;
-/// Longest cluster secret accepted (bytes): anything longer is a wrong file.
-pub const MAX_SECRET_BYTES: usize = 4096;
 
 #[derive(Debug, Clone)]
 pub struct ClusterConfig {

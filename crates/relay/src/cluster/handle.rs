@@ -10,6 +10,7 @@ use automerge::{Automerge, ChangeHash};
 use tokio::sync::Notify;
 
 use super::config::ClusterConfig;
+use super::error::{ClusterError, redact_credentials};
 use super::presence::Sender as PresenceSender;
 use super::streams::RELAY_HEADER;
 use crate::metrics::Metrics;
@@ -49,26 +50,6 @@ pub(super) struct Inner {
     /// async-nats notices a dead ordered consumer only after a 15 s heartbeat, so the consumer
     /// and the token watch start over whenever this changes.
     connections: tokio::sync::watch::Receiver<u64>,
-}
-
-/// Why the cluster could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum ClusterError {
-    #[error("bad cluster URL {url:?}: {message}")]
-    Url { url: String, message: String },
-    #[error("cluster storage: {0}")]
-    Storage(#[from] StorageError),
-    #[error(
-        "the cluster secret must be {min} to {max} bytes (it is {len}); make one with \
-         `head -c 32 /dev/urandom | base64 > cluster-secret`",
-        min = super::config::MIN_SECRET_BYTES,
-        max = super::config::MAX_SECRET_BYTES
-    )]
-    Secret { len: usize },
-    #[error("cluster NATS credentials: {what}: {message}")]
-    Credentials { what: String, message: String },
-    #[error("cluster TLS: {path}: {message}")]
-    Tls { path: String, message: String },
 }
 
 impl Cluster {
@@ -272,20 +253,6 @@ pub(crate) fn change_messages(doc: &Automerge, since: &[ChangeHash], max: usize)
         messages.push(current);
     }
     messages
-}
-
-/// The NATS URL(s) without user names, passwords or tokens (`nats://user:pw@host` →
-/// `nats://host`), for status pages and logs.
-pub fn redact_credentials(urls: &str) -> String {
-    urls.split(',')
-        .map(|url| match (url.find("://"), url.rfind('@')) {
-            (Some(scheme), Some(at)) if at > scheme => {
-                format!("{}{}", &url[..scheme + 3], &url[at + 1..])
-            }
-            _ => url.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// Doubling retry delay for NATS operations, capped.

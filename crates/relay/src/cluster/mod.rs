@@ -32,6 +32,7 @@
 mod apply;
 mod config;
 mod deps;
+mod error;
 mod handle;
 mod nats_options;
 mod presence;
@@ -45,10 +46,10 @@ mod tasks;
 mod tokens;
 
 pub use config::{
-    ClusterConfig, ClusterSecret, DEFAULT_OUTBOX_MAX_BYTES, DEFAULT_SNAPSHOT_EVERY,
-    MAX_SECRET_BYTES, MIN_SECRET_BYTES, NatsAuth, NatsTls,
+    ClusterConfig, ClusterSecret, DEFAULT_OUTBOX_MAX_BYTES, DEFAULT_SNAPSHOT_EVERY, NatsAuth,
+    NatsTls,
 };
 pub(crate) use deps::ClusterDeps;
+pub use error::{ClusterError, MAX_SECRET_BYTES, MIN_SECRET_BYTES, redact_credentials};
 pub(crate) use handle::Cluster;
-pub use handle::{ClusterError, redact_credentials};
 pub(crate) use tasks::spawn;

@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use super::config::{ClusterConfig, NatsAuth};
-use super::handle::{ClusterError, redact_credentials};
+use super::error::{ClusterError, redact_credentials};
 
 /// The options for `config` and the URL list to connect to, without credentials.
 pub(super) async fn connect_options(
