@@ -307,7 +307,7 @@ async fn a_change_file_reaches_connected_peers_once_and_bad_files_change_nothing
 async fn a_change_file_over_the_size_bound_is_refused_with_413() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let mut config = caucus_relay::Config::for_data_dir(dir.path());
-    config.max_message_bytes = 4096;
+    config.max_change_file_bytes = 4096;
     let relay = TestRelay::start_with(config).await?;
     let id = DocumentId::random();
     let big = vec![0u8; 64 * 1024];
