@@ -13,10 +13,6 @@ use caucus_tests::*;
 
 const QUIET: Duration = Duration::from_millis(300);
 
-fn bearer(token: &str) -> String {
-    format!("Authorization: Bearer {token}")
-}
-
 /// A relay holding the scripted sample analysis under a fresh id.
 async fn relay_with_sample(
     dir: &std::path::Path,

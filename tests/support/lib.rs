@@ -183,6 +183,11 @@ impl TestRelay {
     }
 }
 
+/// The `Authorization` header line for `token`.
+pub fn bearer(token: &str) -> String {
+    format!("Authorization: Bearer {token}")
+}
+
 /// Minimal HTTP/1.1 GET, enough for health and metrics checks.
 pub async fn http_get(
     addr: SocketAddr,
