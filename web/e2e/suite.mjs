@@ -1,0 +1,78 @@
+// What every browser test file shares: the relay and the browser (started once, on import), people
+// (a browser context each, behind its own switchable link), the test registry and the token-in-URL watch.
+// Test files live in e2e/tests/ and register with `test(name, fn)`; run.mjs runs them.
+import { execFileSync } from "node:child_process"
+import { mkdirSync } from "node:fs"
+import { join } from "node:path"
+import { Repo, ImmutableString } from "@automerge/automerge-repo"
+import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
+import { launchBrowser, linkProxy, startRelay, TOKEN, WEB } from "./harness.mjs"
+export { TOKEN, waitFor, linkProxy } from "./harness.mjs"
+
+export const SHOTS = join(WEB, "docs")
+export const tests = []
+export const test = (name, fn) => tests.push({ name, fn })
+export const assert = (ok, msg) => { if (!ok) throw new Error(msg) }
+
+if (!process.env.SKIP_BUILD) execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: WEB, stdio: "inherit" })
+mkdirSync(SHOTS, { recursive: true })
+
+/**
+ * Tokens must stay out of every URL the web client requests (proxies, browser history and crash reports
+ * keep URLs): every page's requests and websockets are watched, and a test that leaked one fails. The
+ * fragment is left out: it never leaves the browser, and a link's `#token=` is taken out of the address bar.
+ */
+export const secrets = new Set([TOKEN])
+export const leaks = []
+export function watchUrls(page, who) {
+  const check = (kind, raw) => {
+    const u = new URL(raw)
+    const sent = u.origin + u.pathname + u.search
+    if (/[?&]token=/.test(u.search) || [...secrets].some(s => sent.includes(s) || sent.includes(encodeURIComponent(s)))) leaks.push(`${who} ${kind} ${sent}`)
+  }
+  page.on("request", r => check("request", r.url()))
+  page.on("websocket", ws => check("websocket", ws.url()))
+}
+/** The websocket URLs pages opened (the tests check they carry tickets). */
+export const sockets = []
+
+export const relay = await startRelay()
+console.log(`relay: ${relay.kind} at ${relay.origin}`)
+export const browser = await launchBrowser()
+
+export async function person(name, org, viewport = { width: 1280, height: 860 }) {
+  const proxy = await linkProxy(relay.port)
+  const context = await browser.newContext({ viewport })
+  const page = await context.newPage()
+  watchUrls(page, name)
+  page.on("websocket", ws => sockets.push(ws.url()))
+  page.on("pageerror", e => console.log(`  [${name}] page error: ${e.message}`))
+  page.on("console", m => { if (m.type() === "error" && !/WebSocket|ERR_INTERNET_DISCONNECTED|net::/.test(m.text())) console.log(`  [${name}] console: ${m.text()}`) })
+  await page.goto(`${proxy.origin}/#token=${TOKEN}`)
+  await page.getByLabel("Your name").fill(name)
+  await page.getByLabel("Organisation").fill(org)
+  await page.getByRole("button", { name: "Continue" }).click()
+  await page.getByRole("heading", { name: "Analyses on this device" }).waitFor()
+  const p = {
+    name, proxy, context, page,
+    async open(url, extra = "") { await page.goto(`${proxy.origin}/#doc=${url}${extra}`); await page.locator("#app .view").first().waitFor() },
+    status: () => page.getByRole("status").textContent(),
+    async offline(on) { proxy.set(!on); await context.setOffline(on) },
+  }
+  return p
+}
+
+export async function newAnalysis(p) {
+  await p.page.getByRole("button", { name: "Create new analysis" }).click()
+  await p.page.locator(".matrix .grid").waitFor()
+  return decodeURIComponent(new URL(p.page.url()).hash.match(/doc=([^&]+)/)[1])
+}
+
+export function nodeClient() {
+  const repo = new Repo({ network: [new WebSocketClientAdapter(`${relay.origin.replace("http", "ws")}/sync?token=${encodeURIComponent(TOKEN)}`)] })
+  return repo
+}
+
+export const label = (f, country = "Brazil", item = "Res 102") => `${f} for ${country} on ${item}`
+export const S = v => new ImmutableString(v)
+
