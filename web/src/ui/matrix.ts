@@ -106,7 +106,7 @@ function grid(ctx: Ctx, doc: DocState, a: Analysis, f: MatrixFilters, items: [st
         w ? h("span", { class: "watch", title: `Viewing: ${w.join(", ")}` }, " 👁 " + w.join(", ")) : null),
       items.map(item => cell(ctx, doc, a, f, [cc, c], item)))
   })
-  return h("table", { class: "grid", role: "grid", "aria-label": "Positions by country and agenda item", "aria-rowcount": countries.length + 1 },
+  return h("table", { class: "grid", role: "grid", "aria-label": "Positions by country and agenda item" },
     h("thead", {}, head), h("tbody", {}, rows))
 }
 
