@@ -74,6 +74,14 @@ test("phone: every view fits 360, 390 and 414 px with a one-line bar and 44 px t
     await p.page.getByRole("link", { name: "Tasks", exact: true }).click()
     await p.page.locator("#app .view.tasks").waitFor()
     assert((await menu.getAttribute("aria-expanded")) === "false" && !(await p.page.locator("#nav").isVisible()), `${width}: menu stayed open`)
+    // offline, the longer status still fits the one-line bar, whole
+    await p.offline(true)
+    await waitFor(async () => /offline/.test(await p.status()), `${width}: offline`)
+    const st = await p.page.locator("#status").evaluate(el => ({ text: el.textContent, clipped: el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1 }))
+    await check(`offline status "${st.text}"`)
+    if (st.clipped) problems.push(`${width}: status cut: "${st.text}"`)
+    await p.offline(false)
+    await waitFor(async () => (await p.status()) === "synced", `${width}: synced again`, 20000)
     assert(/PP-26|ITU|Plenipotentiary/i.test(await p.page.locator("#doc-title").textContent()) && await p.page.locator("#doc-title").isVisible(), `${width}: the analysis's title is not in the bar`)
     // touch targets: matrix cells and country names, the bar's button, the country page's controls
     await p.open(url, "&view=matrix")
