@@ -14,7 +14,7 @@ const views = vi.hoisted(() => {
   return {
     matrixView: recorder("matrix"), countryView: recorder("country"), tasksView: recorder("tasks"),
     exportView: recorder("export"), changesView: recorder("changes"), reportView: recorder("report"),
-    accessView: recorder("access"), adminView: recorder("admin"),
+    accessView: recorder("access"), adminView: recorder("admin"), recentView: recorder("recent"),
   }
 })
 vi.mock("../src/ui/matrix", () => ({ matrixView: views.matrixView }))
@@ -23,6 +23,7 @@ vi.mock("../src/ui/tasks", () => ({ tasksView: views.tasksView }))
 vi.mock("../src/ui/reports", () => ({ exportView: views.exportView, changesView: views.changesView, reportView: views.reportView }))
 vi.mock("../src/ui/access", () => ({ accessView: views.accessView }))
 vi.mock("../src/ui/admin", () => ({ adminView: views.adminView }))
+vi.mock("../src/ui/recent", () => ({ recentView: views.recentView }))
 
 
 const DOC = generateAutomergeUrl()
@@ -145,8 +146,9 @@ describe("links and the nav bar", () => {
   })
 
   it("the bar lists the views in order, Access and Admin only for admins, never the print view", () => {
-    expect(navLinks(false)).toEqual([["matrix", "Matrix"], ["country", "Country"], ["tasks", "Tasks"], ["export", "Export report"], ["changes", "Changes"]])
-    expect(navLinks(true).map(([v]) => v)).toEqual(["matrix", "country", "tasks", "export", "changes", "access", "admin"])
+    expect(navLinks(false)).toEqual([["matrix", "Matrix"], ["country", "Country"], ["tasks", "Tasks"], ["recent", "Recent changes"],
+      ["export", "Export report"], ["changes", "Offline files"]])
+    expect(navLinks(true).map(([v]) => v)).toEqual(["matrix", "country", "tasks", "recent", "export", "changes", "access", "admin"])
   })
 
   it("a fragment names an analysis only with a valid automerge URL", () => {

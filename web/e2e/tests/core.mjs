@@ -435,7 +435,7 @@ test("change file: an offline person saves a change file, another loads it; twic
   await b.offline(true)
   await waitFor(async () => /offline/.test(await b.status()), "B offline")
   await b.page.getByLabel(label("Stance")).selectOption("opposes")
-  await b.page.getByRole("link", { name: "Changes", exact: true }).click()
+  await b.page.getByRole("link", { name: "Offline files", exact: true }).click()
   const [dl] = await Promise.all([b.page.waitForEvent("download"), b.page.getByRole("button", { name: "Save changes to file" }).click()])
   const dir = mkdtempSync(join(tmpdir(), "caucus-cf-"))
   const file = join(dir, "bo.caucus-changes")

@@ -15,7 +15,7 @@ import { fetchTicket, syncUrl } from "../sync/session"
 import { h, replaceKeepingFocus } from "../ui/dom"
 import type { Go, Patches, View } from "../ui/view"
 import { noFilters } from "../ui/matrix"
-import { showPresence, showRole, showStatus, type Shell } from "../ui/bar"
+import { clearPresence, showPresence, showRole, showStatus, showTitle, type Shell } from "../ui/bar"
 import { asOfNotice, sinceNotice } from "../ui/notices"
 import { homePage, nameForm } from "../ui/home"
 import { fillNav } from "../ui/nav"
@@ -218,7 +218,7 @@ export class App implements ContextSource {
   here(state: Partial<Here>) { this.open?.presence.set(state) }
 
   renderPresence() {
-    showPresence(this.shell.presence, this.peers(), p => this.#where(p))
+    showPresence(this.shell, this.peers(), p => this.#where(p))
     this.queueRender()
   }
 
@@ -306,7 +306,7 @@ export class App implements ContextSource {
   #home() {
     this.screen = "home"
     this.shell.nav.replaceChildren()
-    this.shell.presence.replaceChildren()
+    clearPresence(this.shell)
     this.view = undefined
     this.viewKey = ""
     this.#closeDoc()
@@ -352,7 +352,7 @@ export class App implements ContextSource {
     await forgetDevice(this.repo, this.#storage)
     this.me = null
     this.access = { me: null, invalid: false }
-    this.shell.presence.replaceChildren()
+    clearPresence(this.shell)
     this.showRole()
     replaceKeepingFocus(this.shell.app, forgottenPage())
   }
@@ -380,6 +380,7 @@ export class App implements ContextSource {
     replaceKeepingFocus(this.shell.app, this.view.el)
     this.#updateView(this.view)
     document.title = `${a.title || "Analysis"} – Caucus`
+    showTitle(this.shell, a.title || "Untitled analysis")
     this.renderPresence()
   }
 

@@ -10,6 +10,7 @@ import { countryView } from "../ui/country"
 import { tasksView, type TaskFilter } from "../ui/tasks"
 import { changesView, exportView, reportView, type ToolsCtx } from "../ui/reports"
 import { accessView, type AccessCtx } from "../ui/access"
+import { recentView } from "../ui/recent"
 import { adminView, type AdminCtx } from "../ui/admin"
 
 /** A fragment resolved against the open analysis. */
@@ -69,8 +70,10 @@ export const ROUTES: ReadonlyMap<string, RouteEntry> = new Map<string, RouteEntr
     build: ({ ctx }, r) => countryView(ctx, r.cc, r.item),
   }],
   ["tasks", { nav: "Tasks", build: ({ ctx, filters }) => tasksView(ctx, filters.tasks) }],
+  ["recent", { nav: "Recent changes", build: ({ ctx }) => recentView(ctx) }],
   ["export", { nav: "Export report", build: ({ tools }) => exportView(tools) }],
-  ["changes", { nav: "Changes", build: ({ tools }) => changesView(tools) }],
+  // change files to carry edits by hand (USB stick, e-mail); "Changes" read as recent changes
+  ["changes", { nav: "Offline files", build: ({ tools }) => changesView(tools) }],
   ["access", { nav: "Access", adminOnly: true, build: ({ access }) => accessView(access) }],
   ["admin", { nav: "Admin", adminOnly: true, build: ({ admin }) => adminView(admin) }],
   ["report", {

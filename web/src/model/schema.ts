@@ -340,6 +340,16 @@ export function memberForActor(a: Analysis, actor: string): string | undefined {
 export function sortedCountries(a: Analysis): [string, Country][] {
   return Object.entries(a.countries).sort((x, y) => x[1].name.localeCompare(y[1].name))
 }
+/**
+ * The analysis's tracks in one order on every device: those in `order` (the template's) first, in that
+ * order, then the others by id (code units, not locale, so every browser agrees). Map key order is no
+ * order: it differs between replicas and JS engines.
+ */
+export function sortedTracks(a: Analysis, order: readonly string[]): [string, { name: string }][] {
+  const rank = (id: string) => { const n = order.indexOf(id); return n < 0 ? order.length : n }
+  return Object.entries(a.tracks).sort(([x], [y]) => rank(x) - rank(y) || (x < y ? -1 : x > y ? 1 : 0))
+}
+
 export function sortedItems(a: Analysis): [string, Item][] {
   const rank = { high: 0, medium: 1, low: 2 }
   return Object.entries(a.items).sort((x, y) =>

@@ -1,8 +1,11 @@
-// The page's fixed frame (index.html): the top bar's live parts (sync status, role badge, who is online)
-// and the banner under it that says when the access link is no longer valid.
+// The page's fixed frame (index.html): the top bar's live parts (the analysis's title, sync status, role
+// badge, who is online) and the banner under it that says when the access link is no longer valid.
+// On a narrow screen the bar is one line (title, status, "Menu"); the nav, presence and role sit behind
+// the Menu button, in a panel over the page (styles.css), so the sticky bar never eats the screen.
 import { roleText, type Role } from "../access"
 import type { Here } from "../presence"
 import { h, replaceKeepingFocus } from "./dom"
+import { trackHeight } from "./sticky"
 
 /** The elements of index.html the app fills, plus the notices container it adds under the banner. */
 export interface Shell {
@@ -13,6 +16,9 @@ export interface Shell {
   role: HTMLElement
   banner: HTMLElement
   notices: HTMLElement
+  bar: HTMLElement
+  title: HTMLElement
+  menu: HTMLButtonElement
 }
 
 export function findShell(): Shell {
@@ -20,11 +26,43 @@ export function findShell(): Shell {
   const banner = $("banner")
   const notices = h("div", { id: "notices" })
   banner.after(notices)
-  return { app: $("app"), nav: $("nav"), status: $("status"), presence: $("presence"), role: $("role"), banner, notices }
+  const shell: Shell = {
+    app: $("app"), nav: $("nav"), status: $("status"), presence: $("presence"), role: $("role"), banner, notices,
+    bar: $("bar"), title: $("doc-title"), menu: $("menu") as HTMLButtonElement,
+  }
+  wireMenu(shell)
+  trackHeight(shell.bar, document.documentElement, "--bar-h")
+  return shell
+}
+
+/** The Menu button (narrow screens only): opens the panel; a link taken, Escape or a tap elsewhere closes it. */
+function wireMenu(shell: Shell) {
+  const more = document.getElementById("bar-more")!
+  const set = (open: boolean) => {
+    shell.bar.classList.toggle("open", open)
+    shell.menu.setAttribute("aria-expanded", String(open))
+  }
+  shell.menu.addEventListener("click", () => set(!shell.bar.classList.contains("open")))
+  more.addEventListener("click", e => { if ((e.target as Element).closest("a")) set(false) })
+  document.addEventListener("keydown", e => {
+    if (e.key === "Escape" && shell.bar.classList.contains("open")) { set(false); shell.menu.focus() }
+  })
+  document.addEventListener("click", e => { if (!shell.bar.contains(e.target as Node)) set(false) })
+  window.addEventListener("hashchange", () => set(false))
+}
+
+/** The open analysis's title in the bar (null: none open). */
+export function showTitle(shell: Shell, title: string | null) {
+  shell.title.textContent = title ?? ""
+  shell.title.title = title ?? ""
+  shell.title.hidden = title === null
+  shell.bar.classList.toggle("has-title", title !== null)
 }
 
 export function showStatus(el: HTMLElement, s: { text: string; state: string }) {
   el.textContent = s.text
+  // a narrow bar cuts the text short; the whole of it stays one hover (and the live region) away
+  el.title = s.text
   el.className = `status ${s.state}`
   el.dataset.state = s.state
 }
@@ -40,9 +78,25 @@ export function showRole(shell: Shell, role: Role | null, invalid: boolean) {
 }
 
 /** Who else is online, and where: `where` names the country or task a person is on. */
-export function showPresence(el: HTMLElement, peers: Here[], where: (p: Here) => string) {
+export function showPresence(shell: Shell, peers: Here[], where: (p: Here) => string) {
+  const el = shell.presence
+  // the Menu button counts the others online, since the list itself is behind it on a phone
+  const badge = shell.menu.querySelector<HTMLElement>(".online")!
+  badge.textContent = peers.length ? String(peers.length) : ""
+  badge.hidden = peers.length === 0
+  shell.menu.setAttribute("aria-label", peers.length ? `Menu (${peers.length} other${peers.length > 1 ? "s" : ""} online)` : "Menu")
   replaceKeepingFocus(el, peers.length === 0 ? h("span", { class: "muted" }, "only you") :
     h("ul", { class: "people" }, peers.map(p => h("li", { title: p.org },
       h("strong", {}, p.name), p.org ? ` (${p.org})` : "",
       p.country || p.task ? h("span", { class: "where" }, ` · ${where(p)}`) : ""))))
+}
+
+/** No analysis open: nobody to show, no count on the Menu button. */
+export function clearPresence(shell: Shell) {
+  shell.presence.replaceChildren()
+  showTitle(shell, null)
+  const badge = shell.menu.querySelector<HTMLElement>(".online")!
+  badge.textContent = ""
+  badge.hidden = true
+  shell.menu.setAttribute("aria-label", "Menu")
 }

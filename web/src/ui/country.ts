@@ -8,6 +8,7 @@ import {
 } from "../model/schema"
 import { conflictsOf, positionConflicts, type ConflictValue } from "../model/conflicts"
 import { fmtTime, h, replaceKeepingFocus, selectEl, slug } from "./dom"
+import { trackHeight } from "./sticky"
 import { bindText } from "./text"
 import type { Ctx, DocState, View } from "./view"
 
@@ -50,14 +51,17 @@ function buildPage(ctx: Ctx, el: HTMLElement, cc: string, a: Analysis): Updater[
   const delegation = delegationCard(ctx, cc, c)
   const viewers = viewersLine(ctx, cc)
   const cards = sortedItems(a).map(item => positionCard(ctx, cc, c, item))
+  const head = h("div", { class: "country-head" },
+    h("h1", {}, c.name, " ", h("span", { class: "meta" }, `${cc} · ${c.region}`)),
+    h("label", { for: picker.id, class: "vh" }, "Country"), picker)
   replaceKeepingFocus(el,
-    h("div", { class: "country-head" },
-      h("h1", {}, c.name, " ", h("span", { class: "meta" }, `${cc} · ${c.region}`)),
-      h("label", { for: picker.id, class: "vh" }, "Country"), picker),
+    head,
     viewers.el,
     ctx.history?.(["countries", cc], c.name, "Country history"),
     delegation.el,
     cards.map(card => card.el))
+  // the heading sticks under the bar: cards scrolled to land below both (styles.css, --head-h)
+  trackHeight(head, el, "--head-h")
   return [delegation.update, viewers.update, ...cards.map(card => card.update)]
 }
 

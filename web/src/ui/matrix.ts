@@ -1,12 +1,15 @@
 // The matrix: countries × agenda items, one coloured cell per position, with filters (region, track,
-// stance, priority, country search). Re-rendered only for changes that can alter a cell.
+// stance, priority, country search). Re-rendered only for changes that can alter a cell. The table is an
+// ARIA grid (one tab stop, arrow keys between cells: grid.ts); a conflict cell shows every value.
 import {
   type Analysis, type Country, type Item, type Position, CONFIDENCE_LABEL, PRIORITIES, STANCE_LABEL, STANCES,
-  readPosition, sortedCountries, sortedItems,
+  readPosition, sortedCountries, sortedItems, sortedTracks,
 } from "../model/schema"
 import { positionConflicts, touchesMatrix } from "../model/conflicts"
 import type { Here } from "../presence"
 import { h, replaceKeepingFocus, selectEl, slug } from "./dom"
+import { rovingGrid } from "./grid"
+import { TEMPLATE_TRACKS } from "./tracks"
 import type { Ctx, DocState, View } from "./view"
 
 /** The matrix filters; the app keeps one set for the page's lifetime, so they survive moving between views. */
@@ -46,35 +49,65 @@ function fillOptions(sel: HTMLSelectElement, all: string, opts: [string, string]
   sel.value = value
 }
 
-/** One cell: a link to the country page at that item, labelled with stance, confidence and a conflict if there is one. */
+/** A cell's conflicting values (one entry per distinct value, in automerge's order); none when in agreement. */
+export interface CellConflicts { stance: string[]; confidence: string[] }
+
+const distinct = (vs: { value: string }[]) => [...new Set(vs.map(v => v.value))]
+const stanceName = (v: string) => STANCE_LABEL[v as Position["stance"]] ?? v
+const confName = (v: string) => CONFIDENCE_LABEL[v as Position["confidence"]] ?? v
+const conflicted = (k: CellConflicts) => k.stance.length > 1 || k.confidence.length > 1
+
+/** What a cell shows: "Sup ✓", "–" for no position, and every value of a conflict ("Sup/Opp ? ⚠"). */
+export function cellText(p: Position, k: CellConflicts): string {
+  if (!conflicted(k)) return p.stance === "unknown" ? "–" : `${STANCE_LABEL[p.stance].slice(0, 3)} ${CONF_MARK[p.confidence]}`
+  const stance = k.stance.length > 1 ? k.stance.map(v => stanceName(v).slice(0, 3)).join("/") : STANCE_LABEL[p.stance].slice(0, 3)
+  const conf = k.confidence.length > 1 ? k.confidence.map(v => CONF_MARK[v as Position["confidence"]] ?? "?").join("/") : CONF_MARK[p.confidence]
+  return `${stance} ${conf} ⚠`
+}
+
+/**
+ * What a screen reader says for a cell: stance and confidence named apart ("Brazil on Res 102: Supports,
+ * Reported"), "no position yet" for an untouched one, and a conflict's values field by field.
+ */
+export function cellLabel(country: string, code: string, p: Position, k: CellConflicts): string {
+  const at = `${country} on ${code}: `
+  if (conflicted(k)) {
+    const field = (vs: string[], now: string, name: (v: string) => string) => vs.length > 1 ? vs.map(name).join(" or ") : name(now)
+    return `${at}conflict. Stance: ${field(k.stance, p.stance, stanceName)}. Confidence: ${field(k.confidence, p.confidence, confName)}`
+  }
+  if (p.stance === "unknown" && p.confidence === "rumour") return `${at}no position yet`
+  return `${at}${STANCE_LABEL[p.stance]}, ${CONFIDENCE_LABEL[p.confidence]}`
+}
+
+/** One cell: a link to the country page at that item (a grid cell: focus moves by arrow keys, grid.ts). */
 function cell(ctx: Ctx, doc: DocState, a: Analysis, f: MatrixFilters, [cc, c]: [string, Country], [id, i]: [string, Item]) {
   const p: Position = c.positions[id] ?? readPosition({})
-  const conf = ctx.conflicts.has(cc, id) ? positionConflicts(a, doc, cc, id) : { stance: [], confidence: [] }
-  const conflicted = conf.stance.length > 1 || conf.confidence.length > 1
+  const found = ctx.conflicts.has(cc, id) ? positionConflicts(a, doc, cc, id) : { stance: [], confidence: [] }
+  const k: CellConflicts = { stance: distinct(found.stance), confidence: distinct(found.confidence) }
   const dim = f.stance && p.stance !== f.stance
-  const label = `${c.name} on ${i.code}: ${STANCE_LABEL[p.stance]}, ${CONFIDENCE_LABEL[p.confidence]}` +
-    (conflicted ? `, conflict: ${[...conf.stance, ...conf.confidence].map(v => v.value).join(" or ")}` : "")
-  return h("td", { class: `cell st-${p.stance}${conflicted ? " conflict" : ""}${dim ? " dim" : ""}` },
+  const label = cellLabel(c.name, i.code, p, k)
+  return h("td", { role: "gridcell", class: `cell st-${p.stance}${conflicted(k) ? " conflict" : ""}${dim ? " dim" : ""}` },
     h("a", {
-      href: "#", id: `m-${slug(cc)}-${slug(id)}`, "aria-label": label, title: label,
+      href: "#", id: `m-${slug(cc)}-${slug(id)}`, "aria-label": label, title: label, tabindex: "-1",
       onclick: (e: Event) => { e.preventDefault(); ctx.go({ view: "country", c: cc, i: id }) },
-    }, conflicted ? `⚠ ${Math.max(conf.stance.length, conf.confidence.length)}` : p.stance === "unknown" ? "–" : [STANCE_LABEL[p.stance].slice(0, 3), h("span", { class: "conf" }, CONF_MARK[p.confidence])]))
+    }, cellText(p, k)))
 }
 
 function grid(ctx: Ctx, doc: DocState, a: Analysis, f: MatrixFilters, items: [string, Item][], countries: [string, Country][]) {
   const watchers = watchersByCountry(ctx.peers())
-  const head = h("tr", {}, h("th", { class: "corner", scope: "col" }, "Country"),
-    items.map(([id, i]) => h("th", { scope: "col", class: `prio-${i.priority}`, title: `${i.title} (${i.track}, ${i.priority})` },
+  const head = h("tr", { role: "row" }, h("th", { class: "corner", scope: "col", role: "columnheader" }, "Country"),
+    items.map(([id, i]) => h("th", { scope: "col", role: "columnheader", class: `prio-${i.priority}`, title: `${i.title} (${i.track}, ${i.priority})`, "data-item": id },
       h("span", { class: "code" }, i.code))))
   const rows = countries.map(([cc, c]) => {
     const w = watchers.get(cc)
-    return h("tr", {},
-      h("th", { scope: "row" },
-        h("a", { href: `#`, id: `m-${slug(cc)}`, onclick: (e: Event) => { e.preventDefault(); ctx.go({ view: "country", c: cc }) } }, c.name),
+    return h("tr", { role: "row" },
+      h("th", { scope: "row", role: "rowheader" },
+        h("a", { href: `#`, id: `m-${slug(cc)}`, tabindex: "-1", onclick: (e: Event) => { e.preventDefault(); ctx.go({ view: "country", c: cc }) } }, c.name),
         w ? h("span", { class: "watch", title: `Viewing: ${w.join(", ")}` }, " 👁 " + w.join(", ")) : null),
       items.map(item => cell(ctx, doc, a, f, [cc, c], item)))
   })
-  return h("table", { class: "grid" }, h("thead", {}, head), h("tbody", {}, rows))
+  return h("table", { class: "grid", role: "grid", "aria-label": "Positions by country and agenda item" },
+    h("thead", {}, head), h("tbody", {}, rows))
 }
 
 export function matrixView(ctx: Ctx, filters: MatrixFilters): View {
@@ -86,7 +119,9 @@ export function matrixView(ctx: Ctx, filters: MatrixFilters): View {
   search.addEventListener("input", () => { filters.q = search.value; redraw() })
   region.addEventListener("change", () => { filters.region = region.value; redraw() })
   track.addEventListener("change", () => { filters.track = track.value; redraw() })
-  const table = h("div", { class: "matrix-wrap", tabindex: "0", role: "region", "aria-label": "Positions matrix" })
+  // not a tab stop itself: the grid inside is one, and moving in it scrolls this box
+  const table = h("div", { class: "matrix-wrap", role: "region", "aria-label": "Positions matrix" })
+  const roving = rovingGrid(table)
   const legend = h("p", { class: "legend" },
     STANCES.map(s => h("span", { class: `chip st-${s}` }, STANCE_LABEL[s])),
     " Confidence: ? rumour · • reported · ✓ confirmed · ⚠ conflict")
@@ -101,11 +136,12 @@ export function matrixView(ctx: Ctx, filters: MatrixFilters): View {
     lastDoc = doc; lastA = a
     const regions = [...new Set(Object.values(a.countries).map(c => c.region))].sort()
     fillOptions(region, "All regions", regions.map(r => [r, r]), filters.region)
-    fillOptions(track, "All tracks", Object.entries(a.tracks).map(([id, t]) => [id, `${id} – ${t.name}`]), filters.track)
+    fillOptions(track, "All tracks", sortedTracks(a, TEMPLATE_TRACKS).map(([id, t]) => [id, `${id} – ${t.name}`]), filters.track)
     const items = visibleItems(a, filters)
     const countries = visibleCountries(a, filters, items)
     replaceKeepingFocus(table,
       countries.length === 0 ? h("p", {}, "No country matches the filters.") : grid(ctx, doc, a, filters, items, countries))
+    roving.refresh()
   }
   return { el, update, relevant: touchesMatrix }
 }

@@ -262,7 +262,7 @@ export function changesView(ctx: ToolsCtx): View {
   })
 
   const el = h("section", { class: "view changes" },
-    h("h1", {}, "Change files"),
+    h("h1", {}, "Offline files"),
     h("p", { class: "muted" }, "For when there is no network at all: save this device’s changes to a file (USB stick, e-mail attachment), and load a file someone saved on theirs. Loading the same file twice does nothing."),
     h("div", { class: "card" }, h("h2", {}, "Save changes to file"),
       h("p", { class: "check" }, all, h("label", { for: all.id }, "All changes (the whole analysis)")),

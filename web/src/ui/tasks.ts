@@ -1,8 +1,9 @@
 // The tasks page: a form for a new task, and the tasks grouped by track with assignee, time and status
 // editable in place; "Only my tasks" filters to the person's own.
-import { type Analysis, type Task, TASK_STATUSES, addTask, memberName, setTaskField } from "../model/schema"
+import { type Analysis, type Task, TASK_STATUSES, addTask, memberName, setTaskField, sortedTracks } from "../model/schema"
 import { conflictsOf } from "../model/conflicts"
 import { h, replaceKeepingFocus, selectEl, slug } from "./dom"
+import { TEMPLATE_TRACKS } from "./tracks"
 import type { Ctx, DocState, View } from "./view"
 
 /** "Only my tasks"; the app keeps it for the page's lifetime, so it survives moving between views. */
@@ -26,7 +27,7 @@ export function tasksView(ctx: Ctx, filter: TaskFilter): View {
     const watchers = new Map<string, string[]>()
     for (const p of ctx.peers()) if (p.task) watchers.set(p.task, [...(watchers.get(p.task) ?? []), p.name])
     const tasks = Object.entries(a.tasks).filter(([, t]) => !filter.onlyMine || t.assignee === ctx.me.id)
-    const groups = [...Object.keys(a.tracks), ...new Set(tasks.map(([, t]) => t.track).filter(t => !a.tracks[t]))]
+    const groups = [...sortedTracks(a, TEMPLATE_TRACKS).map(([id]) => id), ...new Set(tasks.map(([, t]) => t.track).filter(t => !a.tracks[t]).sort())]
     replaceKeepingFocus(list, tasks.length === 0 ? h("p", {}, filter.onlyMine ? "No tasks assigned to you." : "No tasks yet.") :
       groups.map(tr => {
         const ts = tasks.filter(([, t]) => t.track === tr).sort((x, y) => x[1].when.localeCompare(y[1].when) || x[1].title.localeCompare(y[1].title))
@@ -65,7 +66,7 @@ function newTaskForm(ctx: Ctx) {
     title.focus()
   })
   const update = (a: Analysis) => {
-    const tracks: [string, string][] = Object.entries(a.tracks).map(([id, t]) => [id, `${id} – ${t.name}`])
+    const tracks: [string, string][] = sortedTracks(a, TEMPLATE_TRACKS).map(([id, t]) => [id, `${id} – ${t.name}`])
     const tsig = JSON.stringify(tracks)
     if (track.dataset.sig !== tsig) { const v = track.value; track.replaceChildren(...tracks.map(([v, t]) => h("option", { value: v }, t))); track.dataset.sig = tsig; if (v) track.value = v }
     const mopts = memberOptions(ctx, a)
