@@ -456,3 +456,30 @@ impl Server {
         Ok(target::check(response)?.body_mut().read_json()?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_prints_its_span_author_size_and_whole_before_and_after() {
+        let session = serde_json::json!({
+            "at": "2026-11-10T09:41:00Z", "startedAt": "2026-11-10T09:30:00Z",
+            "actor": "aa", "member": "ana", "memberName": "Ana",
+            "edits": [{"path": ["countries", "BR", "positions", "res-102", "notes"],
+                       "before": "Brazil supports", "after": "Brazil supports the MS model."}],
+            "changes": [{}, {}, {}]
+        });
+        assert_eq!(
+            session_line(&session),
+            "2026-11-10T09:30:00Z – 2026-11-10T09:41:00Z  Ana  (3 changes)\n    \
+             countries/BR/positions/res-102/notes : \"Brazil supports\" → \"Brazil supports the MS model.\"\n"
+        );
+        let single = serde_json::json!({"at": "2026-11-10T09:41:00Z", "startedAt": "2026-11-10T09:41:00Z",
+            "actor": "0123456789abcdef", "member": null, "memberName": null, "edits": [], "changes": [{}]});
+        assert_eq!(
+            session_line(&single),
+            "2026-11-10T09:41:00Z  actor 0123456789ab  (1 change)\n"
+        );
+    }
+}

@@ -397,7 +397,7 @@ test("export report: download the Markdown, print view, mark as sent, history, a
   // history of the position, from the relay
   await a.page.getByRole("button", { name: "History of Brazil on Res 102" }).click()
   const hist = a.page.getByRole("region", { name: "History of Brazil on Res 102" })
-  await waitFor(async () => /Ana \(Article 19\) · .* · .*stance → supports/.test(await hist.textContent()), "history line")
+  await waitFor(async () => /Ana \(Article 19\) · .* · .*stance: unknown → supports/.test(await hist.textContent()), "history line")
   // as of today: read only, same values
   const today = new Date().toISOString().slice(0, 10)
   await a.page.getByLabel("Show as of…").fill(today)
