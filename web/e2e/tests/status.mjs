@@ -1,9 +1,9 @@
-// The sync status in plain words (issue 14, item 5): "all saved" when idle, user edits (not keystrokes)
+// The sync status in plain words (issue 14, item 5), and the history by editing session (item 6): "all saved" when idle, user edits (not keystrokes)
 // counted while offline, back to "all saved" on its own once the link returns; the other person sees it all.
 import { waitFor } from "../harness.mjs"
 import { assert, isOffline, label, newAnalysis, person, saved, test, waitingEdits } from "../suite.mjs"
 
-test("status: all saved, a handful of edits kept offline (not keystrokes), all saved again after reconnecting", async () => {
+test("status: all saved, a handful of edits kept offline (not keystrokes), all saved again after reconnecting; the typing is one history line", async () => {
   const a = await person("Maria", "Derechos Digitales")
   const b = await person("Ana", "Article 19")
   const url = await newAnalysis(a)
@@ -42,6 +42,20 @@ test("status: all saved, a handful of edits kept offline (not keystrokes), all s
   assert((await b.page.getByLabel(label("Stance")).inputValue()) === "supports", "B sees the stance")
   assert((await b.page.getByLabel(label("Confidence")).inputValue()) === "reported", "B sees the confidence")
   await waitFor(async () => await saved(b), "B all saved")
+
+  // History by editing session: the two typed sentences are one line (not one per key), expandable.
+  await b.page.getByRole("button", { name: "History of Brazil on Res 102" }).click()
+  const hist = b.page.getByRole("region", { name: "History of Brazil on Res 102" })
+  await waitFor(async () => /notes: “” → “Brazil supports the MS model in plenary\. Heard in corridor: BR wavering\.”/.test(await hist.textContent()), "one notes line, before → after")
+  const lines = await hist.locator("ul.hist > li").allTextContents()
+  const noteLines = lines.filter(l => /notes/.test(l.split("\n")[0]))
+  console.log(`  history: ${lines.length} lines for ${typed.length} keystrokes and 2 picks`)
+  assert(noteLines.length === 2, `notes: the creation and one typing session, got ${noteLines.length}: ${JSON.stringify(lines)}`)
+  assert(lines.length <= 6, `history by session, not keystroke: ${lines.length} lines`)
+  const more = hist.locator("details summary").first()
+  assert(/^\d+ changes$/.test(await more.textContent()), "the session's changes behind a disclosure")
+  await more.click()
+  assert((await hist.locator("details[open] li").count()) > 20, "expanding shows the keystroke changes")
   assert((await a.page.getByRole("status").count()) === 1, "one role=status element")
   await a.context.close(); await b.context.close()
 })
