@@ -65,6 +65,12 @@ pub struct SessionEdit {
 struct Building {
     who: String,
     field: Vec<Vec<String>>,
+    /// Each field's value after the newest change (the first one the walk meets).
+    after: Vec<Json>,
+    /// The newest change's time, actor and member.
+    at: String,
+    actor: String,
+    member: Option<String>,
     oldest_time: i64,
     oldest_deps: Vec<ChangeHash>,
     changes: Vec<HistoryEntry>,
@@ -121,6 +127,10 @@ pub fn history_sessions(
                 sessions.push(Building {
                     who: who.clone(),
                     field: field.clone(),
+                    after: entry.edits.iter().map(|edit| edit.value.clone()).collect(),
+                    at: entry.at.clone(),
+                    actor: entry.actor.clone(),
+                    member: entry.member.clone(),
                     oldest_time: time,
                     oldest_deps: deps,
                     changes: vec![entry],
@@ -151,28 +161,23 @@ fn finish(
     building: Building,
     names: &BTreeMap<String, String>,
 ) -> Result<HistorySession, ModelError> {
-    let Some(newest) = building.changes.first() else {
-        return Err(ModelError::UnknownChange("an empty editing session".into()));
-    };
     let mut edits = Vec::with_capacity(building.field.len());
-    for (path, after) in building
-        .field
-        .iter()
-        .zip(newest.edits.iter().map(|edit| edit.value.clone()))
-    {
+    for (path, after) in building.field.into_iter().zip(building.after) {
         edits.push(SessionEdit {
-            path: path.clone(),
-            before: value_at_path(doc, path, &building.oldest_deps)?,
+            before: value_at_path(doc, &path, &building.oldest_deps)?,
+            path,
             after,
         });
     }
-    let member = newest.member.clone();
     Ok(HistorySession {
-        at: newest.at.clone(),
+        at: building.at,
         started_at: change_time(building.oldest_time),
-        actor: newest.actor.clone(),
-        member_name: member.as_ref().and_then(|id| names.get(id).cloned()),
-        member,
+        actor: building.actor,
+        member_name: building
+            .member
+            .as_ref()
+            .and_then(|id| names.get(id).cloned()),
+        member: building.member,
         edits,
         changes: building.changes,
     })
