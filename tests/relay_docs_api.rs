@@ -30,6 +30,76 @@ async fn relay_with_sample(
     Ok((relay, id, doc.doc))
 }
 
+/// Typing is one history entry per editing session by default; `raw=1` gives every change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_is_grouped_by_editing_session_and_raw_on_request() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let relay = TestRelay::start(dir.path()).await?;
+    let id = DocumentId::random();
+    let mut doc = caucus_model::sample::scripted_analysis()?;
+    // Maria types a sentence into Brazil's notes key by key, seconds apart.
+    let sentence = " Heard in corridor.";
+    doc.set_actor(ActorId::from([0x5a; 16]));
+    caucus_model::register_member(&mut doc, "maria", "Maria", "Coalition")?;
+    caucus_model::commit_edit(
+        &mut doc,
+        "register",
+        &Timestamp::parse("2026-11-20T09:00:00Z")?,
+    );
+    for (i, ch) in sentence.chars().enumerate() {
+        let when = Timestamp::parse(&format!("2026-11-20T10:00:{i:02}Z"))?;
+        let by = Attribution::new("maria", when.clone());
+        let text = ch.to_string();
+        let len = caucus_model::read_analysis(doc.document())?.countries["BR"].positions["res-102"]
+            .notes
+            .chars()
+            .count();
+        let edit = caucus_model::TextEdit::insert(len, &text);
+        caucus_model::edit_position_notes(&mut doc, &by, "BR", "res-102", &edit)?;
+        caucus_model::commit_edit(&mut doc, "notes", &when);
+    }
+    let mut peer = Peer::connect(&relay.ws_url(), "loader").await?;
+    let mut synced = PeerDoc::new(id.clone(), doc.document().clone());
+    peer.sync_until_quiet(&mut synced, QUIET).await?;
+
+    let field = "countries/BR/positions/res-102/notes";
+    let get = |query: &str| {
+        let path = format!("/api/docs/{id}/history?field={field}{query}");
+        let addr = relay.addr;
+        async move { http_exchange(addr, "GET", &path, &[&bearer(TOKEN)], None).await }
+    };
+    let grouped = get("").await?;
+    assert_eq!(grouped.status, 200, "{}", grouped.text());
+    let sessions: serde_json::Value = serde_json::from_slice(&grouped.body)?;
+    let newest = &sessions[0];
+    assert_eq!(newest["memberName"], "Maria");
+    assert_eq!(
+        newest["changes"].as_array().map(Vec::len),
+        Some(sentence.len())
+    );
+    let before = newest["edits"][0]["before"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(newest["edits"][0]["after"], format!("{before}{sentence}"));
+    assert_eq!(newest["startedAt"], "2026-11-20T10:00:00Z");
+    let local = caucus_model::history_sessions(
+        doc.document(),
+        &caucus_model::HistoryQuery::for_path(field),
+    )?;
+    assert_eq!(sessions, serde_json::to_value(&local)?);
+
+    let raw = get("&raw=1").await?;
+    assert_eq!(raw.status, 200, "{}", raw.text());
+    let changes: serde_json::Value = serde_json::from_slice(&raw.body)?;
+    let changes = changes.as_array().map(Vec::as_slice).unwrap_or_default();
+    assert!(changes.len() >= sentence.len(), "one entry per keystroke");
+    assert!(changes.len() > sessions.as_array().map_or(0, Vec::len));
+    assert_eq!(changes[0]["edits"][0]["value"], newest["edits"][0]["after"]);
+    assert_eq!(get("&raw=maybe").await?.status, 400);
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_and_history_come_from_the_model_byte_for_byte() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
@@ -93,7 +163,7 @@ async fn reports_and_history_come_from_the_model_byte_for_byte() -> anyhow::Resu
     // History of one position: what the model says, as JSON.
     let field = "countries/BR/positions/res-102";
     let history = get(
-        format!("/api/docs/{id}/history?field={field}&limit=5"),
+        format!("/api/docs/{id}/history?field={field}&limit=5&raw=1"),
         TOKEN,
     )
     .await?;

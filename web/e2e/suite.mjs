@@ -73,6 +73,19 @@ export function nodeClient() {
   return repo
 }
 
+/**
+ * The sync status's words (web/src/sync/status.ts): `saved(p)` is true when everything this person did is
+ * on the relay and they have everything it has ("all saved"); `isOffline(p)` when the link is down.
+ */
+export const SAVED = "all saved"
+export const saved = async p => (await p.status()) === SAVED
+export const isOffline = async p => /^offline: your edits are kept on this device/.test(await p.status())
+/** The number of edits the status says are waiting to send (0 when it names none). */
+export async function waitingEdits(p) {
+  const m = /(\d+) edits? waiting to send/.exec(await p.status())
+  return m ? Number(m[1]) : 0
+}
+
 export const label = (f, country = "Brazil", item = "Res 102") => `${f} for ${country} on ${item}`
 export const S = v => new ImmutableString(v)
 

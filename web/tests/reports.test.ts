@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { fileNameFrom, historyLine, type HistoryEntry } from "../src/ui/reports"
+import { fileNameFrom, historyLine, sessionLine, textChange, type HistoryEntry } from "../src/ui/reports"
 import { readAnalysis, setPositionField } from "../src/model/schema"
 import { A } from "../src/model/am"
 import { alice, newDoc } from "./helpers"
@@ -30,5 +30,32 @@ describe("download names", () => {
     expect(fileNameFrom('attachment; filename="../../etc/passwd"')).toBe("passwd")
     expect(fileNameFrom(null)).toBeUndefined()
     expect(fileNameFrom("inline")).toBeUndefined()
+  })
+})
+
+describe("history by editing session", () => {
+  it("shows a text's change with whole words around it, never cut inside a word", () => {
+    const before = "Brazil supports the MS model in plenary. Heard in corridor: BR wavering (Ana). More notes follow here and here."
+    const after = "Brazil supports the MS model in plenary. Heard in corridor: BR now opposed (Ana). More notes follow here and here."
+    const [b, c] = textChange(before, after, 12)
+    expect(b).toBe("…corridor: BR wavering (Ana). More…")
+    expect(c).toBe("…corridor: BR now opposed (Ana). More…")
+    for (const t of [b, c]) for (const w of t.replace(/…/g, "").split(/\s+/)) expect(before + " " + after).toMatch(new RegExp(`(^|\\s)${w.replace(/[().]/g, "\\$&")}(\\s|$)`))
+    expect(textChange("short", "short text")).toEqual(["short", "short text"])
+  })
+  it("a session line names the member, the span and before → after", () => {
+    const a = readAnalysis(newDoc())
+    const change = (at: string): HistoryEntry => ({ hash: at, at, actor: "aa", member: "alice", memberName: "Alice", message: "", edits: [] })
+    const line = sessionLine({
+      at: "2026-11-10T09:41:00Z", startedAt: "2026-11-10T09:30:00Z", actor: "aa", member: "alice", memberName: "Alice",
+      edits: [{ path: ["countries", "BR", "positions", "res102", "notes"], before: "", after: "Brazil supports the MS model." }],
+      changes: [change("2026-11-10T09:41:00Z"), change("2026-11-10T09:30:00Z")],
+    }, ["countries", "BR"], a)
+    expect(line).toContain("Res 102 notes: “” → “Brazil supports the MS model.”")
+    expect(line).toContain(" – ")
+    const pick = sessionLine({ at: "2026-11-10T09:41:00Z", startedAt: "2026-11-10T09:41:00Z", actor: "aa", member: null, memberName: null,
+      edits: [{ path: ["countries", "BR", "positions", "res102", "stance"], before: "unknown", after: "supports" }], changes: [] }, ["countries", "BR"], a)
+    expect(pick).toMatch(/stance: unknown → supports$/)
+    expect(pick).not.toContain(" – ")
   })
 })

@@ -1,22 +1,59 @@
 import { describe, expect, it } from "vitest"
 import { A } from "../src/model/am"
-import { backoffDelay, computeStatus, countPending, sameHeads } from "../src/sync/status"
+import { EDIT_GAP_SECONDS, backoffDelay, computeStatus, countEdits, countPending, retryDelay, sameHeads } from "../src/sync/status"
+import type { AnalysisDoc } from "../src/model/schema"
 import { diff, moveCaret } from "../src/ui/dom"
 import { setPositionField } from "../src/model/schema"
 import { alice, bob, fork, newDoc } from "./helpers"
 
 describe("status text", () => {
-  it("offline counts local changes not yet on the relay", () => {
+  it("offline says edits are kept on this device, with the count only when there are some", () => {
     expect(computeStatus({ connected: false, pending: [2, 1], inSync: [false, false] }))
-      .toEqual({ state: "offline", text: "offline · 3 local changes not yet on the relay", pending: 3 })
-    expect(computeStatus({ connected: false, pending: [1], inSync: [false] }).text).toBe("offline · 1 local change not yet on the relay")
-    expect(computeStatus({ connected: false, pending: [], inSync: [] })).toEqual({ state: "offline", text: "offline · 0 local changes not yet on the relay", pending: 0 })
+      .toEqual({ state: "offline", text: "offline: your edits are kept on this device (3 edits waiting to send)", pending: 3 })
+    expect(computeStatus({ connected: false, pending: [1], inSync: [false] }).text).toBe("offline: your edits are kept on this device (1 edit waiting to send)")
+    expect(computeStatus({ connected: false, pending: [], inSync: [] })).toEqual({ state: "offline", text: "offline: your edits are kept on this device", pending: 0 })
   })
-  it("syncing while catching up, synced when the relay has everything", () => {
-    expect(computeStatus({ connected: true, pending: [0], inSync: [false] }).state).toBe("syncing")
-    expect(computeStatus({ connected: true, pending: [4], inSync: [false] })).toMatchObject({ state: "syncing", text: "syncing · 4 to send" })
-    expect(computeStatus({ connected: true, pending: [0, 0], inSync: [true, true] })).toEqual({ state: "synced", text: "synced", pending: 0 })
-    expect(computeStatus({ connected: true, pending: [], inSync: [] }).state).toBe("synced")
+  it("edits waiting to send while catching up, all saved when the relay has everything", () => {
+    expect(computeStatus({ connected: true, pending: [0], inSync: [false] })).toMatchObject({ state: "syncing", text: "catching up…" })
+    expect(computeStatus({ connected: true, pending: [2], inSync: [false] })).toMatchObject({ state: "syncing", text: "2 edits waiting to send" })
+    expect(computeStatus({ connected: true, pending: [1], inSync: [false] }).text).toBe("1 edit waiting to send")
+    expect(computeStatus({ connected: true, pending: [0, 0], inSync: [true, true] })).toEqual({ state: "synced", text: "all saved", pending: 0 })
+    expect(computeStatus({ connected: true, pending: [], inSync: [] }).text).toBe("all saved")
+    for (const p of [0, 1, 5]) for (const c of [true, false]) expect(computeStatus({ connected: c, pending: [p], inSync: [false] }).text).not.toMatch(/\b0\b|change/)
+  })
+})
+
+describe("edits, not keystrokes", () => {
+  /** Types `text` into Brazil's notes on Res 102 one character per change, at `t0` + i seconds. */
+  const typeInto = (d: A.Doc<AnalysisDoc>, text: string, t0: number, at: number) => {
+    for (const ch of text) {
+      const time = t0++
+      const pos = at++
+      d = A.change(d, { time }, x => { A.splice(x, ["countries", "BR", "positions", "res102", "notes"], pos, 0, ch) })
+    }
+    return d
+  }
+  it("two dropdown picks and two typed sentences are four edits, not dozens", () => {
+    const base = newDoc()
+    const relay = A.getHeads(base)
+    let d = A.change(fork(base), { time: 1000 }, x => setPositionField(x, alice, "BR", "res102", "stance", "supports"))
+    d = A.change(d, { time: 1005 }, x => setPositionField(x, alice, "BR", "res102", "confidence", "reported"))
+    d = typeInto(d, "Brazil supports. ", 1010, 0)
+    d = A.change(d, { time: 1030 }, x => setPositionField(x, alice, "KE", "res71", "stance", "opposes"))
+    d = typeInto(d, "Heard in corridor.", 1040, 17)
+    expect(countPending(d, relay)).toBeGreaterThan(30)
+    expect(countEdits(d, relay)).toBe(5)
+    expect(countEdits(d, A.getHeads(d))).toBe(0)
+  })
+  it("a pause over five minutes starts a new edit of the same field; a cache gives the same count", () => {
+    const base = newDoc()
+    let d = typeInto(fork(base), "abc", 1000, 0)
+    d = typeInto(d, "def", 1002 + EDIT_GAP_SECONDS, 3)
+    d = typeInto(d, "ghi", 1004 + 2 * EDIT_GAP_SECONDS + 1, 6)
+    const cache = new Map<string, string>()
+    expect(countEdits(d, A.getHeads(base), [], cache)).toBe(2)
+    expect(cache.size).toBe(9)
+    expect(countEdits(d, A.getHeads(base), [], cache)).toBe(2)
   })
 })
 
@@ -52,6 +89,17 @@ describe("reconnect backoff", () => {
     const xs = new Set(Array.from({ length: 20 }, () => backoffDelay(4)))
     expect(xs.size).toBeGreaterThan(1)
     for (const x of xs) { expect(x).toBeGreaterThanOrEqual(4000); expect(x).toBeLessThanOrEqual(8000) }
+  })
+  it("stays under a second while the page is visible and backs off further while hidden", () => {
+    for (let attempt = 0; attempt < 40; attempt++) {
+      expect(retryDelay(attempt, true)).toBeLessThanOrEqual(800)
+      expect(retryDelay(attempt, true)).toBeGreaterThanOrEqual(100)
+    }
+    expect(retryDelay(0, true, () => 0)).toBe(100)
+    expect(retryDelay(10, true, () => 1)).toBe(800)
+    expect(retryDelay(10, false, () => 1)).toBe(30000)
+    expect(retryDelay(10, false, () => 0)).toBe(15000)
+    expect(new Set(Array.from({ length: 20 }, () => retryDelay(5, true))).size).toBeGreaterThan(1)
   })
 })
 

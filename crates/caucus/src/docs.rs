@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use automerge::Automerge;
 use caucus_model::changefile;
-use caucus_relay::exports::{ChangesSince, ExportRequest, history_query, today_utc};
+use caucus_relay::exports::{ChangesSince, ExportRequest, history_json, history_query, today_utc};
 use caucus_relay::snapshot;
 use caucus_relay::{DocumentId, Storage};
 use clap::{Args, Subcommand, ValueEnum};
@@ -95,6 +95,9 @@ pub(crate) struct HistoryArgs {
     /// Print the entries as JSON (the HTTP API's shape).
     #[arg(long)]
     json: bool,
+    /// One entry per automerge change instead of one per editing session.
+    #[arg(long)]
+    raw: bool,
     #[command(flatten)]
     target: Where,
 }
@@ -251,6 +254,9 @@ pub(crate) async fn history(args: HistoryArgs) -> anyhow::Result<()> {
             if let Some(limit) = args.limit {
                 params.push(("limit", limit.to_string()));
             }
+            if args.raw {
+                params.push(("raw", "1".to_owned()));
+            }
             let path = format!("/api/docs/{id}/history");
             let body = tokio::task::spawn_blocking(move || server.get(&path, &params)).await??;
             serde_json::from_slice(&body).context("the server's history is not JSON")?
@@ -258,10 +264,8 @@ pub(crate) async fn history(args: HistoryArgs) -> anyhow::Result<()> {
         None => {
             let storage = args.target.storage()?;
             let doc = load(&storage, &id, &args.target.data).await?;
-            let entries =
-                tokio::task::spawn_blocking(move || caucus_model::history::history(&doc, &query))
-                    .await??;
-            serde_json::to_value(entries)?
+            let raw = args.raw;
+            tokio::task::spawn_blocking(move || history_json(&doc, &query, raw)).await??
         }
     };
     if args.json {
@@ -270,9 +274,71 @@ pub(crate) async fn history(args: HistoryArgs) -> anyhow::Result<()> {
     }
     let mut out = String::new();
     for entry in entries.as_array().map(Vec::as_slice).unwrap_or_default() {
-        out.push_str(&history_line(entry));
+        if args.raw {
+            out.push_str(&history_line(entry));
+        } else {
+            out.push_str(&session_line(entry));
+        }
     }
     write_out(None, out.as_bytes(), false)
+}
+
+/// One editing session as text: from when to when, who, how many changes, then each field
+/// with its whole value before → after.
+fn session_line(session: &serde_json::Value) -> String {
+    let text = |key: &str| session.get(key).and_then(|v| v.as_str()).unwrap_or("");
+    let when = match (text("startedAt"), text("at")) {
+        ("", "") => "(no time)".to_owned(),
+        (start, end) if start == end || start.is_empty() => end.to_owned(),
+        (start, end) => format!("{start} – {end}"),
+    };
+    let changes = session
+        .get("changes")
+        .and_then(|c| c.as_array())
+        .map_or(0, Vec::len);
+    let plural = if changes == 1 { "" } else { "s" };
+    let mut line = format!("{when}  {}  ({changes} change{plural})\n", who(session));
+    for edit in session
+        .get("edits")
+        .and_then(|e| e.as_array())
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let value = |key: &str| edit.get(key).map(ToString::to_string).unwrap_or_default();
+        line.push_str(&format!(
+            "    {} : {} → {}\n",
+            edit_path(edit),
+            value("before"),
+            value("after")
+        ));
+    }
+    line
+}
+
+/// A session's or change's author: member name, else member id, else the actor's start.
+fn who(entry: &serde_json::Value) -> String {
+    let text = |key: &str| entry.get(key).and_then(|v| v.as_str()).unwrap_or("");
+    match (text("memberName"), text("member")) {
+        ("", "") => format!(
+            "actor {}",
+            text("actor").chars().take(12).collect::<String>()
+        ),
+        ("", member) => member.to_owned(),
+        (name, _) => name.to_owned(),
+    }
+}
+
+/// An edit's path as `countries/BR/positions/res-102/notes`.
+fn edit_path(edit: &serde_json::Value) -> String {
+    edit.get("path")
+        .and_then(|p| p.as_array())
+        .map(|p| {
+            p.iter()
+                .filter_map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .unwrap_or_default()
 }
 
 /// One history entry as text: when, who, message, then each edited field.
@@ -388,5 +454,32 @@ impl Server {
             .send(bytes)
             .with_context(|| format!("reaching {}", self.base))?;
         Ok(target::check(response)?.body_mut().read_json()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_prints_its_span_author_size_and_whole_before_and_after() {
+        let session = serde_json::json!({
+            "at": "2026-11-10T09:41:00Z", "startedAt": "2026-11-10T09:30:00Z",
+            "actor": "aa", "member": "ana", "memberName": "Ana",
+            "edits": [{"path": ["countries", "BR", "positions", "res-102", "notes"],
+                       "before": "Brazil supports", "after": "Brazil supports the MS model."}],
+            "changes": [{}, {}, {}]
+        });
+        assert_eq!(
+            session_line(&session),
+            "2026-11-10T09:30:00Z – 2026-11-10T09:41:00Z  Ana  (3 changes)\n    \
+             countries/BR/positions/res-102/notes : \"Brazil supports\" → \"Brazil supports the MS model.\"\n"
+        );
+        let single = serde_json::json!({"at": "2026-11-10T09:41:00Z", "startedAt": "2026-11-10T09:41:00Z",
+            "actor": "0123456789abcdef", "member": null, "memberName": null, "edits": [], "changes": [{}]});
+        assert_eq!(
+            session_line(&single),
+            "2026-11-10T09:41:00Z  actor 0123456789ab  (1 change)\n"
+        );
     }
 }

@@ -154,7 +154,7 @@ impl HistoryQuery {
         self
     }
 
-    fn effective_limit(&self) -> usize {
+    pub(crate) fn effective_limit(&self) -> usize {
         self.limit
             .unwrap_or(DEFAULT_HISTORY_LIMIT)
             .min(MAX_HISTORY_LIMIT)
@@ -211,24 +211,39 @@ pub fn history(doc: &Automerge, query: &HistoryQuery) -> Result<Vec<HistoryEntry
         if edits.is_empty() && !query.path.is_empty() {
             continue;
         }
-        let actor = meta.actor.to_hex_string();
-        let member = actors.member_of(&actor);
-        let member_name = member.as_ref().and_then(|id| names.get(id).cloned());
-        entries.push(HistoryEntry {
-            hash: meta.hash.to_string(),
-            at: if meta.timestamp == 0 {
-                String::new()
-            } else {
-                format_unix_utc(meta.timestamp)
-            },
-            actor,
-            member,
-            member_name,
-            message: meta.message.map(|m| m.into_owned()).unwrap_or_default(),
-            edits,
-        });
+        entries.push(entry_of(meta, edits, &actors, &names));
     }
     Ok(entries)
+}
+
+/// One change's entry: its time, author (member via `members[*].actors`) and `edits`.
+pub(crate) fn entry_of(
+    meta: automerge::ChangeMetadata<'_>,
+    edits: Vec<HistoryEdit>,
+    actors: &ActorDirectory,
+    names: &BTreeMap<String, String>,
+) -> HistoryEntry {
+    let actor = meta.actor.to_hex_string();
+    let member = actors.member_of(&actor);
+    let member_name = member.as_ref().and_then(|id| names.get(id).cloned());
+    HistoryEntry {
+        hash: meta.hash.to_string(),
+        at: change_time(meta.timestamp),
+        actor,
+        member,
+        member_name,
+        message: meta.message.map(|m| m.into_owned()).unwrap_or_default(),
+        edits,
+    }
+}
+
+/// A change time as RFC 3339 UTC, `""` for time 0 (no known time).
+pub(crate) fn change_time(timestamp: i64) -> String {
+    if timestamp == 0 {
+        String::new()
+    } else {
+        format_unix_utc(timestamp)
+    }
 }
 
 /// member id → name, from the document as it is now.
@@ -261,7 +276,7 @@ enum ChangeEdit {
 /// object, and the value is read at the change's heads, so it is the value right after it.
 /// Measured on the ITU template with 2,000 edit changes (debug build of this crate): about
 /// 1 s for the newest 1,000 entries, about 2 s for a filtered query that reads every change.
-fn change_edits(
+pub(crate) fn change_edits(
     doc: &Automerge,
     hash: ChangeHash,
     filter: &[String],
@@ -370,7 +385,7 @@ fn prop_label(prop: &Prop) -> String {
 }
 
 /// A value as JSON as it was at `heads`.
-fn json_at(
+pub(crate) fn json_at(
     doc: &Automerge,
     value: &Value<'_>,
     id: &ObjId,

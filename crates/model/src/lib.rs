@@ -33,6 +33,8 @@
 //! - `export` — [`export_json`].
 //! - [`history`](mod@history) — [`heads_before`], [`view_at`], [`history()`] and
 //!   [`changes_between`]: the document at a time, who changed what, position differences.
+//! - [`sessions`] — [`history_sessions`]: the history by editing session (consecutive
+//!   changes by one member to one field, no pause over five minutes).
 //! - [`report`] — [`weekly_report`], [`matrix_csv`] and the `reports` log
 //!   ([`record_report`]).
 //! - [`sample`] — [`sample::scripted_analysis`], a deterministic example analysis.
@@ -51,6 +53,7 @@ mod read;
 pub mod report;
 pub mod sample;
 pub mod schema;
+pub mod sessions;
 pub mod template;
 mod timestamp;
 mod view;
@@ -77,6 +80,7 @@ pub use report::{
     weekly_report,
 };
 pub use schema::SCHEMA_ID;
+pub use sessions::{HistorySession, SESSION_GAP_SECONDS, SessionEdit, history_sessions};
 pub use template::{Template, new_analysis};
 pub use timestamp::{Date, Timestamp};
 pub use view::{

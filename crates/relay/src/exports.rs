@@ -119,6 +119,20 @@ pub fn history_query(field: Option<&str>, limit: Option<usize>) -> Result<Histor
     })
 }
 
+/// The history as the API and the CLI give it: editing sessions
+/// ([`caucus_model::history_sessions`]), or with `raw` one entry per change.
+pub fn history_json(
+    doc: &Automerge,
+    query: &HistoryQuery,
+    raw: bool,
+) -> Result<serde_json::Value, caucus_model::ModelError> {
+    Ok(if raw {
+        serde_json::to_value(history::history(doc, query)?)?
+    } else {
+        serde_json::to_value(caucus_model::history_sessions(doc, query)?)?
+    })
+}
+
 /// Where a change file starts: after these heads, or after the state at the start of a day.
 #[derive(Debug, Clone)]
 pub enum ChangesSince {

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { linkProxy, TOKEN, waitFor } from "../harness.mjs"
-import { assert, browser, label, leaks, newAnalysis, nodeClient, person, relay, S, secrets, SHOTS, sockets, test, watchUrls } from "../suite.mjs"
+import { assert, browser, isOffline, label, leaks, newAnalysis, nodeClient, person, relay, S, saved, secrets, SHOTS, sockets, test, waitingEdits, watchUrls } from "../suite.mjs"
 test("a link's token is remembered and removed from the address bar; a new analysis comes from the template", async () => {
   const a = await person("Ana", "Article 19")
   assert(!a.page.url().includes("token"), `token still in address bar: ${a.page.url()}`)
@@ -17,7 +17,7 @@ test("a link's token is remembered and removed from the address bar; a new analy
   assert(cols > 5 && rows > 5, `matrix ${rows}×${cols}`)
   await a.page.goto(`${a.proxy.origin}/#`)
   await a.page.getByRole("link", { name: /PP-26|ITU|analysis/i }).first().waitFor()
-  await waitFor(async () => (await a.status()) === "synced", "status synced", 20000)
+  await waitFor(async () => (await saved(a)), "status synced", 20000)
   await a.context.close()
 })
 
@@ -67,9 +67,9 @@ test("a stance conflict shows both values and who set them; one click keeps one"
   const url = await newAnalysis(a)
   await a.open(url, "&view=country&c=BR")
   await b.open(url, "&view=country&c=BR")
-  await waitFor(async () => (await a.status()) === "synced" && (await b.status()) === "synced", "both synced")
+  await waitFor(async () => (await saved(a)) && (await saved(b)), "both synced")
   await a.offline(true); await b.offline(true)
-  await waitFor(async () => /offline/.test(await a.status()) && /offline/.test(await b.status()), "both offline")
+  await waitFor(async () => (await isOffline(a)) && (await isOffline(b)), "both offline")
   await a.page.getByLabel(label("Stance")).selectOption("supports")
   await b.page.getByLabel(label("Stance")).selectOption("opposes")
   await a.offline(false); await b.offline(false)
@@ -98,15 +98,15 @@ test("offline: status says so, edits continue, survive a reload, and reach the o
   const url = await newAnalysis(a)
   await a.open(url, "&view=country&c=KE")
   await a.page.evaluate(() => navigator.serviceWorker.ready)
-  await waitFor(async () => (await a.status()) === "synced", "A synced")
+  await waitFor(async () => (await saved(a)), "A synced")
   const node = nodeClient()
   const nh = await node.find(url)
   await b.open(url, "&view=country&c=KE")
   await a.offline(true)
-  await waitFor(async () => /^offline/.test(await a.status()), "A offline")
+  await waitFor(async () => (await isOffline(a)), "A offline")
   await a.page.getByLabel(label("Stance", "Kenya", "Res 130")).selectOption("opposes")
   await a.page.getByLabel(label("Notes", "Kenya", "Res 130")).fill("Said in the corridor: will oppose.")
-  await waitFor(async () => /offline · [2-9]\d* local changes not yet on the relay/.test(await a.status()), "offline count (stance and notes)")
+  await waitFor(async () => (await waitingEdits(a)) >= 2, "offline count (stance and notes)")
   const before = await a.status()
   if (process.env.DEBUG) console.log("  before reload:", before, JSON.stringify(await a.page.getByLabel(label("Notes", "Kenya", "Res 130")).inputValue()))
   await a.page.reload()
@@ -118,7 +118,7 @@ test("offline: status says so, edits continue, survive a reload, and reach the o
   await a.page.getByLabel(label("Confidence", "Kenya", "Res 130")).selectOption("confirmed")
   assert((await b.page.getByLabel(label("Stance", "Kenya", "Res 130")).inputValue()) === "unknown", "B got it while A offline?")
   await a.offline(false)
-  await waitFor(async () => (await a.status()) === "synced", "A synced again", 20000)
+  await waitFor(async () => (await saved(a)), "A synced again", 20000)
   await waitFor(async () => (await b.page.getByLabel(label("Confidence", "Kenya", "Res 130")).inputValue()) === "confirmed", "B sees A's offline edits")
   assert((await b.page.getByLabel(label("Notes", "Kenya", "Res 130")).inputValue()) === "Said in the corridor: will oppose.", "B notes")
   await waitFor(() => {
@@ -134,7 +134,7 @@ test("tasks per track with assignee, time, status; filter mine; matrix filters; 
   const b = await person("Bo", "Access Now", { width: 390, height: 844 })
   const url = await newAnalysis(a)
   // seed some positions from the Node JS client so the matrix has colour
-  await waitFor(async () => (await a.status()) === "synced", "new analysis on the relay")
+  await waitFor(async () => (await saved(a)), "new analysis on the relay")
   const node = nodeClient()
   const nh = await node.find(url)
   const stances = ["supports", "opposes", "undecided", "mixed", "unknown"], confs = ["rumour", "reported", "confirmed"]
@@ -151,7 +151,7 @@ test("tasks per track with assignee, time, status; filter mine; matrix filters; 
     }
   })
   await a.open(url, "&view=tasks")
-  await waitFor(async () => (await a.status()) === "synced", "synced")
+  await waitFor(async () => (await saved(a)), "synced")
   await a.page.getByLabel("Title for new task").fill("Cover COM5 drafting group on Res 102")
   await a.page.getByLabel("Track for new task").selectOption("COM5")
   await a.page.getByLabel("Time for new task").fill("Tue 10:00, Room C")
@@ -214,16 +214,16 @@ test("tasks per track with assignee, time, status; filter mine; matrix filters; 
 test("a dropped link is noticed and re-established on its own (backoff, no online event)", async () => {
   const a = await person("Lee", "EFF")
   const url = await newAnalysis(a)
-  await waitFor(async () => (await a.status()) === "synced", "synced")
+  await waitFor(async () => (await saved(a)), "synced")
   a.proxy.set(false) // the link dies; the browser still thinks it is online
-  await waitFor(async () => /^offline · 0 local changes/.test(await a.status()), "offline after the link drops", 10000)
+  await waitFor(async () => (await a.status()) === "offline: your edits are kept on this device", "offline after the link drops", 10000)
   await a.page.getByRole("link", { name: /^Brazil on Res 102/ }).click()
   await a.page.getByLabel(label("Stance")).selectOption("undecided")
-  await waitFor(async () => /^offline · 1 local change not yet on the relay$/.test(await a.status()), "one change pending")
+  await waitFor(async () => /^offline: your edits are kept on this device \(1 edit waiting to send\)$/.test(await a.status()), "one change pending")
   await new Promise(r => setTimeout(r, 3000))
   const t0 = Date.now()
   a.proxy.set(true)
-  await waitFor(async () => (await a.status()) === "synced", "synced again without help", 20000)
+  await waitFor(async () => (await saved(a)), "synced again without help", 20000)
   console.log(`  reconnected ${Date.now() - t0} ms after the link came back`)
   const node = nodeClient()
   const nh = await node.find(url)
@@ -291,7 +291,7 @@ test("access: an admin invites a viewer who reads live but changes nothing; revo
   if (relay.kind !== "caucus") { console.log("  (skipped: needs the caucus relay's access API)"); return }
   const a = await person("Ana", "Article 19")
   const url = await newAnalysis(a)
-  await waitFor(async () => (await a.status()) === "synced", "analysis on the relay")
+  await waitFor(async () => (await saved(a)), "analysis on the relay")
   await waitFor(async () => (await a.page.locator("#role").textContent()) === "admin", "admin role in the bar")
   await a.page.getByRole("link", { name: "Access", exact: true }).click()
   await a.page.getByRole("heading", { name: "Access" }).waitFor()
@@ -317,7 +317,7 @@ test("access: an admin invites a viewer who reads live but changes nothing; revo
   await waitFor(() => vStance.isDisabled(), "stance select disabled for the viewer")
   assert(await vConf.isDisabled(), "confidence select enabled for a viewer")
   assert(await v.page.getByRole("button", { name: label("Add source") }).count() === 0, "viewer can add sources")
-  await waitFor(async () => (await v.status()) === "synced", "viewer synced")
+  await waitFor(async () => (await saved(v)), "viewer synced")
   // the viewer's own actions change nothing: typing into read-only notes, and even a forced select change
   await vNotes.click()
   await v.page.keyboard.type("viewer typing")
@@ -332,7 +332,7 @@ test("access: an admin invites a viewer who reads live but changes nothing; revo
   await waitFor(async () => (await vNotes.inputValue()) === "Admin note.", "viewer sees the admin's notes (and not its own typing)")
   assert((await vConf.inputValue()) === "rumour", `viewer's forced confidence stuck: ${await vConf.inputValue()}`)
   assert((await a.page.getByLabel(label("Confidence")).inputValue()) === "rumour", "viewer's change reached the admin")
-  await waitFor(async () => (await v.status()) === "synced", "viewer has no local changes (synced)")
+  await waitFor(async () => (await saved(v)), "viewer has no local changes (synced)")
 
   // the Admin screen shows the live connections (the viewer's among them) and the analysis by its title
   const title = (await a.page.title()).replace(/ – Caucus$/, "")
@@ -368,7 +368,7 @@ test("access: an editor edits but has no Access screen", async () => {
   if (relay.kind !== "caucus") { console.log("  (skipped: needs the caucus relay's access API)"); return }
   const a = await person("Ana", "Article 19")
   const url = await newAnalysis(a)
-  await waitFor(async () => (await a.status()) === "synced", "analysis on the relay")
+  await waitFor(async () => (await saved(a)), "analysis on the relay")
   const t = await mintViaApi({ role: "editor", name: "Eve (laptop)" })
   const e = await guest("Eve", "Derechos Digitales", `${relay.origin}/#doc=${url}&token=${encodeURIComponent(t.token)}`, { slowMe: 1000 })
   await waitFor(async () => (await e.role()) === "editor", "editor role in the bar")
@@ -393,11 +393,11 @@ test("export report: download the Markdown, print view, mark as sent, history, a
   const url = await newAnalysis(a)
   await a.open(url, "&view=country&c=BR")
   await a.page.getByLabel(label("Stance")).selectOption("supports")
-  await waitFor(async () => (await a.status()) === "synced", "edit on the relay")
+  await waitFor(async () => (await saved(a)), "edit on the relay")
   // history of the position, from the relay
   await a.page.getByRole("button", { name: "History of Brazil on Res 102" }).click()
   const hist = a.page.getByRole("region", { name: "History of Brazil on Res 102" })
-  await waitFor(async () => /Ana \(Article 19\) · .* · .*stance → supports/.test(await hist.textContent()), "history line")
+  await waitFor(async () => /Ana \(Article 19\) · .* · .*stance: unknown → supports/.test(await hist.textContent()), "history line")
   // as of today: read only, same values
   const today = new Date().toISOString().slice(0, 10)
   await a.page.getByLabel("Show as of…").fill(today)
@@ -429,11 +429,11 @@ test("change file: an offline person saves a change file, another loads it; twic
   const a = await person("Ana", "Article 19")
   const b = await person("Bo", "Access Now")
   const url = await newAnalysis(a)
-  await waitFor(async () => (await a.status()) === "synced", "analysis on the relay")
+  await waitFor(async () => (await saved(a)), "analysis on the relay")
   await b.open(url, "&view=country&c=BR")
-  await waitFor(async () => (await b.status()) === "synced", "B synced")
+  await waitFor(async () => (await saved(b)), "B synced")
   await b.offline(true)
-  await waitFor(async () => /offline/.test(await b.status()), "B offline")
+  await waitFor(async () => (await isOffline(b)), "B offline")
   await b.page.getByLabel(label("Stance")).selectOption("opposes")
   await b.page.getByRole("link", { name: "Offline files", exact: true }).click()
   const [dl] = await Promise.all([b.page.waitForEvent("download"), b.page.getByRole("button", { name: "Save changes to file" }).click()])
@@ -456,7 +456,7 @@ test("change file: an offline person saves a change file, another loads it; twic
   await waitFor(async () => /checksum does not match/.test(await msg.textContent()), "checksum error")
   await a.open(url, "&view=country&c=BR")
   await waitFor(async () => (await a.page.getByLabel(label("Stance")).inputValue()) === "opposes", "A sees B's edit")
-  assert(/offline/.test(await b.status()), "B was online after all")
+  assert((await isOffline(b)), "B was online after all")
   await a.context.close(); await b.context.close()
 })
 
@@ -465,14 +465,14 @@ test("tokens stay out of URLs: the websocket opens with single-use tickets, and 
   sockets.length = 0
   const a = await person("Ana", "Article 19")
   const url = await newAnalysis(a)
-  await waitFor(async () => (await a.status()) === "synced", "synced over a ticket")
+  await waitFor(async () => (await saved(a)), "synced over a ticket")
   assert(sockets.length > 0 && sockets.every(u => /\/sync\?ticket=[0-9a-f]{64}$/.test(u)), `websocket URLs: ${sockets.join(", ")}`)
   // a dropped link reconnects with a fresh ticket (each works once)
   const before = sockets.length
   a.proxy.set(false)
-  await waitFor(async () => /^offline/.test(await a.status()), "link dropped")
+  await waitFor(async () => (await isOffline(a)), "link dropped")
   a.proxy.set(true)
-  await waitFor(async () => (await a.status()) === "synced", "synced again", 30000)
+  await waitFor(async () => (await saved(a)), "synced again", 30000)
   assert(new Set(sockets).size === sockets.length && sockets.length > before, `tickets reused: ${sockets.join(", ")}`)
 
   // A link carrying another token (planted in a source, say) does not replace this device's access silently.
@@ -500,19 +500,19 @@ test("forget this device: warns about unsent changes, then leaves no token, stor
   const a = await person("Ana", "Article 19")
   const url = await newAnalysis(a)
   await a.page.evaluate(() => navigator.serviceWorker.ready)
-  await waitFor(async () => (await a.status()) === "synced", "synced")
+  await waitFor(async () => (await saved(a)), "synced")
   // an edit the relay does not have yet: forgetting warns first
   await a.open(url, "&view=country&c=BR")
   await a.offline(true)
-  await waitFor(async () => /^offline/.test(await a.status()), "offline")
+  await waitFor(async () => (await isOffline(a)), "offline")
   await a.page.getByLabel(label("Stance")).selectOption("opposes")
-  await waitFor(async () => /offline · [1-9]\d* local change/.test(await a.status()), "a local change counted")
+  await waitFor(async () => (await waitingEdits(a)) >= 1, "a local change counted")
   await a.page.goto(`${a.proxy.origin}/#`).catch(() => {})
   await a.page.getByRole("button", { name: "Forget this device" }).click()
   await a.page.locator("#forget-unsent").waitFor()
   await a.page.getByRole("button", { name: "Cancel" }).click()
   await a.offline(false)
-  await waitFor(async () => (await a.status()) === "synced", "the change reached the relay", 30000)
+  await waitFor(async () => (await saved(a)), "the change reached the relay", 30000)
   await a.page.getByRole("button", { name: "Forget this device" }).click()
   await a.page.getByRole("heading", { name: "Forget this device?" }).waitFor()
   assert(await a.page.locator("#forget-unsent").count() === 0, "warned although everything is on the relay")

@@ -1,8 +1,9 @@
-// Watches the relay link and the sync states of open documents, and renders the status element.
+// Watches the relay link and the sync states of open documents, and renders the status element: user
+// edits (status.ts, `countEdits`) the relay does not have yet, not automerge changes.
 import type { DocHandle, Repo } from "@automerge/automerge-repo/slim"
 import { A } from "../model/am"
 import type { ReconnectingAdapter } from "./adapter"
-import { computeStatus, countPending, sameHeads, type Status } from "./status"
+import { computeStatus, countEdits, sameHeads, type FieldCache, type Status } from "./status"
 
 const KEY = (docId: string) => `caucus:relayHeads:${docId}`
 
@@ -11,7 +12,9 @@ export class SyncTracker {
   #relayHeads = new Map<string, { their: string[]; shared: string[] }>()
   #listeners = new Set<(s: Status) => void>()
   #scheduled = false
-  status: Status = { state: "offline", text: "offline", pending: 0 }
+  /** Which fields each pending change wrote (decoded once): how changes fold into edits. */
+  #fields: FieldCache = new Map()
+  status: Status = computeStatus({ connected: false, pending: [], inSync: [] })
 
   constructor(private repo: Repo, private adapter: ReconnectingAdapter) {
     adapter.onLink(() => this.update())
@@ -53,7 +56,7 @@ export class SyncTracker {
         if (!handle.isReady()) continue
         const doc = handle.doc() as A.Doc<unknown>
         const relay = this.#relayHeads.get(id)
-        pending.push(countPending(doc, relay?.their, relay?.shared))
+        pending.push(countEdits(doc, relay?.their, relay?.shared, this.#fields))
         inSync.push(sameHeads(relay?.their, A.getHeads(doc)))
       }
       this.status = computeStatus({ connected: this.adapter.link === "open", pending, inSync })

@@ -22,7 +22,7 @@ export function forgetCard(ask: () => void): HTMLElement {
 }
 
 /**
- * The confirmation. `unsent` counts local changes the relay does not have yet: they would be lost, so
+ * The confirmation. `unsent` counts edits (sync/status.ts) the relay does not have yet: they would be lost, so
  * the person is told first.
  */
 export function forgetConfirm(ctx: { unsent: number; forget(): void; cancel(): void }): { el: HTMLElement; focus(): void } {
@@ -30,7 +30,7 @@ export function forgetConfirm(ctx: { unsent: number; forget(): void; cancel(): v
   const el = h("section", { class: "card narrow", role: "alertdialog", "aria-labelledby": "forget-title" },
     h("h1", { id: "forget-title" }, "Forget this device?"),
     ctx.unsent > 0 ? h("p", { class: "card warn", id: "forget-unsent" },
-      `${ctx.unsent} local change${ctx.unsent === 1 ? " is" : "s are"} not on the relay yet and would be lost. Cancel, and forget the device once the status line says “synced”.`) : null,
+      `${ctx.unsent} edit${ctx.unsent === 1 ? " is" : "s are"} not on the relay yet and would be lost. Cancel, and forget the device once the status line says “all saved”.`) : null,
     h("p", {}, "This removes the access token, every analysis stored on this device and the cached app. The analyses stay on the relay; to use them here again you will need a link from your coalition."),
     h("div", { class: "row" },
       h("button", { type: "button", id: "forget-confirm", class: "danger", onclick: ctx.forget }, "Forget this device"), " ", cancel))

@@ -174,25 +174,81 @@ function valueText(v: unknown): string {
   return s.length > 80 ? `“${s.slice(0, 77)}…”` : s.includes(" ") || s === "" ? `“${s}”` : s
 }
 
+/** An editing session (crates/model/src/sessions.rs): one member's consecutive changes to one field. */
+export interface HistorySession {
+  at: string; startedAt: string; actor: string; member: string | null; memberName: string | null
+  edits: { path: (string | number)[]; before: unknown; after: unknown }[]
+  changes: HistoryEntry[]
+}
+
+type Who = { member: string | null; memberName: string | null; actor: string }
+const whoText = (e: Who, a: Analysis) =>
+  e.member && a.members[e.member] ? memberName(a, e.member) : e.memberName || (e.member ? e.member : `unknown device ${e.actor.slice(0, 8)}`)
+
+/** A field's path under `base`, readable: "BR Res 102 notes" (item ids read as their codes). */
+function fieldText(path: (string | number)[], base: string[], a: Analysis): string {
+  return path.slice(base.length).map((k, i, all) => {
+    const s = String(k)
+    if (all[i - 1] === "positions" && a.items[s]) return a.items[s].code
+    return typeof k === "number" ? String(k + 1) : s
+  }).filter(k => k !== "positions").join(" ")
+}
+
 /** One history entry as a line: "Ana (Article 19) · 10 Nov 09:30 · stance → supports". */
 export function historyLine(e: HistoryEntry, base: string[], a: Analysis): string {
-  const who = e.member && a.members[e.member] ? memberName(a, e.member) : e.memberName || (e.member ? e.member : `unknown device ${e.actor.slice(0, 8)}`)
   const when = e.at ? fmtTime(e.at) : "time unknown"
-  const edits = e.edits.map(x => {
-    const rel = x.path.slice(base.length).map((k, i, all) => {
-      const s = String(k)
-      // an item id under positions reads as its code
-      if (all[i - 1] === "positions" && a.items[s]) return a.items[s].code
-      return typeof k === "number" ? String(k + 1) : s
-    }).filter(k => k !== "positions")
-    return `${rel.join(" ") || "created"} → ${valueText(x.value)}`
+  const edits = e.edits.map(x => `${fieldText(x.path, base, a) || "created"} → ${valueText(x.value)}`)
+  return [whoText(e, a), when, edits.join("; ") || e.message || "change"].join(" · ")
+}
+
+/**
+ * A text before and after an edit, shortened to the part that changed with a few whole words around it
+ * (never cut inside a word): "…said it would support the MS model." → "…said it would oppose the MS model."
+ */
+export function textChange(before: string, after: string, context = 30): [string, string] {
+  let p = 0
+  while (p < before.length && p < after.length && before[p] === after[p]) p++
+  let q = 0
+  while (q < before.length - p && q < after.length - p && before[before.length - 1 - q] === after[after.length - 1 - q]) q++
+  // Start at a word boundary at least `context` characters before the change, end likewise after it.
+  const wordStart = (t: string, i: number) => { const k = t.lastIndexOf(" ", Math.max(0, i)); return k <= 0 ? 0 : k + 1 }
+  const wordEnd = (t: string, i: number) => { const k = t.indexOf(" ", Math.min(t.length, i)); return k < 0 ? t.length : k }
+  const start = p - context <= 0 ? 0 : wordStart(before, p - context)
+  const cut = (t: string, changedEnd: number) => {
+    const end = changedEnd + context >= t.length ? t.length : wordEnd(t, changedEnd + context)
+    return `${start > 0 ? "…" : ""}${t.slice(start, end)}${end < t.length ? "…" : ""}`
+  }
+  return [cut(before, before.length - q), cut(after, after.length - q)]
+}
+
+/** One editing session as a line: "Ana · 10 Nov 09:30–09:41 · BR Res 102 notes: “…” → “…”". */
+export function sessionLine(s: HistorySession, base: string[], a: Analysis): string {
+  const end = s.at ? fmtTime(s.at) : "time unknown"
+  const start = s.startedAt && s.startedAt !== s.at ? fmtTime(s.startedAt) : ""
+  const when = start ? `${start} – ${end}` : end
+  const edits = s.edits.map(x => {
+    const field = fieldText(x.path, base, a) || "created"
+    if (typeof x.before === "string" && typeof x.after === "string" && (x.before.includes(" ") || x.after.includes(" "))) {
+      const [b, c] = textChange(x.before, x.after)
+      return `${field}: “${b}” → “${c}”`
+    }
+    return x.before === null || x.before === undefined ? `${field} → ${valueText(x.after)}` : `${field}: ${valueText(x.before)} → ${valueText(x.after)}`
   })
-  return [who, when, edits.join("; ") || e.message || "change"].join(" · ")
+  return [whoText(s, a), when, edits.join("; ") || "change"].join(" · ")
+}
+
+/** A session as a list item, its changes behind a "N changes" disclosure when there are several. */
+function sessionItem(s: HistorySession, base: string[], a: Analysis): HTMLElement {
+  const line = sessionLine(s, base, a)
+  if (s.changes.length < 2) return h("li", {}, line)
+  return h("li", {}, line, h("details", { class: "changes" },
+    h("summary", {}, `${s.changes.length} changes`),
+    h("ul", {}, s.changes.map(e => h("li", {}, historyLine(e, base, a))))))
 }
 
 /**
  * A "History" button and the panel it opens: the relay's history of `path` (e.g. countries/BR or
- * countries/BR/positions/res-102), newest first.
+ * countries/BR/positions/res-102) by editing session, newest first, each expandable to its changes.
  */
 export function historyPanel(handle: DocHandle<AnalysisDoc>, token: () => string, analysis: () => Analysis, path: string[], label: string, text = "History"): HTMLElement {
   const id = "hist-" + path.join("-").replace(/[^A-Za-z0-9_-]+/g, "-")
@@ -206,10 +262,10 @@ export function historyPanel(handle: DocHandle<AnalysisDoc>, token: () => string
     panel.replaceChildren(h("p", { class: "loading" }, "Asking the relay for the history…"))
     try {
       const r = await apiGet(`${docPath(handle, "history")}?field=${path.map(encodeURIComponent).join("/")}&limit=100`, token())
-      const list = await r.json() as HistoryEntry[]
+      const list = await r.json() as HistorySession[]
       const a = analysis()
       panel.replaceChildren(!Array.isArray(list) || list.length === 0 ? h("p", { class: "muted" }, "No changes recorded yet.") :
-        h("ul", { class: "hist" }, list.map(e => h("li", {}, historyLine(e, path, a)))))
+        h("ul", { class: "hist" }, list.map(s => sessionItem(s, path, a))))
     } catch (err) {
       panel.replaceChildren(h("p", { class: "warn" }, err instanceof ApiFailure && err.offline
         ? "History needs the relay, and it cannot be reached now (offline?). It comes from the relay’s stored copy."

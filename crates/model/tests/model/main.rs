@@ -12,4 +12,5 @@ mod properties;
 mod reads;
 mod reports;
 mod scripted;
+mod sessions;
 mod template;

@@ -1,7 +1,8 @@
 //! The document HTTP API: reports and exports, history, and change files.
 //!
 //! - `GET /api/docs/{id}/export?format=md|csv|json&date=YYYY-MM-DD&since=YYYY-MM-DD|last&at=YYYY-MM-DD`
-//! - `GET /api/docs/{id}/history?field=countries/BR/positions/res-102&limit=100`
+//! - `GET /api/docs/{id}/history?field=countries/BR/positions/res-102&limit=100[&raw=1]` (editing
+//!   sessions, newest first; `raw=1`: one entry per change)
 //! - `GET /api/docs/{id}/changes?since=<hex heads, comma-separated>|YYYY-MM-DD` (a change file)
 //! - `POST /api/docs/{id}/changes` with a change file as the body (editors and admins)
 //!
@@ -23,7 +24,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use caucus_model::changefile::{self, ChangeFileError};
-use caucus_model::history::HistoryEntry;
 use serde::Deserialize;
 use tokio::sync::{OwnedSemaphorePermit, oneshot};
 
@@ -32,7 +32,7 @@ use super::state::AppState;
 use crate::auth::Principal;
 use crate::doc::DocCommand;
 use crate::document_id::DocumentId;
-use crate::exports::{ChangesSince, ExportRequest, history_query, today_utc};
+use crate::exports::{ChangesSince, ExportRequest, history_json, history_query, today_utc};
 use crate::snapshot;
 
 /// Reports and histories built at the same time; more wait their turn.
@@ -185,6 +185,9 @@ pub(crate) struct HistoryParams {
     field: Option<String>,
     #[serde(default)]
     limit: Option<usize>,
+    /// `1`/`true`: one entry per automerge change instead of editing sessions.
+    #[serde(default)]
+    raw: Option<String>,
 }
 
 pub(crate) async fn history(
@@ -192,12 +195,17 @@ pub(crate) async fn history(
     State(state): State<AppState>,
     Path(id): Path<String>,
     params: Result<Query<HistoryParams>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     let id = readable(&principal, &id)?;
     let Query(p) = params.map_err(|e| bad_request(e.body_text()))?;
     let query = history_query(p.field.as_deref(), p.limit).map_err(bad_request)?;
+    let raw = match p.raw.as_deref() {
+        None | Some("0" | "false") => false,
+        Some("1" | "true") => true,
+        Some(_) => return Err(bad_request("raw: 1 or 0".to_owned())),
+    };
     let entries = with_document(&state, &id, move |doc| {
-        caucus_model::history::history(doc, &query).map_err(|e| bad_request(e.to_string()))
+        history_json(doc, &query, raw).map_err(|e| bad_request(e.to_string()))
     })
     .await?;
     Ok(Json(entries))
