@@ -3,7 +3,7 @@
 // sticky bar; the matrix is an ARIA grid (one tab stop, arrows, Home/End, PageUp/PageDown, Enter).
 import { join } from "node:path"
 import { TOKEN, waitFor } from "../harness.mjs"
-import { assert, label, newAnalysis, nodeClient, person, relay, S, secrets, SHOTS, test } from "../suite.mjs"
+import { assert, label, newAnalysis, nodeClient, person, relay, S, saved, secrets, SHOTS, test } from "../suite.mjs"
 
 const WIDTHS = [360, 390, 414]
 const VIEWS = ["matrix", "country", "tasks", "recent", "export", "changes", "access", "admin"]
@@ -38,7 +38,7 @@ async function seedTokenAndTask(url) {
 test("phone: every view fits 360, 390 and 414 px with a one-line bar and 44 px touch targets", async () => {
   const a = await person("Ana", "Article 19", { width: WIDTHS[0], height: 740 })
   const url = await newAnalysis(a)
-  await waitFor(async () => (await a.status()) === "synced", "analysis on the relay")
+  await waitFor(async () => await saved(a), "analysis on the relay")
   const node = await seedTokenAndTask(url)
   const others = []
   for (const [n, width] of WIDTHS.entries()) {
@@ -81,7 +81,7 @@ test("phone: every view fits 360, 390 and 414 px with a one-line bar and 44 px t
     await check(`offline status "${st.text}"`)
     if (st.clipped) problems.push(`${width}: status cut: "${st.text}"`)
     await p.offline(false)
-    await waitFor(async () => (await p.status()) === "synced", `${width}: synced again`, 20000)
+    await waitFor(async () => await saved(p), `${width}: synced again`, 20000)
     assert(/PP-26|ITU|Plenipotentiary/i.test(await p.page.locator("#doc-title").textContent()) && await p.page.locator("#doc-title").isVisible(), `${width}: the analysis's title is not in the bar`)
     // touch targets: matrix cells and country names, the bar's button, the country page's controls
     await p.open(url, "&view=matrix")
@@ -104,7 +104,7 @@ test("phone: every view fits 360, 390 and 414 px with a one-line bar and 44 px t
 test("phone: after tapping a cell, the country and the item are in view below the sticky bar", async () => {
   const a = await person("Ana", "Article 19", { width: 390, height: 844 })
   const url = await newAnalysis(a)
-  await waitFor(async () => (await a.status()) === "synced", "analysis on the relay")
+  await waitFor(async () => await saved(a), "analysis on the relay")
   // far down and far right: Zimbabwe on the matrix's last item
   await a.page.getByLabel("Search by country").fill("Zimb")
   await waitFor(async () => (await a.page.locator(".grid tbody tr").count()) === 1, "one row")
@@ -187,7 +187,7 @@ test("matrix: a conflict cell shows both values, and its label names stance and 
   const url = await newAnalysis(a)
   await a.open(url, "&view=country&c=BR")
   await b.open(url, "&view=country&c=BR")
-  await waitFor(async () => (await a.status()) === "synced" && (await b.status()) === "synced", "both synced")
+  await waitFor(async () => await saved(a) && await saved(b), "both synced")
   await a.offline(true); await b.offline(true)
   await waitFor(async () => /offline/.test(await a.status()) && /offline/.test(await b.status()), "both offline")
   await a.page.getByLabel(label("Stance")).selectOption("supports")
@@ -213,11 +213,11 @@ test("the bar names the analysis; 'Recent changes' shows its history and 'Offlin
   assert((await a.page.title()).startsWith(title), `tab title ${await a.page.title()} vs ${title}`)
   await a.open(url, "&view=country&c=BR")
   await a.page.getByLabel(label("Stance")).selectOption("supports")
-  await waitFor(async () => (await a.status()) === "synced", "edit on the relay")
+  await waitFor(async () => await saved(a), "edit on the relay")
   await a.page.getByRole("link", { name: "Recent changes", exact: true }).click()
   await a.page.getByRole("heading", { name: "Recent changes" }).waitFor()
   const hist = a.page.getByRole("region", { name: "History of the analysis" })
-  await waitFor(async () => /Ana \(Article 19\).*BR.*stance → supports/.test(await hist.textContent()), "the edit in the analysis's history")
+  await waitFor(async () => /Ana.*stance.*unknown → supports/.test(await hist.textContent()), "the edit in the analysis's history")
   await a.page.getByRole("link", { name: "Offline files", exact: true }).click()
   await a.page.getByRole("button", { name: "Save changes to file" }).waitFor()
   await a.page.goto(`${a.proxy.origin}/#`)
