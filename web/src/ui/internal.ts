@@ -21,12 +21,12 @@ export function concurrentFlags(positionDoc: unknown): boolean[] {
 }
 
 export function internalToggle(ctx: Ctx, cc: string, itemId: string, id: string, label: string) {
-  const box = h("input", { id, type: "checkbox", disabled: !ctx.canEdit }) as HTMLInputElement
+  const box = h("input", { id, type: "checkbox", disabled: !ctx.canEdit, "aria-label": `Internal: keep out of reports, notes for ${label}` }) as HTMLInputElement
   box.addEventListener("change", () => {
     const internal = box.checked
     ctx.change(d => setNotesInternal(d, ctx.me, cc, itemId, internal))
   })
-  const el = h("label", { class: "internal", for: id, title: `Notes for ${label}` }, box, " Internal: keep out of reports")
+  const el = h("label", { class: "internal", for: id }, box, " Internal: keep out of reports")
   const update = (p: Position, concurrent: boolean[] = []) => { box.checked = notesKeptInternal(p, concurrent) }
   return { el, update }
 }
