@@ -11,8 +11,8 @@ test("report: a note marked internal is checked for the other person and left ou
   await a.open(url, "&view=country&c=BR")
   await b.open(url, "&view=country&c=BR")
   const secret = "Corridor: the deputy head will switch in plenary"
-  const boxA = a.page.getByLabel("Internal: keep out of reports, notes for Brazil on Res 102")
-  const boxB = b.page.getByLabel("Internal: keep out of reports, notes for Brazil on Res 102")
+  const boxA = a.page.getByLabel("Internal: keep out of reports (Brazil on Res 102)")
+  const boxB = b.page.getByLabel("Internal: keep out of reports (Brazil on Res 102)")
   await a.page.getByLabel(label("Stance")).selectOption("supports")
   await a.page.getByLabel(label("Notes")).click()
   await a.page.keyboard.type(secret)

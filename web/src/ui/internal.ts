@@ -21,7 +21,7 @@ export function concurrentFlags(positionDoc: unknown): boolean[] {
 }
 
 export function internalToggle(ctx: Ctx, cc: string, itemId: string, id: string, label: string) {
-  const box = h("input", { id, type: "checkbox", disabled: !ctx.canEdit, "aria-label": `Internal: keep out of reports, notes for ${label}` }) as HTMLInputElement
+  const box = h("input", { id, type: "checkbox", disabled: !ctx.canEdit, "aria-label": `Internal: keep out of reports (${label})` }) as HTMLInputElement
   box.addEventListener("change", () => {
     const internal = box.checked
     ctx.change(d => setNotesInternal(d, ctx.me, cc, itemId, internal))
