@@ -17,8 +17,8 @@ test("report: a note marked internal is checked for the other person and left ou
   await a.page.getByLabel(label("Notes")).click()
   await a.page.keyboard.type(secret)
   for (const s of ["https://example.org/br-statement", "PP26/35"]) {
-    await a.page.getByLabel(label("Source")).fill(s)
-    await a.page.getByLabel(label("Add source")).click()
+    await a.page.getByRole("textbox", { name: label("Source") }).fill(s)
+    await a.page.getByRole("button", { name: label("Add source") }).click()
   }
   assert(await boxA.isChecked(), "a new note does not start internal")
   // shared, then marked internal again: each time the other person sees it
@@ -33,7 +33,7 @@ test("report: a note marked internal is checked for the other person and left ou
   const [dl] = await Promise.all([b.page.waitForEvent("download"), b.page.getByRole("button", { name: "Download" }).click()])
   const md = readFileSync(await dl.path(), "utf8")
   assert(!md.includes("Corridor") && !md.includes("switch in plenary"), `internal note in the report:\n${md.slice(0, 2000)}`)
-  const line = md.split("\n").find(l => l.startsWith("- Brazil:")) ?? ""
+  const line = md.split("\n").find(l => l.startsWith("- Brazil: rumour")) ?? ""
   assert(line.includes("Sources: https://example.org/br-statement; PP26/35"), `no sources on Brazil's line: ${line}\n${md.slice(0, 2000)}`)
   await a.context.close(); await b.context.close()
 })
