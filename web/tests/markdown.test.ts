@@ -29,3 +29,11 @@ describe("report markdown → HTML", () => {
     expect(markdownToHtml("a\r\n\r\n---\r\nb")).toBe("<p>a</p>\n<hr>\n<p>b</p>")
   })
 })
+
+describe("report sources", () => {
+  it("shows bare web addresses as links and references as text", () => {
+    const html = markdownToHtml("- Egypt: reported. Sources: PP26/44; https://example.org/a?b=c&d=e.")
+    expect(html).toContain(`<a href="https://example.org/a?b=c&amp;d=e" rel="noopener noreferrer" target="_blank">https://example.org/a?b=c&amp;d=e</a>.`)
+    expect(html).toContain("Sources: PP26/44; <a")
+  })
+})

@@ -68,6 +68,18 @@ fn reports_history_and_change_files_on_data_dirs_and_over_http() {
     )
     .unwrap();
     assert_eq!(report, expected);
+    // Exports meant for the list leave the sample's internal note out, the JSON keeps it.
+    let internal = caucus_model::sample::INTERNAL_NOTE;
+    assert!(!report.contains(internal) && report.contains("- Egypt: reported. Sources: PP26/44"));
+    let csv = export(&id, &a, &["--format", "csv"]);
+    assert!(!csv.contains(internal) && csv.contains("PP26/44; https://example.org/arab-group"));
+    let json: serde_json::Value =
+        serde_json::from_str(&export(&id, &a, &["--format", "json"])).unwrap();
+    let egypt = &json["countries"]["EG"]["positions"]["res-102"];
+    assert_eq!(
+        (&egypt["notes"], &egypt["notesInternal"]),
+        (&serde_json::json!(internal), &serde_json::json!(true))
+    );
 
     // Someone edits on A's side (their laptop's file lands on A), A exports only what B lacks.
     let mut laptop = AutoCommit::load(&sample.save())

@@ -145,6 +145,8 @@ fn read_position(
             schema::position::CONFIDENCE,
         )?),
         notes: read_string_or_empty(doc, position, schema::position::NOTES)?,
+        notes_internal: read_optional_bool(doc, position, schema::position::NOTES_INTERNAL)?
+            .unwrap_or(false),
         sources: read_string_list(doc, position, schema::position::SOURCES)?,
         updated_by: read_string_or_empty(doc, position, schema::position::UPDATED_BY)?,
         updated_at: read_string_or_empty(doc, position, schema::position::UPDATED_AT)?,
@@ -153,6 +155,12 @@ fn read_position(
             doc,
             position,
             schema::position::CONFIDENCE,
+            actors,
+        )?,
+        notes_internal_conflicts: disagreeing_values(
+            doc,
+            position,
+            schema::position::NOTES_INTERNAL,
             actors,
         )?,
     })

@@ -5,6 +5,10 @@
 //! weeks, 2026-11-02 to 2026-11-16: stances, confidences, notes, sources and tasks; one
 //! concurrent stance conflict left unresolved (India on Res 102) and one resolved (South
 //! Africa on Res 130); and two reports marked as sent (2026-11-08 and 2026-11-13).
+//!
+//! Notes of new positions start internal; the members mark the notes they write shareable
+//! (`append_note`), except one kept internal on purpose (Egypt on Res 102, `INTERNAL_NOTE`),
+//! which the reports and the CSV matrix leave out.
 
 use automerge::{ActorId, AutoCommit, ROOT};
 
@@ -14,8 +18,8 @@ use crate::template::itu_plenipotentiary_2026;
 use crate::{
     Attribution, Confidence, CountryUpdate, Date, ModelError, NewTask, Stance, TaskStatus,
     TextEdit, Timestamp, add_source, add_task_with_id, commit_edit, edit_country_contacts,
-    edit_position_notes, new_analysis, record_report, register_member, set_confidence, set_stance,
-    set_task_status, update_country,
+    edit_position_notes, new_analysis, record_report, register_member, set_confidence,
+    set_notes_internal, set_stance, set_task_status, update_country,
 };
 
 /// The members of the sample: id, name, organisation, actor byte (the actor id is sixteen
@@ -26,6 +30,9 @@ pub const MEMBERS: [(&str, &str, &str, u8); 4] = [
     ("chen", "Chen Wei", "Digital Rights Asia", 0xc3),
     ("dina", "Dina Haddad", "Access Collective", 0xd4),
 ];
+
+/// The one note of the sample kept internal (Egypt on Res 102): no report or CSV shows it.
+pub const INTERNAL_NOTE: &str = "Our contact in the Egyptian delegation, not to be quoted: instructions follow the Arab Group line.";
 
 /// The actor that creates the sample document from the template.
 pub const CREATOR_ACTOR: u8 = 0x01;
@@ -305,6 +312,31 @@ pub fn scripted_analysis() -> Result<AutoCommit, ModelError> {
             )
         },
     )?;
+    s.edit(
+        "dina",
+        "2026-11-12T10:30:00Z",
+        "EG on Res 102",
+        |doc, by| {
+            set_stance(doc, by, "EG", "res-102", Stance::Opposes)?;
+            set_confidence(doc, by, "EG", "res-102", Confidence::Reported)?;
+            // A new position's notes start internal; Dina leaves it so.
+            edit_position_notes(
+                doc,
+                by,
+                "EG",
+                "res-102",
+                &TextEdit::insert(0, INTERNAL_NOTE),
+            )?;
+            add_source(doc, by, "EG", "res-102", "PP26/44")?;
+            add_source(
+                doc,
+                by,
+                "EG",
+                "res-102",
+                "https://example.org/arab-group-common-proposals",
+            )
+        },
+    )?;
     s.edit("ben", "2026-11-12T12:00:00Z", "US on Res 102", |doc, by| {
         append_note(
             doc,
@@ -405,7 +437,8 @@ fn actor_of(member: &str) -> ActorId {
     ActorId::from([byte; 16])
 }
 
-/// Appends `line` to a position's notes, on a new line when the notes are not empty.
+/// Appends `line` to a position's notes, on a new line when the notes are not empty, and
+/// marks the notes shareable with the mailing list (new positions' notes start internal).
 fn append_note(
     doc: &mut AutoCommit,
     by: &Attribution,
@@ -432,7 +465,8 @@ fn append_note(
         country,
         item,
         &TextEdit::insert(current.chars().count(), &text),
-    )
+    )?;
+    set_notes_internal(doc, by, country, item, false)
 }
 
 type Step = fn(&mut AutoCommit, &Attribution) -> Result<(), ModelError>;

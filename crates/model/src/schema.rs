@@ -90,6 +90,9 @@ pub mod position {
     pub const CONFIDENCE: &str = "confidence";
     /// Text: collaborative notes.
     pub const NOTES: &str = "notes";
+    /// Boolean scalar: the notes stay inside the coalition (left out of the weekly report and
+    /// the CSV matrix). Written `true` on new positions; missing reads as `false`.
+    pub const NOTES_INTERNAL: &str = "notesInternal";
     /// List of source strings (URLs, document numbers).
     pub const SOURCES: &str = "sources";
     /// Member id of the last editor.

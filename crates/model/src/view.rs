@@ -106,6 +106,9 @@ pub struct PositionView {
     pub confidence: Confidence,
     /// Collaborative notes.
     pub notes: String,
+    /// The notes are internal: kept out of the weekly report and the CSV matrix (the JSON
+    /// export keeps them). The winning value; a missing flag reads as `false`.
+    pub notes_internal: bool,
     /// Sources (URLs, document numbers), in list order.
     pub sources: Vec<String>,
     /// Member id of the last editor, `""` if never edited.
@@ -118,6 +121,22 @@ pub struct PositionView {
     /// Every concurrent confidence value, when they disagree; empty otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub confidence_conflicts: Vec<ConflictValue>,
+    /// Every concurrent `notesInternal` value, when they disagree; empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes_internal_conflicts: Vec<ConflictValue>,
+}
+
+impl PositionView {
+    /// Whether the notes must stay out of exports meant for the mailing list: the flag is set,
+    /// or, while two people disagree about it, anyone set it (a leak cannot be taken back, a
+    /// note left out can be added by settling the conflict).
+    pub fn notes_kept_internal(&self) -> bool {
+        self.notes_internal
+            || self
+                .notes_internal_conflicts
+                .iter()
+                .any(|value| value.value == serde_json::Value::Bool(true))
+    }
 }
 
 /// A follow-up task.

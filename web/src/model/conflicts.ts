@@ -55,18 +55,18 @@ export function positionConflicts(a: Analysis, doc: AnalysisDoc | undefined, cc:
 
 export interface ViewConflict { value: unknown; actor: string; member: string | null }
 /** A position of the exported typed view: conflicting values are listed only when there are some. */
-type ViewPosition = Position & { stanceConflicts?: ViewConflict[]; confidenceConflicts?: ViewConflict[] }
+type ViewPosition = Position & { stanceConflicts?: ViewConflict[]; confidenceConflicts?: ViewConflict[]; notesInternalConflicts?: ViewConflict[] }
 
 /**
  * The typed view exactly as the Rust model exports it (crates/model view.rs): the plain view plus,
- * on positions whose stance or confidence has concurrent values, `stanceConflicts`/`confidenceConflicts`.
+ * on positions whose stance, confidence or notesInternal has concurrent values, `…Conflicts`.
  */
 export function typedView(doc: AnalysisDoc | undefined): Analysis {
   const a = readAnalysis(doc)
   for (const [cc, c] of Object.entries(a.countries)) {
     for (const [id, p] of Object.entries(c.positions) as [string, ViewPosition][]) {
       const obj = doc?.countries?.[cc]?.positions?.[id]
-      for (const field of ["stance", "confidence"] as const) {
+      for (const field of ["stance", "confidence", "notesInternal"] as const) {
         const all = valuesOf(obj, field)
         if (!all || Object.keys(all).length < 2) continue
         p[`${field}Conflicts`] = Object.entries(all).map(([opId, v]): ViewConflict => {
@@ -130,7 +130,7 @@ export function touchesMatrix(patches: { path: A.Prop[] }[]): boolean {
     if (path[0] === "tasks" || path[0] === "members") return false
     if (path[0] === "countries" && path[2] === "delegation") return false
     if (path[0] === "countries" && path[2] === "positions" && typeof path[4] === "string" &&
-      ["notes", "sources", "updatedBy", "updatedAt"].includes(path[4])) return false
+      ["notes", "notesInternal", "sources", "updatedBy", "updatedAt"].includes(path[4])) return false
     if (path[0] === "items" && (path[2] === "summary" || path[2] === "theme")) return false
     return true
   })

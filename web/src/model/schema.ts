@@ -19,7 +19,10 @@ export const TASK_STATUSES = ["open", "doing", "done"] as const
 export type TaskStatus = (typeof TASK_STATUSES)[number]
 
 export interface Position {
-  stance: Stance; confidence: Confidence; notes: string; sources: string[]; updatedBy: string; updatedAt: string
+  stance: Stance; confidence: Confidence; notes: string
+  /** The notes stay out of the weekly report and the CSV matrix (docs/schema.md "Internal notes"). */
+  notesInternal: boolean
+  sources: string[]; updatedBy: string; updatedAt: string
 }
 export interface Country {
   name: string; region: string
@@ -77,7 +80,7 @@ export interface CountryDoc {
   positions?: Record<string, PositionDoc>
 }
 export interface PositionDoc {
-  stance?: Scalar; confidence?: Scalar; notes?: string; sources?: Scalar[]; updatedBy?: Scalar; updatedAt?: Scalar
+  stance?: Scalar; confidence?: Scalar; notes?: string; notesInternal?: boolean; sources?: Scalar[]; updatedBy?: Scalar; updatedAt?: Scalar
 }
 export interface TaskDoc { title: Scalar; track: Scalar; assignee: Scalar; when: Scalar; status: Scalar; notes: string }
 export interface MemberDoc { name?: Scalar; org?: Scalar; actors?: Scalar[] }
@@ -123,6 +126,8 @@ export function readPosition(p: Record<string, unknown>): Position {
     stance: readStance(p.stance),
     confidence: readConfidence(p.confidence),
     notes: str(p.notes),
+    // a boolean scalar; missing (a position older than the flag) or anything else reads as shareable
+    notesInternal: p.notesInternal === true,
     sources: list(p.sources).map(s => str(s)),
     updatedBy: str(p.updatedBy),
     updatedAt: str(p.updatedAt),
@@ -164,7 +169,8 @@ export function readAnalysis(doc: unknown): Analysis {
 const S = (v: string) => new A.ImmutableString(v)
 
 export function newPosition(): PositionDoc {
-  return { stance: S("unknown"), confidence: S("rumour"), notes: "", sources: [], updatedBy: S(""), updatedAt: S("") }
+  // new notes start internal (docs/schema.md "Internal notes"), as in the Rust model
+  return { stance: S("unknown"), confidence: S("rumour"), notes: "", notesInternal: true, sources: [], updatedBy: S(""), updatedAt: S("") }
 }
 
 /** Fill an empty document from the template (run inside a change). */
@@ -261,6 +267,13 @@ export function spliceText(d: AnalysisDoc, path: A.Prop[], index: number, del: n
 export function editNotes(d: AnalysisDoc, me: Me, cc: string, itemId: string, index: number, del: number, ins: string, now = new Date()) {
   const p = positionFor(d, cc, itemId)
   spliceText(d, ["countries", cc, "positions", itemId, "notes"], index, del, ins)
+  stamp(d, p, me, now)
+}
+
+/** Marks a note internal (kept out of reports) or shareable: a scalar boolean, so concurrent flips conflict. */
+export function setNotesInternal(d: AnalysisDoc, me: Me, cc: string, itemId: string, internal: boolean, now = new Date()) {
+  const p = positionFor(d, cc, itemId)
+  p.notesInternal = internal
   stamp(d, p, me, now)
 }
 

@@ -10,6 +10,7 @@ import { conflictsOf, positionConflicts, type ConflictValue } from "../model/con
 import { fmtTime, h, replaceKeepingFocus, selectEl, slug } from "./dom"
 import { trackHeight } from "./sticky"
 import { bindText } from "./text"
+import { concurrentFlags, internalToggle } from "./internal"
 import type { Ctx, DocState, View } from "./view"
 
 /** Patches one part of the page to show a new version of the document. */
@@ -120,6 +121,7 @@ function positionCard(ctx: Ctx, cc: string, c: Country, [id, item]: [string, Ite
   const showNotes = bindText(notes, ctx.handle, ["countries", cc, "positions", id, "notes"],
     (d, i, del, ins) => editNotes(d, ctx.me, cc, id, i, del, ins), ctx.change)
   const conflicts = conflictsPanel(k)
+  const internal = internalToggle(ctx, cc, id, `internal-${k.base}`, `${c.name} on ${item.code}`)
   const sources = sourcesEditor(k)
   const updated = h("p", { class: "updated" })
   const el = h("article", { class: "card", id: `item-${k.base}` },
@@ -130,7 +132,7 @@ function positionCard(ctx: Ctx, cc: string, c: Country, [id, item]: [string, Ite
       h("label", { for: stance.id }, "Stance"), stance,
       h("label", { for: conf.id }, "Confidence"), conf),
     conflicts.el,
-    h("label", { for: notes.id }, "Notes"), notes,
+    h("label", { for: notes.id }, "Notes"), notes, internal.el,
     sources.el,
     updated,
     ctx.history?.(["countries", cc, "positions", id], `${c.name} on ${item.code}`))
@@ -141,6 +143,7 @@ function positionCard(ctx: Ctx, cc: string, c: Country, [id, item]: [string, Ite
     if (document.activeElement !== conf) conf.value = p.confidence
     conflicts.update(doc, a, el)
     showNotes(doc)
+    internal.update(p, concurrentFlags(doc.countries?.[cc]?.positions?.[id]))
     sources.update(p)
     updated.textContent = updatedText(a, p, conflictsOf(a, doc.countries?.[cc]?.positions?.[id], "updatedBy"))
   }

@@ -1,5 +1,5 @@
 // A tiny Markdown → HTML renderer for the subset the relay's report uses: headings, bullet lists (nested by
-// indentation), paragraphs, **bold**, *italic* / _italic_, `code`, [links](url) shown as their text, and
+// indentation), paragraphs, **bold**, *italic* / _italic_, `code`, [links](url) shown as their text, bare http(s) addresses as links, and
 // --- rules. Every character of the input is escaped: the output holds no markup the input did not ask for.
 
 const ESC: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }
@@ -14,6 +14,8 @@ export function inline(text: string): string {
     if (/^`[^`]+`$/.test(part)) { out += `<code>${escapeHtml(part.slice(1, -1))}</code>`; continue }
     out += escapeHtml(part)
       .replace(/\[([^\]]+)\]\(([^)\s]*)\)/g, "$1")
+      // bare web addresses (the report's sources) as links; trailing punctuation is not part of them
+      .replace(/\bhttps?:\/\/[^\s<>"']*[^\s<>"'.,:;)!?]/g, u => `<a href="${u}" rel="noopener noreferrer" target="_blank">${u}</a>`)
       .replace(/\*\*(\S(?:.*?\S)?)\*\*/g, "<strong>$1</strong>")
       .replace(/__(\S(?:.*?\S)?)__/g, "<strong>$1</strong>")
       .replace(/(^|[^*\w])\*(\S(?:.*?\S)?)\*(?![*\w])/g, "$1<em>$2</em>")

@@ -39,7 +39,9 @@ pub use document::{MeetingUpdate, TrackSpec, set_title, set_track, update_meetin
 pub use items::{ItemSpec, ItemUpdate, add_item, edit_item_summary, update_item};
 pub use members::register_member;
 pub(crate) use positions::stamp_position;
-pub use positions::{add_source, edit_position_notes, remove_source, set_confidence, set_stance};
+pub use positions::{
+    add_source, edit_position_notes, remove_source, set_confidence, set_notes_internal, set_stance,
+};
 pub use tasks::{
     NewTask, add_task, add_task_with_id, assign_task, edit_task_notes, set_task_status,
     set_task_title, set_task_track, set_task_when,

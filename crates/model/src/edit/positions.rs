@@ -1,7 +1,7 @@
 //! Edits of a country's position on an item; each one stamps `updatedBy`/`updatedAt`.
 
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, ObjId, ObjType, ReadDoc};
+use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue};
 
 use super::text::{TextEdit, apply_text_edit, check_text_edit, text_slot};
 use super::{Attribution, check_member, ensure_list, ensure_map, find_country, find_item};
@@ -46,15 +46,35 @@ pub fn set_confidence(
     )
 }
 
-/// Writes one scalar string field of a position (creating the position if needed) and stamps
-/// who and when in the same change.
+/// Marks a position's notes internal (`true`: kept out of the weekly report and the CSV
+/// matrix) or shareable with the mailing list (`false`). A scalar boolean, so two people
+/// flipping it at once leave a conflict with both values, like stance; this write resolves one.
+pub fn set_notes_internal(
+    doc: &mut AutoCommit,
+    by: &Attribution,
+    country: &str,
+    item: &str,
+    internal: bool,
+) -> Result<(), ModelError> {
+    set_position_scalar(
+        doc,
+        by,
+        country,
+        item,
+        schema::position::NOTES_INTERNAL,
+        internal,
+    )
+}
+
+/// Writes one scalar field of a position (creating the position if needed) and stamps who and
+/// when in the same change.
 fn set_position_scalar(
     doc: &mut AutoCommit,
     by: &Attribution,
     country: &str,
     item: &str,
     key: &str,
-    value: &str,
+    value: impl Into<ScalarValue>,
 ) -> Result<(), ModelError> {
     let target = PositionTarget::find(doc, by, country, item)?;
     let position = target.materialize(doc)?;
@@ -227,8 +247,13 @@ impl<'a> PositionTarget<'a> {
     }
 }
 
-/// A fresh position: unknown stance, rumour confidence, empty notes and sources.
-/// `updatedBy`/`updatedAt` are absent until the first edit.
+/// A fresh position: unknown stance, rumour confidence, empty notes marked internal, empty
+/// sources. `updatedBy`/`updatedAt` are absent until the first edit.
+///
+/// New notes start internal: the analysis is sensitive and a note sent to the mailing list
+/// cannot be taken back, while a note left out is seen and shared with one click. Positions
+/// made before the flag existed have none, which reads as shareable, so an existing analysis
+/// keeps sending what it sent (docs/schema.md, "Internal notes").
 pub(super) fn create_position(
     doc: &mut AutoCommit,
     positions: &ObjId,
@@ -246,6 +271,7 @@ pub(super) fn create_position(
         Confidence::default().as_str(),
     )?;
     doc.put_object(&position, schema::position::NOTES, ObjType::Text)?;
+    doc.put(&position, schema::position::NOTES_INTERNAL, true)?;
     doc.put_object(&position, schema::position::SOURCES, ObjType::List)?;
     Ok(position)
 }

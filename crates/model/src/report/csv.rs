@@ -4,13 +4,18 @@
 //! Cells are text a coalition member typed, opened later in a spreadsheet: a cell that begins
 //! with `=`, `+`, `-`, `@`, a tab or a CR would run as a formula (OWASP "CSV injection"), so it
 //! gets a leading `'` and is always quoted.
+//!
+//! The matrix is meant for the mailing list: a position's notes appear only when they are not
+//! marked internal (`notesInternal`, docs/schema.md); the cell is then empty, as for a
+//! position without notes, so nothing shows that a note exists.
 
 use automerge::ReadDoc;
 
 use crate::{ModelError, read_analysis};
 
 /// One row per country (in code order): `code,name,region`, then for each item in item-id
-/// order `<item code> stance` and `<item code> confidence`.
+/// order `<item code> stance`, `<item code> confidence`, `<item code> notes` (empty when
+/// internal) and `<item code> sources` (joined with `; `).
 pub fn matrix_csv(doc: &impl ReadDoc) -> Result<String, ModelError> {
     let view = read_analysis(doc)?;
     let mut out = String::new();
@@ -18,18 +23,26 @@ pub fn matrix_csv(doc: &impl ReadDoc) -> Result<String, ModelError> {
     for item in view.items.values() {
         header.push(format!("{} stance", item.code));
         header.push(format!("{} confidence", item.code));
+        header.push(format!("{} notes", item.code));
+        header.push(format!("{} sources", item.code));
     }
     push_row(&mut out, &header);
     for (code, country) in &view.countries {
         let mut row = vec![code.clone(), country.name.clone(), country.region.clone()];
         for item_id in view.items.keys() {
-            let (stance, confidence) = country
-                .positions
-                .get(item_id)
-                .map(|position| (position.stance.as_str(), position.confidence.as_str()))
-                .unwrap_or_default();
-            row.push(stance.to_owned());
-            row.push(confidence.to_owned());
+            match country.positions.get(item_id) {
+                Some(position) => {
+                    row.push(position.stance.as_str().to_owned());
+                    row.push(position.confidence.as_str().to_owned());
+                    row.push(if position.notes_kept_internal() {
+                        String::new()
+                    } else {
+                        position.notes.clone()
+                    });
+                    row.push(position.sources.join("; "));
+                }
+                None => row.extend(std::iter::repeat_n(String::new(), 4)),
+            }
         }
         push_row(&mut out, &row);
     }

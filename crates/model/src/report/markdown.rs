@@ -1,24 +1,23 @@
 //! The weekly report as Markdown that reads well as plain text in an e-mail: headings and
-//! bullet lists only, no HTML, no tables, no hard wrapping. Long titles and notes are cut
-//! (with `…`) so each bullet stays one readable line.
+//! bullet lists only, no HTML, no tables, no hard wrapping. Agenda titles are shown whole;
+//! notes and other long text are shortened at a word boundary (with `…`, see `text.rs`) so
+//! each bullet stays one readable line. A note marked internal (`notesInternal`) is left out
+//! entirely; a position's sources follow its note.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use automerge::Automerge;
 
+use super::text::{NOTE_CHARS, latest_note_line, one_line, readable_time, sources_text};
 use super::{ReportOptions, SinceResolved};
 use crate::history::{
     PositionChange, PositionChangeKind, fork_at, heads_before, position_changes, view_at_or_empty,
 };
 use crate::view::{AnalysisView, ConflictValue, PositionView};
-use crate::{Conflict, ModelError, Priority, Stance, TaskStatus, Timestamp, conflicts};
+use crate::{Conflict, ModelError, Priority, Stance, TaskStatus, conflicts};
 use crate::{read_analysis, schema};
 
-/// Longest item title shown, in characters.
-const TITLE_CHARS: usize = 90;
-/// Longest note line shown, in characters.
-const NOTE_CHARS: usize = 160;
 /// The stances listed country by country, in report order; `unknown` is only counted.
 const LISTED_STANCES: [Stance; 4] = [
     Stance::Supports,
@@ -296,15 +295,25 @@ impl Report<'_> {
         position: &PositionView,
     ) {
         let mut line = format!("- {}: {}", self.country_name(code), position.confidence);
-        if let Some(note) = latest_note_line(&position.notes) {
+        let internal = position.notes_kept_internal();
+        if !internal && let Some(note) = latest_note_line(&position.notes) {
             let _ = write!(line, ". {note}");
+        }
+        if let Some(sources) = sources_text(&position.sources) {
+            // A note usually ends a sentence already.
+            let stop = if line.ends_with(['.', '!', '?']) {
+                ""
+            } else {
+                "."
+            };
+            let _ = write!(line, "{stop} {sources}");
         }
         for conflict in self.position_conflicts(code, item_id) {
             let field = conflict.path.last().map_or("", String::as_str);
             let _ = write!(
                 line,
                 " [CONFLICT on {field}: {}]",
-                self.conflict_values(&conflict.values)
+                self.shown_conflict_values(conflict)
             );
         }
         let _ = writeln!(out, "{line}");
@@ -325,7 +334,7 @@ impl Report<'_> {
                 out,
                 "- {}: {}",
                 self.describe_path(&conflict.path),
-                self.conflict_values(&conflict.values)
+                self.shown_conflict_values(conflict)
             );
         }
     }
@@ -414,7 +423,9 @@ impl Report<'_> {
                 };
                 let mut heading = format!("{code} ({} priority)", item.priority);
                 if !item.title.is_empty() {
-                    let _ = write!(heading, ": {}", one_line(&item.title, TITLE_CHARS));
+                    // Whole: an agenda title cut short reads as another item.
+                    let title = item.title.split_whitespace().collect::<Vec<_>>().join(" ");
+                    let _ = write!(heading, ": {title}");
                 }
                 heading
             }
@@ -462,6 +473,46 @@ impl Report<'_> {
         }
     }
 
+    /// A conflict's values, except those of an internal note: two notes objects under one key
+    /// would show the note's text, so only their writers are named.
+    fn shown_conflict_values(&self, conflict: &Conflict) -> String {
+        match conflict.path.as_slice() {
+            [countries, code, positions, item, field]
+                if countries == schema::root::COUNTRIES
+                    && positions == schema::country::POSITIONS
+                    && field == schema::position::NOTES
+                    && self.notes_internal(code, item) =>
+            {
+                let writers: Vec<String> = conflict
+                    .values
+                    .iter()
+                    .map(|value| self.writer_name(value))
+                    .collect();
+                format!("internal notes (by {})", writers.join(" and "))
+            }
+            _ => self.conflict_values(&conflict.values),
+        }
+    }
+
+    /// Whether the notes of `code` on `item` are kept internal; a missing position has none.
+    fn notes_internal(&self, code: &str, item: &str) -> bool {
+        self.view
+            .countries
+            .get(code)
+            .and_then(|country| country.positions.get(item))
+            .is_some_and(PositionView::notes_kept_internal)
+    }
+
+    fn writer_name(&self, value: &ConflictValue) -> String {
+        match &value.member {
+            Some(member) => self.member_name(member),
+            None => format!(
+                "unregistered device {}",
+                value.actor.get(..8).unwrap_or(&value.actor)
+            ),
+        }
+    }
+
     fn conflict_values(&self, values: &[ConflictValue]) -> String {
         values
             .iter()
@@ -470,14 +521,7 @@ impl Report<'_> {
                     serde_json::Value::String(text) => one_line(text, 60),
                     other => one_line(&other.to_string(), 60),
                 };
-                let who = match &value.member {
-                    Some(member) => self.member_name(member),
-                    None => format!(
-                        "unregistered device {}",
-                        value.actor.get(..8).unwrap_or(&value.actor)
-                    ),
-                };
-                format!("{shown} (by {who})")
+                format!("{shown} (by {})", self.writer_name(value))
             })
             .collect::<Vec<_>>()
             .join(" vs ")
@@ -545,58 +589,4 @@ fn stance_label(stance: Stance) -> &'static str {
 
 fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
-}
-
-/// The last non-empty line of a note, whitespace collapsed, cut to [`NOTE_CHARS`].
-fn latest_note_line(notes: &str) -> Option<String> {
-    notes
-        .lines()
-        .map(str::trim)
-        .rfind(|line| !line.is_empty())
-        .map(|line| one_line(line, NOTE_CHARS))
-}
-
-/// `text` on one line (whitespace runs collapsed), cut to `max` characters with `…`.
-fn one_line(text: &str, max: usize) -> String {
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if collapsed.chars().count() <= max {
-        return collapsed;
-    }
-    let cut: String = collapsed.chars().take(max.saturating_sub(1)).collect();
-    format!("{}…", cut.trim_end())
-}
-
-/// `2026-11-16T09:30:00Z` → `2026-11-16 09:30 UTC`; other text unchanged.
-fn readable_time(text: &str) -> String {
-    match Timestamp::parse(text) {
-        Ok(time) => {
-            let utc = crate::timestamp::format_unix_utc(time.unix_seconds());
-            match (utc.get(..10), utc.get(11..16)) {
-                (Some(day), Some(clock)) => format!("{day} {clock} UTC"),
-                _ => utc,
-            }
-        }
-        Err(_) => text.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{latest_note_line, one_line, readable_time};
-
-    #[test]
-    fn notes_and_times_are_shortened_for_mail() {
-        assert_eq!(
-            latest_note_line("first\n\n  second  line \n\n").as_deref(),
-            Some("second line")
-        );
-        assert_eq!(latest_note_line(" \n "), None);
-        assert_eq!(one_line("abcdef", 4), "abc…");
-        assert_eq!(one_line("ab  cd", 10), "ab cd");
-        assert_eq!(
-            readable_time("2026-11-16T12:30:00+03:00"),
-            "2026-11-16 09:30 UTC"
-        );
-        assert_eq!(readable_time("yesterday"), "yesterday");
-    }
 }

@@ -7,6 +7,7 @@
 
 mod csv;
 mod markdown;
+mod text;
 
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ROOT, ReadDoc};

@@ -73,13 +73,49 @@ fn scripted_fixture_matches_model() {
 #[test]
 fn scripted_weekly_report_matches_golden() {
     let report = weekly_report(&scripted(), &weekly_options()).unwrap();
+    assert_list_ready(&report);
     check_golden("report-weekly.md", report.as_bytes());
+}
+
+/// What makes a report fit for the mailing list, checked on both goldens: the internal note
+/// leaves no trace, its position still shows with its sources (links bare, references as
+/// text), shared notes are there, and agenda titles are whole.
+fn assert_list_ready(report: &str) {
+    assert!(
+        !report.contains("Egyptian delegation") && !report.contains("not to be quoted"),
+        "the internal note went out:\n{report}"
+    );
+    assert!(
+        report.contains(
+            "- Egypt: reported. Sources: PP26/44; https://example.org/arab-group-common-proposals"
+        ),
+        "{report}"
+    );
+    assert!(
+        report
+            .contains("- France: confirmed. Sources: https://example.org/fr-open-access-statement"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Proposal PP26/44 asks for an ITU role in IP address allocation.")
+            || report.contains("New line: accepts the IGF reference if PP26/44 stays in."),
+        "a shared note is missing:\n{report}"
+    );
+    let view = caucus_model::read_analysis(&scripted()).unwrap();
+    for line in report.lines().filter(|line| line.starts_with("#### ")) {
+        let title = line.rsplit_once(": ").map(|(_, title)| title).unwrap();
+        assert!(
+            view.items.values().any(|item| item.title == title),
+            "not a whole agenda title: {line}"
+        );
+    }
 }
 
 #[test]
 fn scripted_since_last_report_matches_golden() {
     let report = weekly_report(&scripted(), &since_last_options()).unwrap();
     assert!(report.contains("the last report, 2026-11-13"), "{report}");
+    assert_list_ready(&report);
     check_golden("report-since-last.md", report.as_bytes());
 }
 
@@ -88,13 +124,26 @@ fn scripted_matrix_csv_matches_golden() {
     let csv = matrix_csv(&scripted()).unwrap();
     assert!(!csv.starts_with('\u{feff}'));
     assert!(csv.ends_with("\r\n"));
-    assert_eq!(csv.lines().count(), 195, "a header and one row per country");
-    assert!(
-        csv.split("\r\n")
-            .next()
-            .unwrap()
-            .starts_with("code,name,region,Dec 12 stance,Dec 12 confidence,")
+    // Records end with CRLF; notes inside quoted cells keep their own line breaks (LF).
+    assert_eq!(
+        csv.split_terminator("\r\n").count(),
+        195,
+        "a header and one row per country"
     );
+    assert!(csv.split("\r\n").next().unwrap().starts_with(
+        "code,name,region,Dec 12 stance,Dec 12 confidence,Dec 12 notes,Dec 12 sources,"
+    ));
+    assert!(
+        !csv.contains("Egyptian delegation"),
+        "the internal note is in the CSV"
+    );
+    let egypt = csv.lines().find(|line| line.starts_with("EG,")).unwrap();
+    assert!(
+        egypt
+            .contains("opposes,reported,,PP26/44; https://example.org/arab-group-common-proposals"),
+        "{egypt}"
+    );
+    assert!(csv.contains("Proposal PP26/44 asks for an ITU role in IP address allocation."));
     check_golden("matrix.csv", csv.as_bytes());
 }
 
