@@ -2,7 +2,7 @@
 // the report the relay makes leaves it out while showing the position's sources.
 import { readFileSync } from "node:fs"
 import { waitFor } from "../harness.mjs"
-import { assert, label, newAnalysis, person, test } from "../suite.mjs"
+import { assert, label, newAnalysis, person, saved, test } from "../suite.mjs"
 
 test("report: a note marked internal is checked for the other person and left out of the downloaded report, sources shown", async () => {
   const a = await person("Ana", "Article 19")
@@ -27,7 +27,7 @@ test("report: a note marked internal is checked for the other person and left ou
   await boxA.check()
   await waitFor(async () => await boxB.isChecked(), "B sees the note marked internal")
   await waitFor(async () => (await b.page.getByLabel(label("Notes")).inputValue()) === secret, "B has the note")
-  await waitFor(async () => (await a.status()) === "synced" && (await b.status()) === "synced", "both synced")
+  await waitFor(async () => await saved(a) && await saved(b), "both synced")
   await b.page.getByRole("link", { name: "Export report" }).click()
   await b.page.getByRole("heading", { name: "Export report" }).waitFor()
   const [dl] = await Promise.all([b.page.waitForEvent("download"), b.page.getByRole("button", { name: "Download" }).click()])
