@@ -35,7 +35,10 @@ fn a_token_limited_to_one_analysis_is_invited_to_that_analysis() {
         .collect();
     assert_eq!(
         links,
-        vec![format!("{}/#doc=automerge:{doc}&token={secret}", server.url)],
+        vec![format!(
+            "{}/#doc=automerge:{doc}&token={secret}",
+            server.url
+        )],
         "{out}"
     );
 
@@ -43,7 +46,10 @@ fn a_token_limited_to_one_analysis_is_invited_to_that_analysis() {
     let out = create(&[]);
     let secret = secret_of(&out);
     assert!(
-        out.contains(&format!("invitation link: {}/#token={secret}\n", server.url)),
+        out.contains(&format!(
+            "invitation link: {}/#token={secret}\n",
+            server.url
+        )),
         "{out}"
     );
 }

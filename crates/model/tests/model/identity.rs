@@ -20,7 +20,14 @@ fn two_records_of_alice() -> (Vec<ChangeHash>, Automerge) {
     let mut phone = doc.fork();
     phone.set_actor(actor(0xbb));
     register_member(&mut phone, "alice-phone", "Alice P.", "Phone").unwrap();
-    set_stance(&mut phone, &by("alice-phone", 5), "BR", "res-102", Stance::Supports).unwrap();
+    set_stance(
+        &mut phone,
+        &by("alice-phone", 5),
+        "BR",
+        "res-102",
+        Stance::Supports,
+    )
+    .unwrap();
     let task = NewTask {
         title: "Meet BR".into(),
         track: "PL".into(),
@@ -33,7 +40,14 @@ fn two_records_of_alice() -> (Vec<ChangeHash>, Automerge) {
     let mut carol = doc.fork();
     carol.set_actor(actor(0xcc));
     register_member(&mut carol, "carol", "Carol", "Coalition").unwrap();
-    set_stance(&mut carol, &by("carol", 5), "BR", "res-102", Stance::Opposes).unwrap();
+    set_stance(
+        &mut carol,
+        &by("carol", 5),
+        "BR",
+        "res-102",
+        Stance::Opposes,
+    )
+    .unwrap();
     commit_edit(&mut carol, "Carol edits", &at(10, 5));
     doc.merge(&mut phone).unwrap();
     doc.merge(&mut carol).unwrap();
