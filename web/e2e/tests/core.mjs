@@ -297,7 +297,7 @@ test("access: an admin invites a viewer who reads live but changes nothing; revo
   await a.page.getByRole("heading", { name: "Access" }).waitFor()
   await a.page.getByLabel("Token name").fill("Press desk")
   await a.page.getByLabel("Role", { exact: true }).selectOption("viewer")
-  await a.page.getByLabel("This analysis only").check()
+  assert(await a.page.getByLabel("This analysis only").isChecked(), "This analysis only is not the default")
   await a.page.getByLabel("Expires on (optional)").fill("2027-01-31")
   await a.page.getByRole("button", { name: "Create token" }).click()
   const invite = a.page.getByLabel("Invitation link")
@@ -357,6 +357,7 @@ test("access: an admin invites a viewer who reads live but changes nothing; revo
   // a second invitation, an editor for every analysis, for the screenshot: the link shown once, both states listed
   await a.page.getByLabel("Token name").fill("Bo (laptop)")
   await a.page.getByLabel("Role", { exact: true }).selectOption("editor")
+  await a.page.getByLabel("This analysis only").uncheck()
   await a.page.getByRole("button", { name: "Create token" }).click()
   await waitFor(async () => /editor.*active.*never.*all analyses/.test(await a.page.locator(".tokentable tr", { hasText: "Bo (laptop)" }).textContent()), "second token listed")
   await a.page.getByLabel("Invitation link").waitFor()

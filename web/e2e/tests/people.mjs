@@ -25,6 +25,12 @@ test("people: one person on two browsers with one token is one assignee and sees
     await waitFor(async () => (await p.page.locator(".tasks li").count()) === 1, `${p.name}: Only my tasks lists the task`)
     await p.page.getByLabel("Only my tasks").uncheck()
   }
+  // item 9: revoking the token this device uses asks first ("This is you")
+  const me = await a1.page.evaluate(async t => (await (await fetch("/api/me", { headers: { Authorization: `Bearer ${t}` } })).json()).tokenId, token)
+  await a1.page.getByRole("link", { name: "Access", exact: true }).click()
+  await a1.page.locator(`[id="revoke-${me}"]`).click()
+  await waitFor(async () => /This is you/.test(await a1.page.locator(".tokentable").textContent()), "This is you")
+  await a1.page.getByRole("button", { name: "Cancel" }).click()
   await a1.context.close(); await a2.context.close()
 })
 
