@@ -85,3 +85,13 @@ describe("since you were last here: tasks and mentions", () => {
     expect(mentionNews(readAnalysis(now), readAnalysis(now), alice.id)).toEqual([])
   })
 })
+
+describe("the name form's suggestion", () => {
+  it("is the token's name without its device note; nothing for the built-in admin token", async () => {
+    const { suggestedName } = await import("../src/ui/home")
+    expect(suggestedName("t1", "Ana Souza (laptop)")).toBe("Ana Souza")
+    expect(suggestedName("t1", "Maria")).toBe("Maria")
+    expect(suggestedName("env-admin", "admin (CAUCUS_ADMIN_TOKEN)")).toBe("")
+    expect(suggestedName(undefined, undefined)).toBe("")
+  })
+})

@@ -19,7 +19,7 @@ import type { Go, Patches, View } from "../ui/view"
 import { noFilters } from "../ui/matrix"
 import { showPresence, showRole, showStatus, type Shell } from "../ui/bar"
 import { asOfNotice, sinceNotice } from "../ui/notices"
-import { homePage, nameForm } from "../ui/home"
+import { homePage, nameForm, suggestedName } from "../ui/home"
 import { fillNav } from "../ui/nav"
 import type { Device } from "./device"
 import { DeviceStorage, forgetDevice } from "./forget"
@@ -392,7 +392,7 @@ export class App implements ContextSource {
       this.me = me
       this.device.saveMe(me)
       then()
-    })
+    }, suggestedName(this.access.me?.tokenId, this.access.me?.name))
     replaceKeepingFocus(this.shell.app, form)
     focus()
   }
