@@ -40,7 +40,23 @@ export const relay = await startRelay()
 console.log(`relay: ${relay.kind} at ${relay.origin}`)
 export const browser = await launchBrowser()
 
-export async function person(name, org, viewport = { width: 1280, height: 860 }) {
+/**
+ * An admin token of a person's own: one token is one person (docs/schema.md "One person, many devices"),
+ * so two people sharing the test's TOKEN would be one member. A relay without the token API (the
+ * reference relay) gets TOKEN.
+ */
+export async function personToken(name) {
+  if (relay.kind !== "caucus") return TOKEN
+  const r = await fetch(`${relay.origin}/api/tokens`, { method: "POST", headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" }, body: JSON.stringify({ role: "admin", name }) })
+  assert(r.status === 201, `POST /api/tokens for ${name}: ${r.status}`)
+  const made = await r.json()
+  secrets.add(made.token)
+  return made.token
+}
+
+/** A person in a browser context of their own; `token`: theirs (default: a new admin token for them). */
+export async function person(name, org, viewport = { width: 1280, height: 860 }, { token } = {}) {
+  token ??= await personToken(name)
   const proxy = await linkProxy(relay.port)
   const context = await browser.newContext({ viewport })
   const page = await context.newPage()
@@ -48,13 +64,13 @@ export async function person(name, org, viewport = { width: 1280, height: 860 })
   page.on("websocket", ws => sockets.push(ws.url()))
   page.on("pageerror", e => console.log(`  [${name}] page error: ${e.message}`))
   page.on("console", m => { if (m.type() === "error" && !/WebSocket|ERR_INTERNET_DISCONNECTED|net::/.test(m.text())) console.log(`  [${name}] console: ${m.text()}`) })
-  await page.goto(`${proxy.origin}/#token=${TOKEN}`)
+  await page.goto(`${proxy.origin}/#token=${encodeURIComponent(token)}`)
   await page.getByLabel("Your name").fill(name)
   await page.getByLabel("Organisation").fill(org)
   await page.getByRole("button", { name: "Continue" }).click()
   await page.getByRole("heading", { name: "Analyses on this device" }).waitFor()
   const p = {
-    name, proxy, context, page,
+    name, proxy, context, page, token,
     async open(url, extra = "") { await page.goto(`${proxy.origin}/#doc=${url}${extra}`); await page.locator("#app .view").first().waitFor() },
     status: () => page.getByRole("status").textContent(),
     async offline(on) { proxy.set(!on); await context.setOffline(on) },

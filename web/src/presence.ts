@@ -52,14 +52,21 @@ export class PresenceChannel {
     for (const [k, v] of Object.entries(cur) as [keyof Here, string][]) this.presence.broadcast(k, v)
   }
 
-  peers(): Here[] {
+  /**
+   * One entry per person (member id): a person on two devices, or a reconnected device whose old peer has
+   * not expired yet, shows once, as their most recently active peer. `self` (the person on this device,
+   * maybe also on another of their devices) is left out.
+   */
+  peers(self = ""): Here[] {
     const states = this.presence.getPeerStates().getStates()
-    const byMember = new Map<string, Here>()
+    const byMember = new Map<string, { v: Here; at: number }>()
     for (const st of Object.values(states)) {
       const v = st.value as Here
-      if (v && v.member && v.name) byMember.set(v.member + "|" + st.peerId, v)
+      if (!v || !v.member || !v.name || v.member === self) continue
+      const had = byMember.get(v.member)
+      if (!had || st.lastActiveAt > had.at) byMember.set(v.member, { v, at: st.lastActiveAt })
     }
-    return [...byMember.values()]
+    return [...byMember.values()].map(x => x.v).sort((x, y) => x.name.localeCompare(y.name) || x.member.localeCompare(y.member))
   }
 
   stop() { this.presence.stop() }

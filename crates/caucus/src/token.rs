@@ -136,7 +136,59 @@ fn print_created(info: &TokenInfo, secret: &str, server: Option<&str>) {
     );
     println!("token (shown only this once): {secret}");
     if let Some(server) = server {
-        println!("invitation link: {server}/#token={secret}");
+        for link in invitation_links(server, info.docs.as_deref(), secret) {
+            println!("invitation link: {link}");
+        }
+    }
+}
+
+/// The links that let the invited person in. A token limited to analyses gets one link per
+/// analysis, each opening it (`#doc=automerge:<id>&token=…`): a link with the token alone lands
+/// on an empty list, since a new device knows no analysis yet. The web client's Access screen
+/// makes the same link (web/src/access.ts `invitationLink`).
+pub(crate) fn invitation_links(server: &str, docs: Option<&[String]>, secret: &str) -> Vec<String> {
+    let token = fragment_escape(secret);
+    match docs {
+        Some(docs) if !docs.is_empty() => docs
+            .iter()
+            .map(|doc| {
+                let id = doc.strip_prefix("automerge:").unwrap_or(doc);
+                format!("{server}/#doc=automerge:{id}&token={token}")
+            })
+            .collect(),
+        _ => vec![format!("{server}/#token={token}")],
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters, as `encodeURIComponent`
+/// does for the web client's link (secrets are URL-safe today; this keeps a link whole if not).
+fn fragment_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::invitation_links;
+
+    #[test]
+    fn a_token_limited_to_analyses_gets_a_link_to_each() {
+        let docs = vec!["4NMNnkMhL8jXrdJ9jamS2ain2v4E".to_owned()];
+        assert_eq!(
+            invitation_links("http://x", Some(&docs), "s3cr+t"),
+            vec!["http://x/#doc=automerge:4NMNnkMhL8jXrdJ9jamS2ain2v4E&token=s3cr%2Bt"]
+        );
+        assert_eq!(
+            invitation_links("http://x", None, "abc"),
+            vec!["http://x/#token=abc"]
+        );
     }
 }
 

@@ -127,8 +127,10 @@ pub(crate) struct ActorDirectory {
 
 impl ActorDirectory {
     /// Reads `members`; when an actor is listed by two members the first id in key order wins,
-    /// which every replica agrees on.
+    /// which every replica agrees on. An alias record's actors belong to the person it names
+    /// (`sameAs`, crate::identity).
     pub(crate) fn read(doc: &impl ReadDoc) -> Result<Self, ModelError> {
+        let aliases = crate::identity::read_aliases(doc)?;
         let mut member_by_actor = BTreeMap::new();
         if let Some(members) = child_map(doc, &automerge::ROOT, schema::root::MEMBERS)? {
             for member_id in map_keys(doc, &members) {
@@ -138,7 +140,7 @@ impl ActorDirectory {
                 for actor in read_string_list(doc, &member, schema::member::ACTORS)? {
                     member_by_actor
                         .entry(actor)
-                        .or_insert_with(|| member_id.clone());
+                        .or_insert_with(|| crate::identity::canonical(&aliases, &member_id));
                 }
             }
         }

@@ -246,20 +246,27 @@ pub(crate) fn change_time(timestamp: i64) -> String {
     }
 }
 
-/// member id → name, from the document as it is now.
+/// member id → name, from the document as it is now; an alias has its person's name.
 pub(crate) fn member_names(doc: &impl ReadDoc) -> Result<BTreeMap<String, String>, ModelError> {
-    let mut names = BTreeMap::new();
+    let mut own = BTreeMap::new();
     if let Some(members) = child_map(doc, &ROOT, schema::root::MEMBERS)? {
         for id in map_keys(doc, &members) {
             if let Some(member) = child_map(doc, &members, &id)? {
-                names.insert(
+                own.insert(
                     id,
                     read_string_or_empty(doc, &member, schema::member::NAME)?,
                 );
             }
         }
     }
-    Ok(names)
+    let aliases = crate::identity::read_aliases(doc)?;
+    Ok(own
+        .keys()
+        .map(|id| {
+            let person = crate::identity::canonical(&aliases, id);
+            (id.clone(), own.get(&person).cloned().unwrap_or_default())
+        })
+        .collect())
 }
 
 /// What one operation of a change set, before the listing decides about new maps.
@@ -521,8 +528,7 @@ pub fn position_changes(
                 confidence: position.confidence,
                 updated_by: position.updated_by.clone(),
                 member_name: new
-                    .members
-                    .get(&position.updated_by)
+                    .person(&position.updated_by)
                     .map(|member| member.name.clone()),
                 updated_at: position.updated_at.clone(),
             });

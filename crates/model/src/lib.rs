@@ -39,6 +39,8 @@
 //!   ([`record_report`]).
 //! - [`sample`] — [`sample::scripted_analysis`], a deterministic example analysis.
 //! - [`changefile`] — change files: changes that travel without a network.
+//! - `identity` — one person, many devices: member aliases (`sameAs`) resolved for every
+//!   reader ([`AnalysisView::person`]).
 //! - `error` — [`ModelError`].
 
 mod access;
@@ -49,6 +51,7 @@ mod enums;
 mod error;
 mod export;
 pub mod history;
+mod identity;
 mod read;
 pub mod report;
 pub mod sample;
@@ -62,8 +65,9 @@ pub use conflict::{Conflict, conflicts, resolve};
 pub use edit::{
     Attribution, CountrySpec, CountryUpdate, ItemSpec, ItemUpdate, MeetingUpdate, NewTask,
     TextEdit, TrackSpec, add_country, add_item, add_source, add_task, add_task_with_id,
-    assign_task, commit_edit, edit_country_contacts, edit_item_summary, edit_position_notes,
-    edit_task_notes, register_member, remove_source, set_confidence, set_notes_internal,
+    alias_member, assign_task, commit_edit, edit_country_contacts, edit_item_summary,
+    edit_position_notes, edit_task_notes, register_member, remove_source, set_confidence,
+    set_notes_internal,
     set_stance, set_task_status, set_task_title, set_task_track, set_task_when, set_title,
     set_track, update_country, update_item, update_meeting,
 };

@@ -182,5 +182,7 @@ fn read_member(doc: &impl ReadDoc, member: &ObjId) -> Result<MemberView, ModelEr
         name: read_string_or_empty(doc, member, schema::member::NAME)?,
         org: read_string_or_empty(doc, member, schema::member::ORG)?,
         actors: read_string_list(doc, member, schema::member::ACTORS)?,
+        same_as: read_string_or_empty(doc, member, schema::member::SAME_AS)?,
+        tokens: read_string_list(doc, member, schema::member::TOKENS)?,
     })
 }

@@ -125,6 +125,11 @@ pub mod member {
     pub const ORG: &str = "org";
     /// List of automerge actor ids (hex) this member edits with.
     pub const ACTORS: &str = "actors";
+    /// Scalar member id: this record is another device's record of that person (an alias;
+    /// docs/schema.md "One person, many devices").
+    pub const SAME_AS: &str = "sameAs";
+    /// List of relay token ids (`/api/me` `tokenId`) this person uses.
+    pub const TOKENS: &str = "tokens";
 }
 
 /// Keys of a report record, `reports[YYYY-MM-DD]`, written when a report is marked as sent.

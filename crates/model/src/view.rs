@@ -167,6 +167,13 @@ pub struct MemberView {
     pub org: String,
     /// Automerge actor ids (hex) this member has edited with.
     pub actors: Vec<String>,
+    /// Another member id when this record is the same person (an alias); empty otherwise.
+    /// Resolve with [`AnalysisView::person`]. Left out of the JSON when empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub same_as: String,
+    /// Relay token ids this person uses (left out of the JSON when empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tokens: Vec<String>,
 }
 
 /// One of several concurrent values of a field.

@@ -9,7 +9,7 @@ test("a link's token is remembered and removed from the address bar; a new analy
   const a = await person("Ana", "Article 19")
   assert(!a.page.url().includes("token"), `token still in address bar: ${a.page.url()}`)
   const stored = await a.page.evaluate(() => localStorage.getItem("caucus:token"))
-  assert(stored === TOKEN, "token not stored")
+  assert(stored === a.token, "token not stored")
   const url = await newAnalysis(a)
   assert(url.startsWith("automerge:"), url)
   const cols = await a.page.locator(".grid thead th").count()
@@ -297,7 +297,7 @@ test("access: an admin invites a viewer who reads live but changes nothing; revo
   await a.page.getByRole("heading", { name: "Access" }).waitFor()
   await a.page.getByLabel("Token name").fill("Press desk")
   await a.page.getByLabel("Role", { exact: true }).selectOption("viewer")
-  await a.page.getByLabel("This analysis only").check()
+  assert(await a.page.getByLabel("This analysis only").isChecked(), "This analysis only is not the default")
   await a.page.getByLabel("Expires on (optional)").fill("2027-01-31")
   await a.page.getByRole("button", { name: "Create token" }).click()
   const invite = a.page.getByLabel("Invitation link")
@@ -357,6 +357,7 @@ test("access: an admin invites a viewer who reads live but changes nothing; revo
   // a second invitation, an editor for every analysis, for the screenshot: the link shown once, both states listed
   await a.page.getByLabel("Token name").fill("Bo (laptop)")
   await a.page.getByLabel("Role", { exact: true }).selectOption("editor")
+  await a.page.getByLabel("This analysis only").uncheck()
   await a.page.getByRole("button", { name: "Create token" }).click()
   await waitFor(async () => /editor.*active.*never.*all analyses/.test(await a.page.locator(".tokentable tr", { hasText: "Bo (laptop)" }).textContent()), "second token listed")
   await a.page.getByLabel("Invitation link").waitFor()
@@ -463,7 +464,8 @@ test("change file: an offline person saves a change file, another loads it; twic
 test("tokens stay out of URLs: the websocket opens with single-use tickets, and a link with another token asks first", async () => {
   if (relay.kind !== "caucus") { console.log("  (skipped: needs the caucus relay's tickets)"); return }
   sockets.length = 0
-  const a = await person("Ana", "Article 19")
+  // this device uses the test's TOKEN: the links below bring it back
+  const a = await person("Ana", "Article 19", undefined, { token: TOKEN })
   const url = await newAnalysis(a)
   await waitFor(async () => (await saved(a)), "synced over a ticket")
   assert(sockets.length > 0 && sockets.every(u => /\/sync\?ticket=[0-9a-f]{64}$/.test(u)), `websocket URLs: ${sockets.join(", ")}`)

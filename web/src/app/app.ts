@@ -4,9 +4,11 @@
 // changes. The rules with logic live in state.ts and routes.ts (unit tested); this file wires them up.
 import { Repo, type AutomergeUrl, type DocHandle } from "@automerge/automerge-repo/slim"
 import { A } from "../model/am"
-import { type Analysis, type AnalysisDoc, type Me, type Template, initFromTemplate, readAnalysis } from "../model/schema"
+import { type Analysis, type AnalysisDoc, type Me, type Template, ensureMember, initFromTemplate, memberName, readAnalysis } from "../model/schema"
 import { ConflictIndex } from "../model/conflicts"
 import { changedPositions, todayUtc } from "../model/history"
+import { actingAs, identify, linkDevice, canonicalMember } from "../model/identity"
+import { mentionNews, taskNews } from "../model/since"
 import { ReconnectingAdapter } from "../sync/adapter"
 import { SyncTracker } from "../sync/tracker"
 import { PresenceChannel, type Here } from "../presence"
@@ -17,11 +19,11 @@ import type { Go, Patches, View } from "../ui/view"
 import { noFilters } from "../ui/matrix"
 import { clearPresence, showPresence, showRole, showStatus, showTitle, type Shell } from "../ui/bar"
 import { asOfNotice, sinceNotice } from "../ui/notices"
-import { homePage, nameForm } from "../ui/home"
+import { homePage, nameForm, suggestedName } from "../ui/home"
 import { fillNav } from "../ui/nav"
 import type { Device } from "./device"
 import { DeviceStorage, forgetDevice } from "./forget"
-import { forgetConfirm, forgottenPage, switchAccessPrompt } from "../ui/device"
+import { forgetConfirm, forgottenPage, identityPrompt, switchAccessPrompt } from "../ui/device"
 import { UnsavedStash } from "./stash"
 import { type AsOf, type Since, existedThen, sinceLastVisit, snapshotAsOf } from "./past"
 import { type AccessState, type StatusLine, OncePerKey, RenderQueue, afterMeAnswer, changeNeedsRender, oneAtATime, roleOf, shownStatus } from "./state"
@@ -49,7 +51,10 @@ export class App implements ContextSource {
   /** The matrix filters and "Only my tasks" last for the page, so they survive moving between views. */
   readonly filters = { matrix: noFilters(), tasks: { onlyMine: false } }
 
+  /** The person as this device knows them (the name form). */
   me: Me | null
+  /** Who the person is in the open analysis (identity.ts): the member their edits, tasks and presence use. */
+  acting: Me | null = null
   access: AccessState
   syncStatus: StatusLine = { text: "loading", state: "offline" }
   screen: Screen = "home"
@@ -163,6 +168,7 @@ export class App implements ContextSource {
 
   async #openDocNow(url: string): Promise<boolean> {
     if (this.open) { this.stash(); this.open.presence.stop(); this.open = undefined }
+    this.acting = null
     this.asOf = undefined
     this.#setNotices({ asOf: null, since: null })
     replaceKeepingFocus(this.shell.app, h("p", { class: "loading" }, "Opening the analysis…"))
@@ -182,15 +188,98 @@ export class App implements ContextSource {
     this.open = { url, handle, presence }
     this.tracker.track(handle)
     this.conflicts.rebuild(handle.doc())
-    handle.on("change", ({ doc, patches }) => { this.conflicts.apply(doc, patches); this.queueRender(patches); this.#queueSince() })
+    handle.on("change", ({ doc, patches }) => {
+      this.conflicts.apply(doc, patches); this.queueRender(patches); this.#queueSince()
+      // a member with this device's token may arrive later (another browser of the person's): follow it
+      if (this.acting && patches.some(p => p.path[0] === "members")) this.#reidentify()
+    })
     this.device.rememberDoc(url, readAnalysis(handle.doc()).title || "Untitled analysis")
     this.#startSince(handle)
     window.addEventListener("pagehide", () => presence.stop(), { once: true })
     return true
   }
 
+  // ---------------------------------------------------------------- who the person is in the open analysis
+
+  /**
+   * Decides who the person is in the open analysis (identity.ts `identify`); false while the question
+   * "Are you one of these people?" is on screen. The token id decides, so /api/me is asked first if unknown.
+   */
+  async #identify(): Promise<boolean> {
+    const open = this.open!
+    if (this.acting && this.#actingFor === open.url) return true
+    const token = this.device.token()
+    // asked here, not through checkAccess (which returns at once while a check is under way)
+    if (!this.access.me && token) {
+      const answer = await fetchMe(token)
+      if (this.device.token() === token) this.#accessAnswer(answer)
+    }
+    if (this.open !== open) return false
+    const a = readAnalysis(open.handle.doc())
+    const id = identify(a, this.me!, this.#tokenId(), this.device.linkedMember(open.handle.documentId))
+    if (id.kind === "ask") { this.#askIdentity(id.candidates, a); return false }
+    this.#actAs(id.id, id.aliases)
+    return true
+  }
+
+  #actingFor = ""
+  #tokenId(): string { return this.access.me?.tokenId ?? "" }
+
+  /** Acts as `person` in the open analysis; records aliases and this device's token on them when new. */
+  #actAs(person: string, aliases: string[]) {
+    const open = this.open!
+    const doc = open.handle.doc()
+    const a = readAnalysis(doc)
+    const tokenId = this.#tokenId()
+    this.acting = { ...actingAs(a, this.me!, person), ...(tokenId ? { tokenId } : {}) }
+    this.#actingFor = open.url
+    const record = a.members[person]
+    if (aliases.length || (record && tokenId && !record.tokens?.includes(tokenId))) {
+      const me = this.acting
+      this.change(d => { linkDevice(d, person, aliases, tokenId); ensureMember(d, me) })
+    }
+    open.presence.set({ member: this.acting.id, name: this.acting.name, org: this.acting.org })
+    // "since you were last here" is per person: their own edits on other devices are not news
+    this.#showSince()
+  }
+
+  /** The members changed: a token holder or an alias may now say who this device is (never asks). */
+  #reidentify() {
+    const open = this.open
+    if (!open || !this.acting) return
+    const a = readAnalysis(open.handle.doc())
+    const id = identify(a, this.me!, this.#tokenId(), this.device.linkedMember(open.handle.documentId))
+    if (id.kind === "member" && (id.id !== this.acting.id || id.aliases.length)) {
+      this.#actAs(id.id, id.aliases)
+      this.viewKey = ""
+      if (this.screen === "doc") void this.route()
+    }
+  }
+
+  #askIdentity(candidates: string[], a: Analysis) {
+    const open = this.open!
+    const answer = (person: string) => {
+      this.device.linkMember(open.handle.documentId, person)
+      // this device's own earlier record, if any, becomes an alias of the person it is
+      const own = this.me!.id
+      this.#actAs(person, person !== own && a.members[own] && canonicalMember(a, own) === own ? [own] : [])
+      void this.route()
+    }
+    this.#question()
+    const { el, focus } = identityPrompt({
+      you: this.me!.name,
+      people: candidates.map(id => ({ id, label: memberName(a, id) })),
+      pick: answer,
+      someoneElse: () => answer(this.me!.id),
+    })
+    replaceKeepingFocus(this.shell.app, el)
+    focus()
+  }
+
   /** Closes the open document (home): what was seen is remembered, presence says goodbye. */
   #closeDoc() {
+    this.acting = null
+    this.#actingFor = ""
     if (this.open) { this.saveSeen(); this.open.presence.stop(); this.open = undefined }
     this.asOf = undefined
     this.since = undefined
@@ -213,7 +302,7 @@ export class App implements ContextSource {
 
   // ---------------------------------------------------------------- presence
 
-  peers(): Here[] { return this.open ? this.open.presence.peers() : [] }
+  peers(): Here[] { return this.open ? this.open.presence.peers(this.acting?.id) : [] }
 
   here(state: Partial<Here>) { this.open?.presence.set(state) }
 
@@ -280,10 +369,15 @@ export class App implements ContextSource {
     const since = this.since
     if (!since || !this.open || since.id !== this.open.handle.documentId) return
     if (since.dismissed) { this.#setNotices({ since: null }); return }
-    const changes = changedPositions(since.before, readAnalysis(this.open.handle.doc()), this.me?.id)
-    if (!changes.length) { this.#setNotices({ since: null }); return }
+    const doc = this.open.handle.doc(), now = readAnalysis(doc), person = this.acting?.id ?? this.me?.id ?? ""
+    const news = {
+      positions: changedPositions(since.before, now, person),
+      tasks: person ? taskNews(since.before, now, doc, person) : [],
+      mentions: person ? mentionNews(since.before, now, person) : [],
+    }
+    if (!news.positions.length && !news.tasks.length && !news.mentions.length) { this.#setNotices({ since: null }); return }
     const dismiss = () => { since.dismissed = true; this.#showSince() }
-    this.#setNotices({ since: sinceNotice(since.at, changes, dismiss, this.go) })
+    this.#setNotices({ since: sinceNotice(since.at, news, dismiss, this.go) })
   }
 
   // ---------------------------------------------------------------- screens and routing
@@ -298,7 +392,7 @@ export class App implements ContextSource {
       this.me = me
       this.device.saveMe(me)
       then()
-    })
+    }, suggestedName(this.access.me?.tokenId, this.access.me?.name))
     replaceKeepingFocus(this.shell.app, form)
     focus()
   }
@@ -369,6 +463,7 @@ export class App implements ContextSource {
     if (!doc) { this.#home(); return }
     this.screen = "doc"
     if (!(await this.openDoc(doc))) return
+    if (!(await this.#identify())) return
     const a = readAnalysis(this.open!.handle.doc())
     const admin = isAdmin(roleOf(this.access))
     const r = resolveRoute(doc, p, { admin, analysis: a, today: todayUtc() })

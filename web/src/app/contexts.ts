@@ -18,6 +18,9 @@ export interface ContextSource {
   readonly conflicts: ConflictIndex
   readonly open: { url: string; handle: DocHandle<AnalysisDoc> } | undefined
   readonly me: Me | null
+  /** Who the person is in the open analysis (set before any view is built). */
+  readonly acting: Me | null
+  readonly access: { me: { tokenId: string } | null }
   readonly asOf: AsOf | undefined
   canEdit(): boolean
   change(f: (d: AnalysisDoc) => void): void
@@ -28,7 +31,7 @@ export interface ContextSource {
 
 // The contexts are used only while a document is open and a person is known (route() sees to both).
 const handleOf = (app: ContextSource) => app.open!.handle
-const meOf = (app: ContextSource) => app.me!
+const meOf = (app: ContextSource) => app.acting ?? app.me!
 const tokenOf = (app: ContextSource) => () => app.device.token() ?? ""
 
 export function liveCtx(app: ContextSource): Ctx {
@@ -71,7 +74,7 @@ export function toolsCtx(app: ContextSource): ToolsCtx {
 }
 
 export function accessCtx(app: ContextSource): AccessCtx {
-  return { token: tokenOf(app), docUrl: () => app.open!.url }
+  return { token: tokenOf(app), tokenId: () => app.access.me?.tokenId ?? "", docUrl: () => app.open!.url }
 }
 
 /** `analysis`: the analysis when the screen was opened (its title labels the open document). */

@@ -1,5 +1,5 @@
-// What this device keeps in localStorage for the app: the token, who the person is, what /api/me last
-// said, the analyses opened here, what was last seen of each document, and the unsaved tail of the open
+// What this device keeps in localStorage for the app: the token, who the person is (and whom they said
+// they are in each analysis), what /api/me last said, the analyses opened here, what was last seen of each document, and the unsaved tail of the open
 // one. The key names are read by devices already in use (and by the browser tests): never rename them.
 // (The sync tracker keeps the relay's heads under its own key, in sync/tracker.ts.)
 import type { Me } from "../model/schema"
@@ -12,6 +12,8 @@ export const TOKEN_KEY = "caucus:token", ME_KEY = "caucus:me", DOCS_KEY = "caucu
 export const ACCESS_KEY = "caucus:access"
 export const SEEN_KEY = (docId: string) => `caucus:seen:${docId}`
 export const UNSAVED_KEY = (docId: string) => `caucus:unsaved:${docId}`
+/** The member the person said they are in one analysis ("Are you one of these people?"). */
+export const MEMBER_KEY = (docId: string) => `caucus:member:${docId}`
 
 /** An analysis opened on this device, for the home page (newest first, at most 50). */
 export interface KnownDoc { url: string; title: string; opened: string }
@@ -56,6 +58,12 @@ export class Device {
     const m = new Map(this.knownDocs().filter(d => d.title).map(d => [documentIdOf(d.url), d.title] as [string, string]))
     if (currentTitle) m.set(documentIdOf(currentUrl), currentTitle)
     return m
+  }
+
+  /** The member id the person confirmed being in document `docId`, or null when never asked. */
+  linkedMember(docId: string): string | null { return this.store.getItem(MEMBER_KEY(docId)) }
+  linkMember(docId: string, memberId: string) {
+    try { this.store.setItem(MEMBER_KEY(docId), memberId) } catch { /* full: asked again next time */ }
   }
 
   /** What was stored as last seen: anything, since another version of the app may have written it. */

@@ -2,6 +2,7 @@
 // the document at a time, the analysis as of a day, and what changed between two states.
 import { A } from "./am"
 import { type Analysis, type Stance, CONFIDENCE_LABEL, STANCE_LABEL, memberName, readPosition, sortedCountries, sortedItems } from "./schema"
+import { samePerson } from "./identity"
 
 export const isDate = (s: string | null | undefined): s is string => !!s && /^\d{4}-\d{2}-\d{2}$/.test(s) && !isNaN(Date.parse(s + "T00:00:00Z"))
 /** 00:00:00Z of a UTC day, in seconds since the epoch. */
@@ -68,7 +69,8 @@ export function changedPositions(before: Analysis, after: Analysis, skipMember =
       if (q.confidence !== p.confidence) parts.push(`confidence ${CONFIDENCE_LABEL[q.confidence]} → ${CONFIDENCE_LABEL[p.confidence]}`)
       if (q.notes !== p.notes) parts.push("notes")
       if (JSON.stringify(q.sources) !== JSON.stringify(p.sources)) parts.push("sources")
-      if (!parts.length || (skipMember && p.updatedBy === skipMember)) continue
+      // the person's own edits, from any of their devices, are no news to them
+      if (!parts.length || (skipMember && samePerson(after, p.updatedBy, skipMember))) continue
       out.push({ cc, country: c.name || cc, itemId: id, item: item.code || id, from: o ? o.stance : null, to: p.stance,
         what: parts.join(", "), by: memberName(after, p.updatedBy) || "someone" })
     }

@@ -1,5 +1,6 @@
 // The analysis document, schema "caucus/analysis@1" (docs/schema.md is the contract with the Rust model).
 import { A } from "./am"
+import { canonicalMember } from "./identity"
 
 export const SCHEMA = "caucus/analysis@1"
 
@@ -31,7 +32,8 @@ export interface Country {
 }
 export interface Item { code: string; title: string; track: string; priority: Priority; theme: string; summary: string }
 export interface Task { title: string; track: string; assignee: string; when: string; status: TaskStatus; notes: string }
-export interface Member { name: string; org: string; actors: string[] }
+/** `sameAs` and `tokens` are present only when set (docs/schema.md "One person, many devices"). */
+export interface Member { name: string; org: string; actors: string[]; sameAs?: string; tokens?: string[] }
 export interface Analysis {
   schema: string
   title: string
@@ -83,7 +85,7 @@ export interface PositionDoc {
   stance?: Scalar; confidence?: Scalar; notes?: string; notesInternal?: boolean; sources?: Scalar[]; updatedBy?: Scalar; updatedAt?: Scalar
 }
 export interface TaskDoc { title: Scalar; track: Scalar; assignee: Scalar; when: Scalar; status: Scalar; notes: string }
-export interface MemberDoc { name?: Scalar; org?: Scalar; actors?: Scalar[] }
+export interface MemberDoc { name?: Scalar; org?: Scalar; actors?: Scalar[]; sameAs?: Scalar; tokens?: Scalar[] }
 export interface ReportDoc { by: Scalar; at: Scalar; heads?: Scalar[] }
 
 // ---------------------------------------------------------------- tolerant reads (rule 1)
@@ -160,8 +162,16 @@ export function readAnalysis(doc: unknown): Analysis {
       title: str(t.title), track: str(t.track), assignee: str(t.assignee), when: str(t.when),
       status: oneOf(t.status, TASK_STATUSES, "open"), notes: str(t.notes),
     })),
-    members: mapOf(d.members, mm => ({ name: str(mm.name), org: str(mm.org), actors: list(mm.actors).map(a => str(a)) })),
+    members: mapOf(d.members, readMember),
   }
+}
+
+function readMember(m: Record<string, unknown>): Member {
+  const out: Member = { name: str(m.name), org: str(m.org), actors: list(m.actors).map(a => str(a)) }
+  const sameAs = str(m.sameAs), tokens = list(m.tokens).map(t => str(t)).filter(Boolean)
+  if (sameAs) out.sameAs = sameAs
+  if (tokens.length) out.tokens = tokens
+  return out
 }
 
 // ---------------------------------------------------------------- writes (rules 2-6)
@@ -202,7 +212,8 @@ export function initFromTemplate(d: AnalysisDoc, t: Template): void {
   d.reports = {}
 }
 
-export interface Me { id: string; name: string; org: string }
+/** Who edits: a member id with the name shown; `tokenId` (from /api/me) is recorded on the member. */
+export interface Me { id: string; name: string; org: string; tokenId?: string }
 
 /** Make sure members[me.id] exists and lists this session's actor (rule 6: same change as the edit). */
 export function ensureMember(d: AnalysisDoc, me: Me): void {
@@ -210,8 +221,12 @@ export function ensureMember(d: AnalysisDoc, me: Me): void {
   const actor = A.getActorId(d)
   const m = d.members[me.id]
   if (!m) {
-    d.members[me.id] = { name: S(me.name), org: S(me.org), actors: [S(actor)] }
+    d.members[me.id] = { name: S(me.name), org: S(me.org), actors: [S(actor)], ...(me.tokenId ? { tokens: [S(me.tokenId)] } : {}) }
     return
+  }
+  if (me.tokenId && !list(m.tokens).some(t => str(t) === me.tokenId)) {
+    if (!Array.isArray(m.tokens)) m.tokens = []
+    m.tokens.push(S(me.tokenId))
   }
   if (str(m.name) !== me.name) m.name = S(me.name)
   if (str(m.org) !== me.org) m.org = S(me.org)
@@ -339,14 +354,16 @@ export function recordReport(d: AnalysisDoc, me: Me, date: string, heads: string
 
 // ---------------------------------------------------------------- helpers for views
 
+/** A member's display name; an alias shows its person (identity.ts). */
 export function memberName(a: Analysis, id: string): string {
-  const m = a.members[id]
+  const m = a.members[canonicalMember(a, id)]
   if (!m) return id ? "someone" : ""
   return m.org ? `${m.name} (${m.org})` : m.name
 }
 
+/** The person (an alias resolved) whose member record lists `actor`. */
 export function memberForActor(a: Analysis, actor: string): string | undefined {
-  for (const [id, m] of Object.entries(a.members)) if (m.actors.includes(actor)) return id
+  for (const [id, m] of Object.entries(a.members)) if (m.actors.includes(actor)) return canonicalMember(a, id)
   return undefined
 }
 

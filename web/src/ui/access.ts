@@ -8,6 +8,8 @@ import type { View } from "./view"
 
 export interface AccessCtx {
   token(): string
+  /** The id of the token this device uses (from /api/me; "" when not known). */
+  tokenId(): string
   docUrl(): string
 }
 
@@ -34,7 +36,8 @@ function inviteForm(ctx: AccessCtx, msg: HTMLElement, created: (t: CreatedToken)
     h("option", { value: "editor" }, "Editor (read and write)"),
     h("option", { value: "admin" }, "Admin (everything, including access)"))
   role.value = "editor"
-  const only = h("input", { id: "tok-only", type: "checkbox" })
+  // on by default: an invitation is to this analysis unless the admin widens it on purpose
+  const only = h("input", { id: "tok-only", type: "checkbox", checked: true })
   const expires = h("input", { id: "tok-expires", type: "date" })
   const form = h("form", { class: "card", "aria-label": "New token" },
     h("h2", {}, "Invite someone"),
@@ -56,7 +59,7 @@ function inviteForm(ctx: AccessCtx, msg: HTMLElement, created: (t: CreatedToken)
         ...(expiryFromDate(expires.value) ? { expiresAt: expiryFromDate(expires.value) } : {}),
       })
       created(t)
-      name.value = ""; only.checked = false; expires.value = ""
+      name.value = ""; only.checked = true; expires.value = ""
       await refresh()
     } catch (err) {
       msg.textContent = `Could not create the token (${(err as Error).message}). Are you online?`
@@ -97,7 +100,10 @@ function tokenList(ctx: AccessCtx, msg: HTMLElement) {
       h("td", {}, t.name), h("td", {}, t.role), h("td", {}, st), h("td", {}, expiryText(t.expiresUnixMs)),
       h("td", {}, scopeText(t.docs)),
       h("td", {}, st === "revoked" ? null : confirming === t.id
-        ? [h("span", {}, "Revoke? "),
+        ? [t.id === ctx.tokenId()
+          ? h("span", { class: "warn self" }, h("strong", {}, "This is you: "),
+            "this device uses this token. Revoking it cuts this device off at once, until someone sends you a new link. Revoke? ")
+          : h("span", {}, "Revoke? "),
           h("button", { type: "button", id: `confirm-${t.id}`, class: "danger", onclick: () => revoke(t) }, `Confirm revoke ${t.name}`), " ",
           h("button", { type: "button", onclick: () => { confirming = ""; draw() } }, "Cancel")]
         : h("button", { type: "button", id: `revoke-${t.id}`, onclick: () => { confirming = t.id; draw(); document.getElementById(`confirm-${t.id}`)?.focus() } }, `Revoke ${t.name}`)))

@@ -1,5 +1,5 @@
 // What this device holds, on screen: the question a link with another token asks before it replaces this
-// device's access, the "Forget this device" card, its confirmation and the page after it.
+// device's access, who the person is in an analysis (asked once when their name is already there), the "Forget this device" card, its confirmation and the page after it.
 import { h } from "./dom"
 
 /** A link carried another token than the one this device uses: switching is the person's choice, never silent. */
@@ -12,6 +12,20 @@ export function switchAccessPrompt(ctx: { use(): void; keep(): void }): { el: HT
     h("div", { class: "row" },
       h("button", { type: "button", id: "use-new-link", onclick: ctx.use }, "Use the new link"), " ", keep))
   return { el, focus: () => keep.focus() }
+}
+
+/**
+ * "Are you one of these people?": someone already in the analysis has this person's name, and this
+ * device's token is new to it. Asked once per device and analysis (the answer is kept on the device).
+ */
+export function identityPrompt(ctx: { you: string; people: { id: string; label: string }[]; pick(id: string): void; someoneElse(): void }): { el: HTMLElement; focus(): void } {
+  const choices = ctx.people.map(p => h("button", { type: "button", class: "identity-pick", onclick: () => ctx.pick(p.id) }, `Yes, I am ${p.label}`))
+  const el = h("section", { class: "card narrow", role: "alertdialog", "aria-labelledby": "identity-title" },
+    h("h1", { id: "identity-title" }, "Are you one of these people?"),
+    h("p", {}, `Someone called ${ctx.you} already works on this analysis. If that is you on another device, say so: your tasks, your edits and the notices for you then follow you here, and you appear once to the others.`),
+    h("div", { class: "row" }, ...choices, " ",
+      h("button", { type: "button", id: "identity-new", onclick: ctx.someoneElse }, `No, I am another ${ctx.you}`)))
+  return { el, focus: () => choices[0]?.focus() }
 }
 
 /** The home page's card: what forgetting does, and the button that asks first. */

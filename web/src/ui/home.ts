@@ -7,8 +7,18 @@ import { h } from "./dom"
 import { forgetCard } from "./device"
 
 /** The name form; `done` gets the person (the same id as before, when there was one) once a name was given. */
-export function nameForm(current: Me | null, done: (me: Me) => void): { form: HTMLFormElement; focus(): void } {
-  const name = h("input", { id: "me-name", type: "text", required: true, autocomplete: "name", value: current?.name ?? "" })
+/**
+ * The name the relay knows for this device's token (/api/me), as a suggestion for the name form: the
+ * admin's label without a trailing "(laptop)"-style note; nothing for the operator's built-in token.
+ */
+export function suggestedName(tokenId: string | undefined, tokenName: string | undefined): string {
+  if (!tokenName || !tokenId || tokenId === "env-admin") return ""
+  return tokenName.replace(/\s*\([^)]*\)\s*$/, "").trim()
+}
+
+/** "Who are you?": `suggested` fills the name when the device has none yet (the token's name). */
+export function nameForm(current: Me | null, done: (me: Me) => void, suggested = ""): { form: HTMLFormElement; focus(): void } {
+  const name = h("input", { id: "me-name", type: "text", required: true, autocomplete: "name", value: current?.name ?? suggested })
   const org = h("input", { id: "me-org", type: "text", autocomplete: "organization", value: current?.org ?? "" })
   const form = h("form", { class: "card narrow", "aria-label": "Who are you?" },
     h("h1", {}, "Who are you?"),

@@ -2,6 +2,7 @@
 // editable in place; "Only my tasks" filters to the person's own.
 import { type Analysis, type Task, TASK_STATUSES, addTask, memberName, setTaskField, sortedTracks } from "../model/schema"
 import { conflictsOf } from "../model/conflicts"
+import { canonicalMember, people, samePerson } from "../model/identity"
 import { h, replaceKeepingFocus, selectEl, slug } from "./dom"
 import { TEMPLATE_TRACKS } from "./tracks"
 import type { Ctx, DocState, View } from "./view"
@@ -26,7 +27,8 @@ export function tasksView(ctx: Ctx, filter: TaskFilter): View {
     form.update(a)
     const watchers = new Map<string, string[]>()
     for (const p of ctx.peers()) if (p.task) watchers.set(p.task, [...(watchers.get(p.task) ?? []), p.name])
-    const tasks = Object.entries(a.tasks).filter(([, t]) => !filter.onlyMine || t.assignee === ctx.me.id)
+    // per person: a task assigned to any record of theirs (an alias from another device) is theirs
+    const tasks = Object.entries(a.tasks).filter(([, t]) => !filter.onlyMine || samePerson(a, t.assignee, ctx.me.id))
     const groups = [...sortedTracks(a, TEMPLATE_TRACKS).map(([id]) => id), ...new Set(tasks.map(([, t]) => t.track).filter(t => !a.tracks[t]).sort())]
     replaceKeepingFocus(list, tasks.length === 0 ? h("p", {}, filter.onlyMine ? "No tasks assigned to you." : "No tasks yet.") :
       groups.map(tr => {
@@ -41,9 +43,9 @@ export function tasksView(ctx: Ctx, filter: TaskFilter): View {
   return { el, update }
 }
 
-/** Assignee choices: every member, and this person even before their first edit makes them one. */
+/** Assignee choices: every person once (aliases left out), and this person even before their first edit makes them one. */
 function memberOptions(ctx: Ctx, a: Analysis): [string, string][] {
-  const ms: [string, string][] = Object.keys(a.members).map(id => [id, memberName(a, id)])
+  const ms: [string, string][] = people(a).map(id => [id, memberName(a, id)])
   if (!a.members[ctx.me.id]) ms.push([ctx.me.id, ctx.me.name])
   return [["", "Unassigned"], ...ms.sort((x, y) => x[1].localeCompare(y[1]))]
 }
@@ -81,7 +83,7 @@ function taskItem(ctx: Ctx, doc: DocState, a: Analysis, [id, t]: [string, Task],
   const sid = slug(id)
   const st = conflictsOf(a, doc.tasks?.[id], "status")
   const whenIn = h("input", { id: `tw-${sid}`, type: "text", value: t.when, "aria-label": `Time for ${t.title}`, readonly: !ctx.canEdit })
-  const who = selectEl(`Assignee for ${t.title}`, `ta-${sid}`, memberOptions(ctx, a), t.assignee, v => ctx.change(d => setTaskField(d, ctx.me, id, "assignee", v)))
+  const who = selectEl(`Assignee for ${t.title}`, `ta-${sid}`, memberOptions(ctx, a), t.assignee && canonicalMember(a, t.assignee), v => ctx.change(d => setTaskField(d, ctx.me, id, "assignee", v)))
   const status = selectEl(`Status for ${t.title}`, `ts-${sid}`, TASK_STATUSES.map(s => [s, s[0].toUpperCase() + s.slice(1)]), t.status, v => ctx.change(d => setTaskField(d, ctx.me, id, "status", v)))
   who.disabled = status.disabled = !ctx.canEdit
   whenIn.addEventListener("change", () => ctx.change(d => setTaskField(d, ctx.me, id, "when", whenIn.value.trim())))

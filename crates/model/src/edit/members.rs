@@ -3,7 +3,7 @@
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ROOT, ReadDoc};
 
-use super::{check_id, ensure_list, ensure_map};
+use super::{check_id, check_member, ensure_list, ensure_map};
 use crate::ModelError;
 use crate::access::{read_string, read_string_list};
 use crate::schema;
@@ -36,6 +36,26 @@ pub fn register_member(
     if !read_string_list(doc, &member, schema::member::ACTORS)?.contains(&actor) {
         let end = doc.length(&actors);
         doc.insert(&actors, end, actor.as_str())?;
+    }
+    Ok(())
+}
+
+/// Records that member `alias` is the same person as member `person` (`members[alias].sameAs`,
+/// a scalar): written once, when the person confirms on a device that they are someone already
+/// in the analysis. Readers then name `alias`'s edits, tasks and conflicts after `person`.
+pub fn alias_member(doc: &mut AutoCommit, alias: &str, person: &str) -> Result<(), ModelError> {
+    check_member(doc, alias)?;
+    check_member(doc, person)?;
+    if alias == person {
+        return Err(ModelError::InvalidId {
+            kind: "member alias of itself",
+            id: alias.to_owned(),
+        });
+    }
+    let members = ensure_map(doc, &ROOT, schema::root::MEMBERS, &[])?;
+    let member = ensure_map(doc, &members, alias, &[schema::root::MEMBERS])?;
+    if read_string(doc, &member, schema::member::SAME_AS)?.as_deref() != Some(person) {
+        doc.put(&member, schema::member::SAME_AS, person)?;
     }
     Ok(())
 }

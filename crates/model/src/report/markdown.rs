@@ -467,7 +467,7 @@ impl Report<'_> {
     }
 
     fn member_name(&self, member_id: &str) -> String {
-        match self.view.members.get(member_id) {
+        match self.view.person(member_id) {
             Some(member) if !member.name.is_empty() => member.name.clone(),
             _ => member_id.to_owned(),
         }

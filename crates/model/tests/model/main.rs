@@ -8,6 +8,7 @@ mod conflicts;
 mod edits;
 mod fixture;
 mod history;
+mod identity;
 mod internal;
 mod properties;
 mod reads;
