@@ -83,7 +83,7 @@ function delegationCard(ctx: Ctx, cc: string, c: Country) {
       h("label", { for: contacts.id }, "Contacts"), contacts))
   const update: Updater = (doc, a) => {
     const o = a.countries[cc].delegation.openToCivilSociety
-    if (document.activeElement !== open) open.value = o === null ? "" : o ? "yes" : "no"
+    showValue(open, o === null ? "" : o ? "yes" : "no")
     showContacts(doc)
   }
   return { el, update }
@@ -133,14 +133,24 @@ function positionCard(ctx: Ctx, cc: string, c: Country, [id, item]: [string, Ite
   el.addEventListener("focusin", () => ctx.here({ view: "country", country: cc, task: "" }))
   const update: Updater = (doc, a) => {
     const p = a.countries[cc]?.positions[id] ?? readPosition({})
-    if (document.activeElement !== stance) stance.value = p.stance
-    if (document.activeElement !== conf) conf.value = p.confidence
+    showValue(stance, p.stance)
+    showValue(conf, p.confidence)
     conflicts.update(doc, a, el)
     showNotes(doc)
     sources.update(p)
     updated.textContent = updatedText(a, p, conflictsOf(a, doc.countries?.[cc]?.positions?.[id], "updatedBy"))
   }
   return { el, update }
+}
+
+/**
+ * A control shows the value automerge reports as the winner, even while it has focus: after a conflict
+ * the person's own pick may have lost, and a dropdown still showing it would contradict the matrix and
+ * everyone else's screen (the conflict box below lists every value). Setting an unchanged value is skipped
+ * so an open dropdown is not disturbed for nothing.
+ */
+function showValue(control: HTMLSelectElement, value: string) {
+  if (control.value !== value) control.value = value
 }
 
 /** "Updated by Ana (Article 19), 10 Nov 09:30"; both names when two people touched it at once. */
