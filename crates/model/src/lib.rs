@@ -37,6 +37,8 @@
 //!   ([`record_report`]).
 //! - [`sample`] — [`sample::scripted_analysis`], a deterministic example analysis.
 //! - [`changefile`] — change files: changes that travel without a network.
+//! - [`text_merge`] — [`text_merges`]: Text fields edited at the same time by different
+//!   people, each side's version, and [`confirm_text_merge`].
 //! - `error` — [`ModelError`].
 
 mod access;
@@ -52,6 +54,7 @@ pub mod report;
 pub mod sample;
 pub mod schema;
 pub mod template;
+pub mod text_merge;
 mod timestamp;
 mod view;
 
@@ -78,6 +81,7 @@ pub use report::{
 };
 pub use schema::SCHEMA_ID;
 pub use template::{Template, new_analysis};
+pub use text_merge::{TextMerge, TextMergeSide, confirm_text_merge, text_merges};
 pub use timestamp::{Date, Timestamp};
 pub use view::{
     AnalysisView, ConflictValue, CountryView, DelegationView, ItemView, MeetingView, MemberView,

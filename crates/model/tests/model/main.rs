@@ -13,3 +13,4 @@ mod reads;
 mod reports;
 mod scripted;
 mod template;
+mod text_merges;

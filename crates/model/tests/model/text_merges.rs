@@ -1,0 +1,127 @@
+//! Honest text merges: concurrent edits by different people that touched the same characters
+//! of a Text field are flagged until someone confirms; far-apart or sequential edits are not.
+
+use automerge::AutoCommit;
+use caucus_model::text_merge::side_text;
+use caucus_model::{
+    TextEdit, commit_edit, confirm_text_merge, edit_position_notes, read_analysis, text_merges,
+};
+
+use crate::common::{at, by, replica, small_analysis};
+
+const NOTE: &str = "Supports in plenary. Heard in corridor: BR wavering (Ana).";
+
+fn notes(doc: &mut AutoCommit, member: &str, minute: u32, pos: usize, delete: usize, insert: &str) {
+    edit_position_notes(
+        doc,
+        &by(member, minute),
+        "BR",
+        "res-102",
+        &TextEdit::Splice {
+            pos,
+            delete,
+            insert,
+        },
+    )
+    .unwrap();
+    commit_edit(doc, "notes", &at(10, minute));
+}
+
+/// Alice wrote the note; Ana and Maria have replicas of it.
+fn two_people() -> (AutoCommit, AutoCommit, AutoCommit) {
+    let mut base = small_analysis();
+    notes(&mut base, "alice", 0, 0, 0, NOTE);
+    let mut ana = replica(&mut base, 0xa1, "ana");
+    let mut maria = replica(&mut base, 0xb2, "maria");
+    ana.merge(&mut maria).unwrap();
+    maria.merge(&mut ana).unwrap();
+    (base, ana, maria)
+}
+
+fn note_text(doc: &mut AutoCommit) -> String {
+    read_analysis(doc.document()).unwrap().countries["BR"].positions["res-102"]
+        .notes
+        .clone()
+}
+
+#[test]
+fn overlapping_concurrent_edits_are_flagged_with_each_side() {
+    let (_, mut ana, mut maria) = two_people();
+    let wavering = NOTE.find("wavering").unwrap();
+    let sentence = NOTE.find(" Heard").unwrap();
+    // Ana, offline, rewrites "wavering"; Maria deletes the whole sentence around it.
+    notes(&mut ana, "ana", 5, wavering, 8, "now opposed");
+    notes(&mut maria, "maria", 6, sentence, NOTE.len() - sentence, "");
+    ana.merge(&mut maria).unwrap();
+    let merges = text_merges(ana.document()).unwrap();
+    assert_eq!(merges.len(), 1, "{merges:?}");
+    let merge = &merges[0];
+    assert_eq!(
+        merge.path,
+        ["countries", "BR", "positions", "res-102", "notes"]
+    );
+    let who: Vec<&str> = merge.sides.iter().map(|s| s.who.as_str()).collect();
+    assert_eq!(who, ["ana", "maria"]);
+    let ana_side = side_text(ana.document(), merge, &merge.sides[0]).unwrap();
+    let maria_side = side_text(ana.document(), merge, &merge.sides[1]).unwrap();
+    assert_eq!(ana_side, NOTE.replace("wavering", "now opposed"));
+    assert_eq!(maria_side, "Supports in plenary.");
+    // The merged text is neither version: that is why it is flagged.
+    assert_eq!(note_text(&mut ana), "Supports in plenary.now opposed");
+    // Both replicas see the same flag.
+    maria.merge(&mut ana).unwrap();
+    assert_eq!(text_merges(maria.document()).unwrap(), merges);
+}
+
+#[test]
+fn far_apart_concurrent_edits_are_not_flagged() {
+    let (_, mut ana, mut maria) = two_people();
+    notes(&mut ana, "ana", 5, 0, 8, "Backs");
+    let end = NOTE.len();
+    notes(&mut maria, "maria", 6, end, 0, " Confirmed by Itamaraty.");
+    ana.merge(&mut maria).unwrap();
+    assert!(text_merges(ana.document()).unwrap().is_empty());
+}
+
+#[test]
+fn sequential_edits_of_the_same_words_are_not_flagged() {
+    let (_, mut ana, mut maria) = two_people();
+    let wavering = NOTE.find("wavering").unwrap();
+    notes(&mut ana, "ana", 5, wavering, 8, "now opposed");
+    maria.merge(&mut ana).unwrap();
+    notes(&mut maria, "maria", 6, wavering, 11, "opposed");
+    ana.merge(&mut maria).unwrap();
+    assert!(text_merges(ana.document()).unwrap().is_empty());
+}
+
+#[test]
+fn concurrent_inserts_at_the_same_place_are_flagged() {
+    let (_, mut ana, mut maria) = two_people();
+    notes(&mut ana, "ana", 5, 8, 0, " strongly");
+    notes(&mut maria, "maria", 6, 8, 0, " partly");
+    ana.merge(&mut maria).unwrap();
+    assert_eq!(text_merges(ana.document()).unwrap().len(), 1);
+}
+
+#[test]
+fn a_confirmation_clears_the_mark_everywhere_until_the_next_clash() {
+    let (_, mut ana, mut maria) = two_people();
+    let wavering = NOTE.find("wavering").unwrap();
+    notes(&mut ana, "ana", 5, wavering, 8, "now opposed");
+    notes(&mut maria, "maria", 6, wavering, 8, "undecided");
+    ana.merge(&mut maria).unwrap();
+    maria.merge(&mut ana).unwrap();
+    let path = text_merges(ana.document()).unwrap()[0].path.clone();
+    confirm_text_merge(&mut maria, &path, "maria").unwrap();
+    commit_edit(&mut maria, "Keep the merged notes", &at(10, 7));
+    ana.merge(&mut maria).unwrap();
+    let left = text_merges(ana.document()).unwrap();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(text_merges(maria.document()).unwrap().is_empty());
+    // A new clash after the confirmation is flagged again.
+    let start = note_text(&mut ana).find("now").unwrap();
+    notes(&mut ana, "ana", 8, start, 3, "NOW");
+    notes(&mut maria, "maria", 9, start, 3, "");
+    ana.merge(&mut maria).unwrap();
+    assert_eq!(text_merges(ana.document()).unwrap().len(), 1);
+}
