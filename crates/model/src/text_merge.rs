@@ -416,3 +416,20 @@ pub fn confirm_text_merge(
     }
     Ok(())
 }
+
+/// Unconfirmed merges of position notes: (country, item) → the people on each side (member
+/// ids, or actor hex when unregistered), for the weekly report.
+pub(crate) fn merged_notes(
+    doc: &Automerge,
+) -> Result<BTreeMap<(String, String), Vec<String>>, ModelError> {
+    let mut out = BTreeMap::new();
+    for merge in text_merges(doc)? {
+        if let [_, country, _, item, _] = merge.path.as_slice()
+            && merge.path[0] == schema::root::COUNTRIES
+        {
+            let people = merge.sides.into_iter().map(|side| side.who).collect();
+            out.insert((country.clone(), item.clone()), people);
+        }
+    }
+    Ok(out)
+}

@@ -4,7 +4,8 @@
 use automerge::AutoCommit;
 use caucus_model::text_merge::side_text;
 use caucus_model::{
-    TextEdit, commit_edit, confirm_text_merge, edit_position_notes, read_analysis, text_merges,
+    Date, ReportOptions, Since, Stance, TextEdit, commit_edit, confirm_text_merge,
+    edit_position_notes, read_analysis, set_stance, text_merges, weekly_report,
 };
 
 use crate::common::{at, by, replica, small_analysis};
@@ -124,4 +125,42 @@ fn a_confirmation_clears_the_mark_everywhere_until_the_next_clash() {
     notes(&mut maria, "maria", 9, start, 3, "");
     ana.merge(&mut maria).unwrap();
     assert_eq!(text_merges(ana.document()).unwrap().len(), 1);
+}
+
+#[test]
+fn the_weekly_report_flags_an_unconfirmed_merge_at_its_note() {
+    let (mut base, mut ana, mut maria) = two_people();
+    set_stance(
+        &mut base,
+        &by("alice", 1),
+        "BR",
+        "res-102",
+        Stance::Supports,
+    )
+    .unwrap();
+    commit_edit(&mut base, "stance", &at(10, 1));
+    ana.merge(&mut base).unwrap();
+    maria.merge(&mut base).unwrap();
+    let wavering = NOTE.find("wavering").unwrap();
+    notes(&mut ana, "ana", 5, wavering, 8, "now opposed");
+    notes(&mut maria, "maria", 6, wavering, 8, "undecided");
+    ana.merge(&mut maria).unwrap();
+    let options = ReportOptions {
+        date: Date::parse("2026-11-09").unwrap(),
+        since: Since::LastReport,
+    };
+    let report = weekly_report(ana.document(), &options).unwrap();
+    let line = report
+        .lines()
+        .find(|l| l.starts_with("- Brazil: rumour"))
+        .unwrap();
+    assert!(
+        line.ends_with("[NOTE MERGED: edited at the same time by ana and maria, not checked yet]"),
+        "{line}"
+    );
+    let path = text_merges(ana.document()).unwrap()[0].path.clone();
+    confirm_text_merge(&mut ana, &path, "ana").unwrap();
+    commit_edit(&mut ana, "Keep the merged notes", &at(10, 7));
+    let report = weekly_report(ana.document(), &options).unwrap();
+    assert!(!report.contains("NOTE MERGED"), "{report}");
 }
