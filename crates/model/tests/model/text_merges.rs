@@ -164,3 +164,25 @@ fn the_weekly_report_flags_an_unconfirmed_merge_at_its_note() {
     let report = weekly_report(ana.document(), &options).unwrap();
     assert!(!report.contains("NOTE MERGED"), "{report}");
 }
+
+/// Cost on a conference-sized document: `cargo test -p caucus-model --release --test model
+/// text_merges_cost -- --ignored --nocapture` prints the time for 5,000 edit changes.
+#[test]
+#[ignore = "measurement, run by hand"]
+fn text_merges_cost() {
+    let (_, mut ana, mut maria) = two_people();
+    for n in 0..2500u32 {
+        notes(&mut ana, "ana", n % 60, 0, 0, "a");
+        notes(&mut maria, "maria", n % 60, NOTE.len(), 0, "m");
+    }
+    ana.merge(&mut maria).unwrap();
+    let doc = ana.document().clone();
+    let started = std::time::Instant::now();
+    let merges = text_merges(&doc).unwrap();
+    println!(
+        "text_merges over {} changes: {} ms, {} flagged",
+        doc.get_changes(&[]).len(),
+        started.elapsed().as_millis(),
+        merges.len()
+    );
+}
