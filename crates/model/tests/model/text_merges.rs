@@ -13,10 +13,22 @@ use crate::common::{at, by, replica, small_analysis};
 const NOTE: &str = "Supports in plenary. Heard in corridor: BR wavering (Ana).";
 
 fn notes(doc: &mut AutoCommit, member: &str, minute: u32, pos: usize, delete: usize, insert: &str) {
+    notes_of(doc, "BR", member, minute, pos, delete, insert);
+}
+
+fn notes_of(
+    doc: &mut AutoCommit,
+    country: &str,
+    member: &str,
+    minute: u32,
+    pos: usize,
+    delete: usize,
+    insert: &str,
+) {
     edit_position_notes(
         doc,
         &by(member, minute),
-        "BR",
+        country,
         "res-102",
         &TextEdit::Splice {
             pos,
@@ -31,7 +43,9 @@ fn notes(doc: &mut AutoCommit, member: &str, minute: u32, pos: usize, delete: us
 /// Alice wrote the note; Ana and Maria have replicas of it.
 fn two_people() -> (AutoCommit, AutoCommit, AutoCommit) {
     let mut base = small_analysis();
-    notes(&mut base, "alice", 0, 0, 0, NOTE);
+    for country in ["BR", "DE", "IN"] {
+        notes_of(&mut base, country, "alice", 0, 0, 0, NOTE);
+    }
     let mut ana = replica(&mut base, 0xa1, "ana");
     let mut maria = replica(&mut base, 0xb2, "maria");
     ana.merge(&mut maria).unwrap();
@@ -185,4 +199,58 @@ fn text_merges_cost() {
         started.elapsed().as_millis(),
         merges.len()
     );
+}
+
+/// The shared vectors: `tests/fixtures/text-merges.automerge` (BR: a clash; DE: far-apart edits;
+/// IN: a clash that was confirmed) and `text-merges.json`, the merges with each side's text, which
+/// web/tests/textmerge.test.ts expects from the TypeScript detector. Rewrite with
+/// `UPDATE_FIXTURES=1 cargo test -p caucus-model text_merge_vectors`.
+#[test]
+fn text_merge_vectors() {
+    let (_, mut ana, mut maria) = two_people();
+    let wavering = NOTE.find("wavering").unwrap();
+    let sentence = NOTE.find(" Heard").unwrap();
+    notes_of(&mut ana, "BR", "ana", 5, wavering, 8, "now opposed");
+    notes_of(&mut maria, "BR", "maria", 6, sentence, NOTE.len() - sentence, "");
+    notes_of(&mut ana, "DE", "ana", 7, 0, 8, "Backs");
+    notes_of(&mut maria, "DE", "maria", 8, NOTE.len(), 0, " Confirmed.");
+    notes_of(&mut ana, "IN", "ana", 9, wavering, 8, "firm");
+    notes_of(&mut maria, "IN", "maria", 10, wavering, 8, "soft");
+    ana.merge(&mut maria).unwrap();
+    let path: Vec<String> = ["countries", "IN", "positions", "res-102", "notes"]
+        .map(str::to_owned)
+        .to_vec();
+    confirm_text_merge(&mut ana, &path, "ana").unwrap();
+    commit_edit(&mut ana, "Keep the merged notes", &at(10, 11));
+    let doc = ana.document().clone();
+    let merges = text_merges(&doc).unwrap();
+    let expected: Vec<serde_json::Value> = merges
+        .iter()
+        .map(|merge| {
+            let sides: Vec<serde_json::Value> = merge
+                .sides
+                .iter()
+                .map(|side| {
+                    let mut json = serde_json::to_value(side).unwrap();
+                    json["text"] = side_text(&doc, merge, side).unwrap().into();
+                    json
+                })
+                .collect();
+            serde_json::json!({"path": merge.path, "sides": sides, "changes": merge.changes})
+        })
+        .collect();
+    assert_eq!(expected.len(), 1, "only BR is flagged");
+    let json = serde_json::to_string_pretty(&expected).unwrap() + "\n";
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let (bytes_path, json_path) = (dir.join("text-merges.automerge"), dir.join("text-merges.json"));
+    if std::env::var_os("UPDATE_FIXTURES").is_some_and(|value| value == "1") {
+        std::fs::write(&bytes_path, doc.save()).unwrap();
+        std::fs::write(&json_path, &json).unwrap();
+        return;
+    }
+    let hint = "run `UPDATE_FIXTURES=1 cargo test -p caucus-model text_merge_vectors`";
+    let on_disk = std::fs::read_to_string(&json_path).unwrap_or_else(|e| panic!("{e}; {hint}"));
+    assert_eq!(on_disk, json, "{hint}");
+    let saved = automerge::Automerge::load(&std::fs::read(&bytes_path).unwrap()).unwrap();
+    assert_eq!(text_merges(&saved).unwrap(), merges, "{hint}");
 }
