@@ -8,6 +8,7 @@ import {
 } from "../model/schema"
 import { conflictsOf, positionConflicts, type ConflictValue } from "../model/conflicts"
 import { fmtTime, h, replaceKeepingFocus, selectEl, slug } from "./dom"
+import { mergePanel } from "./merge"
 import { bindText } from "./text"
 import type { Ctx, DocState, View } from "./view"
 
@@ -115,6 +116,8 @@ function positionCard(ctx: Ctx, cc: string, c: Country, [id, item]: [string, Ite
   const notes = h("textarea", { id: `notes-${k.base}`, rows: "3", "aria-label": labelFor(k, "Notes"), readonly: !ctx.canEdit })
   const showNotes = bindText(notes, ctx.handle, ["countries", cc, "positions", id, "notes"],
     (d, i, del, ins) => editNotes(d, ctx.me, cc, id, i, del, ins), ctx.change)
+  const merged = mergePanel(ctx, ["countries", cc, "positions", id, "notes"], labelFor(k, "Notes"),
+    (d, i, del, ins) => editNotes(d, ctx.me, cc, id, i, del, ins))
   const conflicts = conflictsPanel(k)
   const sources = sourcesEditor(k)
   const updated = h("p", { class: "updated" })
@@ -126,7 +129,7 @@ function positionCard(ctx: Ctx, cc: string, c: Country, [id, item]: [string, Ite
       h("label", { for: stance.id }, "Stance"), stance,
       h("label", { for: conf.id }, "Confidence"), conf),
     conflicts.el,
-    h("label", { for: notes.id }, "Notes"), notes,
+    h("label", { for: notes.id }, "Notes"), notes, merged.el,
     sources.el,
     updated,
     ctx.history?.(["countries", cc, "positions", id], `${c.name} on ${item.code}`))
@@ -137,6 +140,7 @@ function positionCard(ctx: Ctx, cc: string, c: Country, [id, item]: [string, Ite
     showValue(conf, p.confidence)
     conflicts.update(doc, a, el)
     showNotes(doc)
+    merged.update(doc, a)
     sources.update(p)
     updated.textContent = updatedText(a, p, conflictsOf(a, doc.countries?.[cc]?.positions?.[id], "updatedBy"))
   }
