@@ -211,7 +211,15 @@ fn text_merge_vectors() {
     let wavering = NOTE.find("wavering").unwrap();
     let sentence = NOTE.find(" Heard").unwrap();
     notes_of(&mut ana, "BR", "ana", 5, wavering, 8, "now opposed");
-    notes_of(&mut maria, "BR", "maria", 6, sentence, NOTE.len() - sentence, "");
+    notes_of(
+        &mut maria,
+        "BR",
+        "maria",
+        6,
+        sentence,
+        NOTE.len() - sentence,
+        "",
+    );
     notes_of(&mut ana, "DE", "ana", 7, 0, 8, "Backs");
     notes_of(&mut maria, "DE", "maria", 8, NOTE.len(), 0, " Confirmed.");
     notes_of(&mut ana, "IN", "ana", 9, wavering, 8, "firm");
@@ -242,7 +250,10 @@ fn text_merge_vectors() {
     assert_eq!(expected.len(), 1, "only BR is flagged");
     let json = serde_json::to_string_pretty(&expected).unwrap() + "\n";
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
-    let (bytes_path, json_path) = (dir.join("text-merges.automerge"), dir.join("text-merges.json"));
+    let (bytes_path, json_path) = (
+        dir.join("text-merges.automerge"),
+        dir.join("text-merges.json"),
+    );
     if std::env::var_os("UPDATE_FIXTURES").is_some_and(|value| value == "1") {
         std::fs::write(&bytes_path, doc.save()).unwrap();
         std::fs::write(&json_path, &json).unwrap();
