@@ -77,15 +77,17 @@ function delegationCard(ctx: Ctx, cc: string, c: Country) {
     spliceText(d, path, i, del, ins)
     ensureMember(d, ctx.me)
   }, ctx.change)
+  const merged = mergePanel(ctx, path, `Delegation contacts for ${c.name}`, (d, i, del, ins) => spliceText(d, path, i, del, ins))
   const el = h("details", { class: "card delegation", open: true },
     h("summary", {}, "Delegation"),
     h("div", { class: "fields" },
       h("label", { for: open.id }, "Open to civil society"), open,
-      h("label", { for: contacts.id }, "Contacts"), contacts))
+      h("label", { for: contacts.id }, "Contacts"), contacts), merged.el)
   const update: Updater = (doc, a) => {
     const o = a.countries[cc].delegation.openToCivilSociety
     showValue(open, o === null ? "" : o ? "yes" : "no")
     showContacts(doc)
+    merged.update(doc, a)
   }
   return { el, update }
 }
