@@ -41,6 +41,8 @@
 //! - [`changefile`] — change files: changes that travel without a network.
 //! - `identity` — one person, many devices: member aliases (`sameAs`) resolved for every
 //!   reader ([`AnalysisView::person`]).
+//! - [`text_merge`] — [`text_merges`]: Text fields edited at the same time by different
+//!   people, each side's version, and [`confirm_text_merge`].
 //! - `error` — [`ModelError`].
 
 mod access;
@@ -58,6 +60,7 @@ pub mod sample;
 pub mod schema;
 pub mod sessions;
 pub mod template;
+pub mod text_merge;
 mod timestamp;
 mod view;
 
@@ -67,9 +70,8 @@ pub use edit::{
     TextEdit, TrackSpec, add_country, add_item, add_source, add_task, add_task_with_id,
     alias_member, assign_task, commit_edit, edit_country_contacts, edit_item_summary,
     edit_position_notes, edit_task_notes, register_member, remove_source, set_confidence,
-    set_notes_internal,
-    set_stance, set_task_status, set_task_title, set_task_track, set_task_when, set_title,
-    set_track, update_country, update_item, update_meeting,
+    set_notes_internal, set_stance, set_task_status, set_task_title, set_task_track, set_task_when,
+    set_title, set_track, update_country, update_item, update_meeting,
 };
 pub use enums::{Confidence, Priority, Stance, TaskStatus};
 pub use error::ModelError;
@@ -86,6 +88,7 @@ pub use report::{
 pub use schema::SCHEMA_ID;
 pub use sessions::{HistorySession, SESSION_GAP_SECONDS, SessionEdit, history_sessions};
 pub use template::{Template, new_analysis};
+pub use text_merge::{TextMerge, TextMergeSide, confirm_text_merge, text_merges};
 pub use timestamp::{Date, Timestamp};
 pub use view::{
     AnalysisView, ConflictValue, CountryView, DelegationView, ItemView, MeetingView, MemberView,

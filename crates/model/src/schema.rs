@@ -26,6 +26,8 @@ pub mod root {
     pub const MEMBERS: &str = "members";
     /// `YYYY-MM-DD` → report record map (optional; see [`super::report`]).
     pub const REPORTS: &str = "reports";
+    /// Field key → confirmed heads of text merges (optional; see `text_merge`).
+    pub const CONFIRMED_MERGES: &str = "confirmedMerges";
 }
 
 /// Keys of the `meeting` map.

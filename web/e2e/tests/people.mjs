@@ -1,7 +1,7 @@
 // One person, many devices (issue 14 item 3): same token = one member; a second device with its own
 // invitation confirms once; presence one entry per person; a task assigned to Ana shows in her notice.
 import { waitFor } from "../harness.mjs"
-import { assert, newAnalysis, person, personToken, relay, test } from "../suite.mjs"
+import { assert, newAnalysis, person, personToken, relay, saved, test } from "../suite.mjs"
 
 test("people: one person on two browsers with one token is one assignee and sees Only my tasks on both", async () => {
   if (relay.kind !== "caucus") { console.log("  (skipped: needs the caucus relay's tokens)"); return }
@@ -41,7 +41,7 @@ test("people: a second device with its own invitation confirms once; presence sh
   const url = await newAnalysis(ana)
   await ana.open(url, "&view=country&c=BR")
   await ana.page.getByLabel("Stance for Brazil on Res 102").selectOption("supports")
-  await waitFor(async () => (await ana.status()) === "synced", "Ana synced")
+  await waitFor(async () => await saved(ana), "Ana synced")
   // Ana's phone: another invitation (token), same name → asked once
   const phone = await person("Ana", "Article 19")
   await phone.page.goto(`${phone.proxy.origin}/#doc=${url}&view=tasks`)
@@ -59,7 +59,7 @@ test("people: a second device with its own invitation confirms once; presence sh
   assert(anas.length === 1, `Ana listed ${anas.length} times: ${anas}`)
   // a reconnect replaces, never duplicates
   await ana.offline(true); await ana.offline(false)
-  await waitFor(async () => (await ana.status()) === "synced", "Ana back", 30000)
+  await waitFor(async () => await saved(ana), "Ana back", 30000)
   await new Promise(r => setTimeout(r, 1500))
   const after = (await maria.page.locator("#presence li").allTextContents()).filter(t => /Ana/.test(t))
   assert(after.length === 1, `after a reconnect Ana listed ${after.length} times: ${after}`)
@@ -70,7 +70,7 @@ test("people: a second device with its own invitation confirms once; presence sh
   assert(opts.filter(o => /Ana/.test(o)).length === 1, `one Ana among Maria's assignees: ${opts}`)
   await maria.page.getByLabel("Assignee for new task").selectOption({ label: "Ana (Article 19)" })
   await maria.page.getByRole("button", { name: "Add task" }).click()
-  await waitFor(async () => (await maria.status()) === "synced", "Maria synced")
+  await waitFor(async () => await saved(maria), "Maria synced")
   await phone.open(url, "&view=matrix")
   const notice = phone.page.getByRole("region", { name: "Since you were last here" })
   await waitFor(async () => /Brief Kenya.*assigned to you.*Maria/s.test(await notice.textContent().catch(() => "")), "Ana's phone shows the task", 20000)

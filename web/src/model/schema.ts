@@ -74,6 +74,8 @@ export interface AnalysisDoc {
   tasks?: Record<string, TaskDoc>
   members?: Record<string, MemberDoc>
   reports?: Record<string, ReportDoc>
+  /** Field key → confirmed heads of text merges (docs/schema.md, "Text merges"). */
+  confirmedMerges?: Record<string, Record<string, unknown>>
 }
 export interface ItemDoc { code: Scalar; title: Scalar; track: Scalar; priority: Scalar; theme: Scalar; summary: string }
 export interface CountryDoc {

@@ -9,6 +9,7 @@ import {
 import { conflictsOf, positionConflicts, type ConflictValue } from "../model/conflicts"
 import { fmtTime, h, replaceKeepingFocus, selectEl, slug } from "./dom"
 import { trackHeight } from "./sticky"
+import { mergePanel } from "./merge"
 import { bindText } from "./text"
 import { concurrentFlags, internalToggle } from "./internal"
 import type { Ctx, DocState, View } from "./view"
@@ -81,15 +82,17 @@ function delegationCard(ctx: Ctx, cc: string, c: Country) {
     spliceText(d, path, i, del, ins)
     ensureMember(d, ctx.me)
   }, ctx.change)
+  const merged = mergePanel(ctx, path, `Delegation contacts for ${c.name}`, (d, i, del, ins) => spliceText(d, path, i, del, ins))
   const el = h("details", { class: "card delegation", open: true },
     h("summary", {}, "Delegation"),
     h("div", { class: "fields" },
       h("label", { for: open.id }, "Open to civil society"), open,
-      h("label", { for: contacts.id }, "Contacts"), contacts))
+      h("label", { for: contacts.id }, "Contacts"), contacts), merged.el)
   const update: Updater = (doc, a) => {
     const o = a.countries[cc].delegation.openToCivilSociety
-    if (document.activeElement !== open) open.value = o === null ? "" : o ? "yes" : "no"
+    showValue(open, o === null ? "" : o ? "yes" : "no")
     showContacts(doc)
+    merged.update(doc, a)
   }
   return { el, update }
 }
@@ -120,6 +123,8 @@ function positionCard(ctx: Ctx, cc: string, c: Country, [id, item]: [string, Ite
   const notes = h("textarea", { id: `notes-${k.base}`, rows: "3", "aria-label": labelFor(k, "Notes"), readonly: !ctx.canEdit })
   const showNotes = bindText(notes, ctx.handle, ["countries", cc, "positions", id, "notes"],
     (d, i, del, ins) => editNotes(d, ctx.me, cc, id, i, del, ins), ctx.change)
+  const merged = mergePanel(ctx, ["countries", cc, "positions", id, "notes"], labelFor(k, "Notes"),
+    (d, i, del, ins) => editNotes(d, ctx.me, cc, id, i, del, ins))
   const conflicts = conflictsPanel(k)
   const internal = internalToggle(ctx, cc, id, `internal-${k.base}`, `${c.name} on ${item.code}`)
   const sources = sourcesEditor(k)
@@ -132,22 +137,33 @@ function positionCard(ctx: Ctx, cc: string, c: Country, [id, item]: [string, Ite
       h("label", { for: stance.id }, "Stance"), stance,
       h("label", { for: conf.id }, "Confidence"), conf),
     conflicts.el,
-    h("label", { for: notes.id }, "Notes"), notes, internal.el,
+    h("label", { for: notes.id }, "Notes"), notes, merged.el, internal.el,
     sources.el,
     updated,
     ctx.history?.(["countries", cc, "positions", id], `${c.name} on ${item.code}`))
   el.addEventListener("focusin", () => ctx.here({ view: "country", country: cc, task: "" }))
   const update: Updater = (doc, a) => {
     const p = a.countries[cc]?.positions[id] ?? readPosition({})
-    if (document.activeElement !== stance) stance.value = p.stance
-    if (document.activeElement !== conf) conf.value = p.confidence
+    showValue(stance, p.stance)
+    showValue(conf, p.confidence)
     conflicts.update(doc, a, el)
     showNotes(doc)
     internal.update(p, concurrentFlags(doc.countries?.[cc]?.positions?.[id]))
+    merged.update(doc, a)
     sources.update(p)
     updated.textContent = updatedText(a, p, conflictsOf(a, doc.countries?.[cc]?.positions?.[id], "updatedBy"))
   }
   return { el, update }
+}
+
+/**
+ * A control shows the value automerge reports as the winner, even while it has focus: after a conflict
+ * the person's own pick may have lost, and a dropdown still showing it would contradict the matrix and
+ * everyone else's screen (the conflict box below lists every value). Setting an unchanged value is skipped
+ * so an open dropdown is not disturbed for nothing.
+ */
+function showValue(control: HTMLSelectElement, value: string) {
+  if (control.value !== value) control.value = value
 }
 
 /** "Updated by Ana (Article 19), 10 Nov 09:30"; both names when two people touched it at once. */

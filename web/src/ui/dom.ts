@@ -32,7 +32,9 @@ export function replaceKeepingFocus(container: Element, ...children: Child[]) {
   let typed: string | undefined
   if (id && (active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement)) {
     try { sel = [active.selectionStart, active.selectionEnd] } catch { /* not a text input */ }
-    if (active instanceof HTMLInputElement && (active.type === "text" || active.type === "search")) typed = active.value
+    // keep what the person is typing; an input still showing the document's value (data-shown) takes the new one
+    if (active instanceof HTMLInputElement && (active.type === "text" || active.type === "search") &&
+      active.dataset.shown !== active.value) typed = active.value
   }
   const frag = document.createDocumentFragment()
   append(frag, children)

@@ -82,7 +82,7 @@ function newTaskForm(ctx: Ctx) {
 function taskItem(ctx: Ctx, doc: DocState, a: Analysis, [id, t]: [string, Task], watchers: string[] | undefined) {
   const sid = slug(id)
   const st = conflictsOf(a, doc.tasks?.[id], "status")
-  const whenIn = h("input", { id: `tw-${sid}`, type: "text", value: t.when, "aria-label": `Time for ${t.title}`, readonly: !ctx.canEdit })
+  const whenIn = h("input", { id: `tw-${sid}`, type: "text", value: t.when, "data-shown": t.when, "aria-label": `Time for ${t.title}`, readonly: !ctx.canEdit })
   const who = selectEl(`Assignee for ${t.title}`, `ta-${sid}`, memberOptions(ctx, a), t.assignee && canonicalMember(a, t.assignee), v => ctx.change(d => setTaskField(d, ctx.me, id, "assignee", v)))
   const status = selectEl(`Status for ${t.title}`, `ts-${sid}`, TASK_STATUSES.map(s => [s, s[0].toUpperCase() + s.slice(1)]), t.status, v => ctx.change(d => setTaskField(d, ctx.me, id, "status", v)))
   who.disabled = status.disabled = !ctx.canEdit

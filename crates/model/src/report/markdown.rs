@@ -44,6 +44,7 @@ pub fn weekly_report(doc: &Automerge, options: &ReportOptions) -> Result<String,
         conflicts: &found,
         changes: &changes,
         item_order: item_order(&view),
+        merged_notes: crate::text_merge::merged_notes(&as_of_doc)?,
     };
     let mut out = String::new();
     report.write(&mut out);
@@ -58,6 +59,8 @@ struct Report<'a> {
     changes: &'a [PositionChange],
     /// Item ids by track (track id order, unknown tracks last), then priority, then id.
     item_order: Vec<String>,
+    /// (country, item) → people whose concurrent note edits were merged unconfirmed.
+    merged_notes: BTreeMap<(String, String), Vec<String>>,
 }
 
 /// Item ids grouped by track (tracks in id order, items of unknown tracks last), then by
@@ -298,6 +301,18 @@ impl Report<'_> {
         let internal = position.notes_kept_internal();
         if !internal && let Some(note) = latest_note_line(&position.notes) {
             let _ = write!(line, ". {note}");
+        }
+        if !internal
+            && let Some(people) = self
+                .merged_notes
+                .get(&(code.to_owned(), item_id.to_owned()))
+        {
+            let names: Vec<String> = people.iter().map(|id| self.member_name(id)).collect();
+            let names = names.join(" and ");
+            let _ = write!(
+                line,
+                " [NOTE MERGED: edited at the same time by {names}, not checked yet]"
+            );
         }
         if let Some(sources) = sources_text(&position.sources) {
             // A note usually ends a sentence already.

@@ -16,3 +16,4 @@ mod reports;
 mod scripted;
 mod sessions;
 mod template;
+mod text_merges;
