@@ -5,7 +5,7 @@ use automerge::AutoCommit;
 use caucus_model::text_merge::side_text;
 use caucus_model::{
     Date, ReportOptions, Since, Stance, TextEdit, commit_edit, confirm_text_merge,
-    edit_position_notes, read_analysis, set_stance, text_merges, weekly_report,
+    edit_position_notes, read_analysis, set_notes_internal, set_stance, text_merges, weekly_report,
 };
 
 use crate::common::{at, by, replica, small_analysis};
@@ -152,6 +152,8 @@ fn the_weekly_report_flags_an_unconfirmed_merge_at_its_note() {
         Stance::Supports,
     )
     .unwrap();
+    // New notes start internal (docs/schema.md "Internal notes"): this one is shared on purpose.
+    set_notes_internal(&mut base, &by("alice", 1), "BR", "res-102", false).unwrap();
     commit_edit(&mut base, "stance", &at(10, 1));
     ana.merge(&mut base).unwrap();
     maria.merge(&mut base).unwrap();
@@ -264,4 +266,36 @@ fn text_merge_vectors() {
     assert_eq!(on_disk, json, "{hint}");
     let saved = automerge::Automerge::load(&std::fs::read(&bytes_path).unwrap()).unwrap();
     assert_eq!(text_merges(&saved).unwrap(), merges, "{hint}");
+}
+
+#[test]
+fn an_internal_note_merged_at_the_same_time_leaves_no_trace_in_the_report() {
+    let (mut base, mut ana, mut maria) = two_people();
+    set_stance(
+        &mut base,
+        &by("alice", 1),
+        "BR",
+        "res-102",
+        Stance::Supports,
+    )
+    .unwrap();
+    commit_edit(&mut base, "stance", &at(10, 1));
+    ana.merge(&mut base).unwrap();
+    maria.merge(&mut base).unwrap();
+    let wavering = NOTE.find("wavering").unwrap();
+    notes(&mut ana, "ana", 5, wavering, 8, "now opposed");
+    notes(&mut maria, "maria", 6, wavering, 8, "undecided");
+    ana.merge(&mut maria).unwrap();
+    assert_eq!(text_merges(ana.document()).unwrap().len(), 1);
+    let options = ReportOptions {
+        date: Date::parse("2026-11-09").unwrap(),
+        since: Since::LastReport,
+    };
+    let report = weekly_report(ana.document(), &options).unwrap();
+    let line = report
+        .lines()
+        .find(|l| l.starts_with("- Brazil: rumour"))
+        .unwrap();
+    assert_eq!(line, "- Brazil: rumour", "{report}");
+    assert!(!report.contains("NOTE MERGED"), "{report}");
 }
