@@ -9,7 +9,9 @@ use std::fmt::Write as _;
 
 use automerge::Automerge;
 
-use super::text::{NOTE_CHARS, latest_note_line, one_line, readable_time, sources_text};
+use super::text::{
+    NOTE_CHARS, latest_note_line, one_line, plural, readable_time, sources_text, stance_label,
+};
 use super::{ReportOptions, SinceResolved};
 use crate::history::{
     PositionChange, PositionChangeKind, fork_at, heads_before, position_changes, view_at_or_empty,
@@ -590,18 +592,4 @@ fn write_nothing_known(out: &mut String, items: &mut Vec<String>) {
         let _ = writeln!(out, "\nNo position known yet on: {}.", items.join(", "));
         items.clear();
     }
-}
-
-fn stance_label(stance: Stance) -> &'static str {
-    match stance {
-        Stance::Supports => "Supports",
-        Stance::Opposes => "Opposes",
-        Stance::Mixed => "Mixed",
-        Stance::Undecided => "Undecided",
-        Stance::Unknown => "Not known",
-    }
-}
-
-fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
 }

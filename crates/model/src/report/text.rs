@@ -4,7 +4,7 @@
 //! Kept apart from the report's structure (`markdown.rs`) so both stay small and the rules
 //! here have their own tests.
 
-use crate::Timestamp;
+use crate::{Stance, Timestamp};
 
 /// Longest note line shown, in characters.
 pub(crate) const NOTE_CHARS: usize = 160;
@@ -75,6 +75,22 @@ pub(crate) fn readable_time(text: &str) -> String {
         }
         Err(_) => text.to_owned(),
     }
+}
+
+/// A stance as the report names its group.
+pub(crate) fn stance_label(stance: Stance) -> &'static str {
+    match stance {
+        Stance::Supports => "Supports",
+        Stance::Opposes => "Opposes",
+        Stance::Mixed => "Mixed",
+        Stance::Undecided => "Undecided",
+        Stance::Unknown => "Not known",
+    }
+}
+
+/// "1 country", "3 countries".
+pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 #[cfg(test)]
