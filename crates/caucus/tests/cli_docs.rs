@@ -166,8 +166,20 @@ fn reports_history_and_change_files_on_data_dirs_and_over_http() {
         "--field",
         "countries/KE/positions/res-102",
     ]);
-    assert!(history.contains("Kenya on Res 102"), "{history}");
-    assert!(history.contains("stance = \"opposes\""), "{history}");
+    // By editing session (the default): each session with the field before → after.
+    assert!(
+        history.contains("countries/KE/positions/res-102/stance : \"supports\" → \"opposes\""),
+        "{history}"
+    );
+    let raw = over_http(&[
+        "history",
+        id.as_str(),
+        "--field",
+        "countries/KE/positions/res-102",
+        "--raw",
+    ]);
+    assert!(raw.contains("Kenya on Res 102"), "{raw}");
+    assert!(raw.contains("stance = \"opposes\""), "{raw}");
     let for_b_path = for_b.to_string_lossy().into_owned();
     assert!(over_http(&["changes", "import", &for_b_path]).contains("already had every change"));
     drop(server);
