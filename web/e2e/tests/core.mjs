@@ -36,7 +36,7 @@ test("two people co-edit the same country and converge; carets stay put; presenc
   await waitFor(async () => (await b.page.getByLabel(label("Stance")).inputValue()) === "supports", "B sees stance")
   await waitFor(async () => /Ana/.test(await b.page.locator("#item-BR-res-102 .updated").textContent()), "updated by Ana")
   // concurrent typing in the same notes field
-  const na = a.page.getByLabel(label("Notes")), nb = b.page.getByLabel(label("Notes"))
+  const na = a.page.getByLabel(label("Notes"), { exact: true }), nb = b.page.getByLabel(label("Notes"), { exact: true })
   await na.click(); await nb.click()
   await Promise.all([na.pressSequentially("Alpha says yes.", { delay: 15 }), nb.pressSequentially("Beta heard no.", { delay: 15 })])
   let seen
@@ -105,14 +105,14 @@ test("offline: status says so, edits continue, survive a reload, and reach the o
   await a.offline(true)
   await waitFor(async () => (await isOffline(a)), "A offline")
   await a.page.getByLabel(label("Stance", "Kenya", "Res 130")).selectOption("opposes")
-  await a.page.getByLabel(label("Notes", "Kenya", "Res 130")).fill("Said in the corridor: will oppose.")
+  await a.page.getByLabel(label("Notes", "Kenya", "Res 130"), { exact: true }).fill("Said in the corridor: will oppose.")
   await waitFor(async () => (await waitingEdits(a)) >= 2, "offline count (stance and notes)")
   const before = await a.status()
-  if (process.env.DEBUG) console.log("  before reload:", before, JSON.stringify(await a.page.getByLabel(label("Notes", "Kenya", "Res 130")).inputValue()))
+  if (process.env.DEBUG) console.log("  before reload:", before, JSON.stringify(await a.page.getByLabel(label("Notes", "Kenya", "Res 130"), { exact: true }).inputValue()))
   await a.page.reload()
   await a.page.getByLabel(label("Stance", "Kenya", "Res 130")).waitFor({ timeout: 20000 })
   assert((await a.page.getByLabel(label("Stance", "Kenya", "Res 130")).inputValue()) === "opposes", "stance lost in offline reload")
-  const notesAfter = await a.page.getByLabel(label("Notes", "Kenya", "Res 130")).inputValue()
+  const notesAfter = await a.page.getByLabel(label("Notes", "Kenya", "Res 130"), { exact: true }).inputValue()
   assert(notesAfter === "Said in the corridor: will oppose.", "notes lost in offline reload: " + JSON.stringify(notesAfter))
   await waitFor(async () => (await a.status()) === before, `status after reload (${before})`)
   await a.page.getByLabel(label("Confidence", "Kenya", "Res 130")).selectOption("confirmed")
@@ -120,7 +120,7 @@ test("offline: status says so, edits continue, survive a reload, and reach the o
   await a.offline(false)
   await waitFor(async () => (await saved(a)), "A synced again", 20000)
   await waitFor(async () => (await b.page.getByLabel(label("Confidence", "Kenya", "Res 130")).inputValue()) === "confirmed", "B sees A's offline edits")
-  assert((await b.page.getByLabel(label("Notes", "Kenya", "Res 130")).inputValue()) === "Said in the corridor: will oppose.", "B notes")
+  assert((await b.page.getByLabel(label("Notes", "Kenya", "Res 130"), { exact: true }).inputValue()) === "Said in the corridor: will oppose.", "B notes")
   await waitFor(() => {
     const p = nh.doc()?.countries?.KE?.positions?.["res-130"]
     return p && String(p.stance) === "opposes" && String(p.confidence) === "confirmed" && String(p.notes) === "Said in the corridor: will oppose."
@@ -238,7 +238,7 @@ test("keyboard only: from a matrix cell to the stance, confidence and notes of t
   const k = a.page.keyboard
   await a.page.locator("#m-BR-res-102").focus()
   await k.press("Enter")
-  const stance = a.page.getByLabel(label("Stance")), conf = a.page.getByLabel(label("Confidence")), notes = a.page.getByLabel(label("Notes"))
+  const stance = a.page.getByLabel(label("Stance")), conf = a.page.getByLabel(label("Confidence")), notes = a.page.getByLabel(label("Notes"), { exact: true })
   await waitFor(() => stance.evaluate(el => el === document.activeElement), "stance select focused after Enter on the cell")
   await k.press("ArrowUp") // unknown is last: up selects "mixed"
   await waitFor(async () => (await stance.inputValue()) === "mixed", "stance changed by keyboard")
@@ -313,7 +313,7 @@ test("access: an admin invites a viewer who reads live but changes nothing; revo
   assert(!v.page.url().includes("token"), "token left in the address bar")
   await waitFor(async () => (await v.role()) === "viewer · read only", "viewer role in the bar")
   await v.open(url, "&view=country&c=BR")
-  const vStance = v.page.getByLabel(label("Stance")), vConf = v.page.getByLabel(label("Confidence")), vNotes = v.page.getByLabel(label("Notes"))
+  const vStance = v.page.getByLabel(label("Stance")), vConf = v.page.getByLabel(label("Confidence")), vNotes = v.page.getByLabel(label("Notes"), { exact: true })
   await waitFor(() => vStance.isDisabled(), "stance select disabled for the viewer")
   assert(await vConf.isDisabled(), "confidence select enabled for a viewer")
   assert(await v.page.getByRole("button", { name: label("Add source") }).count() === 0, "viewer can add sources")
@@ -327,7 +327,7 @@ test("access: an admin invites a viewer who reads live but changes nothing; revo
   // an edit by the admin appears live in the viewer
   await a.open(url, "&view=country&c=BR")
   await a.page.getByLabel(label("Stance")).selectOption("supports")
-  await a.page.getByLabel(label("Notes")).fill("Admin note.")
+  await a.page.getByLabel(label("Notes"), { exact: true }).fill("Admin note.")
   await waitFor(async () => (await vStance.inputValue()) === "supports", "viewer sees the admin's stance")
   await waitFor(async () => (await vNotes.inputValue()) === "Admin note.", "viewer sees the admin's notes (and not its own typing)")
   assert((await vConf.inputValue()) === "rumour", `viewer's forced confidence stuck: ${await vConf.inputValue()}`)

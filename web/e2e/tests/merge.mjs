@@ -14,7 +14,7 @@ test("merge: concurrent note edits are flagged on both screens and one kept vers
   const url = await newAnalysis(a)
   await a.open(url, "&view=country&c=BR")
   await b.open(url, "&view=country&c=BR")
-  const notes = p => p.page.getByLabel(label("Notes"))
+  const notes = p => p.page.getByLabel(label("Notes"), { exact: true })
   await notes(a).fill(NOTE)
   await waitFor(async () => (await notes(b).inputValue()) === NOTE, "note reached Maria")
   await waitFor(async () => await saved(a) && await saved(b), "both synced")

@@ -14,7 +14,7 @@ test("report: a note marked internal is checked for the other person and left ou
   const boxA = a.page.getByLabel("Internal: keep out of reports (Brazil on Res 102)")
   const boxB = b.page.getByLabel("Internal: keep out of reports (Brazil on Res 102)")
   await a.page.getByLabel(label("Stance")).selectOption("supports")
-  await a.page.getByLabel(label("Notes")).click()
+  await a.page.getByLabel(label("Notes"), { exact: true }).click()
   await a.page.keyboard.type(secret)
   for (const s of ["https://example.org/br-statement", "PP26/35"]) {
     await a.page.getByRole("textbox", { name: label("Source") }).fill(s)
@@ -26,7 +26,7 @@ test("report: a note marked internal is checked for the other person and left ou
   await waitFor(async () => !(await boxB.isChecked()), "B sees the note shared")
   await boxA.check()
   await waitFor(async () => await boxB.isChecked(), "B sees the note marked internal")
-  await waitFor(async () => (await b.page.getByLabel(label("Notes")).inputValue()) === secret, "B has the note")
+  await waitFor(async () => (await b.page.getByLabel(label("Notes"), { exact: true }).inputValue()) === secret, "B has the note")
   await waitFor(async () => await saved(a) && await saved(b), "both synced")
   await b.page.getByRole("link", { name: "Export report" }).click()
   await b.page.getByRole("heading", { name: "Export report" }).waitFor()

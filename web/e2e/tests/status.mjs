@@ -19,7 +19,7 @@ test("status: all saved, a handful of edits kept offline (not keystrokes), all s
   // Two dropdown picks and two sentences typed key by key.
   await a.page.getByLabel(label("Stance")).selectOption("supports")
   await a.page.getByLabel(label("Confidence")).selectOption("reported")
-  const notes = a.page.getByLabel(label("Notes"))
+  const notes = a.page.getByLabel(label("Notes"), { exact: true })
   await notes.click()
   await notes.pressSequentially("Brazil supports the MS model in plenary. ", { delay: 15 })
   await notes.pressSequentially("Heard in corridor: BR wavering.", { delay: 15 })
@@ -38,7 +38,7 @@ test("status: all saved, a handful of edits kept offline (not keystrokes), all s
   await a.offline(false)
   await waitFor(async () => await saved(a), "all saved again after the link is back", 20000)
   console.log(`  all saved ${Date.now() - t0} ms after the link came back`)
-  await waitFor(async () => (await b.page.getByLabel(label("Notes")).inputValue()) === typed, "B sees the notes")
+  await waitFor(async () => (await b.page.getByLabel(label("Notes"), { exact: true }).inputValue()) === typed, "B sees the notes")
   assert((await b.page.getByLabel(label("Stance")).inputValue()) === "supports", "B sees the stance")
   assert((await b.page.getByLabel(label("Confidence")).inputValue()) === "reported", "B sees the confidence")
   await waitFor(async () => await saved(b), "B all saved")
