@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs"
 import { join } from "node:path"
 import { Repo, ImmutableString } from "@automerge/automerge-repo"
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
-import { launchBrowser, linkProxy, startRelay, TOKEN, WEB } from "./harness.mjs"
+import { launchBrowser, linkProxy, startRelay, TOKEN, waitFor, WEB } from "./harness.mjs"
 export { TOKEN, waitFor, linkProxy } from "./harness.mjs"
 
 export const SHOTS = join(WEB, "docs")
@@ -105,3 +105,18 @@ export async function waitingEdits(p) {
 export const label = (f, country = "Brazil", item = "Res 102") => `${f} for ${country} on ${item}`
 export const S = v => new ImmutableString(v)
 
+/**
+ * Ana and another person on Brazil's page of a new analysis, both saved, then both offline (the link cut
+ * for real): the start of every concurrent-edit test.
+ */
+export async function bothOfflineOnBrazil(other = "Maria") {
+  const a = await person("Ana", "Article 19")
+  const b = await person(other, "Access Now")
+  const url = await newAnalysis(a)
+  await a.open(url, "&view=country&c=BR")
+  await b.open(url, "&view=country&c=BR")
+  await waitFor(async () => await saved(a) && await saved(b), "both saved")
+  await a.offline(true); await b.offline(true)
+  await waitFor(async () => await isOffline(a) && await isOffline(b), "both offline")
+  return { a, b, url }
+}

@@ -4,7 +4,7 @@
 import { join } from "node:path"
 import { getConflicts } from "@automerge/automerge"
 import { waitFor } from "../harness.mjs"
-import { assert, label, newAnalysis, nodeClient, person, saved, SHOTS, test } from "../suite.mjs"
+import { assert, bothOfflineOnBrazil, label, newAnalysis, nodeClient, person, saved, SHOTS, test } from "../suite.mjs"
 
 const NOTE = "Supports in plenary. Heard in corridor: BR wavering (Ana)."
 
@@ -42,14 +42,7 @@ test("merge: concurrent note edits are flagged on both screens and one kept vers
 })
 
 test("merge: after a stance conflict every control shows automerge's winner, even the focused one", async () => {
-  const a = await person("Ana", "Article 19")
-  const b = await person("Maria", "Access Now")
-  const url = await newAnalysis(a)
-  await a.open(url, "&view=country&c=BR")
-  await b.open(url, "&view=country&c=BR")
-  await waitFor(async () => await saved(a) && await saved(b), "both synced")
-  await a.offline(true); await b.offline(true)
-  await waitFor(async () => /offline/.test(await a.status()) && /offline/.test(await b.status()), "both offline")
+  const { a, b, url } = await bothOfflineOnBrazil("Maria")
   const stance = p => p.page.getByLabel(label("Stance"))
   await stance(a).selectOption("supports")
   await stance(b).selectOption("opposes")

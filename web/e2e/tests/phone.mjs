@@ -3,7 +3,7 @@
 // sticky bar; the matrix is an ARIA grid (one tab stop, arrows, Home/End, PageUp/PageDown, Enter).
 import { join } from "node:path"
 import { TOKEN, waitFor } from "../harness.mjs"
-import { assert, label, newAnalysis, nodeClient, person, relay, S, saved, secrets, SHOTS, test } from "../suite.mjs"
+import { assert, bothOfflineOnBrazil, label, newAnalysis, nodeClient, person, relay, S, saved, secrets, SHOTS, test } from "../suite.mjs"
 
 const WIDTHS = [360, 390, 414]
 const VIEWS = ["matrix", "country", "tasks", "recent", "export", "changes", "access", "admin"]
@@ -182,14 +182,7 @@ test("keyboard: the matrix is one tab stop; arrows, Home/End and PageUp/PageDown
 })
 
 test("matrix: a conflict cell shows both values, and its label names stance and confidence apart", async () => {
-  const a = await person("Ana", "Article 19")
-  const b = await person("Bo", "Access Now")
-  const url = await newAnalysis(a)
-  await a.open(url, "&view=country&c=BR")
-  await b.open(url, "&view=country&c=BR")
-  await waitFor(async () => await saved(a) && await saved(b), "both synced")
-  await a.offline(true); await b.offline(true)
-  await waitFor(async () => /offline/.test(await a.status()) && /offline/.test(await b.status()), "both offline")
+  const { a, b, url } = await bothOfflineOnBrazil("Bo")
   await a.page.getByLabel(label("Stance")).selectOption("supports")
   await a.page.getByLabel(label("Confidence")).selectOption("confirmed")
   await b.page.getByLabel(label("Stance")).selectOption("opposes")

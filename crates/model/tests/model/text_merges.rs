@@ -141,8 +141,9 @@ fn a_confirmation_clears_the_mark_everywhere_until_the_next_clash() {
     assert_eq!(text_merges(ana.document()).unwrap().len(), 1);
 }
 
-#[test]
-fn the_weekly_report_flags_an_unconfirmed_merge_at_its_note() {
+/// Brazil supports Res 102; Ana and Maria then rewrite the same word of its note at the same time.
+/// `shared`: the note is marked shareable first (new notes start internal).
+fn brazil_note_clash(shared: bool) -> AutoCommit {
     let (mut base, mut ana, mut maria) = two_people();
     set_stance(
         &mut base,
@@ -152,8 +153,9 @@ fn the_weekly_report_flags_an_unconfirmed_merge_at_its_note() {
         Stance::Supports,
     )
     .unwrap();
-    // New notes start internal (docs/schema.md "Internal notes"): this one is shared on purpose.
-    set_notes_internal(&mut base, &by("alice", 1), "BR", "res-102", false).unwrap();
+    if shared {
+        set_notes_internal(&mut base, &by("alice", 1), "BR", "res-102", false).unwrap();
+    }
     commit_edit(&mut base, "stance", &at(10, 1));
     ana.merge(&mut base).unwrap();
     maria.merge(&mut base).unwrap();
@@ -161,15 +163,31 @@ fn the_weekly_report_flags_an_unconfirmed_merge_at_its_note() {
     notes(&mut ana, "ana", 5, wavering, 8, "now opposed");
     notes(&mut maria, "maria", 6, wavering, 8, "undecided");
     ana.merge(&mut maria).unwrap();
-    let options = ReportOptions {
-        date: Date::parse("2026-11-09").unwrap(),
-        since: Since::LastReport,
-    };
-    let report = weekly_report(ana.document(), &options).unwrap();
-    let line = report
+    ana
+}
+
+fn brazil_line(report: &str) -> &str {
+    report
         .lines()
         .find(|l| l.starts_with("- Brazil: rumour"))
-        .unwrap();
+        .unwrap()
+}
+
+const REPORT_DAY: &str = "2026-11-09";
+
+fn report_of(doc: &mut AutoCommit) -> String {
+    let options = ReportOptions {
+        date: Date::parse(REPORT_DAY).unwrap(),
+        since: Since::LastReport,
+    };
+    weekly_report(doc.document(), &options).unwrap()
+}
+
+#[test]
+fn the_weekly_report_flags_an_unconfirmed_merge_at_its_note() {
+    let mut ana = brazil_note_clash(true);
+    let report = report_of(&mut ana);
+    let line = brazil_line(&report);
     assert!(
         line.ends_with("[NOTE MERGED: edited at the same time by ana and maria, not checked yet]"),
         "{line}"
@@ -177,36 +195,10 @@ fn the_weekly_report_flags_an_unconfirmed_merge_at_its_note() {
     let path = text_merges(ana.document()).unwrap()[0].path.clone();
     confirm_text_merge(&mut ana, &path, "ana").unwrap();
     commit_edit(&mut ana, "Keep the merged notes", &at(10, 7));
-    let report = weekly_report(ana.document(), &options).unwrap();
+    let report = report_of(&mut ana);
     assert!(!report.contains("NOTE MERGED"), "{report}");
 }
 
-/// Cost on a conference-sized document: `cargo test -p caucus-model --release --test model
-/// text_merges_cost -- --ignored --nocapture` prints the time for 5,000 edit changes.
-#[test]
-#[ignore = "measurement, run by hand"]
-fn text_merges_cost() {
-    let (_, mut ana, mut maria) = two_people();
-    for n in 0..2500u32 {
-        notes(&mut ana, "ana", n % 60, 0, 0, "a");
-        notes(&mut maria, "maria", n % 60, NOTE.len(), 0, "m");
-    }
-    ana.merge(&mut maria).unwrap();
-    let doc = ana.document().clone();
-    let started = std::time::Instant::now();
-    let merges = text_merges(&doc).unwrap();
-    println!(
-        "text_merges over {} changes: {} ms, {} flagged",
-        doc.get_changes(&[]).len(),
-        started.elapsed().as_millis(),
-        merges.len()
-    );
-}
-
-/// The shared vectors: `tests/fixtures/text-merges.automerge` (BR: a clash; DE: far-apart edits;
-/// IN: a clash that was confirmed) and `text-merges.json`, the merges with each side's text, which
-/// web/tests/textmerge.test.ts expects from the TypeScript detector. Rewrite with
-/// `UPDATE_FIXTURES=1 cargo test -p caucus-model text_merge_vectors`.
 #[test]
 fn text_merge_vectors() {
     let (_, mut ana, mut maria) = two_people();
@@ -270,32 +262,9 @@ fn text_merge_vectors() {
 
 #[test]
 fn an_internal_note_merged_at_the_same_time_leaves_no_trace_in_the_report() {
-    let (mut base, mut ana, mut maria) = two_people();
-    set_stance(
-        &mut base,
-        &by("alice", 1),
-        "BR",
-        "res-102",
-        Stance::Supports,
-    )
-    .unwrap();
-    commit_edit(&mut base, "stance", &at(10, 1));
-    ana.merge(&mut base).unwrap();
-    maria.merge(&mut base).unwrap();
-    let wavering = NOTE.find("wavering").unwrap();
-    notes(&mut ana, "ana", 5, wavering, 8, "now opposed");
-    notes(&mut maria, "maria", 6, wavering, 8, "undecided");
-    ana.merge(&mut maria).unwrap();
+    let mut ana = brazil_note_clash(false);
     assert_eq!(text_merges(ana.document()).unwrap().len(), 1);
-    let options = ReportOptions {
-        date: Date::parse("2026-11-09").unwrap(),
-        since: Since::LastReport,
-    };
-    let report = weekly_report(ana.document(), &options).unwrap();
-    let line = report
-        .lines()
-        .find(|l| l.starts_with("- Brazil: rumour"))
-        .unwrap();
-    assert_eq!(line, "- Brazil: rumour", "{report}");
+    let report = report_of(&mut ana);
+    assert_eq!(brazil_line(&report), "- Brazil: rumour", "{report}");
     assert!(!report.contains("NOTE MERGED"), "{report}");
 }
