@@ -1,0 +1,31 @@
+//! Sealed analyses, the cryptography and formats of docs/sealed.md, with no IO and no clock:
+//!
+//! - [`keys`]: device seeds, the signing and agreement keys derived from them, device IDs,
+//!   recovery keys and the CLI's key file;
+//! - [`epoch`]: epoch keys, the content key derived from them, key boxes (HPKE to one device);
+//! - [`envelope`]: signed, encrypted change and snapshot envelopes;
+//! - [`ops`]: signed membership operations and the document ID a genesis names;
+//! - [`membership`]: replaying the operation chain (who is a member, which epoch, which box);
+//! - [`keyring`]: what one device can open: its epoch keys, from the verified chain.
+//!
+//! The relay uses the parsing and verification half (it never holds a key that opens
+//! anything); member devices (the CLI here, the browser in `web/src/sealed`) use all of it.
+//! `tests/fixtures/sealed-vectors.json` is shared with TypeScript.
+
+pub mod envelope;
+pub mod epoch;
+mod error;
+pub mod keyring;
+pub mod keys;
+pub mod membership;
+pub mod ops;
+mod random;
+
+pub use envelope::{Envelope, EnvelopeKind};
+pub use epoch::{ContentKey, DocId, EpochKey};
+pub use error::SealedError;
+pub use keyring::Keyring;
+pub use keys::{DeviceId, DeviceKeys, DeviceSecret};
+pub use membership::Membership;
+pub use ops::{Op, OpKind, SignedOp};
+pub use random::random_bytes;
