@@ -15,6 +15,8 @@
 //!   the actor in `doc/` is the loop that loads, commits and delivers around it.
 //! - [`storage`]: the only owner of the redb schema; the group-commit writer.
 //! - `replication`: the seam to other relays; [`cluster`] plugs JetStream into it.
+//! - `sealed/`: sealed (end-to-end encrypted) analyses: checks, ordered writes, long-polled
+//!   reads of ciphertext the relay cannot open (docs/sealed.md); `http/sealed.rs` is its API.
 //! - Around them: [`protocol`] (wire codec), [`document_id`], [`auth`], `outbox`, `memory`,
 //!   `tickets` (single-use websocket tickets), `ephemeral`, `rate`, [`metrics`], [`backup`], [`portable`], [`snapshot`], [`exports`],
 //!   [`private_files`] (mode 0600/0700 for everything that holds data or a secret).
@@ -45,6 +47,7 @@ pub mod protocol;
 mod rate;
 mod relay;
 mod replication;
+mod sealed;
 pub mod snapshot;
 pub mod storage;
 #[cfg(test)]

@@ -55,6 +55,9 @@ struct Inner {
     cluster_applied_seq: Gauge,
     cluster_outbox: Gauge,
     cluster_events: Family<Labels, Counter>,
+    sealed_refused: Family<Labels, Counter>,
+    sealed_writes: Family<Labels, Counter>,
+    sealed_envelopes: Counter,
 }
 
 /// Number of finite `caucus_commit_seconds` buckets (50 µs doubling up to ~26 s).
@@ -271,6 +274,9 @@ impl Metrics {
             cluster_applied_seq: Gauge::default(),
             cluster_outbox: Gauge::default(),
             cluster_events: Family::default(),
+            sealed_refused: Family::default(),
+            sealed_writes: Family::default(),
+            sealed_envelopes: Counter::default(),
             registry: Registry::default(),
         };
         registry.register(
@@ -402,6 +408,21 @@ impl Metrics {
             "cluster_events",
             "Cluster mode: snapshots published, changes or snapshots too large for NATS max_payload, and streams found to have lost data, by kind",
             inner.cluster_events.clone(),
+        );
+        registry.register(
+            "sealed_refused",
+            "Sealed analyses: uploads refused, nothing stored, by reason (docs/sealed.md)",
+            inner.sealed_refused.clone(),
+        );
+        registry.register(
+            "sealed_writes",
+            "Sealed analyses: documents created, snapshots and membership operations stored, by kind",
+            inner.sealed_writes.clone(),
+        );
+        registry.register(
+            "sealed_envelopes",
+            "Sealed analyses: change envelopes stored",
+            inner.sealed_envelopes.clone(),
         );
         let inner = Inner {
             registry,
@@ -549,6 +570,26 @@ impl Metrics {
             .inc();
     }
 
+    /// A sealed upload refused (`reason` as in docs/sealed.md).
+    pub fn sealed_refused(&self, reason: &'static str) {
+        self.inner
+            .sealed_refused
+            .get_or_create(&vec![("reason", reason)])
+            .inc();
+    }
+
+    /// A sealed `create`, `snapshot` or `membership` write stored.
+    pub fn sealed_written(&self, kind: &'static str) {
+        self.inner
+            .sealed_writes
+            .get_or_create(&vec![("kind", kind)])
+            .inc();
+    }
+
+    pub fn sealed_envelopes(&self, n: u64) {
+        self.inner.sealed_envelopes.inc_by(n);
+    }
+
     pub fn ephemeral_duplicate(&self) {
         self.inner.ephemeral_duplicates.inc();
     }
@@ -625,6 +666,8 @@ mod docs {
         metrics.connection_closed(super::CloseReason::Peer);
         metrics.limit_hit("origin");
         metrics.cluster_event("snapshot");
+        metrics.sealed_refused("signature");
+        metrics.sealed_written("create");
         let exported: BTreeSet<(String, String)> = metrics
             .render()
             .lines()

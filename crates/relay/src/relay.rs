@@ -63,7 +63,14 @@ impl Relay {
             Some(cluster) => Arc::new(cluster.clone()),
             None => Arc::new(NoReplication),
         };
-        let parts = wiring::assemble(&config, storage, metrics, auth, cluster, replication);
+        let sealed = crate::sealed::SealedDocs::open(storage.clone(), metrics.clone())?;
+        let opened = wiring::Opened {
+            storage,
+            metrics,
+            auth,
+            sealed,
+        };
+        let parts = wiring::assemble(&config, opened, cluster, replication);
         let metrics_listener = match config.metrics_listen {
             Some(addr) => Some(TcpListener::bind(addr).await?),
             None => None,

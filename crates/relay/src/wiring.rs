@@ -23,6 +23,7 @@ use crate::http::{AppState, HEAVY_JOBS, HttpSettings, MetricsToken, ServerLimits
 use crate::memory::MemoryBudget;
 use crate::metrics::Metrics;
 use crate::replication::Replication;
+use crate::sealed::SealedDocs;
 use crate::storage::Storage;
 
 /// How often the janitor runs (expired tokens' connections closed).
@@ -62,15 +63,27 @@ impl Parts {
     }
 }
 
+/// What `Relay::open` opened before anything is assembled.
+pub(crate) struct Opened {
+    pub(crate) storage: Storage,
+    pub(crate) metrics: Metrics,
+    pub(crate) auth: Auth,
+    pub(crate) sealed: SealedDocs,
+}
+
 /// Makes the registries and contexts from the opened parts.
 pub(crate) fn assemble(
     config: &Config,
-    storage: Storage,
-    metrics: Metrics,
-    auth: Auth,
+    opened: Opened,
     cluster: Option<Cluster>,
     replication: Arc<dyn Replication>,
 ) -> Parts {
+    let Opened {
+        storage,
+        metrics,
+        auth,
+        sealed,
+    } = opened;
     let shutdown = CancellationToken::new();
     let tasks = TaskTracker::new();
     let server_peer_id: Arc<str> = format!("caucus-{}", storage.storage_id()).into();
@@ -103,6 +116,7 @@ pub(crate) fn assemble(
         server_peer_id,
         storage_id: storage.storage_id().into(),
         shutdown: shutdown.clone(),
+        sealed: sealed.clone(),
     });
     let cluster = cluster.map(|cluster| {
         let deps = ClusterDeps {
@@ -130,6 +144,7 @@ pub(crate) fn assemble(
         settings: http_settings(config),
         started: Started::now(),
         tickets: crate::tickets::Tickets::new(config.session_ticket_ttl),
+        sealed,
     };
     Parts {
         http,

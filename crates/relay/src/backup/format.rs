@@ -2,12 +2,16 @@
 //! `docs/backup.md` is the format's contract.
 //!
 //! ```text
-//! "CAUCUSBK"  u32le version=1
+//! "CAUCUSBK"  u32le version (1, or 2 with sealed records)
 //! record*     kind:u8  len:u64le  payload[len]
 //!   'H' header   JSON {format, version, createdUnixMs, storageFormat, storageId, caucusVersion}
 //!   'D' document str id, u64le next_seq, chunk_count, stored_bytes, updated_unix_ms
 //!   'C' chunk    str id, u64le seq, chunk bytes (follows its document's 'D')
 //!   'T' token    str id, the token's stored JSON record (secrets are hashes)
+//!   'S' sealed   u8 table, str id, then by table (version 2; docs/sealed.md; opaque bytes):
+//!                1 row: u64le head, cover, snapshot_epoch, updated_unix_ms · 2 op: u64le index,
+//!                bytes · 3 entry: u64le offset, bytes · 4 snapshot: bytes · 5 seq: [32] author,
+//!                u64le seq
 //!   'E' end      u64le documents, chunks, tokens, [32] SHA-256 of every byte before 'E'
 //! str = u16le length + UTF-8
 //! ```
@@ -21,8 +25,8 @@ use crate::document_id::DocumentId;
 
 /// The first bytes of every backup file.
 pub const MAGIC: &[u8; 8] = b"CAUCUSBK";
-/// The backup file format this build writes and reads.
-pub const BACKUP_VERSION: u32 = 1;
+/// The backup file format this build writes (it reads 1 and 2). 2: + sealed records.
+pub const BACKUP_VERSION: u32 = 2;
 /// Largest record accepted when reading a backup (bounds memory on a hostile file).
 pub(crate) const MAX_RECORD_BYTES: u64 = 1 << 30;
 
@@ -31,6 +35,7 @@ pub(crate) const KIND_DOCUMENT: u8 = b'D';
 pub(crate) const KIND_CHUNK: u8 = b'C';
 pub(crate) const KIND_TOKEN: u8 = b'T';
 pub(crate) const KIND_END: u8 = b'E';
+pub(crate) const KIND_SEALED: u8 = b'S';
 
 pub(crate) fn bad(what: impl Into<String>) -> BackupError {
     BackupError::Format(what.into())
@@ -86,6 +91,29 @@ pub enum Record {
         id: String,
         record: Vec<u8>,
     },
+    /// A row of a sealed table (not counted in the end record; covered by its checksum).
+    Sealed(crate::storage::SealedRecord),
+}
+
+/// A sealed record's payload.
+pub(crate) fn sealed_payload(
+    record: &crate::storage::SealedRecord,
+) -> Result<Vec<u8>, BackupError> {
+    use crate::storage::SealedRecord as R;
+    let (table, id, rest): (u8, &str, Vec<u8>) = match record {
+        R::Doc { id, row } => {
+            let mut rest = Vec::with_capacity(32);
+            for v in [row.head, row.cover, row.snapshot_epoch, row.updated_unix_ms] {
+                rest.extend_from_slice(&v.to_le_bytes());
+            }
+            (1, id, rest)
+        }
+        R::Op { id, index, bytes } => (2, id, [&index.to_le_bytes()[..], bytes].concat()),
+        R::Entry { id, offset, bytes } => (3, id, [&offset.to_le_bytes()[..], bytes].concat()),
+        R::Snapshot { id, bytes } => (4, id, bytes.clone()),
+        R::Seq { id, author, seq } => (5, id, [&author[..], &seq.to_le_bytes()].concat()),
+    };
+    Ok([vec![table], str_field(id)?, rest].concat())
 }
 
 /// A `str` field: u16le length + UTF-8.

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use super::error::BackupError;
 use super::format::{
     BACKUP_VERSION, BackupHeader, BackupSummary, KIND_CHUNK, KIND_DOCUMENT, KIND_END, KIND_HEADER,
-    KIND_TOKEN, MAGIC, bad, str_field,
+    KIND_SEALED, KIND_TOKEN, MAGIC, bad, sealed_payload, str_field,
 };
 use super::seal::Recipients;
 use crate::private_files;
@@ -98,6 +98,10 @@ pub(crate) fn write_from(
     view.for_each_token(|id, record| {
         out.record(KIND_TOKEN, &[&str_field(id)?, record])?;
         n_tokens += 1;
+        Ok::<_, BackupError>(())
+    })?;
+    view.for_each_sealed(|record| {
+        out.record(KIND_SEALED, &[&sealed_payload(&record)?])?;
         Ok::<_, BackupError>(())
     })?;
     let digest: [u8; 32] = out.hasher.clone().finalize().into();

@@ -10,6 +10,7 @@ use crate::connections::Connections;
 use crate::doc::Documents;
 use crate::ephemeral::PresenceDedup;
 use crate::metrics::Metrics;
+use crate::sealed::SealedDocs;
 
 /// Per-connection settings (from [`crate::Config`]).
 #[derive(Debug, Clone, Copy)]
@@ -40,4 +41,6 @@ pub(crate) struct ConnectionContext {
     pub(crate) storage_id: Arc<str>,
     /// Cancelled when the relay shuts down (the close frame then says so).
     pub(crate) shutdown: CancellationToken,
+    /// Sealed documents never travel over this protocol (they look nonexistent).
+    pub(crate) sealed: SealedDocs,
 }

@@ -144,6 +144,8 @@ impl<'a> Reader<'a> {
     async fn carry_out(&mut self, action: Action) -> bool {
         match action {
             Action::Join { peer_id, metadata } => self.join(peer_id, &metadata),
+            // A sealed document is never synced in clear: it does not exist on this protocol.
+            Action::Sync { doc, .. } if self.ctx.sealed.is_sealed(&doc) => self.unavailable(doc),
             Action::Sync {
                 doc,
                 is_request,

@@ -38,12 +38,19 @@ use crate::snapshot;
 /// Reports and histories built at the same time; more wait their turn.
 pub(crate) const HEAVY_JOBS: usize = 2;
 
-/// The document, when the caller may read it (otherwise the same 404 as an unknown one).
-fn readable(principal: &Principal, id: &str) -> Result<DocumentId, ApiError> {
+/// The document, when the caller may read it (otherwise the same 404 as an unknown one). A
+/// sealed document is refused: the relay cannot read it (docs/sealed.md).
+fn readable(state: &AppState, principal: &Principal, id: &str) -> Result<DocumentId, ApiError> {
     let id = DocumentId::from_str(id)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     if !principal.may_read(&id) {
         return Err(not_found(&id));
+    }
+    if state.sealed.is_sealed(&id) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "sealed: export from a member device (the relay holds only ciphertext)",
+        ));
     }
     Ok(id)
 }
@@ -66,7 +73,7 @@ impl FromRequestParts<AppState> for ImportGate {
         let Path(id) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|e| bad_request(e.body_text()))?;
-        let id = readable(&principal, &id)?;
+        let id = readable(state, &principal, &id)?;
         if !principal.may_write() {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
@@ -158,7 +165,7 @@ pub(crate) async fn export(
     Path(id): Path<String>,
     params: Result<Query<ExportParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let id = readable(&principal, &id)?;
+    let id = readable(&state, &principal, &id)?;
     let Query(p) = params.map_err(|e| bad_request(e.body_text()))?;
     let request = ExportRequest::parse(
         p.format.as_deref(),
@@ -196,7 +203,7 @@ pub(crate) async fn history(
     Path(id): Path<String>,
     params: Result<Query<HistoryParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let id = readable(&principal, &id)?;
+    let id = readable(&state, &principal, &id)?;
     let Query(p) = params.map_err(|e| bad_request(e.body_text()))?;
     let query = history_query(p.field.as_deref(), p.limit).map_err(bad_request)?;
     let raw = match p.raw.as_deref() {
@@ -224,7 +231,7 @@ pub(crate) async fn export_changes(
     Path(id): Path<String>,
     params: Result<Query<ChangesParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let id = readable(&principal, &id)?;
+    let id = readable(&state, &principal, &id)?;
     let Query(p) = params.map_err(|e| bad_request(e.body_text()))?;
     let since = ChangesSince::parse(p.since.as_deref()).map_err(bad_request)?;
     let doc_id = id.clone();

@@ -7,6 +7,7 @@
 //! - `session.rs`: `POST /api/session`, a single-use ticket for the websocket URL.
 //! - `caller.rs`: who is calling (`Authorization: Bearer`), `{"error"}` answers.
 //! - `tokens.rs` (`/api/me`, `/api/tokens`), `documents.rs` (`/api/docs/{id}/…`),
+//!   `sealed.rs` (`/api/sealed…`: sealed analyses, docs/sealed.md),
 //!   `backup.rs` (`/api/admin/backup`), `status.rs` (`/api/admin/status`), `health.rs`
 //!   (`/healthz`, `/metrics`, the `--metrics-listen` router).
 //! - `server.rs`: the accept loop (total connection cap, header and keep-alive timeouts,
@@ -20,6 +21,7 @@ mod documents;
 mod health;
 mod metrics_token;
 mod router;
+mod sealed;
 pub(crate) mod server;
 mod session;
 mod state;

@@ -14,7 +14,7 @@ use axum::routing::{delete, get, post};
 use tower_http::services::{ServeDir, ServeFile};
 
 use super::state::AppState;
-use super::{backup, client, documents, health, session, status, tokens, upgrade};
+use super::{backup, client, documents, health, sealed, session, status, tokens, upgrade};
 
 /// Largest JSON body any API route accepts (a token request is a few hundred bytes).
 const MAX_JSON_BODY: usize = 64 * 1024;
@@ -47,6 +47,7 @@ pub(crate) fn router(state: AppState, web_dir: Option<PathBuf>) -> Router {
                 .post(documents::import_changes)
                 .layer(DefaultBodyLimit::max(max_change_file)),
         )
+        .merge(sealed_routes(max_change_file))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY));
     let app = match web_dir.filter(|d| d.join("index.html").is_file()) {
         Some(dir) => {
@@ -76,6 +77,19 @@ pub(crate) fn router(state: AppState, web_dir: Option<PathBuf>) -> Router {
             client::client_address,
         ))
         .with_state(state)
+}
+
+/// The sealed analyses' routes (`sealed.rs`): bodies carry base64 snapshots and envelopes, so
+/// they may be as large as a change file in base64; each part is capped again once decoded.
+fn sealed_routes(max_change_file: usize) -> Router<AppState> {
+    let max_body = max_change_file / 3 * 4 + MAX_JSON_BODY;
+    Router::new()
+        .route("/api/sealed", post(sealed::create))
+        .route("/api/sealed/{id}", get(sealed::read))
+        .route("/api/sealed/{id}/log", post(sealed::append))
+        .route("/api/sealed/{id}/snapshot", post(sealed::snapshot))
+        .route("/api/sealed/{id}/members", post(sealed::members))
+        .layer(DefaultBodyLimit::max(max_body))
 }
 
 /// The content security policy of every page: scripts and styles only from the relay itself

@@ -14,6 +14,7 @@ use crate::connections::Connections;
 use crate::doc::Documents;
 use crate::metrics::Metrics;
 use crate::replication::Replication;
+use crate::sealed::SealedDocs;
 use crate::storage::Storage;
 use crate::tickets::Tickets;
 
@@ -72,4 +73,6 @@ pub(crate) struct AppState {
     pub(crate) started: Started,
     /// Single-use websocket tickets (`POST /api/session`, `/sync?ticket=`).
     pub(crate) tickets: Tickets,
+    /// Sealed analyses (`/api/sealed`, and refusing them on the plain routes).
+    pub(crate) sealed: SealedDocs,
 }

@@ -195,6 +195,36 @@ impl Storage {
         Ok(out)
     }
 
+    /// A sealed document's operations, row and sequences; `None` when it is not sealed here.
+    pub async fn sealed_load(
+        &self,
+        doc: &DocumentId,
+    ) -> Result<Option<super::SealedStored>, StorageError> {
+        let shared = self.inner.shared.clone();
+        let doc = doc.clone();
+        blocking(move || super::sealed::load(&shared.db()?.begin_read()?, &doc)).await
+    }
+
+    /// What a device asks for (`sealed::read_since`).
+    pub async fn sealed_since(
+        &self,
+        doc: &DocumentId,
+        after: Option<u64>,
+        ops_after: u64,
+    ) -> Result<Option<super::SealedSince>, StorageError> {
+        let shared = self.inner.shared.clone();
+        let doc = doc.clone();
+        blocking(move || {
+            super::sealed::read_since(&shared.db()?.begin_read()?, &doc, after, ops_after)
+        })
+        .await
+    }
+
+    /// Every sealed document's ID (blocking: read once at start).
+    pub fn sealed_ids_blocking(&self) -> Result<Vec<String>, StorageError> {
+        super::sealed::sealed_ids(&self.begin_read()?)
+    }
+
     /// What a document actor may do with storage ([`DocumentStore`]).
     pub(crate) fn documents(&self, persist: bool) -> DocumentStore {
         DocumentStore {

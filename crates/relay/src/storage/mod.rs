@@ -11,7 +11,7 @@
 //!   refuses writes and reopens the file until it works (`file.rs`).
 //! - `read.rs`: typed reads (a document's chunks, the consistent view a backup walks);
 //!   `restore.rs`: a new file filled from a backup; `cluster_write.rs`, `cluster_read.rs`: the
-//!   cluster tables.
+//!   cluster tables; `sealed.rs`: the sealed analyses' tables (opaque bytes).
 //! - `error.rs`: [`StorageError`]; `fault.rs`: the failing-disk switch tests use.
 //!
 //! [`Storage::commit`] resolves only after the transaction holding the write is durable: that
@@ -29,6 +29,7 @@ mod open;
 mod read;
 mod restore;
 mod schema;
+pub mod sealed;
 mod writer;
 
 use std::time::Duration;
@@ -41,7 +42,8 @@ pub use handle::{DocumentSummary, Storage};
 pub(crate) use read::ReadView;
 pub use read::StoredDocument;
 pub(crate) use restore::create_restored;
-pub use schema::{DB_FILE, DocRow, FORMAT_VERSION};
+pub use schema::{DB_FILE, DocRow, FORMAT_VERSION, SealedRow};
+pub use sealed::{SealedRecord, SealedSince, SealedStored, SealedWrite};
 pub use writer::{RETRY_INTERVAL, WriteOp};
 
 /// How long a health probe may take before /healthz reports failure.

@@ -8,6 +8,7 @@ use super::error::StorageError;
 use super::schema::{
     BACKUPS, CHUNKS, DOCS, FORMAT_VERSION, FORMAT_VERSION_KEY, META, STORAGE_ID_KEY, TOKENS,
 };
+use super::sealed::create_sealed_tables;
 
 /// The `format-version` value, checked.
 pub(crate) fn parse_format_version(bytes: &[u8]) -> Result<u32, StorageError> {
@@ -23,6 +24,7 @@ pub(crate) fn create_tables(txn: &WriteTransaction) -> Result<(), StorageError> 
     txn.open_table(DOCS)?;
     txn.open_table(TOKENS)?;
     txn.open_table(BACKUPS)?;
+    create_sealed_tables(txn)?;
     Ok(())
 }
 

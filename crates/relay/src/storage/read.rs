@@ -99,4 +99,12 @@ impl ReadView {
         }
         Ok(())
     }
+
+    /// Calls `f` with every row of the sealed tables (opaque bytes).
+    pub(crate) fn for_each_sealed<E: From<StorageError>>(
+        &self,
+        f: impl FnMut(super::sealed::SealedRecord) -> Result<(), E>,
+    ) -> Result<(), E> {
+        super::sealed::for_each_record(&self.txn, f)
+    }
 }

@@ -16,6 +16,7 @@ use super::schema::{
 
 /// The open tables of a database being restored.
 pub(crate) struct RestoreTarget<'txn> {
+    txn: &'txn redb::WriteTransaction,
     docs: redb::Table<'txn, &'static str, (u64, u64, u64, u64)>,
     chunks: redb::Table<'txn, (&'static str, u64), &'static [u8]>,
     tokens: redb::Table<'txn, &'static str, &'static [u8]>,
@@ -40,6 +41,13 @@ impl RestoreTarget<'_> {
     pub(crate) fn put_token(&mut self, id: &str, record: &[u8]) -> Result<(), StorageError> {
         self.tokens.insert(id, record)?;
         Ok(())
+    }
+
+    pub(crate) fn put_sealed(
+        &mut self,
+        record: &super::sealed::SealedRecord,
+    ) -> Result<(), StorageError> {
+        super::sealed::restore_record(self.txn, record)
     }
 }
 
@@ -67,6 +75,7 @@ pub(crate) fn create_restored<E: From<StorageError>>(
         meta.insert(STORAGE_ID_KEY, storage_id.as_bytes())
             .map_err(StorageError::from)?;
         let mut target = RestoreTarget {
+            txn: &txn,
             docs: txn.open_table(DOCS).map_err(StorageError::from)?,
             chunks: txn.open_table(CHUNKS).map_err(StorageError::from)?,
             tokens: txn.open_table(TOKENS).map_err(StorageError::from)?,

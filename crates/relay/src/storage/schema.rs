@@ -15,6 +15,8 @@
 //! - `docs`: `doc id → `[`DocRow`].
 //! - `tokens`: `token id → JSON record` (only hashes of secrets are stored).
 //! - `backups` (format 2): `"last" → JSON`: the last backup written.
+//! - `sealed_docs`, `sealed_ops`, `sealed_log`, `sealed_snapshots`, `sealed_seqs` (format 3):
+//!   sealed analyses, opaque to the relay (docs/sealed.md): see [`SealedRow`] and `sealed.rs`.
 //! - `cluster_outbox`, `cluster_dirty` (cluster mode only; created on first use, so a
 //!   single-node file never has them and older builds ignore them).
 
@@ -27,6 +29,21 @@ pub(crate) const DOCS: TableDefinition<'_, &str, (u64, u64, u64, u64)> =
 pub(crate) const TOKENS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("tokens");
 /// Format 2: what the last backup was.
 pub(crate) const BACKUPS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("backups");
+/// Format 3, sealed analyses: `doc id → `[`SealedRow`].
+pub(crate) const SEALED_DOCS: TableDefinition<'_, &str, (u64, u64, u64, u64)> =
+    TableDefinition::new("sealed_docs");
+/// `(doc id, index from 1) → signed membership operation`.
+pub(crate) const SEALED_OPS: TableDefinition<'_, (&str, u64), &[u8]> =
+    TableDefinition::new("sealed_ops");
+/// `(doc id, offset from 1) → change envelope`; a snapshot deletes the offsets it covers.
+pub(crate) const SEALED_LOG: TableDefinition<'_, (&str, u64), &[u8]> =
+    TableDefinition::new("sealed_log");
+/// `doc id → the latest snapshot envelope`.
+pub(crate) const SEALED_SNAPSHOTS: TableDefinition<'_, &str, &[u8]> =
+    TableDefinition::new("sealed_snapshots");
+/// `(doc id, author's signing key) → the author's last sequence`.
+pub(crate) const SEALED_SEQS: TableDefinition<'_, (&str, &[u8]), u64> =
+    TableDefinition::new("sealed_seqs");
 /// Cluster mode: changes committed here and not yet acknowledged by JetStream, in order:
 /// `outbox key → (doc id, automerge changes)`.
 pub(crate) const CLUSTER_OUTBOX: TableDefinition<'_, u64, (&str, &[u8])> =
@@ -51,8 +68,8 @@ pub(crate) const CLUSTER_OUTBOX_NEXT_KEY: &str = "cluster-outbox-next";
 pub(crate) const LAST_BACKUP_KEY: &str = "last";
 
 /// The storage format this build writes. Bump it with a migration (`migrate.rs`) when the
-/// layout changes. 1: meta, chunks, docs, tokens. 2: + backups.
-pub const FORMAT_VERSION: u32 = 2;
+/// layout changes. 1: meta, chunks, docs, tokens. 2: + backups. 3: + the sealed tables.
+pub const FORMAT_VERSION: u32 = 3;
 /// The database file inside a data directory.
 pub const DB_FILE: &str = "caucus.redb";
 
@@ -83,6 +100,40 @@ impl DocRow {
             self.next_seq,
             self.chunk_count,
             self.stored_bytes,
+            self.updated_unix_ms,
+        )
+    }
+}
+
+/// One `sealed_docs` row: a sealed document's log position and snapshot.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SealedRow {
+    /// The offset of the newest change envelope (0: none yet).
+    pub head: u64,
+    /// The offset the latest snapshot covers.
+    pub cover: u64,
+    /// The epoch the latest snapshot is encrypted under.
+    pub snapshot_epoch: u64,
+    /// Unix ms of the last write.
+    pub updated_unix_ms: u64,
+}
+
+impl SealedRow {
+    pub(crate) fn from_value(v: (u64, u64, u64, u64)) -> Self {
+        let (head, cover, snapshot_epoch, updated_unix_ms) = v;
+        SealedRow {
+            head,
+            cover,
+            snapshot_epoch,
+            updated_unix_ms,
+        }
+    }
+
+    pub(crate) fn value(self) -> (u64, u64, u64, u64) {
+        (
+            self.head,
+            self.cover,
+            self.snapshot_epoch,
             self.updated_unix_ms,
         )
     }

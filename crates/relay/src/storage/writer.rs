@@ -47,6 +47,8 @@ pub enum WriteOp {
     Probe,
     /// Cluster mode's own tables (outbox, dirty marks, applied sequence).
     Cluster(ClusterWrite),
+    /// An accepted change to a sealed document (docs/sealed.md).
+    Sealed(super::sealed::SealedWrite),
     /// Several writes that must be durable together (a document chunk and its outbox entries).
     Together(Vec<WriteOp>),
 }
@@ -58,6 +60,7 @@ impl WriteOp {
             WriteOp::Replace { snapshot, .. } => snapshot.len(),
             WriteOp::PutToken { record, .. } | WriteOp::RecordBackup { record } => record.len(),
             WriteOp::Cluster(write) => write.payload_len(),
+            WriteOp::Sealed(write) => write.payload_len(),
             WriteOp::Together(ops) => ops.iter().map(WriteOp::payload_len).sum(),
             WriteOp::Probe => 0,
         }
@@ -209,6 +212,7 @@ fn apply_op<'txn>(
             };
             cluster::apply(txn, touched, write)?;
         }
+        WriteOp::Sealed(write) => super::sealed::apply(txn, write, t.now)?,
         WriteOp::Together(ops) => {
             for op in ops {
                 apply_op(txn, t, op)?;

@@ -1,0 +1,283 @@
+//! Sealed analyses on the relay (docs/sealed.md): the relay stores and forwards ciphertext it
+//! cannot open, after checking what it can check (`check.rs`), and wakes the devices waiting
+//! on a document only after the write is durable (persist before fan-out, as for plain ones).
+//!
+//! [`SealedDocs`] is the one handle: it knows which IDs are sealed (so the automerge-repo
+//! websocket and the plain document API never touch them), keeps each loaded document's
+//! verified state behind a lock that orders its writes, and answers reads (long-polled).
+
+mod check;
+mod refusal;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use tokio::sync::{Mutex as AsyncMutex, watch};
+
+pub(crate) use check::MAX_BATCH;
+use check::SealedState;
+pub(crate) use refusal::Refusal;
+
+use crate::document_id::DocumentId;
+use crate::metrics::Metrics;
+use crate::storage::{SealedSince, Storage, StorageError, WriteOp};
+
+/// Why a sealed request failed.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SealedFailure {
+    #[error("{}", .0.message())]
+    Refused(Refusal),
+    #[error("not a sealed document here")]
+    NotFound,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<Refusal> for SealedFailure {
+    fn from(refusal: Refusal) -> Self {
+        SealedFailure::Refused(refusal)
+    }
+}
+
+/// One loaded sealed document: its state (the lock orders its writes) and a signal of
+/// `(head, op count)` for waiting readers.
+struct Loaded {
+    state: AsyncMutex<SealedState>,
+    changed: watch::Sender<(u64, u64)>,
+}
+
+/// The sealed documents of this relay. Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct SealedDocs {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    storage: Storage,
+    metrics: Metrics,
+    known: RwLock<HashSet<DocumentId>>,
+    loaded: Mutex<HashMap<DocumentId, Arc<Loaded>>>,
+    /// Serialises creations, so two genesis uploads for one ID cannot both pass the check.
+    creating: AsyncMutex<()>,
+}
+
+/// The longest a read waits for something new.
+pub(crate) const MAX_WAIT: Duration = Duration::from_secs(25);
+
+impl SealedDocs {
+    /// Knows every sealed document in `storage` (blocking: called once at start).
+    pub(crate) fn open(storage: Storage, metrics: Metrics) -> Result<Self, StorageError> {
+        let known = storage
+            .sealed_ids_blocking()?
+            .iter()
+            .filter_map(|id| DocumentId::from_str(id).ok())
+            .collect();
+        Ok(SealedDocs {
+            inner: Arc::new(Inner {
+                storage,
+                metrics,
+                known: RwLock::new(known),
+                loaded: Mutex::new(HashMap::new()),
+                creating: AsyncMutex::new(()),
+            }),
+        })
+    }
+
+    /// Whether `doc` is a sealed document (never synced or exported in clear).
+    pub(crate) fn is_sealed(&self, doc: &DocumentId) -> bool {
+        self.inner
+            .known
+            .read()
+            .is_ok_and(|known| known.contains(doc))
+    }
+
+    fn refused(&self, refusal: Refusal) -> SealedFailure {
+        self.inner.metrics.sealed_refused(refusal.reason());
+        SealedFailure::Refused(refusal)
+    }
+
+    /// A new sealed document from its genesis and first snapshot.
+    pub(crate) async fn create(
+        &self,
+        op: &[u8],
+        snapshot: &[u8],
+    ) -> Result<DocumentId, SealedFailure> {
+        let (doc, state, write) = SealedState::create(op, snapshot).map_err(|r| self.refused(r))?;
+        let _one_at_a_time = self.inner.creating.lock().await;
+        if self.is_sealed(&doc) || self.inner.storage.load(&doc).await?.is_some() {
+            return Err(self.refused(Refusal::Exists));
+        }
+        // Known before it is stored: from now on no plain sync may create this ID.
+        if let Ok(mut known) = self.inner.known.write() {
+            known.insert(doc.clone());
+        }
+        if let Err(err) = self.inner.storage.commit(WriteOp::Sealed(write)).await {
+            if let Ok(mut known) = self.inner.known.write() {
+                known.remove(&doc);
+            }
+            return Err(err.into());
+        }
+        let (changed, _) = watch::channel((0, state.membership.op_count()));
+        let loaded = Arc::new(Loaded {
+            state: AsyncMutex::new(state),
+            changed,
+        });
+        if let Ok(mut map) = self.inner.loaded.lock() {
+            map.insert(doc.clone(), loaded);
+        }
+        self.inner.metrics.sealed_written("create");
+        Ok(doc)
+    }
+
+    async fn load(&self, doc: &DocumentId) -> Result<Arc<Loaded>, SealedFailure> {
+        if !self.is_sealed(doc) {
+            return Err(SealedFailure::NotFound);
+        }
+        if let Some(loaded) = self
+            .inner
+            .loaded
+            .lock()
+            .ok()
+            .and_then(|map| map.get(doc).cloned())
+        {
+            return Ok(loaded);
+        }
+        let stored = self
+            .inner
+            .storage
+            .sealed_load(doc)
+            .await?
+            .ok_or(SealedFailure::NotFound)?;
+        let state = SealedState::from_stored(stored)?;
+        let (changed, _) = watch::channel((state.row.head, state.membership.op_count()));
+        let fresh = Arc::new(Loaded {
+            state: AsyncMutex::new(state),
+            changed,
+        });
+        let mut map = self
+            .inner
+            .loaded
+            .lock()
+            .map_err(|_| SealedFailure::NotFound)?;
+        Ok(map.entry(doc.clone()).or_insert(fresh).clone())
+    }
+
+    /// Change envelopes from one upload: `(head, the author's last sequence)`.
+    pub(crate) async fn append(
+        &self,
+        doc: &DocumentId,
+        envelopes: &[Vec<u8>],
+    ) -> Result<(u64, u64), SealedFailure> {
+        let loaded = self.load(doc).await?;
+        let mut state = loaded.state.lock().await;
+        let write = state.append(doc, envelopes).map_err(|r| self.refused(r))?;
+        let last_seq = write.seqs.iter().map(|(_, seq)| *seq).max().unwrap_or(0);
+        let count = write.entries.len() as u64;
+        self.commit(&loaded, &mut state, write, None).await?;
+        self.inner.metrics.sealed_envelopes(count);
+        Ok((state.row.head, last_seq))
+    }
+
+    /// A snapshot: the cover it now has.
+    pub(crate) async fn snapshot(
+        &self,
+        doc: &DocumentId,
+        envelope: &[u8],
+    ) -> Result<u64, SealedFailure> {
+        let loaded = self.load(doc).await?;
+        let mut state = loaded.state.lock().await;
+        let write = state.snapshot(doc, envelope).map_err(|r| self.refused(r))?;
+        self.commit(&loaded, &mut state, write, None).await?;
+        self.inner.metrics.sealed_written("snapshot");
+        Ok(state.row.cover)
+    }
+
+    /// A membership operation: `(op count, epoch)` after it.
+    pub(crate) async fn member_op(
+        &self,
+        doc: &DocumentId,
+        op: &[u8],
+        snapshot: Option<&[u8]>,
+    ) -> Result<(u64, u64), SealedFailure> {
+        let loaded = self.load(doc).await?;
+        let mut state = loaded.state.lock().await;
+        let (write, membership) = state
+            .member_op(doc, op, snapshot)
+            .map_err(|r| self.refused(r))?;
+        self.commit(&loaded, &mut state, write, Some(membership))
+            .await?;
+        self.inner.metrics.sealed_written("membership");
+        Ok((state.membership.op_count(), state.membership.epoch()))
+    }
+
+    /// Commits, then (only then) moves the state on and wakes the waiting readers.
+    async fn commit(
+        &self,
+        loaded: &Loaded,
+        state: &mut SealedState,
+        write: crate::storage::SealedWrite,
+        membership: Option<caucus_sealed::Membership>,
+    ) -> Result<(), SealedFailure> {
+        let accepted = crate::storage::SealedWrite {
+            row: write.row,
+            seqs: write.seqs.clone(),
+            ..Default::default()
+        };
+        self.inner.storage.commit(WriteOp::Sealed(write)).await?;
+        state.accept(&accepted, membership);
+        loaded
+            .changed
+            .send_replace((state.row.head, state.membership.op_count()));
+        Ok(())
+    }
+
+    /// What a device asks for; with `wait`, answers once there is something after `after` or
+    /// `ops_after` (or the wait is over).
+    pub(crate) async fn read(
+        &self,
+        doc: &DocumentId,
+        after: Option<u64>,
+        ops_after: u64,
+        wait: Duration,
+    ) -> Result<(SealedSince, SealedView), SealedFailure> {
+        let loaded = self.load(doc).await?;
+        let mut changed = loaded.changed.subscribe();
+        let seen = after.unwrap_or(0);
+        let is_new = |(head, ops): (u64, u64)| head > seen || ops > ops_after;
+        if !wait.is_zero() && !is_new(*changed.borrow_and_update()) {
+            let _ = tokio::time::timeout(wait.min(MAX_WAIT), changed.wait_for(|now| is_new(*now)))
+                .await;
+        }
+        let view = {
+            let state = loaded.state.lock().await;
+            SealedView {
+                epoch: state.membership.epoch(),
+                op_count: state.membership.op_count(),
+                seqs: state
+                    .seqs
+                    .iter()
+                    .map(|(k, v)| (hex::encode(k), *v))
+                    .collect(),
+            }
+        };
+        let since = self
+            .inner
+            .storage
+            .sealed_since(doc, after, ops_after)
+            .await?
+            .ok_or(SealedFailure::NotFound)?;
+        Ok((since, view))
+    }
+}
+
+/// What a read answers besides the stored bytes.
+#[derive(Debug, Clone)]
+pub(crate) struct SealedView {
+    pub(crate) epoch: u64,
+    pub(crate) op_count: u64,
+    pub(crate) seqs: std::collections::BTreeMap<String, u64>,
+}
