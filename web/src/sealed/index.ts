@@ -10,3 +10,6 @@ export {
 export { boxFor, docIdFor, encodeBox, MAX_OP_JSON, opHash, opJson, parseOp, signOp, type Op, type OpBox, type OpKind, type SignedOp } from "./ops"
 export { Membership } from "./membership"
 export { addDevice, createGenesis, createGenesisWith, Keyring, removeDevice } from "./keyring"
+export { SealedSession, type PullResult, type SealedSessionOptions } from "./client"
+export { RelayApi, RelayProtocolError, RelayRefusal, type FetchLike, type SealedPullAnswer } from "./relay-api"
+export { readSessionState, type OutboxEntry, type SealedSessionState } from "./session-state"
