@@ -1,8 +1,9 @@
 // The membership rules of web/src/sealed, as crates/sealed/tests/chain.rs checks them in Rust: who may sign,
-// what each operation must carry, who reads which epoch, and refusals that leave the state unchanged.
+// what each operation must carry, who reads which epoch, and refusals that leave the state unchanged; and
+// key boxes bound to their device, document and epoch (as epoch.rs's tests).
 import { describe, expect, it } from "vitest"
 import {
-  addDevice, createGenesis, DeviceSecret, Keyring, Membership, parseOp, removeDevice, signOp,
+  addDevice, BOX_LEN, createGenesis, DeviceSecret, DocId, EpochKey, Keyring, Membership, parseOp, removeDevice, signOp,
   type DeviceKeys, type SignedOp,
 } from "../src/sealed"
 
@@ -88,5 +89,23 @@ describe("sealed membership chain", () => {
     expect(() => signOp(add.op, maria)).toThrow(/`by`/)
     expect(() => signOp({ ...add.op, v: 2 }, ana)).not.toThrow()
     expect(() => parseOp(signOp({ ...add.op, v: 2 }, ana).bytes)).toThrow(/version 2/)
+  })
+})
+
+describe("key boxes", () => {
+  it("a box opens only for its device, document and epoch", async () => {
+    const [alice, bob] = [device(1), device(2)]
+    const doc = DocId.fromBytes(new Uint8Array(16).fill(5))
+    const other = DocId.fromBytes(new Uint8Array(16).fill(6))
+    const key = EpochKey.fromBytes(new Uint8Array(32).fill(42))
+    const sealed = await key.sealTo(alice.id, doc, 3)
+    expect(sealed.length).toBe(BOX_LEN)
+    expect((await EpochKey.open(alice, doc, 3, sealed)).equals(key)).toBe(true)
+    await expect(EpochKey.open(bob, doc, 3, sealed)).rejects.toThrow(/cannot decrypt key box/)
+    await expect(EpochKey.open(alice, doc, 4, sealed)).rejects.toThrow(/cannot decrypt/)
+    await expect(EpochKey.open(alice, other, 3, sealed)).rejects.toThrow(/cannot decrypt/)
+    await expect(EpochKey.open(alice, doc, 3, sealed.subarray(1))).rejects.toThrow(/malformed key box/)
+    expect(DocId.parse(doc.url()).equals(doc)).toBe(true)
+    expect(() => DocId.parse("automerge:xyz")).toThrow()
   })
 })
