@@ -2,6 +2,10 @@
 //! `web/tests/sealed-vectors.test.ts`): device keys, content keys, envelopes byte for byte,
 //! and a membership chain whose boxes each side must open. `UPDATE_FIXTURES=1 cargo test -p
 //! caucus-sealed vectors` writes a new file; without it the file is checked.
+//!
+//! The other direction: `tests/fixtures/sealed-vectors-ts.json` is written by TypeScript
+//! (`UPDATE_FIXTURES=1 npx vitest run tests/sealed-vectors.test.ts` in web/) and replayed and
+//! opened here by [`typescript_vectors`].
 
 use std::path::PathBuf;
 
@@ -9,12 +13,16 @@ use caucus_sealed::envelope::EnvelopeHeader;
 use caucus_sealed::keyring::{self, Keyring};
 use caucus_sealed::ops::doc_id_for;
 use caucus_sealed::{
-    DeviceSecret, DocId, Envelope, EnvelopeKind, EpochKey, Membership, SealedError,
+    DeviceId, DeviceSecret, DocId, Envelope, EnvelopeKind, EpochKey, Membership, SealedError,
 };
 use serde_json::{Value, json};
 
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sealed-vectors.json")
+}
+
+fn typescript_fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sealed-vectors-ts.json")
 }
 
 fn seed(n: u8) -> [u8; 32] {
@@ -206,5 +214,100 @@ fn vectors() -> Result<(), Box<dyn std::error::Error>> {
         )
     })?;
     check(&serde_json::from_str(&text)?)?;
+    Ok(())
+}
+
+/// The chain and envelopes TypeScript wrote: the chain replays under the same rules to the same
+/// state, its JSON is byte for byte what serde writes for the same operation, every device opens
+/// the epoch keys it should (the removed phone only epoch 0) and every envelope opens to its text.
+#[test]
+fn typescript_vectors() -> Result<(), Box<dyn std::error::Error>> {
+    let path = typescript_fixture();
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "{}: {e}; in web/ run UPDATE_FIXTURES=1 npx vitest run tests/sealed-vectors.test.ts",
+            path.display()
+        )
+    })?;
+    let file: Value = serde_json::from_str(&text)?;
+    let ops: Vec<Vec<u8>> = file["ops"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(bytes_of)
+        .collect();
+    assert_eq!(ops.len(), 4, "genesis, two adds, a removal");
+    let (state, parsed) = Membership::replay(ops.iter().map(Vec::as_slice))?;
+    assert_eq!(
+        state.doc().to_string(),
+        file["doc"].as_str().unwrap_or_default()
+    );
+    let nonce = <[u8; 16]>::try_from(bytes_of(&file["genesisNonce"]).as_slice())?;
+    assert_eq!(state.doc(), doc_id_for(&parsed[0].op.by, &nonce));
+    assert_eq!(state.epoch(), file["epoch"].as_u64().unwrap_or(99));
+    assert_eq!(state.head(), file["head"].as_str().unwrap_or_default());
+    let members: Vec<String> = state.members().map(ToString::to_string).collect();
+    assert_eq!(Value::from(members), file["members"]);
+    for (signed, bytes) in parsed.iter().zip(&ops) {
+        let written = &bytes[40..bytes.len() - 64];
+        assert_eq!(
+            serde_json::to_vec(&signed.op)?,
+            written,
+            "TypeScript writes serde's field and box order"
+        );
+    }
+
+    let secret = |name: &str| -> Result<DeviceSecret, Box<dyn std::error::Error>> {
+        let seed = <[u8; 32]>::try_from(bytes_of(&file["seeds"][name]).as_slice())?;
+        Ok(DeviceSecret::from_bytes(seed))
+    };
+    for (name, epochs) in file["reads"].as_object().into_iter().flatten() {
+        let device = secret(name)?.keys();
+        assert_eq!(
+            device.id().to_string(),
+            file["devices"][name].as_str().unwrap_or_default()
+        );
+        let ring = Keyring::open(&device, state.doc(), &parsed)?;
+        let epochs: Vec<u64> = epochs
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_u64)
+            .collect();
+        for epoch in &epochs {
+            assert_eq!(
+                hex::encode(ring.key(*epoch)?.as_bytes()),
+                file["epochKeys"][epoch.to_string()]
+                    .as_str()
+                    .unwrap_or_default(),
+                "{name} epoch {epoch}"
+            );
+        }
+        assert_eq!(ring.latest_epoch(), epochs.iter().max().copied(), "{name}");
+    }
+    let phone: DeviceId = file["devices"]["phone"]
+        .as_str()
+        .unwrap_or_default()
+        .parse()?;
+    assert_eq!(state.removed_at(&phone), Some(1));
+
+    let recovery_ring = Keyring::open(&secret("recovery")?.keys(), state.doc(), &parsed)?;
+    let cases = file["envelopes"].as_array().cloned().unwrap_or_default();
+    assert!(!cases.is_empty());
+    for case in cases {
+        let envelope = Envelope::parse(&bytes_of(&case["envelope"]))?;
+        let author: DeviceId = file["devices"][case["author"].as_str().unwrap_or_default()]
+            .as_str()
+            .unwrap_or_default()
+            .parse()?;
+        assert_eq!(&envelope.author, author.signing_key());
+        assert_eq!(envelope.doc, state.doc());
+        assert_eq!(Some(envelope.kind as u64), case["kind"].as_u64());
+        assert_eq!(Some(envelope.epoch), case["epoch"].as_u64());
+        assert_eq!(Some(envelope.number), case["number"].as_u64());
+        assert!(state.was_member_in(&envelope.author, envelope.epoch));
+        let plain = envelope.open(&recovery_ring.content_key(envelope.epoch)?)?;
+        assert_eq!(plain, bytes_of(&case["plaintext"]));
+    }
     Ok(())
 }
