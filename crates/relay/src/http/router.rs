@@ -89,6 +89,11 @@ fn sealed_routes(max_change_file: usize) -> Router<AppState> {
         .route("/api/sealed/{id}/log", post(sealed::append))
         .route("/api/sealed/{id}/snapshot", post(sealed::snapshot))
         .route("/api/sealed/{id}/members", post(sealed::members))
+        .route("/api/sealed/{id}/joins", post(sealed::request_join))
+        .route(
+            "/api/sealed/{id}/joins/{device}",
+            delete(sealed::dismiss_join),
+        )
         .layer(DefaultBodyLimit::max(max_body))
 }
 

@@ -6,6 +6,8 @@
 //! - `POST /api/sealed/{doc}/log` `{envelopes}`, `POST /api/sealed/{doc}/snapshot` `{envelope}`
 //!   (editors and admins)
 //! - `POST /api/sealed/{doc}/members` `{op, snapshot}` (admins)
+//! - `POST /api/sealed/{doc}/joins` `{device, proof, label}` (any token that may read it: a
+//!   device asking to be let in), `DELETE /api/sealed/{doc}/joins/{device}` (admins)
 //!
 //! The token is decided (and the role checked) before the body extractor runs; the body is
 //! capped by the route's limit; each envelope by `--max-message-bytes`, a snapshot by
@@ -27,7 +29,7 @@ use super::caller::{ApiError, Caller};
 use super::state::AppState;
 use crate::auth::Principal;
 use crate::document_id::DocumentId;
-use crate::sealed::{Refusal, SealedFailure};
+use crate::sealed::{JoinRequest, MAX_PROOF_BYTES, Refusal, SealedFailure};
 
 /// A failure of a sealed route, rendered as docs/sealed.md says.
 pub(crate) enum SealedError {
@@ -166,6 +168,17 @@ struct ReadAnswer {
     snapshot: Option<SnapshotAnswer>,
     entries: Vec<EntryAnswer>,
     seqs: std::collections::BTreeMap<String, u64>,
+    joins: Vec<JoinAnswer>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JoinAnswer {
+    device: String,
+    proof: String,
+    label: String,
+    token_name: String,
+    at: u64,
 }
 
 #[derive(Serialize)]
@@ -215,6 +228,17 @@ pub(crate) async fn read(
             })
             .collect(),
         seqs: view.seqs,
+        joins: view
+            .joins
+            .into_iter()
+            .map(|j| JoinAnswer {
+                device: j.device.to_string(),
+                proof: BASE64.encode(j.proof),
+                label: j.label,
+                token_name: j.token_name,
+                at: j.at_unix_ms,
+            })
+            .collect(),
     };
     Ok(Json(serde_json::to_value(answer).unwrap_or_default()))
 }
@@ -314,4 +338,68 @@ pub(crate) async fn members(
         .map_err(|e| failure(&id, e))?;
     tracing::info!(doc = %doc.as_str(), token = %principal.token_id, op_count, epoch, "sealed membership changed");
     Ok(Json(json!({"opCount": op_count, "epoch": epoch})))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct JoinBody {
+    device: String,
+    #[serde(default)]
+    proof: String,
+    #[serde(default)]
+    label: String,
+}
+
+fn device_id(text: &str) -> Result<caucus_sealed::DeviceId, SealedError> {
+    text.parse().map_err(|e: caucus_sealed::SealedError| {
+        SealedError::Refused(Refusal::Malformed(e.to_string()))
+    })
+}
+
+/// `POST /api/sealed/{doc}/joins`: `202 {member: false}` while waiting, `200 {member: true}`.
+pub(crate) async fn request_join(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+    Json(body): Json<JoinBody>,
+) -> Result<Response, SealedError> {
+    let doc = readable(&principal, &id)?;
+    let request = JoinRequest {
+        device: device_id(&body.device)?,
+        proof: capped("proof", &body.proof, MAX_PROOF_BYTES)?,
+        label: body.label,
+        token_name: principal.name.clone(),
+        at_unix_ms: crate::auth::unix_ms(),
+    };
+    let member = state
+        .sealed
+        .request_join(&doc, request)
+        .await
+        .map_err(|e| failure(&id, e))?;
+    let status = if member {
+        StatusCode::OK
+    } else {
+        StatusCode::ACCEPTED
+    };
+    Ok((status, Json(json!({"member": member}))).into_response())
+}
+
+/// `DELETE /api/sealed/{doc}/joins/{device}` (admins): turn a request down.
+pub(crate) async fn dismiss_join(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path((id, device)): Path<(String, String)>,
+) -> Result<StatusCode, SealedError> {
+    let doc = readable(&principal, &id)?;
+    if !principal.is_admin() {
+        return Err(
+            ApiError::new(StatusCode::FORBIDDEN, "join requests are for admin tokens").into(),
+        );
+    }
+    let device = device_id(&device)?;
+    state
+        .sealed
+        .dismiss_join(&doc, &device)
+        .await
+        .map_err(|e| failure(&id, e))?;
+    Ok(StatusCode::NO_CONTENT)
 }

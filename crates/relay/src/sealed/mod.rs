@@ -7,6 +7,7 @@
 //! verified state behind a lock that orders its writes, and answers reads (long-polled).
 
 mod check;
+mod joins;
 mod refusal;
 #[cfg(test)]
 mod tests;
@@ -20,6 +21,8 @@ use tokio::sync::{Mutex as AsyncMutex, watch};
 
 pub(crate) use check::MAX_BATCH;
 use check::SealedState;
+use joins::Joins;
+pub(crate) use joins::{JoinRequest, MAX_PROOF_BYTES};
 pub(crate) use refusal::Refusal;
 
 use crate::document_id::DocumentId;
@@ -43,11 +46,29 @@ impl From<Refusal> for SealedFailure {
     }
 }
 
-/// One loaded sealed document: its state (the lock orders its writes) and a signal of
-/// `(head, op count)` for waiting readers.
+/// One loaded sealed document: its state (the lock orders its writes), its pending join
+/// requests, and a signal of `(head, op count, joins version)` for waiting readers.
 struct Loaded {
     state: AsyncMutex<SealedState>,
-    changed: watch::Sender<(u64, u64)>,
+    joins: Mutex<Joins>,
+    changed: watch::Sender<(u64, u64, u64)>,
+}
+
+impl Loaded {
+    fn new(state: SealedState) -> Arc<Self> {
+        let (changed, _) = watch::channel((state.row.head, state.membership.op_count(), 0));
+        Arc::new(Loaded {
+            state: AsyncMutex::new(state),
+            joins: Mutex::new(Joins::default()),
+            changed,
+        })
+    }
+
+    fn signal(&self, state: &SealedState) {
+        let joins = self.joins.lock().map_or(0, |j| j.version);
+        self.changed
+            .send_replace((state.row.head, state.membership.op_count(), joins));
+    }
 }
 
 /// The sealed documents of this relay. Cheap to clone.
@@ -121,11 +142,7 @@ impl SealedDocs {
             }
             return Err(err.into());
         }
-        let (changed, _) = watch::channel((0, state.membership.op_count()));
-        let loaded = Arc::new(Loaded {
-            state: AsyncMutex::new(state),
-            changed,
-        });
+        let loaded = Loaded::new(state);
         if let Ok(mut map) = self.inner.loaded.lock() {
             map.insert(doc.clone(), loaded);
         }
@@ -153,11 +170,7 @@ impl SealedDocs {
             .await?
             .ok_or(SealedFailure::NotFound)?;
         let state = SealedState::from_stored(stored)?;
-        let (changed, _) = watch::channel((state.row.head, state.membership.op_count()));
-        let fresh = Arc::new(Loaded {
-            state: AsyncMutex::new(state),
-            changed,
-        });
+        let fresh = Loaded::new(state);
         let mut map = self
             .inner
             .loaded
@@ -229,9 +242,48 @@ impl SealedDocs {
         };
         self.inner.storage.commit(WriteOp::Sealed(write)).await?;
         state.accept(&accepted, membership);
-        loaded
-            .changed
-            .send_replace((state.row.head, state.membership.op_count()));
+        if let Ok(mut joins) = loaded.joins.lock() {
+            for member in state.membership.members() {
+                joins.remove(member);
+            }
+        }
+        loaded.signal(state);
+        Ok(())
+    }
+
+    /// A device asks to join: `true` when it is already a member (nothing to wait for).
+    pub(crate) async fn request_join(
+        &self,
+        doc: &DocumentId,
+        request: JoinRequest,
+    ) -> Result<bool, SealedFailure> {
+        let loaded = self.load(doc).await?;
+        let state = loaded.state.lock().await;
+        if state.membership.may_sign(&request.device) {
+            return Ok(true);
+        }
+        let result = loaded.joins.lock().map(|mut joins| joins.request(request));
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(refusal)) => return Err(self.refused(refusal)),
+            Err(_) => return Err(SealedFailure::NotFound),
+        }
+        loaded.signal(&state);
+        Ok(false)
+    }
+
+    /// Turns a join request down (an admin's choice).
+    pub(crate) async fn dismiss_join(
+        &self,
+        doc: &DocumentId,
+        device: &caucus_sealed::DeviceId,
+    ) -> Result<(), SealedFailure> {
+        let loaded = self.load(doc).await?;
+        let state = loaded.state.lock().await;
+        if let Ok(mut joins) = loaded.joins.lock() {
+            joins.remove(device);
+        }
+        loaded.signal(&state);
         Ok(())
     }
 
@@ -247,8 +299,13 @@ impl SealedDocs {
         let loaded = self.load(doc).await?;
         let mut changed = loaded.changed.subscribe();
         let seen = after.unwrap_or(0);
-        let is_new = |(head, ops): (u64, u64)| head > seen || ops > ops_after;
-        if !wait.is_zero() && !is_new(*changed.borrow_and_update()) {
+        let at_start = *changed.borrow_and_update();
+        // New for this reader: entries after its offset, operations it lacks, or a change of
+        // the join requests while it waited.
+        let is_new = |(head, ops, joins): (u64, u64, u64)| {
+            head > seen || ops > ops_after || joins != at_start.2
+        };
+        if !wait.is_zero() && !is_new(at_start) {
             let _ = tokio::time::timeout(wait.min(MAX_WAIT), changed.wait_for(|now| is_new(*now)))
                 .await;
         }
@@ -262,6 +319,11 @@ impl SealedDocs {
                     .iter()
                     .map(|(k, v)| (hex::encode(k), *v))
                     .collect(),
+                joins: loaded
+                    .joins
+                    .lock()
+                    .map(|mut j| j.pending(crate::auth::unix_ms()))
+                    .unwrap_or_default(),
             }
         };
         let since = self
@@ -280,4 +342,5 @@ pub(crate) struct SealedView {
     pub(crate) epoch: u64,
     pub(crate) op_count: u64,
     pub(crate) seqs: std::collections::BTreeMap<String, u64>,
+    pub(crate) joins: Vec<JoinRequest>,
 }

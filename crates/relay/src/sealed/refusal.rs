@@ -15,6 +15,7 @@ pub(crate) enum Refusal {
     Conflict,
     Exists,
     TooLarge(String),
+    TooMany,
 }
 
 impl Refusal {
@@ -32,6 +33,7 @@ impl Refusal {
             Refusal::Conflict => "conflict",
             Refusal::Exists => "exists",
             Refusal::TooLarge(_) => "too-large",
+            Refusal::TooMany => "too-many",
         }
     }
 
@@ -40,6 +42,7 @@ impl Refusal {
             Refusal::Malformed(_) | Refusal::Signature | Refusal::WrongDocument => 400,
             Refusal::NotMember => 403,
             Refusal::TooLarge(_) => 413,
+            Refusal::TooMany => 429,
             _ => 409,
         }
     }
@@ -64,6 +67,7 @@ impl Refusal {
             Refusal::Conflict => "membership changed meanwhile: fetch and try again".into(),
             Refusal::Exists => "a document with this ID exists".into(),
             Refusal::TooLarge(why) => format!("too large: {why}"),
+            Refusal::TooMany => "too many devices are waiting to join this analysis".into(),
         }
     }
 }
