@@ -77,6 +77,10 @@ pub(crate) struct ExportArgs {
     /// Write here instead of standard output.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// A sealed analysis: this member device's key file (`caucus device new`). The analysis is
+    /// fetched as ciphertext and decrypted here; the output is the same as for a plain one.
+    #[arg(long, env = "CAUCUS_DEVICE_KEY")]
+    key: Option<PathBuf>,
     #[command(flatten)]
     target: Where,
 }
@@ -219,6 +223,16 @@ pub(crate) async fn export(args: ExportArgs) -> anyhow::Result<()> {
         today_utc(),
     )
     .map_err(anyhow::Error::msg)?;
+    if let Some(key) = args.key {
+        let server = args
+            .target
+            .server()?
+            .context("a sealed analysis is read from a relay: pass --server and --token")?;
+        let bytes =
+            tokio::task::spawn_blocking(move || sealed_export(&server, &key, &args.doc, &request))
+                .await??;
+        return write_out(args.output.as_deref(), &bytes, false);
+    }
     let bytes = match args.target.server()? {
         Some(server) => {
             let mut query = vec![("format", args.format.as_str().to_owned())];
@@ -240,6 +254,25 @@ pub(crate) async fn export(args: ExportArgs) -> anyhow::Result<()> {
         }
     };
     write_out(args.output.as_deref(), &bytes, false)
+}
+
+/// A sealed analysis decrypted on this device, rendered by the same model code.
+fn sealed_export(
+    server: &Server,
+    key: &Path,
+    doc: &str,
+    request: &ExportRequest,
+) -> anyhow::Result<Vec<u8>> {
+    let relay = crate::sealed::SealedRelay::new(&server.base, &server.token);
+    let secret = crate::sealed::read_key(key)?;
+    let sealed_doc: caucus_sealed::DocId =
+        doc.parse().with_context(|| format!("document {doc}"))?;
+    let mut replica = crate::sealed::replica::fetch(&relay, &sealed_doc, key, &secret)?;
+    if let Some(warning) = replica.removal_warning() {
+        eprintln!("{warning}");
+    }
+    let id = parse_doc(&sealed_doc.to_string())?;
+    Ok(request.render(replica.automerge.document(), &id)?.0)
 }
 
 pub(crate) async fn history(args: HistoryArgs) -> anyhow::Result<()> {

@@ -18,6 +18,7 @@ mod config_file;
 mod docs;
 mod effective;
 mod first_start;
+mod sealed;
 mod serve;
 mod status;
 mod target;
@@ -69,6 +70,10 @@ enum Command {
     Config(config_file::ConfigArgs),
     /// A running relay at a glance: connections, documents, commit latency, last backup.
     Status(status::StatusArgs),
+    /// This machine as a member device of sealed (end-to-end encrypted) analyses.
+    Device(sealed::DeviceArgs),
+    /// Sealed analyses: create, add or remove member devices, set a field (docs/sealed.md).
+    Sealed(sealed::SealedArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -110,6 +115,8 @@ fn run() -> anyhow::Result<()> {
         Command::Import(args) => runtime.block_on(backup::import(args)),
         Command::Config(args) => config_file::run(args),
         Command::Status(args) => runtime.block_on(status::run(args)),
+        Command::Device(args) => sealed::device(args),
+        Command::Sealed(args) => runtime.block_on(sealed::sealed(args)),
     }
 }
 

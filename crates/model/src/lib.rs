@@ -70,8 +70,8 @@ pub use edit::{
     TextEdit, TrackSpec, add_country, add_item, add_source, add_task, add_task_with_id,
     alias_member, assign_task, commit_edit, edit_country_contacts, edit_item_summary,
     edit_position_notes, edit_task_notes, register_member, remove_source, set_confidence,
-    set_notes_internal, set_stance, set_task_status, set_task_title, set_task_track, set_task_when,
-    set_title, set_track, update_country, update_item, update_meeting,
+    set_field, set_notes_internal, set_stance, set_task_status, set_task_title, set_task_track,
+    set_task_when, set_title, set_track, update_country, update_item, update_meeting,
 };
 pub use enums::{Confidence, Priority, Stance, TaskStatus};
 pub use error::ModelError;

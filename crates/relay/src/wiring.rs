@@ -87,19 +87,13 @@ pub(crate) fn assemble(
     let shutdown = CancellationToken::new();
     let tasks = TaskTracker::new();
     let server_peer_id: Arc<str> = format!("caucus-{}", storage.storage_id()).into();
-    let env = ActorEnv {
-        store: storage.documents(config.persist),
-        metrics: metrics.clone(),
-        memory: MemoryBudget::new(config.max_loaded_bytes, metrics.clone()),
-        replication: replication.clone(),
-        mailboxes: Mailboxes::default(),
-        core: CoreSettings {
-            server_peer_id: server_peer_id.clone(),
-            compact_after_chunks: config.compact_after_chunks,
-        },
-        idle_timeout: config.idle_document_timeout,
-        shutdown: shutdown.clone(),
-    };
+    let env = actor_env(
+        config,
+        &storage,
+        &metrics,
+        replication.clone(),
+        (server_peer_id.clone(), shutdown.clone()),
+    );
     let documents = Documents::new(env, tasks.clone());
     let limits = ConnectionLimits {
         per_token: config.max_connections_per_token,
@@ -211,4 +205,27 @@ fn spawn_janitor(connections: Connections, presence: PresenceDedup) -> tokio::ta
             }
         }
     })
+}
+
+/// What every document actor gets.
+fn actor_env(
+    config: &Config,
+    storage: &Storage,
+    metrics: &Metrics,
+    replication: Arc<dyn Replication>,
+    (server_peer_id, shutdown): (Arc<str>, CancellationToken),
+) -> ActorEnv {
+    ActorEnv {
+        store: storage.documents(config.persist),
+        metrics: metrics.clone(),
+        memory: MemoryBudget::new(config.max_loaded_bytes, metrics.clone()),
+        replication,
+        mailboxes: Mailboxes::default(),
+        core: CoreSettings {
+            server_peer_id,
+            compact_after_chunks: config.compact_after_chunks,
+        },
+        idle_timeout: config.idle_document_timeout,
+        shutdown,
+    }
 }

@@ -6,7 +6,8 @@
 //! - [`envelope`]: signed, encrypted change and snapshot envelopes;
 //! - [`ops`]: signed membership operations and the document ID a genesis names;
 //! - [`membership`]: replaying the operation chain (who is a member, which epoch, which box);
-//! - [`keyring`]: what one device can open: its epoch keys, from the verified chain.
+//! - [`keyring`]: what one device can open: its epoch keys, from the verified chain;
+//! - [`local`]: what a device keeps for itself, encrypted under its own seed.
 //!
 //! The relay uses the parsing and verification half (it never holds a key that opens
 //! anything); member devices (the CLI here, the browser in `web/src/sealed`) use all of it.
@@ -17,6 +18,7 @@ pub mod epoch;
 mod error;
 pub mod keyring;
 pub mod keys;
+pub mod local;
 pub mod membership;
 pub mod ops;
 mod random;

@@ -21,6 +21,7 @@ mod countries;
 mod document;
 mod items;
 mod members;
+mod path;
 mod positions;
 mod tasks;
 mod text;
@@ -38,6 +39,7 @@ pub use countries::{
 pub use document::{MeetingUpdate, TrackSpec, set_title, set_track, update_meeting};
 pub use items::{ItemSpec, ItemUpdate, add_item, edit_item_summary, update_item};
 pub use members::{alias_member, register_member};
+pub use path::set_field;
 pub(crate) use positions::stamp_position;
 pub use positions::{
     add_source, edit_position_notes, remove_source, set_confidence, set_notes_internal, set_stance,
