@@ -104,6 +104,19 @@ fn readable(principal: &Principal, id: &str) -> Result<DocumentId, SealedError> 
     Ok(doc)
 }
 
+/// Cluster mode does not replicate sealed analyses yet: say so plainly rather than keep one on
+/// a single relay behind a load balancer (where the next request may reach another relay).
+fn single_relay(state: &AppState) -> Result<(), SealedError> {
+    if state.replication.status().is_some() {
+        return Err(ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "sealed analyses are not replicated between relays yet: use a single relay for them",
+        )
+        .into());
+    }
+    Ok(())
+}
+
 fn writer(principal: &Principal) -> Result<(), SealedError> {
     if principal.may_write() {
         Ok(())
@@ -124,6 +137,7 @@ pub(crate) async fn create(
     Caller(principal): Caller,
     Json(body): Json<CreateBody>,
 ) -> Result<Response, SealedError> {
+    single_relay(&state)?;
     writer(&principal)?;
     if principal.docs.is_some() {
         return Err(ApiError::new(
@@ -201,6 +215,7 @@ pub(crate) async fn read(
     Path(id): Path<String>,
     Query(query): Query<ReadQuery>,
 ) -> Result<Json<serde_json::Value>, SealedError> {
+    single_relay(&state)?;
     let doc = readable(&principal, &id)?;
     let wait = Duration::from_secs(query.wait);
     let (since, view) = state
@@ -255,6 +270,7 @@ pub(crate) async fn append(
     Path(id): Path<String>,
     Json(body): Json<LogBody>,
 ) -> Result<Json<serde_json::Value>, SealedError> {
+    single_relay(&state)?;
     writer(&principal)?;
     let doc = readable(&principal, &id)?;
     if body.envelopes.len() > crate::sealed::MAX_BATCH {
@@ -289,6 +305,7 @@ pub(crate) async fn snapshot(
     Path(id): Path<String>,
     Json(body): Json<SnapshotBody>,
 ) -> Result<Json<serde_json::Value>, SealedError> {
+    single_relay(&state)?;
     writer(&principal)?;
     let doc = readable(&principal, &id)?;
     let envelope = capped(
@@ -317,6 +334,7 @@ pub(crate) async fn members(
     Path(id): Path<String>,
     Json(body): Json<MembersBody>,
 ) -> Result<Json<serde_json::Value>, SealedError> {
+    single_relay(&state)?;
     let doc = readable(&principal, &id)?;
     if !principal.is_admin() {
         return Err(ApiError::new(
@@ -362,6 +380,7 @@ pub(crate) async fn request_join(
     Path(id): Path<String>,
     Json(body): Json<JoinBody>,
 ) -> Result<Response, SealedError> {
+    single_relay(&state)?;
     let doc = readable(&principal, &id)?;
     let request = JoinRequest {
         device: device_id(&body.device)?,
@@ -389,6 +408,7 @@ pub(crate) async fn dismiss_join(
     Caller(principal): Caller,
     Path((id, device)): Path<(String, String)>,
 ) -> Result<StatusCode, SealedError> {
+    single_relay(&state)?;
     let doc = readable(&principal, &id)?;
     if !principal.is_admin() {
         return Err(
