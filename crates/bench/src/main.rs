@@ -37,6 +37,7 @@ enum Scenario {
     Reconnect,
     Durability,
     Cluster,
+    Sealed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -85,6 +86,7 @@ struct Sizes {
     trace_ops: usize,
     reconnect_edits: Vec<usize>,
     durability: Load,
+    sealed: scenarios::sealed::SealedCfg,
 }
 
 impl Sizes {
@@ -123,6 +125,10 @@ impl Sizes {
             durability: Load {
                 fixed_secs: 0.0,
                 ..shape(1, 20)
+            },
+            sealed: scenarios::sealed::SealedCfg {
+                writers: 4,
+                edits: if quick { 100 } else { 500 },
             },
         }
     }
@@ -238,6 +244,9 @@ async fn run_selected(
     }
     if selected(Scenario::Cluster) && caucus {
         suite::cluster(runner, paths, args.quick).await?;
+    }
+    if selected(Scenario::Sealed) && caucus {
+        suite::sealed(runner, paths, sizes).await?;
     }
     Ok(())
 }

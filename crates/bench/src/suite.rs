@@ -161,21 +161,7 @@ pub(crate) async fn join_storm(runner: &mut Runner, paths: &Paths, sizes: &Sizes
 }
 
 pub(crate) async fn cold_load(runner: &mut Runner, paths: &Paths, sizes: &Sizes) -> Result<()> {
-    let (doc, stats) = workload::typing_session(sizes.trace_ops, 10)?;
-    let bytes = doc.save();
-    let mut loads = Vec::new();
-    for _ in 0..3 {
-        let t = std::time::Instant::now();
-        let loaded = automerge::Automerge::load(&bytes)?;
-        loads.push(t.elapsed().as_secs_f64());
-        drop(loaded);
-    }
-    loads.sort_by(f64::total_cmp);
-    let cold = Arc::new(ColdDoc {
-        heads: doc.get_heads(),
-        doc,
-        load_secs: loads[1],
-    });
+    let (cold, stats, saved) = trace(sizes)?;
     let notes = vec![format!(
         "A typing session of {} operations ({} inserts, {} deletes) in {} changes (one per 10 keystrokes), \
          {:.1} KiB saved. The relay is restarted on its data directory before the fresh client asks.",
@@ -183,13 +169,55 @@ pub(crate) async fn cold_load(runner: &mut Runner, paths: &Paths, sizes: &Sizes)
         stats.inserts,
         stats.deletes,
         stats.changes,
-        bytes.len() as f64 / 1024.0
+        saved as f64 / 1024.0
     )];
     runner
         .on_selected_relays("cold load".to_owned(), notes, async |kind, dir| {
             scenarios::cold_load::run(kind, paths, &dir, cold.clone()).await
         })
         .await
+}
+
+/// The cold-load trace as a [`ColdDoc`] (with its in-process load time), and its notes.
+fn trace(sizes: &Sizes) -> Result<(Arc<ColdDoc>, crate::workload::TraceStats, usize)> {
+    let (doc, stats) = workload::typing_session(sizes.trace_ops, 10)?;
+    let bytes = doc.save();
+    let mut loads = Vec::new();
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        drop(automerge::Automerge::load(&bytes)?);
+        loads.push(t.elapsed().as_secs_f64());
+    }
+    loads.sort_by(f64::total_cmp);
+    let cold = ColdDoc {
+        heads: doc.get_heads(),
+        doc,
+        load_secs: loads[1],
+    };
+    Ok((Arc::new(cold), stats, bytes.len()))
+}
+
+/// Sealed analyses against plain ones (caucus only): write throughput, client cost, cold load.
+pub(crate) async fn sealed(runner: &mut Runner, paths: &Paths, sizes: &Sizes) -> Result<()> {
+    eprintln!("bench: sealed analyses");
+    let (cold, stats, saved) = trace(sizes)?;
+    let cfg = sizes.sealed;
+    let outcome = scenarios::sealed::run(paths, &runner.next_dir("sealed"), cfg, cold).await;
+    runner.record(ScenarioResult {
+        scenario: format!("sealed {}×{} edits", cfg.writers, cfg.edits),
+        caucus: Some(outcome),
+        reference: None,
+        reference_absent: "n/a",
+        notes: vec![format!(
+            "Writers each send one-character edits and wait for each acknowledgement: plain over the \
+             websocket (the relay merges, persists, answers and fans out to the other writers), sealed \
+             over POST /api/sealed/{{doc}}/log (the relay checks signature and sequence, persists, answers). \
+             The cold load is the cold-load trace ({} operations, {:.1} KiB saved) as one sealed snapshot, \
+             fetched, verified, decrypted and loaded by a fresh device.",
+            stats.inserts + stats.deletes,
+            saved as f64 / 1024.0
+        )],
+    })
 }
 
 pub(crate) async fn reconnect(runner: &mut Runner, paths: &Paths, sizes: &Sizes) -> Result<()> {

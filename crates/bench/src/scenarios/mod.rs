@@ -8,6 +8,7 @@ pub(crate) mod fanout_load;
 pub(crate) mod join_storm;
 pub(crate) mod many_docs;
 pub(crate) mod reconnect;
+pub(crate) mod sealed;
 
 use crate::relay::{Paths, RelayKind, RelayProc};
 use crate::report::Outcome;
