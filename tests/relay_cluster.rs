@@ -107,16 +107,6 @@ async fn changes_cross_relays_into_the_receiving_relays_storage() -> Result<()> 
     let mut doc_a = PeerDoc::new(id.clone(), doc_with_changes(5));
     a.sync_until_quiet(&mut doc_a, QUIET).await?;
 
-    // Sealed analyses are not replicated yet: a relay in cluster mode says so instead of
-    // keeping one on itself alone.
-    let (status, body) = http_get(
-        r1.addr,
-        &format!("/api/sealed/{id}"),
-        Some(&format!("Authorization: Bearer {TOKEN}")),
-    )
-    .await?;
-    assert_eq!(status, 501, "{body}");
-
     let mut b = Peer::connect(&r2.ws_url(), "peer-b").await?;
     let mut doc_b = PeerDoc::new(id.clone(), Automerge::new());
     b.request(&mut doc_b).await?;
@@ -489,4 +479,136 @@ async fn r2_token_names(relay: &TestRelay) -> Result<Vec<String>> {
                 .collect()
         })
         .unwrap_or_default())
+}
+
+/// `POST` JSON with the test token.
+async fn post_json(
+    relay: &TestRelay,
+    path: &str,
+    body: &serde_json::Value,
+) -> Result<(u16, serde_json::Value)> {
+    let auth = format!("Authorization: Bearer {TOKEN}");
+    let (status, text) = http_request(
+        relay.addr,
+        "POST",
+        path,
+        Some(&auth),
+        Some(&body.to_string()),
+    )
+    .await?;
+    Ok((status, serde_json::from_str(&text).unwrap_or_default()))
+}
+
+#[tokio::test]
+async fn sealed_writes_cross_relays_in_one_order_and_nats_holds_only_ciphertext() -> Result<()> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD as B64;
+    use caucus_sealed::envelope::EnvelopeHeader;
+    use caucus_sealed::{DeviceSecret, Envelope, EnvelopeKind, keyring};
+
+    let nats = NatsServer::start().await?;
+    let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let r1 = cluster_relay(d1.path(), &nats.url(), |_| {}).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), |_| {}).await?;
+    let ana = DeviceSecret::from_bytes([1; 32]).keys();
+    let recovery = DeviceSecret::from_bytes([2; 32]).keys();
+    let (genesis, key) = keyring::create(&ana, recovery.id(), 1)?;
+    let doc = genesis.op.doc;
+    let content = key.content_key(&doc);
+    let marker = "SEALED-PLAINTEXT-MARKER-5Z";
+    let seal = |kind, number: u64| -> Result<String> {
+        let header = EnvelopeHeader {
+            kind,
+            doc,
+            epoch: 0,
+            number,
+        };
+        Ok(B64.encode(Envelope::seal(header, &ana, &content, marker.as_bytes())?.as_bytes()))
+    };
+    let create = serde_json::json!({"op": B64.encode(genesis.as_bytes()), "snapshot": seal(EnvelopeKind::Snapshot, 0)?});
+    let (status, answer) = post_json(&r1, "/api/sealed", &create).await?;
+    assert_eq!(status, 201, "{answer}");
+
+    // Relay 2 learns of the analysis from the stream, then takes a write; relay 1 the next one.
+    let log = format!("/api/sealed/{doc}/log");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let (status, answer) = post_json(
+            &r2,
+            &log,
+            &serde_json::json!({"envelopes": [seal(EnvelopeKind::Change, 1)?]}),
+        )
+        .await?;
+        if status == 200 {
+            break;
+        }
+        assert!(
+            status == 404 && tokio::time::Instant::now() < deadline,
+            "{status} {answer}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, answer) = post_json(
+        &r1,
+        &log,
+        &serde_json::json!({"envelopes": [seal(EnvelopeKind::Change, 2)?]}),
+    )
+    .await?;
+    assert_eq!(
+        (status, answer["head"].as_u64()),
+        (200, Some(2)),
+        "{answer}"
+    );
+    // One order: a replay of sequence 1 is refused on either relay.
+    let (status, answer) = post_json(
+        &r2,
+        &log,
+        &serde_json::json!({"envelopes": [seal(EnvelopeKind::Change, 1)?]}),
+    )
+    .await?;
+    assert_eq!(
+        (status, answer["reason"].as_str()),
+        (409, Some("sequence")),
+        "{answer}"
+    );
+
+    // Both relays hold the same log, and NATS's files hold no plaintext.
+    let auth = format!("Authorization: Bearer {TOKEN}");
+    let mut logs = Vec::new();
+    for relay in [&r1, &r2] {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let (_, text) = http_get(
+                relay.addr,
+                &format!("/api/sealed/{doc}?after=0"),
+                Some(&auth),
+            )
+            .await?;
+            let state: serde_json::Value = serde_json::from_str(&text)?;
+            if state["head"] == 2 && state["entries"].as_array().is_some_and(|e| e.len() == 2) {
+                logs.push(state["entries"].clone());
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{text}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    assert_eq!(logs[0], logs[1]);
+    let mut stack = vec![nats.store_dir().to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)?.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path)?;
+                assert!(
+                    !bytes.windows(marker.len()).any(|w| w == marker.as_bytes()),
+                    "plaintext in {}",
+                    path.display()
+                );
+            }
+        }
+    }
+    Ok(())
 }

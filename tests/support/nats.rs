@@ -31,6 +31,11 @@ impl NatsServer {
         Ok(server)
     }
 
+    /// Where JetStream keeps its data (tests search it for what must not be there).
+    pub fn store_dir(&self) -> &std::path::Path {
+        self.store.path()
+    }
+
     pub fn url(&self) -> String {
         format!("nats://127.0.0.1:{}", self.port)
     }

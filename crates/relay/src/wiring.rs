@@ -120,6 +120,7 @@ pub(crate) fn assemble(
             storage: storage.clone(),
             metrics: metrics.clone(),
             auth: auth.clone(),
+            sealed: sealed.clone(),
             max_ephemeral_bytes: config.max_ephemeral_bytes,
         };
         (cluster, deps)

@@ -18,6 +18,8 @@ pub(crate) struct ClusterDeps {
     pub(crate) storage: Storage,
     pub(crate) metrics: Metrics,
     pub(crate) auth: Auth,
+    /// Sealed analyses: every relay applies the shared order through it.
+    pub(crate) sealed: crate::sealed::SealedDocs,
     /// Largest presence payload accepted from other relays.
     pub(crate) max_ephemeral_bytes: usize,
 }

@@ -18,6 +18,8 @@
 //!   records the sequence; `snapshots.rs` keeps the stream bounded and bootstraps empty relays.
 //! - `presence.rs` / `remote_presence.rs`: presence over core NATS (`caucus.eph.<id>`), out and
 //!   in, never stored.
+//! - `sealed.rs`: sealed analyses' writes in one shared order (`CAUCUS_SEALED`, ciphertext),
+//!   applied by every relay in sequence with the same checks (docs/sealed.md).
 //! - `tokens.rs`: token records in the JetStream KV bucket `caucus_tokens`, watched by every
 //!   relay: a revocation anywhere closes the token's connections everywhere. `signed.rs`: each
 //!   record is signed under the cluster secret and bound to its key; a relay ignores records
@@ -39,6 +41,7 @@ mod presence;
 mod publish;
 mod remote_presence;
 mod replicate;
+mod sealed;
 mod signed;
 mod snapshots;
 mod streams;

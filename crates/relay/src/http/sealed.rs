@@ -65,6 +65,9 @@ fn failure(doc: &str, err: SealedFailure) -> SealedError {
     match err {
         SealedFailure::Refused(refusal) => SealedError::Refused(refusal),
         SealedFailure::NotFound => not_found(doc),
+        SealedFailure::Unavailable(why) => {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, why).into()
+        }
         SealedFailure::Storage(err) => {
             tracing::error!(%err, "sealed write or read failed");
             ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("storage: {err}")).into()
@@ -104,19 +107,6 @@ fn readable(principal: &Principal, id: &str) -> Result<DocumentId, SealedError> 
     Ok(doc)
 }
 
-/// Cluster mode does not replicate sealed analyses yet: say so plainly rather than keep one on
-/// a single relay behind a load balancer (where the next request may reach another relay).
-fn single_relay(state: &AppState) -> Result<(), SealedError> {
-    if state.replication.status().is_some() {
-        return Err(ApiError::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "sealed analyses are not replicated between relays yet: use a single relay for them",
-        )
-        .into());
-    }
-    Ok(())
-}
-
 fn writer(principal: &Principal) -> Result<(), SealedError> {
     if principal.may_write() {
         Ok(())
@@ -137,7 +127,6 @@ pub(crate) async fn create(
     Caller(principal): Caller,
     Json(body): Json<CreateBody>,
 ) -> Result<Response, SealedError> {
-    single_relay(&state)?;
     writer(&principal)?;
     if principal.docs.is_some() {
         return Err(ApiError::new(
@@ -215,7 +204,6 @@ pub(crate) async fn read(
     Path(id): Path<String>,
     Query(query): Query<ReadQuery>,
 ) -> Result<Json<serde_json::Value>, SealedError> {
-    single_relay(&state)?;
     let doc = readable(&principal, &id)?;
     let wait = Duration::from_secs(query.wait);
     let (since, view) = state
@@ -270,7 +258,6 @@ pub(crate) async fn append(
     Path(id): Path<String>,
     Json(body): Json<LogBody>,
 ) -> Result<Json<serde_json::Value>, SealedError> {
-    single_relay(&state)?;
     writer(&principal)?;
     let doc = readable(&principal, &id)?;
     if body.envelopes.len() > crate::sealed::MAX_BATCH {
@@ -305,7 +292,6 @@ pub(crate) async fn snapshot(
     Path(id): Path<String>,
     Json(body): Json<SnapshotBody>,
 ) -> Result<Json<serde_json::Value>, SealedError> {
-    single_relay(&state)?;
     writer(&principal)?;
     let doc = readable(&principal, &id)?;
     let envelope = capped(
@@ -334,7 +320,6 @@ pub(crate) async fn members(
     Path(id): Path<String>,
     Json(body): Json<MembersBody>,
 ) -> Result<Json<serde_json::Value>, SealedError> {
-    single_relay(&state)?;
     let doc = readable(&principal, &id)?;
     if !principal.is_admin() {
         return Err(ApiError::new(
@@ -380,7 +365,6 @@ pub(crate) async fn request_join(
     Path(id): Path<String>,
     Json(body): Json<JoinBody>,
 ) -> Result<Response, SealedError> {
-    single_relay(&state)?;
     let doc = readable(&principal, &id)?;
     let request = JoinRequest {
         device: device_id(&body.device)?,
@@ -408,7 +392,6 @@ pub(crate) async fn dismiss_join(
     Caller(principal): Caller,
     Path((id, device)): Path<(String, String)>,
 ) -> Result<StatusCode, SealedError> {
-    single_relay(&state)?;
     let doc = readable(&principal, &id)?;
     if !principal.is_admin() {
         return Err(

@@ -6,13 +6,17 @@
 //! websocket and the plain document API never touch them), keeps each loaded document's
 //! verified state behind a lock that orders its writes, and answers reads (long-polled).
 
+mod apply;
 mod check;
 mod joins;
 mod refusal;
+mod request;
 #[cfg(test)]
 mod tests;
 
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -24,10 +28,11 @@ use check::SealedState;
 use joins::Joins;
 pub(crate) use joins::{JoinRequest, MAX_PROOF_BYTES};
 pub(crate) use refusal::Refusal;
+pub(crate) use request::{Applied, SealedRequest};
 
 use crate::document_id::DocumentId;
 use crate::metrics::Metrics;
-use crate::storage::{SealedSince, Storage, StorageError, WriteOp};
+use crate::storage::{SealedSince, Storage, StorageError};
 
 /// Why a sealed request failed.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +41,8 @@ pub(crate) enum SealedFailure {
     Refused(Refusal),
     #[error("not a sealed document here")]
     NotFound,
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -44,6 +51,16 @@ impl From<Refusal> for SealedFailure {
     fn from(refusal: Refusal) -> Self {
         SealedFailure::Refused(refusal)
     }
+}
+
+/// Where writes are put in order: this relay alone, or cluster mode's shared stream.
+pub(crate) trait SealedOrder: Send + Sync {
+    /// Puts `request` in the order and answers with what applying it here gave.
+    fn submit<'a>(
+        &'a self,
+        docs: &'a SealedDocs,
+        request: SealedRequest,
+    ) -> Pin<Box<dyn Future<Output = Result<Applied, SealedFailure>> + Send + 'a>>;
 }
 
 /// One loaded sealed document: its state (the lock orders its writes), its pending join
@@ -84,6 +101,8 @@ struct Inner {
     loaded: Mutex<HashMap<DocumentId, Arc<Loaded>>>,
     /// Serialises creations, so two genesis uploads for one ID cannot both pass the check.
     creating: AsyncMutex<()>,
+    /// Cluster mode's shared order, once the cluster tasks are wired (none: this relay alone).
+    order: std::sync::OnceLock<Arc<dyn SealedOrder>>,
 }
 
 /// The longest a read waits for something new.
@@ -104,6 +123,7 @@ impl SealedDocs {
                 known: RwLock::new(known),
                 loaded: Mutex::new(HashMap::new()),
                 creating: AsyncMutex::new(()),
+                order: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -119,35 +139,6 @@ impl SealedDocs {
     fn refused(&self, refusal: Refusal) -> SealedFailure {
         self.inner.metrics.sealed_refused(refusal.reason());
         SealedFailure::Refused(refusal)
-    }
-
-    /// A new sealed document from its genesis and first snapshot.
-    pub(crate) async fn create(
-        &self,
-        op: &[u8],
-        snapshot: &[u8],
-    ) -> Result<DocumentId, SealedFailure> {
-        let (doc, state, write) = SealedState::create(op, snapshot).map_err(|r| self.refused(r))?;
-        let _one_at_a_time = self.inner.creating.lock().await;
-        if self.is_sealed(&doc) || self.inner.storage.load(&doc).await?.is_some() {
-            return Err(self.refused(Refusal::Exists));
-        }
-        // Known before it is stored: from now on no plain sync may create this ID.
-        if let Ok(mut known) = self.inner.known.write() {
-            known.insert(doc.clone());
-        }
-        if let Err(err) = self.inner.storage.commit(WriteOp::Sealed(write)).await {
-            if let Ok(mut known) = self.inner.known.write() {
-                known.remove(&doc);
-            }
-            return Err(err.into());
-        }
-        let loaded = Loaded::new(state);
-        if let Ok(mut map) = self.inner.loaded.lock() {
-            map.insert(doc.clone(), loaded);
-        }
-        self.inner.metrics.sealed_written("create");
-        Ok(doc)
     }
 
     async fn load(&self, doc: &DocumentId) -> Result<Arc<Loaded>, SealedFailure> {
@@ -177,78 +168,6 @@ impl SealedDocs {
             .lock()
             .map_err(|_| SealedFailure::NotFound)?;
         Ok(map.entry(doc.clone()).or_insert(fresh).clone())
-    }
-
-    /// Change envelopes from one upload: `(head, the author's last sequence)`.
-    pub(crate) async fn append(
-        &self,
-        doc: &DocumentId,
-        envelopes: &[Vec<u8>],
-    ) -> Result<(u64, u64), SealedFailure> {
-        let loaded = self.load(doc).await?;
-        let mut state = loaded.state.lock().await;
-        let write = state.append(doc, envelopes).map_err(|r| self.refused(r))?;
-        let last_seq = write.seqs.iter().map(|(_, seq)| *seq).max().unwrap_or(0);
-        let count = write.entries.len() as u64;
-        self.commit(&loaded, &mut state, write, None).await?;
-        self.inner.metrics.sealed_envelopes(count);
-        Ok((state.row.head, last_seq))
-    }
-
-    /// A snapshot: the cover it now has.
-    pub(crate) async fn snapshot(
-        &self,
-        doc: &DocumentId,
-        envelope: &[u8],
-    ) -> Result<u64, SealedFailure> {
-        let loaded = self.load(doc).await?;
-        let mut state = loaded.state.lock().await;
-        let write = state.snapshot(doc, envelope).map_err(|r| self.refused(r))?;
-        self.commit(&loaded, &mut state, write, None).await?;
-        self.inner.metrics.sealed_written("snapshot");
-        Ok(state.row.cover)
-    }
-
-    /// A membership operation: `(op count, epoch)` after it.
-    pub(crate) async fn member_op(
-        &self,
-        doc: &DocumentId,
-        op: &[u8],
-        snapshot: Option<&[u8]>,
-    ) -> Result<(u64, u64), SealedFailure> {
-        let loaded = self.load(doc).await?;
-        let mut state = loaded.state.lock().await;
-        let (write, membership) = state
-            .member_op(doc, op, snapshot)
-            .map_err(|r| self.refused(r))?;
-        self.commit(&loaded, &mut state, write, Some(membership))
-            .await?;
-        self.inner.metrics.sealed_written("membership");
-        Ok((state.membership.op_count(), state.membership.epoch()))
-    }
-
-    /// Commits, then (only then) moves the state on and wakes the waiting readers.
-    async fn commit(
-        &self,
-        loaded: &Loaded,
-        state: &mut SealedState,
-        write: crate::storage::SealedWrite,
-        membership: Option<caucus_sealed::Membership>,
-    ) -> Result<(), SealedFailure> {
-        let accepted = crate::storage::SealedWrite {
-            row: write.row,
-            seqs: write.seqs.clone(),
-            ..Default::default()
-        };
-        self.inner.storage.commit(WriteOp::Sealed(write)).await?;
-        state.accept(&accepted, membership);
-        if let Ok(mut joins) = loaded.joins.lock() {
-            for member in state.membership.members() {
-                joins.remove(member);
-            }
-        }
-        loaded.signal(state);
-        Ok(())
     }
 
     /// A device asks to join: `true` when it is already a member (nothing to wait for).

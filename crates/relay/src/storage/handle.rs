@@ -220,6 +220,12 @@ impl Storage {
         .await
     }
 
+    /// Cluster mode: the last `CAUCUS_SEALED` sequence applied here.
+    pub async fn sealed_applied_seq(&self) -> Result<u64, StorageError> {
+        let shared = self.inner.shared.clone();
+        blocking(move || super::sealed::applied_seq(&shared.db()?.begin_read()?)).await
+    }
+
     /// Every sealed document's ID (blocking: read once at start).
     pub fn sealed_ids_blocking(&self) -> Result<Vec<String>, StorageError> {
         super::sealed::sealed_ids(&self.begin_read()?)

@@ -64,6 +64,8 @@ pub(crate) const CLUSTER_APPLIED_SEQ_KEY: &str = "cluster-applied-seq";
 /// `meta` key: the next outbox key (u64 LE). Never reused: it names the JetStream message
 /// (`Nats-Msg-Id`) and JetStream drops a repeated ID as a duplicate.
 pub(crate) const CLUSTER_OUTBOX_NEXT_KEY: &str = "cluster-outbox-next";
+/// `meta` key, cluster mode: the last `CAUCUS_SEALED` sequence applied here (u64 LE).
+pub(crate) const CLUSTER_SEALED_APPLIED_KEY: &str = "cluster-sealed-applied-seq";
 /// `backups` key of the last backup record.
 pub(crate) const LAST_BACKUP_KEY: &str = "last";
 

@@ -7,7 +7,8 @@ use redb::{ReadTransaction, ReadableTable, WriteTransaction};
 
 use super::error::StorageError;
 use super::schema::{
-    SEALED_DOCS, SEALED_LOG, SEALED_OPS, SEALED_SEQS, SEALED_SNAPSHOTS, SealedRow,
+    CLUSTER_SEALED_APPLIED_KEY, META, SEALED_DOCS, SEALED_LOG, SEALED_OPS, SEALED_SEQS,
+    SEALED_SNAPSHOTS, SealedRow,
 };
 use crate::document_id::DocumentId;
 
@@ -38,6 +39,9 @@ pub struct SealedWrite {
     pub seqs: Vec<([u8; 32], u64)>,
     /// The document's row after this write.
     pub row: SealedRow,
+    /// Cluster mode: the `CAUCUS_SEALED` sequence this write applies (recorded with it, so a
+    /// crash never applies a message twice or skips one).
+    pub applied_seq: Option<u64>,
 }
 
 impl SealedWrite {
@@ -174,6 +178,15 @@ pub(crate) fn read_since(
         since.entries.push((key.value().1, value.value().to_vec()));
     }
     Ok(Some(since))
+}
+
+/// Cluster mode: the last `CAUCUS_SEALED` sequence applied here (0: none).
+pub(crate) fn applied_seq(txn: &ReadTransaction) -> Result<u64, StorageError> {
+    Ok(txn
+        .open_table(META)?
+        .get(CLUSTER_SEALED_APPLIED_KEY)?
+        .and_then(|v| super::schema::le_u64(v.value()))
+        .unwrap_or(0))
 }
 
 /// Every sealed document's ID.
