@@ -313,7 +313,7 @@ export class App implements ContextSource {
   #closeSealed() {
     if (!this.open?.sealed) return
     this.tracker.untrack(this.open.handle.documentId)
-    this.sealed.close()
+    void this.sealed.close()
   }
 
   /** Creates an analysis from the template and opens it; `sealed`: end-to-end encrypted (sealed-app.ts). */

@@ -57,11 +57,15 @@ export class SealedDoc {
 
   constructor(private readonly store: SealedStore, private readonly host: SealedHost, readonly session: SealedSession<AnalysisDoc>,
     readonly handle: DocHandle<AnalysisDoc>, private readonly secret: DeviceSecret) {
-    handle.on("change", () => {
-      this.session.mergeFrom(handle.doc())
-      if (!this.session.allSent) this.#schedulePush()
-      this.#changed()
-    })
+    session.mergeFrom(handle.doc())
+    handle.on("change", this.#onChange)
+  }
+
+  readonly #onChange = () => {
+    if (this.#stopped) return
+    this.session.mergeFrom(this.handle.doc())
+    if (!this.session.allSent) this.#schedulePush()
+    this.#changed()
   }
 
   #changed() { this.host.changed(); this.onChange?.() }
@@ -73,7 +77,13 @@ export class SealedDoc {
   #lastSent: string[] | undefined
 
   start() { void this.#loop(); if (!this.session.allSent) this.#schedulePush() }
-  stop() { this.#stopped = true; clearTimeout(this.#pushTimer); void this.save() }
+  /** Stops syncing (the document was closed) and saves; a pull still waiting is then ignored. */
+  stop(): Promise<void> {
+    this.#stopped = true
+    clearTimeout(this.#pushTimer)
+    this.handle.off("change", this.#onChange)
+    return this.save()
+  }
 
   async save() {
     await this.store.put({ doc: this.session.docId.text, state: this.session.state(), bytes: A.save(this.session.doc) })
@@ -93,9 +103,11 @@ export class SealedDoc {
       await this.session.maybeSnapshot()
       this.online = true
     } catch {
+      if (this.#stopped) return
       this.online = false
       window.setTimeout(() => this.#schedulePush(), backoffDelay(this.#failures++))
     }
+    if (this.#stopped) return
     this.#apply()
     await this.save()
     this.#changed()
@@ -112,6 +124,7 @@ export class SealedDoc {
     while (!this.#stopped) {
       try {
         const r = await this.session.pull(WAIT_SECONDS)
+        if (this.#stopped) return
         this.online = true
         this.#failures = 0
         if (r.removedAt !== undefined) this.removed = true
@@ -159,7 +172,7 @@ export class SealedDoc {
     const m = this.session.membership
     if (!m) return []
     const labels = deviceLabels(this.session.doc)
-    return m.currentMembers().map(d => ({
+    return [...m.currentMembers(), m.recovery].map(d => ({
       id: d.text, short: d.short(), label: labels[d.text] ?? "", self: d.text === this.deviceId, recovery: d.equals(m.recovery),
     }))
   }
@@ -207,14 +220,18 @@ export class SealedDocs {
     return cached?.isReady() ? cached : this.repo.import<AnalysisDoc>(bytes, { docId: doc as DocumentId })
   }
 
-  close() { this.open?.stop(); this.open = undefined }
+  async close() {
+    const open = this.open
+    this.open = undefined
+    await open?.stop()
+  }
 
   /**
    * Opens a sealed document: from this device's copy, or (with `invite`, the link's `invite=` value) by asking
    * to be let in; `waiting` is called while a member has not let this device in yet. Null when it cannot open.
    */
   async openDoc(url: string, invite: string | null, label: string, waiting: () => void): Promise<SealedDoc | null> {
-    this.close()
+    await this.close()
     const doc = docIdOf(url)
     const [secret, opts] = [await this.#device(), await this.#options()]
     const saved = await this.store.get(doc)
