@@ -252,7 +252,8 @@ export class SealedDocs {
         } catch { /* offline: ask again */ }
         if (!said) { said = true; waiting() }
         await sleep(JOIN_RETRY_MS)
-        if (docIdOf(location.hash.match(/doc=([^&]+)/)?.[1] ?? "") !== doc) return null
+        // the person went elsewhere: stop asking
+        if (docIdOf(new URLSearchParams(location.hash.replace(/^#/, "")).get("doc") ?? "") !== doc) return null
       }
       for (let i = 0; ; i++) {
         try { await session.pull(0); break } catch { await sleep(backoffDelay(i)) }
