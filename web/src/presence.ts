@@ -71,3 +71,11 @@ export class PresenceChannel {
 
   stop() { this.presence.stop() }
 }
+
+/** What the app uses of a presence channel. */
+export type PresenceLike = Pick<PresenceChannel, "set" | "resend" | "stop" | "peers">
+
+/** No presence: sealed analyses (docs/sealed.md) broadcast nothing, since presence would travel in plaintext. */
+export function noPresence(): PresenceLike {
+  return { set() {}, resend() {}, stop() {}, peers: () => [] }
+}

@@ -11,7 +11,7 @@ import { actingAs, identify, linkDevice, canonicalMember } from "../model/identi
 import { mentionNews, taskNews } from "../model/since"
 import { ReconnectingAdapter } from "../sync/adapter"
 import { SyncTracker } from "../sync/tracker"
-import { PresenceChannel, type Here } from "../presence"
+import { PresenceChannel, noPresence, type Here, type PresenceLike } from "../presence"
 import { type Access, canEdit, fetchMe, isAdmin } from "../access"
 import { fetchTicket, syncUrl } from "../sync/session"
 import { h, replaceKeepingFocus } from "../ui/dom"
@@ -30,12 +30,15 @@ import { type AccessState, type StatusLine, OncePerKey, RenderQueue, afterMeAnsw
 import { docOf, entryFor, fragmentAsOf, fragmentFor, navLinks, resolveRoute, type BuildDeps, type Route } from "./routes"
 import { type ContextSource, accessCtx, adminCtx, asOfCtx, liveCtx, toolsCtx } from "./contexts"
 import { fragment, setFragment, takeToken } from "./address"
+import { SealedStore } from "./sealed-store"
+import { SealedDocs, type SealedDoc } from "./sealed-sync"
+import { createSealed, openSealed } from "./sealed-app"
 
 /** Which screen is up: a role change redraws home and document views, never a form or a question. */
 export type Screen = "name" | "home" | "doc" | "ask"
 
 /** The document on screen: its handle and our presence on it. */
-export interface OpenDoc { url: string; handle: DocHandle<AnalysisDoc>; presence: PresenceChannel }
+export interface OpenDoc { url: string; handle: DocHandle<AnalysisDoc>; presence: PresenceLike; sealed?: SealedDoc }
 
 /** The notices above the view (as of a date, since the last visit); null when not shown. */
 interface Notices { asOf: HTMLElement | null; since: HTMLElement | null }
@@ -69,6 +72,9 @@ export class App implements ContextSource {
 
   readonly #stash: UnsavedStash
   readonly #storage = new DeviceStorage("caucus")
+  /** Sealed analyses (sealed-sync.ts): the device key and sessions, and the open one's sync loop. */
+  readonly sealedStore = new SealedStore()
+  readonly sealed: SealedDocs
   /** Set once the device was forgotten: nothing may be written again until the page reloads. */
   #forgotten = false
   readonly #opening = new OncePerKey<boolean>()
@@ -79,7 +85,12 @@ export class App implements ContextSource {
 
   constructor(readonly shell: Shell, readonly device: Device, readonly template: Template) {
     this.adapter = new ReconnectingAdapter(() => this.#socketUrl())
-    this.repo = new Repo({ network: [this.adapter], storage: this.#storage, sharePolicy: async () => true })
+    // a sealed analysis is never offered to the relay, nor given when it asks: only ciphertext leaves (sealed-sync.ts)
+    const mayShare = async (_peer: unknown, doc?: string) => !doc || !(await this.sealedStore.ids()).has(doc)
+    this.repo = new Repo({ network: [this.adapter], storage: this.#storage, shareConfig: { announce: mayShare, access: mayShare } })
+    this.sealed = new SealedDocs(this.sealedStore, this.repo, {
+      token: () => this.device.token(), isAdmin: () => isAdmin(roleOf(this.access)), changed: () => this.tracker.update(),
+    })
     this.tracker = new SyncTracker(this.repo, this.adapter)
     this.access = { me: device.access(), invalid: false }
     this.tracker.onChange(s => { this.syncStatus = s; this.#showStatus() })
@@ -167,14 +178,19 @@ export class App implements ContextSource {
   }
 
   async #openDocNow(url: string): Promise<boolean> {
-    if (this.open) { this.stash(); this.open.presence.stop(); this.open = undefined }
+    if (this.open) { this.stash(); this.open.presence.stop(); this.#closeSealed(); this.open = undefined }
     this.acting = null
     this.asOf = undefined
     this.#setNotices({ asOf: null, since: null })
     replaceKeepingFocus(this.shell.app, h("p", { class: "loading" }, "Opening the analysis…"))
     let handle: DocHandle<AnalysisDoc>
+    let sealed: SealedDoc | undefined
     try {
-      handle = await this.repo.find<AnalysisDoc>(url as AutomergeUrl)
+      if (fragment().get("invite") || await this.sealed.isSealed(url)) {
+        sealed = (await openSealed(this, url)) ?? undefined
+        if (!sealed) return false
+        handle = sealed.handle
+      } else handle = await this.repo.find<AnalysisDoc>(url as AutomergeUrl)
     } catch {
       replaceKeepingFocus(this.shell.app, h("div", { class: "card" },
         h("p", {}, "This analysis is not on this device yet and the relay could not provide it. Check the link and the connection; it will open as soon as the relay has it."),
@@ -184,9 +200,11 @@ export class App implements ContextSource {
     }
     this.#stash.restore(handle)
     const me = this.me!
-    const presence = new PresenceChannel(handle, { member: me.id, name: me.name, org: me.org, view: "", country: "", task: "" }, () => this.renderPresence())
-    this.open = { url, handle, presence }
-    this.tracker.track(handle)
+    const presence = sealed ? noPresence()
+      : new PresenceChannel(handle, { member: me.id, name: me.name, org: me.org, view: "", country: "", task: "" }, () => this.renderPresence())
+    this.open = { url, handle, presence, sealed }
+    if (sealed) this.tracker.trackSealed(handle, () => ({ online: sealed.online, heads: sealed.sentHeads }))
+    else this.tracker.track(handle)
     this.conflicts.rebuild(handle.doc())
     handle.on("change", ({ doc, patches }) => {
       this.conflicts.apply(doc, patches); this.queueRender(patches); this.#queueSince()
@@ -280,7 +298,7 @@ export class App implements ContextSource {
   #closeDoc() {
     this.acting = null
     this.#actingFor = ""
-    if (this.open) { this.saveSeen(); this.open.presence.stop(); this.open = undefined }
+    if (this.open) { this.saveSeen(); this.open.presence.stop(); this.#closeSealed(); this.open = undefined }
     this.asOf = undefined
     this.since = undefined
     this.#setNotices({ asOf: null, since: null })
@@ -292,9 +310,16 @@ export class App implements ContextSource {
     this.open.handle.change(f)
   }
 
-  /** Creates an analysis from the template and opens it. */
-  createNew() {
+  #closeSealed() {
+    if (!this.open?.sealed) return
+    this.tracker.untrack(this.open.handle.documentId)
+    void this.sealed.close()
+  }
+
+  /** Creates an analysis from the template and opens it; `sealed`: end-to-end encrypted (sealed-app.ts). */
+  createNew(sealed = false) {
     if (!this.canEdit()) return
+    if (sealed) { void createSealed(this); return }
     const handle = this.repo.create<AnalysisDoc>()
     handle.change(d => initFromTemplate(d, this.template))
     setFragment("doc=" + handle.url)
@@ -406,7 +431,7 @@ export class App implements ContextSource {
     this.#closeDoc()
     replaceKeepingFocus(this.shell.app, homePage({
       docs: this.device.knownDocs(), hasToken: !!this.device.token(), canCreate: this.canEdit(), template: this.template,
-      me: this.me!, create: () => this.createNew(), changeName: () => this.#nameScreen(() => void this.route()),
+      me: this.me!, create: sealed => this.createNew(sealed), changeName: () => this.#nameScreen(() => void this.route()),
       forget: () => this.#confirmForget(),
     }))
   }
@@ -443,7 +468,7 @@ export class App implements ContextSource {
     this.#closeDoc()
     this.#forgotten = true
     replaceKeepingFocus(this.shell.app, h("p", { class: "loading" }, "Forgetting this device…"))
-    await forgetDevice(this.repo, this.#storage)
+    await forgetDevice(this.repo, this.#storage, this.sealedStore)
     this.me = null
     this.access = { me: null, invalid: false }
     clearPresence(this.shell)
@@ -475,7 +500,7 @@ export class App implements ContextSource {
     replaceKeepingFocus(this.shell.app, this.view.el)
     this.#updateView(this.view)
     document.title = `${a.title || "Analysis"} – Caucus`
-    showTitle(this.shell, a.title || "Untitled analysis")
+    showTitle(this.shell, a.title || "Untitled analysis", !!this.open!.sealed)
     this.renderPresence()
   }
 

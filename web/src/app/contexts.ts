@@ -11,12 +11,14 @@ import type { AccessCtx } from "../ui/access"
 import type { AdminCtx } from "../ui/admin"
 import type { Device } from "./device"
 import type { AsOf } from "./past"
+import type { SealedDoc } from "./sealed-sync"
+import { sealedAccess } from "./sealed-app"
 
 /** The part of the App the contexts read. */
 export interface ContextSource {
   readonly device: Device
   readonly conflicts: ConflictIndex
-  readonly open: { url: string; handle: DocHandle<AnalysisDoc> } | undefined
+  readonly open: { url: string; handle: DocHandle<AnalysisDoc>; sealed?: SealedDoc } | undefined
   readonly me: Me | null
   /** Who the person is in the open analysis (set before any view is built). */
   readonly acting: Me | null
@@ -74,7 +76,11 @@ export function toolsCtx(app: ContextSource): ToolsCtx {
 }
 
 export function accessCtx(app: ContextSource): AccessCtx {
-  return { token: tokenOf(app), tokenId: () => app.access.me?.tokenId ?? "", docUrl: () => app.open!.url }
+  const sealed = app.open?.sealed
+  return {
+    token: tokenOf(app), tokenId: () => app.access.me?.tokenId ?? "", docUrl: () => app.open!.url,
+    ...(sealed ? { sealed: sealedAccess(sealed, () => meOf(app).id) } : {}),
+  }
 }
 
 /** `analysis`: the analysis when the screen was opened (its title labels the open document). */

@@ -12,7 +12,7 @@ import { addDevice, createGenesis, Keyring, removeDevice } from "./keyring"
 import { DeviceId, DeviceSecret, type DeviceKeys } from "./keys"
 import { Membership } from "./membership"
 import type { SignedOp } from "./ops"
-import { RelayApi, RelayProtocolError, RelayRefusal, type FetchLike, type SealedPullAnswer } from "./relay-api"
+import { RelayApi, RelayProtocolError, RelayRefusal, type FetchLike, type JoinRequest, type SealedPullAnswer } from "./relay-api"
 import { readSessionState, SESSION_STATE_FORMAT, type OutboxEntry, type SealedSessionState } from "./session-state"
 
 export interface SealedSessionOptions {
@@ -55,6 +55,7 @@ export class SealedSession<T> {
   private snapshotCover: number
   private removedAtValue: number | undefined
   private queue: Promise<unknown> = Promise.resolve()
+  private joinsValue: JoinRequest[] = []
 
   private constructor(private readonly opts: SealedSessionOptions, saved: SealedSessionState, doc: A.Doc<T>) {
     if (saved.device !== opts.device.id.text) throw new Error("sealed session state: another device's state")
@@ -104,6 +105,36 @@ export class SealedSession<T> {
 
   get doc(): A.Doc<T> {
     return this.docValue
+  }
+
+  /** Local edits made elsewhere (the app's DocHandle): merged in, pushed by the next push(). */
+  mergeFrom(other: A.Doc<T>): void {
+    this.docValue = A.merge(this.docValue, other)
+  }
+
+  /** The join requests the last pull listed (docs/sealed.md "Joining"). */
+  get joins(): JoinRequest[] {
+    return this.joinsValue
+  }
+
+  /** Whether everything of the document is on the relay: nothing waits in the outbox or unsealed. */
+  get allSent(): boolean {
+    return this.outbox.length === 0 && A.saveSince(this.docValue, this.sealedHeads).length === 0
+  }
+
+  /** Heads the relay holds everything up to (for the sync status); undefined while the outbox is not empty. */
+  get sentHeads(): A.Heads | undefined {
+    return this.outbox.length ? undefined : [...this.sealedHeads]
+  }
+
+  /** Asks the relay to let this device in with `proof`; true once it is a member. */
+  requestJoin(proof: Uint8Array, label: string): Promise<boolean> {
+    return this.api.requestJoin(this.docId.text, this.opts.device.id.text, proof, label)
+  }
+
+  /** Turns a join request down (admin tokens). */
+  dismissJoin(device: string): Promise<void> {
+    return this.api.dismissJoin(this.docId.text, device)
   }
 
   /** A local edit (pushed by the next push()). */
@@ -159,6 +190,7 @@ export class SealedSession<T> {
 
   private async applyAnswer(answer: SealedPullAnswer): Promise<PullResult> {
     if (!DocId.parse(answer.doc).equals(this.docId)) throw new RelayProtocolError("an answer about another document")
+    this.joinsValue = answer.joins
     let chain = this.chain
     let keyring = this.keyring
     if (answer.ops.length) {

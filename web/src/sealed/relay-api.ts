@@ -41,7 +41,12 @@ export interface SealedPullAnswer {
   entries: SealedEntry[]
   /** Author signing key (hex) → the last sequence the relay holds. */
   seqs: Record<string, number>
+  /** Devices waiting to be let in (docs/sealed.md "Joining"). */
+  joins: JoinRequest[]
 }
+
+/** One join request as the relay lists it; `proof` is inviteId (16) ‖ HMAC (32), `tokenName` the relay's. */
+export interface JoinRequest { device: string; proof: Uint8Array; label: string; tokenName: string; at: number }
 
 type Json = Record<string, unknown>
 
@@ -105,7 +110,24 @@ export class RelayApi {
         return { offset: num(e as Json, "offset"), bytes: bytes((e as Json).bytes) }
       }),
       seqs: Object.fromEntries(Object.keys(seqs).map(k => [k, num(seqs, k)])),
+      // an older relay without joins answers none
+      joins: (o.joins === undefined ? [] : list(o.joins, "joins")).map(j => {
+        if (typeof j !== "object" || j === null) throw new RelayProtocolError("a join request is not an object")
+        const r = j as Json
+        return { device: str(r, "device"), proof: bytes(r.proof), label: str(r, "label"), tokenName: str(r, "tokenName"), at: num(r, "at") }
+      }),
     }
+  }
+
+  /** `POST /api/sealed/{doc}/joins`: asks to be let in; true once this device is a member. */
+  async requestJoin(doc: string, device: string, proof: Uint8Array, label: string): Promise<boolean> {
+    const o = await this.call("POST", `/api/sealed/${encodeURIComponent(doc)}/joins`, { device, proof: toBase64(proof), label })
+    return o.member === true
+  }
+
+  /** `DELETE /api/sealed/{doc}/joins/{device}` (admins): turns a join request down. */
+  async dismissJoin(doc: string, device: string): Promise<void> {
+    await this.call("DELETE", `/api/sealed/${encodeURIComponent(doc)}/joins/${encodeURIComponent(device)}`)
   }
 
   /** `POST /api/sealed`: a new sealed document (genesis and first snapshot) → its bare ID and URL. */

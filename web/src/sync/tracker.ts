@@ -15,6 +15,8 @@ export class SyncTracker {
   /** Which fields each pending change wrote (decoded once): how changes fold into edits. */
   #fields: FieldCache = new Map()
   status: Status = computeStatus({ connected: false, pending: [], inSync: [] })
+  /** Sealed documents (docs/sealed.md) sync over HTTP, not the websocket: their session says what the relay holds. */
+  #sealed = new Map<string, () => { online: boolean; heads: string[] | undefined }>()
 
   constructor(private repo: Repo, private adapter: ReconnectingAdapter) {
     adapter.onLink(() => this.update())
@@ -43,6 +45,19 @@ export class SyncTracker {
     this.update()
   }
 
+  /** Tracks a sealed document: `relay` tells whether its sync is online and which heads the relay holds. */
+  trackSealed(handle: DocHandle<unknown>, relay: () => { online: boolean; heads: string[] | undefined }) {
+    this.#sealed.set(handle.documentId, relay)
+    this.track(handle)
+  }
+
+  /** Stops tracking a document (a sealed one closed: its loop no longer runs). */
+  untrack(docId: string) {
+    if (!this.#sealed.delete(docId)) return
+    this.#handles.delete(docId)
+    this.update()
+  }
+
   onChange(f: (s: Status) => void) { this.#listeners.add(f); f(this.status) }
 
   update() {
@@ -52,14 +67,17 @@ export class SyncTracker {
       this.#scheduled = false
       const pending: number[] = []
       const inSync: boolean[] = []
+      let online = true
       for (const [id, handle] of this.#handles) {
         if (!handle.isReady()) continue
         const doc = handle.doc() as A.Doc<unknown>
-        const relay = this.#relayHeads.get(id)
+        const sealed = this.#sealed.get(id)?.()
+        if (sealed && !sealed.online) online = false
+        const relay = sealed ? (sealed.heads && { their: sealed.heads, shared: [] }) : this.#relayHeads.get(id)
         pending.push(countEdits(doc, relay?.their, relay?.shared, this.#fields))
         inSync.push(sameHeads(relay?.their, A.getHeads(doc)))
       }
-      this.status = computeStatus({ connected: this.adapter.link === "open", pending, inSync })
+      this.status = computeStatus({ connected: this.adapter.link === "open" && online, pending, inSync })
       for (const f of this.#listeners) f(this.status)
     })
   }

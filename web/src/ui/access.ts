@@ -1,9 +1,11 @@
-// The admin's "Access" screen: mint a token (secret shown once, as an invitation link), list, revoke.
+// The admin's "Access" screen: mint a token (secret shown once, as an invitation link), list, revoke; for a
+// sealed analysis also its member devices (ui/sealed.ts), and invitation links that carry an invite secret.
 import {
   createToken, documentIdOf, expiryFromDate, expiryText, invitationLink, listTokens, revokeToken, scopeText, tokenState,
   type CreatedToken, type Role, type TokenInfo,
 } from "../access"
 import { h, replaceKeepingFocus } from "./dom"
+import { sealedMembersCard, type SealedAccessCtx } from "./sealed"
 import type { View } from "./view"
 
 export interface AccessCtx {
@@ -11,6 +13,8 @@ export interface AccessCtx {
   /** The id of the token this device uses (from /api/me; "" when not known). */
   tokenId(): string
   docUrl(): string
+  /** Set for a sealed analysis: its devices, and `invite(label)` → the link's `&invite=…` part (a new invite in the document). */
+  sealed?: SealedAccessCtx & { invite(label: string): string }
 }
 
 export function accessView(ctx: AccessCtx): View {
@@ -18,11 +22,13 @@ export function accessView(ctx: AccessCtx): View {
   const created = h("div", { class: "created" })
   const tokens = tokenList(ctx, msg)
   const form = inviteForm(ctx, msg,
-    t => showInvitation(created, t.name, t.role, invitationLink(location.origin, ctx.docUrl(), t.token)), tokens.refresh)
+    t => showInvitation(created, t.name, t.role, invitationLink(location.origin, ctx.docUrl(), t.token) + (ctx.sealed?.invite(t.name) ?? "")),
+    tokens.refresh)
   const el = h("section", { class: "view access" },
     h("h1", {}, "Access"),
     h("p", { class: "muted" }, "Whoever holds a token can open the analyses it allows. The secret is shown once, as an invitation link; send it privately."),
     form, created,
+    ctx.sealed ? sealedMembersCard(ctx.sealed) : null,
     h("div", { class: "card" }, h("h2", {}, "Tokens"), tokens.el))
   void tokens.refresh()
   return { el, update() { /* not about the document */ }, relevant: () => false }

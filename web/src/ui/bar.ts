@@ -51,8 +51,11 @@ function wireMenu(shell: Shell) {
   window.addEventListener("hashchange", () => set(false))
 }
 
-/** The open analysis's title in the bar (null: none open). */
-export function showTitle(shell: Shell, title: string | null) {
+/** The open analysis's title in the bar (null: none open); `sealed` adds the end-to-end lock after it. */
+export function showTitle(shell: Shell, title: string | null, sealed = false) {
+  let lock = document.getElementById("sealed-lock")
+  if (!lock) { lock = h("span", { id: "sealed-lock", class: "sealed-lock" }, "🔒 End-to-end encrypted"); shell.title.after(lock) }
+  lock.hidden = !sealed || title === null
   shell.title.textContent = title ?? ""
   shell.title.title = title ?? ""
   shell.title.hidden = title === null

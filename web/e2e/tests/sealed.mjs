@@ -1,0 +1,74 @@
+// End-to-end encrypted analyses (docs/sealed.md) in real browsers against the real relay: Ana creates one
+// (the recovery key shown once), edits it, invites Maria from the Access screen; Maria's browser asks to
+// join with the invite's proof and Ana's open browser lets it in by itself; both see each other's edits,
+// and the relay's data directory never holds the plaintext (nor the invite secret).
+import { readdirSync, readFileSync, statSync } from "node:fs"
+import { join } from "node:path"
+import { waitFor } from "../harness.mjs"
+import { assert, label, person, relay, saved, secrets, test } from "../suite.mjs"
+
+/** Every file under `dir`, as bytes. */
+function filesUnder(dir) {
+  const out = []
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name)
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p))
+    else out.push({ path: p, bytes: readFileSync(p) })
+  }
+  return out
+}
+
+test("sealed: an encrypted analysis is created, shared by invitation and co-edited; the relay only holds ciphertext", async () => {
+  if (relay.kind !== "caucus") return // the reference relay has no /api/sealed
+  const a = await person("Ana", "Article 19")
+  await a.page.getByLabel("End-to-end encrypted").check()
+  await a.page.getByRole("button", { name: "Create new analysis" }).click()
+  const key = await a.page.getByRole("textbox", { name: "Recovery key" }).inputValue({ timeout: 20000 })
+  assert(key.startsWith("caucus-recovery-"), `recovery key: ${key}`)
+  assert(await a.page.getByRole("button", { name: "Continue" }).isDisabled(), "Continue before the key was saved")
+  await a.page.getByLabel("I saved the recovery key").check()
+  await a.page.getByRole("button", { name: "Continue" }).click()
+  await a.page.locator(".matrix .grid").waitFor({ timeout: 20000 })
+  const url = decodeURIComponent(new URL(a.page.url()).hash.match(/doc=([^&]+)/)[1])
+  await waitFor(async () => (await a.page.locator("#sealed-lock").isVisible()) && /End-to-end encrypted/.test(await a.page.locator("#sealed-lock").textContent()), "the lock in the bar")
+
+  const unique = `Sealed-${Math.random().toString(36).slice(2)}-corridor`
+  await a.open(url, "&view=country&c=BR")
+  await a.page.getByLabel(label("Notes"), { exact: true }).fill(`Heard: ${unique}`)
+  await waitFor(async () => await saved(a), "Ana's note saved", 20000)
+
+  // Ana invites Maria: the link carries a token and, in the fragment, the invite secret
+  await a.open(url, "&view=access")
+  await waitFor(async () => (await a.page.locator("#sealed-members tbody tr").count()) === 2, "Ana's device and the recovery key listed")
+  await a.page.getByLabel("Token name").fill("Maria")
+  await a.page.getByRole("button", { name: "Create token" }).click()
+  const link = await a.page.locator("#tok-link").inputValue()
+  const params = new URLSearchParams(link.slice(link.indexOf("#") + 1))
+  const token = params.get("token"), invite = params.get("invite")
+  assert(token && /^[0-9a-f]{32}\.[0-9a-f]{64}$/.test(invite ?? ""), `invitation link: ${link}`)
+  secrets.add(invite.split(".")[1]) // the invite key must never be in a URL a browser requests
+  await waitFor(async () => await saved(a), "the invite saved")
+
+  const m = await person("Maria", "Access Now", undefined, { token })
+  await m.page.goto(`${m.proxy.origin}/#doc=${url}&invite=${invite}&view=country&c=BR`)
+  const notes = m.page.getByLabel(label("Notes"), { exact: true })
+  await waitFor(async () => (await notes.inputValue({ timeout: 1000 })).includes(unique), "Maria let in and sees Ana's note", 45000)
+    .catch(async e => { throw new Error(`${e.message}; Maria's page: ${(await m.page.locator("#app").textContent()).slice(0, 300)} ${m.page.url()}`) })
+  assert(!m.page.url().includes("invite="), `invite left in the address bar: ${m.page.url()}`)
+  await waitFor(async () => (await a.page.locator("#sealed-members tbody tr").count()) === 3, "Maria's device listed for Ana")
+  assert(/this device/.test(await a.page.locator("#sealed-members").textContent()), "this device marked")
+
+  // Maria's edit reaches Ana
+  await m.page.getByLabel(label("Stance")).selectOption("supports")
+  await a.open(url, "&view=country&c=BR")
+  await waitFor(async () => (await a.page.getByLabel(label("Stance")).inputValue()) === "supports", "Ana sees Maria's stance", 40000)
+  await waitFor(async () => await saved(a) && await saved(m), "both saved", 30000)
+  assert((await a.page.getByLabel(label("Notes"), { exact: true }).inputValue()).includes(unique), "Ana still sees her note")
+
+  // the relay's files hold neither the note nor the invite secret
+  for (const needle of [unique, invite.split(".")[1]]) {
+    const hits = filesUnder(relay.data).filter(f => f.bytes.includes(Buffer.from(needle)))
+    assert(hits.length === 0, `plaintext ${needle} in the relay's files: ${hits.map(f => f.path).join(", ")}`)
+  }
+  await a.context.close(); await m.context.close()
+})
