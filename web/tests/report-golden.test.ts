@@ -1,0 +1,47 @@
+// The weekly report, the CSV matrix and the JSON export computed in the browser (sealed analyses) must be
+// the bytes the Rust model wrote into the shared goldens (crates/model/tests/model/scripted.rs).
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+import { A } from "../src/model/am"
+import { weeklyReport } from "../src/model/report"
+import { cmpStr, latestNoteLine, oneLine, readableTime, sourcesText } from "../src/model/reporttext"
+
+const dir = fileURLToPath(new URL("../../tests/fixtures/", import.meta.url))
+const fixture = (name: string) => readFileSync(dir + name)
+// loading the 3,000-position analysis takes a couple of seconds: once per file
+let loaded: A.Doc<unknown> | undefined
+const scripted = () => (loaded ??= A.load<unknown>(new Uint8Array(fixture("scripted-analysis.automerge"))))
+
+describe("weekly report (Rust goldens)", () => {
+  it("report-weekly.md: date 2026-11-13, since 2026-11-09", () => {
+    expect(weeklyReport(scripted(), { date: "2026-11-13", since: { date: "2026-11-09" } })).toBe(fixture("report-weekly.md").toString("utf8"))
+  }, 30_000)
+  it("report-since-last.md: date 2026-11-16, since the last report", () => {
+    expect(weeklyReport(scripted(), { date: "2026-11-16", since: "lastReport" })).toBe(fixture("report-since-last.md").toString("utf8"))
+  }, 30_000)
+})
+
+describe("report text rules (crates/model/src/report/text.rs tests)", () => {
+  it("notes and times are shortened for mail", () => {
+    expect(latestNoteLine("first\n\n  second  line \n\n")).toBe("second line")
+    expect(latestNoteLine(" \n ")).toBeUndefined()
+    expect(oneLine("ab  cd", 10)).toBe("ab cd")
+    expect(readableTime("2026-11-16T12:30:00+03:00")).toBe("2026-11-16 09:30 UTC")
+    expect(readableTime("yesterday")).toBe("yesterday")
+  })
+  it("a shortened text never ends inside a word", () => {
+    expect(oneLine("abc defgh", 6)).toBe("abc…")
+    expect(oneLine("abcdefgh ij", 4)).toBe("abcdefgh…")
+    expect(oneLine("resolves 3, and more", 13)).toBe("resolves 3…")
+  })
+  it("sources are listed in order", () => {
+    expect(sourcesText([])).toBeUndefined()
+    expect(sourcesText(["  "])).toBeUndefined()
+    expect(sourcesText(["https://example.org/a?b=c", "PP26/44  (RCC)"])).toBe("Sources: https://example.org/a?b=c; PP26/44 (RCC)")
+  })
+  it("strings order by code point, not by UTF-16 unit or locale", () => {
+    expect(cmpStr("\uffff", "\u{1f600}")).toBeLessThan(0)
+    expect(cmpStr("B", "a")).toBeLessThan(0)
+  })
+})
