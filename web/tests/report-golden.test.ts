@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { A } from "../src/model/am"
+import { matrixCsv, row } from "../src/model/csv"
 import { weeklyReport } from "../src/model/report"
 import { cmpStr, latestNoteLine, oneLine, readableTime, sourcesText } from "../src/model/reporttext"
 
@@ -43,5 +44,16 @@ describe("report text rules (crates/model/src/report/text.rs tests)", () => {
   it("strings order by code point, not by UTF-16 unit or locale", () => {
     expect(cmpStr("\uffff", "\u{1f600}")).toBeLessThan(0)
     expect(cmpStr("B", "a")).toBeLessThan(0)
+  })
+})
+
+describe("CSV matrix (Rust golden)", () => {
+  it("matrix.csv", () => {
+    expect(matrixCsv(scripted())).toBe(fixture("matrix.csv").toString("utf8"))
+  }, 30_000)
+  it("quotes only what needs it and neutralises formulas (csv.rs tests)", () => {
+    expect(row(["plain", "a,b", 'say "hi"', "two\nlines", "cr\r", "é"])).toBe('plain,"a,b","say ""hi""","two\nlines","cr\r",é\r\n')
+    expect(row(['=HYPERLINK("http://evil","x")', "+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "a=b", ""]))
+      .toBe(`"'=HYPERLINK(""http://evil"",""x"")","'+1","'-2+3","'@SUM(A1)","'\tcmd","'\rcmd",a=b,\r\n`)
   })
 })
