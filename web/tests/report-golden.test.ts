@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { A } from "../src/model/am"
 import { matrixCsv, row } from "../src/model/csv"
+import { exportJson, exportJsonPretty } from "../src/model/exportjson"
 import { weeklyReport } from "../src/model/report"
 import { cmpStr, latestNoteLine, oneLine, readableTime, sourcesText } from "../src/model/reporttext"
 
@@ -55,5 +56,22 @@ describe("CSV matrix (Rust golden)", () => {
     expect(row(["plain", "a,b", 'say "hi"', "two\nlines", "cr\r", "é"])).toBe('plain,"a,b","say ""hi""","two\nlines","cr\r",é\r\n')
     expect(row(['=HYPERLINK("http://evil","x")', "+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "a=b", ""]))
       .toBe(`"'=HYPERLINK(""http://evil"",""x"")","'+1","'-2+3","'@SUM(A1)","'\tcmd","'\rcmd",a=b,\r\n`)
+  })
+})
+
+describe("JSON export (Rust golden)", () => {
+  it("export.json: the same value, and the same bytes as export_json_pretty", () => {
+    const text = fixture("export.json").toString("utf8")
+    expect(exportJson(scripted())).toEqual(JSON.parse(text))
+    expect(exportJsonPretty(scripted())).toBe(text)
+  }, 30_000)
+  it("analysis-v1.json (with conflicts) is the export of analysis-v1.automerge", () => {
+    const doc = A.load<unknown>(new Uint8Array(fixture("analysis-v1.automerge")))
+    const text = fixture("analysis-v1.json").toString("utf8")
+    expect(exportJson(doc)).toEqual(JSON.parse(text))
+    expect(exportJsonPretty(doc)).toBe(text)
+  })
+  it("refuses a document without the analysis schema", () => {
+    expect(() => exportJson(A.from({ title: "x" }))).toThrow(/no schema/)
   })
 })

@@ -8,7 +8,7 @@ import { cmpStr } from "./reporttext"
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
-/** An automerge value (scalar, Text string, plain or proxied map/list) as JSON, map keys in order. */
+/** An automerge value (scalar, Text string, plain or proxied map/list) as JSON, keys in the object's order. */
 export function toJson(v: unknown): Json {
   if (v === null || v === undefined) return null
   if (typeof v === "string" || typeof v === "boolean") return v
@@ -20,7 +20,7 @@ export function toJson(v: unknown): Json {
   if (Array.isArray(v)) return v.map(toJson)
   if (typeof v === "object") {
     const out: { [key: string]: Json } = {}
-    for (const k of Object.keys(v).sort(cmpStr)) out[k] = toJson((v as Record<string, unknown>)[k])
+    for (const k of Object.keys(v)) out[k] = toJson((v as Record<string, unknown>)[k])
     return out
   }
   return null
@@ -73,7 +73,8 @@ function walk(obj: unknown, path: string[], view: Analysis, found: DocConflict[]
   }
 }
 
-function disagreeing(all: Record<string, unknown> | undefined, view: Analysis): DocConflictValue[] {
+/** The concurrent values of one key (A.getConflicts) when they disagree, else [] (conflict.rs `disagreeing`). */
+export function disagreeing(all: Record<string, unknown> | undefined, view: Analysis): DocConflictValue[] {
   if (!all) return []
   const entries = Object.entries(all)
   if (entries.length < 2) return []

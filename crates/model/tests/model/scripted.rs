@@ -1,13 +1,16 @@
 //! The scripted history fixture (`caucus_model::sample::scripted_analysis`) and the golden
 //! files made from it: `tests/fixtures/scripted-analysis.automerge`, `report-weekly.md`,
-//! `report-since-last.md` and `matrix.csv`. Compared byte for byte; rewrite them after a
+//! `report-since-last.md`, `matrix.csv` and `export.json` (the web client computes the same for
+//! sealed analyses, web/tests/report-golden.test.ts). Compared byte for byte; rewrite them after a
 //! deliberate change with `UPDATE_FIXTURES=1 cargo test -p caucus-model scripted`.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use automerge::{AutoCommit, Automerge};
-use caucus_model::{Date, ReportOptions, Since, matrix_csv, sample, weekly_report};
+use caucus_model::{
+    Date, ReportOptions, Since, export_json_pretty, matrix_csv, sample, weekly_report,
+};
 
 /// The saved bytes of the scripted analysis, built once per test run.
 pub(crate) fn scripted_bytes() -> &'static [u8] {
@@ -145,6 +148,13 @@ fn scripted_matrix_csv_matches_golden() {
     );
     assert!(csv.contains("Proposal PP26/44 asks for an ITU role in IP address allocation."));
     check_golden("matrix.csv", csv.as_bytes());
+}
+
+#[test]
+fn scripted_export_json_matches_golden() {
+    let json = export_json_pretty(&scripted()).unwrap();
+    assert!(json.contains("\"notesInternal\": true"), "the export keeps internal notes");
+    check_golden("export.json", json.as_bytes());
 }
 
 #[test]
