@@ -137,3 +137,24 @@ export async function checkImport(doc: A.Doc<unknown>, documentId: Uint8Array, b
   }
   return { payload: f.payload, newChanges: A.getChangesMetaSince(copy, before).length, doc: copy }
 }
+
+export interface ImportOutcome {
+  /** The document after the import: `doc` itself when the file brought nothing new. */
+  doc: A.Doc<unknown>
+  /** Changes this replica did not have before. */
+  newChanges: number
+  /** The document's heads afterwards. */
+  heads: string[]
+}
+
+/**
+ * Imports a change file into the replica `doc` of document `documentId`, all or nothing, as
+ * crates/model/src/changefile.rs `import_changes`: header, document id and checksum are validated, the
+ * changes applied to a copy, every head the file names must then be present; on any error (a
+ * ChangeFileError) `doc` is untouched. Importing a file twice adds nothing the second time.
+ */
+export async function importChanges(doc: A.Doc<unknown>, documentId: Uint8Array, bytes: Uint8Array): Promise<ImportOutcome> {
+  const checked = await checkImport(doc, documentId, bytes)
+  const out = checked.newChanges > 0 ? checked.doc : doc
+  return { doc: out, newChanges: checked.newChanges, heads: A.getHeads(out) }
+}

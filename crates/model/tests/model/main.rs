@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod changefiles;
 mod common;
 mod conflicts;
 mod edits;

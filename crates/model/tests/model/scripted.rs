@@ -42,12 +42,12 @@ pub(crate) fn since_last_options() -> ReportOptions {
     }
 }
 
-fn fixture_path(name: &str) -> PathBuf {
+pub(crate) fn fixture_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../tests/fixtures/{name}"))
 }
 
 /// Compares `content` with the golden file `name`, or rewrites it under UPDATE_FIXTURES=1.
-fn check_golden(name: &str, content: &[u8]) {
+pub(crate) fn check_golden(name: &str, content: &[u8]) {
     let path = fixture_path(name);
     if std::env::var_os("UPDATE_FIXTURES").is_some_and(|value| value == "1") {
         std::fs::write(&path, content).unwrap();
@@ -154,7 +154,10 @@ fn scripted_matrix_csv_matches_golden() {
 #[test]
 fn scripted_export_json_matches_golden() {
     let json = export_json_pretty(&scripted()).unwrap();
-    assert!(json.contains("\"notesInternal\": true"), "the export keeps internal notes");
+    assert!(
+        json.contains("\"notesInternal\": true"),
+        "the export keeps internal notes"
+    );
     check_golden("export.json", json.as_bytes());
 }
 
