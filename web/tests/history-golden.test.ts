@@ -24,3 +24,17 @@ describe("history (Rust golden history-scripted.json)", () => {
     }, 60_000)
   }
 })
+
+describe("editing sessions over several changes and people (Rust golden history-sessions.json)", () => {
+  const typed = A.load<unknown>(new Uint8Array(fixture("history-sessions.automerge")))
+  const typedAnswers: Answer[] = JSON.parse(fixture("history-sessions.json").toString("utf8"))
+  it("has sessions of several changes", () => {
+    expect(typedAnswers.some(a => !a.raw && a.result.some(s => (s as { changes: unknown[] }).changes.length > 1))).toBe(true)
+  })
+  for (const a of typedAnswers) {
+    it(`${a.raw ? "raw" : "sessions"} of "${a.field}"${a.limit ? `, limit ${a.limit}` : ""}`, () => {
+      const q = { field: a.field, limit: a.limit ?? undefined }
+      expect(a.raw ? history(typed, q) : historySessions(typed, q)).toEqual(a.result)
+    })
+  }
+})

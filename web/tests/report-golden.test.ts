@@ -75,3 +75,12 @@ describe("JSON export (Rust golden)", () => {
     expect(() => exportJson(A.from({ title: "x" }))).toThrow(/no schema/)
   })
 })
+
+describe("a report that flags a merged note (Rust golden report-text-merges.md)", () => {
+  it("report-text-merges.md", () => {
+    const doc = A.load<unknown>(new Uint8Array(fixture("report-text-merges.automerge")))
+    const report = weeklyReport(doc, { date: "2026-11-09", since: "lastReport" })
+    expect(report).toContain("NOTE MERGED")
+    expect(report).toBe(fixture("report-text-merges.md").toString("utf8"))
+  })
+})

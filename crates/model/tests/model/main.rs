@@ -18,3 +18,4 @@ mod scripted;
 mod sessions;
 mod template;
 mod text_merges;
+mod webgoldens;
