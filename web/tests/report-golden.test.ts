@@ -71,8 +71,11 @@ describe("JSON export (Rust golden)", () => {
     expect(exportJson(doc)).toEqual(JSON.parse(text))
     expect(exportJsonPretty(doc)).toBe(text)
   })
-  it("refuses a document without the analysis schema", () => {
-    expect(() => exportJson(A.from({ title: "x" }))).toThrow(/no schema/)
+  it("refuses a document without the analysis schema, as do the report and the matrix", () => {
+    const stranger = A.from<Record<string, string>>({ title: "x" })
+    expect(() => exportJson(stranger)).toThrow(/no schema/)
+    expect(() => matrixCsv(stranger)).toThrow(/no schema/)
+    expect(() => weeklyReport(stranger, { date: "2026-11-13", since: "lastReport" })).toThrow(/no schema/)
   })
 })
 

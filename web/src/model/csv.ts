@@ -3,6 +3,7 @@
 // quoted when they hold a comma, a double quote, CR or LF; a cell a spreadsheet would run as a formula gets
 // a leading `'` and is always quoted; internal notes leave the cell empty.
 import { typedView } from "./conflicts"
+import { checkSchema } from "./exportjson"
 import { notesKeptInternal } from "./report"
 import { cmpStr } from "./reporttext"
 
@@ -11,6 +12,7 @@ import { cmpStr } from "./reporttext"
  * notes (empty when internal) and sources (joined with `; `).
  */
 export function matrixCsv(doc: unknown): string {
+  checkSchema(doc)
   const v = typedView(doc as Parameters<typeof typedView>[0])
   const items = Object.keys(v.items).sort(cmpStr)
   const header = ["code", "name", "region"]

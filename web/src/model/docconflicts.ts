@@ -26,6 +26,9 @@ export function toJson(v: unknown): Json {
   return null
 }
 
+/** serde_json's compact text of a value (`Value::to_string`: object keys sorted). */
+export const jsonText = (v: Json) => JSON.stringify(canonical(v))
+
 /** serde_json equality of two values (object key order does not matter). */
 export function sameJson(x: Json, y: Json): boolean {
   return JSON.stringify(canonical(x)) === JSON.stringify(canonical(y))

@@ -9,6 +9,12 @@ import { cmpStr } from "./reporttext"
 
 export class ExportError extends Error {}
 
+/** Refuses a document that is not an analysis of this schema, as the Rust reader (read.rs check_schema). */
+export function checkSchema(doc: unknown): void {
+  const schema = str((doc as { schema?: unknown } | undefined)?.schema, "")
+  if (schema !== SCHEMA) throw new ExportError(schema ? `unsupported schema ${schema} (expected ${SCHEMA})` : "not an analysis: no schema")
+}
+
 const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v) &&
   !(v instanceof A.ImmutableString) && !(v instanceof A.Counter) && !(v instanceof Date) && !(v instanceof Uint8Array)
 
@@ -18,9 +24,8 @@ const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 
  * A document without the analysis schema is refused, as the Rust reader refuses it.
  */
 export function exportJson(doc: unknown): Json {
+  checkSchema(doc)
   const d = (doc ?? {}) as Record<string, unknown>
-  const schema = str(d.schema, "")
-  if (schema !== SCHEMA) throw new ExportError(schema ? `unsupported schema ${schema} (expected ${SCHEMA})` : "not an analysis: no schema")
   const v = typedView(doc as AnalysisDoc)
   // typedView reads tolerantly; the Rust view leaves out collection entries that are not maps
   for (const key of ["tracks", "items", "countries", "tasks", "members"] as const) {

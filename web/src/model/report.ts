@@ -3,7 +3,8 @@
 // are the shared goldens. Deterministic: the date is an input, no clock, no locale.
 import { A } from "./am"
 import { typedView, type ViewConflict } from "./conflicts"
-import { type DocConflict, type DocConflictValue, docConflicts } from "./docconflicts"
+import { type DocConflict, type DocConflictValue, docConflicts, jsonText } from "./docconflicts"
+import { checkSchema } from "./exportjson"
 import { headsBefore } from "./history"
 import { canonicalMember } from "./identity"
 import { type Analysis, type Position, type Stance, readAnalysis, str } from "./schema"
@@ -104,6 +105,7 @@ export function itemOrder(v: Analysis): string[] {
 export function weeklyReport<T>(doc: A.Doc<T>, o: ReportOptions): string {
   const since = resolveSince(doc, o)
   const asOfDoc = forkAt(doc, headsBefore(doc, (dayOf(o.date) + 1) * 86400))
+  checkSchema(asOfDoc)
   const view = typedView(asOfDoc)
   const conflicts = docConflicts(asOfDoc, view)
   const beforeHeads = headsBefore(doc, dayOf(since.from) * 86400)
@@ -318,7 +320,7 @@ class Report {
     return x.member !== null ? this.memberName(x.member) : `unregistered device ${x.actor.slice(0, 8)}`
   }
   private conflictValues(values: DocConflictValue[]): string {
-    return values.map(x => `${oneLine(typeof x.value === "string" ? x.value : JSON.stringify(x.value), 60)} (by ${this.writerName(x)})`).join(" vs ")
+    return values.map(x => `${oneLine(typeof x.value === "string" ? x.value : jsonText(x.value), 60)} (by ${this.writerName(x)})`).join(" vs ")
   }
   private positionConflicts(code: string, id: string): DocConflict[] {
     return this.conflicts.filter(c => c.path.length === 5 && c.path[0] === "countries" && c.path[1] === code &&
