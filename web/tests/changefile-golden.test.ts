@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { A } from "../src/model/am"
-import { ChangeFileError, decode, encode, exportChanges, importChanges } from "../src/model/changefile"
+import { ChangeFileError, decode, encode, exportChanges, exportChangesSince, importChanges, parseChangesSince } from "../src/model/changefile"
 import { exportJson } from "../src/model/exportjson"
 import { headsBefore } from "../src/model/history"
 import { parseDate } from "../src/model/reporttext"
@@ -30,7 +30,17 @@ describe("change files shared with the Rust model", () => {
     expect(existsSync(dir + "changes-ts.caucus-changes")).toBe(true)
     expect(fixture("changes-ts.caucus-changes")).toEqual(bytes)
     expect(bytes).toEqual(fixture("changes-rust.caucus-changes"))
+    // the relay's ?since=2026-11-14 gives the same file
+    expect(await exportChangesSince(whole(), ID, parseChangesSince("2026-11-14"))).toEqual(bytes)
   }, 30_000)
+
+  it("reads `since` as the relay does", () => {
+    expect(parseChangesSince("")).toEqual({ everything: true })
+    expect(parseChangesSince(" 2026-11-14 ")).toEqual({ date: "2026-11-14" })
+    expect(parseChangesSince(`${"A".repeat(64)}, ${"b".repeat(64)}`)).toEqual({ heads: ["a".repeat(64), "b".repeat(64)] })
+    expect(() => parseChangesSince("2026-13-01")).toThrow(/not a date/)
+    expect(() => parseChangesSince("abc")).toThrow(/not a change hash/)
+  })
 
   it("a file the Rust model wrote imports, all of it", async () => {
     const bytes = fixture("changes-rust.caucus-changes")
