@@ -9,6 +9,8 @@
 //   28 32h heads
 import { stringifyAutomergeUrl, type BinaryDocumentId } from "@automerge/automerge-repo/slim"
 import { A } from "./am"
+import { headsBefore } from "./history"
+import { parseDate } from "./reporttext"
 
 export const MAGIC = "CAUCUSCH"
 export const FORMAT_VERSION = 1
@@ -136,4 +138,48 @@ export async function checkImport(doc: A.Doc<unknown>, documentId: Uint8Array, b
       `The change file needs earlier changes this copy does not have (${missing} of its ${f.heads.length} heads could not be applied): save it again with an older “since” date, or with all changes.`)
   }
   return { payload: f.payload, newChanges: A.getChangesMetaSince(copy, before).length, doc: copy }
+}
+
+export interface ImportOutcome {
+  /** The document after the import: `doc` itself when the file brought nothing new. */
+  doc: A.Doc<unknown>
+  /** Changes this replica did not have before. */
+  newChanges: number
+  /** The document's heads afterwards. */
+  heads: string[]
+}
+
+/**
+ * Imports a change file into the replica `doc` of document `documentId`, all or nothing, as
+ * crates/model/src/changefile.rs `import_changes`: header, document id and checksum are validated, the
+ * changes applied to a copy, every head the file names must then be present; on any error (a
+ * ChangeFileError) `doc` is untouched. Importing a file twice adds nothing the second time.
+ */
+export async function importChanges(doc: A.Doc<unknown>, documentId: Uint8Array, bytes: Uint8Array): Promise<ImportOutcome> {
+  const checked = await checkImport(doc, documentId, bytes)
+  const out = checked.newChanges > 0 ? checked.doc : doc
+  return { doc: out, newChanges: checked.newChanges, heads: A.getHeads(out) }
+}
+
+/** Where a change file starts, as the relay's `?since=` (crates/relay/src/exports.rs ChangesSince). */
+export type ChangesSince = { everything: true } | { heads: string[] } | { date: string }
+
+/** `a1b2…,c3d4…` (hex change hashes) or `YYYY-MM-DD`; empty means everything. Throws on anything else. */
+export function parseChangesSince(text = ""): ChangesSince {
+  const t = text.trim()
+  if (!t) return { everything: true }
+  if (t.length === 10 && t[4] === "-") {
+    if (parseDate(t) === undefined) throw new Error(`since: ${t} is not a date (YYYY-MM-DD)`)
+    return { date: t }
+  }
+  const heads = t.split(",").slice(0, 1001).map(h => h.trim())
+  for (const h of heads) if (!/^[0-9a-fA-F]{64}$/.test(h)) throw new Error(`since: ${JSON.stringify(h)} is not a change hash (64 hex digits) or a date`)
+  if (heads.length > 1000) throw new Error("since: at most 1000 heads")
+  return { heads: heads.map(h => h.toLowerCase()) }
+}
+
+/** A change file of `doc` from `since`: a date starts at the state at 00:00 UTC of that day. */
+export function exportChangesSince(doc: A.Doc<unknown>, documentId: Uint8Array, since: ChangesSince): Promise<Uint8Array> {
+  const heads = "heads" in since ? since.heads : "date" in since ? headsBefore(doc, parseDate(since.date)! * 86400) : []
+  return exportChanges(doc, documentId, heads)
 }

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod changefiles;
 mod common;
 mod conflicts;
 mod edits;
@@ -17,3 +18,4 @@ mod scripted;
 mod sessions;
 mod template;
 mod text_merges;
+mod webgoldens;

@@ -1,13 +1,17 @@
 //! The scripted history fixture (`caucus_model::sample::scripted_analysis`) and the golden
 //! files made from it: `tests/fixtures/scripted-analysis.automerge`, `report-weekly.md`,
-//! `report-since-last.md` and `matrix.csv`. Compared byte for byte; rewrite them after a
+//! `report-since-last.md`, `matrix.csv`, `export.json` and `history-scripted.json` (the web client computes the same for
+//! sealed analyses, web/tests/report-golden.test.ts). Compared byte for byte; rewrite them after a
 //! deliberate change with `UPDATE_FIXTURES=1 cargo test -p caucus-model scripted`.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use automerge::{AutoCommit, Automerge};
-use caucus_model::{Date, ReportOptions, Since, matrix_csv, sample, weekly_report};
+use caucus_model::{
+    Date, HistoryQuery, ReportOptions, Since, export_json_pretty, history, history_sessions,
+    matrix_csv, sample, weekly_report,
+};
 
 /// The saved bytes of the scripted analysis, built once per test run.
 pub(crate) fn scripted_bytes() -> &'static [u8] {
@@ -38,12 +42,12 @@ pub(crate) fn since_last_options() -> ReportOptions {
     }
 }
 
-fn fixture_path(name: &str) -> PathBuf {
+pub(crate) fn fixture_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../tests/fixtures/{name}"))
 }
 
 /// Compares `content` with the golden file `name`, or rewrites it under UPDATE_FIXTURES=1.
-fn check_golden(name: &str, content: &[u8]) {
+pub(crate) fn check_golden(name: &str, content: &[u8]) {
     let path = fixture_path(name);
     if std::env::var_os("UPDATE_FIXTURES").is_some_and(|value| value == "1") {
         std::fs::write(&path, content).unwrap();
@@ -145,6 +149,55 @@ fn scripted_matrix_csv_matches_golden() {
     );
     assert!(csv.contains("Proposal PP26/44 asks for an ITU role in IP address allocation."));
     check_golden("matrix.csv", csv.as_bytes());
+}
+
+#[test]
+fn scripted_export_json_matches_golden() {
+    let json = export_json_pretty(&scripted()).unwrap();
+    assert!(
+        json.contains("\"notesInternal\": true"),
+        "the export keeps internal notes"
+    );
+    check_golden("export.json", json.as_bytes());
+}
+
+/// The `/history` answers (editing sessions, or `raw` changes) the web client must give too
+/// for sealed analyses: `(field, limit, raw)` as the API takes them.
+const HISTORY_QUERIES: [(&str, Option<usize>, bool); 9] = [
+    ("countries/IN/positions/res-102", None, false),
+    ("countries/IN/positions/res-102", None, true),
+    ("countries/CN/positions/res-102/notes", None, false),
+    ("countries/CN/positions/res-102/notes", None, true),
+    ("countries/BR/positions/res-102/sources", None, true),
+    ("tasks", None, false),
+    ("reports", None, true),
+    ("", Some(12), false),
+    ("", Some(40), true),
+];
+
+#[test]
+fn scripted_history_matches_golden() {
+    let doc = scripted();
+    let mut answers = Vec::new();
+    for (field, limit, raw) in HISTORY_QUERIES {
+        let mut query = HistoryQuery::for_path(field);
+        query.limit = limit;
+        let result = if raw {
+            serde_json::to_value(history(&doc, &query).unwrap()).unwrap()
+        } else {
+            serde_json::to_value(history_sessions(&doc, &query).unwrap()).unwrap()
+        };
+        assert!(
+            result.as_array().is_some_and(|entries| !entries.is_empty()),
+            "{field}: nothing to check"
+        );
+        answers.push(serde_json::json!({
+            "field": field, "limit": limit, "raw": raw, "result": result,
+        }));
+    }
+    let mut text = serde_json::to_string_pretty(&answers).unwrap();
+    text.push('\n');
+    check_golden("history-scripted.json", text.as_bytes());
 }
 
 #[test]

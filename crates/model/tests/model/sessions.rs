@@ -12,12 +12,12 @@ use crate::common::{replica, small_analysis};
 const NOTES: &str = "countries/BR/positions/res-102/notes";
 
 /// `2026-11-09T10:<mm>:<ss>Z`.
-fn t(minute: u32, second: u32) -> Timestamp {
+pub(crate) fn t(minute: u32, second: u32) -> Timestamp {
     Timestamp::parse(&format!("2026-11-09T10:{minute:02}:{second:02}Z")).unwrap()
 }
 
 /// `member` types `text` at the end of Brazil's notes on Res 102, one change per call.
-fn type_notes(doc: &mut AutoCommit, member: &str, when: Timestamp, text: &str) {
+pub(crate) fn type_notes(doc: &mut AutoCommit, member: &str, when: Timestamp, text: &str) {
     let len = caucus_model::read_analysis(doc.document())
         .unwrap()
         .countries["BR"]
@@ -30,7 +30,7 @@ fn type_notes(doc: &mut AutoCommit, member: &str, when: Timestamp, text: &str) {
     commit_edit(doc, "notes", &when).unwrap();
 }
 
-fn stance(doc: &mut AutoCommit, member: &str, when: Timestamp, value: Stance) {
+pub(crate) fn stance(doc: &mut AutoCommit, member: &str, when: Timestamp, value: Stance) {
     let by = Attribution::new(member, when.clone());
     set_stance(doc, &by, "BR", "res-102", value).unwrap();
     commit_edit(doc, "stance", &when).unwrap();

@@ -143,7 +143,7 @@ fn a_confirmation_clears_the_mark_everywhere_until_the_next_clash() {
 
 /// Brazil supports Res 102; Ana and Maria then rewrite the same word of its note at the same time.
 /// `shared`: the note is marked shareable first (new notes start internal).
-fn brazil_note_clash(shared: bool) -> AutoCommit {
+pub(crate) fn brazil_note_clash(shared: bool) -> AutoCommit {
     let (mut base, mut ana, mut maria) = two_people();
     set_stance(
         &mut base,
