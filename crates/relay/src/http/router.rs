@@ -90,6 +90,7 @@ fn sealed_routes(max_change_file: usize) -> Router<AppState> {
         .route("/api/sealed/{id}/snapshot", post(sealed::snapshot))
         .route("/api/sealed/{id}/members", post(sealed::members))
         .route("/api/sealed/{id}/joins", post(sealed::request_join))
+        .route("/api/sealed/{id}/presence", post(sealed::presence))
         .route(
             "/api/sealed/{id}/joins/{device}",
             delete(sealed::dismiss_join),

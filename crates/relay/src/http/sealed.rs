@@ -8,6 +8,8 @@
 //! - `POST /api/sealed/{doc}/members` `{op, snapshot}` (admins)
 //! - `POST /api/sealed/{doc}/joins` `{device, proof, label}` (any token that may read it: a
 //!   device asking to be let in), `DELETE /api/sealed/{doc}/joins/{device}` (admins)
+//! - `POST /api/sealed/{doc}/presence` `{session, data}` (any reader; `data` encrypted by the
+//!   device, relayed in reads' `presence`)
 //!
 //! The token is decided (and the role checked) before the body extractor runs; the body is
 //! capped by the route's limit; each envelope by `--max-message-bytes`, a snapshot by
@@ -29,7 +31,7 @@ use super::caller::{ApiError, Caller};
 use super::state::AppState;
 use crate::auth::Principal;
 use crate::document_id::DocumentId;
-use crate::sealed::{JoinRequest, MAX_PROOF_BYTES, Refusal, SealedFailure};
+use crate::sealed::{JoinRequest, MAX_PROOF_BYTES, PresenceEntry, Refusal, SealedFailure};
 
 /// A failure of a sealed route, rendered as docs/sealed.md says.
 pub(crate) enum SealedError {
@@ -172,6 +174,14 @@ struct ReadAnswer {
     entries: Vec<EntryAnswer>,
     seqs: std::collections::BTreeMap<String, u64>,
     joins: Vec<JoinAnswer>,
+    presence: Vec<PresenceAnswer>,
+}
+
+#[derive(Serialize)]
+struct PresenceAnswer {
+    session: String,
+    data: String,
+    at: u64,
 }
 
 #[derive(Serialize)]
@@ -240,6 +250,15 @@ pub(crate) async fn read(
                 label: j.label,
                 token_name: j.token_name,
                 at: j.at_unix_ms,
+            })
+            .collect(),
+        presence: view
+            .presence
+            .into_iter()
+            .map(|p| PresenceAnswer {
+                session: p.session,
+                data: BASE64.encode(p.data),
+                at: p.at_unix_ms,
             })
             .collect(),
     };
@@ -402,6 +421,34 @@ pub(crate) async fn dismiss_join(
     state
         .sealed
         .dismiss_join(&doc, &device)
+        .await
+        .map_err(|e| failure(&id, e))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PresenceBody {
+    session: String,
+    data: String,
+}
+
+/// `POST /api/sealed/{doc}/presence` (any token that may read it): this session's presence,
+/// encrypted by the device. `204`.
+pub(crate) async fn presence(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+    Json(body): Json<PresenceBody>,
+) -> Result<StatusCode, SealedError> {
+    let doc = readable(&principal, &id)?;
+    let entry = PresenceEntry {
+        session: body.session,
+        data: capped("data", &body.data, crate::sealed::MAX_PRESENCE_BYTES)?,
+        at_unix_ms: crate::auth::unix_ms(),
+    };
+    state
+        .sealed
+        .put_presence(&doc, &principal.token_id, entry)
         .await
         .map_err(|e| failure(&id, e))?;
     Ok(StatusCode::NO_CONTENT)

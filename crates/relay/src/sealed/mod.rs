@@ -9,6 +9,7 @@
 mod apply;
 mod check;
 mod joins;
+mod presence;
 mod refusal;
 mod request;
 #[cfg(test)]
@@ -27,6 +28,8 @@ pub(crate) use check::MAX_BATCH;
 use check::SealedState;
 use joins::Joins;
 pub(crate) use joins::{JoinRequest, MAX_PROOF_BYTES};
+use presence::Presence;
+pub(crate) use presence::{MAX_PRESENCE_BYTES, PresenceEntry};
 pub(crate) use refusal::Refusal;
 pub(crate) use request::{Applied, SealedRequest};
 
@@ -68,6 +71,7 @@ pub(crate) trait SealedOrder: Send + Sync {
 struct Loaded {
     state: AsyncMutex<SealedState>,
     joins: Mutex<Joins>,
+    presence: Mutex<Presence>,
     changed: watch::Sender<(u64, u64, u64)>,
 }
 
@@ -77,12 +81,15 @@ impl Loaded {
         Arc::new(Loaded {
             state: AsyncMutex::new(state),
             joins: Mutex::new(Joins::default()),
+            presence: Mutex::new(Presence::default()),
             changed,
         })
     }
 
     fn signal(&self, state: &SealedState) {
-        let joins = self.joins.lock().map_or(0, |j| j.version);
+        // Join requests and presence share the third number: either changing wakes readers.
+        let joins = self.joins.lock().map_or(0, |j| j.version)
+            + self.presence.lock().map_or(0, |p| p.version);
         self.changed
             .send_replace((state.row.head, state.membership.op_count(), joins));
     }
@@ -170,6 +177,25 @@ impl SealedDocs {
         Ok(map.entry(doc.clone()).or_insert(fresh).clone())
     }
 
+    /// A device session's presence (encrypted by the device; opaque here).
+    pub(crate) async fn put_presence(
+        &self,
+        doc: &DocumentId,
+        token: &str,
+        entry: PresenceEntry,
+    ) -> Result<(), SealedFailure> {
+        let loaded = self.load(doc).await?;
+        let state = loaded.state.lock().await;
+        let result = loaded.presence.lock().map(|mut p| p.put(token, entry));
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(refusal)) => return Err(self.refused(refusal)),
+            Err(_) => return Err(SealedFailure::NotFound),
+        }
+        loaded.signal(&state);
+        Ok(())
+    }
+
     /// A device asks to join: `true` when it is already a member (nothing to wait for).
     pub(crate) async fn request_join(
         &self,
@@ -243,6 +269,11 @@ impl SealedDocs {
                     .lock()
                     .map(|mut j| j.pending(crate::auth::unix_ms()))
                     .unwrap_or_default(),
+                presence: loaded
+                    .presence
+                    .lock()
+                    .map(|mut p| p.current(crate::auth::unix_ms()))
+                    .unwrap_or_default(),
             }
         };
         let since = self
@@ -262,4 +293,5 @@ pub(crate) struct SealedView {
     pub(crate) op_count: u64,
     pub(crate) seqs: std::collections::BTreeMap<String, u64>,
     pub(crate) joins: Vec<JoinRequest>,
+    pub(crate) presence: Vec<PresenceEntry>,
 }
