@@ -594,6 +594,27 @@ async fn sealed_writes_cross_relays_in_one_order_and_nats_holds_only_ciphertext(
         }
     }
     assert_eq!(logs[0], logs[1]);
+
+    // A join request posted to one relay is listed by the other (core NATS, not stored).
+    let maria = DeviceSecret::from_bytes([3; 32]).keys();
+    let join = serde_json::json!({"device": maria.id().to_string(), "proof": B64.encode([7u8; 48]), "label": "Maria's phone"});
+    let (status, answer) = post_json(&r2, &format!("/api/sealed/{doc}/joins"), &join).await?;
+    assert_eq!(status, 202, "{answer}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, text) = http_get(
+            r1.addr,
+            &format!("/api/sealed/{doc}?after=2&ops=1"),
+            Some(&auth),
+        )
+        .await?;
+        let state: serde_json::Value = serde_json::from_str(&text)?;
+        if state["joins"][0]["label"] == "Maria's phone" {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{text}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let mut stack = vec![nats.store_dir().to_owned()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir)?.flatten() {

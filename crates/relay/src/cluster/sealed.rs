@@ -10,6 +10,8 @@
 //! message. The stream is never purged (sealed logs are small next to a document's changes;
 //! compacting it with the snapshots is future work), so a new relay replays it from the start.
 //! NATS sees only ciphertext and metadata; what it injects is checked like any client's upload.
+//! Presence (encrypted by devices) and join requests cross core NATS (`caucus.sealedeph.<doc>`,
+//! not stored), so every relay lists them whichever relay a device reached.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -25,9 +27,14 @@ use tokio::sync::watch;
 use super::deps::ClusterDeps;
 use super::handle::{Backoff, Cluster};
 use super::streams::{RELAY_HEADER, read_from};
-use crate::sealed::{Applied, Refusal, SealedDocs, SealedFailure, SealedOrder, SealedRequest};
+use crate::document_id::DocumentId;
+use crate::sealed::{
+    Applied, Ephemeral, Refusal, SealedDocs, SealedFailure, SealedOrder, SealedRequest,
+};
 
 pub(crate) const SEALED_STREAM: &str = "CAUCUS_SEALED";
+/// Core NATS subjects (not stored) of presence and join requests: `caucus.sealedeph.<doc>`.
+const EPHEMERAL_SUBJECTS: &str = "caucus.sealedeph.*";
 /// How long a write waits for this relay to apply it after JetStream acknowledged it.
 const APPLY_WAIT: Duration = Duration::from_secs(30);
 /// Outcomes kept for writes whose waiter is gone (bounded).
@@ -112,6 +119,50 @@ impl SealedOrder for ClusterSealedOrder {
             let seq = self.publish(&request).await?;
             self.wait_applied(seq).await
         })
+    }
+
+    fn share(&self, doc: &DocumentId, item: &Ephemeral) {
+        let client = self.cluster.client().clone();
+        let mut headers = HeaderMap::new();
+        headers.insert(RELAY_HEADER, self.cluster.relay_id());
+        let subject = format!("caucus.sealedeph.{doc}");
+        let payload = item.to_bytes();
+        // Best effort, like presence: a lost one is renewed by the device's next post.
+        tokio::spawn(async move {
+            if let Err(err) = client
+                .publish_with_headers(subject, headers, payload.into())
+                .await
+            {
+                tracing::debug!(%err, "cluster: a sealed presence or join request was not shared");
+            }
+        });
+    }
+}
+
+/// Presence and join requests from other relays, kept here too (not shared again).
+pub(crate) async fn receive_ephemeral(cluster: Cluster, deps: ClusterDeps) {
+    loop {
+        let mut subscription = match cluster.client().subscribe(EPHEMERAL_SUBJECTS).await {
+            Ok(s) => s,
+            Err(err) => {
+                tracing::debug!(%err, "cluster: cannot subscribe to sealed presence; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        while let Some(message) = subscription.next().await {
+            if cluster.is_own(message.headers.as_ref()) || message.payload.len() > 16 * 1024 {
+                continue;
+            }
+            let doc = message
+                .subject
+                .as_str()
+                .strip_prefix("caucus.sealedeph.")
+                .and_then(|d| d.parse::<DocumentId>().ok());
+            if let (Some(doc), Some(item)) = (doc, Ephemeral::from_bytes(&message.payload)) {
+                deps.sealed.remote_ephemeral(&doc, item).await;
+            }
+        }
     }
 }
 

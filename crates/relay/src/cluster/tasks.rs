@@ -10,6 +10,7 @@ pub(crate) fn spawn(cluster: &Cluster, deps: &ClusterDeps) -> Vec<tokio::task::J
     deps.sealed.set_order(order.clone());
     vec![
         tokio::spawn(sealed::run(order, deps.clone())),
+        tokio::spawn(sealed::receive_ephemeral(cluster.clone(), deps.clone())),
         tokio::spawn(publish::run(cluster.clone(), deps.clone())),
         tokio::spawn(apply::run(cluster.clone(), deps.clone())),
         tokio::spawn(remote_presence::receive(cluster.clone(), deps.clone())),

@@ -8,6 +8,7 @@
 
 mod apply;
 mod check;
+mod ephemeral;
 mod joins;
 mod presence;
 mod refusal;
@@ -26,6 +27,7 @@ use tokio::sync::{Mutex as AsyncMutex, watch};
 
 pub(crate) use check::MAX_BATCH;
 use check::SealedState;
+pub(crate) use ephemeral::Ephemeral;
 use joins::Joins;
 pub(crate) use joins::{JoinRequest, MAX_PROOF_BYTES};
 use presence::Presence;
@@ -64,6 +66,9 @@ pub(crate) trait SealedOrder: Send + Sync {
         docs: &'a SealedDocs,
         request: SealedRequest,
     ) -> Pin<Box<dyn Future<Output = Result<Applied, SealedFailure>> + Send + 'a>>;
+
+    /// Tells the other relays about presence or a join request (nothing by default).
+    fn share(&self, _doc: &DocumentId, _item: &Ephemeral) {}
 }
 
 /// One loaded sealed document: its state (the lock orders its writes), its pending join
@@ -184,16 +189,11 @@ impl SealedDocs {
         token: &str,
         entry: PresenceEntry,
     ) -> Result<(), SealedFailure> {
-        let loaded = self.load(doc).await?;
-        let state = loaded.state.lock().await;
-        let result = loaded.presence.lock().map(|mut p| p.put(token, entry));
-        match result {
-            Ok(Ok(())) => {}
-            Ok(Err(refusal)) => return Err(self.refused(refusal)),
-            Err(_) => return Err(SealedFailure::NotFound),
-        }
-        loaded.signal(&state);
-        Ok(())
+        let item = Ephemeral::Presence {
+            token: token.to_owned(),
+            entry,
+        };
+        self.ephemeral(doc, item, true).await.map(|_| ())
     }
 
     /// A device asks to join: `true` when it is already a member (nothing to wait for).
@@ -202,19 +202,7 @@ impl SealedDocs {
         doc: &DocumentId,
         request: JoinRequest,
     ) -> Result<bool, SealedFailure> {
-        let loaded = self.load(doc).await?;
-        let state = loaded.state.lock().await;
-        if state.membership.may_sign(&request.device) {
-            return Ok(true);
-        }
-        let result = loaded.joins.lock().map(|mut joins| joins.request(request));
-        match result {
-            Ok(Ok(())) => {}
-            Ok(Err(refusal)) => return Err(self.refused(refusal)),
-            Err(_) => return Err(SealedFailure::NotFound),
-        }
-        loaded.signal(&state);
-        Ok(false)
+        self.ephemeral(doc, Ephemeral::Join(request), true).await
     }
 
     /// Turns a join request down (an admin's choice).
@@ -223,13 +211,61 @@ impl SealedDocs {
         doc: &DocumentId,
         device: &caucus_sealed::DeviceId,
     ) -> Result<(), SealedFailure> {
+        self.ephemeral(doc, Ephemeral::Dismiss(*device), true)
+            .await
+            .map(|_| ())
+    }
+
+    /// Cluster mode: what another relay kept (not shared again). Unknown documents are skipped.
+    pub(crate) async fn remote_ephemeral(&self, doc: &DocumentId, item: Ephemeral) {
+        if self.is_sealed(doc) {
+            let _ = self.ephemeral(doc, item, false).await;
+        }
+    }
+
+    /// Keeps `item`, wakes waiting readers and (with `share`) tells the other relays. For a
+    /// join: `true` when the device is already a member.
+    async fn ephemeral(
+        &self,
+        doc: &DocumentId,
+        item: Ephemeral,
+        share: bool,
+    ) -> Result<bool, SealedFailure> {
         let loaded = self.load(doc).await?;
         let state = loaded.state.lock().await;
-        if let Ok(mut joins) = loaded.joins.lock() {
-            joins.remove(device);
+        let result = match &item {
+            Ephemeral::Join(request) if state.membership.may_sign(&request.device) => {
+                return Ok(true);
+            }
+            Ephemeral::Join(request) => loaded
+                .joins
+                .lock()
+                .map(|mut joins| joins.request(request.clone()))
+                .ok(),
+            Ephemeral::Dismiss(device) => loaded
+                .joins
+                .lock()
+                .map(|mut joins| {
+                    joins.remove(device);
+                    Ok(())
+                })
+                .ok(),
+            Ephemeral::Presence { token, entry } => loaded
+                .presence
+                .lock()
+                .map(|mut p| p.put(token, entry.clone()))
+                .ok(),
+        };
+        match result {
+            Some(Ok(())) => {}
+            Some(Err(refusal)) => return Err(self.refused(refusal)),
+            None => return Err(SealedFailure::NotFound),
         }
         loaded.signal(&state);
-        Ok(())
+        if share && let Some(order) = self.inner.order.get() {
+            order.share(doc, &item);
+        }
+        Ok(false)
     }
 
     /// What a device asks for; with `wait`, answers once there is something after `after` or
