@@ -38,7 +38,8 @@ function waitForLine(child, re, what, ms = 30000) {
   })
 }
 
-function caucusBin() {
+/** The caucus binary the tests run (CAUCUS_BIN, or this workspace's debug build). */
+export function caucusBin() {
   return process.env.CAUCUS_BIN ?? resolve(WEB, "../target/debug/caucus")
 }
 
