@@ -1,7 +1,7 @@
 // Sealed analyses with two browsers and a command-line device (docs/sealed.md, issue 15): Ana (browser)
 // creates one and lets the CLI device in with the recovery key; Maria (second browser, invited) edits
-// while her link is cut (the switchable proxy, not just setOffline) and her encrypted changes merge when
-// it returns; the three converge; the CLI device, once removed on Ana's Access screen, reads nothing
+// while her link is cut (the switchable proxy, not just setOffline), reloads with no network, and her
+// encrypted changes merge when the link returns; the three converge; the CLI device, once removed on Ana's Access screen, reads nothing
 // written after its removal.
 import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
@@ -60,6 +60,10 @@ test("sealed: two browsers and a command-line device converge, one through a cut
   await waitFor(async () => await isOffline(m), "Maria offline")
   const offline = `offline-${Math.random().toString(36).slice(2)}`
   await mariaNotes.fill(`Maria in the hall: ${offline}`)
+  // ...and reloads the page with no network: her edit is on the device, still waiting to be sent
+  await waitFor(async () => /waiting to send/.test(await m.status()), "Maria's edit kept on the device")
+  await m.page.reload()
+  await waitFor(async () => (await mariaNotes.inputValue({ timeout: 1000 })).includes(offline), "Maria's offline edit after the offline reload", 30000)
   const fromCli = `cli-${Math.random().toString(36).slice(2)}`
   cli(["sealed", "set", url, "countries/AR/positions/res-102/notes", fromCli, ...server, "--key", cliKey])
   await m.offline(false)
