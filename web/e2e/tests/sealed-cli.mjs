@@ -5,7 +5,7 @@
 // written after its removal.
 import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { caucusBin, onCleanup, TOKEN, waitFor } from "../harness.mjs"
@@ -90,5 +90,25 @@ test("sealed: two browsers and a command-line device converge, one through a cut
   const removed = cli(["export", url, "--format", "json", ...server, "--key", cliKey], false)
   assert(!removed.out.includes(after), "a removed device never reads what was written after its removal")
   assert(/removed/.test(removed.err), `the removed device is told: ${removed.err}`)
+
+  // Nothing any of them wrote is in the relay's files or in a backup of it
+  const backup = join(dir, "relay.backup")
+  cli(["backup", "--to", backup, "--server", relay.origin, "--admin-token", TOKEN])
+  const files = [...filesUnder(relay.data), { path: backup, bytes: readFileSync(backup) }]
+  for (const needle of [offline, fromCli, after]) {
+    const hits = files.filter(f => f.bytes.includes(Buffer.from(needle)))
+    assert(hits.length === 0, `plaintext ${needle} in ${hits.map(f => f.path).join(", ")}`)
+  }
   await a.context.close(); await m.context.close()
 })
+
+/** Every file under `dir`, as bytes. */
+function filesUnder(root) {
+  const out = []
+  for (const name of readdirSync(root)) {
+    const p = join(root, name)
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p))
+    else out.push({ path: p, bytes: readFileSync(p) })
+  }
+  return out
+}
