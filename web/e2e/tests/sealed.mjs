@@ -65,6 +65,22 @@ test("sealed: an encrypted analysis is created, shared by invitation and co-edit
   await waitFor(async () => await saved(a) && await saved(m), "both saved", 30000)
   assert((await a.page.getByLabel(label("Notes"), { exact: true }).inputValue()).includes(unique), "Ana still sees her note")
 
+  // the history and the weekly report are made on Ana's device (the relay cannot read the analysis)
+  await a.page.getByRole("button", { name: "History of Brazil on Res 102" }).click()
+  const hist = a.page.getByRole("region", { name: "History of Brazil on Res 102" })
+  await waitFor(async () => (await hist.textContent()).includes(unique) && /Maria .*stance/.test(await hist.textContent()), "the history of Brazil on Res 102, with Ana's note and Maria's stance", 20000)
+    .catch(async e => { throw new Error(`${e.message}; panel: ${(await hist.textContent()).slice(0, 400)}`) })
+  await a.page.getByLabel("Internal: keep out of reports (Brazil on Res 102)").uncheck()
+  await waitFor(async () => await saved(a), "the note shared, saved", 20000)
+  const title = (await a.page.title()).replace(/ – Caucus$/, "")
+  await a.page.getByRole("link", { name: "Export report" }).click()
+  await a.page.getByRole("heading", { name: "Export report" }).waitFor()
+  const [dl] = await Promise.all([a.page.waitForEvent("download"), a.page.getByRole("button", { name: "Download" }).click()])
+  const today = new Date().toISOString().slice(0, 10)
+  assert(dl.suggestedFilename() === `caucus-report-${today}.md`, `report file name: ${dl.suggestedFilename()}`)
+  const md = readFileSync(await dl.path(), "utf8")
+  assert(md.includes(title) && md.includes(unique), `the sealed report lacks the title "${title}" or the note:\n${md.slice(0, 2000)}`)
+
   // the relay's files hold neither the note nor the invite secret
   for (const needle of [unique, invite.split(".")[1]]) {
     const hits = filesUnder(relay.data).filter(f => f.bytes.includes(Buffer.from(needle)))
