@@ -1,7 +1,8 @@
 // End-to-end encrypted analyses (docs/sealed.md) in real browsers against the real relay: Ana creates one
 // (the recovery key shown once), edits it, invites Maria from the Access screen; Maria's browser asks to
-// join with the invite's proof and Ana's open browser lets it in by itself; both see each other's edits,
-// and the relay's data directory never holds the plaintext (nor the invite secret).
+// join with the invite's proof and Ana's open browser lets it in by itself; both see each other's edits and
+// each other in the (sealed) presence; the history and the weekly report are made on Ana's device; and the
+// relay's data directory never holds the plaintext (nor the invite secret).
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { waitFor } from "../harness.mjs"
@@ -57,6 +58,10 @@ test("sealed: an encrypted analysis is created, shared by invitation and co-edit
   assert(!m.page.url().includes("invite="), `invite left in the address bar: ${m.page.url()}`)
   await waitFor(async () => (await a.page.locator("#sealed-members tbody tr").count()) === 3, "Maria's device listed for Ana")
   assert(/this device/.test(await a.page.locator("#sealed-members").textContent()), "this device marked")
+  // presence, sealed under the content key and relayed by the relay as opaque blobs
+  await waitFor(async () => /Maria/.test(await a.page.locator("#presence").textContent()) && /Brazil/.test(await a.page.locator("#presence").textContent()), "Ana sees Maria on Brazil", 20000)
+    .catch(async e => { throw new Error(`${e.message}; Ana's presence: ${await a.page.locator("#presence").textContent()}`) })
+  await waitFor(async () => /Ana/.test(await m.page.locator("#presence").textContent()), "Maria sees Ana", 20000)
 
   // Maria's edit reaches Ana
   await m.page.getByLabel(label("Stance")).selectOption("supports")

@@ -11,7 +11,7 @@ import { actingAs, identify, linkDevice, canonicalMember } from "../model/identi
 import { mentionNews, taskNews } from "../model/since"
 import { ReconnectingAdapter } from "../sync/adapter"
 import { SyncTracker } from "../sync/tracker"
-import { PresenceChannel, noPresence, type Here, type PresenceLike } from "../presence"
+import { PresenceChannel, type Here, type PresenceLike } from "../presence"
 import { type Access, canEdit, fetchMe, isAdmin } from "../access"
 import { fetchTicket, syncUrl } from "../sync/session"
 import { h, replaceKeepingFocus } from "../ui/dom"
@@ -32,7 +32,7 @@ import { type ContextSource, accessCtx, adminCtx, asOfCtx, liveCtx, toolsCtx } f
 import { fragment, setFragment, takeToken } from "./address"
 import { SealedStore } from "./sealed-store"
 import { SealedDocs, type SealedDoc } from "./sealed-sync"
-import { createSealed, openSealed } from "./sealed-app"
+import { SealedPresence, createSealed, openSealed } from "./sealed-app"
 
 /** Which screen is up: a role change redraws home and document views, never a form or a question. */
 export type Screen = "name" | "home" | "doc" | "ask"
@@ -200,8 +200,8 @@ export class App implements ContextSource {
     }
     this.#stash.restore(handle)
     const me = this.me!
-    const presence = sealed ? noPresence()
-      : new PresenceChannel(handle, { member: me.id, name: me.name, org: me.org, view: "", country: "", task: "" }, () => this.renderPresence())
+    const here = { member: me.id, name: me.name, org: me.org, view: "", country: "", task: "" }
+    const presence = sealed ? new SealedPresence(sealed, here, () => this.renderPresence()) : new PresenceChannel(handle, here, () => this.renderPresence())
     this.open = { url, handle, presence, sealed }
     if (sealed) this.tracker.trackSealed(handle, () => ({ online: sealed.online, heads: sealed.sentHeads }))
     else this.tracker.track(handle)

@@ -9,6 +9,8 @@ import type { Shell } from "../ui/bar"
 import { fragment, setFragment } from "./address"
 import type { SealedDoc, SealedDocs } from "./sealed-sync"
 
+export { SealedPresence } from "./sealed-presence"
+
 /** What these need of the App. */
 export interface SealedAppHost {
   readonly shell: Shell
