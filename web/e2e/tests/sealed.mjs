@@ -22,7 +22,7 @@ function filesUnder(dir) {
 test("sealed: an encrypted analysis is created, shared by invitation and co-edited; the relay only holds ciphertext", async () => {
   if (relay.kind !== "caucus") return // the reference relay has no /api/sealed
   const a = await person("Ana", "Article 19")
-  await a.page.getByLabel("End-to-end encrypted").check()
+  assert(await a.page.getByLabel("End-to-end encrypted").isChecked(), "End-to-end encrypted is ticked by default")
   await a.page.getByRole("button", { name: "Create new analysis" }).click()
   const key = await a.page.getByRole("textbox", { name: "Recovery key" }).inputValue({ timeout: 20000 })
   assert(key.startsWith("caucus-recovery-"), `recovery key: ${key}`)
