@@ -2,7 +2,8 @@
 // (the recovery key shown once), edits it, invites Maria from the Access screen; Maria's browser asks to
 // join with the invite's proof and Ana's open browser lets it in by itself; both see each other's edits and
 // each other in the (sealed) presence; the history and the weekly report are made on Ana's device; and the
-// relay's data directory never holds the plaintext (nor the invite secret).
+// relay's data directory never holds the plaintext (nor the invite secret). A browser without an invitation
+// is told to ask for one, and Maria's browser says so once Ana removes it.
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { waitFor } from "../harness.mjs"
@@ -86,10 +87,22 @@ test("sealed: an encrypted analysis is created, shared by invitation and co-edit
   const md = readFileSync(await dl.path(), "utf8")
   assert(md.includes(title) && md.includes(unique), `the sealed report lacks the title "${title}" or the note:\n${md.slice(0, 2000)}`)
 
+  // a browser with a token for the analysis but no invitation is told to ask for one
+  const b = await person("Bo", "Access Now", undefined, { token })
+  await b.page.goto(`${b.proxy.origin}/#doc=${url}`)
+  await b.page.getByRole("heading", { name: "This analysis is end-to-end encrypted: ask a member for an invitation" }).waitFor({ timeout: 30000 })
+    .catch(async e => { throw new Error(`${e.message}; Bo's page: ${(await b.page.locator("#app").textContent()).slice(0, 300)}`) })
+
+  // Ana removes Maria's device: Maria's browser says so
+  await a.open(url, "&view=access")
+  await a.page.getByRole("button", { name: /^Remove / }).click()
+  await waitFor(async () => (await a.page.locator("#sealed-members tbody tr").count()) === 2, "Maria's device gone from Ana's list", 20000)
+  await m.page.getByText("This device was removed from this analysis.").waitFor({ timeout: 40000 })
+
   // the relay's files hold neither the note nor the invite secret
   for (const needle of [unique, invite.split(".")[1]]) {
     const hits = filesUnder(relay.data).filter(f => f.bytes.includes(Buffer.from(needle)))
     assert(hits.length === 0, `plaintext ${needle} in the relay's files: ${hits.map(f => f.path).join(", ")}`)
   }
-  await a.context.close(); await m.context.close()
+  await a.context.close(); await m.context.close(); await b.context.close()
 })

@@ -61,6 +61,7 @@ export class SealedDoc {
   constructor(private readonly store: SealedStore, private readonly host: SealedHost, readonly session: SealedSession<AnalysisDoc>,
     readonly handle: DocHandle<AnalysisDoc>, private readonly secret: DeviceSecret) {
     session.mergeFrom(handle.doc())
+    this.removed = session.removedAt !== undefined
     handle.on("change", this.#onChange)
   }
 
@@ -234,6 +235,7 @@ export class SealedDocs {
     const open = this.open
     this.open = undefined
     await open?.stop()
+    if (open) this.host.changed()
   }
 
   /**
