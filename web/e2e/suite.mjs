@@ -78,7 +78,9 @@ export async function person(name, org, viewport = { width: 1280, height: 860 },
   return p
 }
 
+/** A new plain analysis: "End-to-end encrypted" is ticked by default, so it is unticked first (sealed.mjs makes sealed ones). */
 export async function newAnalysis(p) {
+  await p.page.getByLabel("End-to-end encrypted").uncheck()
   await p.page.getByRole("button", { name: "Create new analysis" }).click()
   await p.page.locator(".matrix .grid").waitFor()
   return decodeURIComponent(new URL(p.page.url()).hash.match(/doc=([^&]+)/)[1])

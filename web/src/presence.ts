@@ -74,8 +74,3 @@ export class PresenceChannel {
 
 /** What the app uses of a presence channel. */
 export type PresenceLike = Pick<PresenceChannel, "set" | "resend" | "stop" | "peers">
-
-/** No presence: sealed analyses (docs/sealed.md) broadcast nothing, since presence would travel in plaintext. */
-export function noPresence(): PresenceLike {
-  return { set() {}, resend() {}, stop() {}, peers: () => [] }
-}

@@ -11,7 +11,7 @@ import { actingAs, identify, linkDevice, canonicalMember } from "../model/identi
 import { mentionNews, taskNews } from "../model/since"
 import { ReconnectingAdapter } from "../sync/adapter"
 import { SyncTracker } from "../sync/tracker"
-import { PresenceChannel, noPresence, type Here, type PresenceLike } from "../presence"
+import { PresenceChannel, type Here, type PresenceLike } from "../presence"
 import { type Access, canEdit, fetchMe, isAdmin } from "../access"
 import { fetchTicket, syncUrl } from "../sync/session"
 import { h, replaceKeepingFocus } from "../ui/dom"
@@ -32,7 +32,7 @@ import { type ContextSource, accessCtx, adminCtx, asOfCtx, liveCtx, toolsCtx } f
 import { fragment, setFragment, takeToken } from "./address"
 import { SealedStore } from "./sealed-store"
 import { SealedDocs, type SealedDoc } from "./sealed-sync"
-import { createSealed, openSealed } from "./sealed-app"
+import { SealedPresence, createSealed, openSealed, sealedChanged, unavailablePage } from "./sealed-app"
 
 /** Which screen is up: a role change redraws home and document views, never a form or a question. */
 export type Screen = "name" | "home" | "doc" | "ask"
@@ -89,7 +89,7 @@ export class App implements ContextSource {
     const mayShare = async (_peer: unknown, doc?: string) => !doc || !(await this.sealedStore.ids()).has(doc)
     this.repo = new Repo({ network: [this.adapter], storage: this.#storage, shareConfig: { announce: mayShare, access: mayShare } })
     this.sealed = new SealedDocs(this.sealedStore, this.repo, {
-      token: () => this.device.token(), isAdmin: () => isAdmin(roleOf(this.access)), changed: () => this.tracker.update(),
+      token: () => this.device.token(), isAdmin: () => isAdmin(roleOf(this.access)), changed: () => sealedChanged(this),
     })
     this.tracker = new SyncTracker(this.repo, this.adapter)
     this.access = { me: device.access(), invalid: false }
@@ -192,16 +192,15 @@ export class App implements ContextSource {
         handle = sealed.handle
       } else handle = await this.repo.find<AnalysisDoc>(url as AutomergeUrl)
     } catch {
-      replaceKeepingFocus(this.shell.app, h("div", { class: "card" },
-        h("p", {}, "This analysis is not on this device yet and the relay could not provide it. Check the link and the connection; it will open as soon as the relay has it."),
-        h("button", { type: "button", onclick: () => this.route() }, "Try again"), " ",
-        h("a", { href: "#" }, "Home")))
+      // a sealed analysis this device is not a member of asks for an invitation (sealed-app.ts)
+      const page = await unavailablePage(url, this.device.token(), () => void this.route())
+      if (docOf(fragment()) === url) replaceKeepingFocus(this.shell.app, page)
       return false
     }
     this.#stash.restore(handle)
     const me = this.me!
-    const presence = sealed ? noPresence()
-      : new PresenceChannel(handle, { member: me.id, name: me.name, org: me.org, view: "", country: "", task: "" }, () => this.renderPresence())
+    const here = { member: me.id, name: me.name, org: me.org, view: "", country: "", task: "" }
+    const presence = sealed ? new SealedPresence(sealed, here, () => this.renderPresence()) : new PresenceChannel(handle, here, () => this.renderPresence())
     this.open = { url, handle, presence, sealed }
     if (sealed) this.tracker.trackSealed(handle, () => ({ online: sealed.online, heads: sealed.sentHeads }))
     else this.tracker.track(handle)

@@ -7,6 +7,7 @@ import type { ConflictIndex } from "../model/conflicts"
 import type { Here } from "../presence"
 import type { Ctx, Go } from "../ui/view"
 import { historyPanel, type ToolsCtx } from "../ui/reports"
+import { docSource, type DocSource } from "../ui/docsource"
 import type { AccessCtx } from "../ui/access"
 import type { AdminCtx } from "../ui/admin"
 import type { Device } from "./device"
@@ -35,6 +36,8 @@ export interface ContextSource {
 const handleOf = (app: ContextSource) => app.open!.handle
 const meOf = (app: ContextSource) => app.acting ?? app.me!
 const tokenOf = (app: ContextSource) => () => app.device.token() ?? ""
+/** Reports and history: from the relay, or computed here for a sealed analysis (the relay cannot read it). */
+const sourceOf = (app: ContextSource): DocSource => docSource(handleOf(app), tokenOf(app), !!app.open?.sealed)
 
 export function liveCtx(app: ContextSource): Ctx {
   return {
@@ -46,7 +49,7 @@ export function liveCtx(app: ContextSource): Ctx {
     go: to => app.go(to),
     here: s => app.here(s),
     peers: () => app.peers(),
-    history: (path, label, text) => historyPanel(handleOf(app), tokenOf(app), () => readAnalysis(handleOf(app).doc()), path, label, text),
+    history: (path, label, text) => historyPanel(() => sourceOf(app), () => readAnalysis(handleOf(app).doc()), path, label, text),
   }
 }
 
@@ -70,6 +73,7 @@ export function toolsCtx(app: ContextSource): ToolsCtx {
     get me() { return meOf(app) },
     get canEdit() { return app.canEdit() },
     token: tokenOf(app),
+    get source() { return sourceOf(app) },
     change: f => app.change(f),
     go: to => app.go(to),
   }

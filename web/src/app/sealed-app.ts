@@ -4,10 +4,12 @@
 import { A } from "../model/am"
 import { type AnalysisDoc, type Me, type Template, initFromTemplate } from "../model/schema"
 import { h, replaceKeepingFocus } from "../ui/dom"
-import { notMemberPage, recoveryDialog, waitingPage, type SealedAccessCtx } from "../ui/sealed"
+import { notMemberPage, recoveryDialog, showRemoved, waitingPage, type SealedAccessCtx } from "../ui/sealed"
 import type { Shell } from "../ui/bar"
 import { fragment, setFragment } from "./address"
 import type { SealedDoc, SealedDocs } from "./sealed-sync"
+
+export { SealedPresence } from "./sealed-presence"
 
 /** What these need of the App. */
 export interface SealedAppHost {
@@ -17,6 +19,28 @@ export interface SealedAppHost {
   readonly me: Me | null
   readonly acting: Me | null
   canEdit(): boolean
+}
+
+/** The sealed sync status or members changed: the status line, and the notice when this device was removed. */
+export function sealedChanged(app: { readonly shell: Shell; readonly sealed: SealedDocs | undefined; readonly tracker: { update(): void } }) {
+  app.tracker.update()
+  showRemoved(app.shell.notices, !!app.sealed?.open?.removed)
+}
+
+/**
+ * What to show when an analysis could not be opened: a sealed one this device is not a member of (the relay
+ * answers `GET /api/sealed/{doc}` for it) asks for an invitation; otherwise it is not here yet.
+ */
+export async function unavailablePage(url: string, token: string | null, retry: () => void): Promise<HTMLElement> {
+  try {
+    const r = await fetch(`/api/sealed/${encodeURIComponent(url.replace(/^automerge:/, ""))}?ops=0`,
+      { headers: { Authorization: `Bearer ${token ?? ""}` }, cache: "no-store", signal: AbortSignal.timeout(10000) })
+    if (r.status === 200 && /json/.test(r.headers.get("content-type") ?? "")) return notMemberPage()
+  } catch { /* offline: say what is known */ }
+  return h("div", { class: "card" },
+    h("p", {}, "This analysis is not on this device yet and the relay could not provide it. Check the link and the connection; it will open as soon as the relay has it."),
+    h("button", { type: "button", onclick: retry }, "Try again"), " ",
+    h("a", { href: "#" }, "Home"))
 }
 
 /** Opens a sealed analysis, joining with the link's invitation when this device has none of it; null when it cannot. */

@@ -3,7 +3,8 @@
 // a long-poll pull loop while the document is open, a push (then maybeSnapshot) right after local changes,
 // the session state and document bytes saved to IndexedDB (sealed-store.ts) after each step. It also joins
 // with an invitation, lets invited devices in (an admin's device checks their proof against `invites`),
-// creates sealed analyses, invites, and removes devices. Presence is off for sealed analyses.
+// creates sealed analyses, invites, and removes devices. Presence is sealed too (sealed-presence.ts): it
+// arrives with each pull.
 import type { DocHandle, DocumentId, Repo } from "@automerge/automerge-repo/slim"
 import { A } from "../model/am"
 import type { AnalysisDoc } from "../model/schema"
@@ -54,10 +55,13 @@ export class SealedDoc {
   #failures = 0
   /** The Access screen's redraw while it is up. */
   onChange: (() => void) | undefined
+  /** Presence (sealed-presence.ts): called after each pull, whose answer lists it. */
+  onPresence: (() => void) | undefined
 
   constructor(private readonly store: SealedStore, private readonly host: SealedHost, readonly session: SealedSession<AnalysisDoc>,
     readonly handle: DocHandle<AnalysisDoc>, private readonly secret: DeviceSecret) {
     session.mergeFrom(handle.doc())
+    this.removed = session.removedAt !== undefined
     handle.on("change", this.#onChange)
   }
 
@@ -85,9 +89,15 @@ export class SealedDoc {
     return this.save()
   }
 
+  /** Saves the session state and the document, unless neither changed since the last save (presence wakes pulls every few seconds). */
   async save() {
-    await this.store.put({ doc: this.session.docId.text, state: this.session.state(), bytes: A.save(this.session.doc) })
+    const state = this.session.state()
+    const key = JSON.stringify(state) + A.getHeads(this.session.doc).join(",")
+    if (key === this.#savedKey) return
+    await this.store.put({ doc: this.session.docId.text, state, bytes: A.save(this.session.doc) })
+    this.#savedKey = key
   }
+  #savedKey = ""
 
   #schedulePush() {
     clearTimeout(this.#pushTimer)
@@ -129,6 +139,7 @@ export class SealedDoc {
         this.#failures = 0
         if (r.removedAt !== undefined) this.removed = true
         if (r.changed) this.#apply()
+        this.onPresence?.()
         await this.#admit()
         await this.save()
         this.#changed()
@@ -224,6 +235,7 @@ export class SealedDocs {
     const open = this.open
     this.open = undefined
     await open?.stop()
+    if (open) this.host.changed()
   }
 
   /**

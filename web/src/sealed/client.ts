@@ -6,13 +6,13 @@
 import { A } from "../model/am"
 import { fromBase64, fromHex, toBase64, toHex } from "./bytes"
 import { EnvelopeKind, openEnvelope, parseEnvelope, sealEnvelope, type Envelope } from "./envelope"
-import { DocId, EpochKey } from "./epoch"
+import { DocId, EpochKey, type ContentKey } from "./epoch"
 import { SealedError } from "./errors"
 import { addDevice, createGenesis, Keyring, removeDevice } from "./keyring"
 import { DeviceId, DeviceSecret, type DeviceKeys } from "./keys"
 import { Membership } from "./membership"
 import type { SignedOp } from "./ops"
-import { RelayApi, RelayProtocolError, RelayRefusal, type FetchLike, type JoinRequest, type SealedPullAnswer } from "./relay-api"
+import { RelayApi, RelayProtocolError, RelayRefusal, type FetchLike, type JoinRequest, type PresenceEntry, type SealedPullAnswer } from "./relay-api"
 import { readSessionState, SESSION_STATE_FORMAT, type OutboxEntry, type SealedSessionState } from "./session-state"
 
 export interface SealedSessionOptions {
@@ -56,6 +56,7 @@ export class SealedSession<T> {
   private removedAtValue: number | undefined
   private queue: Promise<unknown> = Promise.resolve()
   private joinsValue: JoinRequest[] = []
+  private presenceValue: PresenceEntry[] = []
 
   private constructor(private readonly opts: SealedSessionOptions, saved: SealedSessionState, doc: A.Doc<T>) {
     if (saved.device !== opts.device.id.text) throw new Error("sealed session state: another device's state")
@@ -116,6 +117,17 @@ export class SealedSession<T> {
   get joins(): JoinRequest[] {
     return this.joinsValue
   }
+
+  /** The presence the last pull listed (sealed by each device: sealed/presence.ts opens it). */
+  get presence(): PresenceEntry[] { return this.presenceValue }
+  /** The newest epoch's content key, which presence is sealed under; undefined before the chain or once removed. */
+  get presenceKey(): ContentKey | undefined {
+    const epoch = this.chain?.membership.epoch
+    return epoch === undefined || this.removedAtValue !== undefined || !this.keyring.has(epoch) ? undefined : this.keyring.contentKey(epoch)
+  }
+
+  /** Posts this device session's presence, already sealed (sealed/presence.ts). */
+  postPresence(session: string, data: Uint8Array): Promise<void> { return this.api.postPresence(this.docId.text, session, data) }
 
   /** Whether everything of the document is on the relay: nothing waits in the outbox or unsealed. */
   get allSent(): boolean {
@@ -191,6 +203,7 @@ export class SealedSession<T> {
   private async applyAnswer(answer: SealedPullAnswer): Promise<PullResult> {
     if (!DocId.parse(answer.doc).equals(this.docId)) throw new RelayProtocolError("an answer about another document")
     this.joinsValue = answer.joins
+    this.presenceValue = answer.presence
     let chain = this.chain
     let keyring = this.keyring
     if (answer.ops.length) {

@@ -43,7 +43,11 @@ export interface SealedPullAnswer {
   seqs: Record<string, number>
   /** Devices waiting to be let in (docs/sealed.md "Joining"). */
   joins: JoinRequest[]
+  /** Device sessions' presence, each sealed by its device (sealed/presence.ts); `at` is the relay's time (ms). */
+  presence: PresenceEntry[]
 }
+
+export interface PresenceEntry { session: string; data: Uint8Array; at: number }
 
 /** One join request as the relay lists it; `proof` is inviteId (16) ‖ HMAC (32), `tokenName` the relay's. */
 export interface JoinRequest { device: string; proof: Uint8Array; label: string; tokenName: string; at: number }
@@ -116,6 +120,12 @@ export class RelayApi {
         const r = j as Json
         return { device: str(r, "device"), proof: bytes(r.proof), label: str(r, "label"), tokenName: str(r, "tokenName"), at: num(r, "at") }
       }),
+      // an older relay without presence answers none
+      presence: (o.presence === undefined ? [] : list(o.presence, "presence")).map(p => {
+        if (typeof p !== "object" || p === null) throw new RelayProtocolError("a presence entry is not an object")
+        const r = p as Json
+        return { session: str(r, "session"), data: bytes(r.data), at: num(r, "at") }
+      }),
     }
   }
 
@@ -123,6 +133,11 @@ export class RelayApi {
   async requestJoin(doc: string, device: string, proof: Uint8Array, label: string): Promise<boolean> {
     const o = await this.call("POST", `/api/sealed/${encodeURIComponent(doc)}/joins`, { device, proof: toBase64(proof), label })
     return o.member === true
+  }
+
+  /** `POST /api/sealed/{doc}/presence` (any reader): this session's presence, sealed by the device (204). */
+  async postPresence(doc: string, session: string, data: Uint8Array): Promise<void> {
+    await this.call("POST", `/api/sealed/${encodeURIComponent(doc)}/presence`, { session, data: toBase64(data) })
   }
 
   /** `DELETE /api/sealed/{doc}/joins/{device}` (admins): turns a join request down. */

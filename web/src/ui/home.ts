@@ -65,7 +65,7 @@ export function homePage(ctx: HomeCtx): HTMLElement {
     if (hash) location.hash = hash
   })
   const { template: tpl, me } = ctx
-  const sealedBox = h("input", { id: "new-sealed", type: "checkbox" })
+  const sealedBox = h("input", { id: "new-sealed", type: "checkbox", checked: true })
   return h("section", { class: "view home" },
     h("h1", {}, "Analyses on this device"),
     ctx.hasToken ? null : h("p", { class: "card warn" },
@@ -76,7 +76,7 @@ export function homePage(ctx: HomeCtx): HTMLElement {
     h("div", { class: "card" }, h("h2", {}, "Open a link"), openForm),
     !ctx.canCreate ? null : h("div", { class: "card" }, h("h2", {}, "New analysis"),
       h("p", {}, `From the template “${tpl.title}”: ${tpl.countries.length} countries, ${tpl.items.length} agenda items.`),
-      // unticked by default for now: see NOTES-sealedapp.md
+      // ticked by default: a new analysis is end-to-end encrypted unless the person chooses otherwise
       h("p", { class: "check" }, sealedBox, h("label", { for: sealedBox.id }, "End-to-end encrypted"),
         h("span", { class: "muted" }, " (the relay cannot read it; only member devices hold the keys)")),
       h("button", { type: "button", id: "new-analysis", onclick: () => ctx.create(sealedBox.checked) }, "Create new analysis")),

@@ -1,10 +1,12 @@
 // Reports (download + print view, "Mark as sent"), the history panel and change files. Reports and history
-// are made by the relay from what it has stored; change files are made and read on this device.
+// are made by the relay from what it has stored, or on this device for a sealed analysis (docsource.ts);
+// change files are made and read on this device.
 import { parseAutomergeUrl, type AutomergeUrl, type DocHandle } from "@automerge/automerge-repo/slim"
 import { A } from "../model/am"
 import { type Analysis, type AnalysisDoc, type Me, memberName, readReports, recordReport } from "../model/schema"
 import { addDays, dayStart, headsBefore, isDate, todayUtc } from "../model/history"
-import { ChangeFileError, EXTENSION, checkImport, exportChanges } from "../model/changefile"
+import { ChangeFileError, EXTENSION, exportChanges, importChanges } from "../model/changefile"
+import { ApiFailure, type DocSource } from "./docsource"
 import { markdownToHtml } from "./markdown"
 import { fmtTime, h, replaceKeepingFocus } from "./dom"
 import type { DocState, Go, View } from "./view"
@@ -14,45 +16,15 @@ export interface ToolsCtx {
   me: Me
   readonly canEdit: boolean
   token(): string
+  /** Where reports and history come from: the relay, or this device for a sealed analysis. */
+  readonly source: DocSource
   change(f: (d: AnalysisDoc) => void): void
   go: Go
 }
 
-// ---------------------------------------------------------------- relay API
+// ---------------------------------------------------------------- where files come from
 
-export class ApiFailure extends Error {
-  constructor(readonly offline: boolean, message: string) { super(message) }
-}
-
-/** GET on the relay's API with this device's token; ApiFailure when offline or refused. */
-export async function apiGet(path: string, token: string): Promise<Response> {
-  if (!navigator.onLine) throw new ApiFailure(true, "offline")
-  let r: Response
-  try {
-    r = await fetch(path, { headers: { Authorization: `Bearer ${token}` }, cache: "no-store", signal: AbortSignal.timeout(20000) })
-  } catch { throw new ApiFailure(true, "the relay cannot be reached") }
-  let msg = `${r.status}`
-  if (!r.ok) {
-    try { const j = await r.json(); if (j?.error) msg += ` ${j.error}` } catch { /* not JSON */ }
-    throw new ApiFailure(false, `the relay answered ${msg}`)
-  }
-  // a relay without this endpoint answers with the app's index.html
-  if (/text\/html/.test(r.headers.get("content-type") ?? "")) throw new ApiFailure(false, "this relay does not offer it")
-  return r
-}
-
-const docPath = (handle: DocHandle<AnalysisDoc>, what: string) => `/api/docs/${encodeURIComponent(handle.documentId)}/${what}`
-
-/** A file name from a Content-Disposition header, without its directory part. */
-export function fileNameFrom(cd: string | null): string | undefined {
-  if (!cd) return undefined
-  const star = cd.match(/filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/)
-  let name: string | undefined
-  if (star) { try { name = decodeURIComponent(star[1].trim()) } catch { /* fall through */ } }
-  if (!name) name = cd.match(/filename\s*=\s*"([^"]*)"/)?.[1] ?? cd.match(/filename\s*=\s*([^;\s]+)/)?.[1]
-  name = name?.replace(/^.*[\\/]/, "").trim()
-  return name || undefined
-}
+export { ApiFailure, apiGet, fileNameFrom } from "./docsource"
 
 export function saveFile(data: Blob, name: string) {
   const url = URL.createObjectURL(data)
@@ -62,6 +34,8 @@ export function saveFile(data: Blob, name: string) {
   a.remove()
   setTimeout(() => URL.revokeObjectURL(url), 60000)
 }
+
+const asking = (source: DocSource, what: string) => source.local ? `Writing ${what} on this device…` : `Asking the relay for ${what}…`
 
 const failText = (e: unknown, what: string) => e instanceof ApiFailure
   ? e.offline
@@ -116,18 +90,18 @@ export function exportView(ctx: ToolsCtx): View {
     e.preventDefault()
     if (!isDate(date.value)) { say(msg, "Choose a report date.", true); date.focus(); return }
     const f = FORMATS.find(x => x[0] === format.value) ?? FORMATS[0]
-    say(msg, "Asking the relay for the report…")
+    say(msg, asking(ctx.source, "the report"))
     try {
-      const q = new URLSearchParams({ format: f[0], date: date.value, since: sinceParam() })
-      const r = await apiGet(`${docPath(ctx.handle, "export")}?${q}`, ctx.token())
-      const name = fileNameFrom(r.headers.get("content-disposition")) ?? `caucus-report-${date.value}.${f[2]}`
-      saveFile(await r.blob(), name)
-      say(msg, `Downloaded ${name}.`)
+      const file = await ctx.source.exportFile({ format: f[0], date: date.value, since: sinceParam() })
+      saveFile(file.blob, file.name)
+      say(msg, `Downloaded ${file.name}.`)
     } catch (err) { say(msg, failText(err, "The report"), true) }
   })
   const el = h("section", { class: "view export" },
     h("h1", {}, "Export report"),
-    h("p", { class: "muted" }, "The relay writes the report from what it has stored: the analysis as of the end of the report date, and what changed since the last report (or a date)."),
+    h("p", { class: "muted" }, ctx.source.local
+      ? "This analysis is end-to-end encrypted: this device writes the report from its copy (the relay cannot read it): the analysis as of the end of the report date, and what changed since the last report (or a date)."
+      : "The relay writes the report from what it has stored: the analysis as of the end of the report date, and what changed since the last report (or a date)."),
     form,
     h("div", { class: "card" }, h("h2", {}, "Reports sent"), sent),
     h("p", {}, h("a", { href: "#", onclick: (e: Event) => { e.preventDefault(); ctx.go({ view: "changes" }) } }, "Change files (for when there is no network)")))
@@ -137,7 +111,8 @@ export function exportView(ctx: ToolsCtx): View {
 // ---------------------------------------------------------------- print view
 
 export function reportView(ctx: ToolsCtx, date: string, since: string): View {
-  const body = h("article", { class: "report-body", "aria-live": "polite" }, h("p", { class: "loading" }, "Asking the relay for the report…"))
+  const loading = () => h("p", { class: "loading" }, asking(ctx.source, "the report"))
+  const body = h("article", { class: "report-body", "aria-live": "polite" }, loading())
   const msg = h("p", { class: "msg noprint", "aria-live": "polite" })
   const el = h("section", { class: "view report" },
     h("div", { class: "row noprint" },
@@ -147,12 +122,11 @@ export function reportView(ctx: ToolsCtx, date: string, since: string): View {
     msg, body)
   async function load() {
     try {
-      const q = new URLSearchParams({ format: "md", date, since: isDate(since) ? since : "last" })
-      const md = await (await apiGet(`${docPath(ctx.handle, "export")}?${q}`, ctx.token())).text()
+      const md = await ctx.source.report(date, isDate(since) ? since : "last")
       body.innerHTML = markdownToHtml(md) // every character of md is escaped by the renderer
     } catch (err) {
       body.replaceChildren(h("div", { class: "card warn" }, h("p", {}, failText(err, "The report")),
-        h("button", { type: "button", onclick: () => { body.replaceChildren(h("p", { class: "loading" }, "Asking the relay for the report…")); void load() } }, "Try again")))
+        h("button", { type: "button", onclick: () => { body.replaceChildren(loading()); void load() } }, "Try again")))
     }
   }
   void load()
@@ -247,10 +221,10 @@ function sessionItem(s: HistorySession, base: string[], a: Analysis): HTMLElemen
 }
 
 /**
- * A "History" button and the panel it opens: the relay's history of `path` (e.g. countries/BR or
+ * A "History" button and the panel it opens: the history (the relay's, or this device's for a sealed analysis) of `path` (e.g. countries/BR or
  * countries/BR/positions/res-102) by editing session, newest first, each expandable to its changes.
  */
-export function historyPanel(handle: DocHandle<AnalysisDoc>, token: () => string, analysis: () => Analysis, path: string[], label: string, text = "History"): HTMLElement {
+export function historyPanel(source: () => DocSource, analysis: () => Analysis, path: string[], label: string, text = "History"): HTMLElement {
   const id = "hist-" + path.join("-").replace(/[^A-Za-z0-9_-]+/g, "-")
   const panel = h("div", { id, class: "history", hidden: true, role: "region", "aria-label": `History of ${label}` })
   const button = h("button", { type: "button", class: "small", "aria-expanded": "false", "aria-controls": id, "aria-label": `${text} of ${label}` }, text)
@@ -259,10 +233,10 @@ export function historyPanel(handle: DocHandle<AnalysisDoc>, token: () => string
     panel.hidden = !open
     button.setAttribute("aria-expanded", String(open))
     if (!open) return
-    panel.replaceChildren(h("p", { class: "loading" }, "Asking the relay for the history…"))
+    const src = source()
+    panel.replaceChildren(h("p", { class: "loading" }, src.local ? "Reading the history on this device…" : "Asking the relay for the history…"))
     try {
-      const r = await apiGet(`${docPath(handle, "history")}?field=${path.map(encodeURIComponent).join("/")}&limit=100`, token())
-      const list = await r.json() as HistorySession[]
+      const list = await src.history(path, 100)
       const a = analysis()
       panel.replaceChildren(!Array.isArray(list) || list.length === 0 ? h("p", { class: "muted" }, "No changes recorded yet.") :
         h("ul", { class: "hist" }, list.map(s => sessionItem(s, path, a))))
@@ -306,11 +280,12 @@ export function changesView(ctx: ToolsCtx): View {
     say(msg, `Reading ${f.name}…`)
     try {
       const bytes = new Uint8Array(await f.arrayBuffer())
-      const check = await checkImport(ctx.handle.doc(), binId(), bytes)
-      if (check.newChanges === 0) say(msg, `Already had every change in this file (${f.name}).`)
+      // all or nothing; a sealed analysis's sync then seals and uploads what the file brought
+      const out = await importChanges(ctx.handle.doc(), binId(), bytes)
+      if (out.newChanges === 0) say(msg, `Already had every change in this file (${f.name}).`)
       else {
-        ctx.handle.update(d => A.loadIncremental(d, check.payload))
-        say(msg, `Loaded ${check.newChanges} new change${check.newChanges === 1 ? "" : "s"} from ${f.name}.`)
+        ctx.handle.update(d => A.merge(d, out.doc as AnalysisDoc))
+        say(msg, `Loaded ${out.newChanges} new change${out.newChanges === 1 ? "" : "s"} from ${f.name}.`)
       }
     } catch (err) {
       say(msg, err instanceof ChangeFileError ? err.message : `Could not load ${f.name}: ${err instanceof Error ? err.message : err}`, true)

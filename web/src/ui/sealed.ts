@@ -1,6 +1,7 @@
 // The screens and cards of sealed (end-to-end encrypted) analyses: the recovery key shown once after
-// creating one, "Waiting for a member to let you in" while an invited device joins, and the Access screen's
-// card of member devices (remove one: a new epoch) and join requests without a good proof (turn down).
+// creating one, "Waiting for a member to let you in" while an invited device joins, the page for a device
+// that is not a member, the notice on a device that was removed, and the Access screen's card of member
+// devices (remove one: a new epoch) and join requests without a good proof (turn down).
 import { h, replaceKeepingFocus } from "./dom"
 
 /** The recovery key, shown once; `done` runs when the person says they saved it. */
@@ -29,9 +30,20 @@ export function waitingPage(deviceShort: string): HTMLElement {
 /** A sealed analysis this device cannot open: not a member, and no invitation in the link. */
 export function notMemberPage(): HTMLElement {
   return h("section", { class: "card narrow", id: "sealed-closed" },
-    h("h1", {}, "This analysis is end-to-end encrypted"),
-    h("p", {}, "This device is not one of its members. Ask an admin of the analysis for an invitation link."),
+    h("h1", {}, "This analysis is end-to-end encrypted: ask a member for an invitation"),
+    h("p", {}, "This device is not one of its members, so it cannot read it (nor can the relay). A member with the Access screen can create an invitation link that lets this device in."),
     h("a", { href: "#" }, "Home"))
+}
+
+/** Shows (or hides) "This device was removed from this analysis" after `anchor` (the notices under the bar). */
+export function showRemoved(anchor: HTMLElement, removed: boolean) {
+  let el = document.getElementById("sealed-removed")
+  if (!removed) { el?.remove(); return }
+  if (el) return
+  el = h("section", { id: "sealed-removed", class: "card warn notice", role: "alert" },
+    h("strong", {}, "This device was removed from this analysis. "),
+    "It keeps what it had already read, but it no longer receives changes, and edits made here are not sent. Ask an admin for a new invitation to be let in again.")
+  anchor.after(el)
 }
 
 export interface MemberRow { id: string; short: string; label: string; self: boolean; recovery: boolean }
