@@ -2,7 +2,7 @@
 // (a browser context each, behind its own switchable link), the test registry and the token-in-URL watch.
 // Test files live in e2e/tests/ and register with `test(name, fn)`; run.mjs runs them.
 import { execFileSync } from "node:child_process"
-import { mkdirSync } from "node:fs"
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { Repo, ImmutableString } from "@automerge/automerge-repo"
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
@@ -121,4 +121,15 @@ export async function bothOfflineOnBrazil(other = "Maria") {
   await a.offline(true); await b.offline(true)
   await waitFor(async () => await isOffline(a) && await isOffline(b), "both offline")
   return { a, b, url }
+}
+
+/** Every file under `root`, as bytes (tests search the relay's files for what must not be there). */
+export function filesUnder(root) {
+  const out = []
+  for (const name of readdirSync(root)) {
+    const p = join(root, name)
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p))
+    else out.push({ path: p, bytes: readFileSync(p) })
+  }
+  return out
 }

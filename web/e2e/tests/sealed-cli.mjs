@@ -5,11 +5,11 @@
 // written after its removal.
 import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { caucusBin, onCleanup, TOKEN, waitFor } from "../harness.mjs"
-import { assert, isOffline, label, person, relay, saved, secrets, test } from "../suite.mjs"
+import { assert, filesUnder, isOffline, label, person, relay, saved, secrets, test } from "../suite.mjs"
 
 /** Runs the CLI: { out, err, ok } (throws with both when it fails and `mustSucceed`). */
 function cli(args, mustSucceed = true) {
@@ -102,13 +102,3 @@ test("sealed: two browsers and a command-line device converge, one through a cut
   await a.context.close(); await m.context.close()
 })
 
-/** Every file under `dir`, as bytes. */
-function filesUnder(root) {
-  const out = []
-  for (const name of readdirSync(root)) {
-    const p = join(root, name)
-    if (statSync(p).isDirectory()) out.push(...filesUnder(p))
-    else out.push({ path: p, bytes: readFileSync(p) })
-  }
-  return out
-}

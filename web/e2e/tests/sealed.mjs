@@ -4,21 +4,10 @@
 // each other in the (sealed) presence; the history and the weekly report are made on Ana's device; and the
 // relay's data directory never holds the plaintext (nor the invite secret). A browser without an invitation
 // is told to ask for one, and Maria's browser says so once Ana removes it.
-import { readdirSync, readFileSync, statSync } from "node:fs"
-import { join } from "node:path"
+import { readFileSync } from "node:fs"
 import { waitFor } from "../harness.mjs"
-import { assert, label, person, relay, saved, secrets, test } from "../suite.mjs"
+import { assert, filesUnder, label, person, relay, saved, secrets, test } from "../suite.mjs"
 
-/** Every file under `dir`, as bytes. */
-function filesUnder(dir) {
-  const out = []
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name)
-    if (statSync(p).isDirectory()) out.push(...filesUnder(p))
-    else out.push({ path: p, bytes: readFileSync(p) })
-  }
-  return out
-}
 
 test("sealed: an encrypted analysis is created, shared by invitation and co-edited; the relay only holds ciphertext", async () => {
   if (relay.kind !== "caucus") return // the reference relay has no /api/sealed
