@@ -50,5 +50,6 @@ describe("text merges", () => {
     const again = performance.now() - started
     console.log(`text merges: first pass over ${A.getAllChanges(doc).length} changes ${first.toFixed(0)} ms, next version ${again.toFixed(1)} ms`)
     expect(again).toBeLessThan(first)
-  })
+    // Building 5,000 changes takes seconds on a loaded 2-core machine: a hang guard, not a timing goal.
+  }, 60_000)
 })
