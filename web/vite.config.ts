@@ -92,5 +92,8 @@ export default defineConfig({
     include: ["tests/**/*.test.ts"],
     environment: "node",
     setupFiles: ["tests/setup.ts"],
+    // A hang guard, not a timing goal: the golden-file tests load whole analyses and CI shares
+    // two cores with other suites.
+    testTimeout: 30_000,
   },
 } as any)
