@@ -102,6 +102,9 @@ pub(crate) struct HistoryArgs {
     /// One entry per automerge change instead of one per editing session.
     #[arg(long)]
     raw: bool,
+    /// A sealed analysis: this member device's key file (decrypted here).
+    #[arg(long, env = "CAUCUS_DEVICE_KEY")]
+    key: Option<PathBuf>,
     #[command(flatten)]
     target: Where,
 }
@@ -128,6 +131,10 @@ enum ChangesAction {
         /// Write here instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// A sealed analysis: this member device's key file (the change file is written here,
+        /// in clear: keep it as you would the analysis).
+        #[arg(long, env = "CAUCUS_DEVICE_KEY")]
+        key: Option<PathBuf>,
     },
     /// Apply a change file (the document is named inside the file).
     Import {
@@ -256,13 +263,13 @@ pub(crate) async fn export(args: ExportArgs) -> anyhow::Result<()> {
     write_out(args.output.as_deref(), &bytes, false)
 }
 
-/// A sealed analysis decrypted on this device, rendered by the same model code.
-fn sealed_export(
+/// A sealed analysis fetched as ciphertext and decrypted on this device (`--key`): the same
+/// automerge document the model code renders for a plain one. Blocking.
+fn sealed_document(
     server: &Server,
     key: &Path,
     doc: &str,
-    request: &ExportRequest,
-) -> anyhow::Result<Vec<u8>> {
+) -> anyhow::Result<(Automerge, DocumentId)> {
     let relay = crate::sealed::SealedRelay::new(&server.base, &server.token);
     let secret = crate::sealed::read_key(key)?;
     let sealed_doc: caucus_sealed::DocId =
@@ -272,14 +279,40 @@ fn sealed_export(
         eprintln!("{warning}");
     }
     let id = parse_doc(&sealed_doc.to_string())?;
-    Ok(request.render(replica.automerge.document(), &id)?.0)
+    Ok((replica.automerge.document().clone(), id))
+}
+
+/// `--key` needs a relay to fetch from.
+fn sealed_server(target: &Where) -> anyhow::Result<Server> {
+    target
+        .server()?
+        .context("a sealed analysis is read from a relay: pass --server and --token")
+}
+
+fn sealed_export(
+    server: &Server,
+    key: &Path,
+    doc: &str,
+    request: &ExportRequest,
+) -> anyhow::Result<Vec<u8>> {
+    let (automerge, id) = sealed_document(server, key, doc)?;
+    Ok(request.render(&automerge, &id)?.0)
 }
 
 pub(crate) async fn history(args: HistoryArgs) -> anyhow::Result<()> {
     let id = parse_doc(&args.doc)?;
     let query = history_query(args.field.as_deref(), args.limit).map_err(anyhow::Error::msg)?;
-    let entries: serde_json::Value = match args.target.server()? {
-        Some(server) => {
+    let entries: serde_json::Value = match (args.key.clone(), args.target.server()?) {
+        (Some(key), _) => {
+            let server = sealed_server(&args.target)?;
+            let (doc, raw) = (args.doc.clone(), args.raw);
+            tokio::task::spawn_blocking(move || {
+                let (automerge, _) = sealed_document(&server, &key, &doc)?;
+                history_json(&automerge, &query, raw).map_err(anyhow::Error::from)
+            })
+            .await??
+        }
+        (None, Some(server)) => {
             let mut params = Vec::new();
             if let Some(field) = args.field {
                 params.push(("field", field));
@@ -294,7 +327,7 @@ pub(crate) async fn history(args: HistoryArgs) -> anyhow::Result<()> {
             let body = tokio::task::spawn_blocking(move || server.get(&path, &params)).await??;
             serde_json::from_slice(&body).context("the server's history is not JSON")?
         }
-        None => {
+        (None, None) => {
             let storage = args.target.storage()?;
             let doc = load(&storage, &id, &args.target.data).await?;
             let raw = args.raw;
@@ -418,17 +451,32 @@ fn history_line(entry: &serde_json::Value) -> String {
 
 pub(crate) async fn changes(args: ChangesArgs) -> anyhow::Result<()> {
     match args.action {
-        ChangesAction::Export { doc, since, output } => {
+        ChangesAction::Export {
+            doc,
+            since,
+            output,
+            key,
+        } => {
             let id = parse_doc(&doc)?;
             let since_parsed = ChangesSince::parse(since.as_deref()).map_err(anyhow::Error::msg)?;
-            let bytes = match args.target.server()? {
-                Some(server) => {
+            let bytes = match (key, args.target.server()?) {
+                (Some(key), _) => {
+                    let server = sealed_server(&args.target)?;
+                    tokio::task::spawn_blocking(move || {
+                        let (automerge, id) = sealed_document(&server, &key, &doc)?;
+                        since_parsed
+                            .export(&automerge, &id)
+                            .map_err(anyhow::Error::from)
+                    })
+                    .await??
+                }
+                (None, Some(server)) => {
                     let params: Vec<(&str, String)> =
                         since.into_iter().map(|s| ("since", s)).collect();
                     let path = format!("/api/docs/{id}/changes");
                     tokio::task::spawn_blocking(move || server.get(&path, &params)).await??
                 }
-                None => {
+                (None, None) => {
                     let storage = args.target.storage()?;
                     let doc = load(&storage, &id, &args.target.data).await?;
                     let doc_id = id.clone();

@@ -114,6 +114,39 @@ fn what_members_write_is_ciphertext_on_the_relay_and_removed_devices_read_nothin
     ));
     ok(&sealed(&server, &ana, &["add", &doc, &maria.id]));
     assert!(ok(&export(&server, &maria, &doc, "json")).contains(before));
+    // History and change files come from the member device too.
+    let history = ok(&run(caucus()
+        .args([
+            "history",
+            &doc,
+            "--field",
+            "countries/BR/positions/res-102",
+            "--json",
+            "--server",
+            &server.url,
+            "--token",
+            ADMIN,
+            "--key",
+        ])
+        .arg(&maria.key)));
+    assert!(history.contains(before), "{history}");
+    let changes = dir.path().join("sealed.caucus-changes");
+    ok(&run(caucus()
+        .args([
+            "changes",
+            "export",
+            &doc,
+            "--server",
+            &server.url,
+            "--token",
+            ADMIN,
+            "--key",
+        ])
+        .arg(&maria.key)
+        .arg("--output")
+        .arg(&changes)));
+    assert!(std::fs::read(&changes).unwrap().starts_with(b"CAUCUSCH"));
+    std::fs::remove_file(&changes).unwrap();
 
     ok(&sealed(&server, &ana, &["remove", &doc, &maria.id]));
     let after = "AFTER-REMOVAL-9X3M";
