@@ -70,7 +70,7 @@ deploy-test: target/debug/caucus tests/interop/node_modules/.package-lock.json
 
 # Coverage-guided fuzzing (fuzz/README.md). cargo-fuzz needs nightly-only rustc flags: allow
 # them for this build only. New inputs go to fuzz/corpus (ignored); fuzz/seeds stays as committed.
-FUZZ_TARGETS := frame_decoder sync_into_document change_file_import
+FUZZ_TARGETS := frame_decoder sync_into_document change_file_import sealed_parse
 FUZZ_SECONDS ?= 3600
 FUZZ_SMOKE_SECONDS ?= 15
 define run-fuzz
