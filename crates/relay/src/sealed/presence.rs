@@ -13,6 +13,8 @@ pub(crate) const MAX_SESSIONS: usize = 64;
 /// Largest presence blob and session name.
 pub(crate) const MAX_PRESENCE_BYTES: usize = 4096;
 pub(crate) const MAX_SESSION_CHARS: usize = 64;
+/// The most often one session's presence wakes waiting readers.
+const WAKE_INTERVAL_MS: u64 = 1000;
 /// A session not renewed for this long is gone.
 pub(crate) const PRESENCE_TTL: Duration = Duration::from_secs(45);
 
@@ -44,11 +46,18 @@ impl Presence {
         }
         self.expire(entry.at_unix_ms);
         let key = (token.to_owned(), entry.session.clone());
-        if !self.sessions.contains_key(&key) && self.sessions.len() >= MAX_SESSIONS {
+        let previous = self.sessions.get(&key).map(|e| e.at_unix_ms);
+        if previous.is_none() && self.sessions.len() >= MAX_SESSIONS {
             return Err(Refusal::TooMany);
         }
+        // A session posting faster than once a second is kept but wakes nobody: one chatty
+        // device cannot make every reader of the document poll in a loop.
+        let wake =
+            previous.is_none_or(|at| entry.at_unix_ms >= at.saturating_add(WAKE_INTERVAL_MS));
         self.sessions.insert(key, entry);
-        self.version += 1;
+        if wake {
+            self.version += 1;
+        }
         Ok(())
     }
 
@@ -101,7 +110,15 @@ mod tests {
             ..entry("y", 1)
         };
         assert!(presence.put("t1", big).is_err());
+        let version = presence.version;
+        assert!(presence.put("t1", entry("s", 500)).is_ok());
+        assert_eq!(
+            presence.version, version,
+            "a session posting twice within a second wakes nobody"
+        );
+        assert!(presence.put("t1", entry("s", 1600)).is_ok());
+        assert!(presence.version > version);
         let ttl = u64::try_from(PRESENCE_TTL.as_millis()).unwrap_or(0);
-        assert!(presence.current(ttl + 2).is_empty());
+        assert!(presence.current(ttl + 2000).is_empty());
     }
 }
