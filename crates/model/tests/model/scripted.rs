@@ -175,18 +175,28 @@ const HISTORY_QUERIES: [(&str, Option<usize>, bool); 9] = [
     ("", Some(40), true),
 ];
 
+/// The `/history` answer for one query: one entry per change (`raw`) or per editing session.
+pub(crate) fn history_answer(
+    doc: &Automerge,
+    field: &str,
+    limit: Option<usize>,
+    raw: bool,
+) -> serde_json::Value {
+    let mut query = HistoryQuery::for_path(field);
+    query.limit = limit;
+    if raw {
+        serde_json::to_value(history(doc, &query).unwrap()).unwrap()
+    } else {
+        serde_json::to_value(history_sessions(doc, &query).unwrap()).unwrap()
+    }
+}
+
 #[test]
 fn scripted_history_matches_golden() {
     let doc = scripted();
     let mut answers = Vec::new();
     for (field, limit, raw) in HISTORY_QUERIES {
-        let mut query = HistoryQuery::for_path(field);
-        query.limit = limit;
-        let result = if raw {
-            serde_json::to_value(history(&doc, &query).unwrap()).unwrap()
-        } else {
-            serde_json::to_value(history_sessions(&doc, &query).unwrap()).unwrap()
-        };
+        let result = history_answer(&doc, field, limit, raw);
         assert!(
             result.as_array().is_some_and(|entries| !entries.is_empty()),
             "{field}: nothing to check"

@@ -5,8 +5,7 @@
 
 use automerge::Automerge;
 use caucus_model::{
-    Attribution, HistoryQuery, ReportOptions, Since, Stance, commit_edit, history,
-    history_sessions, set_stance, weekly_report,
+    Attribution, ReportOptions, Since, Stance, commit_edit, set_stance, weekly_report,
 };
 
 use crate::common::{replica, small_analysis};
@@ -52,13 +51,7 @@ fn web_golden_history_sessions() {
     check_golden("history-sessions.automerge", &doc.save());
     let mut answers = Vec::new();
     for (field, limit, raw) in QUERIES {
-        let mut query = HistoryQuery::for_path(field);
-        query.limit = limit;
-        let result = if raw {
-            serde_json::to_value(history(&doc, &query).unwrap()).unwrap()
-        } else {
-            serde_json::to_value(history_sessions(&doc, &query).unwrap()).unwrap()
-        };
+        let result = crate::scripted::history_answer(&doc, field, limit, raw);
         answers.push(
             serde_json::json!({"field": field, "limit": limit, "raw": raw, "result": result}),
         );

@@ -212,10 +212,11 @@ async fn follow(order: &ClusterSealedOrder, deps: &ClusterDeps) -> Result<(), St
             Some(request) => deps.sealed.apply(request, Some(seq)).await,
             None => {
                 deps.metrics.sealed_refused("malformed");
+                let not_a_request = Refusal::Malformed("not a sealed request".into());
                 deps.sealed
                     .apply_position(seq)
                     .await
-                    .map(|()| Applied::Snapshot { cover: 0 })
+                    .and(Err(SealedFailure::Refused(not_a_request)))
             }
         };
         let outcome = match outcome {

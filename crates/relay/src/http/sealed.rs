@@ -164,7 +164,7 @@ pub(crate) struct ReadQuery {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ReadAnswer {
+pub(crate) struct ReadAnswer {
     doc: String,
     head: u64,
     epoch: u64,
@@ -213,7 +213,7 @@ pub(crate) async fn read(
     Caller(principal): Caller,
     Path(id): Path<String>,
     Query(query): Query<ReadQuery>,
-) -> Result<Json<serde_json::Value>, SealedError> {
+) -> Result<Json<ReadAnswer>, SealedError> {
     let doc = readable(&principal, &id)?;
     let wait = Duration::from_secs(query.wait);
     let (since, view) = state
@@ -262,7 +262,7 @@ pub(crate) async fn read(
             })
             .collect(),
     };
-    Ok(Json(serde_json::to_value(answer).unwrap_or_default()))
+    Ok(Json(answer))
 }
 
 #[derive(Deserialize)]
