@@ -633,3 +633,50 @@ async fn sealed_writes_cross_relays_in_one_order_and_nats_holds_only_ciphertext(
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn files_cross_relays_through_the_object_store() -> Result<()> {
+    let nats = NatsServer::start().await?;
+    let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let r1 = cluster_relay(d1.path(), &nats.url(), |_| {}).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), |_| {}).await?;
+    let id = DocumentId::random();
+    let mut a = Peer::connect(&r1.ws_url(), "peer-a").await?;
+    let mut doc_a = PeerDoc::new(id.clone(), doc_with_changes(3));
+    a.sync_until_quiet(&mut doc_a, QUIET).await?;
+    wait_stored(&r2, &id, &doc_a.doc.get_heads()).await?;
+    // Uploaded through relay 1, read through relay 2 (which fetches it, checks it and keeps it).
+    let body: Vec<u8> = (0..1_500_000u32).map(|i| (i % 251) as u8).collect();
+    let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&body));
+    let stored = upload_file(r1.addr, TOKEN, &id, "draft.pdf", "application/pdf", &body).await?;
+    assert_eq!(stored.status, 201, "{}", stored.text());
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let got = loop {
+        let got = download_file(r2.addr, TOKEN, &id, &hash, None).await?;
+        if got.status == 200 || tokio::time::Instant::now() > deadline {
+            break got;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(got.status, 200, "{}", got.text());
+    assert!(got.body == body, "the same bytes through the other relay");
+    assert_eq!(got.header("content-type"), Some("application/pdf"));
+    assert!(
+        r2.storage.file_link(&id, &hash).await?.is_some(),
+        "relay 2 keeps its own copy"
+    );
+    // Another analysis's token sees nothing, on either relay.
+    let other = DocumentId::random();
+    let (_, stranger) = r1
+        .mint(&format!(
+            r#"{{"role":"editor","name":"s","docs":["{other}"]}}"#
+        ))
+        .await?;
+    wait_accepted(&r2, &stranger).await?;
+    for relay in [&r1, &r2] {
+        let refused = download_file(relay.addr, &stranger, &id, &hash, None).await?;
+        assert_eq!(refused.status, 404, "{} {}", relay.addr, refused.text());
+    }
+    r1.stop().await?;
+    r2.stop().await
+}

@@ -45,50 +45,6 @@ fn bytes_of(len: usize, seed: u8) -> Vec<u8> {
         .collect()
 }
 
-async fn upload(
-    addr: SocketAddr,
-    token: &str,
-    doc: &DocumentId,
-    name: &str,
-    kind: &str,
-    body: &[u8],
-) -> anyhow::Result<HttpResponse> {
-    let auth = bearer(token);
-    let filename = format!("X-Filename: {name}");
-    let content_type = format!("Content-Type: {kind}");
-    http_exchange(
-        addr,
-        "POST",
-        &format!("/api/docs/{doc}/files"),
-        &[auth.as_str(), filename.as_str(), content_type.as_str()],
-        Some(body),
-    )
-    .await
-}
-
-async fn download(
-    addr: SocketAddr,
-    token: &str,
-    doc: &DocumentId,
-    hash: &str,
-    range: Option<&str>,
-) -> anyhow::Result<HttpResponse> {
-    let auth = bearer(token);
-    let mut headers = vec![auth];
-    if let Some(range) = range {
-        headers.push(format!("Range: {range}"));
-    }
-    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-    http_exchange(
-        addr,
-        "GET",
-        &format!("/api/docs/{doc}/files/{hash}"),
-        &headers,
-        None,
-    )
-    .await
-}
-
 /// Sends only the headers of a request whose body is never sent, and returns the answer: a
 /// relay that decides before reading the body answers at once.
 async fn headers_only(addr: SocketAddr, head: &str) -> anyhow::Result<String> {
@@ -113,14 +69,14 @@ async fn files_round_trip_byte_for_byte_with_ranges_and_are_stored_once() -> any
         ),
     ] {
         let body = bytes_of(len, 7);
-        let answer = upload(relay.addr, TOKEN, &doc, name, kind, &body).await?;
+        let answer = upload_file(relay.addr, TOKEN, &doc, name, kind, &body).await?;
         assert_eq!(answer.status, 201, "{}", answer.text());
         let stored: serde_json::Value = serde_json::from_slice(&answer.body)?;
         let hash = sha256_hex(&body);
         assert_eq!(stored["hash"], hash.as_str());
         assert_eq!(stored["size"], len);
         assert_eq!(stored["type"], kind);
-        let got = download(relay.addr, TOKEN, &doc, &hash, None).await?;
+        let got = download_file(relay.addr, TOKEN, &doc, &hash, None).await?;
         assert_eq!(got.status, 200);
         assert!(got.body == body, "the bytes come back as they went");
         assert_eq!(got.header("content-type"), Some(kind));
@@ -134,7 +90,7 @@ async fn files_round_trip_byte_for_byte_with_ranges_and_are_stored_once() -> any
     let big = bytes_of(5 * 1024 * 1024 + 17, 7);
     let hash = sha256_hex(&big);
     assert!(
-        download(relay.addr, TOKEN, &doc, &hash, None)
+        download_file(relay.addr, TOKEN, &doc, &hash, None)
             .await?
             .header("content-disposition")
             .is_some_and(
@@ -142,7 +98,7 @@ async fn files_round_trip_byte_for_byte_with_ranges_and_are_stored_once() -> any
             )
     );
     // A range across the 1 MiB storage chunks, and a suffix range.
-    let part = download(
+    let part = download_file(
         relay.addr,
         TOKEN,
         &doc,
@@ -156,13 +112,13 @@ async fn files_round_trip_byte_for_byte_with_ranges_and_are_stored_once() -> any
         part.header("content-range"),
         Some(format!("bytes 1048570-2097160/{}", big.len()).as_str())
     );
-    let tail = download(relay.addr, TOKEN, &doc, &hash, Some("bytes=-10")).await?;
+    let tail = download_file(relay.addr, TOKEN, &doc, &hash, Some("bytes=-10")).await?;
     assert!(tail.status == 206 && tail.body == big[big.len() - 10..]);
-    let past = download(relay.addr, TOKEN, &doc, &hash, Some("bytes=99999999-")).await?;
+    let past = download_file(relay.addr, TOKEN, &doc, &hash, Some("bytes=99999999-")).await?;
     assert_eq!(past.status, 416);
     // The same bytes again, and into another document: stored once.
     assert_eq!(
-        upload(
+        upload_file(
             relay.addr,
             TOKEN,
             &doc,
@@ -175,7 +131,7 @@ async fn files_round_trip_byte_for_byte_with_ranges_and_are_stored_once() -> any
         201
     );
     assert_eq!(
-        upload(
+        upload_file(
             relay.addr,
             TOKEN,
             &other,
@@ -206,7 +162,7 @@ async fn files_round_trip_byte_for_byte_with_ranges_and_are_stored_once() -> any
     // A file another document holds is not this one's.
     let one = sha256_hex(&bytes_of(1, 7));
     assert_eq!(
-        download(relay.addr, TOKEN, &other, &one, None)
+        download_file(relay.addr, TOKEN, &other, &one, None)
             .await?
             .status,
         404
@@ -259,7 +215,7 @@ async fn bounds_and_tokens_are_decided_before_a_byte_of_the_body_is_read() -> an
     // gets the 404 of a document that does not exist.
     let body = bytes_of(1000, 3);
     assert_eq!(
-        upload(relay.addr, TOKEN, &doc, "a.pdf", "application/pdf", &body)
+        upload_file(relay.addr, TOKEN, &doc, "a.pdf", "application/pdf", &body)
             .await?
             .status,
         201
@@ -276,8 +232,13 @@ async fn bounds_and_tokens_are_decided_before_a_byte_of_the_body_is_read() -> an
         ))
         .await?;
     let hash = sha256_hex(&body);
-    assert!(download(relay.addr, &viewer, &doc, &hash, None).await?.body == body);
-    let refused = upload(
+    assert!(
+        download_file(relay.addr, &viewer, &doc, &hash, None)
+            .await?
+            .body
+            == body
+    );
+    let refused = upload_file(
         relay.addr,
         &viewer,
         &doc,
@@ -288,13 +249,13 @@ async fn bounds_and_tokens_are_decided_before_a_byte_of_the_body_is_read() -> an
     .await?;
     assert_eq!(refused.status, 403, "{}", refused.text());
     assert_eq!(
-        download(relay.addr, &stranger, &doc, &hash, None)
+        download_file(relay.addr, &stranger, &doc, &hash, None)
             .await?
             .status,
         404
     );
     assert_eq!(
-        upload(
+        upload_file(
             relay.addr,
             &stranger,
             &doc,
@@ -318,13 +279,13 @@ async fn bounds_and_tokens_are_decided_before_a_byte_of_the_body_is_read() -> an
     tokio::time::timeout(Duration::from_secs(10), stream.read_to_string(&mut answer)).await??;
     assert!(!answer.starts_with("HTTP/1.1 201"), "{answer}");
     assert_eq!(
-        upload(relay.addr, TOKEN, &doc, "%FF.pdf", "application/pdf", &body)
+        upload_file(relay.addr, TOKEN, &doc, "%FF.pdf", "application/pdf", &body)
             .await?
             .status,
         400
     );
     assert_eq!(
-        download(relay.addr, TOKEN, &doc, "not-a-hash", None)
+        download_file(relay.addr, TOKEN, &doc, "not-a-hash", None)
             .await?
             .status,
         404
@@ -340,7 +301,7 @@ async fn files_survive_a_restart_a_backup_restore_and_a_dump_import() -> anyhow:
     let body = bytes_of(2 * 1024 * 1024 + 5, 9);
     let hash = sha256_hex(&body);
     assert_eq!(
-        upload(
+        upload_file(
             relay.addr,
             TOKEN,
             &doc,
@@ -356,7 +317,10 @@ async fn files_survive_a_restart_a_backup_restore_and_a_dump_import() -> anyhow:
     relay.stop().await?;
     let relay = TestRelay::start_on(addr, Config::for_data_dir(&data)).await?;
     assert!(
-        download(relay.addr, TOKEN, &doc, &hash, None).await?.body == body,
+        download_file(relay.addr, TOKEN, &doc, &hash, None)
+            .await?
+            .body
+            == body,
         "after a restart"
     );
     // Backup → restore into a new data directory.
@@ -373,7 +337,7 @@ async fn files_survive_a_restart_a_backup_restore_and_a_dump_import() -> anyhow:
     let restored = dir.path().join("restored");
     backup::restore(&backup_file, &restored)?;
     let relay = TestRelay::start_with(Config::for_data_dir(&restored)).await?;
-    let got = download(relay.addr, TOKEN, &doc, &hash, None).await?;
+    let got = download_file(relay.addr, TOKEN, &doc, &hash, None).await?;
     assert!(got.status == 200 && got.body == body, "after a restore");
     // Dump → import into an empty data directory.
     let dump = dir.path().join("dump");
@@ -387,7 +351,10 @@ async fn files_survive_a_restart_a_backup_restore_and_a_dump_import() -> anyhow:
     drop(storage);
     let relay = TestRelay::start_with(Config::for_data_dir(&imported)).await?;
     assert!(
-        download(relay.addr, TOKEN, &doc, &hash, None).await?.body == body,
+        download_file(relay.addr, TOKEN, &doc, &hash, None)
+            .await?
+            .body
+            == body,
         "after an import"
     );
     // A dump whose file was changed is refused, naming the file.

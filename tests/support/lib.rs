@@ -582,3 +582,49 @@ pub async fn stored_doc(storage: &Storage, id: &DocumentId) -> Result<Option<Aut
     }
     Ok(Some(doc))
 }
+
+/// `POST /api/docs/{doc}/files` with `body` named `name` (already percent-encoded).
+pub async fn upload_file(
+    addr: SocketAddr,
+    token: &str,
+    doc: &DocumentId,
+    name: &str,
+    kind: &str,
+    body: &[u8],
+) -> anyhow::Result<HttpResponse> {
+    let auth = bearer(token);
+    let filename = format!("X-Filename: {name}");
+    let content_type = format!("Content-Type: {kind}");
+    http_exchange(
+        addr,
+        "POST",
+        &format!("/api/docs/{doc}/files"),
+        &[auth.as_str(), filename.as_str(), content_type.as_str()],
+        Some(body),
+    )
+    .await
+}
+
+/// `GET /api/docs/{doc}/files/{hash}`, with a `Range` header when given.
+pub async fn download_file(
+    addr: SocketAddr,
+    token: &str,
+    doc: &DocumentId,
+    hash: &str,
+    range: Option<&str>,
+) -> anyhow::Result<HttpResponse> {
+    let auth = bearer(token);
+    let mut headers = vec![auth];
+    if let Some(range) = range {
+        headers.push(format!("Range: {range}"));
+    }
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    http_exchange(
+        addr,
+        "GET",
+        &format!("/api/docs/{doc}/files/{hash}"),
+        &headers,
+        None,
+    )
+    .await
+}

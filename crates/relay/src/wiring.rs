@@ -116,6 +116,7 @@ pub(crate) fn assemble(
         shutdown: shutdown.clone(),
         sealed: sealed.clone(),
     });
+    let files = crate::files::Files::new(storage.clone(), metrics.clone(), config.files);
     let cluster = cluster.map(|cluster| {
         let deps = ClusterDeps {
             documents: documents.clone(),
@@ -125,13 +126,14 @@ pub(crate) fn assemble(
             metrics: metrics.clone(),
             auth: auth.clone(),
             sealed: sealed.clone(),
+            files: files.clone(),
             max_ephemeral_bytes: config.max_ephemeral_bytes,
         };
         (cluster, deps)
     });
     let http = AppState {
         auth,
-        files: crate::files::Files::new(storage.clone(), metrics.clone(), config.files),
+        files,
         storage,
         metrics,
         documents,

@@ -20,6 +20,8 @@ pub(crate) struct ClusterDeps {
     pub(crate) auth: Auth,
     /// Sealed analyses: every relay applies the shared order through it.
     pub(crate) sealed: crate::sealed::SealedDocs,
+    /// Conference documents: shared through the object store (`files.rs`).
+    pub(crate) files: crate::files::Files,
     /// Largest presence payload accepted from other relays.
     pub(crate) max_ephemeral_bytes: usize,
 }

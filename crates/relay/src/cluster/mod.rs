@@ -20,6 +20,8 @@
 //!   in, never stored.
 //! - `sealed.rs`: sealed analyses' writes in one shared order (`CAUCUS_SEALED`, ciphertext),
 //!   applied by every relay in sequence with the same checks (docs/sealed.md).
+//! - `files.rs`: conference documents through the object store `caucus_files` and the KV
+//!   bucket `caucus_file_links`, fetched by a relay asked for a file it does not hold.
 //! - `tokens.rs`: token records in the JetStream KV bucket `caucus_tokens`, watched by every
 //!   relay: a revocation anywhere closes the token's connections everywhere. `signed.rs`: each
 //!   record is signed under the cluster secret and bound to its key; a relay ignores records
@@ -35,6 +37,7 @@ mod apply;
 mod config;
 mod deps;
 mod error;
+mod files;
 mod handle;
 mod nats_options;
 mod presence;

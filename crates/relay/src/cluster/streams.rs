@@ -7,6 +7,8 @@
 //!   latest whole document, header `Caucus-Covers-Seq`.
 //! - KV bucket `caucus_tokens` (stream `KV_caucus_tokens`): token records by token ID.
 //! - core subjects `caucus.eph.<id>`: presence, not stored.
+//! - object store `caucus_files` and KV bucket `caucus_file_links` (stream `OBJ_caucus_files`,
+//!   `KV_caucus_file_links`): conference documents, created on first use (`files.rs`).
 //!
 //! Streams are created with `get_or_create`, so the first relay creates them and the others
 //! find them. The KV bucket's stream is created here with the KV layout by hand: async-nats's

@@ -2,7 +2,7 @@
 
 use super::deps::ClusterDeps;
 use super::handle::Cluster;
-use super::{apply, publish, remote_presence, sealed, tokens};
+use super::{apply, files, publish, remote_presence, sealed, tokens};
 
 /// Starts the publisher, the consumer, presence, token replication and the sealed order.
 pub(crate) fn spawn(cluster: &Cluster, deps: &ClusterDeps) -> Vec<tokio::task::JoinHandle<()>> {
@@ -16,5 +16,6 @@ pub(crate) fn spawn(cluster: &Cluster, deps: &ClusterDeps) -> Vec<tokio::task::J
         tokio::spawn(remote_presence::receive(cluster.clone(), deps.clone())),
         tokio::spawn(cluster.inner.presence.clone().run()),
         tokio::spawn(tokens::run(cluster.clone(), deps.clone())),
+        tokio::spawn(files::start(cluster, deps)),
     ]
 }

@@ -94,8 +94,15 @@ pub async fn collect_garbage(
             };
             // Under the upload lock: an upload of the same bytes clears the mark in its own
             // commit, never between this decision and this write.
+            let unlinked = match &write {
+                FileWrite::Unlink { doc, hash } => Some((doc.clone(), hash.clone())),
+                FileWrite::Put { .. } | FileWrite::Mark { .. } => None,
+            };
             let _one_at_a_time = files.commit.lock().await;
             files.storage.commit(WriteOp::File(write)).await?;
+            if let (Some((doc, hash)), Some(replica)) = (unlinked, files.replica.get()) {
+                replica.unlinked(&doc, &hash);
+            }
         }
     }
     files

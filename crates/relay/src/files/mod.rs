@@ -13,7 +13,9 @@ mod gc;
 mod names;
 mod range;
 
-use std::sync::Arc;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -85,6 +87,22 @@ impl Admitted {
     }
 }
 
+/// A file another relay shared: its link and bytes (`None`: no relay shared it).
+pub(crate) type Fetched<'a> =
+    Pin<Box<dyn Future<Output = Option<(FileLink, Vec<u8>)>> + Send + 'a>>;
+
+/// Where files travel between relays (cluster mode, `cluster/files.rs`); a single relay has
+/// none.
+pub(crate) trait FileReplica: Send + Sync {
+    /// `doc` now holds `hash` here (an upload, a carried file): share it (in the background).
+    fn stored(&self, doc: &DocumentId, hash: &str, link: &FileLink);
+    /// `doc` no longer holds `hash` here (garbage collection): stop sharing it.
+    fn unlinked(&self, doc: &DocumentId, hash: &str);
+    /// The link and bytes another relay shared for `doc`'s `hash`, if any (bytes checked by the
+    /// caller against the hash).
+    fn fetch<'a>(&'a self, doc: &'a DocumentId, hash: &'a str) -> Fetched<'a>;
+}
+
 /// The relay's files; cheap to clone.
 #[derive(Clone)]
 pub struct Files {
@@ -94,6 +112,8 @@ pub struct Files {
     slots: Arc<Semaphore>,
     /// Quota check and commit of one upload at a time.
     commit: Arc<Mutex<()>>,
+    /// Cluster mode's sharing, once its tasks are wired.
+    replica: Arc<OnceLock<Arc<dyn FileReplica>>>,
 }
 
 impl Files {
@@ -104,6 +124,40 @@ impl Files {
             metrics,
             settings,
             commit: Arc::new(Mutex::new(())),
+            replica: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// Cluster mode: files are shared through `replica` from now on.
+    pub(crate) fn set_replica(&self, replica: Arc<dyn FileReplica>) {
+        if self.replica.set(replica).is_err() {
+            tracing::warn!("file sharing was already wired; keeping the first");
+        }
+    }
+
+    /// `doc`'s link to `hash` here, or else (cluster mode) the bytes another relay shared,
+    /// checked against the hash and stored here first. `None`: no relay has them for `doc`.
+    pub async fn find(
+        &self,
+        doc: &DocumentId,
+        hash: &str,
+    ) -> Result<Option<(FileLink, crate::storage::BlobRow)>, StorageError> {
+        if let Some(found) = self.storage.file_link(doc, hash).await? {
+            return Ok(Some(found));
+        }
+        let Some(replica) = self.replica.get() else {
+            return Ok(None);
+        };
+        let Some((link, bytes)) = replica.fetch(doc, hash).await else {
+            return Ok(None);
+        };
+        match store_verified(&self.storage, doc, hash, link, bytes).await {
+            Ok(()) => self.storage.file_link(doc, hash).await,
+            Err(VerifyError::Storage(err)) => Err(err),
+            Err(err) => {
+                tracing::warn!(%doc, file = %hash, %err, "a file shared by another relay was refused");
+                Ok(None)
+            }
         }
     }
 
@@ -204,10 +258,13 @@ impl Files {
             let write = FileWrite::Put {
                 doc: doc.clone(),
                 hash: hash.clone(),
-                link,
+                link: link.clone(),
                 chunks,
             };
             self.storage.commit(WriteOp::File(write)).await?;
+        }
+        if let Some(replica) = self.replica.get() {
+            replica.stored(doc, &hash, &link);
         }
         self.metrics.file_uploaded(size);
         Ok(StoredFile {

@@ -211,8 +211,8 @@ pub(crate) async fn download(
         return Err(not_here());
     }
     let (link, blob) = state
-        .storage
-        .file_link(&id, &hash)
+        .files
+        .find(&id, &hash)
         .await
         .map_err(|err| {
             tracing::error!(doc = %id, %err, "reading a file link failed");
