@@ -370,3 +370,108 @@ async fn files_survive_a_restart_a_backup_restore_and_a_dump_import() -> anyhow:
     assert!(err.to_string().contains("do not match its hash"), "{err}");
     Ok(())
 }
+
+/// A change file carries the files its changes refer to: relay B, which never saw the analysis,
+/// gets the analysis and its file from one file, byte for byte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_file_carries_its_files_to_a_second_relay() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let a = TestRelay::start(&dir.path().join("a")).await?;
+    let b = TestRelay::start(&dir.path().join("b")).await?;
+    let body = bytes_of(300_000, 11);
+    let hash = sha256_hex(&body);
+    // The analysis refers to the file from Brazil's position.
+    let mut analysis = caucus_model::sample::scripted_analysis()?;
+    let place = caucus_model::FilePlace::Position {
+        country: "BR".into(),
+        item: "res-102".into(),
+    };
+    let reference = caucus_model::FileRef {
+        hash: hash.clone(),
+        name: "Brazil proposal.pdf".into(),
+        mime_type: "application/pdf".into(),
+        size: body.len() as u64,
+        added_by: "ana".into(),
+        added_at: "2026-11-20T10:00:00Z".into(),
+        device: None,
+    };
+    caucus_model::add_file(&mut analysis, &place, &reference)?;
+    caucus_model::commit_edit(
+        &mut analysis,
+        "attach",
+        &caucus_model::Timestamp::parse("2026-11-20T10:00:00Z")?,
+    );
+    let id = DocumentId::random();
+    let mut peer = Peer::connect(&a.ws_url(), "ana").await?;
+    let mut doc = PeerDoc::new(id.clone(), analysis.document().clone());
+    peer.sync_until_quiet(&mut doc, QUIET).await?;
+    let stored = upload_file(a.addr, TOKEN, &id, "x.pdf", "application/pdf", &body).await?;
+    assert_eq!(stored.status, 201, "{}", stored.text());
+
+    let auth = bearer(TOKEN);
+    let path = format!("/api/docs/{id}/changes");
+    let file = http_exchange(a.addr, "GET", &path, &[auth.as_str()], None).await?;
+    assert_eq!(file.status, 200, "{}", file.text());
+    let decoded = caucus_model::changefile::decode(&file.body)?;
+    assert_eq!(decoded.files.len(), 1, "the file travels with the changes");
+    let named = http_exchange(
+        a.addr,
+        "GET",
+        &format!("{path}?files=0"),
+        &[auth.as_str()],
+        None,
+    )
+    .await?;
+    let named = caucus_model::changefile::decode(&named.body)?;
+    assert!(
+        named.files.len() == 1 && named.files[0].bytes.is_none(),
+        "files=0 only names it"
+    );
+
+    let content_type = "Content-Type: application/octet-stream";
+    let imported = http_exchange(
+        b.addr,
+        "POST",
+        &path,
+        &[auth.as_str(), content_type],
+        Some(&file.body),
+    )
+    .await?;
+    assert_eq!(imported.status, 200, "{}", imported.text());
+    let answer: serde_json::Value = serde_json::from_slice(&imported.body)?;
+    assert_eq!(answer["files"]["stored"][0], hash.as_str());
+    let got = download_file(b.addr, TOKEN, &id, &hash, None).await?;
+    assert!(
+        got.status == 200 && got.body == body,
+        "relay B serves the carried file"
+    );
+    assert!(
+        got.header("content-disposition")
+            .is_some_and(|d| d.contains("Brazil proposal.pdf")),
+        "named as the analysis names it"
+    );
+    // Only named: B already holds it, nothing missing; a third relay would be told it is missing.
+    let c = TestRelay::start(&dir.path().join("c")).await?;
+    let only_named = http_exchange(
+        a.addr,
+        "GET",
+        &format!("{path}?files=0"),
+        &[auth.as_str()],
+        None,
+    )
+    .await?;
+    let imported = http_exchange(
+        c.addr,
+        "POST",
+        &path,
+        &[auth.as_str(), content_type],
+        Some(&only_named.body),
+    )
+    .await?;
+    let answer: serde_json::Value = serde_json::from_slice(&imported.body)?;
+    assert_eq!(answer["files"]["missing"][0], hash.as_str(), "{answer}");
+    for relay in [a, b, c] {
+        relay.stop().await?;
+    }
+    Ok(())
+}
