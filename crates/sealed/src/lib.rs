@@ -28,7 +28,7 @@ mod random;
 pub use envelope::{Envelope, EnvelopeKind};
 pub use epoch::{ContentKey, DocId, EpochKey};
 pub use error::SealedError;
-pub use files::{MAX_FILE_BYTES, file_hash, open_file, seal_file};
+pub use files::{FILE_OVERHEAD, MAX_FILE_BYTES, file_hash, open_file, seal_file};
 pub use keyring::Keyring;
 pub use keys::{DeviceId, DeviceKeys, DeviceSecret};
 pub use membership::Membership;

@@ -188,11 +188,17 @@ impl Files {
             .sum())
     }
 
-    /// Decides an upload of `declared` bytes to `doc` before its body is read: the size cap,
-    /// the document's quota, a free upload slot.
-    pub async fn admit(&self, doc: &DocumentId, declared: u64) -> Result<Admitted, FileError> {
+    /// Decides an upload of `declared` bytes to `doc` before its body is read: the size cap
+    /// (plus `overhead`, what encryption adds to a sealed analysis's file), the document's quota,
+    /// a free upload slot.
+    pub async fn admit(
+        &self,
+        doc: &DocumentId,
+        declared: u64,
+        overhead: u64,
+    ) -> Result<Admitted, FileError> {
         let limit = self.settings.max_file_bytes;
-        if declared > limit {
+        if declared > limit.saturating_add(overhead) {
             self.metrics.limit_hit("file_bytes");
             return Err(FileError::TooLarge { limit });
         }

@@ -68,9 +68,14 @@ impl FromRequestParts<AppState> for UploadGate {
                     "send the file's size in Content-Length",
                 )
             })?;
+        let overhead = if state.sealed.is_sealed(&id) {
+            caucus_sealed::FILE_OVERHEAD as u64
+        } else {
+            0
+        };
         let admitted = state
             .files
-            .admit(&id, declared)
+            .admit(&id, declared, overhead)
             .await
             .map_err(upload_error)?;
         Ok(UploadGate {
@@ -103,6 +108,27 @@ async fn document(
         return Err(missing());
     }
     Ok(id)
+}
+
+/// A sealed analysis's file that is not a file envelope it accepts (the `reason` code of
+/// docs/sealed.md in the message).
+fn sealed_refusal(failure: crate::sealed::SealedFailure) -> ApiError {
+    use crate::sealed::SealedFailure;
+    match failure {
+        SealedFailure::Refused(refusal) => ApiError::new(
+            StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::CONFLICT),
+            format!(
+                "not a file envelope this analysis accepts ({}): {}",
+                refusal.reason(),
+                refusal.message()
+            ),
+        ),
+        SealedFailure::NotFound => ApiError::new(StatusCode::NOT_FOUND, "no such document"),
+        other => {
+            tracing::error!(err = %other, "checking a sealed file failed");
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, other.to_string())
+        }
+    }
 }
 
 fn upload_error(err: FileError) -> ApiError {
@@ -141,17 +167,12 @@ pub(crate) async fn upload(
     };
     let body = read_body(body, admitted.declared()).await?;
     if sealed {
-        let bytes: Vec<u8> = body.concat();
-        if let Err(refusal) = state.sealed.check_file(&id, &bytes).await {
-            state.metrics.sealed_refused(refusal.reason());
-            return Err(ApiError::new(
-                StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::CONFLICT),
-                format!(
-                    "not a file envelope this analysis accepts: {}",
-                    refusal.message()
-                ),
-            ));
-        }
+        let bytes = bytes::Bytes::from(body.concat());
+        state
+            .sealed
+            .check_file(&id, bytes)
+            .await
+            .map_err(sealed_refusal)?;
     }
     let upload = Upload {
         name,

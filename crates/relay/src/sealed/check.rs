@@ -2,6 +2,8 @@
 //! checks"), without IO: signatures, membership, the current epoch, contiguous sequences,
 //! snapshots that only move forward. Each check returns the [`SealedWrite`] to commit and
 //! changes nothing; [`SealedState::accept`] moves the state on once the commit is durable.
+//! Only change envelopes enter the log and only snapshot envelopes are snapshots; file
+//! envelopes are checked when a file is uploaded (`files.rs`).
 
 use std::collections::HashMap;
 
@@ -104,8 +106,14 @@ impl SealedState {
         };
         for bytes in envelopes {
             let envelope = parse_envelope(bytes)?;
-            if envelope.kind != EnvelopeKind::Change {
-                return Err(Refusal::Malformed("a snapshot in the change log".into()));
+            match envelope.kind {
+                EnvelopeKind::Change => {}
+                EnvelopeKind::Snapshot => {
+                    return Err(Refusal::Malformed("a snapshot in the change log".into()));
+                }
+                EnvelopeKind::File => {
+                    return Err(Refusal::Malformed("a file in the change log".into()));
+                }
             }
             self.check_author(&envelope)?;
             let last = next_seqs
@@ -196,7 +204,9 @@ impl SealedState {
         Ok((write, next))
     }
 
-    fn check_author(&self, envelope: &Envelope) -> Result<(), Refusal> {
+    /// The envelope names this document, its author is a current member and its epoch the
+    /// current one (also used for files, `files.rs`).
+    pub(super) fn check_author(&self, envelope: &Envelope) -> Result<(), Refusal> {
         if envelope.doc != self.membership.doc() {
             return Err(Refusal::WrongDocument);
         }

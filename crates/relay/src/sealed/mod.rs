@@ -1,6 +1,8 @@
 //! Sealed analyses on the relay (docs/sealed.md): the relay stores and forwards ciphertext it
 //! cannot open, after checking what it can check (`check.rs`), and wakes the devices waiting
 //! on a document only after the write is durable (persist before fan-out, as for plain ones).
+//! Files of a sealed analysis are checked as file envelopes before their bytes are stored
+//! (`files.rs`, [`SealedDocs::check_file`]).
 //!
 //! [`SealedDocs`] is the one handle: it knows which IDs are sealed (so the automerge-repo
 //! websocket and the plain document API never touch them), keeps each loaded document's
