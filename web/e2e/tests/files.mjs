@@ -107,6 +107,11 @@ test("documents: a pinned 10 MB PDF opens on a phone with no network after a rel
   const p = await person("Pat", "Phone Org", { width: 390, height: 844 })
   await p.open(url, "&view=documents")
   await p.page.evaluate(() => navigator.serviceWorker.ready)
+  // touch targets on the Documents view: 44 px on a phone
+  const small = await p.page.locator(".documents :is(button, select, label.attach, .file-actions .check, .file-places a)").evaluateAll(els => els
+    .filter(el => el.getClientRects().length > 0).map(el => [el, el.getBoundingClientRect()])
+    .filter(([, r]) => r.height < 44).map(([el, r]) => `${el.getAttribute("aria-label") || el.textContent.trim().slice(0, 20)} ${Math.round(r.height)} px`))
+  assert(small.length === 0, `touch targets under 44 px: ${small.join(", ")}`)
   await p.page.getByLabel("Keep offline (all-proposals.pdf)").check()
   await waitFor(async () => /On this device · kept offline/.test(await statusOf(p, "all-proposals.pdf")), "pinned copy on the phone", 60000)
   await p.offline(true)
