@@ -1,10 +1,10 @@
-// Writes tests/fixtures/sealed-vectors-ts.json: a membership chain (genesis, two adds, a removal) and
-// envelopes made by web/src/sealed, which crates/sealed/tests/vectors.rs (`typescript_vectors`) replays and
+// Writes tests/fixtures/sealed-vectors-ts.json: a membership chain (genesis, two adds, a removal),
+// envelopes and file envelopes (one per epoch, fixed nonces) made by web/src/sealed, which crates/sealed/tests/vectors.rs (`typescript_vectors`) replays and
 // opens. Used by sealed-vectors.test.ts when UPDATE_FIXTURES=1.
 import { toHex, utf8 } from "../src/sealed/bytes"
 import {
   addDevice, createGenesisWith, DeviceSecret, EnvelopeKind, EpochKey, Keyring, Membership, removeDevice,
-  sealEnvelopeWithNonce, type DeviceKeys, type SignedOp,
+  fileHash, sealEnvelopeWithNonce, sealFileWithNonce, type DeviceKeys, type SignedOp,
 } from "../src/sealed"
 
 /** The seeds of the TypeScript fixture (different from the Rust ones: 17·n + i). */
@@ -48,6 +48,17 @@ export async function typescriptFixture(): Promise<object> {
     const envelope = sealEnvelopeWithNonce({ kind, doc: state.doc, epoch, number }, keys[author], content, utf8(text), envelopeNonce)
     return { author, kind, epoch, number, plaintext: toHex(utf8(text)), envelope: toHex(envelope.bytes) }
   })
+  const fileCases: [Name, number, string][] = [
+    ["phone", 0, "ts file of epoch 0, from the phone before its removal"],
+    ["maria", 1, "ts file of epoch 1: the phone must not read it"],
+    ["ana", 1, ""],
+  ]
+  const files = fileCases.map(([author, epoch, text], i) => {
+    const key = (epoch === 0 ? key0 : key1).contentKey(state.doc)
+    const nonce = Uint8Array.from({ length: 24 }, (_, j) => (0x40 + i * 24 + j) & 0xff)
+    const envelope = sealFileWithNonce({ doc: state.doc, epoch, author: keys[author], key, bytes: utf8(text) }, nonce)
+    return { author, epoch, nonce: toHex(nonce), plaintext: toHex(utf8(text)), envelope: toHex(envelope), hash: fileHash(envelope) }
+  })
   return {
     about: "sealed vectors written by web/tests/sealed-vectors.test.ts (UPDATE_FIXTURES=1); read by crates/sealed/tests/vectors.rs typescript_vectors",
     seeds: Object.fromEntries(Object.entries(TS_NAMES).map(([name, n]) => [name, toHex(tsSeed(n))])),
@@ -61,5 +72,6 @@ export async function typescriptFixture(): Promise<object> {
     epochKeys: { 0: toHex(key0.bytes), 1: toHex(key1.bytes) },
     reads: TS_READS,
     envelopes,
+    files,
   }
 }

@@ -7,8 +7,8 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { fromHex, toHex, utf8 } from "../src/sealed/bytes"
 import {
-  DeviceSecret, DocId, docIdFor, EnvelopeKind, EpochKey, Keyring, Membership, openEnvelope, opJson, parseEnvelope,
-  sealEnvelopeWithNonce,
+  DeviceSecret, DocId, docIdFor, EnvelopeKind, EpochKey, fileHash, Keyring, Membership, openEnvelope, openFile, opJson,
+  parseEnvelope, sealEnvelopeWithNonce, sealFileWithNonce, SealedError,
 } from "../src/sealed"
 import { tsSeed, typescriptFixture } from "./sealed-fixture-ts"
 
@@ -86,6 +86,30 @@ describe("sealed vectors written by Rust", () => {
     }
   })
 
+  it("file envelopes are the same bytes with the given nonces, named by their SHA-256, and open", () => {
+    const vectors = obj(file.files)
+    const doc = DocId.parse(String(vectors.doc))
+    expect(vectors.doc).toBe(obj(file.envelopes).doc)
+    const epochKey = EpochKey.fromBytes(bytes(vectors.epochKey))
+    const keys = Keyring.fromKeys(doc, [[4, epochKey]])
+    const author = DeviceSecret.fromBytes(seed(2)).keys()
+    const cases = vectors.cases as Json[]
+    expect(cases.length).toBe(3)
+    for (const c of cases) {
+      const plaintext = bytes(c.plaintext)
+      const envelope = sealFileWithNonce({ doc, epoch: Number(c.epoch), author, key: epochKey.contentKey(doc), bytes: plaintext }, bytes(c.nonce))
+      expect(toHex(envelope)).toBe(c.envelope)
+      expect(fileHash(envelope)).toBe(c.hash)
+      const parsed = parseEnvelope(envelope)
+      expect([parsed.kind, parsed.epoch, parsed.number]).toEqual([EnvelopeKind.File, 4, plaintext.length])
+      expect(toHex(openFile(keys, envelope, String(c.hash)))).toBe(c.plaintext)
+      const damaged = envelope.slice()
+      damaged[damaged.length - 1] ^= 1
+      expect(() => openFile(keys, damaged, fileHash(damaged))).toThrow(/signature/)
+      expect(() => openFile(keys, envelope, fileHash(damaged))).toThrow(/SHA-256/)
+    }
+  })
+
   it("the chain replays to the same document, epoch, head and members, and each device opens its keys", async () => {
     const chain = obj(file.chain)
     const { state, ops } = Membership.replay((chain.ops as string[]).map(bytes))
@@ -102,6 +126,12 @@ describe("sealed vectors written by Rust", () => {
       const ring = await Keyring.open(device, state.doc, ops)
       for (const epoch of epochs) expect(toHex(ring.key(epoch).bytes), `${name} epoch ${epoch}`).toBe(obj(chain.epochKeys)[epoch])
       if (name === "phone") expect(() => ring.key(1)).toThrow(/no key for epoch 1/)
+      // A file sealed in each epoch: the removed phone opens the one of epoch 0 only.
+      for (const f of chain.files as Json[]) {
+        const open = () => openFile(ring, bytes(f.envelope), String(f.hash))
+        if (epochs.includes(Number(f.epoch))) expect(toHex(open()), `${name} file ${f.epoch}`).toBe(f.plaintext)
+        else expect(open).toThrow(/no key for epoch 1/)
+      }
     }
     const phone = DeviceSecret.fromBytes(bytes(obj(chain.seeds).phone)).keys()
     expect(state.removedAt(phone.id)).toBe(1)
@@ -128,6 +158,18 @@ describe("sealed vectors written by TypeScript (for crates/sealed typescript_vec
       const envelope = parseEnvelope(bytes(e.envelope))
       const key = EpochKey.fromBytes(bytes(obj(ts.epochKeys)[String(e.epoch)]))
       expect(toHex(openEnvelope(envelope, key.contentKey(state.doc)))).toBe(e.plaintext)
+    }
+    const phoneRing = await Keyring.open(DeviceSecret.fromBytes(bytes(obj(ts.seeds).phone)).keys(), state.doc, ops)
+    expect((ts.files as Json[]).length).toBe(3)
+    for (const f of ts.files as Json[]) {
+      const envelope = bytes(f.envelope)
+      expect(fileHash(envelope)).toBe(f.hash)
+      const key = EpochKey.fromBytes(bytes(obj(ts.epochKeys)[String(f.epoch)])).contentKey(state.doc)
+      const author = DeviceSecret.fromBytes(bytes(obj(ts.seeds)[String(f.author)])).keys()
+      expect(toHex(sealFileWithNonce({ doc: state.doc, epoch: Number(f.epoch), author, key, bytes: bytes(f.plaintext) }, bytes(f.nonce)))).toBe(f.envelope)
+      const open = () => openFile(phoneRing, envelope, String(f.hash))
+      if (f.epoch === 0) expect(toHex(open())).toBe(f.plaintext)
+      else expect(open).toThrow(SealedError)
     }
     expect(toHex(tsSeed(11))).toBe(obj(ts.seeds).ana)
   })

@@ -50,7 +50,9 @@ impl ConflictValue {
 /// objects (e.g. a position map created twice concurrently: the reader sees the winner, the
 /// key is reported here). `updatedBy`/`updatedAt` are left out: they are rewritten by every
 /// position edit, so they conflict whenever two people touch one position at once, and
-/// either value is as true as the other. The walk follows winners only.
+/// either value is as true as the other. Nor are `files` lists created twice at one place:
+/// readers take the union of their entries (docs/schema.md, "Files"). The walk follows
+/// winners only.
 pub fn conflicts(doc: &impl ReadDoc) -> Result<Vec<Conflict>, ModelError> {
     let actors = ActorDirectory::read(doc)?;
     let mut found = Vec::new();
@@ -79,7 +81,12 @@ fn walk(
             Prop::Seq(index) => index.to_string(),
         };
         if !schema::BOOKKEEPING_KEYS.contains(&label.as_str()) {
-            let values = disagreeing(doc, doc.get_all(obj, prop.clone())?, actors)?;
+            let all = doc.get_all(obj, prop.clone())?;
+            let values = if merged_by_union(&label, &all) {
+                Vec::new()
+            } else {
+                disagreeing(doc, all, actors)?
+            };
             if !values.is_empty() {
                 let mut conflict_path = path.clone();
                 conflict_path.push(label.clone());
@@ -96,6 +103,15 @@ fn walk(
         }
     }
     Ok(())
+}
+
+/// Whether the values under `key` are `files` lists created concurrently: readers take the
+/// union of their entries (crate::files), so nothing is hidden and there is nothing to resolve.
+fn merged_by_union(key: &str, values: &[(Value<'_>, ObjId)]) -> bool {
+    key == schema::FILES
+        && values
+            .iter()
+            .all(|(value, _)| matches!(value, Value::Object(ObjType::List)))
 }
 
 /// The concurrent values of `obj[key]` when they disagree, else empty.

@@ -107,6 +107,29 @@ pub enum ModelError {
     /// writing a scalar would replace an object, which the merge-safety rules forbid.
     #[error("{} is a conflict between objects and cannot be resolved by writing a value", .0.join("/"))]
     ObjectConflict(Vec<String>),
+    /// A file hash that is not 64 lowercase hex digits (a SHA-256).
+    #[error("invalid file hash {0:?}: expected 64 lowercase hex digits (SHA-256)")]
+    InvalidFileHash(String),
+    /// A file reference field that is empty or too long.
+    #[error("file {field} must have {min} to {max} characters, not {length}")]
+    InvalidFileField {
+        /// `"name"`, `"type"` or `"device"`.
+        field: &'static str,
+        /// Its length in characters (Unicode scalar values).
+        length: usize,
+        /// The fewest allowed.
+        min: usize,
+        /// The most allowed.
+        max: usize,
+    },
+    /// No reference to this file at this place to remove.
+    #[error("no file {hash:?} at {}", .place.join("/"))]
+    UnknownFile {
+        /// The path of the place (`["items", "res-102"]`, `[]` for the analysis).
+        place: Vec<String>,
+        /// The hash that was asked for.
+        hash: String,
+    },
     /// A template that cannot be turned into a document.
     #[error("invalid template: {0}")]
     InvalidTemplate(String),

@@ -31,6 +31,8 @@
 //!   for in-place Text edits.
 //! - [`template`] — templates and [`new_analysis`].
 //! - `export` — [`export_json`].
+//! - `files` — file references (conference documents): [`FileRef`], [`FilePlace`],
+//!   [`files_at`], [`referenced_files`]; edits [`add_file`], [`remove_file`].
 //! - [`history`](mod@history) — [`heads_before`], [`view_at`], [`history()`] and
 //!   [`changes_between`]: the document at a time, who changed what, position differences.
 //! - [`sessions`] — [`history_sessions`]: the history by editing session (consecutive
@@ -52,6 +54,7 @@ mod edit;
 mod enums;
 mod error;
 mod export;
+mod files;
 pub mod history;
 mod identity;
 mod read;
@@ -67,15 +70,19 @@ mod view;
 pub use conflict::{Conflict, conflicts, resolve};
 pub use edit::{
     Attribution, CountrySpec, CountryUpdate, ItemSpec, ItemUpdate, MeetingUpdate, NewTask,
-    TextEdit, TrackSpec, add_country, add_item, add_source, add_task, add_task_with_id,
+    TextEdit, TrackSpec, add_country, add_file, add_item, add_source, add_task, add_task_with_id,
     alias_member, assign_task, commit_edit, edit_country_contacts, edit_item_summary,
-    edit_position_notes, edit_task_notes, register_member, remove_source, set_confidence,
-    set_field, set_notes_internal, set_stance, set_task_status, set_task_title, set_task_track,
-    set_task_when, set_title, set_track, update_country, update_item, update_meeting,
+    edit_position_notes, edit_task_notes, register_member, remove_file, remove_source,
+    set_confidence, set_field, set_notes_internal, set_stance, set_task_status, set_task_title,
+    set_task_track, set_task_when, set_title, set_track, update_country, update_item,
+    update_meeting,
 };
 pub use enums::{Confidence, Priority, Stance, TaskStatus};
 pub use error::ModelError;
 pub use export::{export_json, export_json_pretty};
+pub use files::{
+    FilePlace, FileRef, MAX_FILE_TEXT_CHARS, files_at, is_file_hash, referenced_files,
+};
 pub use history::{
     HistoryEdit, HistoryEntry, HistoryQuery, PositionChange, PositionChangeKind, changes_between,
     heads_before, history, view_at,

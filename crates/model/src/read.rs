@@ -14,6 +14,7 @@ use crate::access::{
     read_string_or_empty,
 };
 use crate::conflict::disagreeing_values;
+use crate::files::read_files;
 use crate::schema::{self, SCHEMA_ID};
 use crate::view::{
     AnalysisView, CountryView, DelegationView, ItemView, MeetingView, MemberView, PositionView,
@@ -41,6 +42,7 @@ pub fn read_analysis(doc: &impl ReadDoc) -> Result<AnalysisView, ModelError> {
         })?,
         tasks: read_entries(doc, schema::root::TASKS, read_task)?,
         members: read_entries(doc, schema::root::MEMBERS, read_member)?,
+        files: read_files(doc, &ROOT)?,
     })
 }
 
@@ -93,6 +95,7 @@ fn read_item(doc: &impl ReadDoc, item: &ObjId) -> Result<ItemView, ModelError> {
         priority: Priority::from_stored(&read_string_or_empty(doc, item, schema::item::PRIORITY)?),
         theme: read_string_or_empty(doc, item, schema::item::THEME)?,
         summary: read_string_or_empty(doc, item, schema::item::SUMMARY)?,
+        files: read_files(doc, item)?,
     })
 }
 
@@ -163,6 +166,7 @@ fn read_position(
             schema::position::NOTES_INTERNAL,
             actors,
         )?,
+        files: read_files(doc, position)?,
     })
 }
 
@@ -174,6 +178,7 @@ fn read_task(doc: &impl ReadDoc, task: &ObjId) -> Result<TaskView, ModelError> {
         when: read_string_or_empty(doc, task, schema::task::WHEN)?,
         status: TaskStatus::from_stored(&read_string_or_empty(doc, task, schema::task::STATUS)?),
         notes: read_string_or_empty(doc, task, schema::task::NOTES)?,
+        files: read_files(doc, task)?,
     })
 }
 

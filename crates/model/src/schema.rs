@@ -144,6 +144,28 @@ pub mod report {
     pub const HEADS: &str = "heads";
 }
 
+/// Optional key on the root, an item map, a position map and a task map: a List of file
+/// reference maps (docs/schema.md "Files (conference documents)", `crate::files`).
+pub const FILES: &str = "files";
+
+/// Keys of a file reference, an entry of a `files` list. All scalar strings except `size`.
+pub mod file {
+    /// 64 lowercase hex digits: SHA-256 of the bytes the relay stores.
+    pub const HASH: &str = "hash";
+    /// File name.
+    pub const NAME: &str = "name";
+    /// MIME type.
+    pub const TYPE: &str = "type";
+    /// Integer number of bytes (the plaintext size in a sealed analysis).
+    pub const SIZE: &str = "size";
+    /// Member id of who attached it.
+    pub const ADDED_BY: &str = "addedBy";
+    /// RFC 3339 time it was attached.
+    pub const ADDED_AT: &str = "addedAt";
+    /// Optional short label of the device that attached it, e.g. "Firefox on Android".
+    pub const DEVICE: &str = "device";
+}
+
 /// Keys that record who touched a position last. They are bookkeeping written with every
 /// position edit, so concurrent edits of one position almost always leave two values here;
 /// [`crate::conflicts`] does not report those (the winner is as good as the loser).

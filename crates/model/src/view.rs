@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Confidence, Priority, Stance, TaskStatus};
+use crate::{Confidence, FileRef, Priority, Stance, TaskStatus};
 
 /// A whole analysis document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +30,10 @@ pub struct AnalysisView {
     pub tasks: BTreeMap<String, TaskView>,
     /// Member id → member.
     pub members: BTreeMap<String, MemberView>,
+    /// Files about the analysis as a whole (docs/schema.md "Files"), sorted by `addedAt` then hash; left out
+    /// of the JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileRef>,
 }
 
 /// The meeting an analysis is about.
@@ -70,6 +74,10 @@ pub struct ItemView {
     pub theme: String,
     /// Collaborative summary.
     pub summary: String,
+    /// Files attached here (docs/schema.md "Files"), sorted by `addedAt` then hash; left out
+    /// of the JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileRef>,
 }
 
 /// A Member State and what is known of its positions.
@@ -124,6 +132,10 @@ pub struct PositionView {
     /// Every concurrent `notesInternal` value, when they disagree; empty otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes_internal_conflicts: Vec<ConflictValue>,
+    /// Files attached here (docs/schema.md "Files"), sorted by `addedAt` then hash; left out
+    /// of the JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileRef>,
 }
 
 impl PositionView {
@@ -155,6 +167,10 @@ pub struct TaskView {
     pub status: TaskStatus,
     /// Collaborative notes.
     pub notes: String,
+    /// Files attached here (docs/schema.md "Files"), sorted by `addedAt` then hash; left out
+    /// of the JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileRef>,
 }
 
 /// A coalition member.

@@ -1,5 +1,5 @@
-//! Envelopes (docs/sealed.md, "Envelopes"): a change or a snapshot, encrypted under the
-//! epoch's content key and signed by its author device.
+//! Envelopes (docs/sealed.md, "Envelopes"): a change, a snapshot or a file, encrypted under
+//! the epoch's content key and signed by its author device.
 //!
 //! ```text
 //! "CSE1" ‖ kind u8 ‖ doc (16) ‖ epoch u64 ‖ author signing key (32) ‖ number u64 ‖ nonce (24)
@@ -7,11 +7,14 @@
 //! ```
 //! The header (magic to nonce) is the AEAD's associated data; the signature covers every byte
 //! before it. [`Envelope::parse`] checks the layout and the signature, so the relay refuses a
-//! forged or damaged envelope without holding any key.
+//! forged or damaged envelope without holding any key. A file envelope's `number` is its
+//! plaintext length, at most [`MAX_FILE_BYTES`](crate::files::MAX_FILE_BYTES): parsing
+//! refuses one that says otherwise (`crate::files` seals and opens them).
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 
+use crate::files::MAX_FILE_BYTES;
 use crate::keys::verify_with;
 use crate::{ContentKey, DeviceKeys, DocId, SealedError};
 
@@ -29,6 +32,8 @@ pub enum EnvelopeKind {
     Change = 1,
     /// A whole saved document; `number` is the log offset it covers.
     Snapshot = 2,
+    /// A file's bytes; `number` is the plaintext length (docs/sealed.md, "Files").
+    File = 3,
 }
 
 /// A parsed, signature-checked envelope; `bytes` is exactly what was signed and is stored.
@@ -71,6 +76,10 @@ impl Envelope {
         plaintext: &[u8],
         nonce: [u8; 24],
     ) -> Result<Self, SealedError> {
+        if header.kind == EnvelopeKind::File {
+            check_file_number(header.number, plaintext.len())
+                .map_err(|why| SealedError::malformed("envelope", why))?;
+        }
         let mut bytes = Vec::with_capacity(MIN_LEN + plaintext.len());
         bytes.extend_from_slice(MAGIC);
         bytes.push(header.kind as u8);
@@ -116,6 +125,7 @@ impl Envelope {
         let kind = match bytes[4] {
             1 => EnvelopeKind::Change,
             2 => EnvelopeKind::Snapshot,
+            3 => EnvelopeKind::File,
             other => return Err(bad(&format!("unknown kind {other}"))),
         };
         let field = |at: usize| -> [u8; 8] {
@@ -139,6 +149,9 @@ impl Envelope {
         let mut sig = [0u8; 64];
         sig.copy_from_slice(signature);
         verify_with(&author, signed, &sig, "envelope")?;
+        if kind == EnvelopeKind::File {
+            check_file_number(number, len - 16).map_err(bad)?;
+        }
         Ok(Envelope {
             kind,
             doc: DocId(doc),
@@ -173,6 +186,17 @@ impl Envelope {
             )
             .map_err(|_| SealedError::Decrypt("envelope"))
     }
+}
+
+/// A file envelope's `number` is its plaintext length, and that is at most [`MAX_FILE_BYTES`].
+fn check_file_number(number: u64, plaintext_len: usize) -> Result<(), &'static str> {
+    if plaintext_len > MAX_FILE_BYTES {
+        return Err("a file larger than the most a file envelope holds");
+    }
+    if u64::try_from(plaintext_len).ok() != Some(number) {
+        return Err("a file envelope's number is not its plaintext length");
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -30,6 +30,11 @@ impl Keyring {
         Ok(Keyring { doc, keys })
     }
 
+    /// The document these keys belong to.
+    pub fn doc(&self) -> DocId {
+        self.doc
+    }
+
     pub fn key(&self, epoch: u64) -> Result<&EpochKey, SealedError> {
         self.keys.get(&epoch).ok_or(SealedError::NoKey(epoch))
     }

@@ -3,7 +3,8 @@
 //! - [`keys`]: device seeds, the signing and agreement keys derived from them, device IDs,
 //!   recovery keys and the CLI's key file;
 //! - [`epoch`]: epoch keys, the content key derived from them, key boxes (HPKE to one device);
-//! - [`envelope`]: signed, encrypted change and snapshot envelopes;
+//! - [`envelope`]: signed, encrypted change, snapshot and file envelopes;
+//! - [`files`]: a file's bytes sealed into a file envelope, named by its SHA-256, and opened;
 //! - [`ops`]: signed membership operations and the document ID a genesis names;
 //! - [`membership`]: replaying the operation chain (who is a member, which epoch, which box);
 //! - [`keyring`]: what one device can open: its epoch keys, from the verified chain;
@@ -16,6 +17,7 @@
 pub mod envelope;
 pub mod epoch;
 mod error;
+pub mod files;
 pub mod keyring;
 pub mod keys;
 pub mod local;
@@ -26,6 +28,7 @@ mod random;
 pub use envelope::{Envelope, EnvelopeKind};
 pub use epoch::{ContentKey, DocId, EpochKey};
 pub use error::SealedError;
+pub use files::{MAX_FILE_BYTES, file_hash, open_file, seal_file};
 pub use keyring::Keyring;
 pub use keys::{DeviceId, DeviceKeys, DeviceSecret};
 pub use membership::Membership;

@@ -118,3 +118,50 @@ fn a_chain_that_does_not_start_with_its_genesis_is_refused() -> Result<(), Seale
     assert!(Membership::replay([other.ops[0].as_bytes(), add.as_bytes()]).is_err());
     Ok(())
 }
+
+/// Files (docs/sealed.md, "Files"): a device removed from the analysis opens the files sealed
+/// while it was a member (it kept that epoch's key) and none sealed in the epoch after.
+#[test]
+fn a_removed_device_cannot_open_a_file_sealed_after_its_removal() -> Result<(), SealedError> {
+    use caucus_sealed::{file_hash, open_file, seal_file};
+
+    let (ana, phone, recovery) = (device(1), device(3), device(9));
+    let mut chain = Chain::new(&ana, &recovery)?;
+    let ana_keys = chain.keyring(&ana)?;
+    chain.push(keyring::add(&chain.state, &ana_keys, &ana, phone.id(), 2)?)?;
+    let doc = chain.state.doc();
+    let before = seal_file(doc, 0, &ana, &ana_keys.content_key(0)?, b"agenda, day 1")?;
+
+    let (removal, _) = keyring::remove(&chain.state, &ana, phone.id(), 3)?;
+    chain.push(removal)?;
+    let ana_keys = chain.keyring(&ana)?;
+    let after = seal_file(
+        doc,
+        1,
+        &ana,
+        &ana_keys.content_key(1)?,
+        b"who we think voted how",
+    )?;
+
+    let phone_keys = chain.keyring(&phone)?;
+    assert_eq!(
+        open_file(&phone_keys, &before, &file_hash(&before))?,
+        b"agenda, day 1"
+    );
+    assert_eq!(
+        open_file(&phone_keys, &after, &file_hash(&after)),
+        Err(SealedError::NoKey(1))
+    );
+    // Not even with the key of the epoch it had: the file is under epoch 1's key.
+    let mut relabelled = after.clone();
+    relabelled[21..29].copy_from_slice(&0u64.to_be_bytes());
+    assert!(open_file(&phone_keys, &relabelled, &file_hash(&relabelled)).is_err());
+    for member in [&ana, &recovery] {
+        let ring = chain.keyring(member)?;
+        assert_eq!(
+            open_file(&ring, &after, &file_hash(&after))?,
+            b"who we think voted how"
+        );
+    }
+    Ok(())
+}

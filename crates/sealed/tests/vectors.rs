@@ -1,7 +1,8 @@
 //! The test vectors shared with TypeScript (`tests/fixtures/sealed-vectors.json`, read by
-//! `web/tests/sealed-vectors.test.ts`): device keys, content keys, envelopes byte for byte,
-//! and a membership chain whose boxes each side must open. `UPDATE_FIXTURES=1 cargo test -p
-//! caucus-sealed vectors` writes a new file; without it the file is checked.
+//! `web/tests/sealed-vectors.test.ts`): device keys, content keys, envelopes and file
+//! envelopes byte for byte, and a membership chain whose boxes each side must open, with a file
+//! sealed in each of its epochs (the removed phone opens only the first). `UPDATE_FIXTURES=1
+//! cargo test -p caucus-sealed vectors` writes a new file; without it the file is checked.
 //!
 //! The other direction: `tests/fixtures/sealed-vectors-ts.json` is written by TypeScript
 //! (`UPDATE_FIXTURES=1 npx vitest run tests/sealed-vectors.test.ts` in web/) and replayed and
@@ -10,10 +11,12 @@
 use std::path::PathBuf;
 
 use caucus_sealed::envelope::EnvelopeHeader;
+use caucus_sealed::files::seal_file_with_nonce;
 use caucus_sealed::keyring::{self, Keyring};
 use caucus_sealed::ops::doc_id_for;
 use caucus_sealed::{
     DeviceId, DeviceSecret, DocId, Envelope, EnvelopeKind, EpochKey, Membership, SealedError,
+    file_hash, open_file,
 };
 use serde_json::{Value, json};
 
@@ -82,6 +85,43 @@ fn envelopes(doc: &DocId) -> Result<Value, SealedError> {
     }))
 }
 
+/// File envelopes (kind 3) with fixed nonces: a small text, an empty file, every byte value.
+fn files(doc: &DocId) -> Result<Value, SealedError> {
+    let author = DeviceSecret::from_bytes(seed(2)).keys();
+    let epoch_key = EpochKey::from_bytes([0x43; 32]);
+    let content = epoch_key.content_key(doc);
+    let plaintexts: [Vec<u8>; 3] = [
+        b"%PDF-1.7 Res 102 (Rev. 1)\n".to_vec(),
+        Vec::new(),
+        (0..=255u8).collect(),
+    ];
+    let mut out = Vec::new();
+    for (i, plaintext) in plaintexts.iter().enumerate() {
+        let nonce: [u8; 24] = std::array::from_fn(|j| (0xa0 + i * 24 + j) as u8);
+        let envelope = seal_file_with_nonce(*doc, 4, &author, &content, plaintext, nonce)?;
+        out.push(json!({
+            "authorSeed": hex::encode(seed(2)),
+            "epoch": 4,
+            "nonce": hex::encode(nonce),
+            "plaintext": hex::encode(plaintext),
+            "envelope": hex::encode(&envelope),
+            "hash": file_hash(&envelope),
+        }));
+    }
+    Ok(json!({
+        "doc": doc.to_string(),
+        "epochKey": hex::encode(epoch_key.as_bytes()),
+        "cases": out,
+    }))
+}
+
+/// A keyring holding one given key (a device's own boxes are not needed to open a vector).
+fn ring_with(doc: DocId, epoch: u64, key: EpochKey) -> Result<Keyring, SealedError> {
+    let mut ring = Keyring::open(&DeviceSecret::from_bytes(seed(7)).keys(), doc, &[])?;
+    ring.insert(epoch, key);
+    Ok(ring)
+}
+
 /// The content key's bytes, read back through an envelope we can open (the type hides them).
 fn content_key_bytes(key: &EpochKey, doc: &DocId) -> Result<[u8; 32], SealedError> {
     use hkdf::Hkdf;
@@ -112,6 +152,31 @@ fn chain() -> Result<Value, SealedError> {
     let (removal, key1) = keyring::remove(&state, &maria, phone.id(), 1_700_000_000_002)?;
     state.apply(&removal)?;
     ops.push(removal);
+    // A file sealed in each epoch (random nonces: checked by opening, not regenerated).
+    let mut files = Vec::new();
+    for (epoch, author, key, text) in [
+        (0u64, &ana, &key0, "file of epoch 0: the phone was a member"),
+        (
+            1,
+            &maria,
+            &key1,
+            "file of epoch 1: after the phone's removal",
+        ),
+    ] {
+        let envelope = caucus_sealed::seal_file(
+            state.doc(),
+            epoch,
+            author,
+            &key.content_key(&state.doc()),
+            text.as_bytes(),
+        )?;
+        files.push(json!({
+            "epoch": epoch,
+            "plaintext": hex::encode(text.as_bytes()),
+            "envelope": hex::encode(&envelope),
+            "hash": file_hash(&envelope),
+        }));
+    }
     Ok(json!({
         "seeds": {"ana": hex::encode(seed(1)), "maria": hex::encode(seed(2)), "phone": hex::encode(seed(3)), "recovery": hex::encode(seed(9))},
         "genesisNonce": hex::encode([0x55; 16]),
@@ -121,6 +186,7 @@ fn chain() -> Result<Value, SealedError> {
         "members": state.members().map(ToString::to_string).collect::<Vec<_>>(),
         "epochKeys": {"0": hex::encode(key0.as_bytes()), "1": hex::encode(key1.as_bytes())},
         "phoneReads": [0],
+        "files": files,
         "head": state.head(),
     }))
 }
@@ -155,6 +221,19 @@ fn check(file: &Value) -> Result<(), SealedError> {
             bytes_of(&case["plaintext"])
         );
     }
+    assert_eq!(
+        file["files"],
+        files(&doc)?,
+        "file envelopes are deterministic"
+    );
+    let file_key =
+        <[u8; 32]>::try_from(bytes_of(&file["files"]["epochKey"]).as_slice()).unwrap_or_default();
+    let ring = ring_with(doc, 4, EpochKey::from_bytes(file_key))?;
+    for case in file["files"]["cases"].as_array().into_iter().flatten() {
+        let hash = case["hash"].as_str().unwrap_or_default();
+        let opened = open_file(&ring, &bytes_of(&case["envelope"]), hash)?;
+        assert_eq!(opened, bytes_of(&case["plaintext"]));
+    }
     let chain = &file["chain"];
     let ops: Vec<Vec<u8>> = chain["ops"]
         .as_array()
@@ -181,6 +260,24 @@ fn check(file: &Value) -> Result<(), SealedError> {
         )
         .keys();
         let ring = Keyring::open(&device, state.doc(), &parsed)?;
+        for sealed in chain["files"].as_array().into_iter().flatten() {
+            let hash = sealed["hash"].as_str().unwrap_or_default();
+            let opened = open_file(&ring, &bytes_of(&sealed["envelope"]), hash);
+            let epoch = sealed["epoch"].as_u64().unwrap_or(99);
+            if epochs.contains(&epoch) {
+                assert_eq!(
+                    opened?,
+                    bytes_of(&sealed["plaintext"]),
+                    "{name} file {epoch}"
+                );
+            } else {
+                assert_eq!(
+                    opened,
+                    Err(SealedError::NoKey(epoch)),
+                    "{name} file {epoch}"
+                );
+            }
+        }
         for epoch in epochs {
             assert_eq!(
                 hex::encode(ring.key(epoch)?.as_bytes()),
@@ -203,6 +300,7 @@ fn vectors() -> Result<(), Box<dyn std::error::Error>> {
             "about": "docs/sealed.md test vectors, written by crates/sealed/tests/vectors.rs; TypeScript: web/tests/sealed-vectors.test.ts",
             "devices": devices(),
             "envelopes": envelopes(&doc)?,
+            "files": files(&doc)?,
             "chain": chain()?,
         });
         std::fs::write(&path, serde_json::to_string_pretty(&file)? + "\n")?;
@@ -308,6 +406,51 @@ fn typescript_vectors() -> Result<(), Box<dyn std::error::Error>> {
         assert!(state.was_member_in(&envelope.author, envelope.epoch));
         let plain = envelope.open(&recovery_ring.content_key(envelope.epoch)?)?;
         assert_eq!(plain, bytes_of(&case["plaintext"]));
+    }
+    let rings = [
+        ("recovery", recovery_ring),
+        (
+            "phone",
+            Keyring::open(&secret("phone")?.keys(), state.doc(), &parsed)?,
+        ),
+    ];
+    typescript_files(&file, state.doc(), &rings)
+}
+
+/// The file envelopes TypeScript wrote: the same bytes when sealed here with their nonce, named
+/// by their SHA-256, opened by the recovery device, and by the removed phone only in epoch 0.
+fn typescript_files(
+    file: &Value,
+    doc: DocId,
+    rings: &[(&str, Keyring)],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let cases = file["files"].as_array().cloned().unwrap_or_default();
+    assert!(cases.len() >= 2, "TypeScript wrote a file in each epoch");
+    for case in cases {
+        let bytes = bytes_of(&case["envelope"]);
+        let hash = case["hash"].as_str().unwrap_or_default();
+        assert_eq!(file_hash(&bytes), hash);
+        let epoch = case["epoch"].as_u64().unwrap_or(99);
+        let plaintext = bytes_of(&case["plaintext"]);
+        let author = file["seeds"][case["author"].as_str().unwrap_or_default()].clone();
+        let author = DeviceSecret::from_bytes(<[u8; 32]>::try_from(bytes_of(&author).as_slice())?);
+        let nonce = <[u8; 24]>::try_from(bytes_of(&case["nonce"]).as_slice())?;
+        let content = rings[0].1.content_key(epoch)?;
+        let again = seal_file_with_nonce(doc, epoch, &author.keys(), &content, &plaintext, nonce)?;
+        assert_eq!(again, bytes, "the same file envelope, byte for byte");
+        for (name, ring) in rings {
+            let opened = open_file(ring, &bytes, hash);
+            let reads = file["reads"][*name].as_array().cloned().unwrap_or_default();
+            if reads.contains(&Value::from(epoch)) {
+                assert_eq!(opened?, plaintext, "{name} file of epoch {epoch}");
+            } else {
+                assert_eq!(
+                    opened,
+                    Err(SealedError::NoKey(epoch)),
+                    "{name} epoch {epoch}"
+                );
+            }
+        }
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 // The public surface of web/src/sealed (docs/sealed.md): keys, epoch keys and boxes, envelopes, membership
-// operations, the chain replay and the keyring, byte for byte as crates/sealed; and the sync client.
+// operations, the chain replay and the keyring, file envelopes, byte for byte as crates/sealed; and the sync
+// client.
 export { SealedError, type SealedErrorKind } from "./errors"
 export { DeviceId, DeviceKeys, DeviceSecret, KEY_FILE_FORMAT, verifyWith } from "./keys"
 export { BOX_LEN, DocId, EpochKey, type ContentKey } from "./epoch"
@@ -7,6 +8,9 @@ export {
   EnvelopeKind, HEADER_LEN, MIN_LEN, openEnvelope, parseEnvelope, sealEnvelope, sealEnvelopeWithNonce,
   type Envelope, type EnvelopeHeader,
 } from "./envelope"
+export {
+  FILE_OVERHEAD, fileHash, MAX_FILE_BYTES, openFile, sealFile, sealFileWithNonce, type FileKeys, type SealFileInput,
+} from "./files"
 export { boxFor, docIdFor, encodeBox, MAX_OP_JSON, opHash, opJson, parseOp, signOp, type Op, type OpBox, type OpKind, type SignedOp } from "./ops"
 export { Membership } from "./membership"
 export { addDevice, createGenesis, createGenesisWith, Keyring, removeDevice } from "./keyring"

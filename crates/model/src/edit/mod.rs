@@ -15,10 +15,13 @@
 //! - Objects are created once: adding an item creates its position in every country, adding
 //!   a country creates a position for every item, and an edit that finds a position, list or
 //!   text missing creates just that (rule 4). Unknown keys are never touched.
+//! - File references are appended once to a `files` list created on first use and removed by
+//!   hash from every conflicting list (`files`; reading them is `crate::files`).
 //! - Every position edit writes `updatedBy`/`updatedAt` in the same change (rule 6).
 
 mod countries;
 mod document;
+mod files;
 mod items;
 mod members;
 mod path;
@@ -37,6 +40,7 @@ pub use countries::{
     CountrySpec, CountryUpdate, add_country, edit_country_contacts, update_country,
 };
 pub use document::{MeetingUpdate, TrackSpec, set_title, set_track, update_meeting};
+pub use files::{add_file, remove_file};
 pub use items::{ItemSpec, ItemUpdate, add_item, edit_item_summary, update_item};
 pub use members::{alias_member, register_member};
 pub use path::set_field;

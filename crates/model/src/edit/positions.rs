@@ -178,16 +178,17 @@ pub(crate) fn stamp_position(
 
 /// A position about to be edited: checked to belong to a known country and item, and
 /// created on [`PositionTarget::materialize`] if it is missing.
-struct PositionTarget<'a> {
+pub(super) struct PositionTarget<'a> {
     country_code: &'a str,
     item_id: &'a str,
     country: ObjId,
     positions: Option<ObjId>,
-    position: Option<ObjId>,
+    /// The position, when it exists already.
+    pub(super) position: Option<ObjId>,
 }
 
 impl<'a> PositionTarget<'a> {
-    fn find(
+    pub(super) fn find(
         doc: &AutoCommit,
         by: &Attribution,
         country_code: &'a str,
@@ -220,7 +221,7 @@ impl<'a> PositionTarget<'a> {
         ]
     }
 
-    fn materialize(self, doc: &mut AutoCommit) -> Result<ObjId, ModelError> {
+    pub(super) fn materialize(self, doc: &mut AutoCommit) -> Result<ObjId, ModelError> {
         if let Some(position) = self.position {
             return Ok(position);
         }
