@@ -75,7 +75,7 @@ describe("file references", () => {
     expect(a.items.res102.files!.map(f => f.hash[0])).toEqual(["b"])
   })
 
-  it("skip malformed entries and a files key that is no list", () => {
+  it("skip entries that are no map or have no good hash, and a files key that is no list", () => {
     const doc = A.change(newDoc(), d => {
       d.items.res102.files = [
         "junk", { hash: "ABC", size: 1 }, { hash: hex("a"), size: -1 }, { hash: hex("a").toUpperCase(), size: 1 },
@@ -84,7 +84,11 @@ describe("file references", () => {
       d.items.res130.files = { not: "a list" }
     })
     const a = readAnalysis(doc)
-    expect(a.items.res102.files).toEqual([{ hash: hex("f"), name: "ok.pdf", type: "", size: 5, addedBy: "", addedAt: "" }])
+    // only a non-map or a bad hash is skipped; a bad size reads as 0 (docs/schema.md "Files")
+    expect(a.items.res102.files).toEqual([
+      { hash: hex("a"), name: "", type: "", size: 0, addedBy: "", addedAt: "" },
+      { hash: hex("f"), name: "ok.pdf", type: "", size: 5, addedBy: "", addedAt: "" },
+    ])
     expect("files" in a.items.res130).toBe(false)
     // a map under the key is not replaced (rule 4): nothing is attached there
     const after = A.change(doc, d => { expect(addFile(d, alice, { kind: "item", item: "res130" }, ref("a", "x"), T0)).toBe(false) })

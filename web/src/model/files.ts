@@ -1,7 +1,8 @@
 // Reading file references (docs/schema.md "Files"): the optional `files` list on an item, a position, a
 // task or the root. Concurrent first uses can leave two `files` lists under one key; readers take the
 // union of every one of them (automerge keeps them all as conflicting values), one entry per hash (the
-// earliest), malformed entries skipped, sorted by (addedAt, hash) so every replica shows the same list.
+// earliest; a tie to the first met, winner's list first), malformed entries skipped, sorted by
+// (addedAt, hash) so every replica shows the same list. The same rules as crates/model/src/files.rs.
 import { A } from "./am"
 import { obj, str } from "./read"
 
@@ -24,27 +25,44 @@ export interface FileRef {
 
 export const HASH_RE = /^[0-9a-f]{64}$/
 
+/** An operation id "counter@actor" as automerge orders them: by counter, then actor. */
+function opOrder(x: string, y: string): number {
+  const [cx, ax] = [parseInt(x, 10), x.slice(x.indexOf("@") + 1)]
+  const [cy, ay] = [parseInt(y, 10), y.slice(y.indexOf("@") + 1)]
+  return cx - cy || (ax < ay ? -1 : ax > ay ? 1 : 0)
+}
+
 /**
- * Every `files` list under `container` (several after concurrent first uses), the winner first. A plain
+ * Every `files` list under `container` (several after concurrent first uses), in the order readers meet
+ * them: from the latest creating operation to the earliest, which puts automerge's winner first. A plain
  * object (not from automerge) has just its own.
  */
 export function filesLists(container: unknown): unknown[][] {
   if (!container || typeof container !== "object") return []
   let all: Record<string, unknown> | undefined
   try { all = A.getConflicts(container, "files") } catch { all = undefined }
-  const winner = (container as { files?: unknown }).files
-  if (!all) return Array.isArray(winner) ? [winner] : []
-  const lists = Object.values(all).filter((v): v is unknown[] => Array.isArray(v))
-  return lists.sort((x, y) => (x === winner ? -1 : y === winner ? 1 : 0))
+  if (!all) { const own = (container as { files?: unknown }).files; return Array.isArray(own) ? [own] : [] }
+  return Object.entries(all).sort(([x], [y]) => opOrder(y, x)).map(([, v]) => v).filter((v): v is unknown[] => Array.isArray(v))
 }
 
-/** One entry as a FileRef, or null when it is not one (not a map, a bad hash or size). */
+/** Whether the values of a key are `files` lists created concurrently: read as their union, no conflict. */
+export function mergedByUnion(key: string, values: readonly unknown[]): boolean {
+  return key === "files" && values.every(v => Array.isArray(v))
+}
+
+/** A size as the schema reads it: a whole number from 0 to 2^53 − 1, else 0. */
+function readSize(v: unknown): number {
+  const n = typeof v === "bigint" ? Number(v) : v
+  return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= Number.MAX_SAFE_INTEGER ? n : 0
+}
+
+/** One entry as a FileRef, or null when it is not one (not a map, or no 64-hex hash). */
 export function parseFileRef(v: unknown): FileRef | null {
+  if (!v || typeof v !== "object" || Array.isArray(v) || v instanceof A.ImmutableString) return null
   const m = obj(v)
   const hash = str(m.hash)
-  const size = typeof m.size === "bigint" ? Number(m.size) : m.size
-  if (!HASH_RE.test(hash) || typeof size !== "number" || !Number.isFinite(size) || size < 0) return null
-  const ref: FileRef = { hash, name: str(m.name), type: str(m.type), size, addedBy: str(m.addedBy), addedAt: str(m.addedAt) }
+  if (!HASH_RE.test(hash)) return null
+  const ref: FileRef = { hash, name: str(m.name), type: str(m.type), size: readSize(m.size), addedBy: str(m.addedBy), addedAt: str(m.addedAt) }
   const device = str(m.device)
   if (device) ref.device = device
   return ref
@@ -55,12 +73,6 @@ export function byAddedThenHash(x: FileRef, y: FileRef): number {
   return x.addedAt < y.addedAt ? -1 : x.addedAt > y.addedAt ? 1 : x.hash < y.hash ? -1 : x.hash > y.hash ? 1 : 0
 }
 
-/** Of two entries with one hash, the one kept: the earliest added (then any fixed order, for ties). */
-function earlier(x: FileRef, y: FileRef): FileRef {
-  if (x.addedAt !== y.addedAt) return x.addedAt < y.addedAt ? x : y
-  return JSON.stringify(x) <= JSON.stringify(y) ? x : y
-}
-
 /** The file references under `container`: the union of its `files` lists, one per hash, sorted. */
 export function readFileRefs(container: unknown): FileRef[] {
   const byHash = new Map<string, FileRef>()
@@ -68,8 +80,9 @@ export function readFileRefs(container: unknown): FileRef[] {
     for (const entry of l) {
       const ref = parseFileRef(entry)
       if (!ref) continue
+      // one hash is one file: the earliest added is kept, a tie goes to the one met first
       const had = byHash.get(ref.hash)
-      byHash.set(ref.hash, had ? earlier(had, ref) : ref)
+      if (!had || ref.addedAt < had.addedAt) byHash.set(ref.hash, ref)
     }
   }
   return [...byHash.values()].sort(byAddedThenHash)
