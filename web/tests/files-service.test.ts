@@ -101,7 +101,7 @@ describe("documents on a device", () => {
   it("a sealed analysis's file: the envelope is hashed and sent, the plaintext kept and returned", async () => {
     const { relay, state, held } = memoryRelay()
     const xor = (b: Uint8Array) => b.map(x => x ^ 0x5a)
-    const cipher = { seal: async (p: Uint8Array) => xor(p), open: async (e: Uint8Array) => xor(e) }
+    const cipher = { seal: async (p: Uint8Array) => xor(p), open: async (e: Uint8Array, _hash: string) => xor(e) }
     const ana = device(relay)
     const ref = await ana.docs.attach("doc", { name: "secret.pdf", type: "application/pdf", bytes: pdf(5) }, who, () => {}, cipher)
     expect(ref.hash).toBe(await sha256Hex(xor(pdf(5))))

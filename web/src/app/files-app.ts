@@ -12,7 +12,7 @@ import { FileStore } from "../files/store"
 import { FilesRelay } from "../files/relay"
 import { Uploader } from "../files/uploads"
 import { Documents } from "../files/service"
-import { sealedFileCipher, type FileCipher, type SealedFileSession } from "../files/cipher"
+import { sealedFileCipher, type FileCipher } from "../files/cipher"
 import { deviceLabel } from "../files/devicelabel"
 import type { FilesCtx } from "../ui/files"
 import { saveBytes, showBytes } from "../ui/blobs"
@@ -41,6 +41,8 @@ export class AppFiles {
   readonly uploader: Uploader
   readonly docs: Documents
   #notes = new Map<string, string>()
+  /** Why the person's last attach did not work ("" when it did). */
+  #problem = ""
   #poll = 0
   #refreshTimer = 0
 
@@ -84,7 +86,7 @@ export class AppFiles {
   #refs(): FileRef[] { return this.host.open ? attachedFiles(readAnalysis(this.host.open.handle.doc())).map(x => x.ref) : [] }
   #cipher(): FileCipher | undefined {
     const sealed = this.host.open?.sealed
-    return sealed ? sealedFileCipher(sealed.session as unknown as SealedFileSession) : undefined
+    return sealed ? sealedFileCipher(sealed.session) : undefined
   }
 
   #needsRelay(): boolean {
@@ -110,7 +112,8 @@ export class AppFiles {
     const docId = () => this.#docId() ?? ""
     const me = () => host.acting ?? host.me!
     const analysis = () => readAnalysis(host.open!.handle.doc())
-    const sealedWithoutCipher = () => !!host.open?.sealed && !this.#cipher()
+    // a device removed from a sealed analysis no longer holds its current key: it cannot seal a file for it
+    const sealedWithoutKey = () => !!host.open?.sealed?.removed
     const got = async (ref: FileRef, then: (bytes: Uint8Array) => void) => {
       this.#note(ref.hash, "")
       const r = await docs.get(docId(), ref, this.#cipher())
@@ -120,8 +123,9 @@ export class AppFiles {
       else this.#note(ref.hash, `It could not be opened: ${r.message}.`)
     }
     return {
-      get canAttach() { return !readOnly && host.canEdit() && !sealedWithoutCipher() },
-      get attachNote() { return !readOnly && host.canEdit() && sealedWithoutCipher() ? "Attaching documents to an end-to-end encrypted analysis needs a newer version of caucus." : "" },
+      get canAttach() { return !readOnly && host.canEdit() && !sealedWithoutKey() },
+      get attachNote() { return !readOnly && host.canEdit() && sealedWithoutKey() ? "This device was removed from the encrypted analysis: it cannot add documents." : "" },
+      problem: () => this.#problem,
       status: ref => docs.status(docId(), ref),
       note: hash => this.#notes.get(hash) ?? "",
       holder: ref => {
@@ -153,10 +157,17 @@ export class AppFiles {
     // a sealed analysis's file leaves this device encrypted or not at all
     if (!doc || (this.host.open?.sealed && !this.#cipher())) return
     const device = deviceLabel(navigator.userAgent)
+    this.#problem = ""
     for (const file of files) {
-      const bytes = new Uint8Array(await file.arrayBuffer())
-      await this.docs.attach(doc, { name: file.name, type: file.type, bytes }, { member: me.id, device },
-        ref => this.host.change(d => { addFile(d, me, place, ref) }), this.#cipher())
+      try {
+        const bytes = new Uint8Array(await file.arrayBuffer())
+        await this.docs.attach(doc, { name: file.name, type: file.type, bytes }, { member: me.id, device },
+          ref => this.host.change(d => { addFile(d, me, place, ref) }), this.#cipher())
+      } catch (e) {
+        // e.g. a file too large to seal, or the browser's storage full: nothing was written to the analysis
+        this.#problem = `${file.name} could not be attached: ${(e as Error).message || String(e)}.`
+      }
     }
+    this.host.queueRender()
   }
 }

@@ -4,28 +4,23 @@
 // everything else sees a FileCipher. The reference's hash is the SHA-256 of the envelope, its size the
 // plaintext's; this device keeps the plaintext (its own storage, like the sealed document itself).
 
-/** Encrypts a file for the relay and opens what the relay returns. */
+/** Encrypts a file for the relay and opens what the relay returns for a reference's `hash`. */
 export interface FileCipher {
   seal(plaintext: Uint8Array): Promise<Uint8Array>
-  open(envelope: Uint8Array): Promise<Uint8Array>
+  open(envelope: Uint8Array, hash: string): Promise<Uint8Array>
 }
 
-/** What the sealed session offers for files; absent until `sealFile`/`openFile` exist in web/src/sealed. */
+/** What the sealed session offers for files (web/src/sealed/client.ts over ./sealed/files.ts). */
 export interface SealedFileSession {
-  sealFile?(plaintext: Uint8Array): Uint8Array
-  openFile?(envelope: Uint8Array): Uint8Array
+  sealFile(plaintext: Uint8Array): Uint8Array
+  openFile(envelope: Uint8Array, hash: string): Uint8Array
 }
 
-/**
- * The cipher of a sealed analysis, or undefined when this build cannot encrypt files (then attaching is
- * not offered there: a plaintext upload of a sealed analysis's file must never happen).
- */
-export function sealedFileCipher(session: SealedFileSession): FileCipher | undefined {
-  const { sealFile, openFile } = session
-  if (typeof sealFile !== "function" || typeof openFile !== "function") return undefined
+/** The cipher of a sealed analysis: its session's file envelopes (kind File, current epoch, signed). */
+export function sealedFileCipher(session: SealedFileSession): FileCipher {
   return {
-    seal: async plaintext => sealFile.call(session, plaintext),
-    open: async envelope => openFile.call(session, envelope),
+    seal: async plaintext => session.sealFile(plaintext),
+    open: async (envelope, hash) => session.openFile(envelope, hash),
   }
 }
 

@@ -167,7 +167,7 @@ export class Documents {
     if (await sha256Hex(got.value) !== ref.hash) return { kind: "error", message: "the relay sent other bytes than were attached" }
     let plain = got.value
     if (cipher) {
-      try { plain = await cipher.open(got.value) } catch { return { kind: "error", message: "this device cannot decrypt the file" } }
+      try { plain = await cipher.open(got.value, ref.hash) } catch { return { kind: "error", message: "this device cannot decrypt the file" } }
     }
     const had = this.#local.get(ref.hash)
     await this.store.putFile(ref.hash, plain, { name: ref.name, type: ref.type, size: plain.length, docs: [doc], lastOpened: opened ? this.#now() : had?.lastOpened ?? 0 })

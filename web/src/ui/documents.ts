@@ -6,7 +6,7 @@ import { type AttachedFile, type FilePlace, attachedFiles } from "../model/attac
 import type { Analysis } from "../model/schema"
 import { BUDGET_CHOICES, formatBytes } from "../files/budget"
 import { h, replaceKeepingFocus, selectEl } from "./dom"
-import { attachButton, dropZone, fileLine, type FilesCtx } from "./files"
+import { attachButton, dropZone, fileLine, problemLine, type FilesCtx } from "./files"
 import type { Ctx, DocState, View } from "./view"
 
 /** A place as a link (or text) in the list of where a file is referred to. */
@@ -74,16 +74,18 @@ export function documentsView(ctx: Ctx): View {
   const list = h("ul", { class: "filelist" })
   const storage = storageCard(f)
   const add = attachButton(f, { kind: "analysis" }, "the analysis", "Add documents")
+  const problem = problemLine()
   const el = h("section", { class: "view documents" },
     h("h1", {}, "Documents"),
     h("p", { class: "meta" }, "Member states' proposals, draft resolutions and other papers, for the coalition only. Keep the ones you need in the hall offline."),
-    add ? h("div", { class: "card add-docs" }, add, f.canAttach ? h("span", { class: "meta" }, " or drop files on this page") : null) : null,
+    add ? h("div", { class: "card add-docs" }, add, f.canAttach ? h("span", { class: "meta" }, " or drop files on this page") : null, problem.el) : null,
     list,
     storage.el)
   dropZone(el, f, { kind: "analysis" })
   let shown = ""
   function update(_doc: DocState, a: Analysis) {
     storage.update()
+    problem.update(f)
     const files = attachedFiles(a)
     const sig = JSON.stringify([files, files.map(x => [f.status(x.ref), f.note(x.ref.hash)]), f.canAttach])
     if (sig === shown) return

@@ -14,6 +14,8 @@ export interface FilesCtx {
   readonly canAttach: boolean
   /** Why an editor cannot attach here ("" when they can, or are a viewer). */
   readonly attachNote: string
+  /** Why the person's last attach failed ("" when it did not). */
+  problem(): string
   status(ref: FileRef): FileStatus
   /** The outcome of the person's last "Open"/"Download" of this file when it needs saying ("" otherwise). */
   note(hash: string): string
@@ -94,6 +96,12 @@ export function dropZone(zone: HTMLElement, f: FilesCtx, place: FilePlace) {
   })
 }
 
+/** Why the last attach failed, where the person attached (updated with the list). */
+export function problemLine(): { el: HTMLElement; update(f: FilesCtx): void } {
+  const el = h("p", { class: "file-note", role: "alert" })
+  return { el, update: f => { if (el.textContent !== f.problem()) el.textContent = f.problem() } }
+}
+
 /** The "Attach document" button: a file picker (several at once), labelled for its place. */
 export function attachButton(f: FilesCtx, place: FilePlace, forLabel: string, text = "Attach document"): HTMLElement | null {
   if (!f.canAttach) return f.attachNote ? h("p", { class: "meta" }, f.attachNote) : null
@@ -109,11 +117,13 @@ export function attachButton(f: FilesCtx, place: FilePlace, forLabel: string, te
 /** The documents of one place (a position, a task): the list and the attach control, redrawn when they change. */
 export function attachPanel(f: FilesCtx, place: FilePlace, label: string) {
   const list = h("div", { class: "files" })
+  const problem = problemLine()
   const el = h("div", { class: "attachments", role: "group", "aria-label": `Documents for ${label}` },
-    h("span", { class: "attachments-title" }, "Documents"), list, attachButton(f, place, label))
+    h("span", { class: "attachments-title" }, "Documents"), list, attachButton(f, place, label), problem.el)
   dropZone(el, f, place)
   let shown = ""
   const update = (refs: readonly FileRef[] | undefined) => {
+    problem.update(f)
     const files = refs ?? []
     const sig = JSON.stringify(files.map(r => [r.hash, f.status(r), f.note(r.hash)]))
     if (sig === shown) return
