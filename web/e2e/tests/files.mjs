@@ -1,12 +1,13 @@
 // Conference documents: a PDF attached on a position reaches another member byte for byte; a file
 // attached offline waits on the device ("uploading from Ana's …" for the others) and goes up with the
 // reference on reconnect; a pinned 10 MB PDF opens on a phone with no network after a reload; a viewer
-// reads documents but gets no upload control; the app is installable (manifest, icons, in the shell).
+// reads documents but gets no upload control; a sealed analysis's file reaches the relay encrypted and
+// another member decrypts it; the app is installable (manifest, icons, in the shell).
 import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { waitFor } from "../harness.mjs"
-import { assert, isOffline, newAnalysis, person, relay, saved, secrets, SHOTS, test } from "../suite.mjs"
+import { assert, filesUnder, isOffline, newAnalysis, person, relay, saved, secrets, SHOTS, test } from "../suite.mjs"
 import { DIST, TOKEN } from "../harness.mjs"
 
 const sha = bytes => createHash("sha256").update(bytes).digest("hex")
@@ -36,6 +37,16 @@ async function downloaded(p, name) {
   return readFileSync(await download.path())
 }
 
+/** Drops a file on the element `selector` as a person dragging it from their desktop would. */
+async function dropFile(p, selector, name, type, bytes) {
+  await p.page.locator(selector).evaluate((el, { name, type, data }) => {
+    const dt = new DataTransfer()
+    dt.items.add(new File([Uint8Array.from(atob(data), c => c.charCodeAt(0))], name, { type }))
+    el.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }))
+    el.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }))
+  }, { name, type, data: bytes.toString("base64") })
+}
+
 /** The line of a file in the view on screen (its status, actions). */
 const fileLine = (p, name) => p.page.locator(".file").filter({ has: p.page.getByRole("button", { name: `Open ${name}` }) }).first()
 const statusOf = async (p, name) => (await fileLine(p, name).locator(".file-status").textContent()).trim()
@@ -63,8 +74,14 @@ test("documents: a PDF attached on a position reaches another member, who opens 
   // and on the position itself
   await m.open(url, "&view=country&c=BR")
   await m.page.getByRole("group", { name: "Documents for Brazil on Res 102" }).getByRole("button", { name: "Open BR-proposal-res102.pdf" }).waitFor()
+  // Maria drops a file on the Documents view: it is attached to the analysis as a whole
   await m.open(url, "&view=documents")
-  await m.page.getByRole("button", { name: "Open BR-proposal-res102.pdf" }).waitFor()
+  const agenda = pdf("PP-26 provisional agenda", 2500)
+  await dropFile(m, ".view.documents", "PP-26-agenda.pdf", "application/pdf", agenda)
+  await waitFor(async () => /^On this device/.test(await statusOf(m, "PP-26-agenda.pdf")), "the dropped file uploaded")
+  assert(/Attached to the analysis/.test(await fileLine(m, "PP-26-agenda.pdf").locator("xpath=..").textContent()), "the dropped file's place")
+  await a.open(url, "&view=documents")
+  await waitFor(async () => /On the relay/.test(await statusOf(a, "PP-26-agenda.pdf")), "Ana sees Maria's file on the relay")
   await m.page.screenshot({ path: join(SHOTS, "documents.png") })
   await a.context.close(); await m.context.close()
 })
@@ -171,4 +188,41 @@ test("installable: the manifest is served with icons that load, linked from the 
   const href = await a.page.locator("link[rel=manifest]").getAttribute("href")
   assert(href && new URL(href, a.page.url()).pathname === "/manifest.webmanifest", `link rel=manifest: ${href}`)
   await a.context.close()
+})
+
+test("documents: in a sealed analysis a file leaves the device encrypted, and another member opens it", async () => {
+  if (relay.kind !== "caucus") return // the reference relay has no /api/sealed
+  const a = await person("Ana", "Article 19")
+  await a.page.getByRole("button", { name: "Create new analysis" }).click()
+  await a.page.getByLabel("I saved the recovery key").check({ timeout: 20000 })
+  await a.page.getByRole("button", { name: "Continue" }).click()
+  await a.page.locator(".matrix .grid").waitFor({ timeout: 20000 })
+  const url = decodeURIComponent(new URL(a.page.url()).hash.match(/doc=([^&]+)/)[1])
+  // Ana invites Maria (the invitation link's token and invite secret)
+  await a.open(url, "&view=access")
+  await a.page.getByLabel("Token name").fill("Maria")
+  await a.page.getByRole("button", { name: "Create token" }).click()
+  const link = await a.page.locator("#tok-link").inputValue()
+  const params = new URLSearchParams(link.slice(link.indexOf("#") + 1))
+  secrets.add(params.get("invite").split(".")[1])
+  // a file on Brazil's position, with words that must never reach the relay
+  const marker = `sealed-corridor-${Math.random().toString(36).slice(2)}`
+  const secretPdf = pdf(marker, 3000)
+  await a.open(url, "&view=country&c=BR")
+  await a.page.getByLabel("Attach document for Brazil on Res 102").setInputFiles({ name: `${marker}.pdf`, mimeType: "application/pdf", buffer: secretPdf })
+  await waitFor(async () => /^On this device/.test(await statusOf(a, `${marker}.pdf`)), "the sealed file uploaded", 30000)
+  const docId = url.replace(/^automerge:/, "")
+  const held = await (await fetch(`${relay.origin}/api/docs/${docId}/files`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()
+  assert(held.files.length === 1 && held.files[0].name === "sealed" && held.files[0].type === "application/octet-stream", `the relay learnt: ${JSON.stringify(held.files)}`)
+  assert(held.files[0].size > secretPdf.length, "the relay holds no envelope")
+  const stored = await (await fetch(`${relay.origin}/api/docs/${docId}/files/${held.files[0].hash}`, { headers: { Authorization: `Bearer ${TOKEN}` } })).arrayBuffer()
+  assert(!Buffer.from(stored).toString("latin1").includes(marker), "the relay serves the plaintext")
+  assert(!filesUnder(relay.data).some(f => f.bytes.toString("latin1").includes(marker)), "the plaintext is in the relay's data directory")
+  // Maria joins with the invitation (Ana's open browser lets her in) and opens the file byte for byte
+  const m = await person("Maria", "Access Now", undefined, { token: params.get("token") })
+  await m.page.goto(`${m.proxy.origin}/#doc=${url}&invite=${params.get("invite")}&view=documents`)
+  await m.page.getByRole("button", { name: `Open ${marker}.pdf` }).waitFor({ timeout: 45000 })
+  await waitFor(async () => /On the relay/.test(await statusOf(m, `${marker}.pdf`)), "on the relay for Maria", 20000)
+  assert(sha(await downloaded(m, `${marker}.pdf`)) === sha(secretPdf), "Maria's decrypted bytes differ from Ana's")
+  await a.context.close(); await m.context.close()
 })

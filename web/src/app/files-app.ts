@@ -50,7 +50,8 @@ export class AppFiles {
     this.relay = new FilesRelay(() => host.device.token())
     this.uploader = new Uploader(this.store, this.relay, {
       changed: () => host.queueRender(),
-      sent: (doc, hash) => { this.docs.sent(doc, hash); host.queueRender() },
+      // the relay holds it now; its list (and what the analysis uses there) is asked for again
+      sent: (doc, hash) => { this.docs.sent(doc, hash); host.queueRender(); this.#soon() },
     })
     this.docs = new Documents(this.store, this.relay, this.uploader, {
       storage: localStorage, changed: () => host.queueRender(),
@@ -77,7 +78,10 @@ export class AppFiles {
 
   /** Document changes: references added or removed elsewhere mean asking the relay again, soon. */
   changed(patches: Patches) {
-    if (!patches.some(p => p.path.includes("files"))) return
+    if (patches.some(p => p.path.includes("files"))) this.#soon()
+  }
+
+  #soon() {
     clearTimeout(this.#refreshTimer)
     this.#refreshTimer = window.setTimeout(() => this.#check(), REFRESH_DELAY_MS)
   }
