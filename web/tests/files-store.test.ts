@@ -165,3 +165,20 @@ describe("hash and device label", () => {
     expect(deviceLabel("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36 Edg/126.0")).toBe("Edge on Windows")
   })
 })
+
+describe("what a file's line says", async () => {
+  const { statusText, kindOf } = await import("../src/ui/files")
+  const { previewable } = await import("../src/ui/blobs")
+  it("names whose upload a file waits for, and what is on this device", () => {
+    expect(statusText({ kind: "waiting" }, "Ana's Chrome on Android")).toBe("Not uploaded yet: uploading from Ana's Chrome on Android…")
+    expect(statusText({ kind: "waiting" }, "Ana")).toBe("Not uploaded yet (added by Ana)")
+    expect(statusText({ kind: "here", pinned: true }, "")).toBe("On this device · kept offline")
+    expect(statusText({ kind: "uploading", attempts: 2 }, "")).toMatch(/^Waiting to upload from this device/)
+    expect(statusText({ kind: "refused", message: "Too large for the relay", key: "k" }, "")).toBe("Too large for the relay")
+  })
+  it("opens only what the browser shows without running it; names kinds", () => {
+    expect(["application/pdf", "image/png", "text/plain; charset=utf-8"].map(previewable)).toEqual([true, true, true])
+    expect(["text/html", "image/svg+xml", "application/msword", ""].map(previewable)).toEqual([false, false, false, false])
+    expect([kindOf({ type: "application/pdf", name: "a.pdf" }), kindOf({ type: "", name: "b.DOCX" }), kindOf({ type: "image/jpeg", name: "c" })]).toEqual(["PDF", "Document", "Image"])
+  })
+})
