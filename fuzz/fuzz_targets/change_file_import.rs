@@ -33,6 +33,7 @@ fuzz_target!(|data: &[u8]| {
         rest.to_vec()
     } else {
         changefile::encode(&ChangeFile {
+            files: Vec::new(),
             document_id: ID,
             heads: Vec::new(),
             payload: rest.to_vec(),

@@ -109,6 +109,13 @@ pub(crate) struct FileConfig {
     pub(crate) cluster_tls_ca: Option<PathBuf>,
     pub(crate) cluster_tls_cert: Option<PathBuf>,
     pub(crate) cluster_tls_key: Option<PathBuf>,
+    pub(crate) max_file_bytes: Option<u64>,
+    pub(crate) file_quota_mib: Option<u64>,
+    pub(crate) max_concurrent_uploads: Option<usize>,
+    #[serde(default, deserialize_with = "duration")]
+    pub(crate) files_gc_grace: Option<Duration>,
+    #[serde(default, deserialize_with = "duration")]
+    pub(crate) files_gc_every: Option<Duration>,
     pub(crate) max_change_file_bytes: Option<usize>,
     pub(crate) max_concurrent_imports: Option<usize>,
     pub(crate) max_connections: Option<usize>,

@@ -135,6 +135,10 @@ enum ChangesAction {
         /// in clear: keep it as you would the analysis).
         #[arg(long, env = "CAUCUS_DEVICE_KEY")]
         key: Option<PathBuf>,
+        /// Name the files the changes refer to without carrying their bytes (by default up to
+        /// the relay's --max-file-bytes of them travel in the file).
+        #[arg(long)]
+        no_files: bool,
     },
     /// Apply a change file (the document is named inside the file).
     Import {
@@ -144,13 +148,13 @@ enum ChangesAction {
 }
 
 /// A reachable relay.
-struct Server {
-    base: String,
-    token: String,
+pub(crate) struct Server {
+    pub(crate) base: String,
+    pub(crate) token: String,
 }
 
 impl Where {
-    fn server(&self) -> anyhow::Result<Option<Server>> {
+    pub(crate) fn server(&self) -> anyhow::Result<Option<Server>> {
         let Some(base) = &self.server else {
             return Ok(None);
         };
@@ -164,13 +168,13 @@ impl Where {
         }))
     }
 
-    fn storage(&self) -> anyhow::Result<Storage> {
+    pub(crate) fn storage(&self) -> anyhow::Result<Storage> {
         target::open_data_dir(&self.data, "--token")
     }
 }
 
 impl Server {
-    fn get(&self, path: &str, query: &[(&str, String)]) -> anyhow::Result<Vec<u8>> {
+    pub(crate) fn get(&self, path: &str, query: &[(&str, String)]) -> anyhow::Result<Vec<u8>> {
         let mut request = target::agent()
             .get(format!("{}{path}", self.base))
             .header("Authorization", format!("Bearer {}", self.token));
@@ -190,7 +194,7 @@ impl Server {
     }
 }
 
-fn parse_doc(doc: &str) -> anyhow::Result<DocumentId> {
+pub(crate) fn parse_doc(doc: &str) -> anyhow::Result<DocumentId> {
     doc.parse::<DocumentId>()
         .with_context(|| format!("document {doc}"))
 }
@@ -456,6 +460,7 @@ pub(crate) async fn changes(args: ChangesArgs) -> anyhow::Result<()> {
             since,
             output,
             key,
+            no_files,
         } => {
             let id = parse_doc(&doc)?;
             let since_parsed = ChangesSince::parse(since.as_deref()).map_err(anyhow::Error::msg)?;
@@ -471,17 +476,16 @@ pub(crate) async fn changes(args: ChangesArgs) -> anyhow::Result<()> {
                     .await??
                 }
                 (None, Some(server)) => {
-                    let params: Vec<(&str, String)> =
-                        since.into_iter().map(|s| ("since", s)).collect();
+                    let mut params = vec![("files", if no_files { "0" } else { "1" }.into())];
+                    params.extend(since.map(|s| ("since", s)));
                     let path = format!("/api/docs/{id}/changes");
                     tokio::task::spawn_blocking(move || server.get(&path, &params)).await??
                 }
                 (None, None) => {
                     let storage = args.target.storage()?;
                     let doc = load(&storage, &id, &args.target.data).await?;
-                    let doc_id = id.clone();
-                    tokio::task::spawn_blocking(move || since_parsed.export(&doc, &doc_id))
-                        .await??
+                    crate::files::export_changes_here(&storage, &id, doc, since_parsed, !no_files)
+                        .await?
                 }
             };
             write_out(output.as_deref(), &bytes, true)?;
@@ -501,6 +505,7 @@ pub(crate) async fn changes(args: ChangesArgs) -> anyhow::Result<()> {
                     let body =
                         tokio::task::spawn_blocking(move || server.post_changes(&id, &bytes))
                             .await??;
+                    crate::files::say_carried(&body["files"]);
                     body.get("newChanges")
                         .and_then(serde_json::Value::as_u64)
                         .unwrap_or(0)
@@ -510,6 +515,9 @@ pub(crate) async fn changes(args: ChangesArgs) -> anyhow::Result<()> {
                     let outcome = snapshot::import_into_storage(&storage, &id, bytes)
                         .await
                         .with_context(|| format!("{}", file.display()))?;
+                    let files =
+                        crate::files::import_carried_here(&storage, &id, header.files).await?;
+                    crate::files::say_carried(&serde_json::to_value(files)?);
                     outcome.new_changes as u64
                 }
             };

@@ -10,6 +10,7 @@
 //! - `target`: what those one-shot commands share: opening a data directory, talking HTTP.
 //! - `backup`: backup, restore, dump and import (docs/backup.md).
 //! - `first_start`: where a generated admin token goes (the terminal, or `<data>/admin-token`).
+//! - `files`: conference documents (list, put, get, garbage collection).
 //! - `status`: a running relay's `/api/admin/status` as a summary (or its JSON).
 
 mod backup;
@@ -17,6 +18,7 @@ mod cluster_flags;
 mod config_file;
 mod docs;
 mod effective;
+mod files;
 mod first_start;
 mod sealed;
 mod serve;
@@ -74,6 +76,8 @@ enum Command {
     Device(sealed::DeviceArgs),
     /// Sealed analyses: create, add or remove member devices, set a field (docs/sealed.md).
     Sealed(sealed::SealedArgs),
+    /// Conference documents: list, put, get, and remove the bytes no analysis uses any more.
+    Files(files::FilesArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -117,6 +121,7 @@ fn run() -> anyhow::Result<()> {
         Command::Status(args) => runtime.block_on(status::run(args)),
         Command::Device(args) => sealed::device(args),
         Command::Sealed(args) => runtime.block_on(sealed::sealed(args)),
+        Command::Files(args) => runtime.block_on(files::run(args)),
     }
 }
 

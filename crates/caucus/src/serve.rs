@@ -165,6 +165,24 @@ pub(crate) struct ServeFlags {
     )]
     #[serde(rename = "backup-recipient")]
     backup_recipients: Vec<String>,
+    /// Largest conference document (file) one upload may carry, in bytes.
+    #[arg(long, env = "CAUCUS_MAX_FILE_BYTES", default_value_t = 50 * 1024 * 1024)]
+    max_file_bytes: u64,
+    /// Files one analysis may hold in all, in MiB (a file shared by two analyses counts in both).
+    #[arg(long, env = "CAUCUS_FILE_QUOTA_MIB", default_value_t = 2048)]
+    file_quota_mib: u64,
+    /// File uploads read at once (each holds its file in memory until it is stored); more are
+    /// answered 429 before their body is read.
+    #[arg(long, env = "CAUCUS_MAX_CONCURRENT_UPLOADS", default_value_t = 2)]
+    max_concurrent_uploads: usize,
+    /// Files no analysis refers to any more are removed after this long (e.g. 7d, 12h).
+    #[arg(long, env = "CAUCUS_FILES_GC_GRACE", default_value = "7d", value_parser = humantime::parse_duration)]
+    #[serde(serialize_with = "crate::effective::duration")]
+    files_gc_grace: Duration,
+    /// How often the relay looks for such files by itself (0s: never; `caucus files gc`).
+    #[arg(long, env = "CAUCUS_FILES_GC_EVERY", default_value = "6h", value_parser = humantime::parse_duration)]
+    #[serde(serialize_with = "crate::effective::duration")]
+    files_gc_every: Duration,
 }
 
 /// Checks a `--trusted-proxy` value; kept as text (the config file gives text too).
@@ -367,6 +385,11 @@ fn resolve_http_flags(
     sources: &mut Vec<(&'static str, Source)>,
 ) {
     merge_plain!(flags, file, from, sources;
+        max_file_bytes,
+        file_quota_mib,
+        max_concurrent_uploads,
+        files_gc_grace,
+        files_gc_every,
         max_change_file_bytes,
         max_concurrent_imports,
         max_connections,
@@ -472,6 +495,13 @@ fn relay_config(args: &ServeFlags) -> anyhow::Result<caucus_relay::Config> {
     }
     config.max_change_file_bytes = args.max_change_file_bytes.max(1);
     config.max_concurrent_imports = args.max_concurrent_imports.max(1);
+    config.files = caucus_relay::files::FileSettings {
+        max_file_bytes: args.max_file_bytes.max(1),
+        quota_bytes: args.file_quota_mib.saturating_mul(1024 * 1024),
+        max_concurrent_uploads: args.max_concurrent_uploads.max(1),
+        gc_grace: args.files_gc_grace,
+        gc_every: Some(args.files_gc_every).filter(|every| !every.is_zero()),
+    };
     config.max_connections = args.max_connections.max(1);
     config.http_timeout = Duration::from_secs(args.http_timeout_secs.clamp(1, 300));
     config.trusted_proxies = args

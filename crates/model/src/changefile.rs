@@ -4,7 +4,9 @@
 //! The byte layout is specified in `docs/reports-history-changes.md` ("Change files"); the web
 //! client writes and reads the same bytes (`web/src/model/changefile.ts`). In short: magic
 //! `CAUCUSCH`, format version, the 16-byte document id, the exporter's heads, the payload length,
-//! the SHA-256 of the payload, then the payload (automerge changes, concatenated).
+//! the SHA-256 of the payload, then the payload (automerge changes, concatenated); format 2
+//! adds the conference documents the changes refer to, each carried (its bytes, checked against
+//! its SHA-256) or only named as missing.
 //!
 //! [`import_changes`] is the only way in and it never damages the document: it validates the
 //! whole file, applies the changes to a copy, checks that every head the file names is now
@@ -17,8 +19,11 @@ use thiserror::Error;
 
 /// The first 8 bytes of every change file.
 pub const MAGIC: &[u8; 8] = b"CAUCUSCH";
-/// The format version this build writes and the newest it reads.
-pub const FORMAT_VERSION: u16 = 1;
+/// The newest format version this build reads. It writes 1 for a file without files (so older
+/// builds read it) and 2 for one with a files section.
+pub const FORMAT_VERSION: u16 = 2;
+/// The most files one change file may list.
+pub const MAX_FILES: usize = 4096;
 /// Suggested file name extension (without the dot).
 pub const EXTENSION: &str = "caucus-changes";
 
@@ -72,6 +77,12 @@ pub enum ChangeFileError {
     /// Export was asked for changes since heads the document does not know.
     #[error("unknown change {0} in --since: this copy has never seen it")]
     UnknownSince(String),
+    /// A carried file's bytes do not match its SHA-256.
+    #[error("the change file is corrupt: the carried file {0} does not match its hash")]
+    FileChecksum(String),
+    /// More files listed than a change file may hold.
+    #[error("the change file lists {0} files; at most {MAX_FILES} are allowed")]
+    TooManyFiles(usize),
     /// The document id is not a 16-byte automerge-repo id.
     #[error("document ids in change files are 16 bytes; this one is {0}")]
     DocumentIdLength(usize),
@@ -86,6 +97,35 @@ pub struct ChangeFile {
     pub heads: Vec<ChangeHash>,
     /// automerge changes (or a whole saved document), as `load_incremental` reads them.
     pub payload: Vec<u8>,
+    /// Format 2: conference documents the changes refer to (empty in format 1).
+    pub files: Vec<CarriedFile>,
+}
+
+/// A conference document in a change file: its bytes, or only its name (SHA-256) and size when
+/// the exporter did not have them or left them out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarriedFile {
+    /// SHA-256 of the bytes.
+    pub hash: [u8; HASH_LEN],
+    pub size: u64,
+    /// `None`: named as missing (get it from a relay that has it).
+    pub bytes: Option<Vec<u8>>,
+}
+
+impl CarriedFile {
+    /// Bytes to carry, named by their SHA-256.
+    pub fn carried(bytes: Vec<u8>) -> Self {
+        CarriedFile {
+            hash: Sha256::digest(&bytes).into(),
+            size: bytes.len() as u64,
+            bytes: Some(bytes),
+        }
+    }
+
+    /// The hash as 64 lowercase hex characters (how documents reference files).
+    pub fn hash_hex(&self) -> String {
+        self.hash.iter().map(|b| format!("{b:02x}")).collect()
+    }
 }
 
 /// What an import did.
@@ -121,7 +161,27 @@ pub fn export_changes(
         document_id: *document_id,
         heads: doc.get_heads(),
         payload,
+        files: Vec::new(),
     }))
+}
+
+/// [`export_changes`] with a files section (format 2) when `files` is not empty.
+pub fn export_changes_with_files(
+    doc: &Automerge,
+    document_id: &[u8; DOC_ID_LEN],
+    since: &[ChangeHash],
+    files: Vec<CarriedFile>,
+) -> Result<Vec<u8>, ChangeFileError> {
+    if files.len() > MAX_FILES {
+        return Err(ChangeFileError::TooManyFiles(files.len()));
+    }
+    let plain = export_changes(doc, document_id, since)?;
+    if files.is_empty() {
+        return Ok(plain);
+    }
+    let mut file = decode(&plain)?;
+    file.files = files;
+    Ok(encode(&file))
 }
 
 /// The bytes of a change file.
@@ -129,7 +189,8 @@ pub fn encode(file: &ChangeFile) -> Vec<u8> {
     let mut out =
         Vec::with_capacity(FIXED_PREFIX + file.heads.len() * HASH_LEN + 40 + file.payload.len());
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_be_bytes());
+    let version: u16 = if file.files.is_empty() { 1 } else { 2 };
+    out.extend_from_slice(&version.to_be_bytes());
     out.extend_from_slice(&file.document_id);
     // More than 65,535 concurrent heads cannot happen in practice; keep the first ones.
     let heads = &file.heads[..file.heads.len().min(usize::from(u16::MAX))];
@@ -140,6 +201,18 @@ pub fn encode(file: &ChangeFile) -> Vec<u8> {
     out.extend_from_slice(&(file.payload.len() as u64).to_be_bytes());
     out.extend_from_slice(&Sha256::digest(&file.payload));
     out.extend_from_slice(&file.payload);
+    if version == 2 {
+        let files = &file.files[..file.files.len().min(MAX_FILES)];
+        out.extend_from_slice(&u16::try_from(files.len()).unwrap_or(u16::MAX).to_be_bytes());
+        for carried in files {
+            out.extend_from_slice(&carried.hash);
+            out.push(u8::from(carried.bytes.is_some()));
+            out.extend_from_slice(&carried.size.to_be_bytes());
+            if let Some(bytes) = &carried.bytes {
+                out.extend_from_slice(bytes);
+            }
+        }
+    }
     out
 }
 
@@ -175,6 +248,11 @@ pub fn decode(bytes: &[u8]) -> Result<ChangeFile, ChangeFileError> {
     let payload_len = usize::try_from(payload_len)
         .map_err(|_| ChangeFileError::Truncated("payload longer than this machine can hold"))?;
     let payload = take(payload_len, "the changes are cut short")?.to_vec();
+    let files = if version >= 2 {
+        decode_files(&mut take)?
+    } else {
+        Vec::new()
+    };
     if !rest.is_empty() {
         return Err(ChangeFileError::TrailingBytes(rest.len()));
     }
@@ -185,7 +263,48 @@ pub fn decode(bytes: &[u8]) -> Result<ChangeFile, ChangeFileError> {
         document_id,
         heads,
         payload,
+        files,
     })
+}
+
+/// The files section of format 2, each carried file checked against its hash.
+fn decode_files<'a>(
+    take: &mut impl FnMut(usize, &'static str) -> Result<&'a [u8], ChangeFileError>,
+) -> Result<Vec<CarriedFile>, ChangeFileError> {
+    let count = usize::from(u16::from_be_bytes(be(take(2, "no file count")?)));
+    if count > MAX_FILES {
+        return Err(ChangeFileError::TooManyFiles(count));
+    }
+    let mut files = Vec::with_capacity(count);
+    for _ in 0..count {
+        let hash: [u8; HASH_LEN] = be(take(HASH_LEN, "a file's hash is cut short")?);
+        let carried = take(1, "a file's flag is cut short")?[0];
+        let size = u64::from_be_bytes(be(take(8, "a file's size is cut short")?));
+        let bytes = match carried {
+            0 => None,
+            1 => {
+                let len = usize::try_from(size)
+                    .map_err(|_| ChangeFileError::Truncated("a file larger than this machine"))?;
+                let bytes = take(len, "a carried file is cut short")?.to_vec();
+                Some(bytes)
+            }
+            _ => {
+                return Err(ChangeFileError::Truncated(
+                    "a file's flag is neither 0 nor 1",
+                ));
+            }
+        };
+        let file = CarriedFile { hash, size, bytes };
+        if file
+            .bytes
+            .as_ref()
+            .is_some_and(|b| Sha256::digest(b).as_slice() != hash)
+        {
+            return Err(ChangeFileError::FileChecksum(file.hash_hex()));
+        }
+        files.push(file);
+    }
+    Ok(files)
 }
 
 /// Applies a change file to `doc`, the replica of document `document_id`. On any error `doc` is
@@ -311,11 +430,12 @@ mod tests {
         let last = corrupt.len() - 1;
         corrupt[last] ^= 0xff;
         let mut newer = good.clone();
-        newer[8..10].copy_from_slice(&2u16.to_be_bytes());
+        newer[8..10].copy_from_slice(&3u16.to_be_bytes());
         let mut trailing = good.clone();
         trailing.push(0);
         // A payload whose checksum is right but whose bytes are not automerge changes.
         let garbage = encode(&ChangeFile {
+            files: Vec::new(),
             document_id: ID,
             heads: vec![],
             payload: b"definitely not automerge".to_vec(),
@@ -337,7 +457,7 @@ mod tests {
                 b"%PDF-1.7 and so on".to_vec(),
                 ChangeFileError::NotAChangeFile,
             ),
-            ("newer", newer, ChangeFileError::NewerVersion(2)),
+            ("newer", newer, ChangeFileError::NewerVersion(3)),
             ("corrupt", corrupt, ChangeFileError::Checksum),
             ("trailing", trailing, ChangeFileError::TrailingBytes(1)),
             (
@@ -383,5 +503,42 @@ mod tests {
         let outcome = import_changes(&mut empty, &ID, &file).unwrap();
         assert_eq!(outcome.new_changes, 1);
         assert_eq!(empty.get_heads(), doc.get_heads());
+    }
+
+    #[test]
+    fn files_travel_in_format_2_checked_against_their_hash_and_format_1_is_unchanged() {
+        let doc = doc_with("a", 1);
+        let plain = export_changes(&doc, &ID, &[]).unwrap();
+        assert_eq!(&plain[8..10], &1u16.to_be_bytes(), "no files: format 1");
+        let pdf = CarriedFile::carried(b"%PDF-1.4 a proposal".to_vec());
+        let missing = CarriedFile {
+            hash: [9; 32],
+            size: 5_000_000,
+            bytes: None,
+        };
+        let bytes =
+            export_changes_with_files(&doc, &ID, &[], vec![missing.clone(), pdf.clone()]).unwrap();
+        assert_eq!(&bytes[8..10], &2u16.to_be_bytes());
+        let read = decode(&bytes).unwrap();
+        assert_eq!(read.files, vec![missing, pdf]);
+        assert_eq!(read.payload, decode(&plain).unwrap().payload);
+        let mut other = Automerge::new();
+        assert_eq!(
+            import_changes(&mut other, &ID, &bytes).unwrap().new_changes,
+            1
+        );
+        // A changed byte in a carried file is caught by its own hash.
+        let mut tampered = bytes.clone();
+        let at = tampered.len() - 3;
+        tampered[at] ^= 1;
+        assert!(matches!(
+            decode(&tampered),
+            Err(ChangeFileError::FileChecksum(_))
+        ));
+        // Cut short inside the files section.
+        assert!(matches!(
+            decode(&bytes[..bytes.len() - 1]),
+            Err(ChangeFileError::Truncated(_))
+        ));
     }
 }

@@ -85,6 +85,8 @@ pub struct Config {
     /// Every backup the relay produces (scheduled files, `GET /api/admin/backup`) is encrypted
     /// with age to these public keys; empty: in clear. Parsed (so checked) by the binary.
     pub backup_recipients: crate::backup::Recipients,
+    /// Conference documents: size cap, per-document quota, upload slots, garbage collection.
+    pub files: crate::files::FileSettings,
 }
 
 impl Config {
@@ -126,6 +128,13 @@ impl Config {
             metrics_listen: None,
             session_ticket_ttl: crate::tickets::DEFAULT_TICKET_TTL,
             backup_recipients: crate::backup::Recipients::default(),
+            files: crate::files::FileSettings {
+                max_file_bytes: 50 * 1024 * 1024,
+                quota_bytes: 2 * 1024 * 1024 * 1024,
+                max_concurrent_uploads: 2,
+                gc_grace: Duration::from_secs(7 * 24 * 3600),
+                gc_every: Some(Duration::from_secs(6 * 3600)),
+            },
         }
     }
 }

@@ -171,14 +171,29 @@ impl ChangesSince {
         Ok(ChangesSince::Heads(heads))
     }
 
-    /// A change file of `doc` from this point.
-    pub fn export(&self, doc: &Automerge, id: &DocumentId) -> Result<Vec<u8>, ChangeFileError> {
-        let id_bytes = changefile::document_id_bytes(&id.to_bytes())?;
-        let since = match self {
+    /// The heads this point stands for in `doc` (empty: everything).
+    pub fn heads(&self, doc: &Automerge) -> Vec<ChangeHash> {
+        match self {
             ChangesSince::Everything => Vec::new(),
             ChangesSince::Heads(heads) => heads.clone(),
             ChangesSince::Date(date) => history::heads_before(doc, date.start_unix()),
-        };
-        changefile::export_changes(doc, &id_bytes, &since)
+        }
+    }
+
+    /// A change file of `doc` from this point.
+    pub fn export(&self, doc: &Automerge, id: &DocumentId) -> Result<Vec<u8>, ChangeFileError> {
+        self.export_with_files(doc, id, Vec::new())
+    }
+
+    /// A change file of `doc` from this point carrying (or naming) `files` (format 2 when there
+    /// are any).
+    pub fn export_with_files(
+        &self,
+        doc: &Automerge,
+        id: &DocumentId,
+        files: Vec<changefile::CarriedFile>,
+    ) -> Result<Vec<u8>, ChangeFileError> {
+        let id_bytes = changefile::document_id_bytes(&id.to_bytes())?;
+        changefile::export_changes_with_files(doc, &id_bytes, &self.heads(doc), files)
     }
 }

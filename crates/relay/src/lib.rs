@@ -37,6 +37,7 @@ mod doc;
 pub mod document_id;
 mod ephemeral;
 pub mod exports;
+pub mod files;
 mod http;
 mod memory;
 pub mod metrics;

@@ -4,6 +4,7 @@
 //! resolved once per label value, so the hot path only bumps an atomic.
 
 mod close_reason;
+mod files;
 pub use close_reason::CloseReason;
 
 use std::sync::Arc;
@@ -61,6 +62,7 @@ struct Inner {
     sealed_refused: Family<Labels, Counter>,
     sealed_writes: Family<Labels, Counter>,
     sealed_envelopes: Counter,
+    files: files::FileMetrics,
 }
 
 /// Number of finite `caucus_commit_seconds` buckets (50 µs doubling up to ~26 s).
@@ -241,6 +243,7 @@ impl Metrics {
             sealed_refused: Family::default(),
             sealed_writes: Family::default(),
             sealed_envelopes: Counter::default(),
+            files: files::FileMetrics::default(),
             registry: Registry::default(),
         };
         registry.register(
@@ -388,6 +391,7 @@ impl Metrics {
             "Sealed analyses: change envelopes stored",
             inner.sealed_envelopes.clone(),
         );
+        inner.files.register(&mut registry);
         let inner = Inner {
             registry,
             received_by_type: ByType::resolve(&inner.messages_in),

@@ -4,8 +4,10 @@
 //! # Dump layout (`caucus dump DIR`)
 //! `DIR/<documentId>.automerge` holds `Automerge::save()` bytes (loadable by any automerge
 //! implementation: `Automerge.load(bytes)` in JS), and `DIR/index.json`:
-//! `{"format": "caucus-dump", "version": 1, "storageId", "createdUnixMs", "documents":
-//! [{"id", "url", "file", "bytes", "heads": [hex]}]}`. The index is written last: a dump
+//! `{"format": "caucus-dump", "version": 2, "storageId", "createdUnixMs", "documents":
+//! [{"id", "url", "file", "bytes", "heads": [hex]}], "files": [{"doc", "hash", "name", "type",
+//! "size", "addedBy", "addedUnixMs"}]}`; each file's bytes are `DIR/files/<sha-256 hex>`, once
+//! however many documents hold them (version 1 had no files). The index is written last: a dump
 //! without one is incomplete. A new dump directory is 0700 and every file 0600. Tokens are not part of a dump (they belong to one relay).
 //!
 //! # NodeFS layout (import only)
@@ -27,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::backup::{self, BackupError};
 use crate::document_id::DocumentId;
 use crate::snapshot::{self, SnapshotError};
-use crate::storage::{Storage, StorageError, WriteOp};
+use crate::storage::{FileLink, FileRecord, Storage, StorageError, WriteOp};
 
 /// Largest single file read during an import.
 pub const MAX_IMPORT_FILE_BYTES: u64 = 1 << 30;
@@ -76,7 +78,23 @@ pub struct DumpIndex {
     pub storage_id: String,
     pub created_unix_ms: u64,
     pub documents: Vec<DumpEntry>,
+    /// Conference documents: which document holds which bytes (`files/<hash>`).
+    #[serde(default)]
+    pub files: Vec<DumpFile>,
 }
+
+/// One document's file in a dump.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DumpFile {
+    pub doc: String,
+    pub hash: String,
+    #[serde(flatten)]
+    pub link: FileLink,
+}
+
+/// The directory of a dump's file bytes.
+const FILES_DIR: &str = "files";
 
 /// One document of a dump.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -121,10 +139,12 @@ fn write_index(
     dir: &Path,
     storage_id: &str,
     documents: Vec<DumpEntry>,
+    files: Vec<DumpFile>,
 ) -> Result<DumpIndex, PortableError> {
     let index = DumpIndex {
         format: "caucus-dump".into(),
-        version: 1,
+        version: 2,
+        files,
         storage_id: storage_id.to_owned(),
         created_unix_ms: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -170,7 +190,27 @@ pub async fn dump_storage(storage: &Storage, dir: &Path) -> Result<DumpIndex, Po
             .map_err(|e| PortableError::Join(e.to_string()))??;
         entries.push(entry);
     }
-    write_index(dir, storage.storage_id(), entries)
+    let files = dump_stored_files(storage, dir).await?;
+    write_index(dir, storage.storage_id(), entries, files)
+}
+
+/// Writes every stored file's bytes to `dir/files/<hash>` and lists its links.
+async fn dump_stored_files(storage: &Storage, dir: &Path) -> Result<Vec<DumpFile>, PortableError> {
+    let links = storage.all_file_links().await?;
+    let files_dir = dir.join(FILES_DIR);
+    let mut written = std::collections::BTreeSet::new();
+    let mut out = Vec::with_capacity(links.len());
+    for (doc, hash, link) in links {
+        if written.insert(hash.clone()) {
+            if written.len() == 1 {
+                crate::private_files::create_dir_all(&files_dir).map_err(io(&files_dir))?;
+            }
+            let bytes = storage.file_bytes(&hash).await?;
+            write_private(&files_dir.join(&hash), &bytes)?;
+        }
+        out.push(DumpFile { doc, hash, link });
+    }
+    Ok(out)
 }
 
 /// Dumps every document of a backup file into `dir` (new or empty), decrypting it with
@@ -191,7 +231,40 @@ pub fn dump_backup(
         entries.push(entry);
         Ok(())
     })?;
-    write_index(dir, &summary.header.storage_id, entries)
+    let files = dump_backup_files(backup_file, identities, dir)?;
+    write_index(dir, &summary.header.storage_id, entries, files)
+}
+
+/// A verified backup's files into `dir/files/<hash>`, and their links.
+fn dump_backup_files(
+    backup_file: &Path,
+    identities: &backup::Identities,
+    dir: &Path,
+) -> Result<Vec<DumpFile>, PortableError> {
+    use std::io::Write;
+    let files_dir = dir.join(FILES_DIR);
+    let mut out = Vec::new();
+    let mut current: Option<std::fs::File> = None;
+    backup::for_each_file(backup_file, identities, |record| {
+        match record {
+            FileRecord::Blob { hash, .. } => {
+                crate::private_files::create_dir_all(&files_dir)?;
+                current = Some(crate::private_files::create(&files_dir.join(hash))?);
+            }
+            FileRecord::Chunk { bytes, .. } => {
+                if let Some(file) = current.as_mut() {
+                    file.write_all(&bytes)?;
+                }
+            }
+            FileRecord::Link { doc, hash, link } => {
+                let link = serde_json::from_slice(&link)
+                    .map_err(|e| BackupError::Format(format!("file link: {e}")))?;
+                out.push(DumpFile { doc, hash, link });
+            }
+        }
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// What an import did.
@@ -210,6 +283,8 @@ pub struct ImportSummary {
     pub unchanged: usize,
     /// Files read.
     pub files: usize,
+    /// Conference documents linked (each checked against its SHA-256).
+    pub attachments: usize,
 }
 
 fn read_bounded(path: &Path) -> Result<Vec<u8>, PortableError> {
@@ -223,8 +298,12 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, PortableError> {
     std::fs::read(path).map_err(io(path))
 }
 
+/// What a directory holds: its layout, each document's files, and (a caucus dump) its
+/// conference documents.
+type Scanned = (String, BTreeMap<DocumentId, Vec<PathBuf>>, Vec<DumpFile>);
+
 /// The files of each document in `dir`, by layout. Blocking.
-fn scan(dir: &Path) -> Result<(String, BTreeMap<DocumentId, Vec<PathBuf>>), PortableError> {
+fn scan(dir: &Path) -> Result<Scanned, PortableError> {
     let index_path = dir.join(INDEX);
     if index_path.is_file() {
         let index: DumpIndex =
@@ -253,7 +332,7 @@ fn scan(dir: &Path) -> Result<(String, BTreeMap<DocumentId, Vec<PathBuf>>), Port
             }
             docs.insert(id, vec![dir.join(file)]);
         }
-        return Ok(("caucus-dump".into(), docs));
+        return Ok(("caucus-dump".into(), docs, index.files));
     }
     let mut docs: BTreeMap<DocumentId, Vec<PathBuf>> = BTreeMap::new();
     for prefix in std::fs::read_dir(dir).map_err(io(dir))? {
@@ -294,14 +373,14 @@ fn scan(dir: &Path) -> Result<(String, BTreeMap<DocumentId, Vec<PathBuf>>), Port
     if docs.is_empty() {
         return Err(PortableError::UnknownLayout(dir.to_owned()));
     }
-    Ok(("nodefs".into(), docs))
+    Ok(("nodefs".into(), docs, Vec::new()))
 }
 
 /// Imports a caucus dump or a NodeFS directory into `storage` (a stopped relay's data
 /// directory), merging with what is stored.
 pub async fn import_dir(storage: &Storage, dir: &Path) -> Result<ImportSummary, PortableError> {
     let scan_dir = dir.to_owned();
-    let (layout, docs) = tokio::task::spawn_blocking(move || scan(&scan_dir))
+    let (layout, docs, files) = tokio::task::spawn_blocking(move || scan(&scan_dir))
         .await
         .map_err(|e| PortableError::Join(e.to_string()))??;
     let mut summary = ImportSummary {
@@ -347,5 +426,36 @@ pub async fn import_dir(storage: &Storage, dir: &Path) -> Result<ImportSummary, 
             None => summary.unchanged += 1,
         }
     }
+    summary.attachments = import_files(storage, dir, files).await?;
     Ok(summary)
+}
+
+/// Stores a dump's files (each checked against its hash) and links them to their documents.
+async fn import_files(
+    storage: &Storage,
+    dir: &Path,
+    files: Vec<DumpFile>,
+) -> Result<usize, PortableError> {
+    let count = files.len();
+    for file in files {
+        let bad = |why: String| PortableError::BadFile {
+            path: dir.join(FILES_DIR).join(&file.hash),
+            why,
+        };
+        if !crate::files::is_file_hash(&file.hash) {
+            return Err(bad("not a SHA-256 file name".into()));
+        }
+        let doc: DocumentId = file
+            .doc
+            .parse()
+            .map_err(|e| bad(format!("document id: {e}")))?;
+        let path = dir.join(FILES_DIR).join(&file.hash);
+        let bytes = tokio::task::spawn_blocking(move || read_bounded(&path))
+            .await
+            .map_err(|e| PortableError::Join(e.to_string()))??;
+        crate::files::store_verified(storage, &doc, &file.hash, file.link.clone(), bytes)
+            .await
+            .map_err(|e| bad(e.to_string()))?;
+    }
+    Ok(count)
 }

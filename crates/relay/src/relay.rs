@@ -140,8 +140,13 @@ impl Relay {
         )
         .await;
         parts.shutdown.cancel();
-        for task in background {
+        for task in &background {
             task.abort();
+        }
+        // Wait until they are gone: a task still holding storage would keep the file open past
+        // `serve` (a restart in the same process could not open it).
+        for task in background {
+            let _ = task.await;
         }
         if let Some(task) = metrics_server {
             let _ = task.await;

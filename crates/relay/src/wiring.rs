@@ -52,6 +52,13 @@ impl Parts {
         if let Some((cluster, deps)) = &self.cluster {
             tasks.extend(cluster::spawn(cluster, deps));
         }
+        if let Some(every) = self.http.files.settings().gc_every {
+            tasks.push(crate::files::spawn_collector(
+                self.http.files.clone(),
+                self.http.sealed.clone(),
+                every,
+            ));
+        }
         if let Some(schedule) = &self.backups {
             tasks.push(backup::spawn_scheduler(
                 self.http.storage.clone(),
@@ -95,10 +102,7 @@ pub(crate) fn assemble(
         (server_peer_id.clone(), shutdown.clone()),
     );
     let documents = Documents::new(env, tasks.clone());
-    let limits = ConnectionLimits {
-        per_token: config.max_connections_per_token,
-        per_ip: config.max_connections_per_ip,
-    };
+    let limits = connection_limits(config);
     let connections = Connections::new(limits, metrics.clone(), shutdown.clone());
     let presence = PresenceDedup::new(config.max_ephemeral_sessions, metrics.clone());
     let connection = Arc::new(ConnectionContext {
@@ -127,6 +131,7 @@ pub(crate) fn assemble(
     });
     let http = AppState {
         auth,
+        files: crate::files::Files::new(storage.clone(), metrics.clone(), config.files),
         storage,
         metrics,
         documents,
@@ -150,6 +155,13 @@ pub(crate) fn assemble(
         presence,
         cluster,
         backups: backup_schedule(config),
+    }
+}
+
+fn connection_limits(config: &Config) -> ConnectionLimits {
+    ConnectionLimits {
+        per_token: config.max_connections_per_token,
+        per_ip: config.max_connections_per_ip,
     }
 }
 

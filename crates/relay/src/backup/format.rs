@@ -2,7 +2,7 @@
 //! `docs/backup.md` is the format's contract.
 //!
 //! ```text
-//! "CAUCUSBK"  u32le version (1, or 2 with sealed records)
+//! "CAUCUSBK"  u32le version (1; 2 with sealed records; 3 with file records)
 //! record*     kind:u8  len:u64le  payload[len]
 //!   'H' header   JSON {format, version, createdUnixMs, storageFormat, storageId, caucusVersion}
 //!   'D' document str id, u64le next_seq, chunk_count, stored_bytes, updated_unix_ms
@@ -12,6 +12,9 @@
 //!                1 row: u64le head, cover, snapshot_epoch, updated_unix_ms · 2 op: u64le index,
 //!                bytes · 3 entry: u64le offset, bytes · 4 snapshot: bytes · 5 seq: [32] author,
 //!                u64le seq
+//!   'F' file     u8 table, then by table (version 3; conference documents): 1 blob: str sha-256
+//!                hex, u64le size, chunks, created_unix_ms, links · 2 chunk: str hash, u64le
+//!                index, bytes · 3 link: str doc id, str hash, the link's stored JSON
 //!   'E' end      u64le documents, chunks, tokens, [32] SHA-256 of every byte before 'E'
 //! str = u16le length + UTF-8
 //! ```
@@ -25,8 +28,9 @@ use crate::document_id::DocumentId;
 
 /// The first bytes of every backup file.
 pub const MAGIC: &[u8; 8] = b"CAUCUSBK";
-/// The backup file format this build writes (it reads 1 and 2). 2: + sealed records.
-pub const BACKUP_VERSION: u32 = 2;
+/// The backup file format this build writes (it reads 1 to 3). 2: + sealed records. 3: + file
+/// records.
+pub const BACKUP_VERSION: u32 = 3;
 /// Largest record accepted when reading a backup (bounds memory on a hostile file).
 pub(crate) const MAX_RECORD_BYTES: u64 = 1 << 30;
 
@@ -36,6 +40,7 @@ pub(crate) const KIND_CHUNK: u8 = b'C';
 pub(crate) const KIND_TOKEN: u8 = b'T';
 pub(crate) const KIND_END: u8 = b'E';
 pub(crate) const KIND_SEALED: u8 = b'S';
+pub(crate) const KIND_FILE: u8 = b'F';
 
 pub(crate) fn bad(what: impl Into<String>) -> BackupError {
     BackupError::Format(what.into())
@@ -93,6 +98,33 @@ pub enum Record {
     },
     /// A row of a sealed table (not counted in the end record; covered by its checksum).
     Sealed(crate::storage::SealedRecord),
+    /// A row of a file table (not counted in the end record; covered by its checksum).
+    File(crate::storage::FileRecord),
+}
+
+/// A file record's payload.
+pub(crate) fn file_payload(record: &crate::storage::FileRecord) -> Result<Vec<u8>, BackupError> {
+    use crate::storage::FileRecord as R;
+    Ok(match record {
+        R::Blob { hash, row } => {
+            let mut out = vec![1];
+            out.extend(str_field(hash)?);
+            for v in [row.size, row.chunks, row.created_unix_ms, row.links] {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+            out
+        }
+        R::Chunk { hash, index, bytes } => [
+            vec![2],
+            str_field(hash)?,
+            index.to_le_bytes().to_vec(),
+            bytes.clone(),
+        ]
+        .concat(),
+        R::Link { doc, hash, link } => {
+            [vec![3], str_field(doc)?, str_field(hash)?, link.clone()].concat()
+        }
+    })
 }
 
 /// A sealed record's payload.

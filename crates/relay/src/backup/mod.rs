@@ -3,7 +3,7 @@
 //!
 //! - `format.rs`: the file format (`docs/backup.md` is its contract): records, header, summary.
 //! - `write.rs`: [`write_backup`] to any writer, [`write_backup_file`] atomically to a file.
-//! - `read.rs`: [`BackupReader`], [`verify`], [`for_each_document`].
+//! - `read.rs`: [`BackupReader`], [`verify`], [`for_each_document`], [`for_each_file`].
 //! - `restore.rs`: [`restore`], verified first, into an empty directory only.
 //! - `seal.rs`: age encryption to [`Recipients`] (`--backup-recipient age1…`) and decryption
 //!   with [`Identities`] (`--identity FILE`); files are mode 0600 (`crate::private_files`).
@@ -26,7 +26,7 @@ mod write;
 
 pub use error::BackupError;
 pub use format::{BACKUP_VERSION, BackupHeader, BackupSummary, MAGIC, Record};
-pub use read::{BackupReader, for_each_document, verify, verify_with};
+pub use read::{BackupReader, for_each_document, for_each_file, verify, verify_with};
 pub use record::{BackupRecord, last_backup, record};
 pub use restore::{restore, restore_with};
 pub use schedule::select_expired;

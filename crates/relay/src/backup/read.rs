@@ -8,8 +8,8 @@ use sha2::{Digest, Sha256};
 
 use super::error::BackupError;
 use super::format::{
-    BACKUP_VERSION, BackupHeader, BackupSummary, KIND_CHUNK, KIND_DOCUMENT, KIND_END, KIND_HEADER,
-    KIND_SEALED, KIND_TOKEN, MAGIC, MAX_RECORD_BYTES, Record, bad,
+    BACKUP_VERSION, BackupHeader, BackupSummary, KIND_CHUNK, KIND_DOCUMENT, KIND_END, KIND_FILE,
+    KIND_HEADER, KIND_SEALED, KIND_TOKEN, MAGIC, MAX_RECORD_BYTES, Record, bad,
 };
 use super::seal::{Identities, unseal};
 use crate::document_id::DocumentId;
@@ -166,6 +166,10 @@ impl<R: Read> BackupReader<R> {
                 self.current = None;
                 p.sealed().map(Record::Sealed)
             }
+            KIND_FILE => {
+                self.current = None;
+                p.file().map(Record::File)
+            }
             other => Err(bad(format!("unknown record kind {other:#04x}"))),
         }
     }
@@ -298,6 +302,44 @@ impl Cursor<'_> {
         Ok(record)
     }
 
+    /// A file record's payload (`format.rs`, kind 'F').
+    fn file(&mut self) -> Result<crate::storage::FileRecord, BackupError> {
+        use crate::storage::{BlobRow, FileRecord as R};
+        let table = self.take(1)?[0];
+        let hash = |c: &mut Self| -> Result<String, BackupError> {
+            let hash = c.string()?;
+            if crate::files::is_file_hash(&hash) {
+                Ok(hash)
+            } else {
+                Err(bad(format!("file hash {hash:?}")))
+            }
+        };
+        let record = match table {
+            1 => R::Blob {
+                hash: hash(self)?,
+                row: BlobRow {
+                    size: self.u64()?,
+                    chunks: self.u64()?,
+                    created_unix_ms: self.u64()?,
+                    links: self.u64()?,
+                },
+            },
+            2 => R::Chunk {
+                hash: hash(self)?,
+                index: self.u64()?,
+                bytes: self.rest(),
+            },
+            3 => R::Link {
+                doc: self.doc_id()?.as_str().to_owned(),
+                hash: hash(self)?,
+                link: self.rest(),
+            },
+            other => return Err(bad(format!("unknown file table {other}"))),
+        };
+        self.end()?;
+        Ok(record)
+    }
+
     fn rest(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.0).to_vec()
     }
@@ -338,6 +380,23 @@ pub fn verify_with(path: &Path, identities: &Identities) -> Result<BackupSummary
     reader.summary()
 }
 
+/// Calls `f` with every file record of a verified backup, in order (each blob, its chunks, then
+/// the links). The file is verified first. Blocking.
+pub fn for_each_file(
+    path: &Path,
+    identities: &Identities,
+    mut f: impl FnMut(crate::storage::FileRecord) -> Result<(), BackupError>,
+) -> Result<(), BackupError> {
+    verify_with(path, identities)?;
+    let mut reader = open_reader(path, identities)?;
+    while let Some(record) = reader.next_record()? {
+        if let Record::File(record) = record {
+            f(record)?;
+        }
+    }
+    Ok(())
+}
+
 /// Calls `f` with each document of a verified backup and its chunks in write order. The file
 /// is verified first (decrypted with `identities` when it is encrypted). Blocking.
 pub fn for_each_document(
@@ -362,7 +421,7 @@ pub fn for_each_document(
                 }
             }
             // Sealed analyses have no plain automerge form to dump: only their members can read them.
-            Record::Header(_) | Record::Token { .. } | Record::Sealed(_) => {}
+            Record::Header(_) | Record::Token { .. } | Record::Sealed(_) | Record::File(_) => {}
         }
     }
     if let Some((id, chunks)) = current.take() {

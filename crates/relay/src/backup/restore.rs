@@ -73,6 +73,7 @@ fn restore_into(
                 Record::Chunk { id, seq, bytes } => target.put_chunk(id.as_str(), seq, &bytes)?,
                 Record::Token { id, record } => target.put_token(&id, &record)?,
                 Record::Sealed(record) => target.put_sealed(&record)?,
+                Record::File(record) => target.put_file(&record)?,
             }
         }
         if reader.summary()?.sha256 != summary.sha256 {

@@ -10,8 +10,8 @@ use sha2::{Digest, Sha256};
 
 use super::error::BackupError;
 use super::format::{
-    BACKUP_VERSION, BackupHeader, BackupSummary, KIND_CHUNK, KIND_DOCUMENT, KIND_END, KIND_HEADER,
-    KIND_SEALED, KIND_TOKEN, MAGIC, bad, sealed_payload, str_field,
+    BACKUP_VERSION, BackupHeader, BackupSummary, KIND_CHUNK, KIND_DOCUMENT, KIND_END, KIND_FILE,
+    KIND_HEADER, KIND_SEALED, KIND_TOKEN, MAGIC, bad, file_payload, sealed_payload, str_field,
 };
 use super::seal::Recipients;
 use crate::private_files;
@@ -102,6 +102,10 @@ pub(crate) fn write_from(
     })?;
     view.for_each_sealed(|record| {
         out.record(KIND_SEALED, &[&sealed_payload(&record)?])?;
+        Ok::<_, BackupError>(())
+    })?;
+    view.for_each_file(|record| {
+        out.record(KIND_FILE, &[&file_payload(&record)?])?;
         Ok::<_, BackupError>(())
     })?;
     let digest: [u8; 32] = out.hasher.clone().finalize().into();

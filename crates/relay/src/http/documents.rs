@@ -3,8 +3,11 @@
 //! - `GET /api/docs/{id}/export?format=md|csv|json&date=YYYY-MM-DD&since=YYYY-MM-DD|last&at=YYYY-MM-DD`
 //! - `GET /api/docs/{id}/history?field=countries/BR/positions/res-102&limit=100[&raw=1]` (editing
 //!   sessions, newest first; `raw=1`: one entry per change)
-//! - `GET /api/docs/{id}/changes?since=<hex heads, comma-separated>|YYYY-MM-DD` (a change file)
-//! - `POST /api/docs/{id}/changes` with a change file as the body (editors and admins)
+//! - `GET /api/docs/{id}/changes?since=<hex heads, comma-separated>|YYYY-MM-DD[&files=0]` (a change
+//!   file; it carries the files its changes newly refer to, up to `--max-file-bytes` of them, and
+//!   names the others; `files=0` names them all)
+//! - `POST /api/docs/{id}/changes` with a change file as the body (editors and admins); the files
+//!   it carries are stored after the changes are committed
 //!
 //! Every route needs `Authorization: Bearer <token>`, decided before the body is read; an
 //! import also needs a writer's token and a free import slot before its body is read
@@ -223,6 +226,9 @@ pub(crate) async fn history(
 pub(crate) struct ChangesParams {
     #[serde(default)]
     since: Option<String>,
+    /// `0`: name the files the changes refer to without carrying their bytes.
+    #[serde(default)]
+    files: Option<String>,
 }
 
 pub(crate) async fn export_changes(
@@ -234,10 +240,31 @@ pub(crate) async fn export_changes(
     let id = readable(&state, &principal, &id)?;
     let Query(p) = params.map_err(|e| bad_request(e.body_text()))?;
     let since = ChangesSince::parse(p.since.as_deref()).map_err(bad_request)?;
+    let carry_bytes = match p.files.as_deref() {
+        None | Some("1" | "true") => true,
+        Some("0" | "false") => false,
+        Some(_) => return Err(bad_request("files: 1 or 0")),
+    };
+    let wanted_since = since.clone();
+    let wanted = with_document(&state, &id, move |doc| {
+        Ok(crate::files::new_references(doc, &wanted_since.heads(doc)))
+    })
+    .await?;
+    let budget = if carry_bytes {
+        state.files.settings().max_file_bytes
+    } else {
+        0
+    };
+    let carried = crate::files::carry(&state.storage, &id, &wanted, budget)
+        .await
+        .map_err(|err| {
+            tracing::error!(doc = %id, %err, "reading files for a change file failed");
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "could not read storage")
+        })?;
     let doc_id = id.clone();
     let bytes = with_document(&state, &id, move |doc| {
         since
-            .export(doc, &doc_id)
+            .export_with_files(doc, &doc_id, carried)
             .map_err(|e| bad_request(e.to_string()))
     })
     .await?;
@@ -256,7 +283,8 @@ pub(crate) async fn import_changes(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let ImportGate { principal, id, .. } = &gate;
     let body = body.map_err(|e| {
-        let limit = state.settings.max_change_file_bytes;
+        let limit =
+            state.settings.max_change_file_bytes as u64 + state.files.settings().max_file_bytes;
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             state.metrics.limit_hit("change_file_bytes");
             ApiError::new(
@@ -267,6 +295,10 @@ pub(crate) async fn import_changes(
             bad_request(e.body_text())
         }
     })?;
+    // The files it carries (each checked against its hash); the changes go to the actor.
+    let carried = changefile::decode(&body)
+        .map(|f| f.files)
+        .unwrap_or_default();
     let (reply, answer) = oneshot::channel();
     let command = DocCommand::Import {
         bytes: body.to_vec(),
@@ -289,8 +321,39 @@ pub(crate) async fn import_changes(
             ApiError::new(status, err.to_string())
         })?;
     tracing::info!(doc = %id, by = %principal.name, new_changes = outcome.new_changes, "change file imported");
+    let files = store_carried(&state, id, carried, &principal.name).await?;
     Ok(Json(serde_json::json!({
         "newChanges": outcome.new_changes,
         "heads": outcome.heads.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "files": files,
     })))
+}
+
+/// Stores the files an imported change file carries, named as the document now refers to them.
+async fn store_carried(
+    state: &AppState,
+    id: &DocumentId,
+    carried: Vec<changefile::CarriedFile>,
+    by: &str,
+) -> Result<crate::files::CarriedOutcome, ApiError> {
+    if carried.is_empty() {
+        return Ok(crate::files::CarriedOutcome::default());
+    }
+    let doc = snapshot::load_document(&state.storage, id)
+        .await
+        .ok()
+        .flatten();
+    crate::files::store_carried(&state.files, id, doc.as_ref(), carried, by)
+        .await
+        .map_err(|err| {
+            let status = match err {
+                crate::files::FileError::OverQuota { .. } => StatusCode::INSUFFICIENT_STORAGE,
+                crate::files::FileError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::SERVICE_UNAVAILABLE,
+            };
+            ApiError::new(
+                status,
+                format!("the changes were imported but its files were not stored: {err}"),
+            )
+        })
 }

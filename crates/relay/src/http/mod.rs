@@ -7,7 +7,8 @@
 //! - `session.rs`: `POST /api/session`, a single-use ticket for the websocket URL.
 //! - `caller.rs`: who is calling (`Authorization: Bearer`), `{"error"}` answers.
 //! - `tokens.rs` (`/api/me`, `/api/tokens`), `documents.rs` (`/api/docs/{id}/…`),
-//!   `sealed.rs` (`/api/sealed…`: sealed analyses, docs/sealed.md),
+//!   `sealed.rs` (`/api/sealed…`: sealed analyses, docs/sealed.md), `files.rs`
+//!   (`/api/docs/{id}/files…`: conference documents),
 //!   `backup.rs` (`/api/admin/backup`), `status.rs` (`/api/admin/status`), `health.rs`
 //!   (`/healthz`, `/metrics`, the `--metrics-listen` router).
 //! - `server.rs`: the accept loop (total connection cap, header and keep-alive timeouts,
@@ -18,6 +19,7 @@ mod backup;
 mod caller;
 mod client;
 mod documents;
+mod files;
 mod health;
 mod metrics_token;
 mod router;

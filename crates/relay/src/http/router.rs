@@ -14,7 +14,7 @@ use axum::routing::{delete, get, post};
 use tower_http::services::{ServeDir, ServeFile};
 
 use super::state::AppState;
-use super::{backup, client, documents, health, sealed, session, status, tokens, upgrade};
+use super::{backup, client, documents, files, health, sealed, session, status, tokens, upgrade};
 
 /// Largest JSON body any API route accepts (a token request is a few hundred bytes).
 const MAX_JSON_BODY: usize = 64 * 1024;
@@ -26,6 +26,10 @@ pub(crate) fn router(state: AppState, web_dir: Option<PathBuf>) -> Router {
     // read: handlers take `caller::{Caller, Admin, Operator}` before their body extractor.
     // (The time allowed between parts of a body is set per connection, `server.rs`.)
     let max_change_file = state.settings.max_change_file_bytes;
+    // A change file may carry up to `--max-file-bytes` of files besides its changes.
+    let max_import = usize::try_from(state.files.settings().max_file_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(max_change_file);
     let api = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
@@ -45,8 +49,18 @@ pub(crate) fn router(state: AppState, web_dir: Option<PathBuf>) -> Router {
             "/api/docs/{id}/changes",
             get(documents::export_changes)
                 .post(documents::import_changes)
-                .layer(DefaultBodyLimit::max(max_change_file)),
+                .layer(DefaultBodyLimit::max(max_import)),
         )
+        // Uploads read their body as a stream, bounded by `--max-file-bytes` from the declared
+        // size before the first byte (`files.rs`), so the JSON cap does not apply.
+        .route(
+            "/api/docs/{id}/files",
+            get(files::list)
+                .post(files::upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/api/docs/{id}/files/{hash}", get(files::download))
+        .route("/api/admin/files/gc", post(files::collect))
         .merge(sealed_routes(max_change_file))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY));
     let app = match web_dir.filter(|d| d.join("index.html").is_file()) {

@@ -75,4 +75,6 @@ pub(crate) struct AppState {
     pub(crate) tickets: Tickets,
     /// Sealed analyses (`/api/sealed`, and refusing them on the plain routes).
     pub(crate) sealed: SealedDocs,
+    /// Conference documents (`/api/docs/{id}/files`).
+    pub(crate) files: crate::files::Files,
 }

@@ -3,7 +3,8 @@
 //! Relay version and uptime, the storage id, every live connection (token *name*, never the
 //! secret; role, peer, remote address, since when, the documents it opened), the stored
 //! documents (size, chunks, last change, loaded or not, which peers have them open; the
-//! largest [`MAX_LISTED`] only, with `truncated` saying so), commit latency from the commit
+//! largest [`MAX_LISTED`] only, with `truncated` saying so; each with its files' count and
+//! bytes), the files stored (each distinct content once), commit latency from the commit
 //! histogram, and the last backup record.
 //!
 //! Live state is copied from the registries under their locks (briefly, nothing awaited while held);
@@ -84,6 +85,10 @@ struct Documents {
     loaded: usize,
     /// Stored bytes of every document together.
     stored_bytes: u64,
+    /// Conference documents stored: distinct files and their bytes (a file several analyses
+    /// hold counts once here, and in each of them below).
+    files: usize,
+    file_bytes: u64,
     /// More than [`MAX_LISTED`] documents: only the largest are listed.
     truncated: bool,
     /// Largest first.
@@ -103,6 +108,9 @@ struct Document {
     loaded: bool,
     /// Peer IDs of the live connections that opened it.
     peers: Vec<String>,
+    /// Its conference documents: how many, and their bytes.
+    files: usize,
+    file_bytes: u64,
 }
 
 /// `GET /api/admin/status`.
@@ -156,6 +164,22 @@ async fn documents(state: &AppState, live: &[ConnectionSnapshot]) -> Documents {
         Ok(list) => (list, None),
         Err(err) => (Vec::new(), Some(err.to_string())),
     };
+    let mut files_of: HashMap<String, (usize, u64)> = HashMap::new();
+    let (mut files, mut file_bytes) = (0, 0);
+    match state.storage.all_file_links().await {
+        Ok(links) => {
+            for (doc, _, link) in links {
+                let entry = files_of.entry(doc).or_default();
+                entry.0 += 1;
+                entry.1 += link.size;
+            }
+        }
+        Err(err) => tracing::warn!(%err, "reading file links for the status failed"),
+    }
+    if let Ok((count, bytes)) = state.storage.file_totals().await {
+        (files, file_bytes) = (usize::try_from(count).unwrap_or(usize::MAX), bytes);
+        state.metrics.files_stored(count, bytes);
+    }
     let stored_count = stored.len();
     let stored_bytes = stored.iter().map(|d| d.stored_bytes).sum();
     stored.sort_by(|a, b| b.stored_bytes.cmp(&a.stored_bytes).then(a.id.cmp(&b.id)));
@@ -163,6 +187,8 @@ async fn documents(state: &AppState, live: &[ConnectionSnapshot]) -> Documents {
     let list = stored
         .into_iter()
         .map(|d| Document {
+            files: files_of.get(&d.id).map_or(0, |f| f.0),
+            file_bytes: files_of.get(&d.id).map_or(0, |f| f.1),
             loaded: loaded.contains(&d.id),
             peers: peers_of.get(d.id.as_str()).cloned().unwrap_or_default(),
             id: d.id,
@@ -175,6 +201,8 @@ async fn documents(state: &AppState, live: &[ConnectionSnapshot]) -> Documents {
         stored: stored_count,
         loaded: loaded.len(),
         stored_bytes,
+        files,
+        file_bytes,
         truncated: stored_count > MAX_LISTED,
         list,
         error,

@@ -9,6 +9,7 @@
 mod apply;
 mod check;
 mod ephemeral;
+mod files;
 mod joins;
 mod presence;
 mod refusal;

@@ -11,7 +11,8 @@
 //!   refuses writes and reopens the file until it works (`file.rs`).
 //! - `read.rs`: typed reads (a document's chunks, the consistent view a backup walks);
 //!   `restore.rs`: a new file filled from a backup; `cluster_write.rs`, `cluster_read.rs`: the
-//!   cluster tables; `sealed.rs`: the sealed analyses' tables (opaque bytes).
+//!   cluster tables; `sealed.rs`: the sealed analyses' tables (opaque bytes); `files.rs`:
+//!   conference documents' bytes by SHA-256 and the documents that hold them.
 //! - `error.rs`: [`StorageError`]; `fault.rs`: the failing-disk switch tests use.
 //!
 //! [`Storage::commit`] resolves only after the transaction holding the write is durable: that
@@ -23,6 +24,7 @@ mod cluster_write;
 mod error;
 pub mod fault;
 mod file;
+pub mod files;
 mod handle;
 mod migrate;
 mod open;
@@ -37,6 +39,7 @@ use std::time::Duration;
 pub use cluster_read::OutboxEntry;
 pub use cluster_write::ClusterWrite;
 pub use error::StorageError;
+pub use files::{BlobRow, FILE_CHUNK_BYTES, FileLink, FileRecord, FileWrite};
 pub(crate) use handle::DocumentStore;
 pub use handle::{DocumentSummary, Storage};
 pub(crate) use read::ReadView;

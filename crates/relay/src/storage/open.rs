@@ -25,6 +25,7 @@ pub(crate) fn create_tables(txn: &WriteTransaction) -> Result<(), StorageError> 
     txn.open_table(TOKENS)?;
     txn.open_table(BACKUPS)?;
     create_sealed_tables(txn)?;
+    super::files::create_file_tables(txn)?;
     Ok(())
 }
 

@@ -107,4 +107,12 @@ impl ReadView {
     ) -> Result<(), E> {
         super::sealed::for_each_record(&self.txn, f)
     }
+
+    /// Calls `f` with every row of the file tables: each blob, its chunks, then the links.
+    pub(crate) fn for_each_file<E: From<StorageError>>(
+        &self,
+        f: impl FnMut(super::files::FileRecord) -> Result<(), E>,
+    ) -> Result<(), E> {
+        super::files::for_each_record(&self.txn, f)
+    }
 }

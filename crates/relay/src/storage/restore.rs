@@ -49,6 +49,13 @@ impl RestoreTarget<'_> {
     ) -> Result<(), StorageError> {
         super::sealed::restore_record(self.txn, record)
     }
+
+    pub(crate) fn put_file(
+        &mut self,
+        record: &super::files::FileRecord,
+    ) -> Result<(), StorageError> {
+        super::files::restore_record(self.txn, record)
+    }
 }
 
 /// Creates `db_path` with this build's format and `storage_id`, lets `fill` write the rows, and

@@ -17,6 +17,8 @@
 //! - `backups` (format 2): `"last" → JSON`: the last backup written.
 //! - `sealed_docs`, `sealed_ops`, `sealed_log`, `sealed_snapshots`, `sealed_seqs` (format 3):
 //!   sealed analyses, opaque to the relay (docs/sealed.md): see [`SealedRow`] and `sealed.rs`.
+//! - `files`, `file_chunks`, `doc_files` (format 4): conference documents' bytes by SHA-256 and
+//!   which document holds which (`files.rs`).
 //! - `cluster_outbox`, `cluster_dirty` (cluster mode only; created on first use, so a
 //!   single-node file never has them and older builds ignore them).
 
@@ -44,6 +46,16 @@ pub(crate) const SEALED_SNAPSHOTS: TableDefinition<'_, &str, &[u8]> =
 /// `(doc id, author's signing key) → the author's last sequence`.
 pub(crate) const SEALED_SEQS: TableDefinition<'_, (&str, &[u8]), u64> =
     TableDefinition::new("sealed_seqs");
+/// Format 4, conference documents (`files.rs`): `sha-256 hex → (size, chunk count, created unix
+/// ms, links)`.
+pub(crate) const FILES: TableDefinition<'_, &str, (u64, u64, u64, u64)> =
+    TableDefinition::new("files");
+/// `(sha-256 hex, chunk index) → bytes`.
+pub(crate) const FILE_CHUNKS: TableDefinition<'_, (&str, u64), &[u8]> =
+    TableDefinition::new("file_chunks");
+/// `(doc id, sha-256 hex) → FileLink JSON`.
+pub(crate) const DOC_FILES: TableDefinition<'_, (&str, &str), &[u8]> =
+    TableDefinition::new("doc_files");
 /// Cluster mode: changes committed here and not yet acknowledged by JetStream, in order:
 /// `outbox key → (doc id, automerge changes)`.
 pub(crate) const CLUSTER_OUTBOX: TableDefinition<'_, u64, (&str, &[u8])> =
@@ -70,8 +82,9 @@ pub(crate) const CLUSTER_SEALED_APPLIED_KEY: &str = "cluster-sealed-applied-seq"
 pub(crate) const LAST_BACKUP_KEY: &str = "last";
 
 /// The storage format this build writes. Bump it with a migration (`migrate.rs`) when the
-/// layout changes. 1: meta, chunks, docs, tokens. 2: + backups. 3: + the sealed tables.
-pub const FORMAT_VERSION: u32 = 3;
+/// layout changes. 1: meta, chunks, docs, tokens. 2: + backups. 3: + the sealed tables. 4: + the
+/// file tables.
+pub const FORMAT_VERSION: u32 = 4;
 /// The database file inside a data directory.
 pub const DB_FILE: &str = "caucus.redb";
 

@@ -49,6 +49,8 @@ pub enum WriteOp {
     Cluster(ClusterWrite),
     /// An accepted change to a sealed document (docs/sealed.md).
     Sealed(super::sealed::SealedWrite),
+    /// Conference documents' bytes and links (`files.rs`).
+    File(super::files::FileWrite),
     /// Several writes that must be durable together (a document chunk and its outbox entries).
     Together(Vec<WriteOp>),
 }
@@ -61,6 +63,7 @@ impl WriteOp {
             WriteOp::PutToken { record, .. } | WriteOp::RecordBackup { record } => record.len(),
             WriteOp::Cluster(write) => write.payload_len(),
             WriteOp::Sealed(write) => write.payload_len(),
+            WriteOp::File(write) => write.payload_len(),
             WriteOp::Together(ops) => ops.iter().map(WriteOp::payload_len).sum(),
             WriteOp::Probe => 0,
         }
@@ -213,6 +216,7 @@ fn apply_op<'txn>(
             cluster::apply(txn, touched, write)?;
         }
         WriteOp::Sealed(write) => super::sealed::apply(txn, write, t.now)?,
+        WriteOp::File(write) => super::files::apply(txn, write, t.now)?,
         WriteOp::Together(ops) => {
             for op in ops {
                 apply_op(txn, t, op)?;
