@@ -54,13 +54,15 @@ describe("the storage budget", () => {
     expect(evictions([file("a", 500, { stored: false })], new Set(), 10)).toEqual([])
   })
 
-  it("is a setting on the device, 200 MB unless set", () => {
+  it("is a setting on the device, 200 MB unless set; sizes in units of 1024 like the relay's limits", () => {
     const m = new Map<string, string>()
     const storage = { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v) }
     expect(readBudget(storage)).toBe(DEFAULT_BUDGET)
+    expect(DEFAULT_BUDGET).toBe(200 * 1024 * 1024)
     saveBudget(storage, 50e6)
     expect(readBudget(storage)).toBe(50e6)
-    expect([formatBytes(12), formatBytes(1), formatBytes(340_000), formatBytes(10_485_760), formatBytes(2e9)]).toEqual(["12 bytes", "1 byte", "340 KB", "10.5 MB", "2 GB"])
+    expect([formatBytes(12), formatBytes(1), formatBytes(348_160), formatBytes(10_485_760), formatBytes(52_428_800), formatBytes(2 * 1024 ** 3)])
+      .toEqual(["12 bytes", "1 byte", "340 KB", "10 MB", "50 MB", "2 GB"])
   })
 })
 

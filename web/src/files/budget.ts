@@ -4,10 +4,12 @@
 // may exist nowhere else yet).
 import type { LocalFile } from "./store"
 
-export const DEFAULT_BUDGET = 200 * 1000 * 1000
+/** 1 MB as this app counts: 1024 × 1024 bytes, as the relay's limits are set (50 MiB per file). */
+export const MB = 1024 * 1024
+export const DEFAULT_BUDGET = 200 * MB
 export const BUDGET_KEY = "caucus:files:budget"
 /** The choices the Documents view offers, in bytes. */
-export const BUDGET_CHOICES = [50, 100, 200, 500, 1000, 2000].map(mb => mb * 1000 * 1000)
+export const BUDGET_CHOICES = [50, 100, 200, 500, 1024, 2048].map(mb => mb * MB)
 
 export function readBudget(storage: Pick<Storage, "getItem">): number {
   const n = Number(storage.getItem(BUDGET_KEY))
@@ -43,11 +45,11 @@ export function evictions(files: readonly LocalFile[], notUploaded: ReadonlySet<
   return out
 }
 
-/** "1.2 MB", "340 KB", "12 bytes" (SI units, as phones show storage). */
+/** "1.2 MB", "340 KB", "12 bytes" (units of 1024, so the relay's 50 MiB limit reads "50 MB"). */
 export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} ${n === 1 ? "byte" : "bytes"}`
+  if (n < 1024) return `${n} ${n === 1 ? "byte" : "bytes"}`
   const units = ["KB", "MB", "GB"]
-  let v = n / 1000, u = 0
-  while (v >= 1000 && u < units.length - 1) { v /= 1000; u++ }
+  let v = n / 1024, u = 0
+  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++ }
   return `${v >= 100 ? Math.round(v) : v.toFixed(1).replace(/\.0$/, "")} ${units[u]}`
 }

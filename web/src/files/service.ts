@@ -121,10 +121,12 @@ export class Documents {
       hash, name: file.name, type, size: file.bytes.length, addedBy: who.member,
       addedAt: new Date(this.#now()).toISOString().replace(/\.\d{3}Z$/, "Z"), ...(who.device ? { device: who.device } : {}),
     }
+    // queued before the reference is shown, so no view ever calls it "on this device" as if it were sent
+    const sendAs = envelope ? { ...SEALED_UPLOAD, body: envelope } : { type, name: file.name }
+    await this.uploader.add({ doc, hash, ...sendAs }, false)
     write(ref)
     await this.refreshLocal()
-    const sendAs = envelope ? { ...SEALED_UPLOAD, body: envelope } : { type, name: file.name }
-    await this.uploader.add({ doc, hash, ...sendAs })
+    await this.uploader.kick()
     await this.#fitBudget()
     return ref
   }

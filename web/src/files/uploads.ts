@@ -75,10 +75,11 @@ export class Uploader {
     await this.kick()
   }
 
-  /** Adds a job and sends it as soon as possible. */
-  async add(job: Omit<UploadJob, "key" | "state" | "attempts" | "nextAt">): Promise<void> {
+  /** Adds a job and sends it as soon as possible (`send` false: the caller kicks when it is ready). */
+  async add(job: Omit<UploadJob, "key" | "state" | "attempts" | "nextAt">, send = true): Promise<void> {
     await this.store.putUpload({ ...job, key: `${job.doc}|${job.hash}`, state: "waiting", attempts: 0, nextAt: 0 })
-    await this.kick()
+    if (send) await this.kick()
+    else await this.#reload()
   }
 
   /** The person's "Try again" on a refused job. */

@@ -98,8 +98,8 @@ export function dropZone(zone: HTMLElement, f: FilesCtx, place: FilePlace) {
 
 /** Why the last attach failed, where the person attached (updated with the list). */
 export function problemLine(): { el: HTMLElement; update(f: FilesCtx): void } {
-  const el = h("p", { class: "file-note", role: "alert" })
-  return { el, update: f => { if (el.textContent !== f.problem()) el.textContent = f.problem() } }
+  const el = h("p", { class: "file-note", role: "alert", hidden: true })
+  return { el, update: f => { if (el.textContent !== f.problem()) { el.textContent = f.problem(); el.hidden = !f.problem() } } }
 }
 
 /** The "Attach document" button: a file picker (several at once), labelled for its place. */
