@@ -143,6 +143,18 @@ describe("the uploader", () => {
     expect(up2.jobs).toEqual([])
   })
 
+  it("refuses a file over the relay's known limit without sending it, and keeps it", async () => {
+    const store = freshStore()
+    await store.putFile(hex("a"), new Uint8Array(10), { name: "big.pdf", type: "application/pdf", size: 10 })
+    const { relay, sent } = scriptedRelay([])
+    const up = new Uploader(store, relay, { schedule: () => () => {}, maxFileBytes: () => 5 })
+    await up.add({ doc: "d", hash: hex("a"), type: "application/pdf", name: "big.pdf" })
+    expect(sent).toEqual([])
+    expect(up.jobs).toMatchObject([{ state: "refused" }])
+    expect(up.jobs[0].message).toMatch(/Too large for the relay/)
+    expect(await store.bytes(hex("a"))).toHaveLength(10)
+  })
+
   it("sends a sealed analysis's envelope, not the plaintext kept here", async () => {
     const store = freshStore()
     await store.putFile(hex("e"), new Uint8Array([9, 9]), { name: "secret.pdf", type: "application/pdf", size: 2 })

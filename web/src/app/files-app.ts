@@ -52,6 +52,7 @@ export class AppFiles {
       changed: () => host.queueRender(),
       // the relay holds it now; its list (and what the analysis uses there) is asked for again
       sent: (doc, hash) => { this.docs.sent(doc, hash); host.queueRender(); this.#soon() },
+      maxFileBytes: doc => this.docs.relayFiles(doc)?.maxFileBytes || undefined,
     })
     this.docs = new Documents(this.store, this.relay, this.uploader, {
       storage: localStorage, changed: () => host.queueRender(),

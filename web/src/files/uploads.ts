@@ -49,6 +49,9 @@ export interface UploaderOptions {
   changed?: (jobs: readonly UploadJob[]) => void
   /** A job was sent: the relay now holds `hash` for `doc`. */
   sent?: (doc: string, hash: string) => void
+  /** The relay's per-file limit for `doc` when known: a larger file is refused here without sending it
+   *  (a relay answers 413 before reading the body, and a browser may see that as a dropped connection). */
+  maxFileBytes?: (doc: string) => number | undefined
 }
 
 export class Uploader {
@@ -132,7 +135,10 @@ export class Uploader {
       await this.store.putUpload({ ...job, state: "refused", message: "The file is no longer on this device, so it cannot be uploaded from here." })
       return false
     }
-    const outcome = await this.relay.upload(job.doc, body, job.type, job.name)
+    const max = this.opts.maxFileBytes?.(job.doc)
+    const outcome = max && body.length > max
+      ? { kind: "http" as const, status: 413, error: "" }
+      : await this.relay.upload(job.doc, body, job.type, job.name)
     const step = afterAttempt(job, outcome, this.#now())
     if (step.kind === "done") {
       await this.store.deleteUpload(job.key)
