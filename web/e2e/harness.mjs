@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, existsSync, statSync, rmSync } from "node:fs
 import { tmpdir } from "node:os"
 import { join, extname, resolve, dirname } from "node:path"
 import { fileURLToPath } from "node:url"
+import { createHash } from "node:crypto"
 
 export const WEB = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 export const DIST = join(WEB, "dist")
@@ -82,10 +83,46 @@ export async function startRelay() {
 
 const MIME = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json", ".png": "image/png", ".svg": "image/svg+xml" }
 
+/**
+ * The relay's file API (POST/GET /api/docs/{doc}/files…) in memory, for the reference relay, which has
+ * none: the same contract as `caucus serve` minus roles and quotas, so the documents tests run on either.
+ */
+const held = new Map()
+function fileApi(req, res, path) {
+  const m = path.match(/^\/api\/docs\/([^/]+)\/files(?:\/([0-9a-f]{64}))?$/)
+  if (!m) return false
+  const json = (status, body) => { res.writeHead(status, { "content-type": "application/json" }); res.end(JSON.stringify(body)) }
+  if (!/^Bearer ./.test(req.headers.authorization ?? "")) { json(401, { error: "no token" }); return true }
+  const [, doc, hash] = m
+  if (req.method === "POST" && !hash) {
+    const parts = []
+    req.on("data", d => parts.push(d))
+    req.on("end", () => {
+      const bytes = Buffer.concat(parts)
+      const h = createHash("sha256").update(bytes).digest("hex")
+      const f = { hash: h, size: bytes.length, type: req.headers["content-type"] ?? "", name: decodeURIComponent(req.headers["x-filename"] ?? ""), addedBy: "", addedAt: new Date().toISOString() }
+      held.set(`${doc}/${h}`, { ...f, bytes })
+      json(201, { hash: h, size: f.size, type: f.type, name: f.name })
+    })
+    return true
+  }
+  if (req.method === "GET" && !hash) {
+    const files = [...held].filter(([k]) => k.startsWith(doc + "/")).map(([, { bytes, ...f }]) => f)
+    json(200, { files, usedBytes: files.reduce((n, f) => n + f.size, 0), quotaBytes: 1e9, maxFileBytes: 50 * 1024 * 1024 })
+    return true
+  }
+  const f = held.get(`${doc}/${hash}`)
+  if (!f) { json(404, { error: "not found" }); return true }
+  res.writeHead(200, { "content-type": f.type || "application/octet-stream", "content-disposition": "attachment", "x-content-type-options": "nosniff" })
+  res.end(f.bytes)
+  return true
+}
+
 /** Serves web/dist and forwards websocket upgrades on /sync to the reference relay. */
 async function staticServer(relayPort) {
   const server = createHttp((req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname)
+    if (fileApi(req, res, path)) return
     // the reference relay has no HTTP API (no tickets): the client then connects to a bare /sync
     if (path.startsWith("/api/")) { res.writeHead(404); res.end(); return }
     let file = join(DIST, path === "/" ? "index.html" : path)

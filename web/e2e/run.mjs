@@ -1,6 +1,7 @@
 // Browser tests: playwright-core driving Debian's Chromium against a real relay.
 // Prints "N passed, N failed" at the end. Env: CAUCUS_BIN (relay binary), CAUCUS_RELAY=caucus|reference,
-// SKIP_BUILD=1 (use the existing web/dist), CHROMIUM (browser path), ONLY=<substring of a test name>.
+// SKIP_BUILD=1 (use the existing web/dist), CHROMIUM (browser path), ONLY=<substring of a test name>,
+// FILES=<substring of a test file's name> (only those files' tests, e.g. FILES=files).
 // Each file in e2e/tests/ registers its tests (core.mjs first, then the others by name).
 import { readdirSync } from "node:fs"
 import { dirname, join } from "node:path"
@@ -9,7 +10,7 @@ import { cleanup } from "./harness.mjs"
 import { leaks, relay, tests } from "./suite.mjs"
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), "tests")
-const files = readdirSync(dir).filter(f => f.endsWith(".mjs")).sort((a, b) => (a === "core.mjs" ? -1 : b === "core.mjs" ? 1 : a.localeCompare(b)))
+const files = readdirSync(dir).filter(f => f.endsWith(".mjs") && (!process.env.FILES || f.includes(process.env.FILES))).sort((a, b) => (a === "core.mjs" ? -1 : b === "core.mjs" ? 1 : a.localeCompare(b)))
 for (const f of files) await import(join(dir, f))
 
 let passed = 0, failed = 0

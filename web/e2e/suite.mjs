@@ -54,11 +54,15 @@ export async function personToken(name) {
   return made.token
 }
 
-/** A person in a browser context of their own; `token`: theirs (default: a new admin token for them). */
-export async function person(name, org, viewport = { width: 1280, height: 860 }, { token } = {}) {
+/**
+ * A person in a browser context of their own; `token`: theirs (default: a new admin token for them);
+ * `serviceWorkers: "block"` lets a test hold the page's requests with page.route.
+ */
+export async function person(name, org, viewport = { width: 1280, height: 860 }, { token, serviceWorkers } = {}) {
   token ??= await personToken(name)
   const proxy = await linkProxy(relay.port)
-  const context = await browser.newContext({ viewport })
+  // serviceWorkers "block": Playwright can then hold a page's own requests (page.route) for a test
+  const context = await browser.newContext({ viewport, acceptDownloads: true, ...(serviceWorkers ? { serviceWorkers } : {}) })
   const page = await context.newPage()
   watchUrls(page, name)
   page.on("websocket", ws => sockets.push(ws.url()))

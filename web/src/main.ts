@@ -20,7 +20,7 @@ const link = takeToken(device)
 await initializeWasm(wasmUrl)
 const app = new App(shell, device, template as Template)
 
-window.addEventListener("online", () => void app.checkAccess())
+window.addEventListener("online", () => { void app.checkAccess(); app.files.online() })
 window.addEventListener("pagehide", () => app.stash())
 document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") app.stash() })
 if ("serviceWorker" in navigator && import.meta.env.PROD) {

@@ -15,6 +15,7 @@ const views = vi.hoisted(() => {
     matrixView: recorder("matrix"), countryView: recorder("country"), tasksView: recorder("tasks"),
     exportView: recorder("export"), changesView: recorder("changes"), reportView: recorder("report"),
     accessView: recorder("access"), adminView: recorder("admin"), recentView: recorder("recent"),
+    documentsView: recorder("documents"),
   }
 })
 vi.mock("../src/ui/matrix", () => ({ matrixView: views.matrixView }))
@@ -24,6 +25,7 @@ vi.mock("../src/ui/reports", () => ({ exportView: views.exportView, changesView:
 vi.mock("../src/ui/access", () => ({ accessView: views.accessView }))
 vi.mock("../src/ui/admin", () => ({ adminView: views.adminView }))
 vi.mock("../src/ui/recent", () => ({ recentView: views.recentView }))
+vi.mock("../src/ui/documents", () => ({ documentsView: views.documentsView }))
 
 
 const DOC = generateAutomergeUrl()
@@ -50,6 +52,12 @@ function show(fragment: string, admin = false) {
 beforeEach(() => { for (const f of Object.values(views)) f.mockClear() })
 
 describe("which view a fragment shows", () => {
+  it("documents: the Documents view with the analysis's context", () => {
+    const { r, name, raw } = show(`doc=${DOC}&view=documents`)
+    expect([r.view, name, r.asOf]).toEqual(["documents", "documents", ""])
+    expect(views.documentsView).toHaveBeenCalledWith(raw.ctx)
+  })
+
   it("no view: the matrix, live, with the page's filters, and presence says 'matrix'", () => {
     const { r, name, here, raw } = show(`doc=${DOC}`)
     expect([r.view, name, r.asOf]).toEqual(["matrix", "matrix", ""])
@@ -146,9 +154,9 @@ describe("links and the nav bar", () => {
   })
 
   it("the bar lists the views in order, Access and Admin only for admins, never the print view", () => {
-    expect(navLinks(false)).toEqual([["matrix", "Matrix"], ["country", "Country"], ["tasks", "Tasks"], ["recent", "Recent changes"],
-      ["export", "Export report"], ["changes", "Offline files"]])
-    expect(navLinks(true).map(([v]) => v)).toEqual(["matrix", "country", "tasks", "recent", "export", "changes", "access", "admin"])
+    expect(navLinks(false)).toEqual([["matrix", "Matrix"], ["country", "Country"], ["tasks", "Tasks"], ["documents", "Documents"],
+      ["recent", "Recent changes"], ["export", "Export report"], ["changes", "Offline files"]])
+    expect(navLinks(true).map(([v]) => v)).toEqual(["matrix", "country", "tasks", "documents", "recent", "export", "changes", "access", "admin"])
   })
 
   it("a fragment names an analysis only with a valid automerge URL", () => {

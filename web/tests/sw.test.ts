@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 
 const ORIGIN = "https://relay.example"
-const PRECACHE = ["./", "./index.html", "./assets/index-abc123.js", "./assets/automerge-def456.wasm", "./manifest.webmanifest"]
+const PRECACHE = ["./", "./index.html", "./assets/index-abc123.js", "./assets/automerge-def456.wasm", "./manifest.webmanifest", "./icon-192.png"]
 
 type Handler = (event: unknown) => void
 
@@ -75,6 +75,14 @@ describe("the service worker", () => {
     expect(await sw.get("/assets/index-abc123.js", "cors")).toBe(true)
     expect(await sw.get("/assets/unknown.js", "cors")).toBe(false)
     expect(await sw.get("/api/docs/x/export", "cors")).toBe(false)
+    expect(sw.stored).toEqual([])
+  })
+
+  it("serves the manifest and icons from the shell (the home screen icon starts the app offline), never a file's bytes", async () => {
+    const sw = worker()
+    expect(await sw.get("/manifest.webmanifest", "cors")).toBe(true)
+    expect(await sw.get("/icon-192.png", "no-cors")).toBe(true)
+    for (const path of ["/api/docs/x/files", "/api/docs/x/files/" + "a".repeat(64)]) expect(await sw.get(path, "cors"), path).toBe(false)
     expect(sw.stored).toEqual([])
   })
 })

@@ -6,7 +6,7 @@ import { TOKEN, waitFor } from "../harness.mjs"
 import { assert, bothOfflineOnBrazil, label, newAnalysis, nodeClient, person, relay, S, saved, secrets, SHOTS, test } from "../suite.mjs"
 
 const WIDTHS = [360, 390, 414]
-const VIEWS = ["matrix", "country", "tasks", "recent", "export", "changes", "access", "admin"]
+const VIEWS = ["matrix", "country", "tasks", "documents", "recent", "export", "changes", "access", "admin"]
 
 /** The page's widths and the bar's height, as the person sees them now. */
 const measure = page => page.evaluate(() => ({

@@ -33,6 +33,7 @@ import { fragment, setFragment, takeToken } from "./address"
 import { SealedStore } from "./sealed-store"
 import { SealedDocs, type SealedDoc } from "./sealed-sync"
 import { SealedPresence, createSealed, openSealed, sealedChanged, unavailablePage } from "./sealed-app"
+import { AppFiles } from "./files-app"
 
 /** Which screen is up: a role change redraws home and document views, never a form or a question. */
 export type Screen = "name" | "home" | "doc" | "ask"
@@ -75,6 +76,8 @@ export class App implements ContextSource {
   /** Sealed analyses (sealed-sync.ts): the device key and sessions, and the open one's sync loop. */
   readonly sealedStore = new SealedStore()
   readonly sealed: SealedDocs
+  /** Attached documents: the local copies, the upload queue, the open analysis's files (files-app.ts). */
+  readonly files: AppFiles
   /** Set once the device was forgotten: nothing may be written again until the page reloads. */
   #forgotten = false
   readonly #opening = new OncePerKey<boolean>()
@@ -92,9 +95,11 @@ export class App implements ContextSource {
       token: () => this.device.token(), isAdmin: () => isAdmin(roleOf(this.access)), changed: () => sealedChanged(this),
     })
     this.tracker = new SyncTracker(this.repo, this.adapter)
+    this.files = new AppFiles(this)
     this.access = { me: device.access(), invalid: false }
     this.tracker.onChange(s => { this.syncStatus = s; this.#showStatus() })
     this.adapter.onLink(state => { if (state !== "connecting") void this.checkAccess() })
+    this.adapter.onLink(state => { if (state === "open") this.files.online() })
     this.#stash = new UnsavedStash(this.repo, device.store)
     this.adapter.onLink(state => {
       // after a reconnect, peers may have missed our presence
@@ -178,7 +183,7 @@ export class App implements ContextSource {
   }
 
   async #openDocNow(url: string): Promise<boolean> {
-    if (this.open) { this.stash(); this.open.presence.stop(); this.#closeSealed(); this.open = undefined }
+    if (this.open) { this.stash(); this.open.presence.stop(); this.#closeSealed(); this.open = undefined; this.files.closed() }
     this.acting = null
     this.asOf = undefined
     this.#setNotices({ asOf: null, since: null })
@@ -206,12 +211,13 @@ export class App implements ContextSource {
     else this.tracker.track(handle)
     this.conflicts.rebuild(handle.doc())
     handle.on("change", ({ doc, patches }) => {
-      this.conflicts.apply(doc, patches); this.queueRender(patches); this.#queueSince()
+      this.conflicts.apply(doc, patches); this.queueRender(patches); this.#queueSince(); this.files.changed(patches)
       // a member with this device's token may arrive later (another browser of the person's): follow it
       if (this.acting && patches.some(p => p.path[0] === "members")) this.#reidentify()
     })
     this.device.rememberDoc(url, readAnalysis(handle.doc()).title || "Untitled analysis")
     this.#startSince(handle)
+    this.files.opened()
     window.addEventListener("pagehide", () => presence.stop(), { once: true })
     return true
   }
@@ -297,7 +303,7 @@ export class App implements ContextSource {
   #closeDoc() {
     this.acting = null
     this.#actingFor = ""
-    if (this.open) { this.saveSeen(); this.open.presence.stop(); this.#closeSealed(); this.open = undefined }
+    if (this.open) { this.saveSeen(); this.open.presence.stop(); this.#closeSealed(); this.open = undefined; this.files.closed() }
     this.asOf = undefined
     this.since = undefined
     this.#setNotices({ asOf: null, since: null })
@@ -467,7 +473,8 @@ export class App implements ContextSource {
     this.#closeDoc()
     this.#forgotten = true
     replaceKeepingFocus(this.shell.app, h("p", { class: "loading" }, "Forgetting this device…"))
-    await forgetDevice(this.repo, this.#storage, this.sealedStore)
+    this.files.closed()
+    await forgetDevice(this.repo, this.#storage, this.sealedStore, this.files.store)
     this.me = null
     this.access = { me: null, invalid: false }
     clearPresence(this.shell)

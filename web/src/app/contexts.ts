@@ -10,6 +10,7 @@ import { historyPanel, type ToolsCtx } from "../ui/reports"
 import { docSource, type DocSource } from "../ui/docsource"
 import type { AccessCtx } from "../ui/access"
 import type { AdminCtx } from "../ui/admin"
+import type { FilesCtx } from "../ui/files"
 import type { Device } from "./device"
 import type { AsOf } from "./past"
 import type { SealedDoc } from "./sealed-sync"
@@ -25,6 +26,8 @@ export interface ContextSource {
   readonly acting: Me | null
   readonly access: { me: { tokenId: string } | null }
   readonly asOf: AsOf | undefined
+  /** Attached documents (files-app.ts); `readOnly` for the analysis as of a past date. */
+  readonly files: { ctx(readOnly?: boolean): FilesCtx }
   canEdit(): boolean
   change(f: (d: AnalysisDoc) => void): void
   go: Go
@@ -49,6 +52,7 @@ export function liveCtx(app: ContextSource): Ctx {
     go: to => app.go(to),
     here: s => app.here(s),
     peers: () => app.peers(),
+    get files() { return app.files.ctx() },
     history: (path, label, text) => historyPanel(() => sourceOf(app), () => readAnalysis(handleOf(app).doc()), path, label, text),
   }
 }
@@ -64,6 +68,7 @@ export function asOfCtx(app: ContextSource): Ctx {
     go: to => app.go(to),
     here: s => app.here(s),
     peers: () => app.peers(),
+    get files() { return app.files.ctx(true) },
   }
 }
 

@@ -12,6 +12,7 @@ import { changesView, exportView, reportView, type ToolsCtx } from "../ui/report
 import { accessView, type AccessCtx } from "../ui/access"
 import { recentView } from "../ui/recent"
 import { adminView, type AdminCtx } from "../ui/admin"
+import { documentsView } from "../ui/documents"
 
 /** A fragment resolved against the open analysis. */
 export interface Route {
@@ -70,6 +71,8 @@ export const ROUTES: ReadonlyMap<string, RouteEntry> = new Map<string, RouteEntr
     build: ({ ctx }, r) => countryView(ctx, r.cc, r.item),
   }],
   ["tasks", { nav: "Tasks", build: ({ ctx, filters }) => tasksView(ctx, filters.tasks) }],
+  // conference documents attached to the analysis, its items, positions and tasks (ui/documents.ts)
+  ["documents", { nav: "Documents", build: ({ ctx }) => documentsView(ctx) }],
   ["recent", { nav: "Recent changes", build: ({ ctx }) => recentView(ctx) }],
   ["export", { nav: "Export report", build: ({ tools }) => exportView(tools) }],
   // change files to carry edits by hand (USB stick, e-mail); "Changes" read as recent changes

@@ -127,10 +127,10 @@ export class ConflictIndex {
 /** Whether a change can alter what the matrix shows (notes, sources, tasks… cannot). */
 export function touchesMatrix(patches: { path: A.Prop[] }[]): boolean {
   return patches.some(({ path }) => {
-    if (path[0] === "tasks" || path[0] === "members") return false
+    if (path[0] === "tasks" || path[0] === "members" || path[0] === "files") return false
     if (path[0] === "countries" && path[2] === "delegation") return false
     if (path[0] === "countries" && path[2] === "positions" && typeof path[4] === "string" &&
-      ["notes", "notesInternal", "sources", "updatedBy", "updatedAt"].includes(path[4])) return false
+      ["notes", "notesInternal", "sources", "updatedBy", "updatedAt", "files"].includes(path[4])) return false
     if (path[0] === "items" && (path[2] === "summary" || path[2] === "theme")) return false
     return true
   })

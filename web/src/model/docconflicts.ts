@@ -2,6 +2,7 @@
 // (the weekly report's "Unresolved conflicts" needs all of them, not only the matrix's), and automerge
 // values as the JSON the Rust model writes for them (access.rs `value_to_json`).
 import { A } from "./am"
+import { mergedByUnion } from "./files"
 import { actorOfOp } from "./conflicts"
 import { type Analysis, memberForActor, readAnalysis } from "./schema"
 import { cmpStr } from "./reporttext"
@@ -66,7 +67,9 @@ function walk(obj: unknown, path: string[], view: Analysis, found: DocConflict[]
   for (const prop of props) {
     const label = String(prop)
     if (!BOOKKEEPING.includes(label)) {
-      const values = disagreeing(A.getConflicts(obj, prop), view)
+      const all = A.getConflicts(obj, prop)
+      // `files` lists created twice are read as their union (files.ts): nothing hidden, nothing to resolve
+      const values = all && mergedByUnion(label, Object.values(all)) ? [] : disagreeing(all, view)
       if (values.length) found.push({ path: [...path, label], values })
     }
     const child = (obj as Record<string | number, unknown>)[prop]

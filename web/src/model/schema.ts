@@ -1,6 +1,11 @@
 // The analysis document, schema "caucus/analysis@1" (docs/schema.md is the contract with the Rust model).
 import { A } from "./am"
 import { canonicalMember } from "./identity"
+import { list, obj, str } from "./read"
+import { type FileRef, withFiles } from "./files"
+
+export { str } from "./read"
+export type { FileRef } from "./files"
 
 export const SCHEMA = "caucus/analysis@1"
 
@@ -24,14 +29,16 @@ export interface Position {
   /** The notes stay out of the weekly report and the CSV matrix (docs/schema.md "Internal notes"). */
   notesInternal: boolean
   sources: string[]; updatedBy: string; updatedAt: string
+  /** Attached documents (docs/schema.md "Files"), present only when there are some. */
+  files?: FileRef[]
 }
 export interface Country {
   name: string; region: string
   delegation: { openToCivilSociety: boolean | null; contacts: string }
   positions: Record<string, Position>
 }
-export interface Item { code: string; title: string; track: string; priority: Priority; theme: string; summary: string }
-export interface Task { title: string; track: string; assignee: string; when: string; status: TaskStatus; notes: string }
+export interface Item { code: string; title: string; track: string; priority: Priority; theme: string; summary: string; files?: FileRef[] }
+export interface Task { title: string; track: string; assignee: string; when: string; status: TaskStatus; notes: string; files?: FileRef[] }
 /** `sameAs` and `tokens` are present only when set (docs/schema.md "One person, many devices"). */
 export interface Member { name: string; org: string; actors: string[]; sameAs?: string; tokens?: string[] }
 export interface Analysis {
@@ -43,6 +50,8 @@ export interface Analysis {
   countries: Record<string, Country>
   tasks: Record<string, Task>
   members: Record<string, Member>
+  /** Documents attached to the analysis as a whole, present only when there are some. */
+  files?: FileRef[]
 }
 
 export interface Template {
@@ -76,8 +85,10 @@ export interface AnalysisDoc {
   reports?: Record<string, ReportDoc>
   /** Field key → confirmed heads of text merges (docs/schema.md, "Text merges"). */
   confirmedMerges?: Record<string, Record<string, unknown>>
+  /** Documents attached to the analysis as a whole (docs/schema.md "Files"). */
+  files?: FileRefDoc[]
 }
-export interface ItemDoc { code: Scalar; title: Scalar; track: Scalar; priority: Scalar; theme: Scalar; summary: string }
+export interface ItemDoc { code: Scalar; title: Scalar; track: Scalar; priority: Scalar; theme: Scalar; summary: string; files?: FileRefDoc[] }
 export interface CountryDoc {
   name?: Scalar; region?: Scalar
   delegation?: { openToCivilSociety: boolean | null; contacts: string }
@@ -85,29 +96,19 @@ export interface CountryDoc {
 }
 export interface PositionDoc {
   stance?: Scalar; confidence?: Scalar; notes?: string; notesInternal?: boolean; sources?: Scalar[]; updatedBy?: Scalar; updatedAt?: Scalar
+  files?: FileRefDoc[]
 }
-export interface TaskDoc { title: Scalar; track: Scalar; assignee: Scalar; when: Scalar; status: Scalar; notes: string }
+export interface TaskDoc { title: Scalar; track: Scalar; assignee: Scalar; when: Scalar; status: Scalar; notes: string; files?: FileRefDoc[] }
+/** A file reference as written: scalar strings and a number (docs/schema.md "Files"). */
+export interface FileRefDoc { hash: Scalar; name: Scalar; type: Scalar; size: number; addedBy: Scalar; addedAt: Scalar; device?: Scalar }
 export interface MemberDoc { name?: Scalar; org?: Scalar; actors?: Scalar[]; sameAs?: Scalar; tokens?: Scalar[] }
 export interface ReportDoc { by: Scalar; at: Scalar; heads?: Scalar[] }
 
 // ---------------------------------------------------------------- tolerant reads (rule 1)
 
-/** A string field may be a scalar (ImmutableString), Text (read as a JS string) or missing. */
-export function str(v: unknown, dflt = ""): string {
-  if (typeof v === "string") return v
-  if (v instanceof A.ImmutableString) return v.val
-  if (v && typeof v === "object" && typeof (v as { val?: unknown }).val === "string") return (v as { val: string }).val
-  return dflt
-}
 function oneOf<T extends string>(v: unknown, allowed: readonly T[], dflt: T): T {
   const s = str(v)
   return (allowed as readonly string[]).includes(s) ? (s as T) : dflt
-}
-function obj(v: unknown): Record<string, unknown> {
-  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
-}
-function list(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : []
 }
 function mapOf<T>(v: unknown, f: (x: Record<string, unknown>) => T): Record<string, T> {
   const out: Record<string, T> = {}
@@ -126,7 +127,7 @@ export function readStance(v: unknown): Stance { return oneOf(v, STANCES, "unkno
 export function readConfidence(v: unknown): Confidence { return oneOf(v, CONFIDENCES, "rumour") }
 
 export function readPosition(p: Record<string, unknown>): Position {
-  return {
+  return withFiles({
     stance: readStance(p.stance),
     confidence: readConfidence(p.confidence),
     notes: str(p.notes),
@@ -135,22 +136,22 @@ export function readPosition(p: Record<string, unknown>): Position {
     sources: list(p.sources).map(s => str(s)),
     updatedBy: str(p.updatedBy),
     updatedAt: str(p.updatedAt),
-  }
+  }, p)
 }
 
 /** The typed view of a document: plain data, every field present, enums normalised. */
 export function readAnalysis(doc: unknown): Analysis {
   const d = obj(doc)
   const m = obj(d.meeting)
-  return {
+  return withFiles({
     schema: str(d.schema),
     title: str(d.title),
     meeting: { name: str(m.name), venue: str(m.venue), starts: str(m.starts), ends: str(m.ends) },
     tracks: mapOf(d.tracks, t => ({ name: str(t.name) })),
-    items: mapOf(d.items, i => ({
+    items: mapOf(d.items, i => withFiles({
       code: str(i.code), title: str(i.title), track: str(i.track),
-      priority: oneOf(i.priority, PRIORITIES, "medium"), theme: str(i.theme), summary: str(i.summary),
-    })),
+      priority: oneOf(i.priority, PRIORITIES, "medium") as Priority, theme: str(i.theme), summary: str(i.summary),
+    }, i)),
     countries: mapOf(d.countries, c => {
       const del = obj(c.delegation)
       const open = del.openToCivilSociety
@@ -160,12 +161,12 @@ export function readAnalysis(doc: unknown): Analysis {
         positions: mapOf(c.positions, readPosition),
       }
     }),
-    tasks: mapOf(d.tasks, t => ({
+    tasks: mapOf(d.tasks, t => withFiles({
       title: str(t.title), track: str(t.track), assignee: str(t.assignee), when: str(t.when),
-      status: oneOf(t.status, TASK_STATUSES, "open"), notes: str(t.notes),
-    })),
+      status: oneOf(t.status, TASK_STATUSES, "open") as TaskStatus, notes: str(t.notes),
+    }, t)),
     members: mapOf(d.members, readMember),
-  }
+  }, d)
 }
 
 function readMember(m: Record<string, unknown>): Member {
@@ -245,7 +246,8 @@ export function positionFor(d: AnalysisDoc, cc: string, itemId: string): Positio
   return c.positions[itemId]
 }
 
-function stamp(d: AnalysisDoc, p: PositionDoc, me: Me, now: Date) {
+/** Records who edited a position and when, in the edit's own change (rule 6). */
+export function stampPosition(d: AnalysisDoc, p: PositionDoc, me: Me, now: Date) {
   ensureMember(d, me)
   p.updatedBy = S(me.id)
   p.updatedAt = S(now.toISOString().replace(/\.\d{3}Z$/, "Z"))
@@ -255,7 +257,7 @@ export function setPositionField(d: AnalysisDoc, me: Me, cc: string, itemId: str
   field: "stance" | "confidence", value: string, now = new Date()): void {
   const p = positionFor(d, cc, itemId)
   p[field] = S(value)
-  stamp(d, p, me, now)
+  stampPosition(d, p, me, now)
 }
 
 /**
@@ -268,7 +270,7 @@ export function resolvePositionField(d: AnalysisDoc, me: Me, cc: string, itemId:
   const p = positionFor(d, cc, itemId)
   delete p[field]
   p[field] = S(value)
-  stamp(d, p, me, now)
+  stampPosition(d, p, me, now)
 }
 
 /** Edit a Text field by splicing (rule 3); a field that is missing or scalar becomes Text first. */
@@ -284,27 +286,27 @@ export function spliceText(d: AnalysisDoc, path: A.Prop[], index: number, del: n
 export function editNotes(d: AnalysisDoc, me: Me, cc: string, itemId: string, index: number, del: number, ins: string, now = new Date()) {
   const p = positionFor(d, cc, itemId)
   spliceText(d, ["countries", cc, "positions", itemId, "notes"], index, del, ins)
-  stamp(d, p, me, now)
+  stampPosition(d, p, me, now)
 }
 
 /** Marks a note internal (kept out of reports) or shareable: a scalar boolean, so concurrent flips conflict. */
 export function setNotesInternal(d: AnalysisDoc, me: Me, cc: string, itemId: string, internal: boolean, now = new Date()) {
   const p = positionFor(d, cc, itemId)
   p.notesInternal = internal
-  stamp(d, p, me, now)
+  stampPosition(d, p, me, now)
 }
 
 export function addSource(d: AnalysisDoc, me: Me, cc: string, itemId: string, source: string, now = new Date()) {
   const p = positionFor(d, cc, itemId)
   if (!p.sources) p.sources = []
   p.sources.push(S(source))
-  stamp(d, p, me, now)
+  stampPosition(d, p, me, now)
 }
 
 export function removeSource(d: AnalysisDoc, me: Me, cc: string, itemId: string, index: number, now = new Date()) {
   const p = positionFor(d, cc, itemId)
   if (p.sources && index < p.sources.length) A.deleteAt(p.sources, index)
-  stamp(d, p, me, now)
+  stampPosition(d, p, me, now)
 }
 
 export function setDelegationOpen(d: AnalysisDoc, me: Me, cc: string, open: boolean | null) {

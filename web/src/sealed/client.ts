@@ -8,6 +8,7 @@ import { fromBase64, fromHex, toBase64, toHex } from "./bytes"
 import { EnvelopeKind, openEnvelope, parseEnvelope, sealEnvelope, type Envelope } from "./envelope"
 import { DocId, EpochKey, type ContentKey } from "./epoch"
 import { SealedError } from "./errors"
+import { openFile, sealFile } from "./files"
 import { addDevice, createGenesis, Keyring, removeDevice } from "./keyring"
 import { DeviceId, DeviceSecret, type DeviceKeys } from "./keys"
 import { Membership } from "./membership"
@@ -124,6 +125,23 @@ export class SealedSession<T> {
   get presenceKey(): ContentKey | undefined {
     const epoch = this.chain?.membership.epoch
     return epoch === undefined || this.removedAtValue !== undefined || !this.keyring.has(epoch) ? undefined : this.keyring.contentKey(epoch)
+  }
+
+  /**
+   * Seals a file's bytes for upload under the newest epoch (docs/sealed.md "Files", ./files.ts): the envelope's
+   * bytes, whose SHA-256 the document's reference names. Throws before the chain is known or once removed.
+   */
+  sealFile(bytes: Uint8Array): Uint8Array {
+    const epoch = this.chain?.membership.epoch
+    if (epoch === undefined || this.removedAtValue !== undefined || !this.keyring.has(epoch)) {
+      throw SealedError.membership("this device cannot seal files for this analysis now")
+    }
+    return sealFile({ doc: this.docId, epoch, author: this.opts.device, key: this.keyring.contentKey(epoch), bytes })
+  }
+
+  /** Opens a file envelope fetched for the reference `hash` with the epoch keys this device holds. */
+  openFile(envelope: Uint8Array, hash: string): Uint8Array {
+    return openFile(this.keyring, envelope, hash)
   }
 
   /** Posts this device session's presence, already sealed (sealed/presence.ts). */

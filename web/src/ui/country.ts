@@ -12,6 +12,7 @@ import { trackHeight } from "./sticky"
 import { mergePanel } from "./merge"
 import { bindText } from "./text"
 import { concurrentFlags, internalToggle } from "./internal"
+import { attachPanel } from "./files"
 import type { Ctx, DocState, View } from "./view"
 
 /** Patches one part of the page to show a new version of the document. */
@@ -128,6 +129,7 @@ function positionCard(ctx: Ctx, cc: string, c: Country, [id, item]: [string, Ite
   const conflicts = conflictsPanel(k)
   const internal = internalToggle(ctx, cc, id, `internal-${k.base}`, `${c.name} on ${item.code}`)
   const sources = sourcesEditor(k)
+  const files = attachPanel(ctx.files, { kind: "position", cc, item: id }, `${c.name} on ${item.code}`)
   const updated = h("p", { class: "updated" })
   const el = h("article", { class: "card", id: `item-${k.base}` },
     h("h2", {}, h("span", { class: "code" }, item.code), " ", item.title),
@@ -139,6 +141,7 @@ function positionCard(ctx: Ctx, cc: string, c: Country, [id, item]: [string, Ite
     conflicts.el,
     h("label", { for: notes.id }, "Notes"), notes, merged.el, internal.el,
     sources.el,
+    files.el,
     updated,
     ctx.history?.(["countries", cc, "positions", id], `${c.name} on ${item.code}`))
   el.addEventListener("focusin", () => ctx.here({ view: "country", country: cc, task: "" }))
@@ -151,6 +154,7 @@ function positionCard(ctx: Ctx, cc: string, c: Country, [id, item]: [string, Ite
     internal.update(p, concurrentFlags(doc.countries?.[cc]?.positions?.[id]))
     merged.update(doc, a)
     sources.update(p)
+    files.update(p.files)
     updated.textContent = updatedText(a, p, conflictsOf(a, doc.countries?.[cc]?.positions?.[id], "updatedBy"))
   }
   return { el, update }

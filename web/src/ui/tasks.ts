@@ -4,6 +4,7 @@ import { type Analysis, type Task, TASK_STATUSES, addTask, memberName, setTaskFi
 import { conflictsOf } from "../model/conflicts"
 import { canonicalMember, people, samePerson } from "../model/identity"
 import { h, replaceKeepingFocus, selectEl, slug } from "./dom"
+import { attachPanel } from "./files"
 import { TEMPLATE_TRACKS } from "./tracks"
 import type { Ctx, DocState, View } from "./view"
 
@@ -20,6 +21,8 @@ export function tasksView(ctx: Ctx, filter: TaskFilter): View {
     h("p", { class: "check" }, mine, h("label", { for: "f-mine" }, "Only my tasks")),
     list)
   let lastDoc: DocState | undefined, lastA: Analysis | undefined
+  // the tasks whose documents are unfolded stay so when the list is redrawn
+  const docsOpen = new Set<string>()
   mine.addEventListener("change", () => { filter.onlyMine = mine.checked; if (lastDoc && lastA) update(lastDoc, lastA) })
 
   function update(doc: DocState, a: Analysis) {
@@ -36,7 +39,7 @@ export function tasksView(ctx: Ctx, filter: TaskFilter): View {
         if (!ts.length) return null
         return h("section", { class: "card" },
           h("h2", {}, tr, a.tracks[tr] ? ` – ${a.tracks[tr].name}` : ""),
-          h("ul", { class: "tasks" }, ts.map(task => taskItem(ctx, doc, a, task, watchers.get(task[0])))))
+          h("ul", { class: "tasks" }, ts.map(task => taskItem(ctx, doc, a, task, watchers.get(task[0]), docsOpen))))
       }))
   }
   ctx.here({ view: "tasks", country: "", task: "" })
@@ -79,7 +82,7 @@ function newTaskForm(ctx: Ctx) {
 }
 
 /** One task: title, assignee, time, status, a concurrent-status warning, and who is looking at it. */
-function taskItem(ctx: Ctx, doc: DocState, a: Analysis, [id, t]: [string, Task], watchers: string[] | undefined) {
+function taskItem(ctx: Ctx, doc: DocState, a: Analysis, [id, t]: [string, Task], watchers: string[] | undefined, docsOpen: Set<string>) {
   const sid = slug(id)
   const st = conflictsOf(a, doc.tasks?.[id], "status")
   const whenIn = h("input", { id: `tw-${sid}`, type: "text", value: t.when, "data-shown": t.when, "aria-label": `Time for ${t.title}`, readonly: !ctx.canEdit })
@@ -91,7 +94,19 @@ function taskItem(ctx: Ctx, doc: DocState, a: Analysis, [id, t]: [string, Task],
     h("span", { class: "ttitle" }, t.title),
     who, whenIn, status,
     st.length > 1 ? h("span", { class: "chip conflict" }, `⚠ ${st.map(s => `${s.value} (${s.who})`).join(" / ")}`) : null,
-    watchers ? h("span", { class: "watch" }, "👁 " + watchers.join(", ")) : null)
+    watchers ? h("span", { class: "watch" }, "👁 " + watchers.join(", ")) : null,
+    taskDocuments(ctx, id, t, docsOpen))
   li.addEventListener("focusin", () => ctx.here({ view: "tasks", task: id, country: "" }))
   return li
+}
+
+/** A task's documents, folded under "Documents (n)" so the list stays short. */
+function taskDocuments(ctx: Ctx, id: string, t: Task, docsOpen: Set<string>) {
+  const panel = attachPanel(ctx.files, { kind: "task", task: id }, `task ${t.title}`)
+  panel.update(t.files)
+  const n = t.files?.length ?? 0
+  const el = h("details", { class: "task-docs", open: docsOpen.has(id) },
+    h("summary", {}, `Documents${n ? ` (${n})` : ""}`, h("span", { class: "vh" }, ` for ${t.title}`)), panel.el)
+  el.addEventListener("toggle", () => { if (el.open) docsOpen.add(id); else docsOpen.delete(id) })
+  return el
 }

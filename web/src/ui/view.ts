@@ -5,6 +5,7 @@ import type { A } from "../model/am"
 import type { Analysis, AnalysisDoc, Me } from "../model/schema"
 import type { ConflictIndex } from "../model/conflicts"
 import type { Here } from "../presence"
+import type { FilesCtx } from "./files"
 
 /** The document as a view reads it: what automerge hands out, read only. */
 export type DocState = A.Doc<AnalysisDoc>
@@ -33,6 +34,8 @@ export interface Ctx {
   go: Go
   here(state: Partial<Here>): void
   peers(): Here[]
+  /** Attached documents: status, open, keep offline, and for editors attach and remove. */
+  files: FilesCtx
   /** A "History" button with its panel for a document path (absent: no history, e.g. as-of views). */
   history?(path: string[], label: string, text?: string): Node
 }
