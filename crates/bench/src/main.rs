@@ -38,6 +38,7 @@ enum Scenario {
     Durability,
     Cluster,
     Sealed,
+    Files,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -247,6 +248,9 @@ async fn run_selected(
     }
     if selected(Scenario::Sealed) && caucus {
         suite::sealed(runner, paths, sizes).await?;
+    }
+    if selected(Scenario::Files) && caucus {
+        suite::files(runner, paths).await?;
     }
     Ok(())
 }

@@ -220,6 +220,22 @@ pub(crate) async fn sealed(runner: &mut Runner, paths: &Paths, sizes: &Sizes) ->
     })
 }
 
+/// Conference documents (caucus only): upload and download throughput, a range read.
+pub(crate) async fn files(runner: &mut Runner, paths: &Paths) -> Result<()> {
+    eprintln!("bench: files");
+    let outcome = scenarios::files::run(paths, &runner.next_dir("files")).await;
+    runner.record(ScenarioResult {
+        scenario: "files: 5 MiB and 50 MiB, HTTP upload and download".into(),
+        caucus: Some(outcome),
+        reference: None,
+        reference_absent: "n/a",
+        notes: vec![
+            "Each size is uploaded three times (the same bytes: stored once, linked once) and              downloaded whole three times over one keep-alive connection from this process, then one              1 MiB range from the middle. CPU is the relay process's."
+                .to_owned(),
+        ],
+    })
+}
+
 pub(crate) async fn reconnect(runner: &mut Runner, paths: &Paths, sizes: &Sizes) -> Result<()> {
     let edits = &sizes.reconnect_edits;
     let notes = vec![

@@ -538,6 +538,11 @@ impl Metrics {
             .inc();
     }
 
+    /// The conference documents' counters (`metrics/files.rs`).
+    pub(crate) fn files(&self) -> &files::FileMetrics {
+        &self.inner.files
+    }
+
     /// A sealed upload refused (`reason` as in docs/sealed.md).
     pub fn sealed_refused(&self, reason: &'static str) {
         self.inner

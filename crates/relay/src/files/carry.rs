@@ -9,7 +9,8 @@ use automerge::{Automerge, ChangeHash};
 use caucus_model::changefile::CarriedFile;
 use caucus_model::{FileRef, referenced_files};
 
-use super::{FileError, Files, Upload};
+use super::names::content_type;
+use super::store::{FileError, Files, Upload};
 use crate::document_id::DocumentId;
 use crate::storage::{Storage, StorageError};
 
@@ -104,7 +105,7 @@ pub async fn store_carried(
                 let reference = names.get(&hash);
                 let upload = Upload {
                     name: reference.map_or_else(|| "file".to_owned(), |r| r.name.clone()),
-                    content_type: super::content_type(reference.map(|r| r.mime_type.as_str())),
+                    content_type: content_type(reference.map(|r| r.mime_type.as_str())),
                     added_by: added_by.to_owned(),
                     body: vec![bytes::Bytes::from(bytes)],
                 };

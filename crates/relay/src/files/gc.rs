@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::Files;
+use super::store::Files;
 use crate::document_id::DocumentId;
 use crate::storage::{FileLink, FileWrite, StorageError, WriteOp};
 
@@ -107,7 +107,8 @@ pub async fn collect_garbage(
     }
     files
         .metrics
-        .files_collected(report.removed, report.removed_bytes);
+        .files()
+        .collected(report.removed, report.removed_bytes);
     Ok(report)
 }
 

@@ -7,8 +7,12 @@ use std::time::Duration;
 
 use caucus_model::{FilePlace, FileRef, Timestamp};
 
+use sha2::{Digest, Sha256};
+
 use super::*;
-use crate::storage::WriteOp;
+use crate::document_id::DocumentId;
+use crate::metrics::Metrics;
+use crate::storage::{FileWrite, Storage, WriteOp};
 
 fn settings() -> FileSettings {
     FileSettings {

@@ -287,7 +287,7 @@ pub(crate) async fn download(
             &format!("bytes {}-{last}/{size}", span.start),
         );
     }
-    state.metrics.file_downloaded(span.end - span.start);
+    state.metrics.files().downloaded(span.end - span.start);
     Ok(response)
 }
 

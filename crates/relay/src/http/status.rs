@@ -178,7 +178,7 @@ async fn documents(state: &AppState, live: &[ConnectionSnapshot]) -> Documents {
     }
     if let Ok((count, bytes)) = state.storage.file_totals().await {
         (files, file_bytes) = (usize::try_from(count).unwrap_or(usize::MAX), bytes);
-        state.metrics.files_stored(count, bytes);
+        state.metrics.files().stored(count, bytes);
     }
     let stored_count = stored.len();
     let stored_bytes = stored.iter().map(|d| d.stored_bytes).sum();

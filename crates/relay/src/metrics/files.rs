@@ -6,7 +6,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
 #[derive(Default)]
-pub(super) struct FileMetrics {
+pub(crate) struct FileMetrics {
     uploads: Counter,
     upload_bytes: Counter,
     downloads: Counter,
@@ -67,34 +67,29 @@ impl FileMetrics {
     }
 }
 
-impl super::Metrics {
+impl FileMetrics {
     /// A file of `bytes` was stored (upload or import).
-    pub fn file_uploaded(&self, bytes: u64) {
-        self.inner.files.uploads.inc();
-        self.inner.files.upload_bytes.inc_by(bytes);
+    pub(crate) fn uploaded(&self, bytes: u64) {
+        self.uploads.inc();
+        self.upload_bytes.inc_by(bytes);
     }
 
-    /// A download of `bytes` was answered.
-    pub fn file_downloaded(&self, bytes: u64) {
-        self.inner.files.downloads.inc();
-        self.inner.files.download_bytes.inc_by(bytes);
+    /// A file download of `bytes` was answered.
+    pub(crate) fn downloaded(&self, bytes: u64) {
+        self.downloads.inc();
+        self.download_bytes.inc_by(bytes);
     }
 
     /// What is stored now: `count` distinct files of `bytes` in all.
-    pub fn files_stored(&self, count: u64, bytes: u64) {
-        self.inner
-            .files
-            .stored
-            .set(i64::try_from(count).unwrap_or(i64::MAX));
-        self.inner
-            .files
-            .stored_bytes
+    pub(crate) fn stored(&self, count: u64, bytes: u64) {
+        self.stored.set(i64::try_from(count).unwrap_or(i64::MAX));
+        self.stored_bytes
             .set(i64::try_from(bytes).unwrap_or(i64::MAX));
     }
 
-    /// Garbage collection removed `links` links of `bytes` bytes.
-    pub fn files_collected(&self, links: u64, bytes: u64) {
-        self.inner.files.collected.inc_by(links);
-        self.inner.files.collected_bytes.inc_by(bytes);
+    /// Garbage collection removed `links` file links of `bytes` bytes.
+    pub(crate) fn collected(&self, links: u64, bytes: u64) {
+        self.collected.inc_by(links);
+        self.collected_bytes.inc_by(bytes);
     }
 }

@@ -25,6 +25,7 @@ mod error;
 pub mod fault;
 mod file;
 pub mod files;
+mod files_api;
 mod handle;
 mod migrate;
 mod open;
