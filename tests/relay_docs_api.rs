@@ -374,6 +374,8 @@ async fn a_change_file_over_the_size_bound_is_refused_with_413() -> anyhow::Resu
     let dir = tempfile::tempdir()?;
     let mut config = caucus_relay::Config::for_data_dir(dir.path());
     config.max_change_file_bytes = 4096;
+    // The body may also carry this much of files.
+    config.files.max_file_bytes = 4096;
     let relay = TestRelay::start_with(config).await?;
     let id = DocumentId::random();
     let big = vec![0u8; 64 * 1024];

@@ -64,6 +64,8 @@ async fn requests_are_refused_before_a_byte_of_their_body_is_read() -> anyhow::R
     let dir = tempfile::tempdir()?;
     let mut config = Config::for_data_dir(dir.path());
     config.max_change_file_bytes = 1024;
+    // A change file may also carry this much of files (docs/reports-history-changes.md).
+    config.files.max_file_bytes = 512;
     config.max_concurrent_imports = 1;
     let relay = TestRelay::start_with(config).await?;
     let doc = DocumentId::random();
