@@ -62,7 +62,7 @@ describe("change files shared with the Rust model", () => {
     const good = fixture("changes-rust.caucus-changes")
     const start = base(), heads = A.getHeads(start)
     const corrupt = good.slice(); corrupt[corrupt.length - 1] ^= 0xff
-    const newer = good.slice(); newer[9] = 2
+    const newer = good.slice(); newer[9] = 3
     const trailing = new Uint8Array([...good, 0])
     const garbage = await encode({ documentId: ID, heads: [], payload: new TextEncoder().encode("definitely not automerge") })
     const metas = A.getChangesMetaSince(whole(), heads)
