@@ -1,12 +1,15 @@
 // Change files across languages (CAUCUSCH, docs/reports-history-changes.md): the file the Rust model wrote
 // (tests/fixtures/changes-rust.caucus-changes, crates/model/tests/model/changefiles.rs) imports here, and
 // the file written here is the bytes of the Rust one and imports in Rust (changes-ts.caucus-changes,
-// rewritten with UPDATE_FIXTURES=1). Both carry the scripted analysis's changes from 2026-11-14 on.
+// rewritten with UPDATE_FIXTURES=1). Both carry the scripted analysis's changes from 2026-11-14 on. Format 2
+// likewise: changes-files.caucus-changes (Rust) and changes-files-ts.caucus-changes (here), the same changes
+// with one file carried and one only named, the same bytes.
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { A } from "../src/model/am"
-import { ChangeFileError, decode, encode, exportChanges, exportChangesSince, importChanges, parseChangesSince } from "../src/model/changefile"
+import { type CarriedFile, ChangeFileError, decode, encode, exportChanges, exportChangesSince, importChanges, parseChangesSince } from "../src/model/changefile"
+import { sha256Hex } from "../src/files/hash"
 import { exportJson } from "../src/model/exportjson"
 import { headsBefore } from "../src/model/history"
 import { parseDate } from "../src/model/reporttext"
@@ -21,6 +24,16 @@ const ID = Uint8Array.from({ length: 16 }, (_, i) => i)
 async function refused(p: Promise<unknown>): Promise<string> {
   try { await p } catch (e) { if (e instanceof ChangeFileError) return e.kind; throw e }
   return "accepted"
+}
+
+/** The files of the format 2 goldens (crates/model/tests/model/changefiles.rs `golden_files`), in hash order. */
+async function goldenFiles(): Promise<CarriedFile[]> {
+  const pdf = new TextEncoder().encode("%PDF-1.4\n% Proposal of Brazil on Res 102\n%%EOF\n")
+  const files: CarriedFile[] = [
+    { hash: await sha256Hex(pdf), size: pdf.length, bytes: pdf },
+    { hash: await sha256Hex(new TextEncoder().encode("PP-26 provisional agenda")), size: 48_213 },
+  ]
+  return files.sort((x, y) => (x.hash < y.hash ? -1 : 1))
 }
 
 describe("change files shared with the Rust model", () => {
@@ -62,7 +75,7 @@ describe("change files shared with the Rust model", () => {
     const good = fixture("changes-rust.caucus-changes")
     const start = base(), heads = A.getHeads(start)
     const corrupt = good.slice(); corrupt[corrupt.length - 1] ^= 0xff
-    const newer = good.slice(); newer[9] = 2
+    const newer = good.slice(); newer[9] = 3
     const trailing = new Uint8Array([...good, 0])
     const garbage = await encode({ documentId: ID, heads: [], payload: new TextEncoder().encode("definitely not automerge") })
     const metas = A.getChangesMetaSince(whole(), heads)
@@ -78,5 +91,23 @@ describe("change files shared with the Rust model", () => {
     expect(metas.length).toBeGreaterThan(1)
     expect(await refused(importChanges(start, ID, lastOnly))).toBe("needs-earlier-changes")
     expect(A.getHeads(start)).toEqual(heads)
+  }, 30_000)
+
+  it("format 2: the file the Rust model wrote reads, re-encodes to its bytes and imports; the same input writes the same bytes here", async () => {
+    const rust = fixture("changes-files.caucus-changes")
+    const f = await decode(rust)
+    expect([...rust.subarray(8, 10)]).toEqual([0, 2])
+    expect(f.files).toEqual(await goldenFiles())
+    expect(f.files!.map(x => !!x.bytes)).toEqual((await goldenFiles()).map(x => !!x.bytes))
+    expect(await encode(f)).toEqual(rust)
+    const out = await importChanges(base(), ID, rust)
+    expect(out.heads).toEqual(A.getHeads(whole()))
+    expect(out.files).toEqual(await goldenFiles())
+
+    const ours = await exportChanges(whole(), ID, A.getHeads(base()), await goldenFiles())
+    if (process.env.UPDATE_FIXTURES === "1") writeFileSync(dir + "changes-files-ts.caucus-changes", ours)
+    expect(ours).toEqual(rust)
+    // what the Rust test reads (crates/model/tests/model/changefiles.rs)
+    expect(fixture("changes-files-ts.caucus-changes")).toEqual(ours)
   }, 30_000)
 })

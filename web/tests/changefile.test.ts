@@ -30,7 +30,8 @@ describe("change files", () => {
     const f = await encode({ documentId: ID, heads: [head], payload })
     expect(f.length).toBe(68 + 32 + 3)
     expect(new TextDecoder().decode(f.subarray(0, 8))).toBe("CAUCUSCH")
-    expect([...f.subarray(8, 10)]).toEqual([0, FORMAT_VERSION])
+    expect([...f.subarray(8, 10)]).toEqual([0, 1]) // no files: format 1, what older builds read
+    expect(FORMAT_VERSION).toBe(2)
     expect([...f.subarray(10, 26)]).toEqual([...ID])
     expect([...f.subarray(26, 28)]).toEqual([0, 1])
     expect([...f.subarray(28, 60)]).toEqual(new Array(32).fill(0xab))
@@ -38,7 +39,7 @@ describe("change files", () => {
     // SHA-256("\x01\x02\x03")
     expect(Buffer.from(f.subarray(68, 100)).toString("hex")).toBe("039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81")
     expect([...f.subarray(100)]).toEqual([1, 2, 3])
-    expect(await decode(f)).toEqual({ documentId: ID, heads: [head], payload })
+    expect(await decode(f)).toEqual({ documentId: ID, heads: [head], payload, files: [] })
   })
 
   it("round trip between two replicas that never sync; importing again adds nothing", async () => {
@@ -76,7 +77,7 @@ describe("change files", () => {
     cases.push(["a PDF", new TextEncoder().encode("%PDF-1.7 and so on and so on and so on"), "not-a-change-file", /not a caucus change file/])
     const magic = good.slice(); magic[0] = "X".charCodeAt(0)
     cases.push(["wrong magic", magic, "not-a-change-file", /not a caucus change file/])
-    const newer = good.slice(); newer[9] = 2
+    const newer = good.slice(); newer[9] = 3
     cases.push(["newer", newer, "newer-version", /newer caucus/])
     const flipped = good.slice(); flipped[flipped.length - 10] ^= 0xff
     cases.push(["corrupt", flipped, "checksum", /corrupt: checksum does not match/])

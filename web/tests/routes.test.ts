@@ -21,7 +21,8 @@ const views = vi.hoisted(() => {
 vi.mock("../src/ui/matrix", () => ({ matrixView: views.matrixView }))
 vi.mock("../src/ui/country", () => ({ countryView: views.countryView }))
 vi.mock("../src/ui/tasks", () => ({ tasksView: views.tasksView }))
-vi.mock("../src/ui/reports", () => ({ exportView: views.exportView, changesView: views.changesView, reportView: views.reportView }))
+vi.mock("../src/ui/reports", () => ({ exportView: views.exportView, reportView: views.reportView }))
+vi.mock("../src/ui/changes", () => ({ changesView: views.changesView }))
 vi.mock("../src/ui/access", () => ({ accessView: views.accessView }))
 vi.mock("../src/ui/admin", () => ({ adminView: views.adminView }))
 vi.mock("../src/ui/recent", () => ({ recentView: views.recentView }))
@@ -84,6 +85,7 @@ describe("which view a fragment shows", () => {
     expect(show(`doc=${DOC}&view=export`).name).toBe("export")
     expect(views.exportView).toHaveBeenCalledWith(expect.objectContaining({ tag: "tools" }))
     expect(show(`doc=${DOC}&view=changes`).name).toBe("changes")
+    expect(views.changesView).toHaveBeenCalledWith(expect.objectContaining({ tag: "tools" }))
   })
 
   it("report: the date and since of the fragment, else today and the last report", () => {

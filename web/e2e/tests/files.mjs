@@ -2,9 +2,11 @@
 // attached offline waits on the device ("uploading from Ana's …" for the others) and goes up with the
 // reference on reconnect; a pinned 10 MB PDF opens on a phone with no network after a reload; a viewer
 // reads documents but gets no upload control; a sealed analysis's file reaches the relay encrypted and
-// another member decrypts it; the app is installable (manifest, icons, in the shell).
+// another member decrypts it; the app is installable (manifest, icons, in the shell); a PDF travels in a change
+// file to a member with no network, who opens it from her device and sends it to the relay when back online.
 import { createHash } from "node:crypto"
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { waitFor } from "../harness.mjs"
 import { assert, filesUnder, isOffline, newAnalysis, person, relay, saved, secrets, SHOTS, test } from "../suite.mjs"
@@ -227,5 +229,50 @@ test("documents: in a sealed analysis a file leaves the device encrypted, and an
   await m.page.getByRole("button", { name: `Open ${marker}.pdf` }).waitFor({ timeout: 45000 })
   await waitFor(async () => /On the relay/.test(await statusOf(m, `${marker}.pdf`)), "on the relay for Maria", 20000)
   assert(sha(await downloaded(m, `${marker}.pdf`)) === sha(secretPdf), "Maria's decrypted bytes differ from Ana's")
+  await a.context.close(); await m.context.close()
+})
+
+test("documents: a PDF attached offline travels in a change file; Maria opens it byte for byte with her link cut, and uploads it when back", async () => {
+  const a = await person("Ana", "Article 19")
+  const m = await person("Maria", "Access Now")
+  const url = await newAnalysis(a)
+  await a.open(url, "&view=country&c=BR")
+  await m.open(url, "&view=changes")
+  await waitFor(async () => await saved(a) && await saved(m), "both saved")
+  // neither can reach the relay from here on: the PDF can only reach Maria in the change file
+  await a.offline(true); await m.offline(true)
+  await waitFor(async () => await isOffline(a) && await isOffline(m), "both offline")
+  const proposal = pdf("Brazil's amendments to Res 102, in the corridor", 3000)
+  await a.page.getByLabel("Attach document for Brazil on Res 102").setInputFiles({ name: "BR-amendments.pdf", mimeType: "application/pdf", buffer: proposal })
+  await waitFor(async () => /Waiting to upload from this device|Uploading from this device/.test(await statusOf(a, "BR-amendments.pdf")), "kept on Ana's device")
+  await a.page.getByRole("link", { name: "Offline files", exact: true }).click()
+  const [dl] = await Promise.all([a.page.waitForEvent("download"), a.page.getByRole("button", { name: "Save changes to file" }).click()])
+  const file = join(mkdtempSync(join(tmpdir(), "caucus-cf-files-")), "ana.caucus-changes")
+  await dl.saveAs(file)
+  const saidA = a.page.locator(".changes .msg")
+  await waitFor(async () => /It includes 1 document the changes refer to\./.test(await saidA.textContent()), "Ana told the file includes the PDF")
+  const bytes = readFileSync(file)
+  assert(bytes.readUInt16BE(8) === 2 && bytes.includes(proposal), "the change file does not carry the PDF (format 2)")
+
+  const said = m.page.locator(".changes .msg")
+  await m.page.getByLabel("Load changes file").setInputFiles(file)
+  await waitFor(async () => /Loaded \d+ new changes? from ana\.caucus-changes\. 1 document came with these changes\.$/.test(await said.textContent()), "loaded with its document")
+    .catch(async e => { throw new Error(`${e.message}: ${await said.textContent()}`) })
+  await m.page.getByRole("link", { name: "Documents", exact: true }).click()
+  await m.page.getByRole("button", { name: "Open BR-amendments.pdf" }).waitFor()
+  assert(/Waiting to upload from this device|Uploading from this device/.test(await statusOf(m, "BR-amendments.pdf")), `Maria's status: ${await statusOf(m, "BR-amendments.pdf")}`)
+  const [popup] = await Promise.all([m.context.waitForEvent("page"), m.page.getByRole("button", { name: "Open BR-amendments.pdf" }).click()])
+  await waitFor(() => popup.url().startsWith("blob:"), `the PDF in a new tab (at ${popup.url()})`)
+  await popup.close()
+  assert(sha(await downloaded(m, "BR-amendments.pdf")) === sha(proposal), "Maria's bytes differ from what Ana attached")
+  assert(await isOffline(m), "Maria was online after all")
+
+  // back online (Ana still cut off): Maria's device sends it, so the relay has it from her
+  await m.offline(false)
+  await waitFor(async () => /^On this device/.test(await statusOf(m, "BR-amendments.pdf")), "uploaded from Maria's device", 20000)
+  if (relay.kind === "caucus") {
+    const held = await (await fetch(`${relay.origin}/api/docs/${url.replace(/^automerge:/, "")}/files`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()
+    assert(held.files.some(f => f.hash === sha(proposal) && f.name === "BR-amendments.pdf"), `the relay holds: ${JSON.stringify(held.files)}`)
+  }
   await a.context.close(); await m.context.close()
 })

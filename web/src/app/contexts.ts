@@ -11,6 +11,7 @@ import { docSource, type DocSource } from "../ui/docsource"
 import type { AccessCtx } from "../ui/access"
 import type { AdminCtx } from "../ui/admin"
 import type { FilesCtx } from "../ui/files"
+import type { CarriedFilesCtx } from "../ui/changes"
 import type { Device } from "./device"
 import type { AsOf } from "./past"
 import type { SealedDoc } from "./sealed-sync"
@@ -26,8 +27,8 @@ export interface ContextSource {
   readonly acting: Me | null
   readonly access: { me: { tokenId: string } | null }
   readonly asOf: AsOf | undefined
-  /** Attached documents (files-app.ts); `readOnly` for the analysis as of a past date. */
-  readonly files: { ctx(readOnly?: boolean): FilesCtx }
+  /** Attached documents (files-app.ts); `readOnly` for the analysis as of a past date; `carried`: in change files. */
+  readonly files: { ctx(readOnly?: boolean): FilesCtx; carried(): CarriedFilesCtx }
   canEdit(): boolean
   change(f: (d: AnalysisDoc) => void): void
   go: Go
@@ -81,6 +82,7 @@ export function toolsCtx(app: ContextSource): ToolsCtx {
     get source() { return sourceOf(app) },
     change: f => app.change(f),
     go: to => app.go(to),
+    get carried() { return app.files.carried() },
   }
 }
 

@@ -2,7 +2,8 @@
 // (uploads go on while the person moves between analyses), the open analysis's FilesCtx for the views
 // (attach writes through the App's one write path; viewers get none), and when to ask the relay again:
 // on opening an analysis, when the link comes back, when references change, and every few seconds while
-// a file is waiting for someone's upload or a pinned file is still to fetch.
+// a file is waiting for someone's upload or a pinned file is still to fetch. Change files' documents (carried
+// out, kept in) go through the same Documents.
 import { attachedFiles, addFile, removeFile, type FilePlace } from "../model/attachments"
 import type { FileRef } from "../model/files"
 import { type AnalysisDoc, type Me, memberName, readAnalysis } from "../model/schema"
@@ -15,6 +16,8 @@ import { Documents } from "../files/service"
 import { sealedFileCipher, type FileCipher } from "../files/cipher"
 import { deviceLabel } from "../files/devicelabel"
 import type { FilesCtx } from "../ui/files"
+import type { CarriedFilesCtx } from "../ui/changes"
+import { arrivals, carryFiles, newReferences } from "../files/carry"
 import { saveBytes, showBytes } from "../ui/blobs"
 import type { Patches } from "../ui/view"
 import type { OpenDoc } from "./app"
@@ -154,6 +157,24 @@ export class AppFiles {
       retry: key => void docs.uploader.retry(key),
       storage: () => ({ used: docs.used, budget: docs.budget, relay: docs.relayFiles(docId()) }),
       setBudget: bytes => void docs.setBudget(bytes),
+    }
+  }
+
+  /**
+   * The open analysis's documents in change files: a saved file carries what this device holds (a sealed
+   * analysis's envelope only while its upload waits here); a loaded file's documents are kept as if attached
+   * here (a sealed one's only with its cipher: never its envelope as if it were the plaintext).
+   */
+  carried(): CarriedFilesCtx {
+    const doc = this.#docId() ?? "", sealed = !!this.host.open?.sealed, cipher = this.#cipher()
+    return {
+      pick: (d, since) => carryFiles(newReferences(d, since), hash => this.docs.carryable(doc, hash, sealed)),
+      keep: async (files, d) => {
+        const got = arrivals(files, d)
+        const kept = sealed && !cipher ? { stored: [], unreadable: got.carried.map(c => c.ref.hash) } : await this.docs.receive(doc, got.carried, cipher)
+        this.host.queueRender()
+        return { came: got.carried.length, missing: got.named.filter(h => !this.docs.local(h)?.stored).length, unreadable: kept.unreadable.length }
+      },
     }
   }
 

@@ -2,7 +2,9 @@
 // written, then the upload queued), getting a file's bytes (from here, else from the relay, checked against
 // the reference's hash and kept under the budget), "Keep offline" (fetched ahead, never evicted), and what
 // each file's status is (here, uploading, refused, on the relay, waiting for someone's upload). The views
-// read `status` and call these; the App feeds it the token, the link state and the open analysis.
+// read `status` and call these; the App feeds it the token, the link state and the open analysis. Files
+// that came in a change file enter the same way as attached ones (`receive`), and `carryable` gives a
+// change file the bytes to carry.
 import type { FileRef } from "../model/files"
 import { evictions, readBudget, saveBudget, usedBytes } from "./budget"
 import { SEALED_UPLOAD, type FileCipher } from "./cipher"
@@ -116,19 +118,67 @@ export class Documents {
     const envelope = cipher ? await cipher.seal(file.bytes) : undefined
     const hash = await sha256Hex(envelope ?? file.bytes)
     const type = file.type || "application/octet-stream"
-    await this.store.putFile(hash, file.bytes, { name: file.name, type, size: file.bytes.length, docs: [doc], lastOpened: this.#now() })
+    await this.#keep(doc, hash, file.bytes, { name: file.name, type }, envelope)
     const ref: FileRef = {
       hash, name: file.name, type, size: file.bytes.length, addedBy: who.member,
       addedAt: new Date(this.#now()).toISOString().replace(/\.\d{3}Z$/, "Z"), ...(who.device ? { device: who.device } : {}),
     }
-    // queued before the reference is shown, so no view ever calls it "on this device" as if it were sent
-    const sendAs = envelope ? { ...SEALED_UPLOAD, body: envelope } : { type, name: file.name }
-    await this.uploader.add({ doc, hash, ...sendAs }, false)
     write(ref)
+    await this.#settle()
+    return ref
+  }
+
+  /**
+   * Keeps the files a change file carried (each already checked against its hash; `ref`: how the analysis,
+   * with the file's changes applied, names it) as if attached here: kept, and queued for upload unless the
+   * relay is known to hold them. A sealed analysis's carried bytes are the envelope its reference names:
+   * opened for this device's copy and sent as they are (sealing again would make bytes no reference names).
+   * Returns the hashes kept here and those this device could not open (still sent, for the others).
+   */
+  async receive(doc: string, files: readonly { ref: FileRef; bytes: Uint8Array }[], cipher?: FileCipher): Promise<{ stored: string[]; unreadable: string[] }> {
+    const out = { stored: [] as string[], unreadable: [] as string[] }
+    for (const { ref, bytes } of files) {
+      if ((await this.store.meta(ref.hash))?.stored) continue
+      let plain: Uint8Array | undefined = bytes
+      if (cipher) {
+        try { plain = await cipher.open(bytes, ref.hash) } catch { plain = undefined; out.unreadable.push(ref.hash) }
+      }
+      const onRelay = !!this.#relay.get(doc)?.hashes.has(ref.hash)
+      if (onRelay && !plain) continue
+      await this.#keep(doc, ref.hash, plain, { name: ref.name, type: ref.type || "application/octet-stream" }, cipher ? bytes : undefined, !onRelay)
+      if (plain) out.stored.push(ref.hash)
+    }
+    await this.#settle()
+    return out
+  }
+
+  /**
+   * The one way bytes enter this device's documents: the plaintext kept (when this device can read it), then
+   * the upload queued before any view shows the reference, so none calls it "on this device" as if it were
+   * sent. `envelope`: a sealed analysis's bytes for the relay (the plaintext is sent otherwise).
+   */
+  async #keep(doc: string, hash: string, plain: Uint8Array | undefined, info: { name: string; type: string }, envelope?: Uint8Array, upload = true) {
+    if (plain) await this.store.putFile(hash, plain, { ...info, size: plain.length, docs: [doc], lastOpened: this.#now() })
+    if (!upload) return
+    const sendAs = envelope ? { ...SEALED_UPLOAD, body: envelope } : { type: info.type, name: info.name }
+    await this.uploader.add({ doc, hash, ...sendAs }, false)
+  }
+
+  /** After bytes were kept: the views see them, the queue runs, the budget holds. */
+  async #settle() {
     await this.refreshLocal()
     await this.uploader.kick()
     await this.#fitBudget()
-    return ref
+  }
+
+  /**
+   * The bytes a change file carries for `hash`: those the reference names, when this device has them (a
+   * plain analysis's copy; a sealed analysis's envelope only while its upload waits here, since this device
+   * keeps the plaintext). A copy that is not what the reference names would make the whole file unreadable.
+   */
+  async carryable(doc: string, hash: string, sealed: boolean): Promise<Uint8Array | undefined> {
+    const bytes = sealed ? (await this.store.uploads()).find(j => j.key === uploadKey(doc, hash))?.body : await this.store.bytes(hash)
+    return bytes && await sha256Hex(bytes) === hash ? bytes : undefined
   }
 
   /** The person removed the last reference to a file they had not uploaded yet: nothing is left to send. */

@@ -1,11 +1,11 @@
-// Reports (download + print view, "Mark as sent"), the history panel and change files. Reports and history
-// are made by the relay from what it has stored, or on this device for a sealed analysis (docsource.ts);
-// change files are made and read on this device.
-import { parseAutomergeUrl, type AutomergeUrl, type DocHandle } from "@automerge/automerge-repo/slim"
+// Reports (download + print view, "Mark as sent") and the history panel, and the tools' context (reports,
+// history, change files: ui/changes.ts). Reports and history are made by the relay from what it has stored,
+// or on this device for a sealed analysis (docsource.ts).
+import type { DocHandle } from "@automerge/automerge-repo/slim"
 import { A } from "../model/am"
 import { type Analysis, type AnalysisDoc, type Me, memberName, readReports, recordReport } from "../model/schema"
-import { addDays, dayStart, headsBefore, isDate, todayUtc } from "../model/history"
-import { ChangeFileError, EXTENSION, exportChanges, importChanges } from "../model/changefile"
+import { addDays, isDate, todayUtc } from "../model/history"
+import type { CarriedFilesCtx } from "./changes"
 import { ApiFailure, type DocSource } from "./docsource"
 import { markdownToHtml } from "./markdown"
 import { fmtTime, h, replaceKeepingFocus } from "./dom"
@@ -20,6 +20,8 @@ export interface ToolsCtx {
   readonly source: DocSource
   change(f: (d: AnalysisDoc) => void): void
   go: Go
+  /** Conference documents in change files (absent: none are carried or kept). */
+  readonly carried?: CarriedFilesCtx
 }
 
 // ---------------------------------------------------------------- where files come from
@@ -43,7 +45,7 @@ const failText = (e: unknown, what: string) => e instanceof ApiFailure
     : `${what} is made by the relay, and it failed: ${e.message}.`
   : `${what} failed: ${e instanceof Error ? e.message : e}`
 
-function say(el: HTMLElement, text: string, bad = false) {
+export function say(el: HTMLElement, text: string, bad = false) {
   el.textContent = text
   el.classList.toggle("err", bad)
 }
@@ -247,61 +249,4 @@ export function historyPanel(source: () => DocSource, analysis: () => Analysis, 
     }
   })
   return h("div", { class: "histwrap" }, button, panel)
-}
-
-// ---------------------------------------------------------------- change files
-
-export function changesView(ctx: ToolsCtx): View {
-  const all = h("input", { type: "radio", name: "cf-what", id: "cf-all", value: "all", checked: true })
-  const some = h("input", { type: "radio", name: "cf-what", id: "cf-some", value: "since" })
-  const date = h("input", { id: "cf-date", type: "date", value: todayUtc(), "aria-label": "Changes made since (date)" })
-  const file = h("input", { id: "cf-file", type: "file", accept: `.${EXTENSION},application/octet-stream` })
-  const msg = h("p", { class: "msg", "aria-live": "polite" })
-  const binId = () => parseAutomergeUrl(ctx.handle.url as AutomergeUrl).binaryDocumentId as Uint8Array
-
-  async function save() {
-    try {
-      const doc = ctx.handle.doc()
-      let since: string[] = []
-      if (some.checked) {
-        if (!isDate(date.value)) { say(msg, "Choose a date.", true); date.focus(); return }
-        since = headsBefore(doc, dayStart(date.value))
-      }
-      const bytes = await exportChanges(doc, binId(), since)
-      const name = `caucus-${ctx.handle.documentId.slice(0, 8)}-${some.checked ? "since-" + date.value : "all"}-${todayUtc()}.${EXTENSION}`
-      saveFile(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" }), name)
-      say(msg, `Saved ${name} (${bytes.length.toLocaleString()} bytes).`)
-    } catch (err) { say(msg, `Could not save the changes: ${err instanceof Error ? err.message : err}`, true) }
-  }
-
-  file.addEventListener("change", async () => {
-    const f = file.files?.[0]
-    if (!f || !ctx.canEdit) return
-    say(msg, `Reading ${f.name}…`)
-    try {
-      const bytes = new Uint8Array(await f.arrayBuffer())
-      // all or nothing; a sealed analysis's sync then seals and uploads what the file brought
-      const out = await importChanges(ctx.handle.doc(), binId(), bytes)
-      if (out.newChanges === 0) say(msg, `Already had every change in this file (${f.name}).`)
-      else {
-        ctx.handle.update(d => A.merge(d, out.doc as AnalysisDoc))
-        say(msg, `Loaded ${out.newChanges} new change${out.newChanges === 1 ? "" : "s"} from ${f.name}.`)
-      }
-    } catch (err) {
-      say(msg, err instanceof ChangeFileError ? err.message : `Could not load ${f.name}: ${err instanceof Error ? err.message : err}`, true)
-    } finally { file.value = "" }
-  })
-
-  const el = h("section", { class: "view changes" },
-    h("h1", {}, "Offline files"),
-    h("p", { class: "muted" }, "For when there is no network at all: save this device’s changes to a file (USB stick, e-mail attachment), and load a file someone saved on theirs. Loading the same file twice does nothing."),
-    h("div", { class: "card" }, h("h2", {}, "Save changes to file"),
-      h("p", { class: "check" }, all, h("label", { for: all.id }, "All changes (the whole analysis)")),
-      h("p", { class: "check" }, some, h("label", { for: some.id }, "Changes made since"), date),
-      h("button", { type: "button", onclick: save }, "Save changes to file")),
-    h("div", { class: "card" }, h("h2", {}, "Load changes file"),
-      ctx.canEdit ? h("div", { class: "row" }, h("label", { for: file.id }, "Load changes file"), file)
-        : h("p", { class: "muted" }, "Viewers cannot load change files: ask an editor.")),
-    msg)
-  return { el, update: () => {}, relevant: () => false }
 }
