@@ -2,7 +2,6 @@
 //! one in, get one out, and collect the bytes no analysis refers to any more (over the HTTP API
 //! with `--server`, or on a stopped relay's data directory).
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -164,12 +163,7 @@ fn put(
         .header("X-Filename", &encoded)
         .send(&bytes[..])
         .with_context(|| format!("reaching {}", server.base))?;
-    let mut body = String::new();
-    target::check(response)?
-        .into_body()
-        .into_reader()
-        .read_to_string(&mut body)?;
-    serde_json::from_str(&body).context("reading the answer")
+    Ok(target::check(response)?.body_mut().read_json()?)
 }
 
 fn collect_remote(server: &Server) -> anyhow::Result<Value> {
@@ -178,12 +172,7 @@ fn collect_remote(server: &Server) -> anyhow::Result<Value> {
         .header("Authorization", format!("Bearer {}", server.token))
         .send_empty()
         .with_context(|| format!("reaching {}", server.base))?;
-    let mut body = String::new();
-    target::check(response)?
-        .into_body()
-        .into_reader()
-        .read_to_string(&mut body)?;
-    serde_json::from_str(&body).context("reading the answer")
+    Ok(target::check(response)?.body_mut().read_json()?)
 }
 
 /// The type of common conference documents from their extension.

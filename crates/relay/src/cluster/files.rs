@@ -124,19 +124,11 @@ async fn buckets(
     js: &jetstream::Context,
     replicas: usize,
 ) -> Result<(kv::Store, object_store::ObjectStore), String> {
-    js.get_or_create_stream(stream::Config {
-        name: format!("KV_{FILE_LINKS_BUCKET}"),
-        subjects: vec![format!("$KV.{FILE_LINKS_BUCKET}.>")],
-        storage: stream::StorageType::File,
-        num_replicas: replicas,
-        max_messages_per_subject: 1,
-        allow_rollup: true,
-        allow_direct: true,
-        discard: stream::DiscardPolicy::New,
-        max_messages: -1,
-        max_bytes: -1,
-        ..Default::default()
-    })
+    js.get_or_create_stream(super::streams::kv_stream(
+        FILE_LINKS_BUCKET,
+        replicas,
+        false,
+    ))
     .await
     .map_err(|e| format!("bucket {FILE_LINKS_BUCKET}: {e}"))?;
     js.get_or_create_stream(stream::Config {

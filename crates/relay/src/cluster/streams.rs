@@ -81,27 +81,33 @@ pub(crate) async fn ensure(
         })
         .await
         .map_err(|e| format!("stream {SNAPSHOTS_STREAM}: {e}"))?;
-    js.get_or_create_stream(stream::Config {
-        name: format!("KV_{TOKENS_BUCKET}"),
-        subjects: vec![format!("$KV.{TOKENS_BUCKET}.>")],
-        storage: stream::StorageType::File,
-        num_replicas: replicas,
-        max_messages_per_subject: 1,
-        allow_rollup: true,
-        deny_delete: true,
-        allow_direct: true,
-        discard: stream::DiscardPolicy::New,
-        max_messages: -1,
-        max_bytes: -1,
-        ..Default::default()
-    })
-    .await
-    .map_err(|e| format!("token bucket {TOKENS_BUCKET}: {e}"))?;
+    js.get_or_create_stream(kv_stream(TOKENS_BUCKET, replicas, true))
+        .await
+        .map_err(|e| format!("token bucket {TOKENS_BUCKET}: {e}"))?;
     let tokens = js
         .get_key_value(TOKENS_BUCKET)
         .await
         .map_err(|e| format!("token bucket {TOKENS_BUCKET}: {e}"))?;
     Ok((changes, snapshots, tokens))
+}
+
+/// The stream of KV bucket `bucket`, laid out as async-nats's KV expects (one value per key,
+/// rollups, direct gets); `deny_delete`: keys can never be deleted (token records).
+pub(crate) fn kv_stream(bucket: &str, replicas: usize, deny_delete: bool) -> stream::Config {
+    stream::Config {
+        name: format!("KV_{bucket}"),
+        subjects: vec![format!("$KV.{bucket}.>")],
+        storage: stream::StorageType::File,
+        num_replicas: replicas,
+        max_messages_per_subject: 1,
+        allow_rollup: true,
+        deny_delete,
+        allow_direct: true,
+        discard: stream::DiscardPolicy::New,
+        max_messages: -1,
+        max_bytes: -1,
+        ..Default::default()
+    }
 }
 
 /// An ordered consumer of `stream` from sequence `start` (a new one each call: nothing to
