@@ -6,10 +6,16 @@
 //! 600 MiB).
 //!
 //! automerge's answer depends only on the document and the peer's sync state, so peers whose
-//! states are equal get the same bytes: one message is generated per distinct fresh state. A
-//! join storm (every new peer starts from the same state) then costs one full sync, not one per
-//! peer. Only fresh states are compared: they are small, and they are the storm; comparing and
-//! cloning long-lived states would cost more than it saves.
+//! states are equal get the same bytes: one message is generated per distinct state, and every
+//! peer in that state moves to the same next state (what automerge would have set for it
+//! alone, so each peer's sync state stays exact). Two groups matter: a join storm (every new
+//! peer starts from the same fresh state: one full sync, not one per peer) and caught-up
+//! readers (after acknowledging the same heads their states are equal: automerge trims
+//! `sent_hashes` to what they have not seen, so one change costs one message, not one per
+//! reader). States are grouped by a hash and compared in full before sharing.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 
 use automerge::ChangeHash;
 use automerge::sync::{self, SyncDoc};
@@ -18,7 +24,7 @@ use super::doc_core::{Committed, ConnId, DocCore, Peer, PeerLink};
 use super::receive::Received;
 use crate::protocol::{Message, SyncMessage};
 
-/// One sync message generated in a fan-out, for every peer in the same fresh state.
+/// One sync message generated in a fan-out, for every peer in the same state.
 struct Generated {
     /// The peer's sync state before generating.
     before: sync::State,
@@ -33,7 +39,10 @@ struct FanOut<'a> {
     doc: &'a automerge::Automerge,
     our_heads: Vec<ChangeHash>,
     senders: &'a [(ConnId, bool)],
-    generated: Vec<Generated>,
+    /// What was generated this fan-out, by the hash of the state it was generated from.
+    /// (Equal states have equal hashes; a collision only costs a full comparison.)
+    generated: HashMap<u64, Vec<Generated>>,
+    hasher: RandomState,
     count: usize,
 }
 
@@ -93,7 +102,8 @@ impl<P: PeerLink> DocCore<P> {
             doc: &self.doc,
             our_heads: self.doc.get_heads(),
             senders,
-            generated: Vec::new(),
+            generated: HashMap::new(),
+            hasher: RandomState::new(),
             count: 0,
         };
         let have_content = !self.doc.is_empty();
@@ -137,27 +147,26 @@ impl<P: PeerLink> DocCore<P> {
 impl FanOut<'_> {
     /// The encoded sync message for one peer (moving its state on), or `None`.
     fn message_for<P: PeerLink>(&mut self, conn: ConnId, peer: &mut Peer<P>) -> Option<Vec<u8>> {
-        let fresh = peer.sync.sent_hashes.is_empty();
-        let data = match self
+        let key = self.hasher.hash_one(&peer.sync);
+        let same = self
             .generated
-            .iter()
-            .find(|g| fresh && g.before == peer.sync)
-        {
+            .get(&key)
+            .and_then(|group| group.iter().find(|g| g.before == peer.sync));
+        let data = match same {
             Some(done) => {
                 peer.sync.clone_from(&done.after);
                 done.data.clone()
             }
-            None if fresh => {
+            None => {
                 let before = peer.sync.clone();
                 let data = self.generate(&mut peer.sync);
-                self.generated.push(Generated {
+                self.generated.entry(key).or_default().push(Generated {
                     before,
                     after: peer.sync.clone(),
                     data: data.clone(),
                 });
                 data
             }
-            None => self.generate(&mut peer.sync),
         };
         // automerge takes a change-less message that announces our own heads as proof the
         // peer knows them (`receive` sets `last_sent_heads`), but the peer cannot know we hold

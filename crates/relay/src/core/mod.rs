@@ -22,8 +22,9 @@
 //! - One fresh sync state per connection ([`ConnId`]), never per peer ID; a viewer's is
 //!   automerge's read-only state, so its changes are never applied, stored or relayed.
 //! - Every sender hears our heads, even when batching left automerge nothing to send.
-//! - Peers whose fresh states are equal share one generated message (a join storm costs one
-//!   full sync, not one per peer).
+//! - Peers whose sync states are equal share one generated message and move to the same next
+//!   state (a join storm costs one full sync, and a change one message for every reader that
+//!   had acknowledged the same heads, not one per reader).
 //! - Bad input rejects only its sender; hostile bloom filters never reach automerge
 //!   ([`receive_untrusted`]); an automerge panic poisons the document (the actor reloads it).
 //! - `unavailable` is not terminal: a requester stays a peer and gets the document once
@@ -32,6 +33,7 @@
 mod doc_core;
 mod fanout;
 mod guard;
+mod memo;
 mod presence;
 mod receive;
 #[cfg(test)]

@@ -13,6 +13,7 @@ use caucus_model::changefile;
 
 use super::doc_core::{ConnId, DocCore, ImportResult, Peer, PeerLink};
 use super::guard::receive_untrusted;
+use super::memo::ReceiveMemo;
 
 /// What one batch brings to a document.
 #[derive(Debug)]
@@ -89,6 +90,8 @@ pub(crate) struct Received<P> {
     rejected: Vec<Rejection<P>>,
     imports: Vec<ImportResult>,
     poisoned: bool,
+    /// Sync messages whose receipt was replayed from an equal one (`core/memo.rs`).
+    replayed: usize,
 }
 
 impl<P> Received<P> {
@@ -102,6 +105,7 @@ impl<P> Received<P> {
             rejected: Vec::new(),
             imports: Vec::new(),
             poisoned: false,
+            replayed: 0,
         }
     }
 
@@ -118,6 +122,12 @@ impl<P> Received<P> {
     /// Connections to close for bad input (already forgotten by the core).
     pub(crate) fn take_rejected(&mut self) -> Vec<Rejection<P>> {
         std::mem::take(&mut self.rejected)
+    }
+
+    /// How many sync messages of the batch were equal to one already received in the same
+    /// state, so automerge received them once.
+    pub(crate) fn replayed(&self) -> usize {
+        self.replayed
     }
 
     /// automerge panicked: drop the in-memory document and close every peer.
@@ -194,6 +204,7 @@ impl<P: PeerLink> DocCore<P> {
     fn apply_syncs(&mut self, syncs: Vec<SyncInput<P>>, received: &mut Received<P>) {
         let id = self.id.clone();
         let mut rejected = HashSet::new();
+        let mut memo = ReceiveMemo::new(&self.doc);
         for SyncInput {
             from,
             is_request,
@@ -209,6 +220,12 @@ impl<P: PeerLink> DocCore<P> {
                 .entry(conn)
                 .or_insert_with(|| Peer::new(from.clone()));
             peer.syncing = true;
+            if memo.replay(&self.doc, &mut peer.sync, &data) {
+                received.replayed += 1;
+                record_sender(received, conn, is_request);
+                continue;
+            }
+            let before = peer.sync.clone();
             let doc = &mut self.doc;
             let sync = &mut peer.sync;
             match catch_unwind(AssertUnwindSafe(|| receive_untrusted(doc, sync, &data))) {
@@ -233,10 +250,8 @@ impl<P: PeerLink> DocCore<P> {
                     return;
                 }
             }
-            match received.senders.iter_mut().find(|(c, _)| *c == conn) {
-                Some(entry) => entry.1 = is_request,
-                None => received.senders.push((conn, is_request)),
-            }
+            memo.remember(&self.doc, before, data, &peer.sync);
+            record_sender(received, conn, is_request);
         }
         received.senders.retain(|(c, _)| !rejected.contains(c));
     }
@@ -280,5 +295,13 @@ impl<P: PeerLink> DocCore<P> {
         } else {
             DocWrite::Append(self.doc.save_after(&self.stored.heads))
         }
+    }
+}
+
+/// Notes that `conn` sent this batch (its last message decides whether it was a `request`).
+fn record_sender<P>(received: &mut Received<P>, conn: ConnId, is_request: bool) {
+    match received.senders.iter_mut().find(|(c, _)| *c == conn) {
+        Some(entry) => entry.1 = is_request,
+        None => received.senders.push((conn, is_request)),
     }
 }

@@ -346,6 +346,125 @@ fn equal_fresh_states_share_one_generated_message() {
     }
 }
 
+/// Invariant "peers in the same sync state share one generated message": readers that joined
+/// at different times but acknowledged the same heads cost one message per change, and each
+/// reader's sync state moves exactly as automerge would move it for that reader alone.
+#[test]
+fn caught_up_readers_share_one_message_per_change() {
+    let base = doc_with("k", 0);
+    let mut core = core_with(&base);
+    let mut writer = Client::new(100, "writer");
+    writer.doc = base.fork();
+    let mut readers: Vec<Client> = (0..10).map(|i| Client::new(i, &format!("r{i}"))).collect();
+    for joined in 1..=readers.len() {
+        writer.edit("k", joined as i64);
+        let mut everyone: Vec<&mut Client> = readers[..joined].iter_mut().collect();
+        everyone.push(&mut writer);
+        settle(&mut core, &mut everyone);
+    }
+
+    writer.edit("k", 99);
+    let mut received = core.receive(syncs(vec![writer.input(false)]));
+    let _ = received.take_write();
+    // What automerge would send each reader on its own, from its state before the fan-out.
+    let alone: Vec<(Option<Vec<u8>>, sync::State)> = readers
+        .iter()
+        .map(|r| {
+            let mut state = core.peers[&r.link.conn].sync.clone();
+            let data = core.automerge().generate_sync_message(&mut state);
+            (data.map(|m| m.encode()), state)
+        })
+        .collect();
+    let out = commit(&mut core, received);
+    assert!(
+        out.generated <= 2,
+        "one message for the writer, one for every caught-up reader: {}",
+        out.generated
+    );
+    for (reader, (data, state)) in readers.iter_mut().zip(alone) {
+        let sent: Vec<&Vec<u8>> = out
+            .deliveries
+            .iter()
+            .filter(|d| d.to.conn == reader.link.conn)
+            .filter_map(|d| match &d.message {
+                Message::Sync(m) => Some(&m.data),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            sent,
+            data.iter().collect::<Vec<_>>(),
+            "the bytes it would get alone"
+        );
+        assert_eq!(
+            core.peers[&reader.link.conn].sync, state,
+            "the state it would have alone"
+        );
+        reader.hear(&out.deliveries);
+        assert_eq!(reader.doc.get_heads(), writer.doc.get_heads());
+    }
+}
+
+/// Receiving is memoised within a batch (`core/memo.rs`): readers in equal states sending
+/// equal acknowledgements each end in exactly the state automerge gives them one by one.
+#[test]
+fn equal_acknowledgements_leave_each_reader_in_its_own_exact_state() {
+    let base = doc_with("k", 0);
+    let mut core = core_with(&base);
+    let mut writer = Client::new(100, "writer");
+    writer.doc = base.fork();
+    let mut readers: Vec<Client> = (0..6).map(|i| Client::new(i, &format!("r{i}"))).collect();
+    let mut everyone: Vec<&mut Client> = readers.iter_mut().collect();
+    everyone.push(&mut writer);
+    settle(&mut core, &mut everyone);
+    writer.edit("k", 1);
+    let (_, out) = run(&mut core, syncs(vec![writer.input(false)]));
+    for reader in &mut readers {
+        reader.hear(&out.deliveries);
+    }
+    let acks: Vec<SyncInput<Link>> = readers.iter_mut().filter_map(|r| r.input(false)).collect();
+    assert_eq!(acks.len(), readers.len());
+    assert!(
+        acks.windows(2).all(|w| w[0].data == w[1].data),
+        "byte-equal acknowledgements"
+    );
+    let one_by_one: Vec<sync::State> = acks
+        .iter()
+        .map(|ack| {
+            let mut state = core.peers[&ack.from.conn].sync.clone();
+            let message = sync::Message::decode(&ack.data).unwrap();
+            let mut doc = core.automerge().clone();
+            doc.receive_sync_message(&mut state, message).unwrap();
+            state
+        })
+        .collect();
+    let conns: Vec<ConnId> = acks.iter().map(|a| a.from.conn).collect();
+    let mut received = core.receive(syncs(acks.into_iter().map(Some).collect()));
+    assert_eq!(
+        received.replayed(),
+        conns.len() - 1,
+        "received once, replayed for the rest"
+    );
+    for (conn, expected) in conns.iter().zip(one_by_one) {
+        assert_eq!(
+            core.peers[conn].sync, expected,
+            "the state it gets on its own"
+        );
+    }
+    let _ = received.take_write();
+    let out = commit(&mut core, received);
+    for reader in &mut readers {
+        reader.hear(&out.deliveries);
+    }
+    writer.edit("k", 2);
+    let mut everyone: Vec<&mut Client> = readers.iter_mut().collect();
+    everyone.push(&mut writer);
+    settle(&mut core, &mut everyone);
+    for reader in &readers {
+        assert_eq!(reader.doc.get_heads(), writer.doc.get_heads());
+    }
+}
+
 /// Invariant "one fresh sync state per connection": the same peer ID on two connections has
 /// two sync states; forgetting one leaves the other whole.
 #[test]
