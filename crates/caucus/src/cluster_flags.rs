@@ -8,7 +8,8 @@ use anyhow::Context;
 use caucus_relay::cluster::{ClusterConfig, ClusterSecret, NatsAuth};
 
 use crate::config_file::FileConfig;
-use crate::serve::{Source, fill_unset};
+use crate::config_file::fill_unset;
+use crate::serve::Source;
 
 #[derive(clap::Args)]
 pub(crate) struct ClusterSecurityFlags {

@@ -18,6 +18,8 @@ use std::time::Duration;
 use anyhow::Context;
 use serde::Deserialize;
 
+use crate::serve::Source;
+
 /// Every key the file may hold, in `--help` order.
 pub(crate) const KEYS: &[&str] = &[
     "listen",
@@ -38,6 +40,7 @@ pub(crate) const KEYS: &[&str] = &[
     "join-timeout-secs",
     "ping-interval-secs",
     "idle-document-secs",
+    "hibernate-after-secs",
     "backup-dir",
     "backup-every",
     "backup-keep-hourly",
@@ -94,6 +97,7 @@ pub(crate) struct FileConfig {
     pub(crate) join_timeout_secs: Option<u64>,
     pub(crate) ping_interval_secs: Option<u64>,
     pub(crate) idle_document_secs: Option<u64>,
+    pub(crate) hibernate_after_secs: Option<u64>,
     pub(crate) backup_dir: Option<PathBuf>,
     /// A duration as for the flag: `"1h"`, `"30m"`.
     #[serde(default, deserialize_with = "duration")]
@@ -236,6 +240,47 @@ pub(crate) fn run(args: ConfigArgs) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// A plain setting: the file's value replaces one that is still clap's default. Where the
+/// value came from.
+pub(crate) fn fill_default<T>(value: &mut T, source: Source, file: Option<T>) -> Source {
+    match file {
+        Some(from_file) if source == Source::Default => {
+            *value = from_file;
+            Source::File
+        }
+        _ => source,
+    }
+}
+
+/// The config file key of a [`ServeFlags`] field (`max_message_bytes` → `max-message-bytes`).
+pub(crate) fn file_key(field: &'static str) -> &'static str {
+    KEYS.iter()
+        .copied()
+        .find(|k| k.replace('-', "_") == field)
+        .unwrap_or(field)
+}
+
+/// An optional setting whose empty value means unset (compose passes `${VAR:-}` as an empty
+/// variable): the file fills it only while it is unset. Where its value came from.
+pub(crate) fn fill_unset<T>(
+    value: &mut Option<T>,
+    mut source: Source,
+    is_empty: impl Fn(&T) -> bool,
+    file: &mut Option<T>,
+) -> Source {
+    if value.as_ref().is_some_and(is_empty) {
+        *value = None;
+        source = Source::Default;
+    }
+    if value.is_none()
+        && let Some(from_file) = file.take()
+    {
+        *value = Some(from_file);
+        source = Source::File;
+    }
+    source
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::parser::ValueSource;
 
-use crate::config_file::{self, FileConfig, Origins};
+use crate::config_file::{self, FileConfig, Origins, file_key, fill_default, fill_unset};
 
 /// Flags of `caucus serve` (each also an environment variable, and a config file key).
 /// Serialized (secrets skipped) by `caucus config check` (`effective.rs`): the serde names are
@@ -86,6 +86,10 @@ pub(crate) struct ServeFlags {
     /// Seconds a document with no peers stays in memory.
     #[arg(long, env = "CAUCUS_IDLE_DOCUMENT_SECS", default_value_t = 60)]
     idle_document_secs: u64,
+    /// Seconds after which a document whose peers send only presence drops its in-memory
+    /// copy, keeping their sync states (0 = never).
+    #[arg(long, env = "CAUCUS_HIBERNATE_AFTER_SECS", default_value_t = 30)]
+    hibernate_after_secs: u64,
     /// BENCHMARKS ONLY: never write documents to disk, to measure what durability costs.
     /// Everything is lost on exit. Hidden from --help on purpose.
     #[arg(long = "bench-unsafe-no-persist", hide = true)]
@@ -338,6 +342,7 @@ impl ServeArgs {
             join_timeout_secs,
             ping_interval_secs,
             idle_document_secs,
+            hibernate_after_secs,
         );
         let source = fill_unset(
             &mut flags.backup_dir,
@@ -420,48 +425,6 @@ fn resolve_http_flags(
     ));
 }
 
-/// A plain setting: the file's value replaces one that is still clap's default. Where the
-/// value came from.
-fn fill_default<T>(value: &mut T, source: Source, file: Option<T>) -> Source {
-    match file {
-        Some(from_file) if source == Source::Default => {
-            *value = from_file;
-            Source::File
-        }
-        _ => source,
-    }
-}
-
-/// The config file key of a [`ServeFlags`] field (`max_message_bytes` → `max-message-bytes`).
-fn file_key(field: &'static str) -> &'static str {
-    config_file::KEYS
-        .iter()
-        .copied()
-        .find(|k| k.replace('-', "_") == field)
-        .unwrap_or(field)
-}
-
-/// An optional setting whose empty value means unset (compose passes `${VAR:-}` as an empty
-/// variable): the file fills it only while it is unset. Where its value came from.
-pub(crate) fn fill_unset<T>(
-    value: &mut Option<T>,
-    mut source: Source,
-    is_empty: impl Fn(&T) -> bool,
-    file: &mut Option<T>,
-) -> Source {
-    if value.as_ref().is_some_and(is_empty) {
-        *value = None;
-        source = Source::Default;
-    }
-    if value.is_none()
-        && let Some(from_file) = file.take()
-    {
-        *value = Some(from_file);
-        source = Source::File;
-    }
-    source
-}
-
 /// The relay's config from the resolved flags.
 fn relay_config(args: &ServeFlags) -> anyhow::Result<caucus_relay::Config> {
     let mut config = caucus_relay::Config::for_data_dir(&args.data);
@@ -481,6 +444,8 @@ fn relay_config(args: &ServeFlags) -> anyhow::Result<caucus_relay::Config> {
     config.max_loaded_bytes = args.max_loaded_mib.saturating_mul(1024 * 1024);
     config.ping_interval = Duration::from_secs(args.ping_interval_secs.max(1));
     config.idle_document_timeout = Duration::from_secs(args.idle_document_secs);
+    config.hibernate_after =
+        (args.hibernate_after_secs > 0).then(|| Duration::from_secs(args.hibernate_after_secs));
     config.persist = !args.bench_unsafe_no_persist;
     config.backup_dir = args.backup_dir.clone();
     config.backup_every = args.backup_every.max(Duration::from_secs(1));

@@ -40,6 +40,9 @@ pub struct Config {
     pub ping_interval: Duration,
     /// A document with no peers is dropped from memory after this long.
     pub idle_document_timeout: Duration,
+    /// A document whose peers sent nothing but presence for this long drops its in-memory
+    /// copy and keeps only their sync states (reloaded on the next message); `None`: never.
+    pub hibernate_after: Option<Duration>,
     /// Budget for documents held in memory, counted in their stored (compressed) bytes;
     /// automerge needs several times this in RAM. Over it, idle documents are unloaded early,
     /// then new loads are refused (the requester is told to retry) rather than risk the process.
@@ -109,6 +112,7 @@ impl Config {
             join_timeout: Duration::from_secs(5),
             ping_interval: Duration::from_secs(10),
             idle_document_timeout: Duration::from_secs(60),
+            hibernate_after: Some(Duration::from_secs(30)),
             max_ephemeral_sessions: 100_000,
             max_loaded_bytes: 256 * 1024 * 1024,
             compact_after_chunks: 64,

@@ -5,6 +5,7 @@
 
 mod close_reason;
 mod files;
+mod hibernation;
 pub use close_reason::CloseReason;
 
 use std::sync::Arc;
@@ -63,6 +64,7 @@ struct Inner {
     sealed_writes: Family<Labels, Counter>,
     sealed_envelopes: Counter,
     files: files::FileMetrics,
+    hibernation: hibernation::HibernationMetrics,
 }
 
 /// Number of finite `caucus_commit_seconds` buckets (50 µs doubling up to ~26 s).
@@ -244,6 +246,7 @@ impl Metrics {
             sealed_writes: Family::default(),
             sealed_envelopes: Counter::default(),
             files: files::FileMetrics::default(),
+            hibernation: hibernation::HibernationMetrics::default(),
             registry: Registry::default(),
         };
         registry.register(
@@ -392,6 +395,7 @@ impl Metrics {
             inner.sealed_envelopes.clone(),
         );
         inner.files.register(&mut registry);
+        inner.hibernation.register(&mut registry);
         let inner = Inner {
             registry,
             received_by_type: ByType::resolve(&inner.messages_in),
@@ -541,6 +545,11 @@ impl Metrics {
     /// The conference documents' counters (`metrics/files.rs`).
     pub(crate) fn files(&self) -> &files::FileMetrics {
         &self.inner.files
+    }
+
+    /// Hibernating documents (`metrics/hibernation.rs`).
+    pub(crate) fn hibernation(&self) -> &hibernation::HibernationMetrics {
+        &self.inner.hibernation
     }
 
     /// A sealed upload refused (`reason` as in docs/sealed.md).

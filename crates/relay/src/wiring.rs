@@ -241,6 +241,7 @@ fn actor_env(
             compact_after_chunks: config.compact_after_chunks,
         },
         idle_timeout: config.idle_document_timeout,
+        hibernate_after: config.hibernate_after,
         shutdown,
     }
 }

@@ -94,32 +94,76 @@ pub(crate) struct DocCore<P> {
     pub(super) doc: Automerge,
     pub(super) peers: HashMap<ConnId, Peer<P>>,
     pub(super) stored: Stored,
+    /// The document was dropped from memory ([`DocCore::hibernate`]); `doc` is empty.
+    pub(super) hibernating: bool,
+}
+
+/// Woken, the stored document was not the one the core went to sleep with.
+#[derive(Debug, thiserror::Error)]
+#[error("the stored document changed while it was hibernating")]
+pub(crate) struct WakeMismatch;
+
+/// The document and what is stored, from its chunks in write order; a damaged chunk is skipped
+/// (logged): it must not make the rest of the document unreachable.
+fn load_chunks(id: &DocumentId, chunks: &[Vec<u8>]) -> (Automerge, Stored) {
+    let mut doc = Automerge::new();
+    let mut bytes = 0u64;
+    for chunk in chunks {
+        bytes += chunk.len() as u64;
+        if let Err(err) = doc.load_incremental(chunk) {
+            tracing::error!(doc = %id, %err, "skipping unreadable stored chunk");
+        }
+    }
+    let stored = Stored {
+        heads: doc.get_heads(),
+        chunks: chunks.len() as u64,
+        bytes,
+    };
+    (doc, stored)
 }
 
 impl<P: PeerLink> DocCore<P> {
     /// The document as loaded from its stored chunks (write order). A damaged chunk is skipped
     /// (logged): it must not make the rest of the document unreachable.
     pub(crate) fn load(id: DocumentId, settings: CoreSettings, chunks: &[Vec<u8>]) -> Self {
-        let mut doc = Automerge::new();
-        let mut bytes = 0u64;
-        for chunk in chunks {
-            bytes += chunk.len() as u64;
-            if let Err(err) = doc.load_incremental(chunk) {
-                tracing::error!(doc = %id, %err, "skipping unreadable stored chunk");
-            }
-        }
-        let stored = Stored {
-            heads: doc.get_heads(),
-            chunks: chunks.len() as u64,
-            bytes,
-        };
+        let (doc, stored) = load_chunks(&id, chunks);
         DocCore {
             id,
             settings,
             doc,
             peers: HashMap::new(),
             stored,
+            hibernating: false,
         }
+    }
+
+    /// Drops the in-memory document while its peers stay: every peer keeps its sync state and
+    /// the core keeps what it knows is stored, so [`DocCore::wake`] on the stored chunks puts
+    /// back exactly the document those states describe. Presence still flows meanwhile. An
+    /// `Automerge` costs a fixed ~250 KiB however small the document (docs/performance.md);
+    /// a sync state of a caught-up peer a few hundred bytes.
+    pub(crate) fn hibernate(&mut self) {
+        self.doc = Automerge::new();
+        self.hibernating = true;
+    }
+
+    pub(crate) fn is_hibernating(&self) -> bool {
+        self.hibernating
+    }
+
+    /// Loads the document again after [`DocCore::hibernate`], from what is stored now. Every
+    /// write goes through this core, so that is what it held when it went to sleep; if the
+    /// heads differ anyway the peers' sync states no longer describe it and the caller must
+    /// close them (they resync).
+    pub(crate) fn wake(&mut self, chunks: &[Vec<u8>]) -> Result<(), WakeMismatch> {
+        let (doc, stored) = load_chunks(&self.id, chunks);
+        if stored.heads != self.stored.heads {
+            return Err(WakeMismatch);
+        }
+        self.doc = doc;
+        self.stored = stored;
+        self.hibernating = false;
+        Ok(())
     }
 
     pub(crate) fn id(&self) -> &DocumentId {

@@ -39,6 +39,9 @@ const MAX_BATCH: usize = 512;
 
 type Core = Box<DocCore<Outbox>>;
 
+/// A wait that does not end (a year), where a timer is switched off.
+const NEVER: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// What every document actor shares.
 pub(crate) struct ActorEnv {
     pub(crate) store: DocumentStore,
@@ -49,6 +52,9 @@ pub(crate) struct ActorEnv {
     pub(crate) core: CoreSettings,
     /// A document with no peers is dropped from memory after this long.
     pub(crate) idle_timeout: Duration,
+    /// A document whose peers sent nothing but presence for this long hibernates (its
+    /// `Automerge` is dropped, its peers' sync states kept); `None`: never.
+    pub(crate) hibernate_after: Option<Duration>,
     pub(crate) shutdown: CancellationToken,
 }
 
@@ -69,6 +75,7 @@ impl ActorEnv {
                 compact_after_chunks: 64,
             },
             idle_timeout,
+            hibernate_after: None,
             shutdown: CancellationToken::new(),
         }
     }
@@ -106,7 +113,10 @@ pub(crate) async fn run(
     }
     env.metrics.document_loaded();
     match serve(&env, core, &mut mailbox).await {
-        Ok(evicted) => {
+        Ok((evicted, hibernating)) => {
+            if hibernating {
+                env.metrics.hibernation().woke(None);
+            }
             env.memory.release(&id);
             tracing::debug!(doc = %id, evicted, "document unloaded");
             env.metrics.document_unloaded(evicted);
@@ -118,28 +128,40 @@ pub(crate) async fn run(
     }
 }
 
-/// Handles batches until the document goes idle (`Ok(true)`: it retired), the mailbox closes
-/// or the relay shuts down (`Ok(false)`), or something fails.
+/// Handles batches until the document goes idle (`Ok(true, _)`: it retired), the mailbox
+/// closes or the relay shuts down (`Ok(false, _)`), or something fails. The second flag: it
+/// left memory hibernating.
 async fn serve(
     env: &ActorEnv,
     mut core: Core,
     mailbox: &mut mpsc::Receiver<DocCommand>,
-) -> Result<bool, Failure> {
+) -> Result<(bool, bool), Failure> {
     let id = core.id().clone();
     let mut idle_since = Instant::now();
+    // Presence does not count: a document open on idle screens still hibernates.
+    let mut last_sync = Instant::now();
     loop {
+        let can_hibernate = core.has_peers() && !core.is_hibernating();
+        let hibernate_at = last_sync + env.hibernate_after.unwrap_or(NEVER);
         let first = tokio::select! {
             command = mailbox.recv() => match command {
                 Some(c) => c,
-                None => return Ok(false),
+                None => return Ok((false, core.is_hibernating())),
             },
             () = tokio::time::sleep_until(idle_since + env.idle_timeout), if !core.has_peers() => {
                 if env.mailboxes.try_retire(&id, mailbox) {
-                    return Ok(true);
+                    return Ok((true, core.is_hibernating()));
                 }
                 continue;
             }
-            () = env.shutdown.cancelled() => return Ok(false),
+            () = tokio::time::sleep_until(hibernate_at), if can_hibernate && env.hibernate_after.is_some() => {
+                core.hibernate();
+                env.memory.release(&id);
+                env.metrics.hibernation().hibernated();
+                tracing::debug!(doc = %id, "document hibernating");
+                continue;
+            }
+            () = env.shutdown.cancelled() => return Ok((false, core.is_hibernating())),
         };
         let mut commands = vec![first];
         while commands.len() < MAX_BATCH {
@@ -150,15 +172,68 @@ async fn serve(
         }
         let sorted = sort(env, &mut core, commands);
         let evict_now = sorted.evict;
+        if !sorted.batch.is_empty() || !sorted.saves.is_empty() {
+            last_sync = Instant::now();
+            if core.is_hibernating() {
+                core = wake(env, core).await?;
+            }
+        }
         core = process(env, core, sorted).await?;
         if !core.has_peers() {
             idle_since = Instant::now();
             // Memory is short: leave now instead of after the idle timeout.
             if evict_now && env.mailboxes.try_retire(&id, mailbox) {
-                return Ok(true);
+                return Ok((true, core.is_hibernating()));
             }
         }
     }
+}
+
+/// Loads a hibernating document again, from storage, under the memory budget. A storage
+/// error, a stored document that is not the one it went to sleep with, or no room in the
+/// budget closes its peers (they reconnect and resync).
+async fn wake(env: &ActorEnv, core: Core) -> Result<Core, Failure> {
+    let started = std::time::Instant::now();
+    let id = core.id().clone();
+    let chunks = match env.store.load(&id).await {
+        Ok(stored) => stored.map(|s| s.chunks).unwrap_or_default(),
+        Err(err) => {
+            tracing::error!(doc = %id, %err, "waking a hibernating document failed");
+            return Err(asleep_failure(env, core, FailReason::Storage));
+        }
+    };
+    let mut core = on_pool("waking a document", move || {
+        let mut core = core;
+        let woke = core.wake(&chunks);
+        (core, woke)
+    })
+    .await
+    .map(|(core, woke)| match woke {
+        Ok(()) => Ok(core),
+        Err(err) => {
+            tracing::error!(doc = %id, %err, "closing its peers");
+            Err(core)
+        }
+    })?
+    .map_err(|core| asleep_failure(env, core, FailReason::Storage))?;
+    env.metrics
+        .hibernation()
+        .woke(Some(started.elapsed().as_secs_f64()));
+    let evict = || env.mailboxes.evict_idle();
+    if !env
+        .memory
+        .admit(core.id(), core.stored_bytes(), evict)
+        .await
+    {
+        return Err((core.take_links(), FailReason::Memory));
+    }
+    Ok(core)
+}
+
+/// A hibernating document cannot wake: its peers are closed and it counts as awake no more.
+fn asleep_failure(env: &ActorEnv, mut core: Core, why: FailReason) -> Failure {
+    env.metrics.hibernation().woke(None);
+    (core.take_links(), why)
 }
 
 /// Loads the document from storage. `None` on a storage error (logged).
@@ -268,6 +343,7 @@ async fn process(env: &ActorEnv, core: Core, sorted: Sorted) -> Result<Core, Fai
         (core, received, replica)
     })
     .await?;
+    tracing::trace!(doc = %core.id(), replayed = received.replayed(), "received");
     for rejected in received.take_rejected() {
         tracing::info!(doc = %core.id(), peer = %rejected.peer.peer_id, error = %rejected.error, "closing connection: bad sync message");
         rejected

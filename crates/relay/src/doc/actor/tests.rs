@@ -163,3 +163,79 @@ async fn a_full_queue_closes_its_connection_instead_of_dropping() {
         Message::DocUnavailable { .. }
     ));
 }
+
+/// Hibernation: a document whose peer sent nothing for a while drops its `Automerge` and keeps
+/// the peer's sync state; the peer's next change wakes it, is stored and acknowledged as if
+/// it had never slept.
+#[tokio::test]
+async fn a_hibernating_document_wakes_for_the_next_change_and_its_peer_syncs_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = Storage::open_with(dir.path(), Metrics::new(), None).unwrap();
+    let mut env = ActorEnv::for_tests(storage.documents(true), Duration::from_secs(60));
+    env.hibernate_after = Some(Duration::from_millis(100));
+    let env = Arc::new(env);
+    let id = DocumentId::random();
+    let (tx, rx) = mpsc::channel(DOC_MAILBOX);
+    tokio::spawn(run(env.clone(), id.clone(), rx));
+
+    let (link, mut frames, _closer) = peer(1, 64);
+    let mut doc = automerge::Automerge::new();
+    let mut state = automerge::sync::State::new();
+    let send = async |doc: &automerge::Automerge, state: &mut automerge::sync::State| {
+        if let Some(message) = automerge::sync::SyncDoc::generate_sync_message(doc, state) {
+            tx.send(DocCommand::Sync {
+                from: link.clone(),
+                is_request: false,
+                data: message.encode(),
+            })
+            .await
+            .unwrap();
+        }
+    };
+    // Edits, then syncs until the relay's message announces our heads.
+    let edit_and_sync = async |frames: &mut mpsc::Receiver<Frame>,
+                               doc: &mut automerge::Automerge,
+                               state: &mut automerge::sync::State,
+                               value: i64| {
+        let mut t = doc.transaction();
+        t.put(automerge::ROOT, "k", value).unwrap();
+        t.commit();
+        send(doc, state).await;
+        loop {
+            let Message::Sync(m) = next_message(frames).await else {
+                continue;
+            };
+            let message = automerge::sync::Message::decode(&m.data).unwrap();
+            let heads = message.heads.clone();
+            automerge::sync::SyncDoc::receive_sync_message(doc, state, message).unwrap();
+            if heads == doc.get_heads() {
+                return;
+            }
+            send(doc, state).await;
+        }
+    };
+    edit_and_sync(&mut frames, &mut doc, &mut state, 1).await;
+
+    let hibernation = env.metrics.hibernation();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while hibernation.hibernating() != 1 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the document hibernates");
+
+    edit_and_sync(&mut frames, &mut doc, &mut state, 2).await;
+    assert_eq!(hibernation.wakes(), 1, "it woke once");
+    assert_eq!(hibernation.hibernating(), 0);
+    let stored = env.store.load(&id).await.unwrap().unwrap();
+    let mut on_disk = automerge::Automerge::new();
+    for chunk in &stored.chunks {
+        on_disk.load_incremental(chunk).unwrap();
+    }
+    assert_eq!(
+        on_disk.get_heads(),
+        doc.get_heads(),
+        "the change after waking is stored"
+    );
+}
