@@ -263,6 +263,14 @@ async fn a_peer_that_stops_reading_is_disconnected_not_skipped() -> anyhow::Resu
             }
         }
     }
+    // The close is counted once the connection has ended: up to the goodbye wait later for a
+    // peer whose TCP window is full (the relay cannot deliver it the error message).
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !closed && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let (_, metrics) = relay.metrics().await?;
+        closed = metrics.contains("caucus_connections_closed_total{reason=\"slow_consumer\"} 1");
+    }
     assert!(closed, "the slow peer was never disconnected");
     slow.expect_closed().await?;
     // The fast peer is unaffected.

@@ -99,14 +99,20 @@ async fn run(
         started,
         shutdown: ctx.shutdown.clone(),
     };
-    let writer = tokio::spawn(writer.run(rx));
+    let mut writer = tokio::spawn(writer.run(rx));
     let session = session::Session::new(principal, ctx.settings.session, started);
     let mut reader = reader::Reader::new(ctx, slot, session, tx);
     reader.run(stream, &last_heard, started).await;
     let (joined, documents) = reader.finish();
     closer.close(CloseReason::Peer, None);
-    // The writer sends the error/close frames; give it a moment, never forever.
-    let _ = tokio::time::timeout(GOODBYE_WAIT, writer).await;
+    // The writer sends the error/close frames; give it a moment, never forever: a peer that
+    // stopped reading would keep the socket (and its queued frames) for the send limit.
+    if tokio::time::timeout(GOODBYE_WAIT, &mut writer)
+        .await
+        .is_err()
+    {
+        writer.abort();
+    }
     let reason = closer.closing().map_or(CloseReason::Peer, |c| c.reason);
     (reason, joined, documents)
 }

@@ -82,9 +82,17 @@ impl Writer {
     }
 
     /// Sends one websocket message within the send limit. False (and the connection closed)
-    /// when the peer is gone or the send cannot finish in time.
+    /// when the peer is gone or the send cannot finish in time. A close (too slow, revoked,
+    /// shutdown) ends the wait at once: a peer whose TCP window is full would otherwise hold
+    /// the close for the whole send limit (the "16 KiB read buffer" puzzle, docs/performance.md).
     async fn send(&mut self, message: WsMessage) -> bool {
-        match tokio::time::timeout(self.send_limit(), self.sink.send(message)).await {
+        let limit = self.send_limit();
+        let sent = tokio::select! {
+            biased;
+            () = self.closer.closed() => return true,
+            sent = tokio::time::timeout(limit, self.sink.send(message)) => sent,
+        };
+        match sent {
             Ok(Ok(())) => true,
             Ok(Err(_)) => {
                 self.closer.close(CloseReason::Peer, None);

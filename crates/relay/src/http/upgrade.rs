@@ -24,8 +24,8 @@ use crate::auth::Principal;
 use crate::connection;
 use crate::connections::{ConnectionSlot, SlotRefused};
 
-/// Read buffer of one websocket connection.
-const WS_READ_BUFFER_BYTES: usize = 64 * 1024;
+/// Read buffer of one websocket connection (grows per frame for larger ones).
+const WS_READ_BUFFER_BYTES: usize = 4 * 1024;
 
 /// Browsers always send `Origin` on a websocket upgrade; a page on another site must not be
 /// able to use a coalition member's browser against the relay. Non-browser clients send no
@@ -118,10 +118,13 @@ fn accept(
     upgrade
         .max_message_size(max)
         .max_frame_size(max)
-        // tungstenite allocates its read buffer up front (128 KiB by default): most of an idle
-        // connection's memory. Large messages still arrive whole, in more reads. (16 KiB made
-        // relay_sync's slow-consumer test stop detecting the stuck peer; not understood yet,
-        // so 64 KiB.)
+        // tungstenite allocates its read buffer up front (128 KiB by default): it was most of
+        // an idle connection's memory. A frame longer than the buffer makes it reserve the
+        // frame's length once, so big messages arrive whole and only they cost more memory.
+        // (Smaller buffers once made relay_sync's slow-consumer test miss the close: the
+        // writer, stuck mid-send to the peer, did not see it until the goodbye wait ran out,
+        // after the test had stopped looking. The writer now watches for the close while it
+        // sends, and the test waits for the count.)
         .read_buffer_size(WS_READ_BUFFER_BYTES)
         .on_failed_upgrade(move |err| {
             metrics.limit_hit("upgrade_failed");
