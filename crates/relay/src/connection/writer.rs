@@ -24,6 +24,9 @@ use crate::protocol::{self, Message};
 
 type Sink = SplitSink<WebSocket, WsMessage>;
 
+/// Most queued frames written with one flush (bounds the time between flushes).
+const MAX_FRAMES_PER_FLUSH: usize = 64;
+
 /// One connection's writer task.
 pub(super) struct Writer {
     pub(super) sink: Sink,
@@ -60,9 +63,22 @@ impl Writer {
                 () = self.closer.closed() => return true,
                 frame = frames.recv() => {
                     let Some(frame) = frame else { return true };
-                    self.metrics.message_sent(frame.kind, frame.bytes.len());
-                    self.counters.messages_out.fetch_add(1, Ordering::Relaxed);
-                    if !self.send(WsMessage::Binary(frame.bytes)).await {
+                    // Everything already queued goes out in one flush: under fan-out (presence
+                    // from 200 peers, a change to every reader) one write per frame was most of
+                    // the relay's system time.
+                    let mut batch = vec![frame];
+                    while batch.len() < MAX_FRAMES_PER_FLUSH {
+                        match frames.try_recv() {
+                            Ok(frame) => batch.push(frame),
+                            Err(_) => break,
+                        }
+                    }
+                    for frame in &batch {
+                        self.metrics.message_sent(frame.kind, frame.bytes.len());
+                    }
+                    self.counters.messages_out.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                    let messages = batch.into_iter().map(|f| WsMessage::Binary(f.bytes));
+                    if !self.send_all(messages).await {
                         return false;
                     }
                 }
@@ -81,16 +97,24 @@ impl Writer {
         }
     }
 
-    /// Sends one websocket message within the send limit. False (and the connection closed)
-    /// when the peer is gone or the send cannot finish in time. A close (too slow, revoked,
-    /// shutdown) ends the wait at once: a peer whose TCP window is full would otherwise hold
-    /// the close for the whole send limit (the "16 KiB read buffer" puzzle, docs/performance.md).
-    async fn send(&mut self, message: WsMessage) -> bool {
+    /// Sends messages with one flush, within the send limit for the lot. False (and the
+    /// connection closed) when the peer is gone or the sending cannot finish in time. A close
+    /// (too slow, revoked, shutdown) ends the wait at once: a peer whose TCP window is full
+    /// would otherwise hold the close for the whole send limit (the "16 KiB read buffer"
+    /// puzzle, docs/performance.md).
+    async fn send_all(&mut self, messages: impl Iterator<Item = WsMessage>) -> bool {
         let limit = self.send_limit();
+        let sink = &mut self.sink;
+        let all = async move {
+            for message in messages {
+                sink.feed(message).await?;
+            }
+            sink.flush().await
+        };
         let sent = tokio::select! {
             biased;
             () = self.closer.closed() => return true,
-            sent = tokio::time::timeout(limit, self.sink.send(message)) => sent,
+            sent = tokio::time::timeout(limit, all) => sent,
         };
         match sent {
             Ok(Ok(())) => true,
@@ -103,6 +127,11 @@ impl Writer {
                 false
             }
         }
+    }
+
+    /// Sends one websocket message within the send limit (see [`Writer::send_all`]).
+    async fn send(&mut self, message: WsMessage) -> bool {
+        self.send_all(std::iter::once(message)).await
     }
 
     /// The `error` message (when the close has one) and the close frame.
