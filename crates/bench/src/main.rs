@@ -39,6 +39,8 @@ enum Scenario {
     Cluster,
     Sealed,
     Files,
+    /// An hour of 200 people on one analysis (3 minutes of 20 with --quick); caucus only.
+    Soak,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -88,6 +90,7 @@ struct Sizes {
     reconnect_edits: Vec<usize>,
     durability: Load,
     sealed: scenarios::sealed::SealedCfg,
+    soak: scenarios::soak::SoakCfg,
 }
 
 impl Sizes {
@@ -106,7 +109,7 @@ impl Sizes {
             fanouts: if quick {
                 vec![shape(1, 20), shape(4, 50)]
             } else {
-                vec![shape(1, 20), shape(4, 200)]
+                vec![shape(1, 20), shape(4, 200), shape(1, 200)]
             },
             many: ManyDocsCfg {
                 docs: if quick { 100 } else { 1000 },
@@ -130,6 +133,12 @@ impl Sizes {
             sealed: scenarios::sealed::SealedCfg {
                 writers: 4,
                 edits: if quick { 100 } else { 500 },
+            },
+            soak: scenarios::soak::SoakCfg {
+                clients: if quick { 20 } else { 200 },
+                minutes: if quick { 6 } else { 60 },
+                edit_every: Duration::from_secs(20),
+                presence_every: Duration::from_secs(5),
             },
         }
     }
@@ -251,6 +260,9 @@ async fn run_selected(
     }
     if selected(Scenario::Files) && caucus {
         suite::files(runner, paths).await?;
+    }
+    if selected(Scenario::Soak) && caucus {
+        suite::soak(runner, paths, &sizes.soak).await?;
     }
     Ok(())
 }

@@ -258,6 +258,28 @@ impl RelayProc {
         self.child.id()
     }
 
+    /// The value of one caucus metric (`None` for the reference, or when it is absent), from
+    /// `/metrics` with the admin token. For a histogram pass `name_sum` or `name_count`.
+    pub(crate) async fn metric(&self, name: &str) -> Result<Option<f64>> {
+        if self.kind == RelayKind::Reference {
+            return Ok(None);
+        }
+        let url = format!("http://{}/metrics", self.addr);
+        let name = format!("{name} ");
+        tokio::task::spawn_blocking(move || -> Result<Option<f64>> {
+            let text = ureq::get(&url)
+                .header("Authorization", format!("Bearer {ADMIN_TOKEN}"))
+                .call()?
+                .body_mut()
+                .read_to_string()?;
+            Ok(text
+                .lines()
+                .find_map(|line| line.strip_prefix(&name))
+                .and_then(|value| value.trim().parse().ok()))
+        })
+        .await?
+    }
+
     /// RSS and CPU of the relay process now.
     pub(crate) fn sample(&self) -> Result<Sample> {
         procstat::sample(&self.pid().to_string())

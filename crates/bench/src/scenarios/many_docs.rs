@@ -29,7 +29,12 @@ pub(crate) struct ManyDocsCfg {
 const CONNECTED: u8 = 0;
 const LOAD: u8 = 1;
 const EDIT: u8 = 2;
-const STOP: u8 = 3;
+const WAKE: u8 = 3;
+const STOP: u8 = 4;
+
+/// How long everyone stays quiet before the wake phase: past caucus's default
+/// `--hibernate-after-secs` (30 s), so its documents hibernate.
+const REST: Duration = Duration::from_secs(40);
 
 /// What a connection task reports after each stage (saved size of its document at the end).
 type Report = Result<Option<usize>, String>;
@@ -98,7 +103,8 @@ async fn drive(relay: &RelayProc, cfg: &ManyDocsCfg, out: &mut Outcome) -> Resul
     let result = async {
         let conns = phases.connect(base, out).await?;
         let loaded = phases.load(conns, template_bytes.len(), out).await?;
-        phases.edit(loaded, out).await
+        phases.edit(loaded, out).await?;
+        phases.rest_and_wake(base, out).await
     }
     .await;
     let _ = phases.phase.send(STOP);
@@ -256,6 +262,60 @@ impl Phases<'_> {
         );
         Ok(())
     }
+
+    /// Nobody sends anything for [`REST`]: RSS per connection with its document at rest
+    /// (against `base`, before any connection). Then one edit per document wakes them all.
+    async fn rest_and_wake(&mut self, base: Sample, out: &mut Outcome) -> Result<()> {
+        let (docs, n) = (self.cfg.docs, self.n);
+        tokio::time::sleep(REST).await;
+        let rest = self.relay.sample()?;
+        let grown = rest.rss_kib.saturating_sub(base.rss_kib) as f64;
+        out.push(
+            format!("relay RSS after {} s quiet", REST.as_secs()),
+            rest.rss_kib as f64 / 1024.0,
+            Unit::MiB,
+        );
+        out.push(
+            "at rest: RSS per (document + its 2 connections)",
+            grown / docs as f64,
+            Unit::KiB,
+        );
+        out.push(
+            "at rest: RSS per connection (with half a document)",
+            grown / n as f64,
+            Unit::KiB,
+        );
+        if let Some(asleep) = self.relay.metric("caucus_documents_hibernating").await? {
+            out.push("at rest: documents hibernating", asleep, Unit::Count);
+        }
+        let _ = self.phase.send(WAKE);
+        let t = Instant::now();
+        wait_reports(&mut self.reports, n, 60, "waking").await?;
+        out.push(
+            "wake: one edit per document, all acknowledged",
+            t.elapsed().as_secs_f64(),
+            Unit::Secs,
+        );
+        let sum = self
+            .relay
+            .metric("caucus_document_wake_seconds_sum")
+            .await?;
+        let count = self
+            .relay
+            .metric("caucus_document_wake_seconds_count")
+            .await?;
+        if let (Some(sum), Some(count)) = (sum, count)
+            && count > 0.0
+        {
+            out.push("wake: documents woken", count, Unit::Count);
+            out.push(
+                "wake: mean time to wake one",
+                1e6 * sum / count,
+                Unit::Micros,
+            );
+        }
+        Ok(())
+    }
 }
 
 struct Task {
@@ -365,6 +425,20 @@ impl Task {
         }
         let _ = self.report.send(Ok(None));
         rep = Some(r);
+        self.wait_phase(&mut conn, &mut rep, WAKE).await?;
+        if creator {
+            let mut r = rep.take().context("no replica")?;
+            let mut tx = r.doc.transaction();
+            tx.put(ROOT, "woken", true)?;
+            tx.commit();
+            r.push(&mut conn).await?;
+            let deadline = Instant::now() + Duration::from_secs(30);
+            sync_until(&mut conn, &mut r, false, deadline, Replica::relay_has_all)
+                .await
+                .context("an edit after the rest")?;
+            rep = Some(r);
+        }
+        let _ = self.report.send(Ok(None));
         self.wait_phase(&mut conn, &mut rep, STOP).await?;
         conn.close().await;
         Ok(())

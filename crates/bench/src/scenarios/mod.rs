@@ -10,6 +10,7 @@ pub(crate) mod join_storm;
 pub(crate) mod many_docs;
 pub(crate) mod reconnect;
 pub(crate) mod sealed;
+pub(crate) mod soak;
 
 use crate::relay::{Paths, RelayKind, RelayProc};
 use crate::report::Outcome;
