@@ -13,12 +13,6 @@
 //! - `files`: conference documents (list, put, get, garbage collection).
 //! - `status`: a running relay's `/api/admin/status` as a summary (or its JSON).
 
-/// mimalloc instead of glibc's malloc: glibc kept the memory of dropped documents (hibernated
-/// or unloaded) resident in its arenas, so hibernation freed nothing the OS could see;
-/// mimalloc returns freed pages (docs/performance.md "Memory").
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 mod backup;
 mod cluster_flags;
 mod config_file;
