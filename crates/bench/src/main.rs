@@ -72,6 +72,9 @@ struct Args {
     /// The reference relay sources (default: ../shared/reference/node-relay, or $SHARED_DIR).
     #[arg(long)]
     reference_src: Option<PathBuf>,
+    /// The soak's length in minutes (default 60, 6 with --quick).
+    #[arg(long)]
+    soak_minutes: Option<u64>,
     /// Diagnosis only: no presence messages in the fan-out scenarios.
     #[arg(long, hide = true)]
     no_presence: bool,
@@ -185,7 +188,10 @@ async fn run(args: Args) -> Result<()> {
         .tempdir()
         .context("creating a temp dir")?;
 
-    let sizes = Sizes::new(args.quick, !args.no_presence);
+    let mut sizes = Sizes::new(args.quick, !args.no_presence);
+    if let Some(minutes) = args.soak_minutes {
+        sizes.soak.minutes = minutes.max(1);
+    }
     let header = header::header(&args, &paths);
     print!("{header}");
     report::append(&out_path, &header)?;

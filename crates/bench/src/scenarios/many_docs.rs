@@ -427,20 +427,23 @@ impl Task {
         rep = Some(r);
         self.wait_phase(&mut conn, &mut rep, WAKE).await?;
         if creator {
-            let mut r = rep.take().context("no replica")?;
-            let mut tx = r.doc.transaction();
-            tx.put(ROOT, "woken", true)?;
-            tx.commit();
-            r.push(&mut conn).await?;
-            let deadline = Instant::now() + Duration::from_secs(30);
-            sync_until(&mut conn, &mut r, false, deadline, Replica::relay_has_all)
-                .await
-                .context("an edit after the rest")?;
-            rep = Some(r);
+            wake_with_an_edit(&mut conn, rep.as_mut().context("no replica")?).await?;
         }
         let _ = self.report.send(Ok(None));
         self.wait_phase(&mut conn, &mut rep, STOP).await?;
         conn.close().await;
         Ok(())
     }
+}
+
+/// One edit after the rest, synced until the relay has it (it wakes a hibernating document).
+async fn wake_with_an_edit(conn: &mut Conn, r: &mut Replica) -> Result<()> {
+    let mut tx = r.doc.transaction();
+    tx.put(ROOT, "woken", true)?;
+    tx.commit();
+    r.push(conn).await?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    sync_until(conn, r, false, deadline, Replica::relay_has_all)
+        .await
+        .context("an edit after the rest")
 }

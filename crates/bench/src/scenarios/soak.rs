@@ -9,6 +9,7 @@
 //! fetches the document from the relay hold the same heads), the RSS at the end is within 10 %
 //! of the RSS after five minutes, and the file descriptors and threads did not grow.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -41,6 +42,8 @@ struct Shared {
     /// Client indexes told to drop their socket now (cleared as they do).
     drop_now: Mutex<Vec<usize>>,
     errors: Mutex<Vec<String>>,
+    /// Connection attempts refused or timed out and retried.
+    retries: AtomicU64,
 }
 
 /// One minute of the curve.
@@ -84,6 +87,7 @@ async fn drive(relay: &RelayProc, cfg: &SoakCfg, out: &mut Outcome) -> Result<()
         latencies: Mutex::new(Vec::new()),
         drop_now: Mutex::new(Vec::new()),
         errors: Mutex::new(Vec::new()),
+        retries: AtomicU64::new(0),
     });
     let (stop_tx, stop_rx) = watch::channel(false);
     let tasks: Vec<JoinHandle<Result<Vec<ChangeHash>>>> = (0..cfg.clients)
@@ -96,16 +100,27 @@ async fn drive(relay: &RelayProc, cfg: &SoakCfg, out: &mut Outcome) -> Result<()
                 shared: shared.clone(),
                 stop: stop_rx.clone(),
             };
-            tokio::spawn(client.run())
+            tokio::spawn(async move {
+                let (i, shared) = (client.i, client.shared.clone());
+                let result = client.run().await;
+                if let Err(e) = &result
+                    && let Ok(mut errors) = shared.errors.lock()
+                {
+                    errors.push(format!("client {i}: {e:#}"));
+                }
+                result
+            })
         })
         .collect();
     let curve = minutes(relay, cfg, &shared).await;
     let _ = stop_tx.send(true);
     let mut heads = Vec::new();
     for task in tasks {
-        heads.push(task.await.map_err(|e| anyhow!("client task: {e}"))??);
+        heads.push(task.await.map_err(|e| anyhow!("client task: {e}"))?);
     }
+    // The first thing that went wrong, not whichever task was awaited first.
     let curve = curve?;
+    let heads = heads.into_iter().collect::<Result<Vec<_>>>()?;
     report(relay, cfg, &id, &curve, &heads, &shared, out).await
 }
 
@@ -158,7 +173,7 @@ async fn minutes(relay: &RelayProc, cfg: &SoakCfg, shared: &Shared) -> Result<Ve
     Ok(curve)
 }
 
-/// The curve and the verdict.
+/// The curve, then the verdict.
 async fn report(
     relay: &RelayProc,
     cfg: &SoakCfg,
@@ -187,38 +202,24 @@ async fn report(
                 Unit::Ms,
             );
         }
+        let fds_threads = (m.fds * 1000 + m.threads) as f64;
         out.push(
             format!("minute {minute:>2}: open fds / threads"),
-            (m.fds * 1000 + m.threads) as f64,
+            fds_threads,
             Unit::Count,
         );
     }
-    let mut fresh = Replica::new(id.clone(), Automerge::new());
-    let mut conn = Conn::connect(&relay.url(), "soak-check").await?;
-    let stored_heads = {
-        // The relay's heads, as a fresh client gets them.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        sync_until(&mut conn, &mut fresh, true, deadline, |r| {
-            r.state
-                .their_heads
-                .as_ref()
-                .is_some_and(|h| !h.is_empty() && *h == r.doc.get_heads())
-        })
-        .await?;
-        let mut h = fresh.doc.get_heads();
-        h.sort();
-        h
-    };
-    conn.close().await;
+    let stored_heads = relay_heads(relay, id).await?;
     let lost = heads.iter().filter(|h| **h != stored_heads).count();
     out.push(
         "clients whose final document differs from the relay's",
         lost as f64,
         Unit::Count,
     );
+    let retries = shared.retries.load(Ordering::Relaxed) as f64;
     out.push(
-        "changes in the document",
-        fresh.doc.get_changes(&[]).len() as f64,
+        "connection attempts retried (join refused or timed out)",
+        retries,
         Unit::Count,
     );
     let errors = shared.errors.lock().map_err(|_| anyhow!("poisoned"))?.len();
@@ -228,33 +229,57 @@ async fn report(
             cfg.clients
         );
     }
-    if let (Some(at5), Some(end)) = (curve.get(4), curve.last()) {
-        let growth = end.rss_mib / at5.rss_mib - 1.0;
-        out.push(
-            "RSS at the end against minute 5",
-            100.0 * growth,
-            Unit::Percent,
+    growth(curve, out)
+}
+
+/// The document's heads as a fresh client fetches them from the relay (sorted).
+async fn relay_heads(relay: &RelayProc, id: &DocumentId) -> Result<Vec<ChangeHash>> {
+    let mut fresh = Replica::new(id.clone(), Automerge::new());
+    let mut conn = Conn::connect(&relay.url(), "soak-check").await?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    sync_until(&mut conn, &mut fresh, true, deadline, |r| {
+        r.state
+            .their_heads
+            .as_ref()
+            .is_some_and(|h| !h.is_empty() && *h == r.doc.get_heads())
+    })
+    .await?;
+    conn.close().await;
+    let mut heads = fresh.doc.get_heads();
+    heads.sort();
+    Ok(heads)
+}
+
+/// RSS, fds and threads at the end against minute 5.
+fn growth(curve: &[Minute], out: &mut Outcome) -> Result<()> {
+    let (Some(at5), Some(end)) = (curve.get(4), curve.last()) else {
+        return Ok(());
+    };
+    let rss = end.rss_mib / at5.rss_mib - 1.0;
+    out.push(
+        "RSS at the end against minute 5",
+        100.0 * rss,
+        Unit::Percent,
+    );
+    out.push(
+        "open fds: minute 5 → end",
+        (end.fds as f64) - (at5.fds as f64),
+        Unit::Count,
+    );
+    out.push(
+        "threads: minute 5 → end",
+        (end.threads as f64) - (at5.threads as f64),
+        Unit::Count,
+    );
+    if rss > 0.10 || end.fds > at5.fds + 2 || end.threads > at5.threads {
+        bail!(
+            "growth: RSS {:.1} %, fds {} → {}, threads {} → {}",
+            100.0 * rss,
+            at5.fds,
+            end.fds,
+            at5.threads,
+            end.threads
         );
-        out.push(
-            "open fds: minute 5 → end",
-            (end.fds as f64) - (at5.fds as f64),
-            Unit::Count,
-        );
-        out.push(
-            "threads: minute 5 → end",
-            (end.threads as f64) - (at5.threads as f64),
-            Unit::Count,
-        );
-        if growth > 0.10 || end.fds > at5.fds + 2 || end.threads > at5.threads {
-            bail!(
-                "growth: RSS {:.1} %, fds {} → {}, threads {} → {}",
-                100.0 * growth,
-                at5.fds,
-                end.fds,
-                at5.threads,
-                end.threads
-            );
-        }
     }
     Ok(())
 }
@@ -274,12 +299,10 @@ impl Client {
     async fn run(mut self) -> Result<Vec<ChangeHash>> {
         let mut rng = Rng::new(1000 + self.i as u64);
         let mut rep = Replica::new(self.id.clone(), Automerge::new());
-        let mut generation = 0;
+        let mut generation = 0u64;
         let mut first = true;
         loop {
-            let mut conn =
-                Conn::connect(&self.url, &format!("soak-{}-{generation}", self.i)).await?;
-            generation += 1;
+            let mut conn = self.connect(&mut generation).await?;
             if first {
                 let deadline = Instant::now() + Duration::from_secs(120);
                 sync_until(&mut conn, &mut rep, true, deadline, |r| {
@@ -288,15 +311,11 @@ impl Client {
                 .await?;
                 first = false;
             } else {
-                rep.push(&mut conn).await?;
+                rep.push(&mut conn)
+                    .await
+                    .context("the first message after reconnecting")?;
             }
-            let stopped = self.online(&mut conn, &mut rep, &mut rng).await;
-            if let Err(e) = &stopped
-                && let Ok(mut errors) = self.shared.errors.lock()
-            {
-                errors.push(format!("client {}: {e:#}", self.i));
-            }
-            if stopped? {
+            if self.online(&mut conn, &mut rep, &mut rng).await? {
                 let deadline = Instant::now() + Duration::from_secs(60);
                 // Quiet for a moment so every other client's last change has reached us.
                 sync_until(&mut conn, &mut rep, false, deadline, Replica::relay_has_all).await?;
@@ -317,6 +336,24 @@ impl Client {
         }
     }
 
+    /// Connects as a new peer ID, retrying like a real client (a refused or timed-out join on
+    /// a loaded machine is retried after a second, ten times at most; counted).
+    async fn connect(&self, generation: &mut u64) -> Result<Conn> {
+        let mut attempt = 0;
+        loop {
+            *generation += 1;
+            match Conn::connect(&self.url, &format!("soak-{}-{generation}", self.i)).await {
+                Ok(conn) => return Ok(conn),
+                Err(_) if attempt < 10 => {
+                    attempt += 1;
+                    self.shared.retries.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Err(e) => return Err(e.context("connecting, ten times")),
+            }
+        }
+    }
+
     /// Until told to drop (`Ok(false)`) or to stop (`Ok(true)`).
     async fn online(&mut self, conn: &mut Conn, rep: &mut Replica, rng: &mut Rng) -> Result<bool> {
         let session = format!("soak-session-{}", self.i);
@@ -332,23 +369,25 @@ impl Client {
                         return Ok(true);
                     }
                 }
-                message = conn.next_message() => match message? {
+                message = conn.next_message() => match message.context("reading from the relay")? {
                     Message::Sync(m) if m.document_id == rep.id => {
                         let before = rep.doc.get_heads();
                         rep.receive(&m.data)?;
                         self.record_latencies(rep, &before);
-                        rep.push(conn).await?;
+                        rep.push(conn).await.context("answering a sync message")?;
                     }
                     Message::Error { message } => bail!("relay error: {message}"),
                     _ => {}
                 },
                 _ = presence.tick() => {
                     count += 1;
-                    conn.send_presence(&rep.id, &session, count, b"{\"field\":\"notes\"}").await?;
+                    conn.send_presence(&rep.id, &session, count, b"{\"field\":\"notes\"}")
+                        .await
+                        .context("sending presence")?;
                 }
                 () = tokio::time::sleep_until(next_edit) => {
                     self.edit(rep, rng)?;
-                    rep.push(conn).await?;
+                    rep.push(conn).await.context("sending a change")?;
                     next_edit = Instant::now() + self.edit_gap(rng);
                 }
                 _ = check.tick() => {
