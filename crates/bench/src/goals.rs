@@ -247,6 +247,7 @@ mod tests {
                     ("RSS per loaded document", 10.0),
                     ("saved size per document", 4.0),
                     ("RSS per idle connection", 40.0),
+                    ("at rest: RSS per (document + its 2 connections)", 30.0),
                 ],
                 None,
             ),
@@ -282,6 +283,7 @@ mod tests {
 | p95 propagation ≤10 ms at the most readers, presence on (fan-out 4×50) | 7.50 ms | NOT met |
 | relay RSS per loaded document ≤3× its saved size | 2.50× (10.0 KiB per document, 4.0 KiB saved) | met |
 | ≤32 KiB per idle connection | 40.0 KiB | NOT met |
+| ≤40 KB RSS per (small document + connection) at rest | 30.0 KiB per document with 2 connections | met |
 | join storm p50 ≤0.5 s | — | not measured |
 | cold load ≤1.1× automerge's own load | 1.05× (0.210 s vs 0.200 s) | met |
 | reconnect bytes ≤1.5× the changes | 1: 1.20×, 100: 1.25× | not measured |
