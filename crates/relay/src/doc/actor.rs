@@ -142,7 +142,8 @@ async fn serve(
     let mut last_sync = Instant::now();
     loop {
         let can_hibernate = core.has_peers() && !core.is_hibernating();
-        let hibernate_at = last_sync + env.hibernate_after.unwrap_or(NEVER);
+        // Capped: a huge --hibernate-after-secs must not overflow the instant.
+        let hibernate_at = last_sync + env.hibernate_after.unwrap_or(NEVER).min(NEVER);
         let first = tokio::select! {
             command = mailbox.recv() => match command {
                 Some(c) => c,
