@@ -39,6 +39,8 @@ enum Scenario {
     Cluster,
     Sealed,
     Files,
+    /// In process, no relay: field history on a large analysis.
+    History,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -88,6 +90,7 @@ struct Sizes {
     reconnect_edits: Vec<usize>,
     durability: Load,
     sealed: scenarios::sealed::SealedCfg,
+    history: scenarios::history::HistoryCfg,
 }
 
 impl Sizes {
@@ -131,6 +134,9 @@ impl Sizes {
                 writers: 4,
                 edits: if quick { 100 } else { 500 },
             },
+            history: scenarios::history::HistoryCfg {
+                changes: if quick { 10_000 } else { 50_000 },
+            },
         }
     }
 }
@@ -153,9 +159,11 @@ fn workspace_root() -> PathBuf {
 async fn run(args: Args) -> Result<()> {
     let root = workspace_root();
     let paths = paths(&args, &root);
+    // The history scenario runs in this process: with `--only history` no relay is started.
+    let relays = args.only.is_empty() || args.only.iter().any(|s| *s != Scenario::History);
     let want_caucus = args.relay != RelaySel::Reference;
-    let want_reference = args.relay != RelaySel::Caucus;
-    if want_caucus && !paths.caucus_bin.is_file() {
+    let want_reference = args.relay != RelaySel::Caucus && relays;
+    if want_caucus && relays && !paths.caucus_bin.is_file() {
         bail!(
             "{} not found; build it first: cargo build --release -p caucus",
             paths.caucus_bin.display()
@@ -251,6 +259,9 @@ async fn run_selected(
     }
     if selected(Scenario::Files) && caucus {
         suite::files(runner, paths).await?;
+    }
+    if selected(Scenario::History) && caucus {
+        suite::history(runner, sizes.history).await?;
     }
     Ok(())
 }
