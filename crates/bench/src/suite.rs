@@ -237,7 +237,10 @@ pub(crate) async fn files(runner: &mut Runner, paths: &Paths) -> Result<()> {
 }
 
 /// Field history on a large analysis (caucus only, in process: no relay is started).
-pub(crate) async fn history(runner: &mut Runner, cfg: scenarios::history::HistoryCfg) -> Result<()> {
+pub(crate) async fn history(
+    runner: &mut Runner,
+    cfg: scenarios::history::HistoryCfg,
+) -> Result<()> {
     eprintln!("bench: field history ({} changes, in process)", cfg.changes);
     let outcome = tokio::task::spawn_blocking(move || scenarios::history::run(cfg))
         .await
@@ -251,11 +254,12 @@ pub(crate) async fn history(runner: &mut Runner, cfg: scenarios::history::Histor
             "An ITU PP-26 analysis built through the model's edit API: twelve members in editing \
              sessions on four replicas merged every few changes (notes typed word by word, stances, \
              sources, tasks, summaries, contacts, attached files). Busy field `{}`, rare field `{}` \
-             (set three times). Times are the median of up to three runs in this process (release \
+             (set three times), busy text `{}` (typed word by word). Times are the median of up to three runs in this process (release \
              build), default limit ({} entries or sessions); the relay's `/history` and \
              `caucus history` run the same functions after loading the document.",
             scenarios::history::BUSY_FIELD,
             scenarios::history::RARE_FIELD,
+            scenarios::history::BUSY_TEXT,
             caucus_model::history::DEFAULT_HISTORY_LIMIT,
         )],
     })

@@ -6,12 +6,14 @@
 //! 10–60 s apart), each on their own region's countries, on four replicas that merge every
 //! few changes (so changes are concurrent, as on a conference floor). The mix: notes typed word
 //! by word, stances and confidences, sources, tasks, item summaries, delegation contacts and
-//! attached files (maps inside lists, the case whose paths move). One position's notes are
-//! the busy field ([`BUSY_FIELD`], about 4 % of the changes); one stance is touched exactly
-//! three times ([`RARE_FIELD`]). Deterministic: same arguments, same document.
+//! attached files (maps inside lists, the case whose paths move). Four members keep coming
+//! back to one position: its stance is the busy field ([`BUSY_FIELD`]) and its notes the busy
+//! text ([`BUSY_TEXT`], a long Text by the end);
+//! one stance is set exactly three times ([`RARE_FIELD`]). Deterministic: same arguments,
+//! same document.
 
 use anyhow::{Context, Result};
-use automerge::{ActorId, AutoCommit, Automerge, ReadDoc};
+use automerge::{ActorId, AutoCommit, ReadDoc};
 use caucus_model::template::itu_plenipotentiary_2026;
 use caucus_model::{
     Attribution, Confidence, FilePlace, FileRef, NewTask, Stance, TaskStatus, TextEdit, Timestamp,
@@ -22,8 +24,10 @@ use caucus_model::{
 
 use crate::workload::Rng;
 
-/// The busy field: typed into by two members all conference long.
-pub(crate) const BUSY_FIELD: &str = "countries/BR/positions/res-102/notes";
+/// The busy field: set by four members all conference long.
+pub(crate) const BUSY_FIELD: &str = "countries/BR/positions/res-102/stance";
+/// The busy text: typed into by the same four members, word by word.
+pub(crate) const BUSY_TEXT: &str = "countries/BR/positions/res-102/notes";
 /// The rare field: set three times in the whole document, never picked at random.
 pub(crate) const RARE_FIELD: &str = "countries/KE/positions/res-179/stance";
 const RARE: (&str, &str) = ("KE", "res-179");
@@ -36,12 +40,40 @@ const CHANGES_PER_ROUND: usize = 6;
 const START_UNIX: i64 = 1_793_606_400;
 
 const ITEMS: [&str; 16] = [
-    "res-102", "res-101", "res-130", "res-140", "res-179", "res-206", "res-71", "res-139",
-    "res-203", "res-123", "res-9", "dec-12", "res-66", "res-167", "res-169", "elections",
+    "res-102",
+    "res-101",
+    "res-130",
+    "res-140",
+    "res-179",
+    "res-206",
+    "res-71",
+    "res-139",
+    "res-203",
+    "res-123",
+    "res-9",
+    "dec-12",
+    "res-66",
+    "res-167",
+    "res-169",
+    "elections",
 ];
 const WORDS: [&str; 16] = [
-    "delegation ", "supports ", "the ", "text ", "in ", "committee ", "amendment ", "opposes ",
-    "heard ", "at ", "plenary ", "consensus ", "on ", "IGF ", "mandate ", "bracketed ",
+    "delegation ",
+    "supports ",
+    "the ",
+    "text ",
+    "in ",
+    "committee ",
+    "amendment ",
+    "opposes ",
+    "heard ",
+    "at ",
+    "plenary ",
+    "consensus ",
+    "on ",
+    "IGF ",
+    "mandate ",
+    "bracketed ",
 ];
 
 /// What one editing session works on.
@@ -79,7 +111,7 @@ struct Generator {
 }
 
 /// A document of about `changes` changes (never fewer), see the module docs.
-pub(crate) fn analysis_document(changes: usize) -> Result<Automerge> {
+pub(crate) fn analysis_document(changes: usize) -> Result<AutoCommit> {
     let mut g = Generator::new()?;
     let rare_at = [changes / 4, changes / 2, changes * 9 / 10];
     let mut rare_done = 0;
@@ -97,7 +129,27 @@ pub(crate) fn analysis_document(changes: usize) -> Result<Automerge> {
         }
         g.merge_all()?;
     }
-    Ok(g.replicas.swap_remove(0).document().clone())
+    Ok(g.replicas.swap_remove(0))
+}
+
+/// `count` more changes: words typed into the busy field by its first typist, a minute on.
+pub(crate) fn more_changes(doc: &mut AutoCommit, count: usize) -> Result<()> {
+    let (country, item) = ("BR", "res-102");
+    let last = doc
+        .get_changes_meta(&[])
+        .iter()
+        .map(|c| c.timestamp)
+        .max()
+        .unwrap_or(START_UNIX);
+    doc.set_actor(ActorId::from([0x10; 16]));
+    for n in 0..count {
+        let at = rfc3339(last + 60 + n as i64)?;
+        let by = Attribution::new("member-00", at.clone());
+        let end = notes_len(doc, country, item);
+        edit_position_notes(doc, &by, country, item, &TextEdit::insert(end, "more "))?;
+        commit_edit(doc, "", &at);
+    }
+    Ok(())
 }
 
 /// RFC 3339 of a unix time, for [`Timestamp`].
@@ -122,12 +174,19 @@ impl Generator {
             doc.set_actor(actor.clone());
             register_member(&mut doc, &id, &format!("Member {m}"), "Coalition")?;
             commit_edit(&mut doc, "Register", &rfc3339(START_UNIX + m as i64)?);
-            let mut countries: Vec<String> = codes.iter().skip(m * band).take(band).cloned().collect();
-            // Two members follow Brazil besides their own region: the busy field's typists.
-            if m < 2 {
+            let mut countries: Vec<String> =
+                codes.iter().skip(m * band).take(band).cloned().collect();
+            // Four members follow Brazil besides their own region: the busy position's editors.
+            if m < 4 {
                 countries.push("BR".into());
             }
-            members.push(Member { id, actor, replica: m % REPLICAS, countries, session: None });
+            members.push(Member {
+                id,
+                actor,
+                replica: m % REPLICAS,
+                countries,
+                session: None,
+            });
         }
         let replicas = (0..REPLICAS).map(|_| doc.fork()).collect();
         Ok(Generator {
@@ -144,8 +203,14 @@ impl Generator {
 
     /// A member of this replica: whoever is mid-session, else anyone on it.
     fn pick_member(&mut self, replica: usize) -> usize {
-        let on: Vec<usize> = (0..MEMBERS).filter(|m| self.members[*m].replica == replica).collect();
-        let busy: Vec<usize> = on.iter().copied().filter(|m| self.members[*m].session.is_some()).collect();
+        let on: Vec<usize> = (0..MEMBERS)
+            .filter(|m| self.members[*m].replica == replica)
+            .collect();
+        let busy: Vec<usize> = on
+            .iter()
+            .copied()
+            .filter(|m| self.members[*m].session.is_some())
+            .collect();
         if !busy.is_empty() && self.rng.below(4) != 0 {
             return busy[self.rng.below(busy.len())];
         }
@@ -162,9 +227,13 @@ impl Generator {
         if (country.as_str(), item.as_str()) == RARE {
             item = "res-102".into();
         }
-        if member < 2 && self.rng.below(100) < 25 {
+        if member < 4 && self.rng.below(100) < 35 {
             (country, item) = ("BR".into(), "res-102".into());
-            return Target::Notes(country, item);
+            return if self.rng.below(3) != 0 {
+                Target::Stance(country, item)
+            } else {
+                Target::Notes(country, item)
+            };
         }
         match self.rng.below(100) {
             0..40 => Target::Notes(country, item),
@@ -183,7 +252,11 @@ impl Generator {
             Some(session) => session,
             None => {
                 let target = self.new_target(member);
-                let length = 1 + self.rng.below(if matches!(target, Target::Notes(..)) { 30 } else { 4 });
+                let length = 1 + self.rng.below(if matches!(target, Target::Notes(..)) {
+                    30
+                } else {
+                    4
+                });
                 (target, length)
             }
         };
@@ -201,19 +274,30 @@ impl Generator {
                 edit_position_notes(doc, &by, c, i, &TextEdit::insert(end, word))?;
             }
             Target::Stance(c, i) => {
-                let stances = [Stance::Supports, Stance::Opposes, Stance::Mixed, Stance::Undecided];
+                let stances = [
+                    Stance::Supports,
+                    Stance::Opposes,
+                    Stance::Mixed,
+                    Stance::Undecided,
+                ];
                 set_stance(doc, &by, c, i, stances[self.rng.below(stances.len())])?;
                 if self.rng.below(2) == 0 {
                     set_confidence(doc, &by, c, i, Confidence::Reported)?;
                 }
             }
-            Target::Source(c, i) => add_source(doc, &by, c, i, &format!("PP26/{}", self.rng.below(500)))?,
+            Target::Source(c, i) => {
+                add_source(doc, &by, c, i, &format!("PP26/{}", self.rng.below(500)))?
+            }
             Target::Task(t) if *t < self.tasks_merged => {
                 let statuses = [TaskStatus::Open, TaskStatus::Doing, TaskStatus::Done];
                 set_task_status(doc, &task_id(*t), statuses[self.rng.below(3)])?;
             }
             Target::Task(_) => {
-                let task = NewTask { title: format!("Follow up {}", self.tasks), notes: word.into(), ..NewTask::default() };
+                let task = NewTask {
+                    title: format!("Follow up {}", self.tasks),
+                    notes: word.into(),
+                    ..NewTask::default()
+                };
                 add_task_with_id(doc, &task_id(self.tasks), &task)?;
                 self.tasks += 1;
             }
@@ -221,16 +305,11 @@ impl Generator {
             Target::Contacts(c) => edit_country_contacts(doc, c, &TextEdit::insert(0, word))?,
             Target::File(c, i) => {
                 self.files += 1;
-                let file = FileRef {
-                    hash: format!("{:064x}", self.files),
-                    name: format!("PP26-{}.pdf", self.files),
-                    mime_type: "application/pdf".into(),
-                    size: 1000,
-                    added_by: m.id.clone(),
-                    added_at: at.as_str().to_owned(),
-                    device: None,
+                let place = FilePlace::Position {
+                    country: c.clone(),
+                    item: i.clone(),
                 };
-                add_file(doc, &FilePlace::Position { country: c.clone(), item: i.clone() }, &file)?;
+                add_file(doc, &place, &file_ref(self.files, &m.id, &at))?;
             }
         }
         // An edit that changed nothing (a source already listed) makes no change.
@@ -282,6 +361,19 @@ fn notes_len(doc: &AutoCommit, country: &str, item: &str) -> usize {
         }
     }
     doc.length(&obj)
+}
+
+/// The `n`-th attached file, by `member` at `at`.
+fn file_ref(n: usize, member: &str, at: &Timestamp) -> FileRef {
+    FileRef {
+        hash: format!("{n:064x}"),
+        name: format!("PP26-{n}.pdf"),
+        mime_type: "application/pdf".into(),
+        size: 1000,
+        added_by: member.to_owned(),
+        added_at: at.as_str().to_owned(),
+        device: None,
+    }
 }
 
 fn task_id(n: usize) -> String {
