@@ -41,6 +41,8 @@ enum Scenario {
     Files,
     /// An hour of 200 people on one analysis (3 minutes of 20 with --quick); caucus only.
     Soak,
+    /// In process, no relay: field history on a large analysis.
+    History,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -94,6 +96,7 @@ struct Sizes {
     durability: Load,
     sealed: scenarios::sealed::SealedCfg,
     soak: scenarios::soak::SoakCfg,
+    history: scenarios::history::HistoryCfg,
 }
 
 impl Sizes {
@@ -143,6 +146,9 @@ impl Sizes {
                 edit_every: Duration::from_secs(20),
                 presence_every: Duration::from_secs(5),
             },
+            history: scenarios::history::HistoryCfg {
+                changes: if quick { 10_000 } else { 50_000 },
+            },
         }
     }
 }
@@ -165,9 +171,11 @@ fn workspace_root() -> PathBuf {
 async fn run(args: Args) -> Result<()> {
     let root = workspace_root();
     let paths = paths(&args, &root);
+    // The history scenario runs in this process: with `--only history` no relay is started.
+    let relays = args.only.is_empty() || args.only.iter().any(|s| *s != Scenario::History);
     let want_caucus = args.relay != RelaySel::Reference;
-    let want_reference = args.relay != RelaySel::Caucus;
-    if want_caucus && !paths.caucus_bin.is_file() {
+    let want_reference = args.relay != RelaySel::Caucus && relays;
+    if want_caucus && relays && !paths.caucus_bin.is_file() {
         bail!(
             "{} not found; build it first: cargo build --release -p caucus",
             paths.caucus_bin.display()
@@ -269,6 +277,9 @@ async fn run_selected(
     }
     if selected(Scenario::Soak) && caucus {
         suite::soak(runner, paths, &sizes.soak).await?;
+    }
+    if selected(Scenario::History) && caucus {
+        suite::history(runner, sizes.history).await?;
     }
     Ok(())
 }

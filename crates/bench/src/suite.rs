@@ -265,6 +265,35 @@ pub(crate) async fn soak(
     })
 }
 
+/// Field history on a large analysis (caucus only, in process: no relay is started).
+pub(crate) async fn history(
+    runner: &mut Runner,
+    cfg: scenarios::history::HistoryCfg,
+) -> Result<()> {
+    eprintln!("bench: field history ({} changes, in process)", cfg.changes);
+    let outcome = tokio::task::spawn_blocking(move || scenarios::history::run(cfg))
+        .await
+        .unwrap_or_else(|e| Outcome::failed(e.into()));
+    runner.record(ScenarioResult {
+        scenario: format!("history on {} changes", cfg.changes),
+        caucus: Some(outcome),
+        reference: None,
+        reference_absent: "n/a",
+        notes: vec![format!(
+            "An ITU PP-26 analysis built through the model's edit API: twelve members in editing \
+             sessions on four replicas merged every few changes (notes typed word by word, stances, \
+             sources, tasks, summaries, contacts, attached files). Busy field `{}`, rare field `{}` \
+             (set three times), busy text `{}` (typed word by word). Times are the median of up to three runs in this process (release \
+             build), default limit ({} entries or sessions); the relay's `/history` and \
+             `caucus history` run the same functions after loading the document.",
+            scenarios::history::BUSY_FIELD,
+            scenarios::history::RARE_FIELD,
+            scenarios::history::BUSY_TEXT,
+            caucus_model::history::DEFAULT_HISTORY_LIMIT,
+        )],
+    })
+}
+
 pub(crate) async fn reconnect(runner: &mut Runner, paths: &Paths, sizes: &Sizes) -> Result<()> {
     let edits = &sizes.reconnect_edits;
     let notes = vec![

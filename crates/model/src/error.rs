@@ -76,6 +76,13 @@ pub enum ModelError {
     /// A change hash that is not in the document (or not 64 hex digits).
     #[error("unknown change {0:?}")]
     UnknownChange(String),
+    /// A [`crate::FieldIndex`] asked about a document whose changes it does not cover
+    /// exactly (not updated since the document changed, or built from another document).
+    #[error("the field index does not cover this document's changes: update or rebuild it")]
+    StaleIndex,
+    /// A [`crate::FieldIndex`] cannot number more changes (2^32).
+    #[error("the field index is full")]
+    IndexFull,
     /// An operation that must start its own change found edits staged in the open
     /// transaction; commit them first.
     #[error("{0} needs a change of its own: commit the staged edits first")]

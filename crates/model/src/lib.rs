@@ -35,6 +35,8 @@
 //!   [`files_at`], [`referenced_files`]; edits [`add_file`], [`remove_file`].
 //! - [`history`](mod@history) — [`heads_before`], [`view_at`], [`history()`] and
 //!   [`changes_between`]: the document at a time, who changed what, position differences.
+//! - `field_index` — [`FieldIndex`]: which changes touched which field, so a field's history
+//!   (raw or by session) decodes only those; built once, updated from the document's heads.
 //! - [`sessions`] — [`history_sessions`]: the history by editing session (consecutive
 //!   changes by one member to one field, no pause over five minutes).
 //! - [`report`] — [`weekly_report`], [`matrix_csv`] and the `reports` log
@@ -54,6 +56,7 @@ mod edit;
 mod enums;
 mod error;
 mod export;
+mod field_index;
 mod files;
 pub mod history;
 mod identity;
@@ -80,6 +83,7 @@ pub use edit::{
 pub use enums::{Confidence, Priority, Stance, TaskStatus};
 pub use error::ModelError;
 pub use export::{export_json, export_json_pretty};
+pub use field_index::FieldIndex;
 pub use files::{
     FilePlace, FileRef, MAX_FILE_TEXT_CHARS, files_at, is_file_hash, referenced_files,
 };

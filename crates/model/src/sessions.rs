@@ -23,7 +23,8 @@ use serde_json::Value as Json;
 use crate::ModelError;
 use crate::access::ActorDirectory;
 use crate::history::{
-    HistoryEntry, HistoryQuery, change_edits, change_time, entry_of, json_at, member_names,
+    HistoryEntry, HistoryQuery, Walked, change_edits, change_time, decoded_ops, entry_of, json_at,
+    member_names,
 };
 
 /// The longest pause, in seconds, between two changes of one editing session (five minutes).
@@ -82,24 +83,43 @@ struct Building {
 /// Changes are walked newest first (by time; one actor's changes by sequence number); the walk
 /// stops once no older change can join any of the sessions it returns (older than the oldest
 /// change of each by more than [`SESSION_GAP_SECONDS`]).
+///
+/// [`crate::FieldIndex::history_sessions`] gives the same answer decoding only the changes
+/// that can have touched the field.
 pub fn history_sessions(
     doc: &Automerge,
     query: &HistoryQuery,
 ) -> Result<Vec<HistorySession>, ModelError> {
+    let mut metas = doc.get_changes_meta(&[]);
+    metas.sort_by(|a, b| (b.timestamp, &a.actor, b.seq).cmp(&(a.timestamp, &b.actor, a.seq)));
+    walk_sessions(doc, query, metas.into_iter().map(|meta| Ok((meta, None))))
+}
+
+/// The walk behind [`history_sessions`]: `metas` in its order, every change that may have
+/// touched `query.path`. Leaving out changes that cannot is safe: they would be skipped, and
+/// whether the walk is settled only grows as time goes back.
+pub(crate) fn walk_sessions<'a>(
+    doc: &'a Automerge,
+    query: &HistoryQuery,
+    metas: impl Iterator<Item = Walked<'a>>,
+) -> Result<Vec<HistorySession>, ModelError> {
     let limit = query.effective_limit();
     let actors = ActorDirectory::read(doc)?;
     let names = member_names(doc)?;
-    let mut metas = doc.get_changes_meta(&[]);
-    metas.sort_by(|a, b| (b.timestamp, &a.actor, b.seq).cmp(&(a.timestamp, &b.actor, a.seq)));
     let mut sessions: Vec<Building> = Vec::new();
     let mut open: HashMap<Vec<Vec<String>>, usize> = HashMap::new();
     let mut last_field: HashMap<String, Vec<Vec<String>>> = HashMap::new();
     let mut paths = HashMap::new();
-    for meta in metas {
+    for walked in metas {
+        let (meta, ops) = walked?;
         if settled(&sessions, limit, meta.timestamp) {
             break;
         }
-        let edits = change_edits(doc, meta.hash, &query.path, &mut paths)?;
+        let ops = match ops {
+            Some(ops) => ops,
+            None => decoded_ops(doc, &meta.hash)?,
+        };
+        let edits = change_edits(doc, meta.hash, ops, &query.path, &mut paths)?;
         if edits.is_empty() && !query.path.is_empty() {
             continue;
         }

@@ -1,15 +1,15 @@
 //! What the document API and the CLI share: checking an export request, rendering it, change
-//! file ranges and history queries. Pure functions over a loaded document; the HTTP handlers
-//! (`http/documents.rs`) and `caucus export|history|changes` (on a server or a stopped data
-//! directory) both run them, so their output is byte-identical.
+//! file ranges and history queries (a field's through a field index). Pure functions over a
+//! loaded document; the HTTP handlers (`http/documents.rs`) and `caucus export|history|changes`
+//! (on a server or a stopped data directory) both run them, so their output is byte-identical.
 
 use std::str::FromStr;
 
 use automerge::{Automerge, ChangeHash};
-use caucus_model::Date;
 use caucus_model::changefile::{self, ChangeFileError};
 use caucus_model::history::{self, HistoryQuery};
 use caucus_model::report::{self, ReportOptions, Since};
+use caucus_model::{Date, FieldIndex};
 
 use crate::document_id::DocumentId;
 
@@ -121,15 +121,40 @@ pub fn history_query(field: Option<&str>, limit: Option<usize>) -> Result<Histor
 
 /// The history as the API and the CLI give it: editing sessions
 /// ([`caucus_model::history_sessions`]), or with `raw` one entry per change.
+///
+/// A field's history is answered through a [`FieldIndex`] built for the query: one pass over
+/// the changes' operations (about 1 s for 50,000 changes) instead of a walk that decodes and
+/// places every change (minutes for a quiet field of a 50,000-change document); the answer is
+/// the same. The whole document's history (empty path) stops after `limit` changes either way,
+/// so it walks unindexed. A caller that keeps the document loaded can keep the index too
+/// ([`history_json_indexed`]).
 pub fn history_json(
     doc: &Automerge,
     query: &HistoryQuery,
     raw: bool,
 ) -> Result<serde_json::Value, caucus_model::ModelError> {
+    if !query.path.is_empty() {
+        return history_json_indexed(doc, &FieldIndex::build(doc)?, query, raw);
+    }
     Ok(if raw {
         serde_json::to_value(history::history(doc, query)?)?
     } else {
         serde_json::to_value(caucus_model::history_sessions(doc, query)?)?
+    })
+}
+
+/// [`history_json`] from an index of `doc` kept by the caller (brought up to date with
+/// [`FieldIndex::update`] first; a stale one is refused).
+pub fn history_json_indexed(
+    doc: &Automerge,
+    index: &FieldIndex,
+    query: &HistoryQuery,
+    raw: bool,
+) -> Result<serde_json::Value, caucus_model::ModelError> {
+    Ok(if raw {
+        serde_json::to_value(index.history(doc, query)?)?
+    } else {
+        serde_json::to_value(index.history_sessions(doc, query)?)?
     })
 }
 

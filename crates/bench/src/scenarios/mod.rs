@@ -6,6 +6,7 @@ pub(crate) mod cold_load;
 pub(crate) mod fanout;
 pub(crate) mod fanout_load;
 pub(crate) mod files;
+pub(crate) mod history;
 pub(crate) mod join_storm;
 pub(crate) mod many_docs;
 pub(crate) mod reconnect;

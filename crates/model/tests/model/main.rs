@@ -7,6 +7,7 @@ mod changefiles;
 mod common;
 mod conflicts;
 mod edits;
+mod field_index;
 mod files;
 mod fixture;
 mod history;
