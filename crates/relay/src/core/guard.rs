@@ -9,6 +9,8 @@
 use automerge::Automerge;
 use automerge::sync::{self, SyncDoc};
 
+use super::ack::receive_without_changes;
+
 /// Why a peer's sync bytes were refused.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncInputError {
@@ -39,7 +41,10 @@ pub fn receive_untrusted(
     for have in &message.have {
         check_bloom(&have.bloom.to_bytes())?;
     }
-    doc.receive_sync_message(state, message)?;
+    // A message without changes skips automerge's walk over the whole history (`ack.rs`).
+    if let Err(message) = receive_without_changes(doc, state, message) {
+        doc.receive_sync_message(state, message)?;
+    }
     Ok(())
 }
 

@@ -25,15 +25,18 @@
 //! - Peers whose sync states are equal share one generated message and move to the same next
 //!   state (a join storm costs one full sync, and a change one message for every reader that
 //!   had acknowledged the same heads, not one per reader).
+//! - A message without changes costs no walk over the history: automerge trims what it sent a
+//!   peer by visiting every ancestor of the peer's heads; `core/ack.rs` trims by clock instead
+//!   and moves the state exactly as automerge would (compared on random sessions).
 //! - Bad input rejects only its sender; hostile bloom filters never reach automerge
 //!   ([`receive_untrusted`]); an automerge panic poisons the document (the actor reloads it).
 //! - `unavailable` is not terminal: a requester stays a peer and gets the document once
 //!   someone pushes it.
 
+mod ack;
 mod doc_core;
 mod fanout;
 mod guard;
-mod memo;
 mod presence;
 mod receive;
 #[cfg(test)]

@@ -13,7 +13,6 @@ use caucus_model::changefile;
 
 use super::doc_core::{ConnId, DocCore, ImportResult, Peer, PeerLink};
 use super::guard::receive_untrusted;
-use super::memo::ReceiveMemo;
 
 /// What one batch brings to a document.
 #[derive(Debug)]
@@ -90,8 +89,6 @@ pub(crate) struct Received<P> {
     rejected: Vec<Rejection<P>>,
     imports: Vec<ImportResult>,
     poisoned: bool,
-    /// Sync messages whose receipt was replayed from an equal one (`core/memo.rs`).
-    replayed: usize,
 }
 
 impl<P> Received<P> {
@@ -105,7 +102,6 @@ impl<P> Received<P> {
             rejected: Vec::new(),
             imports: Vec::new(),
             poisoned: false,
-            replayed: 0,
         }
     }
 
@@ -122,12 +118,6 @@ impl<P> Received<P> {
     /// Connections to close for bad input (already forgotten by the core).
     pub(crate) fn take_rejected(&mut self) -> Vec<Rejection<P>> {
         std::mem::take(&mut self.rejected)
-    }
-
-    /// How many sync messages of the batch were equal to one already received in the same
-    /// state, so automerge received them once.
-    pub(crate) fn replayed(&self) -> usize {
-        self.replayed
     }
 
     /// automerge panicked: drop the in-memory document and close every peer.
@@ -204,7 +194,6 @@ impl<P: PeerLink> DocCore<P> {
     fn apply_syncs(&mut self, syncs: Vec<SyncInput<P>>, received: &mut Received<P>) {
         let id = self.id.clone();
         let mut rejected = HashSet::new();
-        let mut memo = ReceiveMemo::new(&self.doc);
         for SyncInput {
             from,
             is_request,
@@ -220,12 +209,6 @@ impl<P: PeerLink> DocCore<P> {
                 .entry(conn)
                 .or_insert_with(|| Peer::new(from.clone()));
             peer.syncing = true;
-            if memo.replay(&self.doc, &mut peer.sync, &data) {
-                received.replayed += 1;
-                record_sender(received, conn, is_request);
-                continue;
-            }
-            let before = peer.sync.clone();
             let doc = &mut self.doc;
             let sync = &mut peer.sync;
             match catch_unwind(AssertUnwindSafe(|| receive_untrusted(doc, sync, &data))) {
@@ -250,7 +233,6 @@ impl<P: PeerLink> DocCore<P> {
                     return;
                 }
             }
-            memo.remember(&self.doc, before, data, &peer.sync);
             record_sender(received, conn, is_request);
         }
         received.senders.retain(|(c, _)| !rejected.contains(c));

@@ -344,7 +344,6 @@ async fn process(env: &ActorEnv, core: Core, sorted: Sorted) -> Result<Core, Fai
         (core, received, replica)
     })
     .await?;
-    tracing::trace!(doc = %core.id(), replayed = received.replayed(), "received");
     for rejected in received.take_rejected() {
         tracing::info!(doc = %core.id(), peer = %rejected.peer.peer_id, error = %rejected.error, "closing connection: bad sync message");
         rejected
