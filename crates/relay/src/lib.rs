@@ -56,7 +56,7 @@ mod structure;
 mod tickets;
 mod wiring;
 
-pub use crate::core::{SyncInputError, receive_untrusted};
+pub use crate::core::{SyncInputError, receive_sync, receive_untrusted};
 pub use auth::{AdminBootstrap, Auth, AuthError, NewToken, Principal, Role, TokenInfo};
 pub use config::Config;
 pub use document_id::{BadDocumentId, DocumentId};

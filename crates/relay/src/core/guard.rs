@@ -7,9 +7,9 @@
 //! document passes [`receive_untrusted`] first.
 
 use automerge::Automerge;
-use automerge::sync::{self, SyncDoc};
+use automerge::sync;
 
-use super::ack::receive_without_changes;
+use super::ack::receive_sync;
 
 /// Why a peer's sync bytes were refused.
 #[derive(Debug, thiserror::Error)]
@@ -41,10 +41,8 @@ pub fn receive_untrusted(
     for have in &message.have {
         check_bloom(&have.bloom.to_bytes())?;
     }
-    // A message without changes skips automerge's walk over the whole history (`ack.rs`).
-    if let Err(message) = receive_without_changes(doc, state, message) {
-        doc.receive_sync_message(state, message)?;
-    }
+    // automerge's own receive walks the whole history on every message (`ack.rs`).
+    receive_sync(doc, state, message)?;
     Ok(())
 }
 

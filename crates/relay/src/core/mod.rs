@@ -25,8 +25,8 @@
 //! - Peers whose sync states are equal share one generated message and move to the same next
 //!   state (a join storm costs one full sync, and a change one message for every reader that
 //!   had acknowledged the same heads, not one per reader).
-//! - A message without changes costs no walk over the history: automerge trims what it sent a
-//!   peer by visiting every ancestor of the peer's heads; `core/ack.rs` trims by clock instead
+//! - A received message costs no walk over the history: automerge trims what it sent a peer
+//!   by visiting every ancestor of the peer's heads; [`receive_sync`] trims by clock instead
 //!   and moves the state exactly as automerge would (compared on random sessions).
 //! - Bad input rejects only its sender; hostile bloom filters never reach automerge
 //!   ([`receive_untrusted`]); an automerge panic poisons the document (the actor reloads it).
@@ -42,6 +42,7 @@ mod receive;
 #[cfg(test)]
 mod tests;
 
+pub use ack::receive_sync;
 pub(crate) use doc_core::{ConnId, CoreSettings, DocCore, ImportResult, PeerLink};
 pub use guard::{SyncInputError, receive_untrusted};
 pub(crate) use receive::{Batch, DocWrite, SyncInput};
