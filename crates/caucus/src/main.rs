@@ -20,17 +20,15 @@ mod docs;
 mod effective;
 mod files;
 mod first_start;
+mod logging;
 mod sealed;
 mod serve;
 mod status;
 mod target;
 mod token;
 
-use std::io::IsTerminal;
-
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
 #[command(
@@ -102,7 +100,7 @@ fn run() -> anyhow::Result<()> {
         Command::Serve(args) => args.log_json(cli.log_json)?,
         _ => cli.log_json,
     };
-    init_logging(log_json, default_level);
+    logging::init(log_json, default_level);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -122,19 +120,5 @@ fn run() -> anyhow::Result<()> {
         Command::Device(args) => sealed::device(args),
         Command::Sealed(args) => runtime.block_on(sealed::sealed(args)),
         Command::Files(args) => runtime.block_on(files::run(args)),
-    }
-}
-
-fn init_logging(json: bool, default_level: &str) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr);
-    if json {
-        builder.json().init();
-    } else {
-        builder.init();
     }
 }
