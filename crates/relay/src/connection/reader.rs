@@ -20,6 +20,9 @@ use crate::outbox::{Closer, Frame, Outbox};
 use crate::protocol::{self, Message, PeerMetadata};
 use crate::rate::TokenBucket;
 
+/// `last_heard` while the reader handles a frame: later than any ping check's now.
+pub(super) const HANDLING: u64 = u64::MAX;
+
 /// One connection's reader.
 pub(super) struct Reader<'a> {
     ctx: &'a ConnectionContext,
@@ -49,7 +52,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads until the connection ends. `last_heard` is when a frame last arrived (ms since
-    /// `started`), for the writer's ping check.
+    /// `started`), or [`HANDLING`], for the writer's ping check.
     pub(super) async fn run(
         &mut self,
         mut stream: SplitStream<WebSocket>,
@@ -85,8 +88,12 @@ impl<'a> Reader<'a> {
                     return;
                 }
             };
+            // While a frame is handled the peer waits on us (a full document mailbox, the rate
+            // limit), not we on it: the ping check must not call it silent meanwhile.
+            last_heard.store(HANDLING, Ordering::Relaxed);
+            let go_on = self.on_frame(frame, &mut bucket).await;
             last_heard.store(elapsed_ms(started), Ordering::Relaxed);
-            if !self.on_frame(frame, &mut bucket).await {
+            if !go_on {
                 return;
             }
         }

@@ -83,6 +83,7 @@ impl Writer {
                     }
                 }
                 _ = ping.tick() => {
+                    // Zero while the reader handles a frame (`reader::HANDLING`).
                     let silent_ms = elapsed_ms(self.started)
                         .saturating_sub(self.last_heard.load(Ordering::Relaxed));
                     if u128::from(silent_ms) > interval.as_millis() * 2 {
