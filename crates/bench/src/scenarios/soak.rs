@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, anyhow, bail};
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{Automerge, ChangeHash, ROOT};
+use automerge::{Automerge, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
 use caucus_relay::DocumentId;
 use caucus_relay::protocol::Message;
 use tokio::sync::watch;
@@ -80,7 +80,7 @@ fn count_entries(pid: u32, what: &str) -> Result<usize> {
 
 async fn drive(relay: &RelayProc, cfg: &SoakCfg, out: &mut Outcome) -> Result<()> {
     let id = DocumentId::random();
-    let mut seed = Replica::new(id.clone(), small_document()?);
+    let mut seed = Replica::new(id.clone(), analysis()?);
     seed.push_all(&relay.url(), "soak-seed", Duration::from_secs(30))
         .await?;
     let shared = Arc::new(Shared {
@@ -284,6 +284,36 @@ fn growth(curve: &[Minute], out: &mut Outcome) -> Result<()> {
     Ok(())
 }
 
+/// Positions in the soak's analysis, and the fields of each.
+const POSITIONS: usize = 200;
+const FIELDS: [&str; 5] = ["stance", "confidence", "notes", "sources", "follow_up"];
+
+/// The analysis the soak edits. As in the real schema, edits land in many small objects (a
+/// position per country and agenda item): automerge applies a change to a map by walking that
+/// map's operations, so edits piled into one map (a first version of this scenario) make each
+/// change cost O(history) on every replica and measure that instead of the relay.
+fn analysis() -> Result<Automerge> {
+    let mut doc = small_document()?;
+    let mut tx = doc.transaction();
+    let positions = tx.put_object(ROOT, "positions", ObjType::Map)?;
+    for p in 0..POSITIONS {
+        let position = tx.put_object(&positions, format!("p{p:03}"), ObjType::Map)?;
+        for field in FIELDS {
+            tx.put(&position, field, "")?;
+        }
+    }
+    tx.commit();
+    Ok(doc)
+}
+
+/// The map under `key` in `parent`.
+fn child_map(doc: &Automerge, parent: &ObjId, key: &str) -> Result<ObjId> {
+    match doc.get(parent, key)? {
+        Some((Value::Object(ObjType::Map), id)) => Ok(id),
+        _ => bail!("no map {key:?} in the soak's analysis"),
+    }
+}
+
 /// One person's device.
 struct Client {
     i: usize,
@@ -410,9 +440,17 @@ impl Client {
             .min(self.cfg.edit_every * 5)
     }
 
+    /// One field of one position, as a person edits the analysis.
     fn edit(&self, rep: &mut Replica, rng: &mut Rng) -> Result<()> {
+        let positions = child_map(&rep.doc, &ROOT, "positions")?;
+        let position = child_map(
+            &rep.doc,
+            &positions,
+            &format!("p{:03}", rng.below(POSITIONS)),
+        )?;
+        let field = FIELDS[rng.below(FIELDS.len())];
         let mut tx = rep.doc.transaction();
-        tx.put(ROOT, format!("field{:03}", rng.below(200)), rng.text(40))?;
+        tx.put(&position, field, rng.text(40))?;
         tx.commit_with(CommitOptions::default().with_message(format!(
             "{} {}",
             self.i,
