@@ -77,6 +77,10 @@ struct Args {
     /// The soak's length in minutes (default 60, 6 with --quick).
     #[arg(long)]
     soak_minutes: Option<u64>,
+    /// The soak's mean gap between one client's edits, in seconds (default 20). A huge value
+    /// leaves only presence and reconnects: what connection churn alone does to memory.
+    #[arg(long)]
+    soak_edit_secs: Option<u64>,
     /// Diagnosis only: no presence messages in the fan-out scenarios.
     #[arg(long, hide = true)]
     no_presence: bool,
@@ -199,6 +203,9 @@ async fn run(args: Args) -> Result<()> {
     let mut sizes = Sizes::new(args.quick, !args.no_presence);
     if let Some(minutes) = args.soak_minutes {
         sizes.soak.minutes = minutes.max(1);
+    }
+    if let Some(secs) = args.soak_edit_secs {
+        sizes.soak.edit_every = Duration::from_secs(secs.max(1));
     }
     let header = header::header(&args, &paths);
     print!("{header}");
