@@ -100,7 +100,13 @@ async fn changes_cross_relays_into_the_receiving_relays_storage() -> Result<()> 
     let nats = NatsServer::start().await?;
     let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
     let r1 = cluster_relay(d1.path(), &nats.url(), |_| {}).await?;
-    let r2 = cluster_relay(d2.path(), &nats.url(), |_| {}).await?;
+    // Relay 2 is given a node list whose first node is down (as `--cluster a,b,c` promises):
+    // it connects to the live one.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let list = format!("nats://127.0.0.1:{dead}, {}", nats.url());
+    let r2 = cluster_relay(d2.path(), &list, |_| {}).await?;
     let id = DocumentId::random();
 
     let mut a = Peer::connect(&r1.ws_url(), "peer-a").await?;

@@ -191,6 +191,7 @@ async fn connect_client(
 ) -> Result<async_nats::Client, ClusterError> {
     let connected = Arc::new(connected);
     let (options, urls) = super::nats_options::connect_options(config).await?;
+    let servers = super::nats_options::server_list(&urls)?;
     options
         .name(format!("caucus-relay-{relay_id}"))
         .retry_on_initial_connect()
@@ -215,7 +216,7 @@ async fn connect_client(
                 }
             }
         })
-        .connect(urls.as_str())
+        .connect(servers)
         .await
         .map_err(|err| ClusterError::Url {
             url: urls.clone(),

@@ -82,6 +82,31 @@ fn split_url_credentials(urls: &str) -> Result<(String, Option<String>), Cluster
     Ok((redact_credentials(urls), found))
 }
 
+/// The comma-separated URL list (credentials already taken out) as the server addresses
+/// async-nats picks from: given as one string it is parsed as a single address and refused
+/// ("invalid port number"), so a relay could not start while its only NATS node was down.
+pub(super) fn server_list(urls: &str) -> Result<Vec<async_nats::ServerAddr>, ClusterError> {
+    let servers = urls
+        .split(',')
+        .map(str::trim)
+        .filter(|url| !url.is_empty())
+        .map(|url| {
+            url.parse::<async_nats::ServerAddr>()
+                .map_err(|err| ClusterError::Url {
+                    url: url.to_owned(),
+                    message: err.to_string(),
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if servers.is_empty() {
+        return Err(ClusterError::Url {
+            url: urls.to_owned(),
+            message: "no NATS URL given".into(),
+        });
+    }
+    Ok(servers)
+}
+
 fn read_nkey_seed(path: &Path) -> Result<String, ClusterError> {
     let failed = |message: String| ClusterError::Credentials {
         what: format!("nkey seed file {}", path.display()),
@@ -124,6 +149,22 @@ fn read_small(path: &Path) -> Result<String, String> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn a_comma_separated_list_is_every_node() {
+        let servers = server_list("nats://a:4222, nats://b:4223,tls://c:4224").unwrap();
+        let hosts: Vec<(String, u16)> = servers
+            .iter()
+            .map(|s| (s.host().to_owned(), s.port()))
+            .collect();
+        assert_eq!(
+            hosts,
+            [("a".into(), 4222), ("b".into(), 4223), ("c".into(), 4224)]
+        );
+        let err = server_list("nats://a:4222,nats://b:notaport").unwrap_err();
+        assert!(err.to_string().contains("nats://b:notaport"), "{err}");
+        assert!(server_list(" , ").is_err());
+    }
 
     #[test]
     fn url_credentials_leave_the_url() {
