@@ -46,12 +46,14 @@ pub fn receive_sync(
         }
         state.peer_read_only = flags.contains(MessageFlags::READ_ONLY);
     }
-    if !changes.is_empty() && !state.read_only {
+    let now_heads = if !changes.is_empty() && !state.read_only {
         doc.load_incremental(&changes.iter().collect::<Vec<_>>().concat())?;
         let after_heads = doc.get_heads();
         state.shared_heads = advance_heads(&before_heads, &after_heads, &state.shared_heads);
-    }
-    let now_heads = doc.get_heads();
+        after_heads
+    } else {
+        before_heads.clone()
+    };
     let known: Vec<ChangeHash> = heads
         .iter()
         .filter(|head| has_change(doc, &now_heads, head))
