@@ -59,8 +59,13 @@ export async function freePort() {
 
 /** One nats-server with JetStream on a fixed port and storage dir (both kept across restarts). */
 export class Nats {
-  constructor({ name = "nats" } = {}) {
+  /**
+   * `cluster`: {name, serverName, routePort, routes: () => [route URLs]} to join a JetStream
+   * cluster over routes (see NatsCluster); without it, a single node.
+   */
+  constructor({ name = "nats", cluster } = {}) {
     this.name = name.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 60)
+    this.cluster = cluster
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-nats-"))
     this.storeDir = path.join(this.root, "js")
     fs.mkdirSync(this.storeDir)
@@ -91,6 +96,11 @@ export class Nats {
     this.starts++
     for (let attempt = 1; ; attempt++) {
       const args = ["-js", "-a", "127.0.0.1", "-p", String(this.port), "-m", String(this.monitorPort), "-sd", this.storeDir]
+      if (this.cluster) {
+        const { name, serverName, routePort, routes } = this.cluster
+        args.push("--server_name", serverName, "--cluster_name", name)
+        args.push("--cluster", `nats://127.0.0.1:${routePort}`, "--routes", routes().join(","))
+      }
       this.#log(`spawn ${NATS_BIN} ${args.join(" ")}`)
       const out = fs.openSync(this.logFile, "a")
       const child = spawn(NATS_BIN, args, { stdio: ["ignore", out, "pipe"] })
@@ -162,7 +172,7 @@ export class Nats {
     return await res.json()
   }
 
-  /** [{name, subjects, messages, first_seq, last_seq, num_deleted}] for every stream. */
+  /** [{name, subjects, messages, first_seq, last_seq, num_deleted, leader}] for every stream. */
   async streams() {
     const j = await this.jsz()
     const out = []
@@ -175,6 +185,7 @@ export class Nats {
           first_seq: s.state?.first_seq,
           last_seq: s.state?.last_seq,
           num_deleted: s.state?.num_deleted ?? 0,
+          leader: s.cluster?.leader,
         })
       }
     }
@@ -197,6 +208,105 @@ export class Nats {
       }
     } catch {}
     if (!process.env.KEEP_RELAY_DATA) fs.rmSync(this.root, { recursive: true, force: true })
+  }
+}
+
+/**
+ * Three (or `size`) nats-servers with JetStream, clustered over loopback routes: the production
+ * shape of docs/scaling.md. Relays get every node's URL (`url` is the comma-separated list) and
+ * `--cluster-replicas 3`. Nodes keep their ports and storage across restarts.
+ */
+export class NatsCluster {
+  constructor({ name = "nats", size = 3 } = {}) {
+    const self = this
+    this.clusterName = `caucus-${randomBytes(3).toString("hex")}`
+    this.routePorts = []
+    this.nodes = []
+    for (let i = 0; i < size; i++) {
+      this.nodes.push(
+        new Nats({
+          name: `${name}-n${i + 1}`,
+          cluster: {
+            name: this.clusterName,
+            serverName: `n${i + 1}`,
+            get routePort() {
+              return self.routePorts[i]
+            },
+            routes: () => self.routePorts.filter((_, j) => j !== i).map(p => `nats://127.0.0.1:${p}`),
+          },
+        }),
+      )
+    }
+  }
+
+  get url() {
+    return this.nodes.map(n => n.url).join(",")
+  }
+
+  /** The node whose server name is `serverName` (n1, n2, ...). */
+  node(serverName) {
+    return this.nodes.find(n => n.cluster.serverName === serverName)
+  }
+
+  async start() {
+    while (this.routePorts.length < this.nodes.length) this.routePorts.push(await freePort())
+    await Promise.all(this.nodes.map(n => n.start()))
+    await this.waitMetaLeader()
+    return this
+  }
+
+  /** Wait until the JetStream meta group has a leader every running node agrees on. */
+  async waitMetaLeader({ timeout = 30000 } = {}) {
+    return waitFor(
+      async () => {
+        const leaders = await Promise.all(
+          this.nodes.filter(n => n.running).map(n => n.jsz().then(j => j.meta_cluster?.leader, () => undefined)),
+        )
+        return leaders.length > 0 && leaders[0] && leaders.every(l => l === leaders[0]) && leaders[0]
+      },
+      { timeout, interval: 100, what: "the JetStream meta group to elect a leader" },
+    )
+  }
+
+  /** The server name leading `stream` as the running nodes report it (undefined: none yet). */
+  async streamLeader(stream) {
+    for (const n of this.nodes.filter(x => x.running)) {
+      try {
+        const s = (await n.streams()).find(x => x.name === stream)
+        const leader = s?.leader
+        if (leader && this.node(leader)?.running) return leader
+      } catch {}
+    }
+    return undefined
+  }
+
+  /**
+   * When a node last announced itself leader of `stream` after `since` (ms since the epoch), from
+   * the nodes' own logs ("JetStream cluster new stream leader"): the moment writes can resume. The
+   * monitoring endpoint is no use for this: a leader cut off from its quorum goes on reporting
+   * itself as leader until it wins an election again.
+   */
+  electedSince(stream, since) {
+    const times = []
+    for (const n of this.nodes) {
+      let text = ""
+      try {
+        text = fs.readFileSync(n.logFile, "utf8")
+      } catch {}
+      for (const line of text.split("\n")) {
+        if (!line.includes(`new stream leader for '$G > ${stream}'`)) continue
+        const m = line.match(/(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{3})/)
+        if (!m) continue
+        // nats-server logs local time, like Date's constructor reads it.
+        const t = new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], +m[7]).getTime()
+        if (t > since) times.push(t)
+      }
+    }
+    return times.length ? Math.min(...times) : undefined
+  }
+
+  async dispose() {
+    await Promise.all(this.nodes.map(n => n.dispose()))
   }
 }
 
@@ -379,6 +489,8 @@ export function editKeys(handle) {
  */
 export function editLoop(handle, name, { interval = 50, max = Infinity } = {}) {
   const made = []
+  /** key -> Date.now() when the edit was made */
+  const at = new Map()
   let running = true
   const done = (async () => {
     for (let i = 0; running && i < max; i++) {
@@ -389,11 +501,13 @@ export function editLoop(handle, name, { interval = 50, max = Infinity } = {}) {
         d.last = key
       })
       made.push(key)
+      at.set(key, Date.now())
       await sleep(interval)
     }
   })()
   return {
     made,
+    at,
     /** Wait for the loop to end by itself (after `max` edits). */
     async finished() {
       await done
@@ -405,6 +519,21 @@ export function editLoop(handle, name, { interval = 50, max = Infinity } = {}) {
       return made
     },
   }
+}
+
+/**
+ * When each edit key first appeared in `handle` (key -> Date.now()), from its change events: what
+ * a person looking at that client saw, and when.
+ */
+export function arrivals(handle) {
+  const seen = new Map()
+  const look = () => {
+    const now = Date.now()
+    for (const k of Object.keys(handle.doc()?.edits ?? {})) if (!seen.has(k)) seen.set(k, now)
+  }
+  look()
+  handle.on("change", look)
+  return seen
 }
 
 /** Wait until every handle holds every key in `keys` and all have the same heads. */
@@ -454,6 +583,14 @@ export class ClusterCtx {
     return n
   }
 
+  /** A three-node JetStream cluster (its nodes' logs are kept like a single node's). */
+  async natsCluster(size = 3) {
+    const c = new NatsCluster({ name: this.name, size })
+    this.natsServers.push(...c.nodes)
+    await c.start()
+    return c
+  }
+
   /** Args for a relay in the cluster of `nats` (plus any extra flags). */
   clusterArgs(nats, extra = []) {
     return ["--cluster", nats.url, ...extra]
@@ -488,22 +625,28 @@ export class ClusterCtx {
     return b
   }
 
-  /** Copy every log to LOG_ROOT/<time>-<test>/ and print their tails. */
-  keepLogs(err) {
+  /** Copy every log to LOG_ROOT/<time>-<test>/; returns that directory. */
+  copyLogs() {
     const dir = path.join(LOG_ROOT, `${new Date().toISOString().replace(/[:.]/g, "-")}-${this.name.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 50)}`)
     fs.mkdirSync(dir, { recursive: true })
     for (const r of this.relays) {
       try {
         fs.copyFileSync(r.logFile, path.join(dir, `${r.label}.log`))
       } catch {}
-      console.error(`\n--- relay ${r.label} (port ${r.port}) log tail ---\n${r.logTail(40)}\n--- end ${r.label} ---`)
     }
     for (const [i, n] of this.natsServers.entries()) {
       try {
         fs.copyFileSync(n.logFile, path.join(dir, `nats${i}.log`))
       } catch {}
-      console.error(`\n--- nats-server log tail ---\n${n.logTail(20)}\n--- end nats ---`)
     }
+    return dir
+  }
+
+  /** Copy every log and print their tails. */
+  keepLogs(err) {
+    const dir = this.copyLogs()
+    for (const r of this.relays) console.error(`\n--- relay ${r.label} (port ${r.port}) log tail ---\n${r.logTail(40)}\n--- end ${r.label} ---`)
+    for (const n of this.natsServers) console.error(`\n--- nats-server log tail ---\n${n.logTail(20)}\n--- end nats ---`)
     console.error(`test "${this.name}" failed: ${err?.stack ?? err}\nfull logs in ${dir}`)
   }
 
@@ -555,6 +698,8 @@ export function clusterTest(name, opts, fn) {
       ctx.keepLogs(e)
       throw e
     } finally {
+      // CLUSTER_KEEP_LOGS=1 keeps the logs of passing tests too (to read their timings).
+      if (process.env.CLUSTER_KEEP_LOGS) t.diagnostic(`logs in ${ctx.copyLogs()}`)
       await ctx.cleanup()
       t.diagnostic(`duration=${Date.now() - started}ms`)
     }

@@ -34,7 +34,7 @@ use tokio::sync::oneshot;
 use super::deps::ClusterDeps;
 use super::handle::{Backoff, Cluster};
 use super::snapshots;
-use super::streams::{self, read_from};
+use super::streams::{self, ConsumerPatience, read_from};
 use crate::doc::DocCommand;
 use crate::document_id::DocumentId;
 use crate::storage::{ClusterWrite, WriteOp};
@@ -47,15 +47,41 @@ const IDLE_CHECK: Duration = Duration::from_secs(1);
 pub(crate) async fn run(cluster: Cluster, deps: ClusterDeps) {
     let js = cluster.jetstream();
     let mut backoff = Backoff::new();
-    let mut own_since_snapshot: HashMap<DocumentId, u64> = HashMap::new();
+    let mut state = FollowState::default();
     loop {
-        match follow(&cluster, &deps, &js, &mut own_since_snapshot).await {
+        match follow(&cluster, &deps, &js, &mut state).await {
             Ok(()) => backoff.reset(),
             Err(err) => {
                 cluster.inner.streams_ready.store(false, Ordering::Relaxed);
                 tracing::debug!(%err, "cluster: following the stream failed; retrying");
-                backoff.wait().await;
+                backoff.wait_after(&err).await;
             }
+        }
+    }
+}
+
+/// What survives from one consumer to the next in this process.
+struct FollowState {
+    /// Change messages this relay published per document since its last snapshot.
+    own_since_snapshot: HashMap<DocumentId, u64>,
+    /// The change and snapshot streams, once created or found. Asking again on every new
+    /// consumer would make each restart wait for *every* stream to have a leader, after a NATS
+    /// node died; the change stream's leader is the one that matters.
+    streams: Option<(stream::Stream, stream::Stream)>,
+    /// Whether the snapshots were read once since this process started. Later consumers read
+    /// them only on a gap (or an idle stream that went past them), which covers everything a
+    /// start-time read would.
+    snapshots_read: bool,
+    patience: ConsumerPatience,
+}
+
+impl Default for FollowState {
+    fn default() -> Self {
+        FollowState {
+            own_since_snapshot: HashMap::new(),
+            streams: None,
+            snapshots_read: false,
+            patience: ConsumerPatience::new(),
         }
     }
 }
@@ -87,11 +113,18 @@ async fn follow(
     cluster: &Cluster,
     deps: &ClusterDeps,
     js: &jetstream::Context,
-    own_since_snapshot: &mut HashMap<DocumentId, u64>,
+    state: &mut FollowState,
 ) -> Result<(), String> {
     let mut reconnected = cluster.connections();
     reconnected.mark_unchanged();
-    let (changes, snapshots, _) = streams::ensure(js, cluster.config().replicas).await?;
+    let (changes, snapshots) = match &state.streams {
+        Some(found) => found.clone(),
+        None => {
+            let (changes, snapshots, _) = streams::ensure(js, cluster.config().replicas).await?;
+            state.streams = Some((changes.clone(), snapshots.clone()));
+            (changes, snapshots)
+        }
+    };
     recover_if_stream_lost(cluster, deps, &changes).await?;
     cluster.inner.streams_ready.store(true, Ordering::Relaxed);
     let applied = cluster.inner.applied_seq.load(Ordering::Relaxed);
@@ -104,8 +137,23 @@ async fn follow(
         expected: applied + 1,
         fresh: true,
     };
-    f.catch_up().await?;
-    let mut messages = read_from(&f.changes, applied + 1, "the change stream").await?;
+    if !state.snapshots_read {
+        f.catch_up().await?;
+        state.snapshots_read = true;
+    }
+    let own_since_snapshot = &mut state.own_since_snapshot;
+    let patience = state.patience.now();
+    let reading = read_from(&f.changes, applied + 1, "the change stream", patience).await;
+    let mut messages = match reading {
+        Ok(messages) => {
+            state.patience.answered();
+            messages
+        }
+        Err(err) => {
+            state.patience.unanswered();
+            return Err(err);
+        }
+    };
     loop {
         let next = tokio::select! {
             next = messages.next() => next,

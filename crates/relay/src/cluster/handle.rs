@@ -21,6 +21,12 @@ use crate::storage::{Storage, StorageError};
 const DEFAULT_MAX_PAYLOAD: usize = 1024 * 1024;
 /// Room left in a message for headers and framing.
 pub(crate) const PAYLOAD_HEADROOM: usize = 4 * 1024;
+/// Bound on every JetStream API request and publish acknowledgement. While a stream has no
+/// leader (a NATS node died and JetStream is electing one, 4–8 s on loopback) requests go
+/// unanswered; async-nats's default 10 s wait then held cross-relay delivery for 10–28 s after
+/// the new leader existed (tests/cluster/05-nats-cluster). A healthy cluster answers in
+/// milliseconds, even at R3 across hosts, and a retry is harmless (`Nats-Msg-Id`).
+const JETSTREAM_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Cheap to clone.
 #[derive(Clone)]
@@ -34,6 +40,8 @@ pub(super) struct Inner {
     /// messages from a copy of its data directory (a restored backup) for its own.
     relay_id: String,
     client: async_nats::Client,
+    /// One context (one ack task) shared by every cluster task, bounded by [`JETSTREAM_TIMEOUT`].
+    jetstream: async_nats::jetstream::Context,
     metrics: Metrics,
     /// Wakes the publisher after a commit queued something.
     pub(super) outbox_wake: Notify,
@@ -73,11 +81,15 @@ impl Cluster {
             .map_err(|e| StorageError::Join(e.to_string()))??
         };
         let presence = PresenceSender::new(client.clone(), relay_id.clone());
+        let jetstream = async_nats::jetstream::context::ContextBuilder::new()
+            .timeout(JETSTREAM_TIMEOUT)
+            .build(client.clone());
         Ok(Cluster {
             inner: Arc::new(Inner {
                 config,
                 relay_id,
                 client,
+                jetstream,
                 metrics,
                 outbox_wake: Notify::new(),
                 outbox_bytes: AtomicU64::new(bytes),
@@ -112,7 +124,7 @@ impl Cluster {
     }
 
     pub(crate) fn jetstream(&self) -> async_nats::jetstream::Context {
-        async_nats::jetstream::new(self.inner.client.clone())
+        self.inner.jetstream.clone()
     }
 
     /// Whether a message came from this process.
@@ -270,12 +282,36 @@ impl Backoff {
 
     pub(crate) async fn wait(&mut self) {
         tokio::time::sleep(self.next).await;
-        self.next = (self.next * 2).min(Duration::from_secs(2));
+        // Capped at 500 ms: after a JetStream leader election, the next attempt is what
+        // resumes cross-relay delivery. Failing attempts are cheap (NATS answers "no
+        // responders" at once while a stream has no leader; the client queues while NATS is
+        // unreachable).
+        self.next = (self.next * 2).min(Duration::from_millis(500));
     }
 
     pub(crate) fn reset(&mut self) {
         self.next = Duration::from_millis(100);
     }
+
+    /// Waits before retrying after `err`. An attempt that timed out already waited (up to
+    /// [`JETSTREAM_TIMEOUT`]), and during a JetStream leader election that is the usual
+    /// failure: retry at once-ish, so the first attempt after the election is not held back by
+    /// a grown delay. Other errors back off.
+    pub(crate) async fn wait_after(&mut self, err: &str) {
+        if timed_out(err) {
+            self.reset();
+            tokio::time::sleep(self.next).await;
+        } else {
+            self.wait().await;
+        }
+    }
+}
+
+/// Whether an error message (as the cluster tasks carry them) says a NATS request timed out.
+/// async-nats spells it "timed out" in every error kind that has one; should that change, the
+/// retry only falls back to the growing delay.
+fn timed_out(err: &str) -> bool {
+    err.contains("timed out")
 }
 
 #[cfg(test)]
@@ -283,6 +319,19 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use automerge::transaction::Transactable;
+
+    #[test]
+    fn timeouts_are_recognised_in_async_nats_messages() {
+        // The messages the three-node test logged while JetStream elected a leader.
+        assert!(timed_out(
+            "stream CAUCUS_CHANGES: jetstream request timed out"
+        ));
+        assert!(timed_out(
+            "change stream info: timed out: request timed out: deadline has elapsed"
+        ));
+        assert!(timed_out("reading the change stream: timed out"));
+        assert!(!timed_out("no JetStream server took the change"));
+    }
 
     #[test]
     fn credentials_are_not_shown() {

@@ -45,7 +45,7 @@ pub(crate) async fn run(cluster: Cluster, deps: ClusterDeps) {
             }
             Err(err) => {
                 tracing::debug!(%err, "cluster: publishing failed; retrying");
-                backoff.wait().await;
+                backoff.wait_after(&err).await;
             }
         }
     }
@@ -89,11 +89,11 @@ async fn drain_once(
                 entry.changes.clone().into(),
             )
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(publish_error)?;
         pending.push((entry, ack));
     }
     for (entry, ack) in pending {
-        let ack = ack.await.map_err(|e| e.to_string())?;
+        let ack = ack.await.map_err(publish_error)?;
         tracing::trace!(doc = %entry.doc, key = entry.key, seq = ack.sequence, duplicate = ack.duplicate, "cluster: published");
     }
     for entry in refused {
@@ -163,11 +163,11 @@ async fn publish_dirty(
             acks.push(
                 js.publish_with_headers(streams::changes_subject(&doc), headers, message.into())
                     .await
-                    .map_err(|e| e.to_string())?,
+                    .map_err(publish_error)?,
             );
         }
         for ack in acks {
-            ack.await.map_err(|e| e.to_string())?;
+            ack.await.map_err(publish_error)?;
         }
         deps.storage
             .commit(WriteOp::Cluster(ClusterWrite::ClearDirty { doc, mark }))
@@ -176,6 +176,18 @@ async fn publish_dirty(
         deps.metrics.cluster_published(1);
     }
     Ok(true)
+}
+
+/// What a failed publish means for an operator. JetStream answers "no responders" both for a
+/// subject no stream takes and for a stream with no leader (during an election), which
+/// async-nats reports as "no stream found for given subject": misleading in a cluster.
+fn publish_error(err: jetstream::context::PublishError) -> String {
+    match err.kind() {
+        jetstream::context::PublishErrorKind::StreamNotFound => {
+            "no JetStream server took the change (the stream is electing a leader, or is not created yet)".into()
+        }
+        _ => err.to_string(),
+    }
 }
 
 fn headers(cluster: &Cluster, message_id: &str) -> HeaderMap {

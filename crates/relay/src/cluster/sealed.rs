@@ -26,7 +26,7 @@ use tokio::sync::watch;
 
 use super::deps::ClusterDeps;
 use super::handle::{Backoff, Cluster};
-use super::streams::{RELAY_HEADER, read_from};
+use super::streams::{CONSUMER_START_TIMEOUT, RELAY_HEADER, read_from};
 use crate::document_id::DocumentId;
 use crate::sealed::{
     Applied, Ephemeral, Refusal, SealedDocs, SealedFailure, SealedOrder, SealedRequest,
@@ -174,7 +174,7 @@ pub(crate) async fn run(order: Arc<ClusterSealedOrder>, deps: ClusterDeps) {
             Ok(()) => backoff.reset(),
             Err(err) => {
                 tracing::debug!(%err, "cluster: following the sealed stream failed; retrying");
-                backoff.wait().await;
+                backoff.wait_after(&err).await;
             }
         }
     }
@@ -198,7 +198,13 @@ async fn follow(order: &ClusterSealedOrder, deps: &ClusterDeps) -> Result<(), St
         .await
         .map_err(|e| e.to_string())?;
     order.applied.send_replace(applied);
-    let mut messages = read_from(&stream, applied + 1, "the sealed stream").await?;
+    let mut messages = read_from(
+        &stream,
+        applied + 1,
+        "the sealed stream",
+        CONSUMER_START_TIMEOUT,
+    )
+    .await?;
     while let Some(message) = messages.next().await {
         let message = message.map_err(|e| e.to_string())?;
         let seq = message

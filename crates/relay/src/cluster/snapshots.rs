@@ -17,7 +17,9 @@ use tokio::sync::oneshot;
 
 use super::deps::ClusterDeps;
 use super::handle::{Cluster, PAYLOAD_HEADROOM};
-use super::streams::{self, COVERS_HEADER, RELAY_HEADER, covers_of, read_from};
+use super::streams::{
+    self, CONSUMER_START_TIMEOUT, COVERS_HEADER, RELAY_HEADER, covers_of, read_from,
+};
 use crate::doc::DocCommand;
 use crate::document_id::DocumentId;
 
@@ -41,7 +43,7 @@ pub(crate) async fn catch_up(
     if info.state.messages == 0 || info.state.last_sequence <= *pos {
         return Ok(());
     }
-    let mut messages = read_from(snapshots, *pos + 1, "snapshots").await?;
+    let mut messages = read_from(snapshots, *pos + 1, "snapshots", CONSUMER_START_TIMEOUT).await?;
     let mut applied_snapshots = 0;
     loop {
         let message = match tokio::time::timeout(SNAPSHOT_READ_TIMEOUT, messages.next()).await {

@@ -110,25 +110,67 @@ pub(crate) fn kv_stream(bucket: &str, replicas: usize, deny_delete: bool) -> str
     }
 }
 
+/// How long a new consumer may take to answer, unless the caller keeps its own
+/// [`ConsumerPatience`].
+pub(crate) const CONSUMER_START_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// How long the next new consumer may take to answer. A healthy cluster answers in
+/// milliseconds; right after a NATS node died, nats-server 2.9 can place a new consumer on the
+/// dead node, which never answers (tests/cluster/05-nats-cluster saw three such placements in a
+/// row). Asking again soon is what gets a consumer on a live node, so the wait starts short and
+/// doubles after each unanswered attempt (a slow but healthy cluster still gets its consumer),
+/// back to short after a success.
+pub(crate) struct ConsumerPatience {
+    next: Duration,
+}
+
+impl ConsumerPatience {
+    const FIRST: Duration = Duration::from_millis(250);
+    const MOST: Duration = Duration::from_secs(8);
+
+    pub(crate) fn new() -> Self {
+        ConsumerPatience { next: Self::FIRST }
+    }
+
+    pub(crate) fn now(&self) -> Duration {
+        self.next
+    }
+
+    pub(crate) fn answered(&mut self) {
+        self.next = Self::FIRST;
+    }
+
+    pub(crate) fn unanswered(&mut self) {
+        self.next = (self.next * 2).min(Self::MOST);
+    }
+}
+
 /// An ordered consumer of `stream` from sequence `start` (a new one each call: nothing to
-/// clean up, the server drops it when it goes idle).
+/// clean up, the server drops it when it goes idle); unanswered after `patience`, an error
+/// that says "timed out".
 pub(crate) async fn read_from(
     stream: &stream::Stream,
     start: u64,
     what: &str,
+    patience: Duration,
 ) -> Result<consumer::pull::Ordered, String> {
-    stream
-        .create_consumer(consumer::pull::OrderedConfig {
-            deliver_policy: consumer::DeliverPolicy::ByStartSequence {
-                start_sequence: start.max(1),
-            },
-            ..Default::default()
-        })
+    let start = async {
+        stream
+            .create_consumer(consumer::pull::OrderedConfig {
+                deliver_policy: consumer::DeliverPolicy::ByStartSequence {
+                    start_sequence: start.max(1),
+                },
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| format!("reading {what}: {e}"))?
+            .messages()
+            .await
+            .map_err(|e| format!("reading {what}: {e}"))
+    };
+    tokio::time::timeout(patience, start)
         .await
-        .map_err(|e| format!("reading {what}: {e}"))?
-        .messages()
-        .await
-        .map_err(|e| format!("reading {what}: {e}"))
+        .map_err(|_| format!("reading {what}: no consumer answered (timed out)"))?
 }
 
 /// The `Caucus-Covers-Seq` of a snapshot (0 when absent).
@@ -143,6 +185,21 @@ pub(crate) fn covers_of(headers: Option<&async_nats::HeaderMap>) -> u64 {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn consumer_patience_doubles_until_answered() {
+        let mut patience = ConsumerPatience::new();
+        assert_eq!(patience.now(), Duration::from_millis(250));
+        patience.unanswered();
+        patience.unanswered();
+        assert_eq!(patience.now(), Duration::from_secs(1));
+        for _ in 0..10 {
+            patience.unanswered();
+        }
+        assert_eq!(patience.now(), Duration::from_secs(8));
+        patience.answered();
+        assert_eq!(patience.now(), Duration::from_millis(250));
+    }
 
     #[test]
     fn subjects_name_their_document() {

@@ -44,7 +44,7 @@ pub(crate) async fn run(cluster: Cluster, deps: ClusterDeps) {
             Ok(()) => backoff.reset(),
             Err(err) => {
                 tracing::debug!(%err, "cluster: token replication failed; retrying");
-                backoff.wait().await;
+                backoff.wait_after(&err).await;
             }
         }
     }
