@@ -534,7 +534,9 @@ impl Metrics {
     }
 
     /// Cluster mode: `snapshot` (published), `snapshot_too_large`, `publish_too_large`,
-    /// `stream_lost` (JetStream lost what this relay applied; everything is republished).
+    /// `stream_lost` (JetStream lost what this relay applied; everything is republished),
+    /// `token_record_rejected`, `poison_skipped` (a change message set aside),
+    /// `snapshot_unreadable`.
     pub fn cluster_event(&self, kind: &'static str) {
         self.inner
             .cluster_events

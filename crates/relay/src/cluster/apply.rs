@@ -33,6 +33,7 @@ use tokio::sync::oneshot;
 
 use super::deps::ClusterDeps;
 use super::handle::{Backoff, Cluster};
+use super::poison::{Poison, StreamMessage};
 use super::snapshots;
 use super::streams::{self, ConsumerPatience, read_from};
 use crate::doc::DocCommand;
@@ -47,7 +48,7 @@ const IDLE_CHECK: Duration = Duration::from_secs(1);
 pub(crate) async fn run(cluster: Cluster, deps: ClusterDeps) {
     let js = cluster.jetstream();
     let mut backoff = Backoff::new();
-    let mut state = FollowState::default();
+    let mut state = FollowState::new(Poison::load(&deps.storage).await);
     loop {
         match follow(&cluster, &deps, &js, &mut state).await {
             Ok(()) => backoff.reset(),
@@ -73,15 +74,17 @@ struct FollowState {
     /// start-time read would.
     snapshots_read: bool,
     patience: ConsumerPatience,
+    poison: Poison,
 }
 
-impl Default for FollowState {
-    fn default() -> Self {
+impl FollowState {
+    fn new(poison: Poison) -> Self {
         FollowState {
             own_since_snapshot: HashMap::new(),
             streams: None,
             snapshots_read: false,
             patience: ConsumerPatience::new(),
+            poison,
         }
     }
 }
@@ -94,9 +97,10 @@ enum Flow {
 }
 
 /// One consumer's position in the stream.
-struct Follower<'a> {
+struct Follower<'a, 'p> {
     cluster: &'a Cluster,
     deps: &'a ClusterDeps,
+    poison: &'p mut Poison,
     changes: stream::Stream,
     snapshots: stream::Stream,
     /// How far the snapshot stream was read.
@@ -131,6 +135,7 @@ async fn follow(
     let mut f = Follower {
         cluster,
         deps,
+        poison: &mut state.poison,
         changes,
         snapshots,
         snapshot_pos: 0,
@@ -184,7 +189,7 @@ async fn follow(
     }
 }
 
-impl Follower<'_> {
+impl Follower<'_, '_> {
     /// Applies the snapshots that cover more than what is applied here.
     async fn catch_up(&mut self) -> Result<(), String> {
         let applied = self.cluster.inner.applied_seq.load(Ordering::Relaxed);
@@ -230,7 +235,7 @@ impl Follower<'_> {
         batch: Vec<jetstream::Message>,
         own_since_snapshot: &mut HashMap<DocumentId, u64>,
     ) -> Result<Flow, String> {
-        let mut groups: Vec<(DocumentId, Vec<Vec<u8>>)> = Vec::new();
+        let mut groups: Vec<(DocumentId, Vec<StreamMessage>)> = Vec::new();
         let mut last_seq = self.expected.saturating_sub(1);
         for message in batch {
             let seq = message
@@ -252,12 +257,24 @@ impl Follower<'_> {
                 *own_since_snapshot.entry(doc).or_default() += 1;
                 continue;
             }
+            if self.poison.skips(seq) {
+                tracing::debug!(seq, %doc, "cluster: passing over a message set aside");
+                continue;
+            }
+            let entry = (seq, message.payload.to_vec());
+            if self
+                .poison
+                .set_aside_if_unframed(self.deps, &doc, &entry)
+                .await?
+            {
+                continue;
+            }
             match groups.iter_mut().find(|(d, _)| *d == doc) {
-                Some((_, changes)) => changes.push(message.payload.to_vec()),
-                None => groups.push((doc, vec![message.payload.to_vec()])),
+                Some((_, messages)) => messages.push(entry),
+                None => groups.push((doc, vec![entry])),
             }
         }
-        apply_groups(self.cluster, self.deps, groups, last_seq).await?;
+        self.apply(groups, last_seq).await?;
         Ok(Flow::Continue)
     }
 
@@ -265,12 +282,12 @@ impl Follower<'_> {
     /// consumer must start over at the first missing sequence.
     async fn gap(
         &mut self,
-        groups: Vec<(DocumentId, Vec<Vec<u8>>)>,
+        groups: Vec<(DocumentId, Vec<StreamMessage>)>,
         last_seq: u64,
         seq: u64,
     ) -> Result<bool, String> {
         // A purge removed messages: their snapshot is already stored.
-        apply_groups(self.cluster, self.deps, groups, last_seq).await?;
+        self.apply(groups, last_seq).await?;
         self.catch_up().await?;
         if self.fresh {
             return Ok(false);
@@ -347,36 +364,50 @@ async fn recover_if_stream_lost(
     Ok(())
 }
 
-/// Hands each document its changes, waits until every one is committed, then records `seq`.
-async fn apply_groups(
-    cluster: &Cluster,
-    deps: &ClusterDeps,
-    groups: Vec<(DocumentId, Vec<Vec<u8>>)>,
-    seq: u64,
-) -> Result<(), String> {
-    let mut waiting = Vec::with_capacity(groups.len());
-    let mut messages = 0u64;
-    for (doc, changes) in groups {
-        messages += changes.len() as u64;
-        let (reply, done) = oneshot::channel();
-        deps.documents
-            .route(&doc, DocCommand::Merge { changes, reply })
-            .await;
-        waiting.push((doc, done));
-    }
-    for (doc, done) in waiting {
-        if done.await.is_err() {
-            return Err(format!("document {doc} could not commit cluster changes"));
+impl Follower<'_, '_> {
+    /// Hands each document its messages, waits until every one is committed (setting aside
+    /// what cannot be applied, `poison.rs`), then records `seq`.
+    async fn apply(
+        &mut self,
+        groups: Vec<(DocumentId, Vec<StreamMessage>)>,
+        seq: u64,
+    ) -> Result<(), String> {
+        let (cluster, deps) = (self.cluster, self.deps);
+        let mut waiting = Vec::with_capacity(groups.len());
+        let mut count = 0u64;
+        for (doc, messages) in groups {
+            count += messages.len() as u64;
+            let (reply, done) = oneshot::channel();
+            let changes = messages.iter().map(|(_, bytes)| bytes.clone()).collect();
+            deps.documents
+                .route(&doc, DocCommand::Merge { changes, reply })
+                .await;
+            waiting.push((doc, messages, done));
         }
+        // Every document answers before any error counts: a panic in one must not leave
+        // another's answer (a message to set aside) unheard.
+        let mut failed = None;
+        for (doc, messages, done) in waiting {
+            let settled = match done.await {
+                Ok(merged) => self.poison.settle(deps, &doc, &messages, merged).await,
+                Err(_) => Err(format!("document {doc} could not commit cluster changes")),
+            };
+            if let Err(err) = settled {
+                failed.get_or_insert(err);
+            }
+        }
+        if let Some(err) = failed {
+            return Err(err);
+        }
+        if seq > cluster.inner.applied_seq.load(Ordering::Relaxed) {
+            deps.storage
+                .commit(WriteOp::Cluster(ClusterWrite::Applied { seq }))
+                .await
+                .map_err(|e| format!("recording the applied sequence: {e}"))?;
+            cluster.inner.applied_seq.store(seq, Ordering::Relaxed);
+        }
+        cluster.inner.applied.fetch_add(count, Ordering::Relaxed);
+        deps.metrics.cluster_applied(count, seq);
+        Ok(())
     }
-    if seq > cluster.inner.applied_seq.load(Ordering::Relaxed) {
-        deps.storage
-            .commit(WriteOp::Cluster(ClusterWrite::Applied { seq }))
-            .await
-            .map_err(|e| format!("recording the applied sequence: {e}"))?;
-        cluster.inner.applied_seq.store(seq, Ordering::Relaxed);
-    }
-    cluster.inner.applied.fetch_add(messages, Ordering::Relaxed);
-    deps.metrics.cluster_applied(messages, seq);
-    Ok(())
 }

@@ -15,7 +15,8 @@
 //! - `apply.rs`: one ordered consumer per relay reads the whole stream from the last sequence
 //!   it applied, hands each document's changes to its actor (which commits them to redb
 //!   *before* sending them to its peers: persist-before-fan-out holds cluster-wide) and then
-//!   records the sequence; `snapshots.rs` keeps the stream bounded and bootstraps empty relays.
+//!   records the sequence; `snapshots.rs` keeps the stream bounded and bootstraps empty relays;
+//!   `poison.rs` sets aside messages automerge rejects or panics on, so the consumer moves on.
 //! - `presence.rs` / `remote_presence.rs`: presence over core NATS (`caucus.eph.<id>`), out and
 //!   in, never stored.
 //! - `sealed.rs`: sealed analyses' writes in one shared order (`CAUCUS_SEALED`, ciphertext),
@@ -40,6 +41,7 @@ mod error;
 mod files;
 mod handle;
 mod nats_options;
+mod poison;
 mod presence;
 mod publish;
 mod remote_presence;

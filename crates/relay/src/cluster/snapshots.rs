@@ -20,7 +20,7 @@ use super::handle::{Cluster, PAYLOAD_HEADROOM};
 use super::streams::{
     self, CONSUMER_START_TIMEOUT, COVERS_HEADER, RELAY_HEADER, covers_of, read_from,
 };
-use crate::doc::DocCommand;
+use crate::doc::{DocCommand, Merged};
 use crate::document_id::DocumentId;
 
 /// How long reading the snapshot stream may stall before the attempt is retried.
@@ -68,9 +68,22 @@ pub(crate) async fn catch_up(
                 reply,
             };
             deps.documents.route(&doc, command).await;
-            done.await
+            let merged = done
+                .await
                 .map_err(|_| format!("document {doc} could not commit its snapshot"))?;
-            applied_snapshots += 1;
+            match merged {
+                Merged::Committed { unreadable } if unreadable.is_empty() => applied_snapshots += 1,
+                Merged::NotApplied => {
+                    return Err(format!("document {doc}: snapshot not applied; retrying"));
+                }
+                // A snapshot that does not load, or that automerge panics on, would stop every
+                // relay's bootstrap if it were retried; the document keeps what it has and the
+                // stream's later messages.
+                bad => {
+                    tracing::error!(%doc, seq, outcome = ?bad, "cluster: skipping a snapshot this relay cannot apply");
+                    deps.metrics.cluster_event("snapshot_unreadable");
+                }
+            }
         }
         *pos = seq;
         if pending == 0 {

@@ -45,4 +45,4 @@ mod tests;
 pub use ack::receive_sync;
 pub(crate) use doc_core::{ConnId, CoreSettings, DocCore, ImportResult, PeerLink};
 pub use guard::{SyncInputError, receive_untrusted};
-pub(crate) use receive::{Batch, DocWrite, SyncInput};
+pub(crate) use receive::{Batch, DocWrite, Received, SyncInput};

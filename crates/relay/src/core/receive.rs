@@ -89,6 +89,10 @@ pub(crate) struct Received<P> {
     rejected: Vec<Rejection<P>>,
     imports: Vec<ImportResult>,
     poisoned: bool,
+    /// Merged messages (indexes into the batch's `merge`) that did not load, with the error.
+    merge_unreadable: Vec<(usize, String)>,
+    /// The merged message automerge panicked on.
+    merge_panicked: Option<usize>,
 }
 
 impl<P> Received<P> {
@@ -102,6 +106,8 @@ impl<P> Received<P> {
             rejected: Vec::new(),
             imports: Vec::new(),
             poisoned: false,
+            merge_unreadable: Vec::new(),
+            merge_panicked: None,
         }
     }
 
@@ -125,6 +131,12 @@ impl<P> Received<P> {
         self.poisoned
     }
 
+    /// Merged messages that did not load (index into the batch's `merge`, automerge's error),
+    /// and the one automerge panicked on, if any.
+    pub(crate) fn merge_failures(&self) -> (&[(usize, String)], Option<usize>) {
+        (&self.merge_unreadable, self.merge_panicked)
+    }
+
     /// When this batch's own input (sync messages, imports: not merged changes) added
     /// changes: the heads before it, so replication carries exactly the changes since them.
     pub(crate) fn local_changes_since(&self) -> Option<&[ChangeHash]> {
@@ -141,7 +153,7 @@ impl<P: PeerLink> DocCore<P> {
     /// Applies a batch. Nothing is sent: see [`DocCore::committed`].
     pub(crate) fn receive(&mut self, batch: Batch<P>) -> Received<P> {
         let mut received = Received::new();
-        received.poisoned = !self.merge(&batch.merge);
+        received.poisoned = !self.merge(&batch.merge, &mut received);
         let before_local = self.doc.get_heads();
         if !received.poisoned {
             self.apply_syncs(batch.syncs, &mut received);
@@ -172,18 +184,20 @@ impl<P: PeerLink> DocCore<P> {
     }
 
     /// Merges changes another replica holds. False when automerge panicked.
-    fn merge(&mut self, merge: &[Vec<u8>]) -> bool {
-        for changes in merge {
+    fn merge(&mut self, merge: &[Vec<u8>], received: &mut Received<P>) -> bool {
+        for (index, changes) in merge.iter().enumerate() {
             match catch_unwind(AssertUnwindSafe(|| self.doc.load_incremental(changes))) {
                 Ok(Ok(_)) => {}
                 // The shared log holds what replicas published; a message that does not load
-                // is damaged, and stopping the log for it would stop every document. Skip it
-                // loudly.
+                // is damaged, and stopping the log for it would stop every document. Skip it;
+                // the caller keeps it aside (cluster/poison.rs).
                 Ok(Err(err)) => {
                     tracing::error!(doc = %self.id, %err, "skipping unreadable changes from another replica");
+                    received.merge_unreadable.push((index, err.to_string()));
                 }
                 Err(_) => {
                     tracing::error!(doc = %self.id, "automerge panicked on changes from another replica");
+                    received.merge_panicked = Some(index);
                     return false;
                 }
             }

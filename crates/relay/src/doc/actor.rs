@@ -23,9 +23,9 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::command::{DocCommand, ImportReply};
+use super::command::{DocCommand, ImportReply, Merged};
 use super::mailboxes::Mailboxes;
-use crate::core::{Batch, CoreSettings, DocCore, DocWrite, PeerLink, SyncInput};
+use crate::core::{Batch, CoreSettings, DocCore, DocWrite, PeerLink, Received, SyncInput};
 use crate::document_id::DocumentId;
 use crate::memory::MemoryBudget;
 use crate::metrics::{CloseReason, Metrics};
@@ -263,7 +263,8 @@ async fn load(env: &ActorEnv, id: &DocumentId) -> Option<Core> {
 struct Sorted {
     batch: Batch<Outbox>,
     imports: Vec<ImportReply>,
-    merges: Vec<oneshot::Sender<()>>,
+    /// Each merge's reply and how many messages it brought (in `batch.merge`, in order).
+    merges: Vec<(oneshot::Sender<Merged>, usize)>,
     saves: Vec<oneshot::Sender<Vec<u8>>>,
     evict: bool,
 }
@@ -303,8 +304,8 @@ fn sort(env: &ActorEnv, core: &mut DocCore<Outbox>, commands: Vec<DocCommand>) -
                 sorted.imports.push(reply);
             }
             DocCommand::Merge { changes, reply } => {
+                sorted.merges.push((reply, changes.len()));
                 sorted.batch.merge.extend(changes);
-                sorted.merges.push(reply);
             }
             DocCommand::Save { reply } => sorted.saves.push(reply),
             DocCommand::EvictIfIdle => sorted.evict = true,
@@ -351,6 +352,7 @@ async fn process(env: &ActorEnv, core: Core, sorted: Sorted) -> Result<Core, Fai
             .close(CloseReason::ProtocolError, Some(rejected.error));
     }
     if received.is_poisoned() {
+        answer_merges(merges, &received);
         return Err((core.take_links(), FailReason::Internal));
     }
     if let Some(write) = received.take_write() {
@@ -363,9 +365,7 @@ async fn process(env: &ActorEnv, core: Core, sorted: Sorted) -> Result<Core, Fai
         }
     }
     // Durable: now (and only now) answer and fan out.
-    for reply in merges {
-        let _ = reply.send(());
-    }
+    answer_merges(merges, &received);
     let changed = received.changed();
     let (core, outcomes) = on_pool("generating sync messages", move || {
         let mut core = core;
@@ -389,6 +389,31 @@ async fn process(env: &ActorEnv, core: Core, sorted: Sorted) -> Result<Core, Fai
         });
     }
     Ok(core)
+}
+
+/// Answers each merge with what became of its messages (its range of the batch's `merge`):
+/// after a panic, which one panicked; after the commit, which did not load.
+fn answer_merges(merges: Vec<(oneshot::Sender<Merged>, usize)>, received: &Received<Outbox>) {
+    let (unreadable, panicked) = received.merge_failures();
+    let mut start = 0;
+    for (reply, count) in merges {
+        let range = start..start + count;
+        let outcome = match panicked {
+            Some(index) if range.contains(&index) => Merged::Panicked {
+                index: index - start,
+            },
+            _ if received.is_poisoned() => Merged::NotApplied,
+            _ => Merged::Committed {
+                unreadable: unreadable
+                    .iter()
+                    .filter(|(index, _)| range.contains(index))
+                    .map(|(index, err)| (index - start, err.clone()))
+                    .collect(),
+            },
+        };
+        let _ = reply.send(outcome);
+        start += count;
+    }
 }
 
 /// The storage write for a batch, with replication's writes in the same transaction.

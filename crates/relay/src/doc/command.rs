@@ -27,10 +27,11 @@ pub(crate) enum DocCommand {
     /// Apply a change file (HTTP import): persisted, then fanned out like synced changes.
     Import { bytes: Vec<u8>, reply: ImportReply },
     /// Changes another replica already holds: merged, committed, then fanned out; never
-    /// replicated again. `reply` is answered once they are durable here (dropped on failure).
+    /// replicated again. `reply` says what became of them once that is known (dropped when the
+    /// commit failed or the actor is gone: try again later).
     Merge {
         changes: Vec<Vec<u8>>,
-        reply: oneshot::Sender<()>,
+        reply: oneshot::Sender<Merged>,
     },
     /// The whole document as saved now.
     Save { reply: oneshot::Sender<Vec<u8>> },
@@ -40,4 +41,17 @@ pub(crate) enum DocCommand {
     PeerGone { conn: ConnId },
     /// Memory is short: unload now if no peer has the document open.
     EvictIfIdle,
+}
+
+/// What became of a [`DocCommand::Merge`], message by message (indexes into its `changes`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Merged {
+    /// Durable here. The messages at these indexes did not load (automerge's error given) and
+    /// were skipped: they never will load.
+    Committed { unreadable: Vec<(usize, String)> },
+    /// automerge panicked on the message at `index`: nothing of the batch was kept, the
+    /// document reloads from storage.
+    Panicked { index: usize },
+    /// Something else in the same batch panicked: nothing was kept; send the changes again.
+    NotApplied,
 }

@@ -11,6 +11,6 @@ mod mailboxes;
 mod registry;
 
 pub(crate) use actor::ActorEnv;
-pub(crate) use command::DocCommand;
+pub(crate) use command::{DocCommand, Merged};
 pub(crate) use mailboxes::Mailboxes;
 pub(crate) use registry::Documents;

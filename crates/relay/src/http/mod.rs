@@ -9,7 +9,8 @@
 //! - `tokens.rs` (`/api/me`, `/api/tokens`), `documents.rs` (`/api/docs/{id}/…`),
 //!   `sealed.rs` (`/api/sealed…`: sealed analyses, docs/sealed.md), `files.rs`
 //!   (`/api/docs/{id}/files…`: conference documents),
-//!   `backup.rs` (`/api/admin/backup`), `status.rs` (`/api/admin/status`), `health.rs`
+//!   `backup.rs` (`/api/admin/backup`), `status.rs` (`/api/admin/status`), `quarantine.rs`
+//!   (`/api/admin/cluster/quarantine`: cluster messages set aside), `health.rs`
 //!   (`/healthz`, `/metrics`, the `--metrics-listen` router).
 //! - `server.rs`: the accept loop (total connection cap, header and keep-alive timeouts,
 //!   graceful shutdown); `client.rs`: the client's address (`X-Forwarded-For` from trusted
@@ -22,6 +23,7 @@ mod documents;
 mod files;
 mod health;
 mod metrics_token;
+mod quarantine;
 mod router;
 mod sealed;
 pub(crate) mod server;

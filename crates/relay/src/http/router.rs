@@ -14,7 +14,9 @@ use axum::routing::{delete, get, post};
 use tower_http::services::{ServeDir, ServeFile};
 
 use super::state::AppState;
-use super::{backup, client, documents, files, health, sealed, session, status, tokens, upgrade};
+use super::{
+    backup, client, documents, files, health, quarantine, sealed, session, status, tokens, upgrade,
+};
 
 /// Largest JSON body any API route accepts (a token request is a few hundred bytes).
 const MAX_JSON_BODY: usize = 64 * 1024;
@@ -43,6 +45,11 @@ pub(crate) fn router(state: AppState, web_dir: Option<PathBuf>) -> Router {
         .route("/api/admin/backup", get(backup::download))
         .route("/api/admin/backup/last", get(backup::last))
         .route("/api/admin/status", get(status::status))
+        .route("/api/admin/cluster/quarantine", get(quarantine::list))
+        .route(
+            "/api/admin/cluster/quarantine/{seq}",
+            get(quarantine::bytes),
+        )
         .route("/api/docs/{id}/export", get(documents::export))
         .route("/api/docs/{id}/history", get(documents::history))
         .route(

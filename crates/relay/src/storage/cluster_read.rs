@@ -3,10 +3,13 @@
 
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 
+use super::cluster_write::QuarantinedMessage;
 use super::error::StorageError;
 use super::handle::Storage;
 use super::read::{self, StoredDocument};
-use super::schema::{CLUSTER_APPLIED_SEQ_KEY, CLUSTER_DIRTY, CLUSTER_OUTBOX, META, le_u64};
+use super::schema::{
+    CLUSTER_APPLIED_SEQ_KEY, CLUSTER_DIRTY, CLUSTER_OUTBOX, CLUSTER_QUARANTINE, META, le_u64,
+};
 use crate::document_id::DocumentId;
 
 /// One change waiting in the cluster outbox.
@@ -93,6 +96,28 @@ impl Storage {
             bytes += value.value().1.len() as u64;
         }
         Ok((table.len()?, bytes))
+    }
+
+    /// The messages kept aside, oldest first, each with its bytes (blocking; at most
+    /// `MAX_QUARANTINED`, so bounded).
+    pub fn cluster_quarantine_blocking(&self) -> Result<Vec<QuarantinedMessage>, StorageError> {
+        let txn = self.begin_read()?;
+        let Some(table) = open_if_exists(&txn, CLUSTER_QUARANTINE)? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for entry in table.iter()? {
+            let (seq, row) = entry?;
+            let (doc, reason, at_unix_ms, bytes) = row.value();
+            out.push(QuarantinedMessage {
+                seq: seq.value(),
+                doc: doc.to_owned(),
+                reason: reason.to_owned(),
+                at_unix_ms,
+                bytes: bytes.to_vec(),
+            });
+        }
+        Ok(out)
     }
 
     /// The last stream sequence applied here (0: none yet) (blocking).

@@ -7,11 +7,12 @@
 //! [`WriteOp::Together`](super::WriteOp::Together): a change a peer saw here is published
 //! sooner or later, even after `kill -9`.
 
-use redb::{ReadableTable, WriteTransaction};
+use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
 
 use super::error::StorageError;
 use super::schema::{
-    CLUSTER_APPLIED_SEQ_KEY, CLUSTER_DIRTY, CLUSTER_OUTBOX, CLUSTER_OUTBOX_NEXT_KEY, le_u64,
+    CLUSTER_APPLIED_SEQ_KEY, CLUSTER_DIRTY, CLUSTER_OUTBOX, CLUSTER_OUTBOX_NEXT_KEY,
+    CLUSTER_QUARANTINE, MAX_QUARANTINED, le_u64,
 };
 use crate::document_id::DocumentId;
 
@@ -31,12 +32,26 @@ pub enum ClusterWrite {
     ClearDirty { doc: String, mark: u64 },
     /// Every stream message up to this sequence is applied and committed here.
     Applied { seq: u64 },
+    /// A stream message that cannot be applied, kept aside (the oldest beyond the bound go).
+    Quarantine(QuarantinedMessage),
+}
+
+/// A change stream message set aside: it did not load, or automerge panicked on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuarantinedMessage {
+    /// Its sequence in `CAUCUS_CHANGES`.
+    pub seq: u64,
+    pub doc: String,
+    pub reason: String,
+    pub at_unix_ms: u64,
+    pub bytes: Vec<u8>,
 }
 
 impl ClusterWrite {
     pub(crate) fn payload_len(&self) -> usize {
         match self {
             ClusterWrite::Publish { changes, .. } => changes.len(),
+            ClusterWrite::Quarantine(message) => message.bytes.len(),
             _ => 0,
         }
     }
@@ -113,6 +128,19 @@ pub(crate) fn apply<'txn>(
         ClusterWrite::Applied { seq } => {
             t.meta
                 .insert(CLUSTER_APPLIED_SEQ_KEY, seq.to_le_bytes().as_slice())?;
+        }
+        ClusterWrite::Quarantine(m) => {
+            let mut table = txn.open_table(CLUSTER_QUARANTINE)?;
+            let row = (
+                m.doc.as_str(),
+                m.reason.as_str(),
+                m.at_unix_ms,
+                m.bytes.as_slice(),
+            );
+            table.insert(m.seq, row)?;
+            while table.len()? > MAX_QUARANTINED {
+                table.pop_first()?;
+            }
         }
     }
     Ok(())

@@ -38,7 +38,7 @@ mod writer;
 use std::time::Duration;
 
 pub use cluster_read::OutboxEntry;
-pub use cluster_write::ClusterWrite;
+pub use cluster_write::{ClusterWrite, QuarantinedMessage};
 pub use error::StorageError;
 pub use files::{BlobRow, FILE_CHUNK_BYTES, FileLink, FileRecord, FileWrite};
 pub(crate) use handle::DocumentStore;

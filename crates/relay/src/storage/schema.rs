@@ -19,8 +19,8 @@
 //!   sealed analyses, opaque to the relay (docs/sealed.md): see [`SealedRow`] and `sealed.rs`.
 //! - `files`, `file_chunks`, `doc_files` (format 4): conference documents' bytes by SHA-256 and
 //!   which document holds which (`files.rs`).
-//! - `cluster_outbox`, `cluster_dirty` (cluster mode only; created on first use, so a
-//!   single-node file never has them and older builds ignore them).
+//! - `cluster_outbox`, `cluster_dirty`, `cluster_quarantine` (cluster mode only; created on
+//!   first use, so a single-node file never has them and older builds ignore them).
 
 use redb::TableDefinition;
 
@@ -64,6 +64,14 @@ pub(crate) const CLUSTER_OUTBOX: TableDefinition<'_, u64, (&str, &[u8])> =
 /// `doc id → mark` (the mark grows with every commit, so clearing it cannot lose a later one).
 pub(crate) const CLUSTER_DIRTY: TableDefinition<'_, &str, u64> =
     TableDefinition::new("cluster_dirty");
+
+/// Cluster mode: stream messages this relay could not apply, kept aside for inspection
+/// (`cluster/poison.rs`): `stream sequence → (doc id, reason, unix ms, the message's bytes)`.
+/// At most [`MAX_QUARANTINED`] rows; the oldest go first.
+pub(crate) const CLUSTER_QUARANTINE: TableDefinition<'_, u64, (&str, &str, u64, &[u8])> =
+    TableDefinition::new("cluster_quarantine");
+/// Most rows kept in `cluster_quarantine`.
+pub(crate) const MAX_QUARANTINED: u64 = 1000;
 
 /// `meta` key: the storage format of the file (u32 LE).
 pub(crate) const FORMAT_VERSION_KEY: &str = "format-version";
