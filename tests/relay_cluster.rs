@@ -24,6 +24,11 @@ fn cluster_config(nats: impl Into<String>) -> ClusterConfig {
     )
 }
 
+/// A relay that applies and stores every document, not only what its peers open.
+fn keep_all(config: &mut ClusterConfig) {
+    config.keep_all = true;
+}
+
 const QUIET: Duration = Duration::from_millis(300);
 const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -144,7 +149,7 @@ async fn the_outbox_keeps_changes_while_nats_is_away_and_drains_when_it_returns(
     let mut nats = NatsServer::start().await?;
     let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
     let r1 = cluster_relay(d1.path(), &nats.url(), |_| {}).await?;
-    let r2 = cluster_relay(d2.path(), &nats.url(), |_| {}).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), keep_all).await?;
     nats.kill();
 
     // NATS is down: relay 1 still serves its peers and keeps the changes in its outbox.
@@ -192,7 +197,11 @@ async fn snapshots_bound_the_stream_and_bootstrap_a_late_relay() -> Result<()> {
         tempfile::tempdir()?,
     );
     let r1 = cluster_relay(d1.path(), &nats.url(), |c| c.snapshot_every = 3).await?;
-    let r2 = cluster_relay(d2.path(), &nats.url(), |c| c.snapshot_every = 3).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), |c| {
+        c.snapshot_every = 3;
+        c.keep_all = true;
+    })
+    .await?;
     let id = DocumentId::random();
     let mut a = Peer::connect(&r1.ws_url(), "peer-a").await?;
     let mut doc_a = PeerDoc::new(id.clone(), doc_with_changes(1));
@@ -221,13 +230,23 @@ async fn snapshots_bound_the_stream_and_bootstrap_a_late_relay() -> Result<()> {
 
     // The purge left only the tail in the stream; a relay with an empty data dir still gets
     // every change: snapshot first, then the tail.
+    // Relay 3 carries only what its peers open: it holds nothing of the document until peer c
+    // asks for it, then fetches it (snapshot, then the tail), stores it and serves it.
     let r3 = cluster_relay(d3.path(), &nats.url(), |c| c.snapshot_every = 3).await?;
+    wait_status(&r3, "relay 3 to read the stream", |s| {
+        s["appliedSeq"].as_u64() >= Some(state.last_sequence)
+    })
+    .await?;
+    assert!(
+        stored_doc(&r3.storage, &id).await?.is_none(),
+        "relay 3 carries what no peer of its opened"
+    );
     let mut c = Peer::connect(&r3.ws_url(), "peer-c").await?;
     let mut doc_c = PeerDoc::new(id.clone(), Automerge::new());
-    wait_stored(&r3, &id, &doc_a.doc.get_heads()).await?;
     c.request(&mut doc_c).await?;
     c.sync_until_heads(&mut doc_c, &doc_a.doc.get_heads())
         .await?;
+    wait_stored(&r3, &id, &doc_a.doc.get_heads()).await?;
     for r in [r1, r2, r3] {
         r.stop().await?;
     }
@@ -304,7 +323,7 @@ async fn past_its_bound_the_outbox_marks_documents_and_publishes_them_whole() ->
     let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
     // One entry fills it.
     let r1 = cluster_relay(d1.path(), &nats.url(), |c| c.outbox_max_bytes = 1).await?;
-    let r2 = cluster_relay(d2.path(), &nats.url(), |_| {}).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), keep_all).await?;
     nats.kill();
 
     let id = DocumentId::random();
@@ -346,7 +365,7 @@ async fn relays_refill_a_jetstream_that_lost_its_data() -> Result<()> {
         tempfile::tempdir()?,
     );
     let r1 = cluster_relay(d1.path(), &nats.url(), |_| {}).await?;
-    let r2 = cluster_relay(d2.path(), &nats.url(), |_| {}).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), keep_all).await?;
     let id = DocumentId::random();
     let mut a = Peer::connect(&r1.ws_url(), "peer-a").await?;
     let mut doc_a = PeerDoc::new(id.clone(), doc_with_changes(4));
@@ -356,7 +375,7 @@ async fn relays_refill_a_jetstream_that_lost_its_data() -> Result<()> {
     // NATS comes back with nothing: no stream, no messages.
     nats.restart_empty().await?;
     // A relay that never saw the document still gets it: the others republish what they have.
-    let r3 = cluster_relay(d3.path(), &nats.url(), |_| {}).await?;
+    let r3 = cluster_relay(d3.path(), &nats.url(), keep_all).await?;
     wait_stored(&r3, &id, &doc_a.doc.get_heads()).await?;
     // And the relays follow the new stream from its start: a new change on relay 1 reaches 2.
     add_change(&mut doc_a.doc, "after", 1);
@@ -650,7 +669,6 @@ async fn files_cross_relays_through_the_object_store() -> Result<()> {
     let mut a = Peer::connect(&r1.ws_url(), "peer-a").await?;
     let mut doc_a = PeerDoc::new(id.clone(), doc_with_changes(3));
     a.sync_until_quiet(&mut doc_a, QUIET).await?;
-    wait_stored(&r2, &id, &doc_a.doc.get_heads()).await?;
     // Uploaded through relay 1, read through relay 2 (which fetches it, checks it and keeps it).
     let body: Vec<u8> = (0..1_500_000u32).map(|i| (i % 251) as u8).collect();
     let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&body));
@@ -725,8 +743,11 @@ async fn a_message_automerge_rejects_or_panics_on_is_set_aside_and_the_stream_mo
 -> Result<()> {
     let nats = NatsServer::start().await?;
     let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
-    let r1 = cluster_relay(d1.path(), &nats.url(), |_| {}).await?;
-    let r2 = cluster_relay(d2.path(), &nats.url(), |_| {}).await?;
+    // Both relays keep every document: a panic closes the document's peers, and a relay that
+    // carries only what its peers open would then stop applying it (and meet the message again
+    // only when a peer opens it).
+    let r1 = cluster_relay(d1.path(), &nats.url(), keep_all).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), keep_all).await?;
     let id = DocumentId::random();
     let mut a = Peer::connect(&r1.ws_url(), "peer-a").await?;
     let mut doc_a = PeerDoc::new(id.clone(), doc_with_changes(3));
@@ -806,6 +827,91 @@ async fn a_message_automerge_rejects_or_panics_on_is_set_aside_and_the_stream_mo
     fresh
         .sync_until_heads(&mut doc_fresh, &after.get_heads())
         .await?;
+    r1.stop().await?;
+    r2.stop().await
+}
+
+#[tokio::test]
+async fn a_relay_carries_only_what_its_peers_open_and_fetches_the_rest_on_first_use() -> Result<()>
+{
+    let nats = NatsServer::start().await?;
+    let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let r1 = cluster_relay(d1.path(), &nats.url(), |_| {}).await?;
+    let mut config = Config::for_data_dir(d2.path());
+    config.cluster = Some(cluster_config(nats.url()));
+    // A document leaves relay 2's care soon after its last peer there leaves.
+    config.idle_document_timeout = Duration::from_millis(200);
+    let r2 = TestRelay::start_with(config).await?;
+    wait_status(&r2, "streams", |s| s["streamsReady"] == true).await?;
+
+    // Two analyses edited on relay 1 only.
+    let (x, y) = (DocumentId::random(), DocumentId::random());
+    let mut a = Peer::connect(&r1.ws_url(), "peer-a").await?;
+    let mut doc_x = PeerDoc::new(x.clone(), doc_with_changes(4));
+    a.sync_until_quiet(&mut doc_x, QUIET).await?;
+    let mut a_y = Peer::connect(&r1.ws_url(), "peer-a-y").await?;
+    let mut doc_y = PeerDoc::new(y.clone(), doc_with_changes(2));
+    a_y.sync_until_quiet(&mut doc_y, QUIET).await?;
+    let r1_published = wait_status(&r1, "relay 1 to publish", |s| s["outboxEntries"] == 0).await?;
+    let last = r1_published["published"].as_u64().unwrap();
+    wait_status(&r2, "relay 2 to read the stream", |s| {
+        s["appliedSeq"].as_u64() >= Some(last)
+    })
+    .await?;
+    // Relay 2 read every message and applied none: no peer of its has these open.
+    for id in [&x, &y] {
+        assert!(
+            stored_doc(&r2.storage, id).await?.is_none(),
+            "relay 2 stored {id}"
+        );
+    }
+    assert_eq!(cluster_status(&r2).await?["carried"], 0);
+
+    // A peer opens X on relay 2: relay 2 fetches it, stores it, serves it, and from then on
+    // applies what relay 1 sends.
+    let mut b = Peer::connect(&r2.ws_url(), "peer-b").await?;
+    let mut doc_b = PeerDoc::new(x.clone(), Automerge::new());
+    b.request(&mut doc_b).await?;
+    b.sync_until_heads(&mut doc_b, &doc_x.doc.get_heads())
+        .await?;
+    add_change(&mut doc_x.doc, "live", 1);
+    a.sync_until_quiet(&mut doc_x, QUIET).await?;
+    b.sync_until_heads(&mut doc_b, &doc_x.doc.get_heads())
+        .await?;
+    wait_stored(&r2, &x, &doc_x.doc.get_heads()).await?;
+    assert!(stored_doc(&r2.storage, &y).await?.is_none());
+    assert_eq!(cluster_status(&r2).await?["carried"], 1);
+
+    // Its peer leaves: relay 2 stops applying X. Changes made meanwhile reach it when a peer
+    // opens X again (from where it stopped).
+    drop(b);
+    wait_status(&r2, "relay 2 to let X go", |s| s["carried"] == 0).await?;
+    let held = doc_x.doc.get_heads();
+    add_change(&mut doc_x.doc, "while-away", 2);
+    a.sync_until_quiet(&mut doc_x, QUIET).await?;
+    let published = wait_status(&r1, "relay 1 to publish", |s| s["outboxEntries"] == 0).await?;
+    let last = published["published"].as_u64().unwrap();
+    wait_status(&r2, "relay 2 to read the stream", |s| {
+        s["appliedSeq"].as_u64() >= Some(last)
+    })
+    .await?;
+    let stored = stored_doc(&r2.storage, &x).await?.expect("X stays stored");
+    assert_eq!(
+        stored.get_heads(),
+        held,
+        "relay 2 applied a change to a document no peer has open"
+    );
+    let mut b2 = Peer::connect(&r2.ws_url(), "peer-b2").await?;
+    let mut doc_b2 = PeerDoc::new(x.clone(), Automerge::new());
+    b2.request(&mut doc_b2).await?;
+    b2.sync_until_heads(&mut doc_b2, &doc_x.doc.get_heads())
+        .await?;
+
+    // The API reading Y through relay 2 (a report through the load balancer) gets it current.
+    let path = format!("/api/docs/{y}/changes");
+    let (status, body) = http_get(r2.addr, &path, Some(&bearer(TOKEN))).await?;
+    assert_eq!(status, 200, "{body}");
+    wait_stored(&r2, &y, &doc_y.doc.get_heads()).await?;
     r1.stop().await?;
     r2.stop().await
 }

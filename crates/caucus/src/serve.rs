@@ -124,6 +124,10 @@ pub(crate) struct ServeFlags {
     /// past it whole documents are marked for publishing instead.
     #[arg(long, env = "CAUCUS_CLUSTER_OUTBOX_MIB", default_value_t = 256)]
     cluster_outbox_mib: u64,
+    /// Cluster mode: keep and apply every document on this relay, not only those its own peers
+    /// open (one such relay holds everything: for backups and reports; docs/scaling.md).
+    #[arg(long, env = "CAUCUS_CLUSTER_KEEP_ALL")]
+    cluster_keep_all: bool,
     /// Cluster secret, NATS credentials and TLS (cluster_flags.rs); printed by its own
     /// `config_line`, never serialized.
     #[command(flatten)]
@@ -359,7 +363,12 @@ impl ServeArgs {
             &mut file.cluster,
         );
         sources.push(("cluster", source));
-        merge!(cluster_replicas, cluster_snapshot_every, cluster_outbox_mib);
+        merge!(
+            cluster_replicas,
+            cluster_snapshot_every,
+            cluster_outbox_mib,
+            cluster_keep_all
+        );
         flags
             .cluster_security
             .merge_file(&mut file, from, &mut sources);
@@ -456,6 +465,7 @@ fn relay_config(args: &ServeFlags) -> anyhow::Result<caucus_relay::Config> {
         cluster.replicas = args.cluster_replicas.clamp(1, 5);
         cluster.snapshot_every = args.cluster_snapshot_every.max(1);
         cluster.outbox_max_bytes = args.cluster_outbox_mib.saturating_mul(1024 * 1024).max(1);
+        cluster.keep_all = args.cluster_keep_all;
         config.cluster = Some(cluster);
     }
     config.max_change_file_bytes = args.max_change_file_bytes.max(1);

@@ -42,6 +42,22 @@ pub(crate) trait Replication: Send + Sync + 'static {
 
     /// What `/api/admin/status` shows about replication (`None`: a single relay).
     fn status(&self) -> Option<ReplicationStatus>;
+
+    /// A peer of this relay has `doc` open: from now on this relay must hold all of it (cluster
+    /// mode fetches what other relays wrote and keeps applying their changes). Called when the
+    /// document's first peer arrives; may be called again after [`Replication::unserved`].
+    fn serving(&self, _doc: &DocumentId) {}
+
+    /// No peer of this relay has had `doc` open for the idle timeout (or it left memory): other
+    /// relays' changes to it may stop being applied here.
+    fn unserved(&self, _doc: &DocumentId) {}
+
+    /// The HTTP API is about to read `doc` from this relay's storage: in a cluster, a relay
+    /// that does not carry it first brings it up to date; the receiver answers when that is
+    /// done (or is dropped if it failed). `None`: storage is as current as it gets.
+    fn refresh(&self, _doc: &DocumentId) -> Option<tokio::sync::oneshot::Receiver<()>> {
+        None
+    }
 }
 
 /// A single relay: nothing is replicated.
@@ -76,4 +92,7 @@ pub(crate) struct ReplicationStatus {
     pub(crate) published: u64,
     pub(crate) applied: u64,
     pub(crate) snapshots_published: u64,
+    /// Documents this relay applies other relays' changes to (those its peers have open);
+    /// `null` with `--cluster-keep-all` (every document).
+    pub(crate) carried: Option<usize>,
 }

@@ -48,17 +48,23 @@ const IDLE_CHECK: Duration = Duration::from_secs(1);
 pub(crate) async fn run(cluster: Cluster, deps: ClusterDeps) {
     let js = cluster.jetstream();
     let mut backoff = Backoff::new();
-    let mut state = FollowState::new(Poison::load(&deps.storage).await);
-    loop {
-        match follow(&cluster, &deps, &js, &mut state).await {
-            Ok(()) => backoff.reset(),
-            Err(err) => {
-                cluster.inner.streams_ready.store(false, Ordering::Relaxed);
-                tracing::debug!(%err, "cluster: following the stream failed; retrying");
-                backoff.wait_after(&err).await;
+    let poison = Poison::load(&deps.storage).await;
+    // The fetcher runs inside this task, so it stops with it (shutdown aborts the task).
+    let fetcher = super::carry::run(cluster.clone(), deps.clone(), poison.clone());
+    let mut state = FollowState::new(poison);
+    let consumer = async {
+        loop {
+            match follow(&cluster, &deps, &js, &mut state).await {
+                Ok(()) => backoff.reset(),
+                Err(err) => {
+                    cluster.inner.streams_ready.store(false, Ordering::Relaxed);
+                    tracing::debug!(%err, "cluster: following the stream failed; retrying");
+                    backoff.wait_after(&err).await;
+                }
             }
         }
-    }
+    };
+    tokio::join!(consumer, fetcher);
 }
 
 /// What survives from one consumer to the next in this process.
@@ -97,10 +103,10 @@ enum Flow {
 }
 
 /// One consumer's position in the stream.
-struct Follower<'a, 'p> {
+struct Follower<'a> {
     cluster: &'a Cluster,
     deps: &'a ClusterDeps,
-    poison: &'p mut Poison,
+    poison: Poison,
     changes: stream::Stream,
     snapshots: stream::Stream,
     /// How far the snapshot stream was read.
@@ -135,14 +141,16 @@ async fn follow(
     let mut f = Follower {
         cluster,
         deps,
-        poison: &mut state.poison,
+        poison: state.poison.clone(),
         changes,
         snapshots,
         snapshot_pos: 0,
         expected: applied + 1,
         fresh: true,
     };
-    if !state.snapshots_read {
+    // Nothing is carried yet at start unless everything is: documents are fetched when a
+    // peer opens them (`carry.rs`).
+    if !state.snapshots_read && cluster.inner.carry.keeps_all() {
         f.catch_up().await?;
         state.snapshots_read = true;
     }
@@ -189,7 +197,7 @@ async fn follow(
     }
 }
 
-impl Follower<'_, '_> {
+impl Follower<'_> {
     /// Applies the snapshots that cover more than what is applied here.
     async fn catch_up(&mut self) -> Result<(), String> {
         let applied = self.cluster.inner.applied_seq.load(Ordering::Relaxed);
@@ -255,6 +263,9 @@ impl Follower<'_, '_> {
             };
             if self.cluster.is_own(message.headers.as_ref()) {
                 *own_since_snapshot.entry(doc).or_default() += 1;
+                continue;
+            }
+            if !self.cluster.carries(&doc) {
                 continue;
             }
             if self.poison.skips(seq) {
@@ -364,7 +375,7 @@ async fn recover_if_stream_lost(
     Ok(())
 }
 
-impl Follower<'_, '_> {
+impl Follower<'_> {
     /// Hands each document its messages, waits until every one is committed (setting aside
     /// what cannot be applied, `poison.rs`), then records `seq`.
     async fn apply(

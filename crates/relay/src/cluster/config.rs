@@ -22,6 +22,8 @@ pub struct ClusterConfig {
     pub snapshot_every: u64,
     /// Bound of the persisted outbox, in bytes of changes.
     pub outbox_max_bytes: u64,
+    /// Apply and store every document, not only those this relay's peers open (`carry.rs`).
+    pub keep_all: bool,
     /// Signs and verifies token records in the KV bucket; the same on every relay.
     pub secret: ClusterSecret,
     /// How this relay authenticates to NATS.
@@ -37,6 +39,7 @@ impl ClusterConfig {
             replicas: 1,
             snapshot_every: DEFAULT_SNAPSHOT_EVERY,
             outbox_max_bytes: DEFAULT_OUTBOX_MAX_BYTES,
+            keep_all: false,
             secret,
             auth: NatsAuth::None,
             tls: NatsTls::default(),

@@ -13,6 +13,7 @@ use super::config::ClusterConfig;
 use super::error::{ClusterError, redact_credentials};
 use super::presence::Sender as PresenceSender;
 use super::streams::RELAY_HEADER;
+use crate::document_id::DocumentId;
 use crate::metrics::Metrics;
 use crate::replication::ReplicationStatus;
 use crate::storage::{Storage, StorageError};
@@ -53,6 +54,8 @@ pub(super) struct Inner {
     pub(super) applied: AtomicU64,
     pub(super) snapshots_published: AtomicU64,
     pub(super) streams_ready: AtomicBool,
+    /// The documents this relay applies other relays' changes to (`carry.rs`).
+    pub(super) carry: super::carry::Carry,
     pub(super) presence: PresenceSender,
     /// Counts (re)connections to NATS. JetStream consumers do not survive a NATS restart, and
     /// async-nats notices a dead ordered consumer only after a 15 s heartbeat, so the consumer
@@ -81,6 +84,7 @@ impl Cluster {
             .map_err(|e| StorageError::Join(e.to_string()))??
         };
         let presence = PresenceSender::new(client.clone(), relay_id.clone());
+        let carry = super::carry::Carry::new(config.keep_all);
         let jetstream = async_nats::jetstream::context::ContextBuilder::new()
             .timeout(JETSTREAM_TIMEOUT)
             .build(client.clone());
@@ -100,6 +104,7 @@ impl Cluster {
                 applied: AtomicU64::new(0),
                 snapshots_published: AtomicU64::new(0),
                 streams_ready: AtomicBool::new(false),
+                carry,
                 presence,
                 connections,
             }),
@@ -125,6 +130,11 @@ impl Cluster {
 
     pub(crate) fn jetstream(&self) -> async_nats::jetstream::Context {
         self.inner.jetstream.clone()
+    }
+
+    /// Whether this relay applies other relays' changes to `doc` (`carry.rs`).
+    pub(crate) fn carries(&self, doc: &DocumentId) -> bool {
+        self.inner.carry.carries(doc)
     }
 
     /// Whether a message came from this process.
@@ -191,6 +201,7 @@ impl Cluster {
             published: load(&self.inner.published),
             applied: load(&self.inner.applied),
             snapshots_published: load(&self.inner.snapshots_published),
+            carried: self.inner.carry.count(),
         }
     }
 }

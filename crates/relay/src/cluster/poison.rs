@@ -15,6 +15,7 @@
 //! not commit answers nothing, and the consumer retries without counting.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use super::deps::ClusterDeps;
 use crate::auth::unix_ms;
@@ -28,13 +29,20 @@ pub(crate) const POISON_ATTEMPTS: u32 = 3;
 /// One stream message for a document: its stream sequence and bytes.
 pub(crate) type StreamMessage = (u64, Vec<u8>);
 
-/// What the consumer remembers about bad messages, across its restarts.
-#[derive(Default)]
+/// What the consumer (and the fetcher of documents a peer opened, `carry.rs`) remember about
+/// bad messages, across their restarts. Cheap to clone; the locks are never held across an
+/// await.
+#[derive(Clone, Default)]
 pub(crate) struct Poison {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
     /// Panics seen per stream sequence.
-    attempts: HashMap<u64, u32>,
+    attempts: Mutex<HashMap<u64, u32>>,
     /// Sequences set aside (this process, and those already in the table at start).
-    skip: HashSet<u64>,
+    skip: Mutex<HashSet<u64>>,
 }
 
 impl Poison {
@@ -54,21 +62,40 @@ impl Poison {
             }
         };
         Poison {
-            attempts: HashMap::new(),
-            skip,
+            inner: Arc::new(Inner {
+                attempts: Mutex::default(),
+                skip: Mutex::new(skip),
+            }),
         }
     }
 
     /// Whether the message at `seq` was set aside (the consumer passes over it).
     pub(crate) fn skips(&self, seq: u64) -> bool {
-        self.skip.contains(&seq)
+        let skip = self
+            .inner
+            .skip
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        skip.contains(&seq)
+    }
+
+    /// One more panic on `seq`: how many so far.
+    fn panicked(&self, seq: u64) -> u32 {
+        let mut attempts = self
+            .inner
+            .attempts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let n = attempts.entry(seq).or_default();
+        *n += 1;
+        *n
     }
 
     /// Sets the message aside if it is not automerge change chunks at all. automerge's
     /// `load_incremental` skips what it cannot parse with only a log line, so such bytes
     /// (truncated, or not automerge) would otherwise vanish unseen. True when set aside.
     pub(crate) async fn set_aside_if_unframed(
-        &mut self,
+        &self,
         deps: &ClusterDeps,
         doc: &DocumentId,
         (seq, bytes): &StreamMessage,
@@ -84,7 +111,7 @@ impl Poison {
     /// Acts on what a document made of its messages. `Err` when the consumer must start over
     /// from what is applied (a panic: the document dropped the whole batch).
     pub(crate) async fn settle(
-        &mut self,
+        &self,
         deps: &ClusterDeps,
         doc: &DocumentId,
         messages: &[StreamMessage],
@@ -104,9 +131,7 @@ impl Poison {
                 let Some((seq, bytes)) = messages.get(index) else {
                     return Err(format!("document {doc}: automerge panicked; retrying"));
                 };
-                let attempts = self.attempts.entry(*seq).or_default();
-                *attempts += 1;
-                let attempts = *attempts;
+                let attempts = self.panicked(*seq);
                 if attempts < POISON_ATTEMPTS {
                     return Err(format!(
                         "automerge panicked on stream message {seq} for document {doc} (attempt {attempts} of {POISON_ATTEMPTS}); retrying"
@@ -125,7 +150,7 @@ impl Poison {
     }
 
     async fn set_aside(
-        &mut self,
+        &self,
         deps: &ClusterDeps,
         doc: &DocumentId,
         seq: u64,
@@ -150,8 +175,19 @@ impl Poison {
             .commit(WriteOp::Cluster(ClusterWrite::Quarantine(message)))
             .await
             .map_err(|e| format!("keeping stream message {seq} aside: {e}"))?;
-        self.skip.insert(seq);
-        self.attempts.remove(&seq);
+        let mut skip = self
+            .inner
+            .skip
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        skip.insert(seq);
+        drop(skip);
+        let mut attempts = self
+            .inner
+            .attempts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        attempts.remove(&seq);
         deps.metrics.cluster_event("poison_skipped");
         Ok(())
     }

@@ -2,6 +2,8 @@
 //! writes them to the `cluster_outbox` table in the same transaction (or, with the outbox over
 //! its bound, marks the document dirty); presence goes out over core NATS.
 
+use std::sync::atomic::Ordering;
+
 use automerge::{Automerge, ChangeHash};
 
 use super::handle::{Cluster, change_messages};
@@ -61,5 +63,18 @@ impl Replication for Cluster {
 
     fn status(&self) -> Option<ReplicationStatus> {
         Some(Cluster::status(self))
+    }
+
+    fn serving(&self, doc: &DocumentId) {
+        self.inner.carry.serve(doc);
+    }
+
+    fn refresh(&self, doc: &DocumentId) -> Option<tokio::sync::oneshot::Receiver<()>> {
+        self.inner.carry.refresh(doc)
+    }
+
+    fn unserved(&self, doc: &DocumentId) {
+        let applied = self.inner.applied_seq.load(Ordering::Relaxed);
+        self.inner.carry.unserve(doc, applied);
     }
 }

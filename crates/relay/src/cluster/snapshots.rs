@@ -60,6 +60,7 @@ pub(crate) async fn catch_up(
         if let Some(doc) = streams::document_of(&message.subject)
             && covers > applied
             && !cluster.is_own(message.headers.as_ref())
+            && cluster.carries(&doc)
         {
             tracing::info!(%doc, covers, applied, "cluster: applying a snapshot");
             let (reply, done) = oneshot::channel();
@@ -71,18 +72,8 @@ pub(crate) async fn catch_up(
             let merged = done
                 .await
                 .map_err(|_| format!("document {doc} could not commit its snapshot"))?;
-            match merged {
-                Merged::Committed { unreadable } if unreadable.is_empty() => applied_snapshots += 1,
-                Merged::NotApplied => {
-                    return Err(format!("document {doc}: snapshot not applied; retrying"));
-                }
-                // A snapshot that does not load, or that automerge panics on, would stop every
-                // relay's bootstrap if it were retried; the document keeps what it has and the
-                // stream's later messages.
-                bad => {
-                    tracing::error!(%doc, seq, outcome = ?bad, "cluster: skipping a snapshot this relay cannot apply");
-                    deps.metrics.cluster_event("snapshot_unreadable");
-                }
+            if settle_snapshot(deps, &doc, merged)? {
+                applied_snapshots += 1;
             }
         }
         *pos = seq;
@@ -94,6 +85,25 @@ pub(crate) async fn catch_up(
         tracing::info!(applied_snapshots, "cluster: applied snapshots");
     }
     Ok(())
+}
+
+/// What a document made of a snapshot: `Ok(true)` applied. One that does not load, or that
+/// automerge panics on, would stop every relay's bootstrap if it were retried: it is skipped
+/// (logged, counted), and the document keeps what it has and the stream's later messages.
+pub(super) fn settle_snapshot(
+    deps: &ClusterDeps,
+    doc: &DocumentId,
+    merged: Merged,
+) -> Result<bool, String> {
+    match merged {
+        Merged::Committed { unreadable } if unreadable.is_empty() => Ok(true),
+        Merged::NotApplied => Err(format!("document {doc}: snapshot not applied; retrying")),
+        bad => {
+            tracing::error!(%doc, outcome = ?bad, "cluster: skipping a snapshot this relay cannot apply");
+            deps.metrics.cluster_event("snapshot_unreadable");
+            Ok(false)
+        }
+    }
 }
 
 /// Publishes the whole document as its snapshot, then purges the change messages it covers.

@@ -112,7 +112,10 @@ pub(crate) async fn run(
         return;
     }
     env.metrics.document_loaded();
-    match serve(&env, core, &mut mailbox).await {
+    let served = serve(&env, core, &mut mailbox).await;
+    // Whatever ended the actor, no peer of this relay has the document open any more.
+    env.replication.unserved(&id);
+    match served {
         Ok((evicted, hibernating)) => {
             if hibernating {
                 env.metrics.hibernation().woke(None);
@@ -140,6 +143,10 @@ async fn serve(
     let mut idle_since = Instant::now();
     // Presence does not count: a document open on idle screens still hibernates.
     let mut last_sync = Instant::now();
+    // Whether replication was told a peer has it open, and since when none has: changes merged
+    // from other relays keep the actor busy, so `idle_since` cannot say it.
+    let mut serving = false;
+    let mut peerless_since = Instant::now();
     loop {
         let can_hibernate = core.has_peers() && !core.is_hibernating();
         // Capped: a huge --hibernate-after-secs must not overflow the instant.
@@ -180,6 +187,16 @@ async fn serve(
             }
         }
         core = process(env, core, sorted).await?;
+        if core.has_peers() && !serving {
+            env.replication.serving(&id);
+            serving = true;
+        }
+        if core.has_peers() {
+            peerless_since = Instant::now();
+        } else if serving && peerless_since.elapsed() >= env.idle_timeout {
+            env.replication.unserved(&id);
+            serving = false;
+        }
         if !core.has_peers() {
             idle_since = Instant::now();
             // Memory is short: leave now instead of after the idle timeout.

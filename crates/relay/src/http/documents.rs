@@ -98,6 +98,18 @@ impl FromRequestParts<AppState> for ImportGate {
     }
 }
 
+/// Longest wait for a cluster relay to bring a document it does not carry up to date.
+const REFRESH_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// In a cluster, lets a relay that does not carry `id` fetch it before the API reads storage
+/// (a report through a load balancer must not come from a stale copy). Past the wait, or if
+/// fetching failed, the API answers from what is stored.
+pub(crate) async fn refresh(state: &AppState, id: &DocumentId) {
+    if let Some(done) = state.replication.refresh(id) {
+        let _ = tokio::time::timeout(REFRESH_WAIT, done).await;
+    }
+}
+
 fn not_found(id: &DocumentId) -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, format!("no document {id}"))
 }
@@ -118,6 +130,7 @@ async fn with_document<T: Send + 'static>(
         .acquire()
         .await
         .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting down"))?;
+    refresh(state, id).await;
     let doc = snapshot::load_document(&state.storage, id)
         .await
         .map_err(|err| {

@@ -99,6 +99,7 @@ async fn document(
     if !principal.may_read(&id) {
         return Err(missing());
     }
+    super::documents::refresh(state, &id).await;
     let exists = state.sealed.is_sealed(&id)
         || state.storage.has_document(&id).await.map_err(|err| {
             tracing::error!(doc = %id, %err, "reading storage failed");

@@ -8,7 +8,8 @@ use super::error::StorageError;
 use super::handle::Storage;
 use super::read::{self, StoredDocument};
 use super::schema::{
-    CLUSTER_APPLIED_SEQ_KEY, CLUSTER_DIRTY, CLUSTER_OUTBOX, CLUSTER_QUARANTINE, META, le_u64,
+    CLUSTER_APPLIED_SEQ_KEY, CLUSTER_DIRTY, CLUSTER_DOC_SEQ, CLUSTER_OUTBOX, CLUSTER_QUARANTINE,
+    META, le_u64,
 };
 use crate::document_id::DocumentId;
 
@@ -118,6 +119,16 @@ impl Storage {
             });
         }
         Ok(out)
+    }
+
+    /// The change stream sequence up to which this relay holds `doc`'s messages, recorded when
+    /// it stopped applying them (0: never recorded) (blocking).
+    pub fn cluster_doc_seq_blocking(&self, doc: &DocumentId) -> Result<u64, StorageError> {
+        let txn = self.begin_read()?;
+        let Some(table) = open_if_exists(&txn, CLUSTER_DOC_SEQ)? else {
+            return Ok(0);
+        };
+        Ok(table.get(doc.as_str())?.map_or(0, |v| v.value()))
     }
 
     /// The last stream sequence applied here (0: none yet) (blocking).

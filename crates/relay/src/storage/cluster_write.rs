@@ -11,8 +11,8 @@ use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
 
 use super::error::StorageError;
 use super::schema::{
-    CLUSTER_APPLIED_SEQ_KEY, CLUSTER_DIRTY, CLUSTER_OUTBOX, CLUSTER_OUTBOX_NEXT_KEY,
-    CLUSTER_QUARANTINE, MAX_QUARANTINED, le_u64,
+    CLUSTER_APPLIED_SEQ_KEY, CLUSTER_DIRTY, CLUSTER_DOC_SEQ, CLUSTER_OUTBOX,
+    CLUSTER_OUTBOX_NEXT_KEY, CLUSTER_QUARANTINE, MAX_QUARANTINED, le_u64,
 };
 use crate::document_id::DocumentId;
 
@@ -34,6 +34,9 @@ pub enum ClusterWrite {
     Applied { seq: u64 },
     /// A stream message that cannot be applied, kept aside (the oldest beyond the bound go).
     Quarantine(QuarantinedMessage),
+    /// This relay holds every change stream message of `doc` up to `seq`, and stops applying
+    /// its messages (a peer opening it again catches up from there).
+    DocSeq { doc: DocumentId, seq: u64 },
 }
 
 /// A change stream message set aside: it did not load, or automerge panicked on it.
@@ -128,6 +131,10 @@ pub(crate) fn apply<'txn>(
         ClusterWrite::Applied { seq } => {
             t.meta
                 .insert(CLUSTER_APPLIED_SEQ_KEY, seq.to_le_bytes().as_slice())?;
+        }
+        ClusterWrite::DocSeq { doc, seq } => {
+            let mut table = txn.open_table(CLUSTER_DOC_SEQ)?;
+            table.insert(doc.as_str(), *seq)?;
         }
         ClusterWrite::Quarantine(m) => {
             let mut table = txn.open_table(CLUSTER_QUARANTINE)?;

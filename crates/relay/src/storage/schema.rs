@@ -19,8 +19,9 @@
 //!   sealed analyses, opaque to the relay (docs/sealed.md): see [`SealedRow`] and `sealed.rs`.
 //! - `files`, `file_chunks`, `doc_files` (format 4): conference documents' bytes by SHA-256 and
 //!   which document holds which (`files.rs`).
-//! - `cluster_outbox`, `cluster_dirty`, `cluster_quarantine` (cluster mode only; created on
-//!   first use, so a single-node file never has them and older builds ignore them).
+//! - `cluster_outbox`, `cluster_dirty`, `cluster_quarantine`, `cluster_doc_seq` (cluster mode
+//!   only; created on first use, so a single-node file never has them and older builds ignore
+//!   them).
 
 use redb::TableDefinition;
 
@@ -70,6 +71,11 @@ pub(crate) const CLUSTER_DIRTY: TableDefinition<'_, &str, u64> =
 /// At most [`MAX_QUARANTINED`] rows; the oldest go first.
 pub(crate) const CLUSTER_QUARANTINE: TableDefinition<'_, u64, (&str, &str, u64, &[u8])> =
     TableDefinition::new("cluster_quarantine");
+/// Cluster mode, documents this relay stopped applying (no peer of its had them open):
+/// `doc id → the change stream sequence up to which it holds all of that document's messages`.
+/// Catching up when a peer opens it again starts there (`cluster/carry.rs`).
+pub(crate) const CLUSTER_DOC_SEQ: TableDefinition<'_, &str, u64> =
+    TableDefinition::new("cluster_doc_seq");
 /// Most rows kept in `cluster_quarantine`.
 pub(crate) const MAX_QUARANTINED: u64 = 1000;
 
