@@ -35,7 +35,7 @@ use super::deps::ClusterDeps;
 use super::handle::{Backoff, Cluster};
 use super::poison::{Poison, StreamMessage};
 use super::snapshots;
-use super::streams::{self, ConsumerPatience, read_from};
+use super::streams::{self, ConsumerPatience, read_from_either};
 use crate::doc::DocCommand;
 use crate::document_id::DocumentId;
 use crate::storage::{ClusterWrite, WriteOp};
@@ -156,7 +156,7 @@ async fn follow(
     }
     let own_since_snapshot = &mut state.own_since_snapshot;
     let patience = state.patience.now();
-    let reading = read_from(&f.changes, applied + 1, "the change stream", patience).await;
+    let reading = read_from_either(&f.changes, applied + 1, "the change stream", patience).await;
     let mut messages = match reading {
         Ok(messages) => {
             state.patience.answered();

@@ -173,6 +173,23 @@ pub(crate) async fn read_from(
         .map_err(|_| format!("reading {what}: no consumer answered (timed out)"))?
 }
 
+/// Like [`read_from`], asking for two consumers at once and reading from whichever answers
+/// first. Right after a NATS node died, nats-server 2.9 places some new consumers on it (they
+/// never answer); two placements are both bad far less often than one. The other consumer, if
+/// it was created, is dropped by the server when it sits idle (30 s).
+pub(crate) async fn read_from_either(
+    stream: &stream::Stream,
+    start: u64,
+    what: &str,
+    patience: Duration,
+) -> Result<consumer::pull::Ordered, String> {
+    let first = Box::pin(read_from(stream, start, what, patience));
+    let second = Box::pin(read_from(stream, start, what, patience));
+    futures_util::future::select_ok([first, second])
+        .await
+        .map(|(messages, _)| messages)
+}
+
 /// The `Caucus-Covers-Seq` of a snapshot (0 when absent).
 pub(crate) fn covers_of(headers: Option<&async_nats::HeaderMap>) -> u64 {
     headers
