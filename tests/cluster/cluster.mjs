@@ -62,23 +62,34 @@ export class Nats {
   /**
    * `cluster`: {name, serverName, routePort, routes: () => [route URLs]} to join a JetStream
    * cluster over routes (see NatsCluster); without it, a single node.
+   *
+   * Elsewhere than loopback (a network namespace: netns.mjs): `listenHost` is what it binds
+   * (`-a`, routes too; default 127.0.0.1), `host` the address in its `url` and routes (default
+   * `listenHost`), `monitorHost` where this process reaches the monitoring port (default `host`),
+   * `wrap` a command prefix it runs under (`["ip", "netns", "exec", NS]`), `extraArgs` more flags,
+   * `port`/`monitorPort` fixed ports instead of free loopback ones.
    */
-  constructor({ name = "nats", cluster } = {}) {
+  constructor({ name = "nats", cluster, listenHost = "127.0.0.1", host, monitorHost, wrap = [], extraArgs = [], port, monitorPort } = {}) {
     this.name = name.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 60)
     this.cluster = cluster
+    this.listenHost = listenHost
+    this.host = host ?? listenHost
+    this.monitorHost = monitorHost ?? this.host
+    this.wrap = wrap
+    this.extraArgs = extraArgs
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-nats-"))
     this.storeDir = path.join(this.root, "js")
     fs.mkdirSync(this.storeDir)
     this.logFile = path.join(this.root, "nats.log")
-    this.port = undefined
-    this.monitorPort = undefined
+    this.port = port
+    this.monitorPort = monitorPort
     this.child = undefined
     this.exited = undefined
     this.starts = 0
   }
 
   get url() {
-    return `nats://127.0.0.1:${this.port}`
+    return `nats://${this.host}:${this.port}`
   }
 
   get running() {
@@ -95,15 +106,17 @@ export class Nats {
     this.monitorPort ??= await freePort()
     this.starts++
     for (let attempt = 1; ; attempt++) {
-      const args = ["-js", "-a", "127.0.0.1", "-p", String(this.port), "-m", String(this.monitorPort), "-sd", this.storeDir]
+      const args = ["-js", "-a", this.listenHost, "-p", String(this.port), "-m", String(this.monitorPort), "-sd", this.storeDir]
       if (this.cluster) {
         const { name, serverName, routePort, routes } = this.cluster
         args.push("--server_name", serverName, "--cluster_name", name)
-        args.push("--cluster", `nats://127.0.0.1:${routePort}`, "--routes", routes().join(","))
+        args.push("--cluster", `nats://${this.listenHost}:${routePort}`, "--routes", routes().join(","))
       }
-      this.#log(`spawn ${NATS_BIN} ${args.join(" ")}`)
+      args.push(...this.extraArgs)
+      const [cmd, ...cmdArgs] = [...this.wrap, NATS_BIN, ...args]
+      this.#log(`spawn ${cmd} ${cmdArgs.join(" ")}`)
       const out = fs.openSync(this.logFile, "a")
-      const child = spawn(NATS_BIN, args, { stdio: ["ignore", out, "pipe"] })
+      const child = spawn(cmd, cmdArgs, { stdio: ["ignore", out, "pipe"] })
       fs.closeSync(out)
       liveNats.add(child)
       this.child = child
@@ -166,10 +179,15 @@ export class Nats {
     }
   }
 
+  /** A monitoring endpoint's JSON (`/jsz?…`, `/connz`, …), bounded by `timeout` ms. */
+  async monitor(pathAndQuery, { timeout = 5000 } = {}) {
+    const res = await fetch(`http://${this.monitorHost}:${this.monitorPort}${pathAndQuery}`, { signal: AbortSignal.timeout(timeout) })
+    return await res.json()
+  }
+
   /** JetStream account info from the monitoring endpoint (`/jsz?streams=true`). */
   async jsz() {
-    const res = await fetch(`http://127.0.0.1:${this.monitorPort}/jsz?streams=true&config=true`)
-    return await res.json()
+    return this.monitor("/jsz?streams=true&config=true")
   }
 
   /** [{name, subjects, messages, first_seq, last_seq, num_deleted, leader}] for every stream. */
@@ -215,24 +233,31 @@ export class Nats {
  * Three (or `size`) nats-servers with JetStream, clustered over loopback routes: the production
  * shape of docs/scaling.md. Relays get every node's URL (`url` is the comma-separated list) and
  * `--cluster-replicas 3`. Nodes keep their ports and storage across restarts.
+ *
+ * `nodeOptions(i)` (i from 0) adds options for node i's `Nats` (`host`, `wrap`, … and
+ * `routePort`): the nodes of tests/cluster/06 each live in a network namespace.
  */
 export class NatsCluster {
-  constructor({ name = "nats", size = 3 } = {}) {
+  constructor({ name = "nats", size = 3, nodeOptions = () => ({}) } = {}) {
     const self = this
     this.clusterName = `caucus-${randomBytes(3).toString("hex")}`
     this.routePorts = []
     this.nodes = []
+    const options = Array.from({ length: size }, (_, i) => nodeOptions(i) ?? {})
     for (let i = 0; i < size; i++) {
+      const { routePort, ...rest } = options[i]
+      if (routePort) this.routePorts[i] = routePort
       this.nodes.push(
         new Nats({
           name: `${name}-n${i + 1}`,
+          ...rest,
           cluster: {
             name: this.clusterName,
             serverName: `n${i + 1}`,
             get routePort() {
               return self.routePorts[i]
             },
-            routes: () => self.routePorts.filter((_, j) => j !== i).map(p => `nats://127.0.0.1:${p}`),
+            routes: () => self.nodes.flatMap((n, j) => (j === i ? [] : [`nats://${n.host}:${self.routePorts[j]}`])),
           },
         }),
       )
@@ -249,7 +274,7 @@ export class NatsCluster {
   }
 
   async start() {
-    while (this.routePorts.length < this.nodes.length) this.routePorts.push(await freePort())
+    for (let i = 0; i < this.nodes.length; i++) this.routePorts[i] ??= await freePort()
     await Promise.all(this.nodes.map(n => n.start()))
     await this.waitMetaLeader()
     return this
@@ -398,7 +423,7 @@ export class Balancer {
 
 /** JSON request to a relay; returns {status, body}. */
 export async function api(relay, method, urlPath, { token = relay.token, body } = {}) {
-  const res = await fetch(`http://127.0.0.1:${relay.port}${urlPath}`, {
+  const res = await fetch(`http://${relay.host ?? "127.0.0.1"}:${relay.port}${urlPath}`, {
     method,
     headers: {
       ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -574,6 +599,13 @@ export class ClusterCtx {
     this.relays = []
     this.clients = []
     this.balancers = []
+    /** Functions `cleanup` runs last, newest first (`defer`). */
+    this.deferred = []
+  }
+
+  /** Run `fn` (async allowed) at cleanup, after clients, relays and nats-servers are gone. */
+  defer(fn) {
+    this.deferred.push(fn)
   }
 
   async nats() {
@@ -584,8 +616,8 @@ export class ClusterCtx {
   }
 
   /** A three-node JetStream cluster (its nodes' logs are kept like a single node's). */
-  async natsCluster(size = 3) {
-    const c = new NatsCluster({ name: this.name, size })
+  async natsCluster(size = 3, { nodeOptions } = {}) {
+    const c = new NatsCluster({ name: this.name, size, nodeOptions })
     this.natsServers.push(...c.nodes)
     await c.start()
     return c
@@ -596,9 +628,14 @@ export class ClusterCtx {
     return ["--cluster", nats.url, ...extra]
   }
 
-  /** Start a relay in cluster mode on a fresh data dir and wait for cluster.connected. */
-  async relay(nats, { name, extraArgs = [], env = {}, waitConnected = true } = {}) {
+  /**
+   * Start a relay in cluster mode on a fresh data dir and wait for cluster.connected.
+   * `listenHost` and `wrap` go to the Relay (a relay in a network namespace: netns.mjs).
+   */
+  async relay(nats, { name, extraArgs = [], env = {}, waitConnected = true, listenHost, wrap } = {}) {
     const r = new Relay({
+      listenHost,
+      wrap,
       name: name ?? `${this.name}-r${this.relays.length + 1}`,
       extraArgs: this.clusterArgs(nats, extraArgs),
       // Every relay of a cluster shares the secret that signs token records.
@@ -655,6 +692,7 @@ export class ClusterCtx {
     for (const b of this.balancers) await b.close().catch(() => {})
     for (const r of this.relays) await r.dispose().catch(() => {})
     for (const n of this.natsServers) await n.dispose().catch(() => {})
+    for (const fn of this.deferred.splice(0).reverse()) await Promise.resolve().then(fn).catch(e => console.error(`cleanup of "${this.name}": ${e?.stack ?? e}`))
   }
 }
 

@@ -3,7 +3,9 @@
 //
 // Selected by env:
 //   RELAY=caucus (default)  spawns $CAUCUS_BIN (default ../../target/debug/caucus relative to this dir)
-//                           as `caucus serve --listen 127.0.0.1:0 --data <dir>` with CAUCUS_ADMIN_TOKEN set.
+//                           as `caucus serve --listen 127.0.0.1:0 --data <dir>` with CAUCUS_ADMIN_TOKEN set
+//                           (the `listenHost` and `wrap` options put it on another address, e.g. in a
+//                           network namespace: tests/cluster/netns.mjs).
 //   RELAY=reference         spawns `node reference-server.mjs PORT DATADIR` from $REFERENCE_RELAY_DIR
 //                           (a copy of shared/reference/node-relay where `npm install` was run).
 import { spawn } from "node:child_process"
@@ -152,8 +154,12 @@ export class Relay {
    * @param {string[]} [opts.extraArgs]  caucus only: appended to `caucus serve …` (e.g. `--cluster URL`)
    * @param {object} [opts.env]  caucus only: extra environment for the relay process
    * @param {string} [opts.token]  caucus only: the admin token (CAUCUS_ADMIN_TOKEN); random by default
+   * @param {string} [opts.listenHost]  caucus only: the IPv4 address to listen on (default 127.0.0.1);
+   *   clients, `url` and the cluster tests' admin calls use it
+   * @param {string[]} [opts.wrap]  caucus only: a command prefix the relay runs under, e.g.
+   *   `["ip", "netns", "exec", NS]` (it must exec the relay, keeping its pid, so signals reach it)
    */
-  constructor({ name = "relay", extraArgs = [], env = {}, token } = {}) {
+  constructor({ name = "relay", extraArgs = [], env = {}, token, listenHost = "127.0.0.1", wrap = [] } = {}) {
     this.kind = RELAY_KIND
     this.name = name.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 60)
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), `interop-${this.kind}-`))
@@ -163,6 +169,8 @@ export class Relay {
     this.token = token ?? randomBytes(16).toString("hex")
     this.extraArgs = extraArgs
     this.env = env
+    this.host = listenHost
+    this.wrap = wrap
     this.port = undefined
     this.child = undefined
     this.exited = undefined // promise resolving to {code, signal} of the current child
@@ -172,7 +180,7 @@ export class Relay {
   /** The websocket URL clients connect to. */
   get url() {
     if (!this.port) throw new Error("relay not started")
-    return `ws://127.0.0.1:${this.port}/sync?token=${this.token}`
+    return `ws://${this.host}:${this.port}/sync?token=${this.token}`
   }
 
   get running() {
@@ -231,17 +239,19 @@ export class Relay {
   async #startCaucus() {
     const bin = caucusBin()
     if (!fs.existsSync(bin)) throw new Error(`caucus binary not found at ${bin} (set CAUCUS_BIN)`)
-    const listen = `127.0.0.1:${this.port ?? 0}`
+    const listen = `${this.host}:${this.port ?? 0}`
+    const listening = new RegExp(`listening on http://${this.host.replace(/[.]/g, "\\.")}:(\\d+)`)
     // A restart on the same port can race with the old socket; retry a few times on early exit.
     for (let attempt = 1; ; attempt++) {
       const args = ["serve", "--listen", listen, "--data", this.dataDir, ...this.extraArgs]
-      const { child, lineWatchers } = this.#spawn(bin, args, {
+      const [cmd, ...cmdArgs] = [...this.wrap, bin, ...args]
+      const { child, lineWatchers } = this.#spawn(cmd, cmdArgs, {
         env: { CAUCUS_ADMIN_TOKEN: this.token, ...this.env },
       })
       const port = await new Promise(resolve => {
         const timer = setTimeout(() => finish(undefined), START_TIMEOUT_MS)
         const watcher = line => {
-          const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(line)
+          const m = listening.exec(line)
           if (m) finish(Number(m[1]))
         }
         const onExit = () => finish(undefined)
@@ -270,7 +280,7 @@ export class Relay {
         continue
       }
       throw new Error(
-        `caucus did not print "listening on http://127.0.0.1:PORT" within ${START_TIMEOUT_MS} ms` +
+        `caucus did not print "listening on http://${this.host}:PORT" within ${START_TIMEOUT_MS} ms` +
           (exited ? " (it exited)" : "") +
           `\n--- relay log tail ---\n${this.logTail()}`,
       )

@@ -32,7 +32,7 @@ use futures_util::{FutureExt, StreamExt};
 use tokio::sync::oneshot;
 
 use super::deps::ClusterDeps;
-use super::handle::{Backoff, Cluster};
+use super::handle::{Backoff, Cluster, STUCK_AFTER_TIMEOUTS};
 use super::poison::{Poison, StreamMessage};
 use super::snapshots;
 use super::streams::{self, ConsumerPatience, read_from_either};
@@ -53,13 +53,25 @@ pub(crate) async fn run(cluster: Cluster, deps: ClusterDeps) {
     let fetcher = super::carry::run(cluster.clone(), deps.clone(), poison.clone());
     let mut state = FollowState::new(poison);
     let consumer = async {
+        let mut timeouts = 0;
         loop {
             match follow(&cluster, &deps, &js, &mut state).await {
-                Ok(()) => backoff.reset(),
+                Ok(()) => {
+                    backoff.reset();
+                    timeouts = 0;
+                }
                 Err(err) => {
                     cluster.inner.streams_ready.store(false, Ordering::Relaxed);
                     tracing::debug!(%err, "cluster: following the stream failed; retrying");
-                    backoff.wait_after(&err).await;
+                    timeouts = if backoff.wait_after(&err).await {
+                        timeouts + 1
+                    } else {
+                        0
+                    };
+                    if timeouts >= STUCK_AFTER_TIMEOUTS {
+                        cluster.move_to_another_node().await;
+                        timeouts = 0;
+                    }
                 }
             }
         }

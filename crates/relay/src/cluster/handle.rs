@@ -28,6 +28,12 @@ pub(crate) const PAYLOAD_HEADROOM: usize = 4 * 1024;
 /// the new leader existed (tests/cluster/05-nats-cluster). A healthy cluster answers in
 /// milliseconds, even at R3 across hosts, and a retry is harmless (`Nats-Msg-Id`).
 const JETSTREAM_TIMEOUT: Duration = Duration::from_secs(1);
+/// How often the client pings its NATS node (a partitioned node is left after 3 missed).
+const PING_INTERVAL: Duration = Duration::from_secs(1);
+/// Consecutive timed-out attempts of the consumer after which the client moves to another NATS
+/// node: the one it is on answers pings but not JetStream (cut off from its quorum, or stuck
+/// resetting a stream). Longer than a JetStream election (4–8 s).
+pub(crate) const STUCK_AFTER_TIMEOUTS: u32 = 12;
 
 /// Cheap to clone.
 #[derive(Clone)]
@@ -137,6 +143,16 @@ impl Cluster {
         self.inner.carry.carries(doc)
     }
 
+    /// Moves the client to another NATS node (the consumer saw only timeouts for a while).
+    pub(crate) async fn move_to_another_node(&self) {
+        tracing::warn!(
+            "cluster: NATS answers nothing but timeouts here; reconnecting to another node"
+        );
+        if let Err(err) = self.inner.client.force_reconnect().await {
+            tracing::warn!(%err, "cluster: could not reconnect");
+        }
+    }
+
     /// Whether a message came from this process.
     pub(crate) fn is_own(&self, headers: Option<&async_nats::HeaderMap>) -> bool {
         headers
@@ -219,6 +235,10 @@ async fn connect_client(
         .name(format!("caucus-relay-{relay_id}"))
         .retry_on_initial_connect()
         .max_reconnects(None)
+        // A NATS node cut off from this relay (a partition, not a crash: no reset arrives) is
+        // noticed after 3 unanswered pings. async-nats's default 60 s interval left a relay on
+        // such a node for 3 minutes, every request timing out (tests/cluster/06-partitions).
+        .ping_interval(PING_INTERVAL)
         .event_callback(move |event| {
             let connected = connected.clone();
             async move {
@@ -304,16 +324,18 @@ impl Backoff {
         self.next = Duration::from_millis(100);
     }
 
-    /// Waits before retrying after `err`. An attempt that timed out already waited (up to
+    /// Waits before retrying after `err`. Returns whether it timed out. An attempt that timed out already waited (up to
     /// [`JETSTREAM_TIMEOUT`]), and during a JetStream leader election that is the usual
     /// failure: retry at once-ish, so the first attempt after the election is not held back by
     /// a grown delay. Other errors back off.
-    pub(crate) async fn wait_after(&mut self, err: &str) {
+    pub(crate) async fn wait_after(&mut self, err: &str) -> bool {
         if timed_out(err) {
             self.reset();
             tokio::time::sleep(self.next).await;
+            true
         } else {
             self.wait().await;
+            false
         }
     }
 }
