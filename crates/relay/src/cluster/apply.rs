@@ -336,9 +336,12 @@ impl Follower<'_> {
         own_since_snapshot: &mut HashMap<DocumentId, u64>,
     ) -> Result<(), String> {
         let every = self.cluster.config().snapshot_every;
+        // Only a document this relay holds whole up to the applied sequence: a snapshot
+        // claims to cover it, and the change messages it covers are purged after.
+        let carry = &self.cluster.inner.carry;
         let due: Vec<DocumentId> = own_since_snapshot
             .iter()
-            .filter(|(_, n)| **n >= every)
+            .filter(|(doc, n)| **n >= every && carry.complete(doc))
             .map(|(d, _)| d.clone())
             .collect();
         for doc in due {

@@ -21,7 +21,7 @@
 //! - Messages are only purged once a stored snapshot covers them (`snapshots.rs`), so the
 //!   snapshot plus the messages after it are always the whole document.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -56,7 +56,9 @@ pub(crate) enum Want {
 /// The documents this relay applies other relays' changes to.
 pub(crate) struct Carry {
     keep_all: bool,
-    docs: Mutex<HashSet<DocumentId>>,
+    /// Carried documents, each with whether its fetch finished (from then on this relay holds
+    /// every change message of it up to the applied sequence).
+    docs: Mutex<HashMap<DocumentId, bool>>,
     wants: mpsc::UnboundedSender<Want>,
     /// Taken by [`run`] when the cluster tasks start.
     queue: Mutex<Option<mpsc::UnboundedReceiver<Want>>>,
@@ -84,12 +86,19 @@ impl Carry {
 
     /// Whether this relay applies other relays' changes to `doc`.
     pub(crate) fn carries(&self, doc: &DocumentId) -> bool {
-        self.keep_all || self.lock().contains(doc)
+        self.keep_all || self.lock().contains_key(doc)
+    }
+
+    /// Whether this relay holds every change message of `doc` up to the applied sequence: it is
+    /// carried and its fetch finished (always with keep-all). Only then may a snapshot of it
+    /// claim to cover that sequence (a purge follows the claim).
+    pub(crate) fn complete(&self, doc: &DocumentId) -> bool {
+        self.keep_all || self.lock().get(doc) == Some(&true)
     }
 
     /// A peer of this relay opened `doc`.
     pub(crate) fn serve(&self, doc: &DocumentId) {
-        if !self.keep_all && self.lock().insert(doc.clone()) {
+        if !self.keep_all && self.lock().insert(doc.clone(), false).is_none() {
             // Unbounded, but one entry per document opened; the receiver lives as long as the
             // relay, and if it is gone nothing is fetched any more anyway.
             let _ = self.wants.send(Want::Fetch(doc.clone()));
@@ -98,7 +107,7 @@ impl Carry {
 
     /// No peer of this relay has `doc` open; `applied` is the stream sequence applied now.
     pub(crate) fn unserve(&self, doc: &DocumentId, applied: u64) {
-        if !self.keep_all && self.lock().remove(doc) {
+        if !self.keep_all && self.lock().remove(doc).is_some() {
             let _ = self.wants.send(Want::Release(doc.clone(), applied));
         }
     }
@@ -114,7 +123,14 @@ impl Carry {
         Some(done)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<DocumentId>> {
+    /// The fetch of a carried document finished.
+    fn fetched(&self, doc: &DocumentId) {
+        if let Some(done) = self.lock().get_mut(doc) {
+            *done = true;
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<DocumentId, bool>> {
         self.docs.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -138,7 +154,10 @@ pub(crate) async fn run(cluster: Cluster, deps: ClusterDeps, poison: Poison) {
                 let mut backoff = Backoff::new();
                 while cluster.inner.carry.carries(&doc) {
                     match fetch(&cluster, &deps, &poison, &doc).await {
-                        Ok(_) => break,
+                        Ok(_) => {
+                            cluster.inner.carry.fetched(&doc);
+                            break;
+                        }
                         Err(err) => {
                             tracing::debug!(%doc, %err, "cluster: fetching a document failed; retrying");
                             backoff.wait_after(&err).await;
@@ -308,4 +327,53 @@ async fn merge(
         return super::snapshots::settle_snapshot(deps, doc, merged).map(|_| ());
     }
     poison.settle(deps, doc, &messages, merged).await
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_document_is_whole_only_once_fetched_and_wants_keep_their_order() {
+        let carry = Carry::new(false);
+        let mut queue = carry.take_queue().unwrap();
+        let doc = DocumentId::random();
+        assert!(!carry.carries(&doc));
+        assert!(carry.refresh(&doc).is_some(), "the API waits for a fetch");
+        carry.serve(&doc);
+        carry.serve(&doc);
+        assert!(carry.carries(&doc));
+        assert!(!carry.complete(&doc), "not whole before its fetch");
+        assert!(carry.refresh(&doc).is_none(), "carried: storage is current");
+        carry.fetched(&doc);
+        assert!(carry.complete(&doc));
+        assert_eq!(carry.count(), Some(1));
+        carry.unserve(&doc, 42);
+        carry.unserve(&doc, 43);
+        assert!(!carry.carries(&doc) && !carry.complete(&doc));
+        carry.serve(&doc);
+        let wants: Vec<String> = std::iter::from_fn(|| queue.try_recv().ok())
+            .map(|w| match w {
+                Want::Fetch(_) => "fetch".to_owned(),
+                Want::Release(_, seq) => format!("release {seq}"),
+                Want::Refresh(..) => "refresh".to_owned(),
+            })
+            .collect();
+        // One fetch per opening, one release (with the sequence applied then) per closing.
+        assert_eq!(wants, ["refresh", "fetch", "release 42", "fetch"]);
+    }
+
+    #[test]
+    fn keep_all_carries_everything_and_asks_for_nothing() {
+        let carry = Carry::new(true);
+        let mut queue = carry.take_queue().unwrap();
+        let doc = DocumentId::random();
+        assert!(carry.carries(&doc) && carry.complete(&doc));
+        carry.serve(&doc);
+        carry.unserve(&doc, 1);
+        assert!(carry.refresh(&doc).is_none());
+        assert!(queue.try_recv().is_err());
+        assert_eq!(carry.count(), None);
+    }
 }
