@@ -915,3 +915,28 @@ async fn a_relay_carries_only_what_its_peers_open_and_fetches_the_rest_on_first_
     r1.stop().await?;
     r2.stop().await
 }
+
+#[tokio::test]
+async fn a_document_pushed_to_one_relay_is_served_by_another_that_never_had_it() -> Result<()> {
+    let nats = NatsServer::start().await?;
+    let (d1, d2) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let r1 = cluster_relay(d1.path(), &nats.url(), |_| {}).await?;
+    let r2 = cluster_relay(d2.path(), &nats.url(), |_| {}).await?;
+    let id = DocumentId::random();
+    // The creator pushes and leaves at once (as the bench's creator does); readers on relay 2,
+    // which never had the document, get it on their first request (the relay fetches it before
+    // its actor answers, instead of saying "unavailable").
+    let mut a = Peer::connect(&r1.ws_url(), "creator").await?;
+    let mut doc_a = PeerDoc::new(id.clone(), doc_with_changes(2));
+    a.sync_until_quiet(&mut doc_a, QUIET).await?;
+    drop(a);
+    for i in 0..3 {
+        let mut b = Peer::connect(&r2.ws_url(), &format!("reader-{i}")).await?;
+        let mut doc_b = PeerDoc::new(id.clone(), Automerge::new());
+        b.request(&mut doc_b).await?;
+        b.sync_until_heads(&mut doc_b, &doc_a.doc.get_heads())
+            .await?;
+    }
+    r1.stop().await?;
+    r2.stop().await
+}

@@ -52,6 +52,13 @@ pub(crate) trait Replication: Send + Sync + 'static {
     /// relays' changes to it may stop being applied here.
     fn unserved(&self, _doc: &DocumentId) {}
 
+    /// A connection is about to sync `doc` for the first time: in a cluster, a relay that does
+    /// not hold it starts carrying it and fetches it; the receiver answers once it is fetched
+    /// (dropped if it stops being carried first). `None`: nothing to wait for.
+    fn prepare(&self, _doc: &DocumentId) -> Option<tokio::sync::oneshot::Receiver<()>> {
+        None
+    }
+
     /// The HTTP API is about to read `doc` from this relay's storage: in a cluster, a relay
     /// that does not carry it first brings it up to date; the receiver answers when that is
     /// done (or is dropped if it failed). `None`: storage is as current as it gets.

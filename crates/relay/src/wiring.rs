@@ -94,16 +94,11 @@ pub(crate) fn assemble(
     let shutdown = CancellationToken::new();
     let tasks = TaskTracker::new();
     let server_peer_id: Arc<str> = format!("caucus-{}", storage.storage_id()).into();
-    let env = actor_env(
-        config,
-        &storage,
-        &metrics,
-        replication.clone(),
-        (server_peer_id.clone(), shutdown.clone()),
-    );
+    let names = (server_peer_id.clone(), shutdown.clone());
+    let env = actor_env(config, &storage, &metrics, replication.clone(), names);
     let documents = Documents::new(env, tasks.clone());
-    let limits = connection_limits(config);
-    let connections = Connections::new(limits, metrics.clone(), shutdown.clone());
+    let connections =
+        Connections::new(connection_limits(config), metrics.clone(), shutdown.clone());
     let presence = PresenceDedup::new(config.max_ephemeral_sessions, metrics.clone());
     let connection = Arc::new(ConnectionContext {
         documents: documents.clone(),
@@ -115,6 +110,7 @@ pub(crate) fn assemble(
         storage_id: storage.storage_id().into(),
         shutdown: shutdown.clone(),
         sealed: sealed.clone(),
+        replication: replication.clone(),
     });
     let files = crate::files::Files::new(storage.clone(), metrics.clone(), config.files);
     let cluster = cluster.map(|cluster| {

@@ -59,6 +59,8 @@ pub(crate) struct Carry {
     /// Carried documents, each with whether its fetch finished (from then on this relay holds
     /// every change message of it up to the applied sequence).
     docs: Mutex<HashMap<DocumentId, bool>>,
+    /// Connections waiting for a document's fetch before their first sync of it.
+    waiting: Mutex<HashMap<DocumentId, Vec<oneshot::Sender<()>>>>,
     wants: mpsc::UnboundedSender<Want>,
     /// Taken by [`run`] when the cluster tasks start.
     queue: Mutex<Option<mpsc::UnboundedReceiver<Want>>>,
@@ -70,6 +72,7 @@ impl Carry {
         Carry {
             keep_all,
             docs: Mutex::default(),
+            waiting: Mutex::default(),
             wants,
             queue: Mutex::new(Some(queue)),
         }
@@ -96,9 +99,52 @@ impl Carry {
         self.keep_all || self.lock().get(doc) == Some(&true)
     }
 
+    /// A connection is about to sync `doc` for the first time: carry it now (before any
+    /// actor answers "unavailable") and say when it is whole here. `None` when it already is.
+    pub(crate) fn prepare(&self, doc: &DocumentId) -> Option<oneshot::Receiver<()>> {
+        if self.complete(doc) {
+            return None;
+        }
+        let (reply, fetched) = oneshot::channel();
+        self.waiting
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(doc.clone())
+            .or_default()
+            .push(reply);
+        self.serve(doc);
+        // The fetch may have finished between the check and the registration.
+        if self.complete(doc) {
+            self.wake(doc);
+        }
+        Some(fetched)
+    }
+
+    /// Answers the connections waiting for `doc` (dropping them says "stop waiting").
+    fn wake(&self, doc: &DocumentId) {
+        let waiting = self
+            .waiting
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(doc);
+        for reply in waiting.into_iter().flatten() {
+            let _ = reply.send(());
+        }
+    }
+
     /// A peer of this relay opened `doc`.
     pub(crate) fn serve(&self, doc: &DocumentId) {
-        if !self.keep_all && self.lock().insert(doc.clone(), false).is_none() {
+        if self.keep_all {
+            return;
+        }
+        let new = match self.lock().entry(doc.clone()) {
+            std::collections::hash_map::Entry::Occupied(_) => false,
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(false);
+                true
+            }
+        };
+        if new {
             // Unbounded, but one entry per document opened; the receiver lives as long as the
             // relay, and if it is gone nothing is fetched any more anyway.
             let _ = self.wants.send(Want::Fetch(doc.clone()));
@@ -109,6 +155,7 @@ impl Carry {
     pub(crate) fn unserve(&self, doc: &DocumentId, applied: u64) {
         if !self.keep_all && self.lock().remove(doc).is_some() {
             let _ = self.wants.send(Want::Release(doc.clone(), applied));
+            self.wake(doc);
         }
     }
 
@@ -128,6 +175,7 @@ impl Carry {
         if let Some(done) = self.lock().get_mut(doc) {
             *done = true;
         }
+        self.wake(doc);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<DocumentId, bool>> {
@@ -348,6 +396,11 @@ mod tests {
         assert!(carry.refresh(&doc).is_none(), "carried: storage is current");
         carry.fetched(&doc);
         assert!(carry.complete(&doc));
+        carry.serve(&doc);
+        assert!(
+            carry.complete(&doc),
+            "a second peer does not undo the fetch"
+        );
         assert_eq!(carry.count(), Some(1));
         carry.unserve(&doc, 42);
         carry.unserve(&doc, 43);
@@ -364,6 +417,24 @@ mod tests {
         assert_eq!(wants, ["refresh", "fetch", "release 42", "fetch"]);
     }
 
+    #[tokio::test]
+    async fn a_first_sync_waits_for_the_fetch_once() {
+        let carry = Carry::new(false);
+        let doc = DocumentId::random();
+        let first = carry.prepare(&doc).unwrap();
+        let second = carry.prepare(&doc).unwrap();
+        assert!(carry.carries(&doc), "carried before any actor answers");
+        carry.fetched(&doc);
+        first.await.unwrap();
+        second.await.unwrap();
+        assert!(carry.prepare(&doc).is_none(), "whole: nothing to wait for");
+        // A document let go before its fetch ends lets its waiters go on.
+        let other = DocumentId::random();
+        let waiting = carry.prepare(&other).unwrap();
+        carry.unserve(&other, 7);
+        assert!(waiting.await.is_ok());
+    }
+
     #[test]
     fn keep_all_carries_everything_and_asks_for_nothing() {
         let carry = Carry::new(true);
@@ -373,6 +444,7 @@ mod tests {
         carry.serve(&doc);
         carry.unserve(&doc, 1);
         assert!(carry.refresh(&doc).is_none());
+        assert!(carry.prepare(&doc).is_none());
         assert!(queue.try_recv().is_err());
         assert_eq!(carry.count(), None);
     }

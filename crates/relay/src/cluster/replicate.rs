@@ -69,6 +69,16 @@ impl Replication for Cluster {
         self.inner.carry.serve(doc);
     }
 
+    fn prepare(&self, doc: &DocumentId) -> Option<tokio::sync::oneshot::Receiver<()>> {
+        if self.client().connection_state() != async_nats::connection::State::Connected {
+            // NATS is away: nothing can be fetched now. Carry it (the fetch runs when NATS
+            // returns) and let the peer have what this relay holds at once.
+            self.inner.carry.serve(doc);
+            return None;
+        }
+        self.inner.carry.prepare(doc)
+    }
+
     fn refresh(&self, doc: &DocumentId) -> Option<tokio::sync::oneshot::Receiver<()>> {
         self.inner.carry.refresh(doc)
     }

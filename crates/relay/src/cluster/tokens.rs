@@ -74,8 +74,11 @@ impl Follower {
         // Records written here while we were away, or before the cluster was set up.
         while written_here.try_recv().is_ok() {}
         self.publish_missing(&bucket).await?;
+        // Every key's current record first, then updates: `watch_all` delivers only updates
+        // made after the watch exists, so a token minted on another relay between this relay's
+        // connection and its watch was never seen here (tests/cluster 01, about 1 run in 2).
         let mut watch = bucket
-            .watch_all()
+            .watch_with_history(">")
             .await
             .map_err(|e| format!("watching tokens: {e}"))?;
         loop {

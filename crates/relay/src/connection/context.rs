@@ -43,4 +43,7 @@ pub(crate) struct ConnectionContext {
     pub(crate) shutdown: CancellationToken,
     /// Sealed documents never travel over this protocol (they look nonexistent).
     pub(crate) sealed: SealedDocs,
+    /// Asked before a connection first syncs a document: in a cluster, a relay that does not
+    /// hold it fetches it first, so a peer is not told "unavailable" for a document that exists.
+    pub(crate) replication: Arc<dyn crate::replication::Replication>,
 }

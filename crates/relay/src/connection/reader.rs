@@ -20,6 +20,10 @@ use crate::outbox::{Closer, Frame, Outbox};
 use crate::protocol::{self, Message, PeerMetadata};
 use crate::rate::TokenBucket;
 
+/// Longest wait, before a connection's first sync of a document, for a cluster relay that does
+/// not hold the document to fetch it.
+const PREPARE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// `last_heard` while the reader handles a frame: later than any ping check's now.
 pub(super) const HANDLING: u64 = u64::MAX;
 
@@ -162,6 +166,10 @@ impl<'a> Reader<'a> {
                 let Some(from) = self.opened(&doc, first) else {
                     return false;
                 };
+                if first && let Some(fetched) = self.ctx.replication.prepare(&doc) {
+                    // Bounded: past it (NATS away) the peer gets what this relay holds.
+                    let _ = tokio::time::timeout(PREPARE_WAIT, fetched).await;
+                }
                 let command = DocCommand::Sync {
                     from,
                     is_request,
