@@ -91,9 +91,10 @@ fuzz:
 
 ## Long benchmarks (not part of `make test`).
 ## Benchmarks against the reference relay (docs/performance.md, docs/bad-networks.md):
-## the load generator's scenarios (cluster mode included, then the one-hour soak), then the
-## bad-network sweep. ~75 min on 2 cores, the soak 60 of them; BENCH_ARGS="--only fanout,many-docs"
-## to pick, BENCH_ARGS=--quick for a smoke run (a 6-minute soak); results go to target/bench/.
+## the load generator's scenarios (cluster mode and its scaling over 1-3 relays included, then
+## the one-hour soak), then the bad-network sweep. ~78 min on 2 cores, the soak 60 of them;
+## BENCH_ARGS="--only fanout,many-docs" to pick, BENCH_ARGS=--quick for a smoke run (a 6-minute
+## soak); results go to target/bench/.
 bench:
 	$(CARGO) build --release -p caucus -p caucus-bench -p caucus-faultproxy
 	target/release/caucus-bench $(BENCH_ARGS)

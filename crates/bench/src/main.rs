@@ -37,6 +37,8 @@ enum Scenario {
     Reconnect,
     Durability,
     Cluster,
+    /// Many documents over 1, 2 and 3 relays in cluster mode: total capacity against relays.
+    ClusterScale,
     Sealed,
     Files,
     /// An hour of 200 people on one analysis (3 minutes of 20 with --quick); caucus only.
@@ -81,6 +83,22 @@ struct Args {
     /// leaves only presence and reconnects: what connection churn alone does to memory.
     #[arg(long)]
     soak_edit_secs: Option<u64>,
+    /// cluster-scale: documents (default 48).
+    #[arg(long)]
+    cluster_scale_docs: Option<usize>,
+    /// cluster-scale: readers per document, each with one writer (default 3).
+    #[arg(long)]
+    cluster_scale_readers: Option<usize>,
+    /// cluster-scale: changes each writer keeps not yet at all its readers (default 32).
+    #[arg(long)]
+    cluster_scale_window: Option<u64>,
+    /// cluster-scale: cluster sizes (default 1,2,3).
+    #[arg(long, value_delimiter = ',')]
+    cluster_scale_relays: Vec<usize>,
+    /// cluster-scale: an extra `caucus serve` argument for every relay (repeatable; e.g.
+    /// `--cluster-scale-relay-arg=--cluster-snapshot-every --cluster-scale-relay-arg=500`).
+    #[arg(long, allow_hyphen_values = true)]
+    cluster_scale_relay_arg: Vec<String>,
     /// Diagnosis only: no presence messages in the fan-out scenarios.
     #[arg(long, hide = true)]
     no_presence: bool,
@@ -101,6 +119,7 @@ struct Sizes {
     sealed: scenarios::sealed::SealedCfg,
     soak: scenarios::soak::SoakCfg,
     history: scenarios::history::HistoryCfg,
+    cluster_scale: scenarios::cluster::scale::ScaleCfg,
 }
 
 impl Sizes {
@@ -153,7 +172,24 @@ impl Sizes {
             history: scenarios::history::HistoryCfg {
                 changes: if quick { 10_000 } else { 50_000 },
             },
+            cluster_scale: scenarios::cluster::scale::ScaleCfg::new(quick),
         }
+    }
+
+    /// The cluster-scale flags over the defaults.
+    fn cluster_scale_flags(&mut self, args: &Args) {
+        let cfg = &mut self.cluster_scale;
+        cfg.docs = args.cluster_scale_docs.unwrap_or(cfg.docs).max(1);
+        cfg.readers = args.cluster_scale_readers.unwrap_or(cfg.readers).max(1);
+        cfg.window = args.cluster_scale_window.unwrap_or(cfg.window).max(1);
+        if !args.cluster_scale_relays.is_empty() {
+            cfg.relays = args
+                .cluster_scale_relays
+                .iter()
+                .map(|&n| n.max(1))
+                .collect();
+        }
+        cfg.relay_args = args.cluster_scale_relay_arg.clone();
     }
 }
 
@@ -207,6 +243,7 @@ async fn run(args: Args) -> Result<()> {
     if let Some(secs) = args.soak_edit_secs {
         sizes.soak.edit_every = Duration::from_secs(secs.max(1));
     }
+    sizes.cluster_scale_flags(&args);
     let header = header::header(&args, &paths);
     print!("{header}");
     report::append(&out_path, &header)?;
@@ -245,8 +282,8 @@ fn paths(args: &Args, root: &Path) -> Paths {
     }
 }
 
-/// The scenarios `--only` selected, in their fixed order; durability and cluster measure
-/// caucus alone.
+/// The scenarios `--only` selected, in their fixed order; durability, cluster, cluster-scale
+/// and those after them measure caucus alone.
 async fn run_selected(
     runner: &mut Runner,
     args: &Args,
@@ -275,6 +312,9 @@ async fn run_selected(
     }
     if selected(Scenario::Cluster) && caucus {
         suite::cluster(runner, paths, args.quick).await?;
+    }
+    if selected(Scenario::ClusterScale) && caucus {
+        suite::cluster_scale(runner, paths, &sizes.cluster_scale).await?;
     }
     if selected(Scenario::Sealed) && caucus {
         suite::sealed(runner, paths, sizes).await?;

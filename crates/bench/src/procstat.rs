@@ -1,5 +1,6 @@
 //! Process figures from `/proc`: resident memory (`VmRSS`) and CPU time (`utime + stime`), for
-//! the relay under test and for the load generator itself, plus a background peak-RSS sampler.
+//! the relay under test and for the load generator itself, the whole machine's CPU time (busy,
+//! idle), plus a background peak-RSS sampler.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -58,6 +59,34 @@ pub(crate) fn sample(pid: &str) -> Result<Sample> {
     };
     let cpu_s = (ticks(11)? + ticks(12)?) / clock_ticks();
     Ok(Sample { rss_kib, cpu_s })
+}
+
+/// The whole machine's CPU time so far, from the first line of `/proc/stat`, in seconds.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct MachineCpu {
+    /// user + nice + system + irq + softirq (guest time is inside user).
+    pub(crate) busy_s: f64,
+    /// idle + iowait.
+    pub(crate) idle_s: f64,
+    /// Taken by the hypervisor.
+    pub(crate) steal_s: f64,
+}
+
+/// Reads `/proc/stat` (`None` if unreadable).
+pub(crate) fn machine() -> Option<MachineCpu> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let t: Vec<f64> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|v| v.parse::<f64>().unwrap_or(0.0) / clock_ticks())
+        .collect();
+    let at = |i: usize| t.get(i).copied().unwrap_or(0.0);
+    Some(MachineCpu {
+        busy_s: at(0) + at(1) + at(2) + at(5) + at(6),
+        idle_s: at(3) + at(4),
+        steal_s: at(7),
+    })
 }
 
 /// This process (the load generator).

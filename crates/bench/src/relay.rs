@@ -119,15 +119,10 @@ impl RelayProc {
         data_dir: &Path,
         extra: &[String],
     ) -> Result<RelayProc> {
-        std::fs::create_dir_all(data_dir)?;
-        let log = File::options()
-            .create(true)
-            .append(true)
-            .open(data_dir.with_extension("log"))
-            .context("opening the relay log")?;
+        let log = open_log(data_dir)?;
         match kind {
             RelayKind::Caucus | RelayKind::CaucusNoPersist => {
-                Self::start_caucus(kind, paths, data_dir, log, extra).await
+                Self::start_caucus(kind, paths, data_dir, log, extra, None).await
             }
             RelayKind::Reference if !extra.is_empty() => {
                 bail!("the reference relay takes no extra flags")
@@ -136,14 +131,35 @@ impl RelayProc {
         }
     }
 
+    /// caucus with extra `caucus serve` flags, started under `taskset -c <core>` when `core` is
+    /// given (the caller checked that `taskset` works here).
+    pub(crate) async fn start_pinned(
+        paths: &Paths,
+        data_dir: &Path,
+        extra: &[String],
+        core: Option<usize>,
+    ) -> Result<RelayProc> {
+        let log = open_log(data_dir)?;
+        Self::start_caucus(RelayKind::Caucus, paths, data_dir, log, extra, core).await
+    }
+
     async fn start_caucus(
         kind: RelayKind,
         paths: &Paths,
         data_dir: &Path,
         log: File,
         extra: &[String],
+        core: Option<usize>,
     ) -> Result<RelayProc> {
-        let mut cmd = Command::new(&paths.caucus_bin);
+        // taskset execs caucus: the child's PID is the relay's.
+        let mut cmd = match core {
+            Some(core) => {
+                let mut cmd = Command::new("taskset");
+                cmd.args(["-c", &core.to_string()]).arg(&paths.caucus_bin);
+                cmd
+            }
+            None => Command::new(&paths.caucus_bin),
+        };
         cmd.arg("serve")
             .args(["--listen", "127.0.0.1:0", "--data"])
             .arg(data_dir)
@@ -301,6 +317,16 @@ impl Drop for RelayProc {
     fn drop(&mut self) {
         kill_if_running(&mut self.child);
     }
+}
+
+/// Creates the relay's data directory and opens its log (`<data_dir>.log`, appended to).
+fn open_log(data_dir: &Path) -> Result<File> {
+    std::fs::create_dir_all(data_dir)?;
+    File::options()
+        .create(true)
+        .append(true)
+        .open(data_dir.with_extension("log"))
+        .context("opening the relay log")
 }
 
 /// SIGTERM to `child`, then SIGKILL (and reap) if it has not exited after `grace`; whether it

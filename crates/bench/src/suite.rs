@@ -86,6 +86,12 @@ impl Runner {
         self.record(r)
     }
 
+    /// Prints a section a scenario rendered itself and appends it to the results file.
+    fn section(&self, section: &str) -> Result<()> {
+        print!("{section}");
+        report::append(&self.out_path, section)
+    }
+
     /// Prints the table, appends it to the results file and keeps it for the goals.
     fn record(&mut self, r: ScenarioResult) -> Result<()> {
         let table = r.table();
@@ -386,8 +392,22 @@ pub(crate) async fn cluster(runner: &mut Runner, paths: &Paths, quick: bool) -> 
     eprintln!("bench: cluster (caucus on nats-server: single node, then 1, 2, 3 relays)");
     let cfg = scenarios::cluster::ClusterCfg::new(quick);
     let section = scenarios::cluster::run(paths, &runner.next_dir("cluster"), &cfg).await;
-    print!("{section}");
-    report::append(&runner.out_path, &section)
+    runner.section(&section)
+}
+
+/// Many documents over clusters of 1, 2 and 3 relays; the scenario renders its own section.
+pub(crate) async fn cluster_scale(
+    runner: &mut Runner,
+    paths: &Paths,
+    cfg: &scenarios::cluster::scale::ScaleCfg,
+) -> Result<()> {
+    eprintln!(
+        "bench: cluster-scale ({} documents × (1 writer + {} readers) over {:?} relays)",
+        cfg.docs, cfg.readers, cfg.relays
+    );
+    let dir = runner.next_dir("cluster-scale");
+    let section = scenarios::cluster::scale::run(paths, &dir, cfg).await;
+    runner.section(&section)
 }
 
 #[cfg(test)]

@@ -18,9 +18,14 @@
 //!
 //! The single-node column is the same load on `caucus serve` without `--cluster`, from the same
 //! run. Everything shares this machine's cores with the load generator.
+//!
+//! This module owns the harness of a setup (nats-server and relays started and always stopped,
+//! CPU read around a phase, the saturation phase with status polling, the drain after the load);
+//! the cluster-scale scenario (`scale/`: many documents, 1–3 relays) runs on the same harness.
 
 mod nats;
 mod render;
+pub(crate) mod scale;
 mod status;
 
 use std::net::SocketAddr;
@@ -30,9 +35,12 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use tokio::time::Instant;
 
-use super::fanout_load::{Clients, Load, Problems, create_document, push_propagation};
-use crate::procstat::{self, Sample};
-use crate::relay::{Paths, RelayKind, RelayProc};
+use super::fanout_load::{
+    Clients, Load, Problems, create_document, measure_saturation_all, push_propagation,
+    saturate_all,
+};
+use crate::procstat::{self, MachineCpu, Sample};
+use crate::relay::{Paths, RelayProc};
 use crate::report::{Outcome, Unit};
 use nats::Nats;
 use status::{Poller, wait_cluster_ready, wait_drained};
@@ -148,71 +156,94 @@ pub(crate) async fn run(paths: &Paths, dir: &Path, cfg: &ClusterCfg) -> String {
     render::render(&columns, &latency, cfg)
 }
 
-/// The processes of one setup; stopped in [`run_setup`] whatever happened.
+/// The processes of one setup; stopped by [`with_env`] whatever happened.
 #[derive(Default)]
 struct Env {
     nats: Option<Nats>,
     relays: Vec<RelayProc>,
 }
 
-async fn run_setup(paths: &Paths, dir: &Path, setup: Setup, load: &Load) -> Outcome {
-    let mut out = Outcome::default();
-    let mut env = Env::default();
-    if let Err(e) = start_and_drive(paths, dir, setup, load, &mut env, &mut out).await {
-        out.error = Some(format!("{e:#}"));
+impl Env {
+    /// Starts a fresh nats-server in `dir` when `clustered`, then `n` caucus relays on fresh data
+    /// directories `relay1`, `relay2`, … (in a cluster with `--cluster <url>` and `extra`; relay
+    /// `k` under `taskset -c` when `core(k)` names a core); in a cluster, waits until every relay
+    /// is connected with its streams ready.
+    async fn start(
+        &mut self,
+        paths: &Paths,
+        dir: &Path,
+        n: usize,
+        clustered: bool,
+        extra: &[String],
+        core: impl Fn(usize) -> Option<usize>,
+    ) -> Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let mut flags = Vec::new();
+        if clustered {
+            let nats = Nats::start(dir).await?;
+            flags = vec!["--cluster".to_owned(), nats.url()];
+            flags.extend_from_slice(extra);
+            self.nats = Some(nats);
+        }
+        for k in 0..n {
+            let data = dir.join(format!("relay{}", k + 1));
+            let relay = RelayProc::start_pinned(paths, &data, &flags, core(k))
+                .await
+                .with_context(|| format!("starting relay {}", k + 1))?;
+            self.relays.push(relay);
+        }
+        if clustered {
+            wait_cluster_ready(&self.relays).await?;
+        }
+        Ok(())
     }
-    for relay in env.relays.drain(..) {
-        if let Err(e) = relay.stop().await {
+
+    /// Stops the relays, then nats-server; the first failure goes to `out`.
+    async fn stop(&mut self, out: &mut Outcome) {
+        for relay in self.relays.drain(..) {
+            if let Err(e) = relay.stop().await {
+                out.error.get_or_insert(format!("{e:#}"));
+            }
+        }
+        if let Some(nats) = self.nats.take()
+            && let Err(e) = nats.stop().await
+        {
             out.error.get_or_insert(format!("{e:#}"));
         }
     }
-    if let Some(nats) = env.nats.take()
-        && let Err(e) = nats.stop().await
-    {
-        out.error.get_or_insert(format!("{e:#}"));
+}
+
+/// Runs `drive` (which starts what it needs in the [`Env`]) and stops every process it started,
+/// whatever happened; a failure is recorded next to what was measured before it.
+async fn with_env(drive: impl AsyncFnOnce(&mut Env, &mut Outcome) -> Result<()>) -> Outcome {
+    let mut out = Outcome::default();
+    let mut env = Env::default();
+    if let Err(e) = drive(&mut env, &mut out).await {
+        out.error = Some(format!("{e:#}"));
     }
+    env.stop(&mut out).await;
     out
 }
 
-async fn start_and_drive(
-    paths: &Paths,
-    dir: &Path,
-    setup: Setup,
-    load: &Load,
-    env: &mut Env,
-    out: &mut Outcome,
-) -> Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let extra = match setup {
-        Setup::Single => Vec::new(),
-        Setup::Cluster(_) => {
-            let nats = Nats::start(dir).await?;
-            let url = nats.url();
-            env.nats = Some(nats);
-            vec!["--cluster".to_owned(), url]
-        }
-    };
-    for k in 0..setup.relays() {
-        let data = dir.join(format!("relay{}", k + 1));
-        let relay = RelayProc::start_with(RelayKind::Caucus, paths, &data, &extra)
-            .await
-            .with_context(|| format!("starting relay {}", k + 1))?;
-        env.relays.push(relay);
-    }
-    let clustered = env.nats.is_some();
-    if clustered {
-        wait_cluster_ready(&env.relays).await?;
-    }
-    drive(env, clustered, load, out).await
+async fn run_setup(paths: &Paths, dir: &Path, setup: Setup, load: &Load) -> Outcome {
+    with_env(async |env, out| {
+        let clustered = matches!(setup, Setup::Cluster(_));
+        env.start(paths, dir, setup.relays(), clustered, &[], |_| None)
+            .await?;
+        drive(env, clustered, load, out).await
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
 // The load ([`super::fanout_load`], spread over the relays) and what is read around it
 
-/// CPU readings of every measured process (relays, then nats-server) and of this process.
+/// CPU readings of every measured process (relays, then nats-server), of this process and of
+/// the whole machine (what anything else used, what stayed idle).
 struct Cpu {
     procs: Vec<Option<Sample>>,
     own: Sample,
+    machine: Option<MachineCpu>,
 }
 
 fn sample_cpu(pids: &[(String, u32)]) -> Cpu {
@@ -222,26 +253,36 @@ fn sample_cpu(pids: &[(String, u32)]) -> Cpu {
             .map(|(_, pid)| procstat::sample(&pid.to_string()).ok())
             .collect(),
         own: procstat::own(),
+        machine: procstat::machine(),
     }
 }
 
 fn push_cpu(out: &mut Outcome, phase: &str, pids: &[(String, u32)], a: &Cpu, b: &Cpu) {
-    let mut relays = 0.0;
+    let (mut relays, mut measured) = (0.0, 0.0);
     for (i, (label, _)) in pids.iter().enumerate() {
         if let (Some(x), Some(y)) = (a.procs[i], b.procs[i]) {
             let secs = y.cpu_s - x.cpu_s;
             out.push(format!("{phase}: CPU s, {label}"), secs, Unit::Secs);
+            measured += secs;
             if label.starts_with("relay") {
                 relays += secs;
             }
         }
     }
     out.push(format!("{phase}: CPU s, all relays"), relays, Unit::Secs);
-    out.push(
-        format!("{phase}: CPU s, load generator"),
-        b.own.cpu_s - a.own.cpu_s,
-        Unit::Secs,
-    );
+    let own = b.own.cpu_s - a.own.cpu_s;
+    out.push(format!("{phase}: CPU s, load generator"), own, Unit::Secs);
+    if let (Some(x), Some(y)) = (a.machine, b.machine) {
+        let others = (y.busy_s - x.busy_s) - measured - own;
+        let lines = [
+            ("other processes on the machine", others.max(0.0)),
+            ("idle (machine)", y.idle_s - x.idle_s),
+            ("stolen by the hypervisor", y.steal_s - x.steal_s),
+        ];
+        for (what, secs) in lines {
+            out.push(format!("{phase}: CPU s, {what}"), secs, Unit::Secs);
+        }
+    }
 }
 
 async fn drive(env: &Env, clustered: bool, load: &Load, out: &mut Outcome) -> Result<()> {
@@ -271,12 +312,13 @@ async fn drive(env: &Env, clustered: bool, load: &Load, out: &mut Outcome) -> Re
     }
     if load.sat_secs > 0.0 {
         let poll = clustered.then(|| addrs.clone());
-        saturation(&clients, load.sat_secs, &pids, poll, out, &mut problems).await?;
+        let all = std::slice::from_ref(&clients);
+        saturation(all, load.sat_secs, &pids, poll, out, &mut problems).await?;
     }
     let samples = clients.finish(&mut problems).await;
     push_propagation(out, &samples, relays.len() > 1);
     if clustered {
-        after_the_load(&addrs, &clients, out, &mut problems).await;
+        after_the_load(&addrs, clients.sent() + 1, out, &mut problems).await;
     }
     problems.into_result()
 }
@@ -295,21 +337,19 @@ fn measured_pids(env: &Env) -> Vec<(String, u32)> {
     pids
 }
 
-/// The saturation phase; with `poll` (a cluster's relays), the largest outbox and apply lag
-/// seen in their status meanwhile.
+/// The saturation phase of one or more loads together; with `poll` (a cluster's relays), the
+/// largest outbox and apply lag seen in their status meanwhile.
 async fn saturation(
-    clients: &Clients,
+    clients: &[Clients],
     secs: f64,
     pids: &[(String, u32)],
     poll: Option<Vec<SocketAddr>>,
     out: &mut Outcome,
     problems: &mut Problems,
 ) -> Result<()> {
-    clients.saturate().await;
+    saturate_all(clients).await;
     let poller = poll.map(Poller::start);
-    let (sat, c0, c1) = clients
-        .measure_saturation(secs, || Ok(sample_cpu(pids)))
-        .await?;
+    let (sat, c0, c1) = measure_saturation_all(clients, secs, || Ok(sample_cpu(pids))).await?;
     out.push(
         "saturation: changes/s sent",
         sat.sent as f64 / sat.secs,
@@ -317,6 +357,15 @@ async fn saturation(
     );
     sat.push_delivered(out);
     push_cpu(out, "saturation", pids, &c0, &c1);
+    if let Some(cpu) = out.get("saturation: CPU s, all relays")
+        && sat.sent > 0
+    {
+        out.push(
+            "saturation: relay CPU per change sent (all relays)",
+            1000.0 * cpu / sat.sent as f64,
+            Unit::Ms,
+        );
+    }
     if let Some(poller) = poller {
         let p = poller.finish().await;
         out.push(
@@ -337,10 +386,11 @@ async fn saturation(
 }
 
 /// After the load, in a cluster: how long until every outbox is empty and every relay applied
-/// the whole stream, and what the stream holds.
+/// the whole stream, and what the stream holds (`changes`: every change made, initial ones
+/// included).
 async fn after_the_load(
     addrs: &[SocketAddr],
-    clients: &Clients,
+    changes: u64,
     out: &mut Outcome,
     problems: &mut Problems,
 ) {
@@ -359,6 +409,7 @@ async fn after_the_load(
     );
     let seq = states.iter().map(|s| s.applied_seq).max().unwrap_or(0);
     let published: u64 = states.iter().map(|s| s.published).sum();
+    let applied: u64 = states.iter().map(|s| s.applied).sum();
     let snapshots: u64 = states.iter().map(|s| s.snapshots).sum();
     out.push(
         "stream messages (last applied sequence)",
@@ -371,6 +422,11 @@ async fn after_the_load(
         Unit::Count,
     );
     out.push(
+        "messages of other relays applied (all relays)",
+        applied as f64,
+        Unit::Count,
+    );
+    out.push(
         "snapshots published (all relays)",
         snapshots as f64,
         Unit::Count,
@@ -378,7 +434,7 @@ async fn after_the_load(
     if seq > 0 {
         out.push(
             "changes per stream message",
-            (clients.sent() + 1) as f64 / seq as f64,
+            changes as f64 / seq as f64,
             Unit::Ratio,
         );
     }

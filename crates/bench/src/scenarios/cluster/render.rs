@@ -7,7 +7,7 @@ use super::ClusterCfg;
 use crate::report::{self, Outcome, Unit};
 
 /// As in the scenario tables, but seconds to two decimals and ratios without "×".
-fn fmt(value: f64, unit: Unit) -> String {
+pub(super) fn fmt(value: f64, unit: Unit) -> String {
     match unit {
         Unit::Secs => format!("{value:.2} s"),
         Unit::Ratio => format!("{value:.2}"),
@@ -15,14 +15,15 @@ fn fmt(value: f64, unit: Unit) -> String {
     }
 }
 
-fn cell(o: &Outcome, name: &str) -> String {
+pub(super) fn cell(o: &Outcome, name: &str) -> String {
     o.metrics
         .iter()
         .find(|m| m.name == name)
         .map_or("—".into(), |m| fmt(m.value, m.unit))
 }
 
-fn cpu_summary(o: &Outcome, phase: &str) -> String {
+/// `r1 4.2, r2 3.1, nats 0.1`: CPU seconds of each relay and of nats-server in `phase`.
+pub(super) fn cpu_summary(o: &Outcome, phase: &str) -> String {
     let parts: Vec<String> = o
         .metrics
         .iter()
@@ -69,7 +70,20 @@ pub(super) fn render(columns: &[(String, Outcome)], latency: &Outcome, cfg: &Clu
         "\nThroughput: saturation phase. Propagation: fixed phase ({} changes/s), writer's commit → reader applied.\n",
         cfg.load.rate
     );
-    // Every metric, one column per setup; the largest setup (most relays) names the rows first.
+    metrics_table(&mut s, columns);
+    // The latency probe.
+    let _ = writeln!(s, "\n#### cross-relay latency (2 relays)\n");
+    let _ = writeln!(s, "| metric | value |\n|---|---:|");
+    let _ = writeln!(s, "| status | {} |", latency.status());
+    for m in &latency.metrics {
+        let _ = writeln!(s, "| {} | {} |", m.name, fmt(m.value, m.unit));
+    }
+    let _ = writeln!(s, "\n{}", cfg.describe());
+    s
+}
+
+/// Every metric, one column per setup; the last setup (most relays) names the rows first.
+pub(super) fn metrics_table(s: &mut String, columns: &[(String, Outcome)]) {
     let mut names: Vec<String> = Vec::new();
     for (_, o) in columns.iter().rev() {
         for m in &o.metrics {
@@ -94,13 +108,4 @@ pub(super) fn render(columns: &[(String, Outcome)], latency: &Outcome, cfg: &Clu
         }
         s.push('\n');
     }
-    // The latency probe.
-    let _ = writeln!(s, "\n#### cross-relay latency (2 relays)\n");
-    let _ = writeln!(s, "| metric | value |\n|---|---:|");
-    let _ = writeln!(s, "| status | {} |", latency.status());
-    for m in &latency.metrics {
-        let _ = writeln!(s, "| {} | {} |", m.name, fmt(m.value, m.unit));
-    }
-    let _ = writeln!(s, "\n{}", cfg.describe());
-    s
 }

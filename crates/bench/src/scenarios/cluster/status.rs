@@ -20,6 +20,8 @@ pub(super) struct ClusterState {
     pub(super) applied_seq: u64,
     outbox_entries: u64,
     pub(super) published: u64,
+    /// Stream messages of other relays merged into this relay's documents.
+    pub(super) applied: u64,
     pub(super) snapshots: u64,
 }
 
@@ -76,6 +78,7 @@ fn parse_cluster(body: &str) -> Result<ClusterState> {
         applied_seq: num("appliedSeq")?,
         outbox_entries: num("outboxEntries")?,
         published: num("published")?,
+        applied: num("applied")?,
         snapshots: num("snapshotsPublished")?,
     })
 }
@@ -221,6 +224,7 @@ mod tests {
         assert_eq!(c.applied_seq, 42);
         assert_eq!(c.outbox_entries, 3);
         assert_eq!(c.published, 7);
+        assert_eq!(c.applied, 40);
         assert_eq!(c.snapshots, 1);
         assert!(parse_cluster(r#"{"cluster":null}"#).is_err());
         Ok(())

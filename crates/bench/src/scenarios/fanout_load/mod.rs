@@ -4,7 +4,8 @@
 //! message with their send time; readers take the stamps from the applied document and record
 //! propagation latency (and whether the writer was on another relay). Phase "fixed": writers
 //! together send `rate` changes/s; phase "saturation": each writer keeps at most `window` of its
-//! changes not yet delivered to every reader and sends as fast as that allows.
+//! changes not yet delivered to every reader and sends as fast as that allows. Several loads
+//! (one per document: the cluster-scale scenario) can saturate in one window together.
 //!
 //! This module owns the clients, the two phases, the figures both scenarios report the same way
 //! (changes sent and missing, deliveries, propagation percentiles) and the collected problems;
@@ -71,6 +72,9 @@ struct Shared {
     doc: DocumentId,
     window: u64,
     presence: bool,
+    /// Peer IDs are `{peers}-writer-{w}` and `{peers}-reader-{r}`: unique per load, since one
+    /// token joining twice with a peer ID replaces its first socket.
+    peers: String,
 }
 
 impl Shared {
@@ -96,6 +100,11 @@ impl Shared {
 
     fn sent(&self) -> u64 {
         self.sent.iter().map(|s| s.load(Ordering::Relaxed)).sum()
+    }
+
+    /// `(changes at every reader, deliveries, changes sent)` now.
+    fn counts(&self) -> [u64; 3] {
+        [self.all_delivered(), self.deliveries(), self.sent()]
     }
 
     fn now_us(&self) -> u64 {
@@ -241,6 +250,18 @@ impl Clients {
         heads: Vec<ChangeHash>,
         load: &Load,
     ) -> Result<Clients> {
+        Self::start_named(urls, doc, heads, load, "bench").await
+    }
+
+    /// [`Clients::start`] with peer IDs `{peers}-writer-{w}` and `{peers}-reader-{r}`: several
+    /// loads on one relay need distinct names.
+    pub(crate) async fn start_named(
+        urls: &[String],
+        doc: DocumentId,
+        heads: Vec<ChangeHash>,
+        load: &Load,
+        peers: &str,
+    ) -> Result<Clients> {
         let relay_of = |i: usize| i % urls.len().max(1);
         let shared = Arc::new(Shared {
             epoch: std::time::Instant::now(),
@@ -257,6 +278,7 @@ impl Clients {
             doc,
             window: load.window,
             presence: load.presence,
+            peers: peers.to_owned(),
         });
         let (stop_tx, stop_rx) = watch::channel(false);
         let total = load.writers + load.readers;
@@ -342,8 +364,7 @@ impl Clients {
 
     /// Switches the writers to saturation and gives them 1 s to fill their windows.
     pub(crate) async fn saturate(&self) {
-        self.shared.phase.store(SAT, Ordering::Relaxed);
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        saturate_all(std::slice::from_ref(self)).await;
     }
 
     /// After [`Clients::saturate`]: measures `secs` of saturation with `read` (the scenario's own
@@ -351,24 +372,9 @@ impl Clients {
     pub(crate) async fn measure_saturation<R>(
         &self,
         secs: f64,
-        mut read: impl FnMut() -> Result<R>,
+        read: impl FnMut() -> Result<R>,
     ) -> Result<(SatWindow, R, R)> {
-        let s = &self.shared;
-        let before = read()?;
-        let (a0, d0, s0) = (s.all_delivered(), s.deliveries(), s.sent());
-        let t0 = Instant::now();
-        tokio::time::sleep(Duration::from_secs_f64(secs)).await;
-        let (a1, d1, s1) = (s.all_delivered(), s.deliveries(), s.sent());
-        let secs = t0.elapsed().as_secs_f64();
-        let after = read()?;
-        s.phase.store(IDLE, Ordering::Relaxed);
-        let window = SatWindow {
-            secs,
-            sent: s1 - s0,
-            to_all: a1 - a0,
-            deliveries: d1 - d0,
-        };
-        Ok((window, before, after))
+        measure_saturation_all(std::slice::from_ref(self), secs, read).await
     }
 
     /// Stops every client (each gets 15 s); their propagation samples. Failed clients go to
@@ -393,6 +399,46 @@ impl Clients {
         }
         samples
     }
+}
+
+/// [`Clients::saturate`] for several loads at once (one per document, say).
+pub(crate) async fn saturate_all(loads: &[Clients]) {
+    for c in loads {
+        c.shared.phase.store(SAT, Ordering::Relaxed);
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+}
+
+/// [`Clients::measure_saturation`] for several loads at once: one window, the figures summed
+/// over the loads.
+pub(crate) async fn measure_saturation_all<R>(
+    loads: &[Clients],
+    secs: f64,
+    mut read: impl FnMut() -> Result<R>,
+) -> Result<(SatWindow, R, R)> {
+    let total = || {
+        loads.iter().fold([0u64; 3], |acc, c| {
+            let n = c.shared.counts();
+            [acc[0] + n[0], acc[1] + n[1], acc[2] + n[2]]
+        })
+    };
+    let before = read()?;
+    let [a0, d0, s0] = total();
+    let t0 = Instant::now();
+    tokio::time::sleep(Duration::from_secs_f64(secs)).await;
+    let [a1, d1, s1] = total();
+    let secs = t0.elapsed().as_secs_f64();
+    let after = read()?;
+    for c in loads {
+        c.shared.phase.store(IDLE, Ordering::Relaxed);
+    }
+    let window = SatWindow {
+        secs,
+        sent: s1 - s0,
+        to_all: a1 - a0,
+        deliveries: d1 - d0,
+    };
+    Ok((window, before, after))
 }
 
 /// Propagation p50, p95 and p99 of both phases (`fixed: propagation p50`, …); with `by_relay`,

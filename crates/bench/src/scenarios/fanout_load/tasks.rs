@@ -90,7 +90,7 @@ fn other_message(shared: &Shared, message: Message) -> Result<()> {
 }
 
 pub(super) async fn writer(mut c: Client, w: usize, interval: Duration) -> Result<()> {
-    let (mut conn, mut rep) = c.join(&format!("bench-writer-{w}")).await?;
+    let (mut conn, mut rep) = c.join(&format!("{}-writer-{w}", c.shared.peers)).await?;
     let shared = c.shared.clone();
     let key = format!("writer{w}");
     let mut presence = Presence::new(format!("s{w}"), c.presence_offset);
@@ -160,7 +160,7 @@ async fn write_change(
 }
 
 pub(super) async fn reader(mut c: Client, r: usize, relay: usize) -> Result<Vec<Latency>> {
-    let (mut conn, mut rep) = c.join(&format!("bench-reader-{r}")).await?;
+    let (mut conn, mut rep) = c.join(&format!("{}-reader-{r}", c.shared.peers)).await?;
     let shared = c.shared.clone();
     let mut presence = Presence::new(format!("r{r}"), c.presence_offset);
     let mut samples = Vec::new();
