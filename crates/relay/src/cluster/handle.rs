@@ -61,7 +61,7 @@ pub(super) struct Inner {
     pub(super) snapshots_published: AtomicU64,
     pub(super) streams_ready: AtomicBool,
     /// The documents this relay applies other relays' changes to (`carry.rs`).
-    pub(super) carry: super::carry::Carry,
+    pub(super) carry: super::carried::Carry,
     pub(super) presence: PresenceSender,
     /// Counts (re)connections to NATS. JetStream consumers do not survive a NATS restart, and
     /// async-nats notices a dead ordered consumer only after a 15 s heartbeat, so the consumer
@@ -90,7 +90,7 @@ impl Cluster {
             .map_err(|e| StorageError::Join(e.to_string()))??
         };
         let presence = PresenceSender::new(client.clone(), relay_id.clone());
-        let carry = super::carry::Carry::new(config.keep_all);
+        let carry = super::carried::Carry::new(config.keep_all);
         let jetstream = async_nats::jetstream::context::ContextBuilder::new()
             .timeout(JETSTREAM_TIMEOUT)
             .build(client.clone());

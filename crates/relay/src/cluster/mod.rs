@@ -18,8 +18,8 @@
 //!   records the sequence; `snapshots.rs` keeps the stream bounded and bootstraps empty relays;
 //!   `poison.rs` sets aside messages automerge rejects or panics on, so the consumer moves on.
 //! - `carry.rs`: a relay applies other relays' changes only to the documents its own peers
-//!   have open (all with `--cluster-keep-all`), and fetches a document (snapshot + its messages)
-//!   when a peer opens it.
+//!   have open (all with `--cluster-keep-all`, the set is `carried.rs`), and fetches a document
+//!   (snapshot + its messages) when a peer opens it.
 //! - `presence.rs` / `remote_presence.rs`: presence over core NATS (`caucus.eph.<id>`), out and
 //!   in, never stored.
 //! - `sealed.rs`: sealed analyses' writes in one shared order (`CAUCUS_SEALED`, ciphertext),
@@ -38,6 +38,7 @@
 //! inject some), but not with access: docs/scaling.md, "Trust".
 
 mod apply;
+mod carried;
 mod carry;
 mod config;
 mod deps;
