@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::caller::{ApiError, Operator};
 use super::state::AppState;
-use crate::storage::{QuarantinedMessage, Storage};
+use crate::storage::StorageError;
 
 /// One message set aside, without its bytes.
 #[derive(Debug, Serialize)]
@@ -30,7 +30,8 @@ pub(crate) async fn list(
     _: Operator,
     State(state): State<AppState>,
 ) -> Result<Json<Vec<Quarantined>>, ApiError> {
-    let kept = read(&state.storage).await?;
+    let storage = state.storage.clone();
+    let kept = on_pool(move || storage.cluster_quarantine_blocking()).await?;
     Ok(Json(
         kept.into_iter()
             .map(|m| Quarantined {
@@ -38,7 +39,7 @@ pub(crate) async fn list(
                 document_id: m.doc,
                 reason: m.reason,
                 at_unix_ms: m.at_unix_ms,
-                bytes: m.bytes.len(),
+                bytes: m.size,
             })
             .collect(),
     ))
@@ -50,20 +51,20 @@ pub(crate) async fn bytes(
     State(state): State<AppState>,
     Path(seq): Path<u64>,
 ) -> Result<Response, ApiError> {
-    let kept = read(&state.storage).await?;
-    let message = kept.into_iter().find(|m| m.seq == seq).ok_or_else(|| {
-        ApiError::new(StatusCode::NOT_FOUND, format!("no message {seq} set aside"))
-    })?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/octet-stream")],
-        message.bytes,
-    )
-        .into_response())
+    let storage = state.storage.clone();
+    let bytes = on_pool(move || storage.cluster_quarantined_bytes_blocking(seq))
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(StatusCode::NOT_FOUND, format!("no message {seq} set aside"))
+        })?;
+    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
 }
 
-async fn read(storage: &Storage) -> Result<Vec<QuarantinedMessage>, ApiError> {
-    let storage = storage.clone();
-    tokio::task::spawn_blocking(move || storage.cluster_quarantine_blocking())
+/// A storage read on the blocking pool, its failure as an API error.
+async fn on_pool<T: Send + 'static>(
+    read: impl FnOnce() -> Result<T, StorageError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(read)
         .await
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
         .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))

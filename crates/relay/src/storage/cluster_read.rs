@@ -3,7 +3,6 @@
 
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 
-use super::cluster_write::QuarantinedMessage;
 use super::error::StorageError;
 use super::handle::Storage;
 use super::read::{self, StoredDocument};
@@ -12,6 +11,18 @@ use super::schema::{
     META, le_u64,
 };
 use crate::document_id::DocumentId;
+
+/// A message kept aside (`cluster_quarantine`), as listed: everything but its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuarantineListing {
+    /// Its sequence in `CAUCUS_CHANGES`.
+    pub seq: u64,
+    pub doc: String,
+    pub reason: String,
+    pub at_unix_ms: u64,
+    /// Its size in bytes.
+    pub size: usize,
+}
 
 /// One change waiting in the cluster outbox.
 #[derive(Debug, Clone)]
@@ -99,9 +110,10 @@ impl Storage {
         Ok((table.len()?, bytes))
     }
 
-    /// The messages kept aside, oldest first, each with its bytes (blocking; at most
-    /// `MAX_QUARANTINED`, so bounded).
-    pub fn cluster_quarantine_blocking(&self) -> Result<Vec<QuarantinedMessage>, StorageError> {
+    /// The messages kept aside, oldest first, without their bytes (blocking; at most
+    /// `MAX_QUARANTINED`, and each row's bytes stay on disk: they may be up to NATS's
+    /// `max_payload` each).
+    pub fn cluster_quarantine_blocking(&self) -> Result<Vec<QuarantineListing>, StorageError> {
         let txn = self.begin_read()?;
         let Some(table) = open_if_exists(&txn, CLUSTER_QUARANTINE)? else {
             return Ok(Vec::new());
@@ -110,15 +122,27 @@ impl Storage {
         for entry in table.iter()? {
             let (seq, row) = entry?;
             let (doc, reason, at_unix_ms, bytes) = row.value();
-            out.push(QuarantinedMessage {
+            out.push(QuarantineListing {
                 seq: seq.value(),
                 doc: doc.to_owned(),
                 reason: reason.to_owned(),
                 at_unix_ms,
-                bytes: bytes.to_vec(),
+                size: bytes.len(),
             });
         }
         Ok(out)
+    }
+
+    /// The bytes of the message kept aside at stream sequence `seq` (blocking).
+    pub fn cluster_quarantined_bytes_blocking(
+        &self,
+        seq: u64,
+    ) -> Result<Option<Vec<u8>>, StorageError> {
+        let txn = self.begin_read()?;
+        let Some(table) = open_if_exists(&txn, CLUSTER_QUARANTINE)? else {
+            return Ok(None);
+        };
+        Ok(table.get(seq)?.map(|row| row.value().3.to_vec()))
     }
 
     /// The change stream sequence up to which this relay holds `doc`'s messages, recorded when

@@ -37,7 +37,7 @@ mod writer;
 
 use std::time::Duration;
 
-pub use cluster_read::OutboxEntry;
+pub use cluster_read::{OutboxEntry, QuarantineListing};
 pub use cluster_write::{ClusterWrite, QuarantinedMessage};
 pub use error::StorageError;
 pub use files::{BlobRow, FILE_CHUNK_BYTES, FileLink, FileRecord, FileWrite};
