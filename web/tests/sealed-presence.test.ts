@@ -10,7 +10,7 @@ const other = DocId.fromBytes(new Uint8Array(16).fill(9))
 const key = EpochKey.generate().contentKey(doc)
 const wrongKey = EpochKey.generate().contentKey(doc)
 const bytes = (s: string) => new TextEncoder().encode(s)
-const here = (member: string, name: string, view = "matrix"): Here => ({ member, name, org: "", view, country: "", task: "" })
+const here = (member: string, name: string, view = "matrix"): Here => ({ member, name, org: "", view, country: "", task: "", where: "" })
 
 describe("sealed presence: seal and open", () => {
   it("data = nonce (24) ‖ XChaCha20-Poly1305 ciphertext, aad = \"caucus/sealed/v1/presence\" ‖ document ID bytes", () => {
@@ -54,6 +54,17 @@ describe("sealed presence: others from a pull", () => {
     ]
     const peers = sealedPeers(entries, key, doc, "s-mine", "m-ana")
     expect(peers).toEqual([here("m-bo", "Bo"), here("m-maria", "Maria", "country")])
+  })
+  it("carries where, bounded as plain presence is; a hostile member's state cannot break the list", () => {
+    const entries = [
+      entry("s-maria", { ...here("m-maria", "Maria"), where: "in COM5" }, 100_000),
+      entry("s-eve", { ...here("m-eve", "Eve\u202E"), where: "\u2066" + "x".repeat(5000), org: ["<script>"] }, 100_000),
+      entry("s-junk", { member: "m-x", name: 5 }, 100_000),
+    ]
+    expect(sealedPeers(entries, key, doc, "s-mine")).toEqual([
+      { ...here("m-eve", "Eve"), where: "x".repeat(60) },
+      { ...here("m-maria", "Maria"), where: "in COM5" },
+    ])
   })
   it("nothing without the key", () => {
     expect(sealedPeers([entry("s", here("m-bo", "Bo"), 1)], undefined, doc, "x")).toEqual([])

@@ -4,7 +4,7 @@
 // changes. The rules with logic live in state.ts and routes.ts (unit tested); this file wires them up.
 import { Repo, type AutomergeUrl, type DocHandle } from "@automerge/automerge-repo/slim"
 import { A } from "../model/am"
-import { type Analysis, type AnalysisDoc, type Me, type Template, ensureMember, initFromTemplate, memberName, readAnalysis } from "../model/schema"
+import { type Analysis, type AnalysisDoc, type Me, type Template, ensureMember, initFromTemplate, memberName, readAnalysis, sortedTracks } from "../model/schema"
 import { ConflictIndex } from "../model/conflicts"
 import { changedPositions, todayUtc } from "../model/history"
 import { actingAs, identify, linkDevice, canonicalMember } from "../model/identity"
@@ -18,6 +18,9 @@ import { h, replaceKeepingFocus } from "../ui/dom"
 import type { Go, Patches, View } from "../ui/view"
 import { noFilters } from "../ui/matrix"
 import { clearPresence, showPresence, showRole, showStatus, showTitle, type Shell } from "../ui/bar"
+import { showWhereabouts } from "../ui/whereabouts"
+import { TEMPLATE_TRACKS } from "../ui/tracks"
+import { cleanWhere, whereChoices } from "../where"
 import { asOfNotice, sinceNotice } from "../ui/notices"
 import { homePage, nameForm, suggestedName } from "../ui/home"
 import { fillNav } from "../ui/nav"
@@ -54,6 +57,8 @@ export class App implements ContextSource {
   readonly conflicts = new ConflictIndex()
   /** The matrix filters and "Only my tasks" last for the page, so they survive moving between views. */
   readonly filters = { matrix: noFilters(), tasks: { onlyMine: false } }
+  /** The presence list shows only those who said this place ("" = everyone); reset when another analysis opens. */
+  whereFilter = ""
 
   /** The person as this device knows them (the name form). */
   me: Me | null
@@ -204,7 +209,8 @@ export class App implements ContextSource {
     }
     this.#stash.restore(handle)
     const me = this.me!
-    const here = { member: me.id, name: me.name, org: me.org, view: "", country: "", task: "" }
+    this.whereFilter = ""
+    const here = { member: me.id, name: me.name, org: me.org, view: "", country: "", task: "", where: this.device.where(handle.documentId) }
     const presence = sealed ? new SealedPresence(sealed, here, () => this.renderPresence()) : new PresenceChannel(handle, here, () => this.renderPresence())
     this.open = { url, handle, presence, sealed }
     if (sealed) this.tracker.trackSealed(handle, () => ({ online: sealed.online, heads: sealed.sentHeads }))
@@ -337,15 +343,41 @@ export class App implements ContextSource {
   here(state: Partial<Here>) { this.open?.presence.set(state) }
 
   renderPresence() {
-    showPresence(this.shell, this.peers(), p => this.#where(p))
+    const peers = this.peers()
+    showPresence(this.shell, peers, p => this.#lookingAt(p), this.whereFilter)
+    if (this.open) this.#showWhereabouts(peers)
     this.queueRender()
   }
 
-  #where(p: Here): string {
+  /** The country or task a person is on (a peer's ids are looked up as own keys only: they may be anything). */
+  #lookingAt(p: Here): string {
     const a = this.open ? readAnalysis(this.open.handle.doc()) : undefined
-    if (p.country) return a?.countries[p.country]?.name ?? p.country
-    if (p.task) return "task: " + (a?.tasks[p.task]?.title ?? p.task)
+    if (p.country) return (a && Object.hasOwn(a.countries, p.country) ? a.countries[p.country].name : "") || p.country
+    if (p.task) return "task: " + ((a && Object.hasOwn(a.tasks, p.task) ? a.tasks[p.task].title : "") || p.task)
     return p.view
+  }
+
+  /** The person's own "where are you?" and the presence filter, with the open analysis's tracks as quick choices. */
+  #showWhereabouts(peers: Here[]) {
+    const open = this.open!
+    const a = readAnalysis(open.handle.doc())
+    showWhereabouts(this.shell.whereabouts, {
+      value: this.device.where(open.handle.documentId),
+      choices: whereChoices(sortedTracks(a, TEMPLATE_TRACKS).map(([id]) => id)),
+      said: peers.map(p => p.where),
+      filter: this.whereFilter,
+      set: where => this.setWhere(where),
+      filterBy: where => { this.whereFilter = cleanWhere(where); this.renderPresence() },
+    })
+  }
+
+  /** Where the person says they are in the open analysis: kept on this device for it, sent with presence. */
+  setWhere(where: string) {
+    if (!this.open) return
+    const w = cleanWhere(where)
+    this.device.saveWhere(this.open.handle.documentId, w)
+    this.open.presence.set({ where: w })
+    this.renderPresence()
   }
 
   // ---------------------------------------------------------------- rendering

@@ -1,9 +1,10 @@
 // What this device keeps in localStorage for the app: the token, who the person is (and whom they said
-// they are in each analysis), what /api/me last said, the analyses opened here, what was last seen of each document, and the unsaved tail of the open
-// one. The key names are read by devices already in use (and by the browser tests): never rename them.
+// they are in each analysis), what /api/me last said, the analyses opened here, what was last seen of each document, where the person
+// said they are in each analysis ("in COM5"), and the unsaved tail of the open one. The key names are read by devices already in use (and by the browser tests): never rename them.
 // (The sync tracker keeps the relay's heads under its own key, in sync/tracker.ts.)
 import type { Me } from "../model/schema"
 import { documentIdOf, isRole, type MeInfo } from "../access"
+import { cleanWhere } from "../where"
 
 export type Store = Pick<Storage, "getItem" | "setItem" | "removeItem">
 
@@ -14,6 +15,8 @@ export const SEEN_KEY = (docId: string) => `caucus:seen:${docId}`
 export const UNSAVED_KEY = (docId: string) => `caucus:unsaved:${docId}`
 /** The member the person said they are in one analysis ("Are you one of these people?"). */
 export const MEMBER_KEY = (docId: string) => `caucus:member:${docId}`
+/** Where the person said they are in one analysis ("in COM5", "remote"; where.ts), sent with presence. */
+export const WHERE_KEY = (docId: string) => `caucus:where:${docId}`
 
 /** An analysis opened on this device, for the home page (newest first, at most 50). */
 export interface KnownDoc { url: string; title: string; opened: string }
@@ -64,6 +67,13 @@ export class Device {
   linkedMember(docId: string): string | null { return this.store.getItem(MEMBER_KEY(docId)) }
   linkMember(docId: string, memberId: string) {
     try { this.store.setItem(MEMBER_KEY(docId), memberId) } catch { /* full: asked again next time */ }
+  }
+
+  /** Where the person said they are in document `docId` ("" when never said); whatever is stored is bounded again. */
+  where(docId: string): string { return cleanWhere(this.store.getItem(WHERE_KEY(docId))) }
+  saveWhere(docId: string, where: string) {
+    const w = cleanWhere(where)
+    try { if (w) this.store.setItem(WHERE_KEY(docId), w); else this.store.removeItem(WHERE_KEY(docId)) } catch { /* full: said again next time */ }
   }
 
   /** What was stored as last seen: anything, since another version of the app may have written it. */

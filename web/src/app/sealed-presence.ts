@@ -3,7 +3,7 @@
 // `POST /api/sealed/{doc}/presence`, on the same schedule (throttled changes, a heartbeat every 5 s, a
 // goodbye on leaving). Others' entries arrive with each pull of the sealed sync loop (the relay wakes long
 // polls when presence changes); those that do not open (another epoch, forged) are skipped.
-import { HEARTBEAT_MS, TTL_MS, type Here, type PresenceLike } from "../presence"
+import { HEARTBEAT_MS, TTL_MS, type Here, type PresenceLike, boundedHere, readHere } from "../presence"
 import { toHex, utf8 } from "../sealed/bytes"
 import type { ContentKey, DocId } from "../sealed/epoch"
 import { openPresence, sealPresence } from "../sealed/presence"
@@ -24,9 +24,6 @@ export interface PresenceDoc {
   onPresence: (() => void) | undefined
 }
 
-const isHere = (v: unknown): v is Here => typeof v === "object" && v !== null &&
-  ["member", "name", "org", "view", "country", "task"].every(k => typeof (v as Record<string, unknown>)[k] === "string")
-
 /**
  * Others' presence from a pull's entries: opened with `key`, one per person (their most recent entry),
  * leaving out this session, the person `self`, goodbyes, entries that do not open, and entries older than
@@ -40,9 +37,11 @@ export function sealedPeers(entries: PresenceEntry[], key: ContentKey | undefine
     if (e.session === ownSession || e.at < newest - TTL_MS) continue
     const plain = openPresence(key, doc, e.data)
     if (!plain) continue
-    let v: unknown
-    try { v = JSON.parse(new TextDecoder().decode(plain)) } catch { continue }
-    if (!isHere(v) || !v.member || !v.name || v.member === self) continue
+    let parsed: unknown
+    try { parsed = JSON.parse(new TextDecoder().decode(plain)) } catch { continue }
+    // a member's device may still be hostile: read through the same bounds as plain presence
+    const v = readHere(parsed)
+    if (!v || v.member === self) continue
     const had = byMember.get(v.member)
     if (!had || e.at > had.at) byMember.set(v.member, { v, at: e.at })
   }
@@ -60,7 +59,7 @@ export class SealedPresence implements PresenceLike {
   #stopped = false
 
   constructor(private readonly doc: PresenceDoc, initial: Here, private readonly onPeers: () => void) {
-    this.#state = { ...initial }
+    this.#state = boundedHere(initial)
     doc.onPresence = () => {
       if (!this.#posted) this.#post()
       this.onPeers()
@@ -71,7 +70,7 @@ export class SealedPresence implements PresenceLike {
 
   /** Throttled: at most one post per THROTTLE_MS, always ending with the latest value. */
   set(state: Partial<Here>) {
-    const next = { ...this.#state, ...state }
+    const next = { ...this.#state, ...boundedHere(state) }
     if (JSON.stringify(next) === JSON.stringify(this.#state)) return
     this.#state = next
     const wait = this.#last + THROTTLE_MS - Date.now()

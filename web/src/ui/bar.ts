@@ -1,11 +1,14 @@
 // The page's fixed frame (index.html): the top bar's live parts (the analysis's title, sync status, role
-// badge, who is online) and the banner under it that says when the access link is no longer valid.
+// badge, who is online and where they said they are, the "where are you?" control of whereabouts.ts) and
+// the banner under it that says when the access link is no longer valid.
 // On a narrow screen the bar is one line (title, status, "Menu"); the nav, presence and role sit behind
 // the Menu button, in a panel over the page (styles.css), so the sticky bar never eats the screen.
 import { roleText, type Role } from "../access"
 import type { Here } from "../presence"
+import { sameWhere } from "../where"
 import { h, replaceKeepingFocus } from "./dom"
 import { trackHeight } from "./sticky"
+import { hideWhereabouts } from "./whereabouts"
 
 /** The elements of index.html the app fills, plus the notices container it adds under the banner. */
 export interface Shell {
@@ -13,6 +16,8 @@ export interface Shell {
   nav: HTMLElement
   status: HTMLElement
   presence: HTMLElement
+  /** The person's own `where` and the presence list's filter (ui/whereabouts.ts). */
+  whereabouts: HTMLElement
   role: HTMLElement
   banner: HTMLElement
   notices: HTMLElement
@@ -27,7 +32,7 @@ export function findShell(): Shell {
   const notices = h("div", { id: "notices" })
   banner.after(notices)
   const shell: Shell = {
-    app: $("app"), nav: $("nav"), status: $("status"), presence: $("presence"), role: $("role"), banner, notices,
+    app: $("app"), nav: $("nav"), status: $("status"), presence: $("presence"), whereabouts: $("whereabouts"), role: $("role"), banner, notices,
     bar: $("bar"), title: $("doc-title"), menu: $("menu") as HTMLButtonElement,
   }
   wireMenu(shell)
@@ -80,23 +85,30 @@ export function showRole(shell: Shell, role: Role | null, invalid: boolean) {
     "What is on this device stays readable here, but it cannot reach the relay with this link.")] : []))
 }
 
-/** Who else is online, and where: `where` names the country or task a person is on. */
-export function showPresence(shell: Shell, peers: Here[], where: (p: Here) => string) {
+/**
+ * Who else is online: each person's name, where they said they are ("in COM5") and what they look at
+ * (`lookingAt` names the country or task). `only` ("" = everyone) lists just those who said that place.
+ */
+export function showPresence(shell: Shell, peers: Here[], lookingAt: (p: Here) => string, only = "") {
   const el = shell.presence
   // the Menu button counts the others online, since the list itself is behind it on a phone
   const badge = shell.menu.querySelector<HTMLElement>(".online")!
   badge.textContent = peers.length ? String(peers.length) : ""
   badge.hidden = peers.length === 0
   shell.menu.setAttribute("aria-label", peers.length ? `Menu (${peers.length} other${peers.length > 1 ? "s" : ""} online)` : "Menu")
+  const shown = only ? peers.filter(p => sameWhere(p.where, only)) : peers
   replaceKeepingFocus(el, peers.length === 0 ? h("span", { class: "muted" }, "only you") :
-    h("ul", { class: "people" }, peers.map(p => h("li", { title: p.org },
+    shown.length === 0 ? h("span", { class: "muted" }, `nobody else ${only}`) :
+    h("ul", { class: "people" }, shown.map(p => h("li", { title: p.org },
       h("strong", {}, p.name), p.org ? ` (${p.org})` : "",
-      p.country || p.task ? h("span", { class: "where" }, ` · ${where(p)}`) : ""))))
+      p.where ? h("span", { class: "where-said" }, ` · ${p.where}`) : "",
+      p.country || p.task ? h("span", { class: "where" }, ` · ${lookingAt(p)}`) : ""))))
 }
 
 /** No analysis open: nobody to show, no count on the Menu button. */
 export function clearPresence(shell: Shell) {
   shell.presence.replaceChildren()
+  hideWhereabouts(shell.whereabouts)
   showTitle(shell, null)
   const badge = shell.menu.querySelector<HTMLElement>(".online")!
   badge.textContent = ""
