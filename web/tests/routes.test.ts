@@ -15,7 +15,7 @@ const views = vi.hoisted(() => {
     matrixView: recorder("matrix"), countryView: recorder("country"), tasksView: recorder("tasks"),
     exportView: recorder("export"), changesView: recorder("changes"), reportView: recorder("report"),
     accessView: recorder("access"), adminView: recorder("admin"), recentView: recorder("recent"),
-    documentsView: recorder("documents"),
+    documentsView: recorder("documents"), feedView: recorder("feed"),
   }
 })
 vi.mock("../src/ui/matrix", () => ({ matrixView: views.matrixView }))
@@ -27,6 +27,7 @@ vi.mock("../src/ui/access", () => ({ accessView: views.accessView }))
 vi.mock("../src/ui/admin", () => ({ adminView: views.adminView }))
 vi.mock("../src/ui/recent", () => ({ recentView: views.recentView }))
 vi.mock("../src/ui/documents", () => ({ documentsView: views.documentsView }))
+vi.mock("../src/ui/feed", () => ({ feedView: views.feedView }))
 
 
 const DOC = generateAutomergeUrl()
@@ -88,6 +89,23 @@ describe("which view a fragment shows", () => {
     expect(views.changesView).toHaveBeenCalledWith(expect.objectContaining({ tag: "tools" }))
   })
 
+  it("feed: its filters from the fragment, any unknown kind read as none", () => {
+    const { r, name } = show(`doc=${DOC}&view=feed&kind=task&track=COM5&country=BR&person=m-alice&c=KE`)
+    expect(name).toBe("feed")
+    expect(r.feed).toEqual({ kind: "task", track: "COM5", country: "BR", person: "m-alice" })
+    expect(views.feedView).toHaveBeenLastCalledWith(expect.objectContaining({ tag: "ctx" }), r.feed)
+    show(`doc=${DOC}&view=feed&kind=nonsense`)
+    expect(views.feedView).toHaveBeenLastCalledWith(expect.anything(), { kind: "", track: "", country: "", person: "" })
+  })
+
+  it("tasks: a task of the fragment (a feed link) is landed on; without one the tasks view is as it was", () => {
+    const plain = show(`doc=${DOC}&view=tasks`)
+    expect(plain.r.task).toBe("")
+    const landed = show(`doc=${DOC}&view=tasks&task=t-1`)
+    expect(landed.r.task).toBe("t-1")
+    expect(views.tasksView).toHaveBeenLastCalledWith(landed.raw.ctx, landed.raw.filters.tasks)
+  })
+
   it("report: the date and since of the fragment, else today and the last report", () => {
     show(`doc=${DOC}&view=report&date=2026-02-20&since=2026-02-13`)
     expect(views.reportView).toHaveBeenLastCalledWith(expect.objectContaining({ tag: "tools" }), "2026-02-20", "2026-02-13")
@@ -136,12 +154,15 @@ describe("route keys: the view on screen is rebuilt only when the page changes",
     expect(key("view=country&c=BR")).toBe(key("view=country&c=BR"))
     expect(key("view=country")).toBe(key("view=country&c=BR")) // the default country is Brazil
     const distinct = ["view=country&c=BR", "view=country&c=KE", "view=country&c=BR&i=res71", "view=country&c=BR&asof=2026-01-15",
-      "view=matrix", "view=matrix&asof=2026-01-15", "view=tasks", "view=report&date=2026-02-20", "view=report&date=2026-02-20&since=last"]
+      "view=matrix", "view=matrix&asof=2026-01-15", "view=tasks", "view=report&date=2026-02-20", "view=report&date=2026-02-20&since=last",
+      "view=tasks&task=t-1", "view=feed", "view=feed&kind=task", "view=feed&track=COM5", "view=feed&country=BR", "view=feed&person=m-alice",
+      "view=feed&country=BR&person=m-alice"]
     expect(new Set(distinct.map(key)).size).toBe(distinct.length)
   })
   it("parameters a view does not use do not rebuild it", () => {
     expect(key("view=tasks&c=KE&date=2026-02-20")).toBe(key("view=tasks"))
     expect(key("view=matrix&i=res71")).toBe(key("view=matrix"))
+    expect(key("view=feed&c=KE&task=t-1")).toBe(key("view=feed"))
   })
 })
 
@@ -157,8 +178,8 @@ describe("links and the nav bar", () => {
 
   it("the bar lists the views in order, Access and Admin only for admins, never the print view", () => {
     expect(navLinks(false)).toEqual([["matrix", "Matrix"], ["country", "Country"], ["tasks", "Tasks"], ["documents", "Documents"],
-      ["recent", "Recent changes"], ["export", "Export report"], ["changes", "Offline files"]])
-    expect(navLinks(true).map(([v]) => v)).toEqual(["matrix", "country", "tasks", "documents", "recent", "export", "changes", "access", "admin"])
+      ["feed", "Feed"], ["recent", "Recent changes"], ["export", "Export report"], ["changes", "Offline files"]])
+    expect(navLinks(true).map(([v]) => v)).toEqual(["matrix", "country", "tasks", "documents", "feed", "recent", "export", "changes", "access", "admin"])
   })
 
   it("a fragment names an analysis only with a valid automerge URL", () => {

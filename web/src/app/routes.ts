@@ -1,5 +1,5 @@
-// The route table: which view a URL fragment (#doc=…&view=…&c=…&i=…&asof=…&date=…&since=…) shows, with
-// which parameters, and how links build fragments. The fragment is the app's public address: links in
+// The route table: which view a URL fragment (#doc=…&view=…&c=…&i=…&task=…&asof=…&date=…&since=…, and the
+// feed's filters kind=…&track=…&country=…&person=…) shows, with which parameters, and how links build fragments. The fragment is the app's public address: links in
 // e-mails, invitations and the browser tests use it, so its names and defaults never change.
 import { isValidAutomergeUrl } from "@automerge/automerge-repo/slim"
 import type { Analysis } from "../model/schema"
@@ -12,6 +12,9 @@ import { exportView, reportView, type ToolsCtx } from "../ui/reports"
 import { changesView } from "../ui/changes"
 import { accessView, type AccessCtx } from "../ui/access"
 import { recentView } from "../ui/recent"
+import { feedView } from "../ui/feed"
+import { type FeedFilter, filterFromParams, filterKey } from "../model/feedlist"
+import { slug } from "../ui/dom"
 import { adminView, type AdminCtx } from "../ui/admin"
 import { documentsView } from "../ui/documents"
 
@@ -25,6 +28,10 @@ export interface Route {
   cc: string
   /** Country page: the item to scroll to (`i`). */
   item: string | undefined
+  /** Tasks page: the task to scroll to (`task`), "" for none. */
+  task: string
+  /** Feed: its filters (`kind`, `track`, `country`, `person`; model/feedlist.ts). */
+  feed: FeedFilter
   /** The date to show the analysis as of (`asof`), for views that can; "" = live. */
   asOf: string
   /** Print view: the report's date (`date`), by default today (UTC). */
@@ -71,9 +78,14 @@ export const ROUTES: ReadonlyMap<string, RouteEntry> = new Map<string, RouteEntr
     key: r => `${r.cc}|${r.item ?? ""}`,
     build: ({ ctx }, r) => countryView(ctx, r.cc, r.item),
   }],
-  ["tasks", { nav: "Tasks", build: ({ ctx, filters }) => tasksView(ctx, filters.tasks) }],
+  ["tasks", {
+    nav: "Tasks", key: r => r.task,
+    build: ({ ctx, filters }, r) => landOn(tasksView(ctx, filters.tasks), r.task && `ta-${slug(r.task)}`),
+  }],
   // conference documents attached to the analysis, its items, positions and tasks (ui/documents.ts)
   ["documents", { nav: "Documents", build: ({ ctx }) => documentsView(ctx) }],
+  // what changed, newest first, filtered by kind, track, country and person (ui/feed.ts), read on this device
+  ["feed", { nav: "Feed", key: r => filterKey(r.feed), build: ({ ctx }, r) => feedView(ctx, r.feed) }],
   ["recent", { nav: "Recent changes", build: ({ ctx }) => recentView(ctx) }],
   ["export", { nav: "Export report", build: ({ tools }) => exportView(tools) }],
   // change files to carry edits by hand (USB stick, e-mail); "Changes" read as recent changes
@@ -90,6 +102,28 @@ export const ROUTES: ReadonlyMap<string, RouteEntry> = new Map<string, RouteEntr
 export const UNKNOWN_VIEW: RouteEntry = { build: ({ ctx, filters }) => matrixView(ctx, filters.matrix) }
 
 export const entryFor = (view: string): RouteEntry => ROUTES.get(view) ?? UNKNOWN_VIEW
+
+/**
+ * A view that, after its first update, scrolls to the element `id` is in (a task from a feed link) and
+ * focuses it if it can be; no id, or none on the page, changes nothing.
+ */
+export function landOn(view: View, id: string): View {
+  if (!id) return view
+  let first = true
+  return {
+    ...view,
+    update(doc, a) {
+      view.update(doc, a)
+      if (!first) return
+      first = false
+      const target = document.getElementById(id)
+      const where = target?.closest("li") ?? target
+      where?.scrollIntoView({ block: "center" })
+      where?.classList.add("landed")
+      if (target instanceof HTMLElement) target.focus({ preventScroll: true })
+    },
+  }
+}
 
 /** The analysis a fragment names, if it names a valid one (else home). */
 export function docOf(p: URLSearchParams): string | null {
@@ -114,6 +148,8 @@ export function resolveRoute(doc: string, p: URLSearchParams, env: RouteEnv): Ro
     doc, view,
     cc: p.get("c") || firstCountry(env.analysis),
     item: p.get("i") ?? undefined,
+    task: p.get("task") ?? "",
+    feed: filterFromParams(p),
     asOf: entry.pastDates && isDate(asof) ? asof : "",
     reportDate: isDate(date) ? date : env.today,
     since: p.get("since"),

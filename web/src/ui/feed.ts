@@ -1,0 +1,126 @@
+// The Feed: what changed in the analysis, newest first — positions, tasks and comments, with who and when —
+// read from this device's copy of the document's history (model/feed.ts), so it works offline and for
+// sealed analyses. Filters (kind, track, country, person) live in the URL fragment: choosing one is
+// moving to its link. The history is read once per document for the page (`indexFor`), in slices so the
+// page stays responsive, and after that only new changes, at most twice a second while peers type.
+// One page of entries at a time ("Show more").
+import { type Analysis, memberName, sortedCountries, sortedTracks } from "../model/schema"
+import { people } from "../model/identity"
+import { FeedIndex, SLICE } from "../model/feed"
+import { type CommentEntry, type FeedFilter, type FeedPage, NO_FILTER, PAGE, buildFeed, filterParams, isFiltered } from "../model/feedlist"
+import { type CommentLike, commentEntries } from "../model/feedcomments"
+import { entryText } from "../model/feedtext"
+import { fmtTime, h, replaceKeepingFocus, selectEl } from "./dom"
+import { TEMPLATE_TRACKS } from "./tracks"
+import type { Ctx, DocState, View } from "./view"
+import { A } from "../model/am"
+
+/** How long a burst of changes waits before the feed reads them. */
+const SETTLE_MS = 500
+
+/** One index per open document for the page's life: moving between views or filters reads nothing again. */
+const indexes = new WeakMap<object, FeedIndex>()
+export function indexFor(handle: object): FeedIndex {
+  let index = indexes.get(handle)
+  if (!index) { index = new FeedIndex(); indexes.set(handle, index) }
+  return index
+}
+
+/** Where the feed's comments come from (comments.ts `readComments`), when this build has them. */
+export type ReadComments = (doc: DocState) => Readonly<Record<string, CommentLike>>
+
+export function feedView(ctx: Ctx, filter: FeedFilter, readComments?: ReadComments): View {
+  const index = indexFor(ctx.handle)
+  const filters = h("div", { class: "filters feed-filters", role: "group", "aria-label": "Filter the feed" })
+  const progress = h("p", { class: "muted feed-progress", "aria-live": "polite" })
+  const list = h("ol", { class: "feed", "aria-label": "Changes, newest first" })
+  const more = h("button", { type: "button", class: "small feed-more", hidden: true }, "Show more")
+  const el = h("section", { class: "view feed" },
+    h("h1", {}, "Feed"),
+    h("p", { class: "muted" }, "What changed in this analysis, newest first, from this device’s copy (it works offline). Every edit, field by field, is under “Recent changes”."),
+    filters, progress, list, more)
+  let limit = PAGE
+  let a: Analysis | undefined
+  let timer = 0
+  let filtersSig = ""
+  let comments: { heads: string; entries: CommentEntry[] } = { heads: "", entries: [] }
+  /** What the list shows now: built again only when the records, the document or the page size changed. */
+  let shown = { version: -1, heads: "", limit: 0 }
+
+  more.addEventListener("click", () => { limit += PAGE; render() })
+
+  /** Reads what the index has not read yet: a slice at a time, showing what is read so far in between. */
+  const readMore = () => {
+    timer = 0
+    if (!el.isConnected && a) return
+    const done = index.catchUp(ctx.handle.doc(), SLICE)
+    render()
+    progress.textContent = done ? "" : `Reading the history on this device… ${index.read.toLocaleString()} changes read, ${index.pending.toLocaleString()} to go.`
+    if (!done) timer = window.setTimeout(readMore, 0)
+  }
+  const schedule = (wait: number) => { if (!timer) timer = window.setTimeout(readMore, wait) }
+
+  function render() {
+    if (!a) return
+    const doc = ctx.handle.doc()
+    const heads = A.getHeads(doc).join(",")
+    if (shown.version === index.version && shown.heads === heads && shown.limit === limit) return
+    shown = { version: index.version, heads, limit }
+    fillFilters(a)
+    if (readComments && heads !== comments.heads) comments = { heads, entries: commentEntries(readComments(doc)) }
+    const page = buildFeed(index.records, comments.entries, a, filter, limit)
+    showPage(page, a)
+  }
+
+  function showPage(page: FeedPage, a: Analysis) {
+    replaceKeepingFocus(list, page.entries.length === 0
+      ? h("li", { class: "muted feed-none" }, index.pending ? "Nothing yet…" : isFiltered(filter) ? "Nothing under these filters." : "No changes yet.")
+      : page.entries.map(e => {
+        const t = entryText(e, a)
+        const iso = e.at ? new Date(e.at * 1000).toISOString() : ""
+        const about = t.go ? h("a", { href: "#", class: "feed-about", onclick: (ev: Event) => { ev.preventDefault(); ctx.go(t.go!) } }, t.about)
+          : h("span", { class: "feed-about" }, t.about)
+        return h("li", { class: `feed-entry feed-${e.kind}${t.urgent ? " urgent" : ""}` },
+          h("time", { datetime: iso || null }, iso ? fmtTime(iso) : "—"), " ",
+          h("strong", { class: "feed-who" }, t.who), " ",
+          about, t.urgent ? h("span", { class: "chip urgent" }, "urgent") : null,
+          h("span", { class: "feed-what" }, ` ${t.what}`))
+      }))
+    more.hidden = !page.more
+  }
+
+  /** The four filters; each choice is a link (the fragment), so the page is rebuilt for it. */
+  function fillFilters(a: Analysis) {
+    const options = {
+      kind: [["", "All kinds"], ["position", "Positions"], ["task", "Tasks"], ["comment", "Comments"]] as [string, string][],
+      track: [["", "All tracks"], ...sortedTracks(a, TEMPLATE_TRACKS).map(([id, t]): [string, string] => [id, `${id} – ${t.name}`])] as [string, string][],
+      country: [["", "All countries"], ...sortedCountries(a).map(([cc, c]): [string, string] => [cc, c.name || cc])] as [string, string][],
+      person: [["", "Everyone"], ...people(a).map((id): [string, string] => [id, memberName(a, id)]).sort((x, y) => x[1].localeCompare(y[1]))] as [string, string][],
+    }
+    // a filter naming something gone (or from another analysis's link) still shows, by its value
+    for (const k of ["track", "country", "person"] as const) {
+      if (filter[k] && !options[k].some(([v]) => v === filter[k])) options[k].push([filter[k], filter[k]])
+    }
+    const sig = JSON.stringify(options)
+    if (sig === filtersSig) return
+    filtersSig = sig
+    const pick = (k: keyof FeedFilter, label: string) => {
+      const s = selectEl(label, `feed-${k}`, options[k], filter[k], v => ctx.go({ view: "feed", ...filterParams({ ...filter, [k]: v }) }))
+      return h("span", { class: "feed-filter" }, h("label", { for: s.id, class: "vh" }, label), s)
+    }
+    replaceKeepingFocus(filters,
+      pick("kind", "Kind"), pick("track", "Track"), pick("country", "Country"), pick("person", "Person"),
+      isFiltered(filter) ? h("button", { type: "button", class: "small", onclick: () => ctx.go({ view: "feed", ...filterParams(NO_FILTER) }) }, "Clear filters") : null)
+  }
+
+  ctx.here({ view: "feed", country: "", task: "" })
+  return {
+    el,
+    update(_doc: DocState, next: Analysis) {
+      const first = !a
+      a = next
+      // the first time at once (what is already read shows now); later changes wait for the burst to settle
+      if (first) { render(); schedule(0) } else schedule(SETTLE_MS)
+    },
+  }
+}
