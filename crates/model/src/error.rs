@@ -114,6 +114,13 @@ pub enum ModelError {
     /// writing a scalar would replace an object, which the merge-safety rules forbid.
     #[error("{} is a conflict between objects and cannot be resolved by writing a value", .0.join("/"))]
     ObjectConflict(Vec<String>),
+    /// A comment that breaks a rule of docs/schema.md "Comments" (empty, too long, too many
+    /// mentions, too deep, not one's own, ...).
+    #[error("comment refused: {0}")]
+    InvalidComment(String),
+    /// No comment with this id in `comments`.
+    #[error("unknown comment {0:?}")]
+    UnknownComment(String),
     /// A file hash that is not 64 lowercase hex digits (a SHA-256).
     #[error("invalid file hash {0:?}: expected 64 lowercase hex digits (SHA-256)")]
     InvalidFileHash(String),

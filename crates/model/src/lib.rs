@@ -47,10 +47,13 @@
 //!   reader ([`AnalysisView::person`]).
 //! - [`text_merge`] — [`text_merges`]: Text fields edited at the same time by different
 //!   people, each side's version, and [`confirm_text_merge`].
+//! - [`comments`] — threads on the analysis, items, positions and tasks; mentions, follows,
+//!   resolve/reopen, bounds ([`comments::read_comments`], [`comments::threads`]).
 //! - `error` — [`ModelError`].
 
 mod access;
 pub mod changefile;
+pub mod comments;
 mod conflict;
 mod edit;
 mod enums;
@@ -70,6 +73,7 @@ pub mod text_merge;
 mod timestamp;
 mod view;
 
+pub use comments::CommentView;
 pub use conflict::{Conflict, conflicts, resolve};
 pub use edit::{
     Attribution, CountrySpec, CountryUpdate, ItemSpec, ItemUpdate, MeetingUpdate, NewTask,

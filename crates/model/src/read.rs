@@ -43,6 +43,7 @@ pub fn read_analysis(doc: &impl ReadDoc) -> Result<AnalysisView, ModelError> {
         tasks: read_entries(doc, schema::root::TASKS, read_task)?,
         members: read_entries(doc, schema::root::MEMBERS, read_member)?,
         files: read_files(doc, &ROOT)?,
+        comments: crate::comments::read_comments(doc)?,
     })
 }
 
@@ -189,5 +190,6 @@ fn read_member(doc: &impl ReadDoc, member: &ObjId) -> Result<MemberView, ModelEr
         actors: read_string_list(doc, member, schema::member::ACTORS)?,
         same_as: read_string_or_empty(doc, member, schema::member::SAME_AS)?,
         tokens: read_string_list(doc, member, schema::member::TOKENS)?,
+        follows: crate::comments::read_follows(doc, member)?,
     })
 }

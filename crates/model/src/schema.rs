@@ -28,6 +28,8 @@ pub mod root {
     pub const REPORTS: &str = "reports";
     /// Field key → confirmed heads of text merges (optional; see `text_merge`).
     pub const CONFIRMED_MERGES: &str = "confirmedMerges";
+    /// commentId → comment map (optional; see [`super::comment`]).
+    pub const COMMENTS: &str = "comments";
 }
 
 /// Keys of the `meeting` map.
@@ -132,6 +134,42 @@ pub mod member {
     pub const SAME_AS: &str = "sameAs";
     /// List of relay token ids (`/api/me` `tokenId`) this person uses.
     pub const TOKENS: &str = "tokens";
+    /// Map `track:<id>` / `position:<CC>:<itemId>` → boolean: what this person follows.
+    pub const FOLLOWS: &str = "follows";
+}
+
+/// Keys of a comment, `comments[commentId]` (docs/schema.md "Comments"). All scalars.
+pub mod comment {
+    /// `analysis` | `item` | `position` | `task`.
+    pub const ON: &str = "on";
+    /// Item id (item and position comments).
+    pub const ITEM: &str = "item";
+    /// Country code (position comments).
+    pub const COUNTRY: &str = "country";
+    /// Task id (task comments).
+    pub const TASK: &str = "task";
+    /// The comment answered, or `""`.
+    pub const PARENT: &str = "parent";
+    /// Member id of the author.
+    pub const BY: &str = "by";
+    /// RFC 3339 time written.
+    pub const AT: &str = "at";
+    /// The text (scalar string).
+    pub const TEXT: &str = "text";
+    /// RFC 3339 time of the last edit.
+    pub const EDITED: &str = "edited";
+    /// Boolean: deleted by its author.
+    pub const DELETED: &str = "deleted";
+    /// Boolean: needs someone now.
+    pub const URGENT: &str = "urgent";
+    /// Space-separated member ids and `track:<id>`.
+    pub const MENTIONS: &str = "mentions";
+    /// Boolean, on a thread's first comment.
+    pub const RESOLVED: &str = "resolved";
+    /// Member id of who resolved it.
+    pub const RESOLVED_BY: &str = "resolvedBy";
+    /// RFC 3339 time it was resolved.
+    pub const RESOLVED_AT: &str = "resolvedAt";
 }
 
 /// Keys of a report record, `reports[YYYY-MM-DD]`, written when a report is marked as sent.

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Confidence, FileRef, Priority, Stance, TaskStatus};
+use crate::{CommentView, Confidence, FileRef, Priority, Stance, TaskStatus};
 
 /// A whole analysis document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +34,9 @@ pub struct AnalysisView {
     /// of the JSON when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<FileRef>,
+    /// Comment id → comment (docs/schema.md "Comments"); left out of the JSON when empty.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub comments: BTreeMap<String, CommentView>,
 }
 
 /// The meeting an analysis is about.
@@ -190,6 +193,9 @@ pub struct MemberView {
     /// Relay token ids this person uses (left out of the JSON when empty).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tokens: Vec<String>,
+    /// `track:<id>` / `position:<CC>:<itemId>` → following (left out of the JSON when empty).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub follows: BTreeMap<String, bool>,
 }
 
 /// One of several concurrent values of a field.

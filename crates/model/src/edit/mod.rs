@@ -85,7 +85,7 @@ pub fn commit_edit(doc: &mut AutoCommit, message: &str, at: &Timestamp) -> Optio
 
 // Shared by the edit modules.
 
-fn check_id(kind: &'static str, id: &str) -> Result<(), ModelError> {
+pub(crate) fn check_id(kind: &'static str, id: &str) -> Result<(), ModelError> {
     if id.is_empty() || id.trim() != id {
         return Err(ModelError::InvalidId {
             kind,
@@ -101,17 +101,17 @@ pub(crate) fn check_member(doc: &impl ReadDoc, member_id: &str) -> Result<(), Mo
         .ok_or_else(|| ModelError::UnknownMember(member_id.to_owned()))
 }
 
-fn find_country(doc: &impl ReadDoc, code: &str) -> Result<ObjId, ModelError> {
+pub(crate) fn find_country(doc: &impl ReadDoc, code: &str) -> Result<ObjId, ModelError> {
     find_entry(doc, schema::root::COUNTRIES, code)?
         .ok_or_else(|| ModelError::UnknownCountry(code.to_owned()))
 }
 
-fn find_item(doc: &impl ReadDoc, item_id: &str) -> Result<ObjId, ModelError> {
+pub(crate) fn find_item(doc: &impl ReadDoc, item_id: &str) -> Result<ObjId, ModelError> {
     find_entry(doc, schema::root::ITEMS, item_id)?
         .ok_or_else(|| ModelError::UnknownItem(item_id.to_owned()))
 }
 
-fn find_task(doc: &impl ReadDoc, task_id: &str) -> Result<ObjId, ModelError> {
+pub(crate) fn find_task(doc: &impl ReadDoc, task_id: &str) -> Result<ObjId, ModelError> {
     find_entry(doc, schema::root::TASKS, task_id)?
         .ok_or_else(|| ModelError::UnknownTask(task_id.to_owned()))
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod changefiles;
+mod comments;
 mod common;
 mod conflicts;
 mod edits;
