@@ -6,6 +6,7 @@ import { typedView } from "./conflicts"
 import { type Json, disagreeing, toJson } from "./docconflicts"
 import { type AnalysisDoc, SCHEMA, str } from "./schema"
 import { cmpStr } from "./reporttext"
+import { readComments } from "./comments"
 
 export class ExportError extends Error {}
 
@@ -46,11 +47,15 @@ export function exportJson(doc: unknown): Json {
       }
     }
   }
-  return toJson(v)
+  const comments = readComments(doc)
+  const out = toJson(v) as Record<string, Json>
+  if (Object.keys(comments).length) out.comments = comments as unknown as Json
+  return out
 }
 
 /** Paths (with `*` for any key) of the view's maps, whose keys Rust writes sorted (BTreeMap). */
-const MAPS = [["tracks"], ["items"], ["countries"], ["tasks"], ["members"], ["countries", "*", "positions"]]
+const MAPS = [["tracks"], ["items"], ["countries"], ["tasks"], ["members"], ["countries", "*", "positions"], ["comments"],
+  ["members", "*", "follows"]]
 const isMapPath = (path: string[]) => MAPS.some(m => m.length === path.length && m.every((k, n) => k === "*" || k === path[n]))
 
 /**

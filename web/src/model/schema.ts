@@ -39,8 +39,11 @@ export interface Country {
 }
 export interface Item { code: string; title: string; track: string; priority: Priority; theme: string; summary: string; files?: FileRef[] }
 export interface Task { title: string; track: string; assignee: string; when: string; status: TaskStatus; notes: string; files?: FileRef[] }
-/** `sameAs` and `tokens` are present only when set (docs/schema.md "One person, many devices"). */
-export interface Member { name: string; org: string; actors: string[]; sameAs?: string; tokens?: string[] }
+/**
+ * `sameAs` and `tokens` are present only when set (docs/schema.md "One person, many devices"); so is
+ * `follows` (docs/schema.md "Comments"): `track:<id>` / `position:<cc>:<item>` → following.
+ */
+export interface Member { name: string; org: string; actors: string[]; sameAs?: string; tokens?: string[]; follows?: Record<string, boolean> }
 export interface Analysis {
   schema: string
   title: string
@@ -101,7 +104,7 @@ export interface PositionDoc {
 export interface TaskDoc { title: Scalar; track: Scalar; assignee: Scalar; when: Scalar; status: Scalar; notes: string; files?: FileRefDoc[] }
 /** A file reference as written: scalar strings and a number (docs/schema.md "Files"). */
 export interface FileRefDoc { hash: Scalar; name: Scalar; type: Scalar; size: number; addedBy: Scalar; addedAt: Scalar; device?: Scalar }
-export interface MemberDoc { name?: Scalar; org?: Scalar; actors?: Scalar[]; sameAs?: Scalar; tokens?: Scalar[] }
+export interface MemberDoc { name?: Scalar; org?: Scalar; actors?: Scalar[]; sameAs?: Scalar; tokens?: Scalar[]; follows?: Record<string, boolean> }
 export interface ReportDoc { by: Scalar; at: Scalar; heads?: Scalar[] }
 
 // ---------------------------------------------------------------- tolerant reads (rule 1)
@@ -174,6 +177,9 @@ function readMember(m: Record<string, unknown>): Member {
   const sameAs = str(m.sameAs), tokens = list(m.tokens).map(t => str(t)).filter(Boolean)
   if (sameAs) out.sameAs = sameAs
   if (tokens.length) out.tokens = tokens
+  const follows: Record<string, boolean> = {}
+  for (const [k, v] of Object.entries(obj(m.follows))) if (typeof v === "boolean") follows[k] = v
+  if (Object.keys(follows).length) out.follows = follows
   return out
 }
 

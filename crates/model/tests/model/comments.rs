@@ -295,3 +295,148 @@ fn replying_to_a_missing_comment_is_refused() {
         "nothing written"
     );
 }
+
+/// The cross-language fixture `tests/fixtures/comments-v1.*`: threads written concurrently by
+/// three people, an offline reply after a resolve, a resolve/reopen conflict, an urgent task
+/// comment with mentions, follows, and what a hostile client could write (a huge text with a
+/// bidi override, an unknown target kind, an entry that is not a map). The web client's
+/// `exportJsonPretty` of the `.automerge` must equal the `.json` byte for byte.
+fn comments_fixture() -> AutoCommit {
+    let mut doc = small_analysis();
+    let task = NewTask {
+        title: "Catch BR's delegate after COM5".into(),
+        track: "COM5".into(),
+        ..NewTask::default()
+    };
+    add_task_with_id(&mut doc, "t1", &task).unwrap();
+    add_comment_with_id(
+        &mut doc,
+        "c1",
+        &by("alice", 1),
+        &on_position("Source for BR's support?"),
+    )
+    .unwrap();
+    add_comment_with_id(
+        &mut doc,
+        "c2",
+        &by("alice", 2),
+        &on_position("Who covers BR today?"),
+    )
+    .unwrap();
+    set_thread_resolved(&mut doc, "c2", &by("alice", 2), true).unwrap();
+    commit_edit(&mut doc, "threads", &at(10, 2));
+    let mut bob = replica(&mut doc, 0xb0, "bob");
+    let mut carol = replica(&mut doc, 0xc0, "carol");
+    add_comment_with_id(
+        &mut bob,
+        "r-bob",
+        &by("bob", 3),
+        &reply("c1", "Their COM5 statement, para 3"),
+    )
+    .unwrap();
+    set_thread_resolved(&mut bob, "c2", &by("bob", 3), false).unwrap();
+    set_follow(&mut bob, "bob", &track_follow_key("COM5"), true).unwrap();
+    commit_edit(&mut bob, "bob", &at(10, 3));
+    add_comment_with_id(
+        &mut carol,
+        "r-carol",
+        &by("carol", 4),
+        &reply("c1", "Also Doc 45 — منشور"),
+    )
+    .unwrap();
+    add_comment_with_id(
+        &mut carol,
+        "r-carol-2",
+        &by("carol", 5),
+        &reply("r-carol", "@bob can you confirm?"),
+    )
+    .unwrap();
+    commit_edit(&mut carol, "carol", &at(10, 5));
+    doc.merge(&mut bob).unwrap();
+    let urgent = NewComment {
+        target: CommentTarget::Task("t1".into()),
+        urgent: true,
+        mentions: vec!["bob".into(), "track:COM5".into()],
+        ..on_position("Someone to room B now: BR's delegate is free")
+    };
+    add_comment_with_id(&mut doc, "u1", &by("alice", 6), &urgent).unwrap();
+    let on_item = NewComment {
+        target: CommentTarget::Item("res-130".into()),
+        ..on_position("Drafting group at 15:00")
+    };
+    add_comment_with_id(&mut doc, "i1", &by("alice", 7), &on_item).unwrap();
+    let whole = NewComment {
+        target: CommentTarget::Analysis,
+        ..on_position("Weekly call moved to Thursday")
+    };
+    add_comment_with_id(&mut doc, "a1", &by("alice", 8), &whole).unwrap();
+    edit_comment(
+        &mut doc,
+        "a1",
+        &by("alice", 9),
+        "Weekly call moved to Friday",
+        &["bob".into()],
+    )
+    .unwrap();
+    commit_edit(&mut doc, "alice", &at(10, 9));
+    doc.merge(&mut carol).unwrap();
+    let comments = doc.get(ROOT, "comments").unwrap().unwrap().1;
+    let hostile = doc
+        .put_object(&comments, "h1", automerge::ObjType::Map)
+        .unwrap();
+    doc.put(&hostile, "on", "<img src=x onerror=alert(1)>")
+        .unwrap();
+    doc.put(
+        &hostile,
+        "text",
+        format!(
+            "\u{202E}<script>alert(1)</script>\u{2066}{}",
+            "z".repeat(5_000)
+        ),
+    )
+    .unwrap();
+    doc.put(
+        &hostile,
+        "mentions",
+        (0..30)
+            .map(|n| format!("m{n}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+    .unwrap();
+    doc.put(&hostile, "by", "mallory").unwrap();
+    doc.put(&comments, "junk", "not a map").unwrap();
+    commit_edit(&mut doc, "hostile", &at(11, 0));
+    doc
+}
+
+#[test]
+fn comments_fixture_matches_model() {
+    let mut doc = comments_fixture();
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let bytes = doc.save();
+    let json = caucus_model::export_json_pretty(&doc).unwrap();
+    let view = read_analysis(&doc).unwrap();
+    assert!(
+        !view.comments["c2"].resolved,
+        "bob's reopen wins over the resolve"
+    );
+    assert_eq!(view.comments.len(), 9, "junk is left out");
+    if std::env::var_os("UPDATE_FIXTURES").is_some_and(|value| value == "1") {
+        std::fs::write(dir.join("comments-v1.automerge"), &bytes).unwrap();
+        std::fs::write(dir.join("comments-v1.json"), &json).unwrap();
+    }
+    let hint = "run `UPDATE_FIXTURES=1 cargo test -p caucus-model comments_fixture` to rewrite it";
+    let stored = std::fs::read(dir.join("comments-v1.automerge")).expect(hint);
+    let loaded = automerge::AutoCommit::load(&stored).unwrap();
+    assert_eq!(
+        caucus_model::export_json_pretty(&loaded).unwrap(),
+        json,
+        "{hint}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("comments-v1.json")).expect(hint),
+        json,
+        "{hint}"
+    );
+}
