@@ -45,6 +45,8 @@ enum Scenario {
     Soak,
     /// In process, no relay: field history on a large analysis.
     History,
+    /// In process, no relay: 5,000 comments inside the analysis against a companion document.
+    Comments,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -119,6 +121,7 @@ struct Sizes {
     sealed: scenarios::sealed::SealedCfg,
     soak: scenarios::soak::SoakCfg,
     history: scenarios::history::HistoryCfg,
+    comments: scenarios::comments::CommentsCfg,
     cluster_scale: scenarios::cluster::scale::ScaleCfg,
 }
 
@@ -172,6 +175,10 @@ impl Sizes {
             history: scenarios::history::HistoryCfg {
                 changes: if quick { 10_000 } else { 50_000 },
             },
+            comments: scenarios::comments::CommentsCfg {
+                changes: if quick { 5_000 } else { 20_000 },
+                comments: if quick { 1_000 } else { 5_000 },
+            },
             cluster_scale: scenarios::cluster::scale::ScaleCfg::new(quick),
         }
     }
@@ -212,7 +219,8 @@ async fn run(args: Args) -> Result<()> {
     let root = workspace_root();
     let paths = paths(&args, &root);
     // The history scenario runs in this process: with `--only history` no relay is started.
-    let relays = args.only.is_empty() || args.only.iter().any(|s| *s != Scenario::History);
+    let in_process = |s: &Scenario| matches!(s, Scenario::History | Scenario::Comments);
+    let relays = args.only.is_empty() || args.only.iter().any(|s| !in_process(s));
     let want_caucus = args.relay != RelaySel::Reference;
     let want_reference = args.relay != RelaySel::Caucus && relays;
     if want_caucus && relays && !paths.caucus_bin.is_file() {
@@ -327,6 +335,9 @@ async fn run_selected(
     }
     if selected(Scenario::History) && caucus {
         suite::history(runner, sizes.history).await?;
+    }
+    if selected(Scenario::Comments) && caucus {
+        suite::comments(runner, sizes.comments).await?;
     }
     Ok(())
 }

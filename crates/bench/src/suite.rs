@@ -300,6 +300,39 @@ pub(crate) async fn history(
     })
 }
 
+pub(crate) async fn comments(
+    runner: &mut Runner,
+    cfg: scenarios::comments::CommentsCfg,
+) -> Result<()> {
+    eprintln!(
+        "bench: {} comments inside the analysis or beside it (in process)",
+        cfg.comments
+    );
+    let root = crate::workspace_root();
+    let work = tempfile::Builder::new()
+        .prefix("caucus-comments-")
+        .tempdir()?;
+    let dir = work.path().to_owned();
+    let outcome = tokio::task::spawn_blocking(move || scenarios::comments::run(cfg, &root, &dir))
+        .await
+        .unwrap_or_else(|e| Outcome::failed(e.into()));
+    runner.record(ScenarioResult {
+        scenario: format!("{} comments on a {}-change analysis", cfg.comments, cfg.changes),
+        caucus: Some(outcome),
+        reference: None,
+        reference_absent: "n/a",
+        notes: vec![
+            "The history scenario's analysis plus a three weeks' worth of comments by twelve \
+             members (each its own change; 45 % replies, resolves, urgent flags, mentions), stored \
+             inside the analysis (the design, docs/schema.md \"Comments\") or in a companion \
+             document. Opening the analysis costs the analysis's load in the companion design too; \
+             the comments' own load comes on top when a thread is shown. Medians of up to five runs; \
+             JS figures are the browser's automerge under Node (web/scripts/load-timing.mjs)."
+                .to_owned(),
+        ],
+    })
+}
+
 pub(crate) async fn reconnect(runner: &mut Runner, paths: &Paths, sizes: &Sizes) -> Result<()> {
     let edits = &sizes.reconnect_edits;
     let notes = vec![

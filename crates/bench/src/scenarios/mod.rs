@@ -3,6 +3,7 @@
 
 pub(crate) mod cluster;
 pub(crate) mod cold_load;
+pub(crate) mod comments;
 pub(crate) mod fanout;
 pub(crate) mod fanout_load;
 pub(crate) mod files;

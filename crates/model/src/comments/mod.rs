@@ -110,10 +110,7 @@ pub fn read_comments(doc: &impl ReadDoc) -> Result<BTreeMap<String, CommentView>
 }
 
 /// One comment by id, if it is there and a map.
-pub(crate) fn comment_by_id(
-    doc: &impl ReadDoc,
-    id: &str,
-) -> Result<Option<CommentView>, ModelError> {
+pub fn comment_by_id(doc: &impl ReadDoc, id: &str) -> Result<Option<CommentView>, ModelError> {
     let Some(comments) = child_map(doc, &ROOT, schema::root::COMMENTS)? else {
         return Ok(None);
     };

@@ -37,9 +37,9 @@ const REPLICAS: usize = 4;
 /// Changes each replica makes between two merges.
 const CHANGES_PER_ROUND: usize = 6;
 /// 2026-11-02T08:00:00Z, the first day of the conference.
-const START_UNIX: i64 = 1_793_606_400;
+pub(crate) const START_UNIX: i64 = 1_793_606_400;
 
-const ITEMS: [&str; 16] = [
+pub(crate) const ITEMS: [&str; 16] = [
     "res-102",
     "res-101",
     "res-130",
@@ -57,7 +57,7 @@ const ITEMS: [&str; 16] = [
     "res-169",
     "elections",
 ];
-const WORDS: [&str; 16] = [
+pub(crate) const WORDS: [&str; 16] = [
     "delegation ",
     "supports ",
     "the ",
@@ -153,7 +153,7 @@ pub(crate) fn more_changes(doc: &mut AutoCommit, count: usize) -> Result<()> {
 }
 
 /// RFC 3339 of a unix time, for [`Timestamp`].
-fn rfc3339(unix: i64) -> Result<Timestamp> {
+pub(crate) fn rfc3339(unix: i64) -> Result<Timestamp> {
     let secs = u64::try_from(unix).context("a negative time")?;
     let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
     Ok(Timestamp::parse(

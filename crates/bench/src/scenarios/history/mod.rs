@@ -10,7 +10,7 @@
 //! [`FieldIndex`] (and checks the answers are equal), the index's build time and memory, and
 //! what updating it costs when new changes arrive.
 
-mod analysis;
+pub(crate) mod analysis;
 
 use std::time::Instant;
 
