@@ -1,6 +1,7 @@
 // Boot: the stylesheet, the token from the link (before anything connects), the automerge wasm, the App,
 // and every outside event the App answers: address changes, the network coming back, the page going away.
 import "./styles.css"
+import "./comments.css"
 import wasmUrl from "@automerge/automerge/automerge.wasm?url"
 import { initializeWasm } from "@automerge/automerge-repo/slim"
 import template from "@template"

@@ -177,9 +177,9 @@ describe("links and the nav bar", () => {
   })
 
   it("the bar lists the views in order, Access and Admin only for admins, never the print view", () => {
-    expect(navLinks(false)).toEqual([["matrix", "Matrix"], ["country", "Country"], ["tasks", "Tasks"], ["documents", "Documents"],
+    expect(navLinks(false)).toEqual([["matrix", "Matrix"], ["country", "Country"], ["tasks", "Tasks"], ["foryou", "For you"], ["comments", "Comments"], ["documents", "Documents"],
       ["feed", "Feed"], ["recent", "Recent changes"], ["export", "Export report"], ["changes", "Offline files"]])
-    expect(navLinks(true).map(([v]) => v)).toEqual(["matrix", "country", "tasks", "documents", "feed", "recent", "export", "changes", "access", "admin"])
+    expect(navLinks(true).map(([v]) => v)).toEqual(["matrix", "country", "tasks", "foryou", "comments", "documents", "feed", "recent", "export", "changes", "access", "admin"])
   })
 
   it("a fragment names an analysis only with a valid automerge URL", () => {

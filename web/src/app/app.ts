@@ -23,7 +23,8 @@ import { TEMPLATE_TRACKS } from "../ui/tracks"
 import { cleanWhere, whereChoices } from "../where"
 import { asOfNotice, sinceNotice } from "../ui/notices"
 import { homePage, nameForm, suggestedName } from "../ui/home"
-import { fillNav } from "../ui/nav"
+import { fillNav, setNavCount } from "../ui/nav"
+import { forYouUnread } from "../ui/foryou"
 import type { Device } from "./device"
 import { DeviceStorage, forgetDevice } from "./forget"
 import { forgetConfirm, forgottenPage, identityPrompt, switchAccessPrompt } from "../ui/device"
@@ -398,7 +399,11 @@ export class App implements ContextSource {
 
   #updateView(view: View) {
     if (this.asOf) view.update(this.asOf.doc, this.asOf.a)
-    else { const doc = this.open!.handle.doc(); view.update(doc, readAnalysis(doc)) }
+    else {
+      const doc = this.open!.handle.doc(), a = readAnalysis(doc)
+      view.update(doc, a)
+      setNavCount(this.shell.nav, "foryou", forYouUnread(this.#ctx.live, doc, a), "new for you")
+    }
   }
 
   // ---------------------------------------------------------------- notices

@@ -17,6 +17,8 @@ import { type FeedFilter, filterFromParams, filterKey } from "../model/feedlist"
 import { slug } from "../ui/dom"
 import { adminView, type AdminCtx } from "../ui/admin"
 import { documentsView } from "../ui/documents"
+import { commentsView } from "../ui/comments-view"
+import { forYouView } from "../ui/foryou"
 
 /** A fragment resolved against the open analysis. */
 export interface Route {
@@ -82,6 +84,10 @@ export const ROUTES: ReadonlyMap<string, RouteEntry> = new Map<string, RouteEntr
     nav: "Tasks", key: r => r.task,
     build: ({ ctx, filters }, r) => landOn(tasksView(ctx, filters.tasks), r.task && `ta-${slug(r.task)}`),
   }],
+  // mentions, replies, urgent threads and followed positions for this person (ui/foryou.ts)
+  ["foryou", { nav: "For you", build: ({ ctx }) => forYouView(ctx) }],
+  // urgent threads, the analysis's and an item's threads, every open thread (ui/comments-view.ts)
+  ["comments", { nav: "Comments", key: r => r.item ?? "", build: ({ ctx }, r) => commentsView(ctx, r.item) }],
   // conference documents attached to the analysis, its items, positions and tasks (ui/documents.ts)
   ["documents", { nav: "Documents", build: ({ ctx }) => documentsView(ctx) }],
   // what changed, newest first, filtered by kind, track, country and person (ui/feed.ts), read on this device

@@ -13,6 +13,9 @@ import { mergePanel } from "./merge"
 import { bindText } from "./text"
 import { concurrentFlags, internalToggle } from "./internal"
 import { attachPanel } from "./files"
+import { commentsPanel } from "./comments"
+import { followButton } from "./foryou"
+import { positionFollowKey } from "../model/comments"
 import type { Ctx, DocState, View } from "./view"
 
 /** Patches one part of the page to show a new version of the document. */
@@ -131,8 +134,10 @@ function positionCard(ctx: Ctx, cc: string, c: Country, [id, item]: [string, Ite
   const sources = sourcesEditor(k)
   const files = attachPanel(ctx.files, { kind: "position", cc, item: id }, `${c.name} on ${item.code}`)
   const updated = h("p", { class: "updated" })
+  const comments = commentsPanel(ctx, { on: "position", country: cc, item: id }, `${c.name} on ${item.code}`)
+  const follow = followButton(ctx, positionFollowKey(cc, id), `${c.name} on ${item.code}`)
   const el = h("article", { class: "card", id: `item-${k.base}` },
-    h("h2", {}, h("span", { class: "code" }, item.code), " ", item.title),
+    h("h2", {}, h("span", { class: "code" }, item.code), " ", item.title, " ", follow.el),
     h("p", { class: "meta" }, `${item.track} · ${item.priority} priority${item.theme ? " · " + item.theme : ""}`),
     item.summary ? h("details", { class: "summary" }, h("summary", {}, "About this item"), h("p", {}, item.summary)) : null,
     h("div", { class: "row" },
@@ -143,6 +148,7 @@ function positionCard(ctx: Ctx, cc: string, c: Country, [id, item]: [string, Ite
     sources.el,
     files.el,
     updated,
+    comments.el,
     ctx.history?.(["countries", cc, "positions", id], `${c.name} on ${item.code}`))
   el.addEventListener("focusin", () => ctx.here({ view: "country", country: cc, task: "" }))
   const update: Updater = (doc, a) => {
@@ -156,6 +162,8 @@ function positionCard(ctx: Ctx, cc: string, c: Country, [id, item]: [string, Ite
     sources.update(p)
     files.update(p.files)
     updated.textContent = updatedText(a, p, conflictsOf(a, doc.countries?.[cc]?.positions?.[id], "updatedBy"))
+    comments.update(doc, a)
+    follow.update(a)
   }
   return { el, update }
 }

@@ -18,7 +18,7 @@ export interface NavCtx {
 
 export function fillNav(nav: HTMLElement, ctx: NavCtx) {
   const link = (v: string, label: string) => h("a", {
-    href: "#", class: v === ctx.active ? "active" : "", "aria-current": v === ctx.active ? "page" : null,
+    href: "#", class: v === ctx.active ? "active" : "", "data-view": v, "aria-current": v === ctx.active ? "page" : null,
     onclick: (e: Event) => { e.preventDefault(); ctx.go({ view: v }) },
   }, label)
   const copy = h("button", { type: "button", class: "small", onclick: async () => {
@@ -26,6 +26,17 @@ export function fillNav(nav: HTMLElement, ctx: NavCtx) {
     try { await navigator.clipboard.writeText(u); copy.textContent = "Copied" } catch { prompt("Link (without token):", u) }
   } }, "Copy link")
   nav.replaceChildren(...ctx.links.map(([v, label]) => link(v, label)), copy, ...(ctx.asOf ? [asOfPicker(ctx.asOf)] : []))
+}
+
+/** Shows a count next to a view's link ("For you 3"), or none when 0. */
+export function setNavCount(nav: HTMLElement, view: string, count: number, what: string) {
+  const link = nav.querySelector<HTMLElement>(`a[data-view="${view}"]`)
+  if (!link) return
+  let badge = link.querySelector<HTMLElement>(".badge")
+  if (!count) { badge?.remove(); return }
+  if (!badge) { badge = h("span", { class: "badge" }); link.append(" ", badge) }
+  badge.textContent = String(count)
+  badge.setAttribute("aria-label", `${count} ${what}`)
 }
 
 function asOfPicker({ date, pick }: NonNullable<NavCtx["asOf"]>): HTMLElement {

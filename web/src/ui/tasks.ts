@@ -5,6 +5,7 @@ import { conflictsOf } from "../model/conflicts"
 import { canonicalMember, people, samePerson } from "../model/identity"
 import { h, replaceKeepingFocus, selectEl, slug } from "./dom"
 import { attachPanel } from "./files"
+import { type CommentsPanel, commentsPanel } from "./comments"
 import { TEMPLATE_TRACKS } from "./tracks"
 import type { Ctx, DocState, View } from "./view"
 
@@ -23,6 +24,13 @@ export function tasksView(ctx: Ctx, filter: TaskFilter): View {
   let lastDoc: DocState | undefined, lastA: Analysis | undefined
   // the tasks whose documents are unfolded stay so when the list is redrawn
   const docsOpen = new Set<string>()
+  // each task's comments panel lives as long as the view, so a reply being typed survives a redraw
+  const panels = new Map<string, CommentsPanel>()
+  const panelFor = (id: string, t: Task) => {
+    let p = panels.get(id)
+    if (!p) { p = commentsPanel(ctx, { on: "task", task: id }, `task ${t.title}`); panels.set(id, p) }
+    return p
+  }
   mine.addEventListener("change", () => { filter.onlyMine = mine.checked; if (lastDoc && lastA) update(lastDoc, lastA) })
 
   function update(doc: DocState, a: Analysis) {
@@ -39,7 +47,11 @@ export function tasksView(ctx: Ctx, filter: TaskFilter): View {
         if (!ts.length) return null
         return h("section", { class: "card" },
           h("h2", {}, tr, a.tracks[tr] ? ` – ${a.tracks[tr].name}` : ""),
-          h("ul", { class: "tasks" }, ts.map(task => taskItem(ctx, doc, a, task, watchers.get(task[0]), docsOpen))))
+          h("ul", { class: "tasks" }, ts.map(task => {
+            const comments = panelFor(task[0], task[1])
+            comments.update(doc, a)
+            return taskItem(ctx, doc, a, task, watchers.get(task[0]), docsOpen, comments.el)
+          })))
       }))
   }
   ctx.here({ view: "tasks", country: "", task: "" })
@@ -82,7 +94,7 @@ function newTaskForm(ctx: Ctx) {
 }
 
 /** One task: title, assignee, time, status, a concurrent-status warning, and who is looking at it. */
-function taskItem(ctx: Ctx, doc: DocState, a: Analysis, [id, t]: [string, Task], watchers: string[] | undefined, docsOpen: Set<string>) {
+function taskItem(ctx: Ctx, doc: DocState, a: Analysis, [id, t]: [string, Task], watchers: string[] | undefined, docsOpen: Set<string>, comments: HTMLElement) {
   const sid = slug(id)
   const st = conflictsOf(a, doc.tasks?.[id], "status")
   const whenIn = h("input", { id: `tw-${sid}`, type: "text", value: t.when, "data-shown": t.when, "aria-label": `Time for ${t.title}`, readonly: !ctx.canEdit })
@@ -95,7 +107,8 @@ function taskItem(ctx: Ctx, doc: DocState, a: Analysis, [id, t]: [string, Task],
     who, whenIn, status,
     st.length > 1 ? h("span", { class: "chip conflict" }, `⚠ ${st.map(s => `${s.value} (${s.who})`).join(" / ")}`) : null,
     watchers ? h("span", { class: "watch" }, "👁 " + watchers.join(", ")) : null,
-    taskDocuments(ctx, id, t, docsOpen))
+    taskDocuments(ctx, id, t, docsOpen),
+    comments)
   li.addEventListener("focusin", () => ctx.here({ view: "tasks", task: id, country: "" }))
   return li
 }

@@ -1,0 +1,134 @@
+// Comment threads next to what they are about (a position card, a task, an item, the analysis): each
+// thread with its replies indented, who wrote what when, edit and delete of one's own, reply, resolve and
+// reopen, the urgent flag, and a composer for a new thread. Viewers read and write nothing. Text is always
+// shown as text (never HTML), isolated for direction (`dir="auto"`), so a hostile comment cannot restyle
+// the page or reorder what follows it. Redrawn only when the target's comments change; what someone is
+// typing (the composers) survives every redraw.
+import { type Analysis, memberName } from "../model/schema"
+import { samePerson } from "../model/identity"
+import {
+  type CommentView, type Target, type Thread, CommentError, addComment, commentsOf, deleteComment, editComment,
+  setResolved, setUrgent, targetKey, threadsOn,
+} from "../model/comments"
+import { type Composer, composer } from "./mentions"
+import { fmtTime, h, replaceKeepingFocus, slug } from "./dom"
+import type { Ctx, DocState } from "./view"
+
+export interface CommentsPanel { el: HTMLElement; update(doc: DocState, a: Analysis): void }
+
+/** Runs a write and turns a refused comment into the message to show. */
+function attempt(ctx: Ctx, f: Parameters<Ctx["change"]>[0]): string {
+  try { ctx.change(f); return "" } catch (e) { if (e instanceof CommentError) return e.message; throw e }
+}
+
+/** "Comments (2 open, 1 urgent)" for a summary. */
+export function countLabel(threads: Thread[]): string {
+  const open = threads.filter(t => !t.resolved).length, urgent = threads.filter(t => t.urgent).length
+  if (!threads.length) return "Comments"
+  return `Comments (${open} open${urgent ? `, ${urgent} urgent` : ""}${threads.length > open ? `, ${threads.length - open} resolved` : ""})`
+}
+
+/**
+ * The threads about `target` with a composer. `label` names the target for screen readers ("Brazil on
+ * Res 102"); `open` starts the panel unfolded (the Comments view).
+ */
+export function commentsPanel(ctx: Ctx, target: Target, label: string, open = false): CommentsPanel {
+  const base = `cm-${slug(targetKey(target))}`
+  const summary = h("summary", {}, "Comments", h("span", { class: "vh" }, ` on ${label}`))
+  const list = h("div", { class: "threads" })
+  const composers = new Map<string, Composer>()
+  let analysis: Analysis | undefined
+  const newThread = composer(`${base}-new`, `New comment on ${label}`, "Comment", (text, mentions, urgent) =>
+    attempt(ctx, d => addComment(d, ctx.me, crypto.randomUUID(), { target, text, mentions, urgent })))
+  const el = h("details", { class: "comments", open },
+    summary, list, ctx.canEdit ? newThread.el : h("p", { class: "muted" }, "Viewers read the comments; writing them needs an editor's link."))
+  let shown = ""
+  const update = (doc: DocState, a: Analysis) => {
+    analysis = a
+    newThread.setAnalysis(a)
+    for (const c of composers.values()) c.setAnalysis(a)
+    const comments = commentsOf(doc)
+    const threads = threadsOn(comments, target)
+    const sig = JSON.stringify([threads, threads.map(t => t.comments.map(([id]) => comments[id])), ctx.canEdit, names(a, comments)])
+    if (sig === shown) return
+    shown = sig
+    summary.firstChild!.textContent = countLabel(threads)
+    el.classList.toggle("has-urgent", threads.some(t => t.urgent))
+    replaceKeepingFocus(list, threads.map(t => threadEl(t, comments)))
+  }
+
+  const names = (a: Analysis, comments: Record<string, CommentView>) =>
+    [...new Set(Object.values(comments).map(c => c.by))].map(id => memberName(a, id))
+
+  /** A reply or edit composer, kept across redraws so what is being typed survives. */
+  const keep = (key: string, make: () => Composer) => {
+    let c = composers.get(key)
+    if (!c) { c = make(); composers.set(key, c); if (analysis) c.setAnalysis(analysis) }
+    return c
+  }
+  const drop = (key: string) => { composers.delete(key); shown = ""; if (analysis) update(ctx.handle.doc()!, analysis) }
+
+  function threadEl(t: Thread, comments: Record<string, CommentView>) {
+    const first = comments[t.root]
+    const body = t.comments.map(([id, depth]) => commentEl(id, depth, comments[id], t))
+    const tid = `${base}-${slug(t.root)}`
+    const resolveBtn = ctx.canEdit ? h("button", { type: "button", class: "small", id: `${tid}-resolve`,
+      onclick: () => attempt(ctx, d => setResolved(d, ctx.me, t.root, !t.resolved)) }, t.resolved ? "Reopen" : "Resolve") : null
+    const who = memberName(analysis!, first.by) || "someone"
+    const head = t.resolved
+      ? h("p", { class: "resolved-line" }, `Resolved by ${memberName(analysis!, first.resolvedBy) || "someone"}, ${fmtTime(first.resolvedAt)}`,
+        t.repliesAfterResolved ? h("strong", {}, ` · ${t.repliesAfterResolved} ${t.repliesAfterResolved === 1 ? "reply" : "replies"} after it was resolved`) : null, " ", resolveBtn)
+      : h("p", { class: "thread-tools" }, resolveBtn)
+    const inner = h("div", { class: "thread-body" }, body, head)
+    return h("article", { class: `thread${t.resolved ? " resolved" : ""}${t.urgent ? " urgent" : ""}`, id: tid,
+      "aria-label": `Thread started by ${who}${t.resolved ? ", resolved" : ""}${t.urgent ? ", urgent" : ""}` },
+    t.resolved && !t.repliesAfterResolved ? h("details", {}, h("summary", {}, `Resolved thread by ${who}: ${preview(first)}`), inner) : inner)
+  }
+
+  function commentEl(id: string, depth: number, c: CommentView, t: Thread) {
+    const a = analysis!
+    const mine = samePerson(a, c.by, ctx.me.id) || c.by === ctx.me.id
+    const cid = `${base}-${slug(id)}`
+    const editing = composers.get(`edit:${id}`)
+    const replying = composers.get(`reply:${id}`)
+    const tools = ctx.canEdit ? h("span", { class: "ctools" },
+      c.deleted ? null : h("button", { type: "button", class: "small", "aria-label": `Reply to ${memberName(a, c.by)}`, onclick: () => {
+        keep(`reply:${id}`, () => composer(`${cid}-reply`, `Reply to ${memberName(a, c.by)}`, "Reply", (text, mentions, urgent) => {
+          const problem = attempt(ctx, d => addComment(d, ctx.me, crypto.randomUUID(), { target: t.target, parent: id, text, mentions, urgent }))
+          if (!problem) queueMicrotask(() => drop(`reply:${id}`))
+          return problem
+        }))
+        shown = ""; update(ctx.handle.doc()!, a)
+        document.getElementById(`${cid}-reply`)?.focus()
+      } }, "Reply"),
+      mine && !c.deleted ? h("button", { type: "button", class: "small", onclick: () => {
+        keep(`edit:${id}`, () => composer(`${cid}-edit`, "Edit your comment", "Save", (text, mentions) => {
+          const problem = attempt(ctx, d => editComment(d, a, ctx.me, id, text, mentions))
+          if (!problem) queueMicrotask(() => drop(`edit:${id}`))
+          return problem
+        }, c.text))
+        shown = ""; update(ctx.handle.doc()!, a)
+        document.getElementById(`${cid}-edit`)?.focus()
+      } }, "Edit") : null,
+      mine && !c.deleted ? h("button", { type: "button", class: "small", onclick: () => {
+        if (confirm("Delete your comment? Replies to it stay.")) attempt(ctx, d => deleteComment(d, a, ctx.me, id))
+      } }, "Delete") : null,
+      c.urgent && !c.deleted ? h("button", { type: "button", class: "small", onclick: () => attempt(ctx, d => setUrgent(d, ctx.me, id, false)) }, "Handled") : null,
+    ) : null
+    return h("div", { class: `comment depth-${depth}${c.urgent && !c.deleted ? " urgent" : ""}`, id: cid },
+      h("p", { class: "cmeta" }, h("strong", {}, memberName(a, c.by) || "someone"), ` · ${fmtTime(c.at)}`,
+        c.edited && !c.deleted ? " · edited" : "", c.urgent && !c.deleted ? h("span", { class: "chip urgent" }, "Urgent") : null),
+      c.deleted ? h("p", { class: "ctext deleted" }, "(deleted)") : editing ? editing.el : h("p", { class: "ctext", dir: "auto" }, c.text),
+      tools,
+      replying ? replying.el : null)
+  }
+
+  return { el, update }
+}
+
+/** The first words of a comment, for a folded thread. */
+function preview(c: CommentView): string {
+  if (c.deleted) return "(deleted)"
+  const words = [...c.text.replace(/\s+/g, " ")]
+  return words.length > 60 ? words.slice(0, 59).join("") + "…" : words.join("")
+}
