@@ -10,6 +10,7 @@ import { FeedIndex, readChange } from "../src/model/feed"
 import { type FeedEntry, type FeedFilter, NO_FILTER, buildFeed, filterFromParams, filterKey, filterParams } from "../src/model/feedlist"
 import { type CommentLike, commentEntries, secondsOf } from "../src/model/feedcomments"
 import { entryText } from "../src/model/feedtext"
+import { addComment, deleteComment, readComments, setResolved } from "../src/model/comments"
 import { alice, bob, newDoc } from "./helpers"
 
 type Doc = A.Doc<AnalysisDoc>
@@ -182,6 +183,20 @@ describe("entries: folded, filtered, paged", () => {
     expect(lines(doc, feedOf(doc, { kind: "position" }).entries)).toEqual(["Alice (Article 19) | Brazil · Res 102 | stance → Supports, confidence → Confirmed"])
   })
 
+  it("changes within one second keep one device's order (time is in whole seconds)", () => {
+    for (let run = 0; run < 5; run++) {
+      const p = twoPeople()
+      p.as("a", 0, d => setPositionField(d, alice, "BR", "res102", "stance", "supports"))
+      p.as("a", 0, d => addTask(d, alice, `t${run}`, { title: "Call", track: "COM5", assignee: "m-alice", when: "" }))
+      p.as("a", 0, d => setTaskField(d, alice, `t${run}`, "status", "doing"))
+      const doc = p.doc()
+      expect(lines(doc, feedOf(doc).entries)).toEqual([
+        "Alice (Article 19) | task “Call” | added, assigned to Alice (Article 19), status → Doing",
+        "Alice (Article 19) | Brazil · Res 102 | stance → Supports",
+      ])
+    }
+  })
+
   it("another person's change to the same position splits an entry, as in history sessions", () => {
     const p = twoPeople()
     p.as("a", 0, d => setPositionField(d, alice, "BR", "res102", "stance", "supports"))
@@ -286,6 +301,25 @@ describe("comment entries (the adapter for comments.ts)", () => {
     ])
     const urgent = feedOf(doc, { kind: "comment", person: "m-bob" }, views).entries[0]
     expect(entryText(urgent, readAnalysis(doc))).toMatchObject({ urgent: true, go: { view: "tasks", task: "t-call" } })
+  })
+
+  it("wired to comments.ts: comments written in the document come into the feed (by id, deleted ones left out)", () => {
+    let doc = scripted()
+    const at = (min: number) => new Date((T0 + min * 60) * 1000)
+    doc = A.change(doc, d => addComment(d, bob, "k1", { target: { on: "position", country: "BR", item: "res102" }, text: "Source for this?" }, at(40)))
+    doc = A.change(doc, d => addComment(d, alice, "k2", { target: { on: "position", country: "BR", item: "res102" }, parent: "k1", text: "COM5 \u202Eminutes" }, at(41)))
+    doc = A.change(doc, d => addComment(d, alice, "k3", { target: { on: "task", task: "t-call" }, text: "Oops" }, at(42)))
+    doc = A.change(doc, d => deleteComment(d, readAnalysis(d), alice, "k3", at(43)))
+    doc = A.change(doc, d => setResolved(d, alice, "k1", true, at(44)))
+    const entries = commentEntries(readComments(doc))
+    expect(lines(doc, feedOf(doc, { kind: "comment" }, Object.entries(readComments(doc)).map(([id, c]) => ({ id, ...c }))).entries)).toEqual([
+      "Alice (Article 19) | Brazil · Res 102 | resolved the thread",
+      "Alice (Article 19) | Brazil · Res 102 | replied: “COM5 minutes”",
+      "Bob (Access Now) | Brazil · Res 102 | commented: “Source for this?”",
+    ])
+    expect(entries.map(e => e.key).sort()).toEqual(["c/k1", "c/k1/resolved", "c/k2"])
+    // the comment changes themselves are no position or task records
+    expect(lines(doc, feedOf(doc).entries).filter(l => /Oops|Source/.test(l))).toEqual([])
   })
 
   it("links go to what an entry is about", () => {

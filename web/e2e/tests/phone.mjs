@@ -6,7 +6,7 @@ import { TOKEN, waitFor } from "../harness.mjs"
 import { assert, bothOfflineOnBrazil, label, newAnalysis, nodeClient, person, relay, S, saved, secrets, SHOTS, test } from "../suite.mjs"
 
 const WIDTHS = [360, 390, 414]
-const VIEWS = ["matrix", "country", "tasks", "documents", "recent", "export", "changes", "access", "admin"]
+const VIEWS = ["matrix", "country", "tasks", "documents", "feed", "recent", "export", "changes", "access", "admin"]
 
 /** The page's widths and the bar's height, as the person sees them now. */
 const measure = page => page.evaluate(() => ({
@@ -58,6 +58,7 @@ test("phone: every view fits 360, 390 and 414 px with a one-line bar and 44 px t
       await p.page.locator(`#app .view.${view}`).waitFor()
       if (view === "access" || view === "admin") await p.page.locator(".tokentable tbody tr").first().waitFor()
       if (view === "tasks") await p.page.locator(".task").first().waitFor()
+      if (view === "feed") await p.page.locator(".feed .feed-entry").first().waitFor()
       await check(view)
     }
     await p.open(url, "&view=report")
@@ -71,6 +72,10 @@ test("phone: every view fits 360, 390 and 414 px with a one-line bar and 44 px t
     await p.page.getByRole("link", { name: "Tasks", exact: true }).waitFor()
     await check("menu open")
     assert(await p.page.locator("#role").isVisible(), `${width}: role not in the menu`)
+    // "where are you?" and the presence filter live behind Menu too, as touch targets
+    assert(await p.page.getByLabel("Where are you?").isVisible(), `${width}: "where are you?" not in the menu`)
+    const whereSmall = await smallTargets(p.page, "#whereabouts :is(input, select)")
+    assert(whereSmall.length === 0, `${width}: where controls under 44 px: ${whereSmall}`)
     await p.page.getByRole("link", { name: "Tasks", exact: true }).click()
     await p.page.locator("#app .view.tasks").waitFor()
     assert((await menu.getAttribute("aria-expanded")) === "false" && !(await p.page.locator("#nav").isVisible()), `${width}: menu stayed open`)

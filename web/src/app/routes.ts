@@ -110,8 +110,8 @@ export const UNKNOWN_VIEW: RouteEntry = { build: ({ ctx, filters }) => matrixVie
 export const entryFor = (view: string): RouteEntry => ROUTES.get(view) ?? UNKNOWN_VIEW
 
 /**
- * A view that, after its first update, scrolls to the element `id` is in (a task from a feed link) and
- * focuses it if it can be; no id, or none on the page, changes nothing.
+ * A view that, after its first update, scrolls to the element `id` (a task's first control, from a feed
+ * link) and focuses it; no id, or none on the page, changes nothing.
  */
 export function landOn(view: View, id: string): View {
   if (!id) return view
@@ -122,11 +122,10 @@ export function landOn(view: View, id: string): View {
       view.update(doc, a)
       if (!first) return
       first = false
+      // the focus stays on it through redraws (replaceKeepingFocus), and the focus ring shows where it is
       const target = document.getElementById(id)
-      const where = target?.closest("li") ?? target
-      where?.scrollIntoView({ block: "center" })
-      where?.classList.add("landed")
-      if (target instanceof HTMLElement) target.focus({ preventScroll: true })
+      ;(target?.closest("li") ?? target)?.scrollIntoView({ block: "center" })
+      target?.focus({ preventScroll: true })
     },
   }
 }

@@ -22,6 +22,8 @@ interface RecordBase {
   at: number
   /** The change's actor; the member is looked up when shown (a member record may list it later). */
   actor: string
+  /** The change's sequence number among its actor's: the order of one device's changes within a second. */
+  seq: number
 }
 export interface PositionRecord extends RecordBase {
   kind: "position"; country: string; item: string
@@ -39,8 +41,14 @@ export type FeedRecord = PositionRecord | TaskRecord
 type Backend = ReturnType<typeof A.getBackend>
 type Op = A.DecodedChange["ops"][number] & { elemId?: string; key?: string }
 
-/** Newest first: time, then hash (every device orders records the same way). */
+/** Newest first: time, then key (every device orders entries the same way). */
 export const newestFirst = (x: { at: number; key: string }, y: { at: number; key: string }) => y.at - x.at || cmpStr(x.key, y.key)
+/**
+ * Records newest first: time (whole seconds), then one device's changes in reverse order (a task added and
+ * its status set in the same second stay in that order), then key: the same order on every device.
+ */
+export const recordsNewestFirst = (x: FeedRecord, y: FeedRecord) =>
+  y.at - x.at || cmpStr(x.actor, y.actor) || y.seq - x.seq || cmpStr(x.key, y.key)
 
 const DEFAULT_POSITION = newPosition()
 const TASK_FIELDS: readonly string[] = ["title", "track", "assignee", "when", "status"]
@@ -51,7 +59,7 @@ export function readChange(change: A.DecodedChange, pathOf: (obj: string) => str
   /** Objects this change made (their ids are the op ids): their paths, without asking the backend. */
   const made = new Map<string, string[]>()
   const madePositions = new Set<string>(), madeTasks = new Set<string>()
-  const base = (k: string) => ({ key: `${change.hash}/${k}`, hash: change.hash, at: change.time, actor: change.actor })
+  const base = (k: string) => ({ key: `${change.hash}/${k}`, hash: change.hash, at: change.time, actor: change.actor, seq: change.seq })
   const position = (cc: string, item: string): PositionRecord => {
     const k = `p/${cc}/${item}`
     let r = touched.get(k)
@@ -133,7 +141,7 @@ export class FeedIndex {
 
   /** The records read so far, newest first. */
   get records(): readonly FeedRecord[] {
-    if (!this.#sorted) { this.#records.sort(newestFirst); this.#sorted = true }
+    if (!this.#sorted) { this.#records.sort(recordsNewestFirst); this.#sorted = true }
     return this.#records
   }
 

@@ -1,13 +1,14 @@
 // The feed's comment entries: a small adapter from comments.ts's view of the root `comments` map
-// (docs/schema.md "Comments": `readComments(doc)` → CommentView by id) to feed entries — one per comment
-// written (a thread started or a reply), and one when a thread was resolved. Deleted comments are left
-// out. Only the fields the feed needs are read, so any CommentView fits `CommentLike`.
+// (docs/schema.md "Comments": `readComments(doc)` / `commentsOf(doc)` → CommentView by id) to feed
+// entries — one per comment written (a thread started or a reply), and one when a thread was resolved.
+// Deleted comments are left out. Only the fields the feed needs are read, so a CommentView fits `CommentLike`.
 import { cleanLine } from "../where"
 import type { CommentEntry } from "./feedlist"
 
 /** What the feed reads of one comment (a subset of comments.ts CommentView). */
 export interface CommentLike {
-  id: string
+  /** The comment's id when given as a list (a record's keys are the ids). */
+  id?: string
   /** "analysis" | "item" | "position" | "task". */
   on: string
   item?: string | null
@@ -39,24 +40,26 @@ const ON = new Set(["analysis", "item", "position", "task"])
 /** One entry per comment written, one per thread resolved; deleted comments left out. */
 export function commentEntries(comments: Readonly<Record<string, CommentLike>> | readonly CommentLike[]): CommentEntry[] {
   const out: CommentEntry[] = []
-  for (const c of Array.isArray(comments) ? comments : Object.values(comments)) {
-    if (!c || c.deleted || typeof c.id !== "string") continue
+  const byId: [string, CommentLike][] = Array.isArray(comments)
+    ? (comments as readonly CommentLike[]).map(c => [c?.id ?? "", c]) : Object.entries(comments)
+  for (const [id, c] of byId) {
+    if (!c || !id || c.deleted) continue
     const on = ON.has(c.on) ? (c.on as CommentEntry["on"]) : "analysis"
     const target = {
-      comment: c.id, on,
+      comment: id, on,
       country: on === "position" ? c.country ?? "" : "",
       item: on === "position" || on === "item" ? c.item ?? "" : "",
       task: on === "task" ? c.task ?? "" : "",
     }
     const excerpt = cleanLine(c.text, EXCERPT_MAX + 1)
     out.push({
-      kind: "comment", key: `c/${c.id}`, at: secondsOf(c.at), by: c.by ?? "", ...target,
+      kind: "comment", key: `c/${id}`, at: secondsOf(c.at), by: c.by ?? "", ...target,
       action: c.parent ? "replied" : "commented", urgent: !!c.urgent,
       text: Array.from(excerpt).length > EXCERPT_MAX ? Array.from(excerpt).slice(0, EXCERPT_MAX).join("") + "…" : excerpt,
     })
     if (c.resolved && !c.parent && c.resolvedAt) {
       out.push({
-        kind: "comment", key: `c/${c.id}/resolved`, at: secondsOf(c.resolvedAt), by: c.resolvedBy ?? "", ...target,
+        kind: "comment", key: `c/${id}/resolved`, at: secondsOf(c.resolvedAt), by: c.resolvedBy ?? "", ...target,
         action: "resolved", urgent: false, text: "",
       })
     }

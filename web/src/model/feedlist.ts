@@ -82,8 +82,19 @@ export function buildFeed(records: readonly FeedRecord[], comments: readonly Com
     (!person || (e.by && canonicalMember(a, e.by)) === person)
   const history = foldRecords(records, memberOf, keep, limit + 1)
   const notes = comments.filter(keep).sort(newestFirst)
-  const all = [...history, ...notes.slice(0, limit + 1)].sort(newestFirst)
+  const all = mergeNewestFirst(history, notes, limit + 1)
   return { entries: all.slice(0, limit), more: all.length > limit }
+}
+
+/** Two lists each newest first merged into one, up to `wanted` (each list's own order is kept on equal times). */
+function mergeNewestFirst(x: readonly FeedEntry[], y: readonly FeedEntry[], wanted: number): FeedEntry[] {
+  const out: FeedEntry[] = []
+  let i = 0, j = 0
+  while (out.length < wanted && (i < x.length || j < y.length)) {
+    if (j >= y.length || (i < x.length && x[i].at >= y[j].at)) out.push(x[i++])
+    else out.push(y[j++])
+  }
+  return out
 }
 
 /** Actor → member (aliases resolved), for the analysis's members as they are now. */

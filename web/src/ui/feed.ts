@@ -9,6 +9,7 @@ import { people } from "../model/identity"
 import { FeedIndex, SLICE } from "../model/feed"
 import { type CommentEntry, type FeedFilter, type FeedPage, NO_FILTER, PAGE, buildFeed, filterParams, isFiltered } from "../model/feedlist"
 import { type CommentLike, commentEntries } from "../model/feedcomments"
+import { commentsOf } from "../model/comments"
 import { entryText } from "../model/feedtext"
 import { fmtTime, h, replaceKeepingFocus, selectEl } from "./dom"
 import { TEMPLATE_TRACKS } from "./tracks"
@@ -26,10 +27,11 @@ export function indexFor(handle: object): FeedIndex {
   return index
 }
 
-/** Where the feed's comments come from (comments.ts `readComments`), when this build has them. */
+/** Where the feed's comments come from: comments.ts, read once per document version. */
 export type ReadComments = (doc: DocState) => Readonly<Record<string, CommentLike>>
+const documentComments: ReadComments = doc => commentsOf(doc)
 
-export function feedView(ctx: Ctx, filter: FeedFilter, readComments?: ReadComments): View {
+export function feedView(ctx: Ctx, filter: FeedFilter, readComments: ReadComments = documentComments): View {
   const index = indexFor(ctx.handle)
   const filters = h("div", { class: "filters feed-filters", role: "group", "aria-label": "Filter the feed" })
   const progress = h("p", { class: "muted feed-progress", "aria-live": "polite" })
@@ -67,7 +69,7 @@ export function feedView(ctx: Ctx, filter: FeedFilter, readComments?: ReadCommen
     if (shown.version === index.version && shown.heads === heads && shown.limit === limit) return
     shown = { version: index.version, heads, limit }
     fillFilters(a)
-    if (readComments && heads !== comments.heads) comments = { heads, entries: commentEntries(readComments(doc)) }
+    if (heads !== comments.heads) comments = { heads, entries: commentEntries(readComments(doc)) }
     const page = buildFeed(index.records, comments.entries, a, filter, limit)
     showPage(page, a)
   }

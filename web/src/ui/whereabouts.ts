@@ -49,7 +49,7 @@ function build(el: HTMLElement, first: WhereaboutsCtx): Parts {
     input.dataset.shown = input.value
     parts.ctx.set(input.value)
   }
-  const form = h("form", { class: "where-me", "aria-label": "Where are you?" },
+  const form = h("form", { class: "where-me" },
     h("label", { for: input.id }, "Where are you?"), input, list)
   form.addEventListener("submit", e => { e.preventDefault(); commit() })
   input.addEventListener("change", commit)
