@@ -170,6 +170,8 @@ pub mod comment {
     pub const RESOLVED_BY: &str = "resolvedBy";
     /// RFC 3339 time it was resolved.
     pub const RESOLVED_AT: &str = "resolvedAt";
+    /// Space-separated ids of the replies the resolver had when resolving.
+    pub const RESOLVED_SEEN: &str = "resolvedSeen";
 }
 
 /// Keys of a report record, `reports[YYYY-MM-DD]`, written when a report is marked as sent.

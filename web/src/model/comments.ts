@@ -26,6 +26,8 @@ export interface CommentView {
   on: TargetKind; item: string; country: string; task: string; parent: string; by: string; at: string
   text: string; edited: string; deleted: boolean; urgent: boolean; mentions: string[]
   resolved: boolean; resolvedBy: string; resolvedAt: string
+  /** The replies the resolver had when resolving (absent in older comments: then `at` decides). */
+  resolvedSeen: string[]
 }
 
 /** A comment as written (docs/schema.md): scalars only. */
@@ -33,7 +35,7 @@ export interface CommentDoc {
   on?: A.ImmutableString; item?: A.ImmutableString; country?: A.ImmutableString; task?: A.ImmutableString
   parent?: A.ImmutableString; by?: A.ImmutableString; at?: A.ImmutableString; text?: A.ImmutableString
   edited?: A.ImmutableString; deleted?: boolean; urgent?: boolean; mentions?: A.ImmutableString
-  resolved?: boolean; resolvedBy?: A.ImmutableString; resolvedAt?: A.ImmutableString
+  resolved?: boolean; resolvedBy?: A.ImmutableString; resolvedAt?: A.ImmutableString; resolvedSeen?: A.ImmutableString
 }
 type WithComments = AnalysisDoc & { comments?: Record<string, CommentDoc> }
 
@@ -75,6 +77,7 @@ export function readComment(raw: unknown): CommentView {
     deleted: c.deleted === true, urgent: c.urgent === true,
     mentions: str(c.mentions).split(/\s+/).map(cleanCommentText).filter(Boolean).slice(0, MAX_MENTIONS),
     resolved: readResolved(raw), resolvedBy: str(c.resolvedBy), resolvedAt: str(c.resolvedAt),
+    resolvedSeen: str(c.resolvedSeen).split(/\s+/).filter(Boolean),
   }
 }
 
@@ -120,7 +123,7 @@ export interface Thread {
   /** [id, depth shown] in reading order: the first comment, then replies under what they answer. */
   comments: [string, number][]
   resolved: boolean
-  /** Replies written after the thread was resolved (by `at`): shown, never hidden. */
+  /** Replies the resolver had not seen (not in `resolvedSeen`; by `at` when it does not say): shown, never hidden. */
   repliesAfterResolved: number
   urgent: boolean
   lastAt: string
@@ -159,6 +162,12 @@ export function threads(comments: Record<string, CommentView>): Thread[] {
   return out.sort((a, b) => Number(b.urgent) - Number(a.urgent) || cmp(b.lastAt, a.lastAt) || cmp(a.root, b.root))
 }
 
+/** Whether the resolver of `first`'s thread had not seen reply `id` (threads.rs `unseen`). */
+function unseen(first: CommentView, id: string, reply: CommentView): boolean {
+  if (!first.resolvedSeen.length) return reply.at > first.resolvedAt
+  return !first.resolvedSeen.includes(id)
+}
+
 function threadFrom(comments: Record<string, CommentView>, children: Map<string, string[]>, root: string): Thread {
   const first = comments[root]
   const order: [string, number][] = []
@@ -175,7 +184,7 @@ function threadFrom(comments: Record<string, CommentView>, children: Map<string,
   const resolved = first.resolved
   return {
     root, target: targetOf(first), comments: order, resolved,
-    repliesAfterResolved: resolved ? all.slice(1).filter(c => c.at > first.resolvedAt).length : 0,
+    repliesAfterResolved: resolved ? order.slice(1).filter(([id]) => unseen(first, id, comments[id])).length : 0,
     urgent: !resolved && all.some(c => c.urgent && !c.deleted),
     lastAt: all.reduce((m, c) => c.at > m ? c.at : m, ""),
   }
@@ -289,9 +298,12 @@ export function setResolved(doc: AnalysisDoc, me: Me, id: string, resolved: bool
   const c = d.comments?.[id]
   if (!c) throw new CommentError("That comment is not here.")
   if (str(c.parent)) throw new CommentError("Only a thread's first comment is resolved or reopened.")
+  const thread = threads(readComments(d)).find(t => t.root === id)
   c.resolved = resolved
   c.resolvedBy = S(me.id)
   c.resolvedAt = S(nowIso(now))
+  // the first comment too, so a resolve with no reply still says what it saw
+  c.resolvedSeen = S((thread?.comments ?? [[id, 0]]).map(([seen]) => seen).join(" "))
   ensureMember(d, me)
 }
 

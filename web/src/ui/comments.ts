@@ -93,7 +93,7 @@ export function commentsPanel(ctx: Ctx, target: Target, label: string, open = fa
     const replying = composers.get(`reply:${id}`)
     const tools = ctx.canEdit ? h("span", { class: "ctools" },
       c.deleted ? null : h("button", { type: "button", class: "small", "aria-label": `Reply to ${memberName(a, c.by)}`, onclick: () => {
-        keep(`reply:${id}`, () => composer(`${cid}-reply`, `Reply to ${memberName(a, c.by)}`, "Reply", (text, mentions, urgent) => {
+        keep(`reply:${id}`, () => composer(`${cid}-reply`, `Your reply to ${memberName(a, c.by)}`, "Reply", (text, mentions, urgent) => {
           const problem = attempt(ctx, d => addComment(d, ctx.me, crypto.randomUUID(), { target: t.target, parent: id, text, mentions, urgent }))
           if (!problem) queueMicrotask(() => drop(`reply:${id}`))
           return problem

@@ -147,9 +147,25 @@ pub fn set_thread_resolved(
             "only a thread's first comment is resolved or reopened",
         ));
     }
+    let comments = super::read_comments(doc)?;
+    let threads = super::threads(&comments);
+    let seen = threads
+        .iter()
+        .find(|thread| thread.root == id)
+        .map(|thread| {
+            let replies: Vec<&str> = thread
+                .comments
+                .iter()
+                .skip(1)
+                .map(|(r, _)| r.as_str())
+                .collect();
+            replies.join(" ")
+        })
+        .unwrap_or_else(|| id.to_owned());
     doc.put(&entry, key::RESOLVED, resolved)?;
     doc.put(&entry, key::RESOLVED_BY, by.member_id.as_str())?;
     doc.put(&entry, key::RESOLVED_AT, by.at.as_str())?;
+    doc.put(&entry, key::RESOLVED_SEEN, seen)?;
     Ok(())
 }
 

@@ -66,6 +66,8 @@ pub struct CommentView {
     pub resolved_by: String,
     /// When it was resolved last, `""` if never.
     pub resolved_at: String,
+    /// The replies the resolver had when resolving (absent in older comments: then `at` decides).
+    pub resolved_seen: Vec<String>,
 }
 
 /// The kinds of thing a comment can be about.
@@ -151,6 +153,10 @@ fn read_comment(doc: &impl ReadDoc, entry: &ObjId) -> Result<CommentView, ModelE
         resolved: resolved(doc, entry)?,
         resolved_by: read(key::RESOLVED_BY)?,
         resolved_at: read(key::RESOLVED_AT)?,
+        resolved_seen: read(key::RESOLVED_SEEN)?
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
     })
 }
 

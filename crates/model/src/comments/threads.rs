@@ -19,7 +19,8 @@ pub struct Thread {
     pub comments: Vec<(String, usize)>,
     /// Resolved (the first comment's flag).
     pub resolved: bool,
-    /// Replies written after the thread was resolved (by `at`): shown, never hidden.
+    /// Replies the resolver had not seen (not in `resolvedSeen`; by `at` for a resolve that does
+    /// not say): shown, never hidden.
     pub replies_after_resolved: usize,
     /// Some comment of an unresolved thread is urgent.
     pub urgent: bool,
@@ -79,6 +80,14 @@ fn roots(comments: &BTreeMap<String, CommentView>) -> BTreeSet<&str> {
     roots
 }
 
+/// Whether the resolver of `first`'s thread had not seen reply `id`.
+fn unseen(first: &CommentView, id: &str, reply: &CommentView) -> bool {
+    if first.resolved_seen.is_empty() && reply.at > first.resolved_at {
+        return true;
+    }
+    !first.resolved_seen.is_empty() && !first.resolved_seen.iter().any(|seen| seen == id)
+}
+
 fn thread_from(
     comments: &BTreeMap<String, CommentView>,
     children: &BTreeMap<&str, Vec<&str>>,
@@ -104,9 +113,10 @@ fn thread_from(
         target: target_of(first),
         resolved,
         replies_after_resolved: if resolved {
-            in_thread()
+            order
+                .iter()
                 .skip(1)
-                .filter(|c| c.at > first.resolved_at)
+                .filter(|(id, _)| unseen(first, id, &comments[id]))
                 .count()
         } else {
             0
