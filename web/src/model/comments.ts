@@ -61,6 +61,7 @@ function clip(text: string): string {
 
 /** `resolved`: true only when every concurrent value is `true` (reopen wins). */
 function readResolved(raw: unknown): boolean {
+  if (obj(raw).resolved === undefined) return false
   let all: Record<string, unknown> | undefined
   try { all = A.getConflicts(raw as A.Doc<unknown>, "resolved") as Record<string, unknown> | undefined } catch { all = undefined }
   const values = all ? Object.values(all) : [obj(raw).resolved]
@@ -86,10 +87,15 @@ export function readComments(doc: unknown): Record<string, CommentView> {
   const out: Record<string, CommentView> = {}
   const raw = obj(obj(doc).comments)
   for (const [id, c] of Object.entries(raw)) {
-    if (c && typeof c === "object" && !Array.isArray(c) && !(c instanceof A.ImmutableString)) out[id] = readComment(c)
+    if (!c || typeof c !== "object" || Array.isArray(c) || c instanceof A.ImmutableString) continue
+    // automerge hands out the same object for a comment no change touched: read each comment once
+    let view = readOnce.get(c)
+    if (!view) { view = readComment(c); readOnce.set(c, view) }
+    out[id] = view
   }
   return out
 }
+const readOnce = new WeakMap<object, CommentView>()
 
 /** Comments read once per document version (a WeakMap on the immutable doc: a re-render costs nothing). */
 const cache = new WeakMap<object, Record<string, CommentView>>()
@@ -192,8 +198,27 @@ function threadFrom(comments: Record<string, CommentView>, children: Map<string,
 
 /** The threads about one target. */
 export function threadsOn(comments: Record<string, CommentView>, target: Target): Thread[] {
-  const key = targetKey(target)
-  return threads(comments).filter(t => targetKey(t.target) === key)
+  return byTarget(comments).get(targetKey(target)) ?? []
+}
+
+/**
+ * Threads grouped by target key, computed once per set of comments (commentsOf gives one object per
+ * document version): a country page asks for each of its fifty cards on every render.
+ */
+const grouped = new WeakMap<object, Map<string, Thread[]>>()
+function byTarget(comments: Record<string, CommentView>): Map<string, Thread[]> {
+  let m = grouped.get(comments)
+  if (!m) {
+    m = new Map()
+    for (const t of threads(comments)) {
+      const key = targetKey(t.target)
+      const list = m.get(key) ?? []
+      list.push(t)
+      m.set(key, list)
+    }
+    grouped.set(comments, m)
+  }
+  return m
 }
 
 // ---------------------------------------------------------------- writes (comments/edit.rs)
@@ -340,16 +365,25 @@ export function followsOf(a: Analysis, person: string): Set<string> {
 }
 
 /**
- * Who a comment's mentions reach, as people (aliases resolved): named members, and for `track:<id>`
- * everyone following the track and the assignees of its open tasks. Bounded by the members there are.
+ * Who an `@track` reaches, per track: everyone following it and the assignees of its open tasks (people,
+ * aliases resolved). Computed once per list of comments read (forYou), not per comment.
  */
-export function mentionedPeople(a: Analysis, c: CommentView): Set<string> {
+export function trackReach(a: Analysis): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>()
+  const add = (track: string, person: string) => { const s = out.get(track) ?? new Set(); s.add(canonicalMember(a, person)); out.set(track, s) }
+  for (const [id, m] of Object.entries(a.members)) {
+    for (const [k, v] of Object.entries(m.follows ?? {})) if (v && k.startsWith("track:")) add(k.slice(6), id)
+  }
+  for (const t of Object.values(a.tasks)) if (t.track && t.status !== "done" && t.assignee) add(t.track, t.assignee)
+  return out
+}
+
+/** Who a comment's mentions reach, as people: named members, and for `track:<id>` its `trackReach`. */
+export function mentionedPeople(a: Analysis, c: CommentView, reach: Map<string, Set<string>> = trackReach(a)): Set<string> {
   const out = new Set<string>()
   for (const m of c.mentions) {
     if (!m.startsWith("track:")) { if (a.members[m]) out.add(canonicalMember(a, m)); continue }
-    const track = m.slice(6)
-    for (const id of Object.keys(a.members)) if (followsOf(a, id).has(trackFollowKey(track))) out.add(canonicalMember(a, id))
-    for (const t of Object.values(a.tasks)) if (t.track === track && t.status !== "done" && t.assignee) out.add(canonicalMember(a, t.assignee))
+    for (const person of reach.get(m.slice(6)) ?? []) out.add(person)
   }
   return out
 }

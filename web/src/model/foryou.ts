@@ -5,7 +5,7 @@
 // offline and catches up when the comments arrive. The read marks live in localStorage (app/foryou-read.ts).
 import { type Analysis, memberName } from "./schema"
 import { canonicalMember, samePerson } from "./identity"
-import { type CommentView, followsOf, mentionedPeople, positionFollowKey, targetOf, threads } from "./comments"
+import { type CommentView, followsOf, mentionedPeople, positionFollowKey, targetOf, threads, trackReach } from "./comments"
 
 export type ForYouKind = "urgent" | "mention" | "reply" | "followed"
 
@@ -38,6 +38,7 @@ export function placeOf(a: Analysis, c: CommentView): { where: string; route: Re
 export function forYou(a: Analysis, comments: Record<string, CommentView>, person: string, limit = 200): ForYouEntry[] {
   const me = canonicalMember(a, person)
   const follows = followsOf(a, me)
+  const reach = trackReach(a)
   const out: ForYouEntry[] = []
   const urgentRoots = new Set(threads(comments).filter(t => t.urgent).flatMap(t => t.comments.map(([id]) => id)))
   for (const [id, c] of Object.entries(comments)) {
@@ -46,7 +47,7 @@ export function forYou(a: Analysis, comments: Record<string, CommentView>, perso
     const t = targetOf(c)
     const kind: ForYouKind | null =
       c.urgent && urgentRoots.has(id) ? "urgent"
-        : mentionedPeople(a, c).has(me) ? "mention"
+        : mentionedPeople(a, c, reach).has(me) ? "mention"
           : parent && samePerson(a, parent.by, me) ? "reply"
             : t.on === "position" && follows.has(positionFollowKey(t.country, t.item)) ? "followed"
               : null

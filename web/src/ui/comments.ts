@@ -49,16 +49,14 @@ export function commentsPanel(ctx: Ctx, target: Target, label: string, open = fa
     for (const c of composers.values()) c.setAnalysis(a)
     const comments = commentsOf(doc)
     const threads = threadsOn(comments, target)
-    const sig = JSON.stringify([threads, threads.map(t => t.comments.map(([id]) => comments[id])), ctx.canEdit, names(a, comments)])
+    const inThreads = threads.flatMap(t => t.comments.map(([id]) => comments[id]))
+    const sig = JSON.stringify([threads, inThreads, ctx.canEdit, [...new Set(inThreads.map(c => c.by))].map(id => memberName(a, id))])
     if (sig === shown) return
     shown = sig
     summary.firstChild!.textContent = countLabel(threads)
     el.classList.toggle("has-urgent", threads.some(t => t.urgent))
     replaceKeepingFocus(list, threads.map(t => threadEl(t, comments)))
   }
-
-  const names = (a: Analysis, comments: Record<string, CommentView>) =>
-    [...new Set(Object.values(comments).map(c => c.by))].map(id => memberName(a, id))
 
   /** A reply or edit composer, kept across redraws so what is being typed survives. */
   const keep = (key: string, make: () => Composer) => {
