@@ -90,6 +90,9 @@ pub struct Config {
     pub backup_recipients: crate::backup::Recipients,
     /// Conference documents: size cap, per-document quota, upload slots, garbage collection.
     pub files: crate::files::FileSettings,
+    /// The weekly report by mail (`--smtp-url`, `--report-from`, `--report-to`); `None`: no
+    /// sending (the web client hides the button). Its `Debug` never shows the password.
+    pub mail: Option<crate::mail::MailConfig>,
 }
 
 impl Config {
@@ -139,6 +142,7 @@ impl Config {
                 gc_grace: Duration::from_secs(7 * 24 * 3600),
                 gc_every: Some(Duration::from_secs(6 * 3600)),
             },
+            mail: None,
         }
     }
 }

@@ -18,7 +18,7 @@
 //! - `sealed/`: sealed (end-to-end encrypted) analyses: checks, ordered writes, long-polled
 //!   reads of ciphertext the relay cannot open (docs/sealed.md); `http/sealed.rs` is its API.
 //! - Around them: [`protocol`] (wire codec), [`document_id`], [`auth`], `outbox`, `memory`,
-//!   `tickets` (single-use websocket tickets), `ephemeral`, `rate`, [`metrics`], [`backup`], [`portable`], [`snapshot`], [`exports`],
+//!   `tickets` (single-use websocket tickets), [`mail`] (the weekly report by SMTP), `ephemeral`, `rate`, [`metrics`], [`backup`], [`portable`], [`snapshot`], [`exports`],
 //!   [`private_files`] (mode 0600/0700 for everything that holds data or a secret).
 //!
 //! # Entry point
@@ -39,6 +39,7 @@ mod ephemeral;
 pub mod exports;
 pub mod files;
 mod http;
+pub mod mail;
 mod memory;
 pub mod metrics;
 mod outbox;
