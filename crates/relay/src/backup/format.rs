@@ -2,7 +2,8 @@
 //! `docs/backup.md` is the format's contract.
 //!
 //! ```text
-//! "CAUCUSBK"  u32le version (1; 2 with sealed records; 3 with file records)
+//! "CAUCUSBK"  u32le version (1; 2 with sealed records; 3 with file records; 4 with report
+//!            sends)
 //! record*     kind:u8  len:u64le  payload[len]
 //!   'H' header   JSON {format, version, createdUnixMs, storageFormat, storageId, caucusVersion}
 //!   'D' document str id, u64le next_seq, chunk_count, stored_bytes, updated_unix_ms
@@ -15,6 +16,7 @@
 //!   'F' file     u8 table, then by table (version 3; conference documents): 1 blob: str sha-256
 //!                hex, u64le size, chunks, created_unix_ms, links · 2 chunk: str hash, u64le
 //!                index, bytes · 3 link: str doc id, str hash, the link's stored JSON
+//!   'R' report   str doc id, u64le n, the send's stored JSON (version 4: report mails sent)
 //!   'E' end      u64le documents, chunks, tokens, [32] SHA-256 of every byte before 'E'
 //! str = u16le length + UTF-8
 //! ```
@@ -28,9 +30,9 @@ use crate::document_id::DocumentId;
 
 /// The first bytes of every backup file.
 pub const MAGIC: &[u8; 8] = b"CAUCUSBK";
-/// The backup file format this build writes (it reads 1 to 3). 2: + sealed records. 3: + file
-/// records.
-pub const BACKUP_VERSION: u32 = 3;
+/// The backup file format this build writes (it reads 1 to 4). 2: + sealed records. 3: + file
+/// records. 4: + report send records.
+pub const BACKUP_VERSION: u32 = 4;
 /// Largest record accepted when reading a backup (bounds memory on a hostile file).
 pub(crate) const MAX_RECORD_BYTES: u64 = 1 << 30;
 
@@ -41,6 +43,7 @@ pub(crate) const KIND_TOKEN: u8 = b'T';
 pub(crate) const KIND_END: u8 = b'E';
 pub(crate) const KIND_SEALED: u8 = b'S';
 pub(crate) const KIND_FILE: u8 = b'F';
+pub(crate) const KIND_REPORT_SEND: u8 = b'R';
 
 pub(crate) fn bad(what: impl Into<String>) -> BackupError {
     BackupError::Format(what.into())
@@ -100,6 +103,8 @@ pub enum Record {
     Sealed(crate::storage::SealedRecord),
     /// A row of a file table (not counted in the end record; covered by its checksum).
     File(crate::storage::FileRecord),
+    /// A report mail sent (not counted in the end record; covered by its checksum).
+    ReportSend(crate::storage::ReportSendRecord),
 }
 
 /// A file record's payload.

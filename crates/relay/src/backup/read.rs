@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use super::error::BackupError;
 use super::format::{
     BACKUP_VERSION, BackupHeader, BackupSummary, KIND_CHUNK, KIND_DOCUMENT, KIND_END, KIND_FILE,
-    KIND_HEADER, KIND_SEALED, KIND_TOKEN, MAGIC, MAX_RECORD_BYTES, Record, bad,
+    KIND_HEADER, KIND_REPORT_SEND, KIND_SEALED, KIND_TOKEN, MAGIC, MAX_RECORD_BYTES, Record, bad,
 };
 use super::seal::{Identities, unseal};
 use crate::document_id::DocumentId;
@@ -169,6 +169,15 @@ impl<R: Read> BackupReader<R> {
             KIND_FILE => {
                 self.current = None;
                 p.file().map(Record::File)
+            }
+            KIND_REPORT_SEND => {
+                self.current = None;
+                let record = crate::storage::ReportSendRecord {
+                    doc: p.doc_id()?.as_str().to_owned(),
+                    n: p.u64()?,
+                    json: p.rest(),
+                };
+                Ok(Record::ReportSend(record))
             }
             other => Err(bad(format!("unknown record kind {other:#04x}"))),
         }
@@ -421,7 +430,11 @@ pub fn for_each_document(
                 }
             }
             // Sealed analyses have no plain automerge form to dump: only their members can read them.
-            Record::Header(_) | Record::Token { .. } | Record::Sealed(_) | Record::File(_) => {}
+            Record::Header(_)
+            | Record::Token { .. }
+            | Record::Sealed(_)
+            | Record::File(_)
+            | Record::ReportSend(_) => {}
         }
     }
     if let Some((id, chunks)) = current.take() {

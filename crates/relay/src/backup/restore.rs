@@ -74,6 +74,7 @@ fn restore_into(
                 Record::Token { id, record } => target.put_token(&id, &record)?,
                 Record::Sealed(record) => target.put_sealed(&record)?,
                 Record::File(record) => target.put_file(&record)?,
+                Record::ReportSend(record) => target.put_report_send(&record)?,
             }
         }
         if reader.summary()?.sha256 != summary.sha256 {

@@ -11,7 +11,8 @@ use sha2::{Digest, Sha256};
 use super::error::BackupError;
 use super::format::{
     BACKUP_VERSION, BackupHeader, BackupSummary, KIND_CHUNK, KIND_DOCUMENT, KIND_END, KIND_FILE,
-    KIND_HEADER, KIND_SEALED, KIND_TOKEN, MAGIC, bad, file_payload, sealed_payload, str_field,
+    KIND_HEADER, KIND_REPORT_SEND, KIND_SEALED, KIND_TOKEN, MAGIC, bad, file_payload,
+    sealed_payload, str_field,
 };
 use super::seal::Recipients;
 use crate::private_files;
@@ -107,6 +108,10 @@ pub(crate) fn write_from(
     view.for_each_file(|record| {
         out.record(KIND_FILE, &[&file_payload(&record)?])?;
         Ok::<_, BackupError>(())
+    })?;
+    view.for_each_report_send(|r| {
+        let n = r.n.to_le_bytes();
+        Ok::<_, BackupError>(out.record(KIND_REPORT_SEND, &[&str_field(&r.doc)?, &n, &r.json])?)
     })?;
     let digest: [u8; 32] = out.hasher.clone().finalize().into();
     let mut end = Vec::with_capacity(56);

@@ -19,6 +19,7 @@ pub(crate) fn migrate(txn: &WriteTransaction, from: u32) -> Result<(), StorageEr
             1 => v1_to_v2(txn)?,
             2 => super::sealed::create_sealed_tables(txn)?,
             3 => super::files::create_file_tables(txn)?,
+            4 => super::report_sends::create_tables(txn)?,
             _ => return Err(StorageError::CorruptMeta("unknown old format-version")),
         }
         version += 1;
@@ -29,8 +30,8 @@ pub(crate) fn migrate(txn: &WriteTransaction, from: u32) -> Result<(), StorageEr
     Ok(())
 }
 
-// Format 3 adds the sealed tables (`sealed.rs`), format 4 the file tables (`files.rs`): created
-// empty.
+// Format 3 adds the sealed tables (`sealed.rs`), format 4 the file tables (`files.rs`), format 5
+// the report mail's send log (`report_sends.rs`): created empty.
 
 /// Format 2 adds the `backups` table (when the last backup was taken, and where).
 fn v1_to_v2(txn: &WriteTransaction) -> Result<(), StorageError> {

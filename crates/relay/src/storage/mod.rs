@@ -12,7 +12,8 @@
 //! - `read.rs`: typed reads (a document's chunks, the consistent view a backup walks);
 //!   `restore.rs`: a new file filled from a backup; `cluster_write.rs`, `cluster_read.rs`: the
 //!   cluster tables; `sealed.rs`: the sealed analyses' tables (opaque bytes); `files.rs`:
-//!   conference documents' bytes by SHA-256 and the documents that hold them.
+//!   conference documents' bytes by SHA-256 and the documents that hold them;
+//!   `report_sends.rs` (+ `report_sends_api.rs`): the weekly reports mailed to the list.
 //! - `error.rs`: [`StorageError`]; `fault.rs`: the failing-disk switch tests use.
 //!
 //! [`Storage::commit`] resolves only after the transaction holding the write is durable: that
@@ -30,6 +31,8 @@ mod handle;
 mod migrate;
 mod open;
 mod read;
+pub mod report_sends;
+mod report_sends_api;
 mod restore;
 mod schema;
 pub mod sealed;
@@ -45,6 +48,7 @@ pub(crate) use handle::DocumentStore;
 pub use handle::{DocumentSummary, Storage};
 pub(crate) use read::ReadView;
 pub use read::StoredDocument;
+pub use report_sends::{MAX_REPORT_SENDS_PER_DOC, ReportSend, ReportSendRecord};
 pub(crate) use restore::create_restored;
 pub use schema::{DB_FILE, DocRow, FORMAT_VERSION, SealedRow};
 pub use sealed::{SealedRecord, SealedSince, SealedStored, SealedWrite};

@@ -26,6 +26,7 @@ pub(crate) fn create_tables(txn: &WriteTransaction) -> Result<(), StorageError> 
     txn.open_table(BACKUPS)?;
     create_sealed_tables(txn)?;
     super::files::create_file_tables(txn)?;
+    super::report_sends::create_tables(txn)?;
     Ok(())
 }
 

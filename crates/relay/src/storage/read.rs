@@ -108,6 +108,14 @@ impl ReadView {
         super::sealed::for_each_record(&self.txn, f)
     }
 
+    /// Calls `f` with every row of the report mail's send log.
+    pub(crate) fn for_each_report_send<E: From<StorageError>>(
+        &self,
+        f: impl FnMut(super::ReportSendRecord) -> Result<(), E>,
+    ) -> Result<(), E> {
+        super::report_sends::for_each_record(&self.txn, f)
+    }
+
     /// Calls `f` with every row of the file tables: each blob, its chunks, then the links.
     pub(crate) fn for_each_file<E: From<StorageError>>(
         &self,

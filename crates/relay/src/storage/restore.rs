@@ -56,6 +56,13 @@ impl RestoreTarget<'_> {
     ) -> Result<(), StorageError> {
         super::files::restore_record(self.txn, record)
     }
+
+    pub(crate) fn put_report_send(
+        &mut self,
+        record: &super::ReportSendRecord,
+    ) -> Result<(), StorageError> {
+        super::report_sends::restore_record(self.txn, record)
+    }
 }
 
 /// Creates `db_path` with this build's format and `storage_id`, lets `fill` write the rows, and

@@ -19,6 +19,8 @@
 //!   sealed analyses, opaque to the relay (docs/sealed.md): see [`SealedRow`] and `sealed.rs`.
 //! - `files`, `file_chunks`, `doc_files` (format 4): conference documents' bytes by SHA-256 and
 //!   which document holds which (`files.rs`).
+//! - `report_sends` (format 5): the weekly reports mailed to the list, per document
+//!   (`report_sends.rs`).
 //! - `cluster_outbox`, `cluster_dirty`, `cluster_quarantine`, `cluster_doc_seq` (cluster mode
 //!   only; created on first use, so a single-node file never has them and older builds ignore
 //!   them).
@@ -57,6 +59,10 @@ pub(crate) const FILE_CHUNKS: TableDefinition<'_, (&str, u64), &[u8]> =
 /// `(doc id, sha-256 hex) → FileLink JSON`.
 pub(crate) const DOC_FILES: TableDefinition<'_, (&str, &str), &[u8]> =
     TableDefinition::new("doc_files");
+/// Format 5, the report mail's send log (`report_sends.rs`): `(doc id, n from 1) → ReportSend
+/// JSON`.
+pub(crate) const REPORT_SENDS: TableDefinition<'_, (&str, u64), &[u8]> =
+    TableDefinition::new("report_sends");
 /// Cluster mode: changes committed here and not yet acknowledged by JetStream, in order:
 /// `outbox key → (doc id, automerge changes)`.
 pub(crate) const CLUSTER_OUTBOX: TableDefinition<'_, u64, (&str, &[u8])> =
@@ -97,8 +103,8 @@ pub(crate) const LAST_BACKUP_KEY: &str = "last";
 
 /// The storage format this build writes. Bump it with a migration (`migrate.rs`) when the
 /// layout changes. 1: meta, chunks, docs, tokens. 2: + backups. 3: + the sealed tables. 4: + the
-/// file tables.
-pub const FORMAT_VERSION: u32 = 4;
+/// file tables. 5: + `report_sends`.
+pub const FORMAT_VERSION: u32 = 5;
 /// The database file inside a data directory.
 pub const DB_FILE: &str = "caucus.redb";
 

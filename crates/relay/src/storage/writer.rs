@@ -51,6 +51,8 @@ pub enum WriteOp {
     Sealed(super::sealed::SealedWrite),
     /// Conference documents' bytes and links (`files.rs`).
     File(super::files::FileWrite),
+    /// A report mail the SMTP server accepted (`report_sends.rs`; the send as JSON).
+    ReportSent { doc: DocumentId, json: Vec<u8> },
     /// Several writes that must be durable together (a document chunk and its outbox entries).
     Together(Vec<WriteOp>),
 }
@@ -61,6 +63,7 @@ impl WriteOp {
             WriteOp::Append { chunk, .. } => chunk.len(),
             WriteOp::Replace { snapshot, .. } => snapshot.len(),
             WriteOp::PutToken { record, .. } | WriteOp::RecordBackup { record } => record.len(),
+            WriteOp::ReportSent { json, .. } => json.len(),
             WriteOp::Cluster(write) => write.payload_len(),
             WriteOp::Sealed(write) => write.payload_len(),
             WriteOp::File(write) => write.payload_len(),
@@ -217,6 +220,7 @@ fn apply_op<'txn>(
         }
         WriteOp::Sealed(write) => super::sealed::apply(txn, write, t.now)?,
         WriteOp::File(write) => super::files::apply(txn, write, t.now)?,
+        WriteOp::ReportSent { doc, json } => super::report_sends::apply(txn, doc, json)?,
         WriteOp::Together(ops) => {
             for op in ops {
                 apply_op(txn, t, op)?;
