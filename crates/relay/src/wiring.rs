@@ -143,6 +143,7 @@ pub(crate) fn assemble(
         started: Started::now(),
         tickets: crate::tickets::Tickets::new(config.session_ticket_ttl),
         sealed,
+        mail: config.mail.clone().map(crate::mail::Mailer::new),
     };
     Parts {
         http,

@@ -43,7 +43,11 @@ pub(crate) const HEAVY_JOBS: usize = 2;
 
 /// The document, when the caller may read it (otherwise the same 404 as an unknown one). A
 /// sealed document is refused: the relay cannot read it (docs/sealed.md).
-fn readable(state: &AppState, principal: &Principal, id: &str) -> Result<DocumentId, ApiError> {
+pub(crate) fn readable(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<DocumentId, ApiError> {
     let id = DocumentId::from_str(id)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     if !principal.may_read(&id) {
@@ -114,13 +118,13 @@ fn not_found(id: &DocumentId) -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, format!("no document {id}"))
 }
 
-fn bad_request(message: impl Into<String>) -> ApiError {
+pub(crate) fn bad_request(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, message)
 }
 
 /// Loads the stored document and runs `work` on it on the blocking pool, within the heavy-job
 /// bound.
-async fn with_document<T: Send + 'static>(
+pub(crate) async fn with_document<T: Send + 'static>(
     state: &AppState,
     id: &DocumentId,
     work: impl FnOnce(&Automerge) -> Result<T, ApiError> + Send + 'static,

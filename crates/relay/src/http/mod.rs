@@ -8,7 +8,8 @@
 //! - `caller.rs`: who is calling (`Authorization: Bearer`), `{"error"}` answers.
 //! - `tokens.rs` (`/api/me`, `/api/tokens`), `documents.rs` (`/api/docs/{id}/…`),
 //!   `sealed.rs` (`/api/sealed…`: sealed analyses, docs/sealed.md), `files.rs`
-//!   (`/api/docs/{id}/files…`: conference documents),
+//!   (`/api/docs/{id}/files…`: conference documents), `report_mail.rs` (`/api/report/mail`,
+//!   `/api/docs/{id}/report/send|sends`: the weekly report to the mailing list),
 //!   `backup.rs` (`/api/admin/backup`), `status.rs` (`/api/admin/status`), `quarantine.rs`
 //!   (`/api/admin/cluster/quarantine`: cluster messages set aside), `health.rs`
 //!   (`/healthz`, `/metrics`, the `--metrics-listen` router).
@@ -24,6 +25,7 @@ mod files;
 mod health;
 mod metrics_token;
 mod quarantine;
+mod report_mail;
 mod router;
 mod sealed;
 pub(crate) mod server;

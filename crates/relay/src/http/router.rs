@@ -15,7 +15,8 @@ use tower_http::services::{ServeDir, ServeFile};
 
 use super::state::AppState;
 use super::{
-    backup, client, documents, files, health, quarantine, sealed, session, status, tokens, upgrade,
+    backup, client, documents, files, health, quarantine, report_mail, sealed, session, status,
+    tokens, upgrade,
 };
 
 /// Largest JSON body any API route accepts (a token request is a few hundred bytes).
@@ -69,6 +70,7 @@ pub(crate) fn router(state: AppState, web_dir: Option<PathBuf>) -> Router {
         .route("/api/docs/{id}/files/{hash}", get(files::download))
         .route("/api/admin/files/gc", post(files::collect))
         .merge(sealed_routes(max_change_file))
+        .merge(report_mail::routes())
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY));
     let app = match web_dir.filter(|d| d.join("index.html").is_file()) {
         Some(dir) => {

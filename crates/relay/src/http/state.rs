@@ -77,4 +77,6 @@ pub(crate) struct AppState {
     pub(crate) sealed: SealedDocs,
     /// Conference documents (`/api/docs/{id}/files`).
     pub(crate) files: crate::files::Files,
+    /// The weekly report by mail (`report_mail.rs`); `None` without `--smtp-url`.
+    pub(crate) mail: Option<crate::mail::Mailer>,
 }
