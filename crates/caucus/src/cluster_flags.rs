@@ -198,7 +198,7 @@ fn value_is_empty<T: AsRef<std::ffi::OsStr>>(value: &T) -> bool {
 }
 
 /// A secret file of at most 64 KiB.
-fn read_secret_file(path: &Path) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn read_secret_file(path: &Path) -> anyhow::Result<Vec<u8>> {
     let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
     anyhow::ensure!(
         meta.len() <= 64 * 1024,

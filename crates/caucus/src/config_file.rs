@@ -73,6 +73,10 @@ pub(crate) const KEYS: &[&str] = &[
     "metrics-token",
     "metrics-listen",
     "backup-recipient",
+    "smtp-url",
+    "smtp-password-file",
+    "report-from",
+    "report-to",
     "log-json",
 ];
 
@@ -137,10 +141,15 @@ pub(crate) struct FileConfig {
     pub(crate) metrics_listen: Option<SocketAddr>,
     /// age public keys: a list, or one string with commas (like the env variable).
     pub(crate) backup_recipient: Option<Origins>,
+    /// The report mail (`mail_flags.rs`); `report-to`: a list, or one string with commas.
+    pub(crate) smtp_url: Option<String>,
+    pub(crate) smtp_password_file: Option<PathBuf>,
+    pub(crate) report_from: Option<String>,
+    pub(crate) report_to: Option<Origins>,
     pub(crate) log_json: Option<bool>,
 }
 
-/// `allowed-origin`, `trusted-proxy` and `backup-recipient`: a list, or one string with commas (like
+/// `allowed-origin`, `trusted-proxy`, `backup-recipient` and `report-to`: a list, or one string with commas (like
 /// `CAUCUS_ALLOWED_ORIGINS`).
 #[derive(Debug, Deserialize, PartialEq)]
 #[serde(untagged)]

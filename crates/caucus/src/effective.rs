@@ -45,6 +45,9 @@ pub(crate) fn lines(resolved: &Resolved, log_json: bool) -> Vec<String> {
             if let Some(line) = resolved.flags.cluster_security.config_line(key, &origin) {
                 return line;
             }
+            if let Some(line) = resolved.flags.mail.config_line(key, &origin) {
+                return line;
+            }
             if let Some(set) = secret_is_set(&resolved.flags, key) {
                 let what = if set {
                     "set (not shown)"

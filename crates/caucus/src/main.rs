@@ -21,6 +21,7 @@ mod effective;
 mod files;
 mod first_start;
 mod logging;
+mod mail_flags;
 mod sealed;
 mod serve;
 mod status;

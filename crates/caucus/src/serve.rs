@@ -191,6 +191,10 @@ pub(crate) struct ServeFlags {
     #[arg(long, env = "CAUCUS_FILES_GC_EVERY", default_value = "6h", value_parser = humantime::parse_duration)]
     #[serde(serialize_with = "crate::effective::duration")]
     files_gc_every: Duration,
+    /// The weekly report by mail (mail_flags.rs); printed by its own `config_line`.
+    #[command(flatten)]
+    #[serde(skip)]
+    pub(crate) mail: crate::mail_flags::MailFlags,
 }
 
 /// Checks a `--trusted-proxy` value; kept as text (the config file gives text too).
@@ -391,7 +395,8 @@ impl ServeArgs {
     }
 }
 
-/// The HTTP surface's bounds, proxies and the operator's metrics, under flags and env.
+/// The HTTP surface's bounds, proxies, the operator's metrics and the report mail, under flags
+/// and env.
 fn resolve_http_flags(
     flags: &mut ServeFlags,
     file: &mut FileConfig,
@@ -432,6 +437,7 @@ fn resolve_http_flags(
         "backup-recipient",
         fill_default(&mut flags.backup_recipients, source, recipients),
     ));
+    flags.mail.merge_file(file, from, sources);
 }
 
 /// The relay's config from the resolved flags.
@@ -491,6 +497,7 @@ fn relay_config(args: &ServeFlags) -> anyhow::Result<caucus_relay::Config> {
     config.metrics_listen = args.metrics_listen;
     config.backup_recipients = caucus_relay::backup::Recipients::parse(&args.backup_recipients)
         .context("--backup-recipient / CAUCUS_BACKUP_RECIPIENT")?;
+    config.mail = args.mail.mail_config()?;
     Ok(config)
 }
 
