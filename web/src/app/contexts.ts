@@ -16,6 +16,8 @@ import type { Device } from "./device"
 import type { AsOf } from "./past"
 import type { SealedDoc } from "./sealed-sync"
 import { sealedAccess } from "./sealed-app"
+import type { ReportMailCtx } from "../ui/reportmail"
+import { fetchMailInfo, fetchSends, type MailInfo, sendReport } from "../reportmail"
 
 /** The part of the App the contexts read. */
 export interface ContextSource {
@@ -27,6 +29,8 @@ export interface ContextSource {
   readonly acting: Me | null
   readonly access: { me: { tokenId: string } | null }
   readonly asOf: AsOf | undefined
+  /** The websocket to the relay: whether it is open, and news when that changes. */
+  readonly adapter: { readonly link: string; onLink(f: (state: string) => void): () => void }
   /** Attached documents (files-app.ts); `readOnly` for the analysis as of a past date; `carried`: in change files. */
   readonly files: { ctx(readOnly?: boolean): FilesCtx; carried(): CarriedFilesCtx }
   canEdit(): boolean
@@ -83,6 +87,25 @@ export function toolsCtx(app: ContextSource): ToolsCtx {
     change: f => app.change(f),
     go: to => app.go(to),
     get carried() { return app.files.carried() },
+    get mail() { return reportMailCtx(app) },
+  }
+}
+
+/** What the relay last said about mail, for the page: the button stays, disabled, when the link drops. */
+let mailInfo: MailInfo | null = null
+
+/** The relay mailing the open analysis's report (web/src/reportmail.ts). */
+function reportMailCtx(app: ContextSource): ReportMailCtx {
+  const token = tokenOf(app)
+  const docId = () => handleOf(app).documentId
+  return {
+    sealed: !!app.open?.sealed,
+    canEdit: app.canEdit(),
+    online: () => app.adapter.link === "open",
+    onOnline: f => app.adapter.onLink(() => f()),
+    info: async () => (mailInfo = await fetchMailInfo(token()) ?? mailInfo),
+    send: (date, since) => sendReport(token(), docId(), date, since),
+    sends: () => fetchSends(token(), docId()),
   }
 }
 

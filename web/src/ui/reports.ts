@@ -1,4 +1,4 @@
-// Reports (download + print view, "Mark as sent") and the history panel, and the tools' context (reports,
+// Reports (download + print view, "Mark as sent", "Send to mailing list": ui/reportmail.ts) and the history panel, and the tools' context (reports,
 // history, change files: ui/changes.ts). Reports and history are made by the relay from what it has stored,
 // or on this device for a sealed analysis (docsource.ts).
 import type { DocHandle } from "@automerge/automerge-repo/slim"
@@ -9,6 +9,7 @@ import type { CarriedFilesCtx } from "./changes"
 import { ApiFailure, type DocSource } from "./docsource"
 import { markdownToHtml } from "./markdown"
 import { fmtTime, h, replaceKeepingFocus } from "./dom"
+import { type ReportMailCtx, sendButton, sendLog } from "./reportmail"
 import type { DocState, Go, View } from "./view"
 
 export interface ToolsCtx {
@@ -22,6 +23,8 @@ export interface ToolsCtx {
   go: Go
   /** Conference documents in change files (absent: none are carried or kept). */
   readonly carried?: CarriedFilesCtx
+  /** The relay mailing the report to the list (ui/reportmail.ts). */
+  readonly mail: ReportMailCtx
 }
 
 // ---------------------------------------------------------------- where files come from
@@ -52,11 +55,24 @@ export function say(el: HTMLElement, text: string, bad = false) {
 
 const FORMATS: [string, string, string][] = [["md", "Markdown report", "md"], ["csv", "CSV matrix", "csv"], ["json", "JSON", "json"]]
 
-function markSent(ctx: ToolsCtx, date: string, msg: HTMLElement) {
-  if (!ctx.canEdit) return
+/** The report of `date` in the document's report log, so "since the last report" starts there. */
+function recordSent(ctx: ToolsCtx, date: string) {
   const heads = A.getHeads(ctx.handle.doc())
   ctx.change(d => recordReport(d, ctx.me, date, heads))
+}
+
+function markSent(ctx: ToolsCtx, date: string, msg: HTMLElement) {
+  if (!ctx.canEdit) return
+  recordSent(ctx, date)
   say(msg, `Marked the report of ${date} as sent.`)
+}
+
+/** "Send to mailing list" for the report of `ask()`; a confirmed send is recorded like "Mark as sent". */
+function mailButton(ctx: ToolsCtx, ask: () => { date: string; since: string } | null, msg: HTMLElement, sent?: () => void) {
+  return sendButton(ctx.mail, ask, (text, bad) => say(msg, text, bad), record => {
+    if (ctx.canEdit) recordSent(ctx, record.date)
+    sent?.()
+  })
 }
 
 function sentList(doc: DocState, a: Analysis) {
@@ -76,6 +92,13 @@ export function exportView(ctx: ToolsCtx): View {
   const msg = h("p", { class: "msg", "aria-live": "polite" })
   const sent = h("div", {})
   const sinceParam = () => sinceKind.value === "date" && isDate(since.value) ? since.value : "last"
+  const mailed = sendLog(ctx.mail)
+  const mailAsk = () => {
+    if (isDate(date.value)) return { date: date.value, since: sinceParam() }
+    say(msg, "Choose a report date.", true)
+    date.focus()
+    return null
+  }
   const form = h("form", { class: "card", "aria-label": "Export report" },
     h("div", { class: "fields" },
       h("label", { for: format.id }, "Format"), format,
@@ -86,7 +109,8 @@ export function exportView(ctx: ToolsCtx): View {
       h("button", { type: "button", class: "small", onclick: () => {
         if (isDate(date.value)) ctx.go({ view: "report", date: date.value, since: sinceParam() })
       } }, "Print view"),
-      ctx.canEdit ? h("button", { type: "button", class: "small", onclick: () => { if (isDate(date.value)) markSent(ctx, date.value, msg) } }, "Mark as sent") : null),
+      ctx.canEdit ? h("button", { type: "button", class: "small", onclick: () => { if (isDate(date.value)) markSent(ctx, date.value, msg) } }, "Mark as sent") : null,
+      mailButton(ctx, mailAsk, msg, mailed.refresh)),
     msg)
   form.addEventListener("submit", async e => {
     e.preventDefault()
@@ -106,6 +130,7 @@ export function exportView(ctx: ToolsCtx): View {
       : "The relay writes the report from what it has stored: the analysis as of the end of the report date, and what changed since the last report (or a date)."),
     form,
     h("div", { class: "card" }, h("h2", {}, "Reports sent"), sent),
+    mailed.el,
     h("p", {}, h("a", { href: "#", onclick: (e: Event) => { e.preventDefault(); ctx.go({ view: "changes" }) } }, "Change files (for when there is no network)")))
   return { el, update: (doc, a) => replaceKeepingFocus(sent, sentList(doc, a)), relevant: ps => ps.some(p => p.path[0] === "reports" || p.path[0] === "members") }
 }
@@ -120,6 +145,7 @@ export function reportView(ctx: ToolsCtx, date: string, since: string): View {
     h("div", { class: "row noprint" },
       h("button", { type: "button", onclick: () => window.print() }, "Print"),
       ctx.canEdit ? h("button", { type: "button", class: "small", onclick: () => markSent(ctx, date, msg) }, "Mark as sent") : null,
+      mailButton(ctx, () => ({ date, since: isDate(since) ? since : "last" }), msg),
       h("a", { href: "#", onclick: (e: Event) => { e.preventDefault(); ctx.go({ view: "export" }) } }, "Back to export")),
     msg, body)
   async function load() {
