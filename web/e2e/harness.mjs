@@ -55,6 +55,29 @@ export function relayKind() {
   } catch { return "reference" }
 }
 
+/** The mail the relay sends the weekly report to (`--report-to`), and from. */
+export const LIST = "list@e2e.example.org"
+export const REPORT_FROM = "caucus <reports@e2e.example.org>"
+
+/**
+ * A real SMTP server for "Send to mailing list" (aiosmtpd, tests/smtp/server.py): { port, received() }, the
+ * messages it accepted as raw text. `null` when aiosmtpd is not installed (the mail test then says so).
+ */
+export async function startSmtp() {
+  try { execFileSync("python3", ["-c", "import aiosmtpd"], { stdio: "ignore" }) } catch { return null }
+  const out = mkdtempSync(join(tmpdir(), "caucus-e2e-smtp-"))
+  onCleanup(() => rmSync(out, { recursive: true, force: true }))
+  const child = spawn("python3", [join(WEB, "../tests/smtp/server.py"), "--out", out], { stdio: ["ignore", "pipe", "pipe"] })
+  const m = await waitForLine(child, /LISTENING (\d+)/, "SMTP server")
+  onCleanup(() => child.kill("SIGTERM"))
+  const received = () => {
+    const mails = []
+    for (let n = 1; existsSync(join(out, `${n}.eml`)); n++) mails.push(readFileSync(join(out, `${n}.eml`), "latin1"))
+    return mails
+  }
+  return { port: Number(m[1]), received }
+}
+
 /** Starts the relay serving web/dist. Returns { origin, kind, logs, stop() }. */
 export async function startRelay() {
   const kind = relayKind()
@@ -62,14 +85,17 @@ export async function startRelay() {
   onCleanup(() => rmSync(data, { recursive: true, force: true }))
   const logs = []
   if (kind === "caucus") {
-    const child = spawn(caucusBin(), ["serve", "--listen", "127.0.0.1:0", "--data", data, "--web-dir", DIST], {
+    // the weekly report goes to a real SMTP server the harness runs (report.mjs)
+    const smtp = await startSmtp()
+    const mail = smtp ? ["--smtp-url", `smtp://127.0.0.1:${smtp.port}?tls=none`, "--report-from", REPORT_FROM, "--report-to", LIST] : []
+    const child = spawn(caucusBin(), ["serve", "--listen", "127.0.0.1:0", "--data", data, "--web-dir", DIST, ...mail], {
       env: { ...process.env, CAUCUS_ADMIN_TOKEN: TOKEN }, stdio: ["ignore", "pipe", "pipe"],
     })
     child.stdout.on("data", d => logs.push(d.toString()))
     child.stderr.on("data", d => logs.push(d.toString()))
     const m = await waitForLine(child, /listening on http:\/\/127\.0\.0\.1:(\d+)/, "caucus serve")
     onCleanup(() => child.kill("SIGTERM"))
-    return { kind, origin: `http://127.0.0.1:${m[1]}`, port: Number(m[1]), logs, child, data }
+    return { kind, origin: `http://127.0.0.1:${m[1]}`, port: Number(m[1]), logs, child, data, smtp }
   }
   const relayPort = await freePort()
   const child = spawn(process.execPath, [join(WEB, "e2e/reference-relay.mjs"), String(relayPort), data], { stdio: ["ignore", "pipe", "pipe"] })
