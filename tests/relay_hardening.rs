@@ -70,6 +70,7 @@ async fn requests_are_refused_before_a_byte_of_their_body_is_read() -> anyhow::R
     let relay = TestRelay::start_with(config).await?;
     let doc = DocumentId::random();
     let changes = format!("/api/docs/{doc}/changes");
+    let mail = format!("/api/docs/{doc}/report/send");
     let (_, viewer) = relay.mint(r#"{"role":"viewer","name":"v"}"#).await?;
     let (_, editor) = relay.mint(r#"{"role":"editor","name":"e"}"#).await?;
     let big = 256 * 1024 * 1024;
@@ -81,6 +82,10 @@ async fn requests_are_refused_before_a_byte_of_their_body_is_read() -> anyhow::R
         (changes.as_str(), vec![bearer(&viewer)], 403),
         ("/api/tokens", vec![], 401),
         ("/api/tokens", vec![bearer(&editor)], 403),
+        (mail.as_str(), vec![], 401),
+        (mail.as_str(), vec![bearer(&viewer)], 403),
+        // This relay has no --smtp-url: said before the body too.
+        (mail.as_str(), vec![bearer(&editor)], 503),
     ] {
         let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
         let (status, _) =
