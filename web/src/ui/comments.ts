@@ -64,11 +64,19 @@ export function commentsPanel(ctx: Ctx, target: Target, label: string, open = fa
     if (!c) { c = make(); composers.set(key, c); if (analysis) c.setAnalysis(analysis) }
     return c
   }
-  const drop = (key: string) => { composers.delete(key); shown = ""; if (analysis) update(ctx.handle.doc()!, analysis) }
+  const redraw = () => { shown = ""; if (analysis) update(ctx.handle.doc()!, analysis) }
+  const drop = (key: string) => { composers.delete(key); redraw() }
+  /** Shows a reply or edit composer under a comment and puts the caret in it. */
+  const openComposer = (key: string, make: () => Composer, focusId: string) => {
+    keep(key, make)
+    redraw()
+    document.getElementById(focusId)?.focus()
+  }
 
   function threadEl(t: Thread, comments: Record<string, CommentView>) {
     const first = comments[t.root]
-    const body = t.comments.map(([id, depth]) => commentEl(id, depth, comments[id], t))
+    const deps: CommentDeps = { ctx, a: analysis!, base, composers, open: openComposer, drop }
+    const body = t.comments.map(([id, depth]) => commentEl(deps, id, depth, comments[id], t))
     const tid = `${base}-${slug(t.root)}`
     const resolveBtn = ctx.canEdit ? h("button", { type: "button", class: "small", id: `${tid}-resolve`,
       onclick: () => attempt(ctx, d => setResolved(d, ctx.me, t.root, !t.resolved)) }, t.resolved ? "Reopen" : "Resolve") : null
@@ -83,45 +91,42 @@ export function commentsPanel(ctx: Ctx, target: Target, label: string, open = fa
     t.resolved && !t.repliesAfterResolved ? h("details", {}, h("summary", {}, `Resolved thread by ${who}: ${preview(first)}`), inner) : inner)
   }
 
-  function commentEl(id: string, depth: number, c: CommentView, t: Thread) {
-    const a = analysis!
-    const mine = samePerson(a, c.by, ctx.me.id) || c.by === ctx.me.id
-    const cid = `${base}-${slug(id)}`
-    const editing = composers.get(`edit:${id}`)
-    const replying = composers.get(`reply:${id}`)
-    const tools = ctx.canEdit ? h("span", { class: "ctools" },
-      c.deleted ? null : h("button", { type: "button", class: "small", "aria-label": `Reply to ${memberName(a, c.by)}`, onclick: () => {
-        keep(`reply:${id}`, () => composer(`${cid}-reply`, `Your reply to ${memberName(a, c.by)}`, "Reply", (text, mentions, urgent) => {
-          const problem = attempt(ctx, d => addComment(d, ctx.me, crypto.randomUUID(), { target: t.target, parent: id, text, mentions, urgent }))
-          if (!problem) queueMicrotask(() => drop(`reply:${id}`))
-          return problem
-        }))
-        shown = ""; update(ctx.handle.doc()!, a)
-        document.getElementById(`${cid}-reply`)?.focus()
-      } }, "Reply"),
-      mine && !c.deleted ? h("button", { type: "button", class: "small", onclick: () => {
-        keep(`edit:${id}`, () => composer(`${cid}-edit`, "Edit your comment", "Save", (text, mentions) => {
-          const problem = attempt(ctx, d => editComment(d, a, ctx.me, id, text, mentions))
-          if (!problem) queueMicrotask(() => drop(`edit:${id}`))
-          return problem
-        }, c.text))
-        shown = ""; update(ctx.handle.doc()!, a)
-        document.getElementById(`${cid}-edit`)?.focus()
-      } }, "Edit") : null,
-      mine && !c.deleted ? h("button", { type: "button", class: "small", onclick: () => {
-        if (confirm("Delete your comment? Replies to it stay.")) attempt(ctx, d => deleteComment(d, a, ctx.me, id))
-      } }, "Delete") : null,
-      c.urgent && !c.deleted ? h("button", { type: "button", class: "small", onclick: () => attempt(ctx, d => setUrgent(d, ctx.me, id, false)) }, "Handled") : null,
-    ) : null
-    return h("div", { class: `comment depth-${depth}${c.urgent && !c.deleted ? " urgent" : ""}`, id: cid },
-      h("p", { class: "cmeta" }, h("strong", {}, memberName(a, c.by) || "someone"), ` · ${fmtTime(c.at)}`,
-        c.edited && !c.deleted ? " · edited" : "", c.urgent && !c.deleted ? h("span", { class: "chip urgent" }, "Urgent") : null),
-      c.deleted ? h("p", { class: "ctext deleted" }, "(deleted)") : editing ? editing.el : h("p", { class: "ctext", dir: "auto" }, c.text),
-      tools,
-      replying ? replying.el : null)
-  }
-
   return { el, update }
+}
+
+/** What one comment's line needs from its panel. */
+interface CommentDeps {
+  ctx: Ctx; a: Analysis; base: string; composers: Map<string, Composer>
+  open(key: string, make: () => Composer, focusId: string): void
+  drop(key: string): void
+}
+
+/** One comment: who and when, its text (or its edit composer), its tools, and a reply composer if open. */
+function commentEl(p: CommentDeps, id: string, depth: number, c: CommentView, t: Thread) {
+  const { ctx, a } = p
+  const mine = samePerson(a, c.by, ctx.me.id) || c.by === ctx.me.id
+  const cid = `${p.base}-${slug(id)}`
+  const editing = p.composers.get(`edit:${id}`)
+  const replying = p.composers.get(`reply:${id}`)
+  const done = (key: string, problem: string) => { if (!problem) queueMicrotask(() => p.drop(key)); return problem }
+  const reply = () => p.open(`reply:${id}`, () => composer(`${cid}-reply`, `Your reply to ${memberName(a, c.by)}`, "Reply", (text, mentions, urgent) =>
+    done(`reply:${id}`, attempt(ctx, d => addComment(d, ctx.me, crypto.randomUUID(), { target: t.target, parent: id, text, mentions, urgent })))), `${cid}-reply`)
+  const edit = () => p.open(`edit:${id}`, () => composer(`${cid}-edit`, "Edit your comment", "Save", (text, mentions) =>
+    done(`edit:${id}`, attempt(ctx, d => editComment(d, a, ctx.me, id, text, mentions))), c.text), `${cid}-edit`)
+  const remove = () => { if (confirm("Delete your comment? Replies to it stay.")) attempt(ctx, d => deleteComment(d, a, ctx.me, id)) }
+  const button = (label: string, onclick: () => void, aria?: string) => h("button", { type: "button", class: "small", "aria-label": aria, onclick }, label)
+  const live = !c.deleted
+  const tools = ctx.canEdit ? h("span", { class: "ctools" },
+    live ? button("Reply", reply, `Reply to ${memberName(a, c.by)}`) : null,
+    mine && live ? button("Edit", edit) : null,
+    mine && live ? button("Delete", remove) : null,
+    c.urgent && live ? button("Handled", () => attempt(ctx, d => setUrgent(d, ctx.me, id, false))) : null) : null
+  return h("div", { class: `comment depth-${depth}${c.urgent && live ? " urgent" : ""}`, id: cid },
+    h("p", { class: "cmeta" }, h("strong", {}, memberName(a, c.by) || "someone"), ` · ${fmtTime(c.at)}`,
+      c.edited && live ? " · edited" : "", c.urgent && live ? h("span", { class: "chip urgent" }, "Urgent") : null),
+    !live ? h("p", { class: "ctext deleted" }, "(deleted)") : editing ? editing.el : h("p", { class: "ctext", dir: "auto" }, c.text),
+    tools,
+    replying ? replying.el : null)
 }
 
 /** The first words of a comment, for a folded thread. */

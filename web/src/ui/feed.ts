@@ -77,32 +77,13 @@ export function feedView(ctx: Ctx, filter: FeedFilter, readComments: ReadComment
   function showPage(page: FeedPage, a: Analysis) {
     replaceKeepingFocus(list, page.entries.length === 0
       ? h("li", { class: "muted feed-none" }, index.pending ? "Nothing yet…" : isFiltered(filter) ? "Nothing under these filters." : "No changes yet.")
-      : page.entries.map(e => {
-        const t = entryText(e, a)
-        const iso = e.at ? new Date(e.at * 1000).toISOString() : ""
-        const about = t.go ? h("a", { href: "#", class: "feed-about", onclick: (ev: Event) => { ev.preventDefault(); ctx.go(t.go!) } }, t.about)
-          : h("span", { class: "feed-about" }, t.about)
-        return h("li", { class: `feed-entry feed-${e.kind}${t.urgent ? " urgent" : ""}` },
-          h("time", { datetime: iso || null }, iso ? fmtTime(iso) : "—"), " ",
-          h("strong", { class: "feed-who" }, t.who), " ",
-          about, t.urgent ? h("span", { class: "chip urgent" }, "urgent") : null,
-          h("span", { class: "feed-what" }, ` ${t.what}`))
-      }))
+      : page.entries.map(e => entryEl(ctx, e, a)))
     more.hidden = !page.more
   }
 
   /** The four filters; each choice is a link (the fragment), so the page is rebuilt for it. */
   function fillFilters(a: Analysis) {
-    const options = {
-      kind: [["", "All kinds"], ["position", "Positions"], ["task", "Tasks"], ["comment", "Comments"]] as [string, string][],
-      track: [["", "All tracks"], ...sortedTracks(a, TEMPLATE_TRACKS).map(([id, t]): [string, string] => [id, `${id} – ${t.name}`])] as [string, string][],
-      country: [["", "All countries"], ...sortedCountries(a).map(([cc, c]): [string, string] => [cc, c.name || cc])] as [string, string][],
-      person: [["", "Everyone"], ...people(a).map((id): [string, string] => [id, memberName(a, id)]).sort((x, y) => x[1].localeCompare(y[1]))] as [string, string][],
-    }
-    // a filter naming something gone (or from another analysis's link) still shows, by its value
-    for (const k of ["track", "country", "person"] as const) {
-      if (filter[k] && !options[k].some(([v]) => v === filter[k])) options[k].push([filter[k], filter[k]])
-    }
+    const options = filterOptions(a, filter)
     const sig = JSON.stringify(options)
     if (sig === filtersSig) return
     filtersSig = sig
@@ -125,4 +106,31 @@ export function feedView(ctx: Ctx, filter: FeedFilter, readComments: ReadComment
       if (first) { render(); schedule(0) } else schedule(SETTLE_MS)
     },
   }
+}
+
+/** One entry: when, who, what it is about (a link where it has a place), what happened. */
+function entryEl(ctx: Ctx, e: FeedPage["entries"][number], a: Analysis) {
+  const t = entryText(e, a)
+  const iso = e.at ? new Date(e.at * 1000).toISOString() : ""
+  const about = t.go ? h("a", { href: "#", class: "feed-about", onclick: (ev: Event) => { ev.preventDefault(); ctx.go(t.go!) } }, t.about)
+    : h("span", { class: "feed-about" }, t.about)
+  return h("li", { class: `feed-entry feed-${e.kind}${t.urgent ? " urgent" : ""}` },
+    h("time", { datetime: iso || null }, iso ? fmtTime(iso) : "—"), " ",
+    h("strong", { class: "feed-who" }, t.who), " ",
+    about, t.urgent ? h("span", { class: "chip urgent" }, "urgent") : null,
+    h("span", { class: "feed-what" }, ` ${t.what}`))
+}
+
+/** The four filters' choices; a filter naming something gone (or from another analysis's link) still shows, by its value. */
+function filterOptions(a: Analysis, filter: FeedFilter): Record<keyof FeedFilter, [string, string][]> {
+  const options = {
+    kind: [["", "All kinds"], ["position", "Positions"], ["task", "Tasks"], ["comment", "Comments"]] as [string, string][],
+    track: [["", "All tracks"], ...sortedTracks(a, TEMPLATE_TRACKS).map(([id, t]): [string, string] => [id, `${id} – ${t.name}`])] as [string, string][],
+    country: [["", "All countries"], ...sortedCountries(a).map(([cc, c]): [string, string] => [cc, c.name || cc])] as [string, string][],
+    person: [["", "Everyone"], ...people(a).map((id): [string, string] => [id, memberName(a, id)]).sort((x, y) => x[1].localeCompare(y[1]))] as [string, string][],
+  }
+  for (const k of ["track", "country", "person"] as const) {
+    if (filter[k] && !options[k].some(([v]) => v === filter[k])) options[k].push([filter[k], filter[k]])
+  }
+  return options
 }
