@@ -440,3 +440,29 @@ fn comments_fixture_matches_model() {
         "{hint}"
     );
 }
+
+#[test]
+fn comments_travel_in_a_change_file_and_show_in_the_json_export_of_the_receiver() {
+    let mut hall = small_analysis();
+    let mut remote = hall.fork();
+    let before = hall.get_heads();
+    add_comment_with_id(
+        &mut hall,
+        "c1",
+        &by("alice", 1),
+        &on_position("Brazil's delegate is free after COM5"),
+    )
+    .unwrap();
+    commit_edit(&mut hall, "comment", &at(10, 1));
+    let id = [7u8; 16];
+    let file = caucus_model::changefile::export_changes(hall.document(), &id, &before).unwrap();
+    let mut received = remote.document().clone();
+    caucus_model::changefile::import_changes(&mut received, &id, &file).unwrap();
+    let json = export_json(&received).unwrap();
+    assert_eq!(
+        json["comments"]["c1"]["text"],
+        "Brazil's delegate is free after COM5"
+    );
+    remote.merge(&mut hall).unwrap();
+    assert_eq!(read_comments(&remote).unwrap().len(), 1);
+}
