@@ -14,7 +14,7 @@ async function openPanel(p) {
 }
 const threadText = async p => (await panelOf(p).locator(".threads").textContent()) ?? ""
 
-test("comments: Ana and Maria (offline) on one position: the thread merges, resolved stays resolved, the mention reaches For you, a viewer cannot comment", async () => {
+test("comments: Ana and Maria (each offline in turn) on one position: the thread merges, resolved stays resolved, mentions reach For you after a reconnect, a viewer cannot comment", async () => {
   if (relay.kind !== "caucus") { console.log("  (skipped: needs the caucus relay's tokens)"); return }
   const ana = await person("Ana", "Article 19")
   const maria = await person("Maria", "Derechos Digitales")
@@ -74,6 +74,21 @@ test("comments: Ana and Maria (offline) on one position: the thread merges, reso
   await entry.first().getByRole("link", { name: "Brazil · Res 102" }).click()
   await ana.page.locator(CARD).waitFor()
   await waitFor(async () => (await badge.count()) === 0, "read: no badge")
+
+  // Ana is the one offline now: Maria's mention reaches her For you once she reconnects
+  await ana.offline(true)
+  await waitFor(() => isOffline(ana), "Ana offline")
+  await panelM.getByLabel("New comment on Brazil on Res 102").fill("@Ana can you take COM5 this afternoon?")
+  await panelM.getByRole("button", { name: "Comment", exact: true }).click()
+  await waitFor(() => saved(maria), "Maria's comment on the relay")
+  assert(await badge.count() === 0, "Ana was told about a comment she cannot have yet")
+  await ana.offline(false)
+  await waitFor(async () => (await badge.count()) === 1 && (await badge.textContent()) === "1", "after reconnecting, Ana's For you shows 1 new", 30000)
+  await ana.page.getByRole("link", { name: /^For you/ }).click()
+  await waitFor(async () => /Mentions you.*Maria.*take COM5/s.test((await ana.page.locator(".foryou li.unread").first().textContent()) ?? ""), "the new mention listed")
+  await ana.page.getByRole("button", { name: "Mark all as read" }).click()
+  await waitFor(async () => (await badge.count()) === 0, "all read")
+  await ana.open(url, "&view=country&c=BR&i=res-102")
 
   // a hostile comment is text: no element, no script, no reordering
   const hostile = "<img src=x onerror=\"window.__pwned=1\"> \u202Egnp.exe"
