@@ -62,6 +62,7 @@ pub(crate) async fn run(cluster: Cluster, deps: ClusterDeps) {
                 }
                 Err(err) => {
                     cluster.inner.streams_ready.store(false, Ordering::Relaxed);
+                    state.verify_when_back = true;
                     tracing::debug!(%err, "cluster: following the stream failed; retrying");
                     timeouts = if backoff.wait_after(&err).await {
                         timeouts + 1
@@ -93,6 +94,9 @@ struct FollowState {
     snapshots_read: bool,
     patience: ConsumerPatience,
     poison: Poison,
+    /// The stream was lost (an error, a reconnect): once a consumer answers again, read the
+    /// carried documents again from the stream leader (`carry.rs`, `verify`).
+    verify_when_back: bool,
 }
 
 impl FollowState {
@@ -103,6 +107,7 @@ impl FollowState {
             snapshots_read: false,
             patience: ConsumerPatience::new(),
             poison,
+            verify_when_back: false,
         }
     }
 }
@@ -172,6 +177,13 @@ async fn follow(
     let mut messages = match reading {
         Ok(messages) => {
             state.patience.answered();
+            if std::mem::take(&mut state.verify_when_back) {
+                let docs = cluster.inner.carry.verify_all();
+                tracing::info!(
+                    docs,
+                    "cluster: the stream is back; reading carried documents again from its leader"
+                );
+            }
             messages
         }
         Err(err) => {
@@ -183,7 +195,10 @@ async fn follow(
         let next = tokio::select! {
             next = messages.next() => next,
             // NATS restarted: our consumer is gone; start over from what is applied.
-            _ = reconnected.changed() => return Ok(()),
+            _ = reconnected.changed() => {
+                state.verify_when_back = true;
+                return Ok(());
+            }
             () = tokio::time::sleep(IDLE_CHECK) => {
                 if f.idle_check().await? == Flow::Restart {
                     return Ok(());

@@ -18,6 +18,10 @@ pub(crate) enum Want {
     Release(DocumentId, u64),
     /// The HTTP API reads a document this relay does not carry: fetch it once, then answer.
     Refresh(DocumentId, oneshot::Sender<()>),
+    /// The stream was out of reach and is back: read this carried document's messages again
+    /// from the stream leader (what this relay's consumer read may have come from a replica
+    /// that diverged; docs/scaling.md "Partitions").
+    Verify(DocumentId),
 }
 
 /// The documents this relay applies other relays' changes to.
@@ -124,6 +128,17 @@ impl Carry {
             let _ = self.wants.send(Want::Release(doc.clone(), applied));
             self.wake(doc);
         }
+    }
+
+    /// Asks for every carried document to be read again from the stream leader (after the
+    /// consumer recovered from losing the stream). With keep-all there is no list here: those
+    /// relays are backed by the stream's own replicas and a backup (docs/scaling.md).
+    pub(crate) fn verify_all(&self) -> usize {
+        let docs: Vec<DocumentId> = self.lock().keys().cloned().collect();
+        for doc in &docs {
+            let _ = self.wants.send(Want::Verify(doc.clone()));
+        }
+        docs.len()
     }
 
     /// The API is about to read `doc`: `None` when this relay carries it (its storage is

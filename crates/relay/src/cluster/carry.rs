@@ -64,6 +64,21 @@ pub(crate) async fn run(cluster: Cluster, deps: ClusterDeps, poison: Poison) {
                     }
                 }
             }
+            Want::Verify(doc) => {
+                let mut backoff = Backoff::new();
+                while cluster.inner.carry.carries(&doc) {
+                    match verify(&cluster, &deps, &poison, &doc).await {
+                        Ok(read) => {
+                            tracing::info!(%doc, read, "cluster: read a document again from the stream leader");
+                            break;
+                        }
+                        Err(err) => {
+                            tracing::debug!(%doc, %err, "cluster: reading a document again failed; retrying");
+                            backoff.wait_after(&err).await;
+                        }
+                    }
+                }
+            }
             Want::Refresh(doc, reply) => {
                 if !cluster.inner.carry.carries(&doc) {
                     match fetch(&cluster, &deps, &poison, &doc).await {
@@ -133,6 +148,63 @@ async fn fetch(
     }
     tracing::debug!(%doc, from, last, "cluster: fetched a document");
     Ok(from.max(last))
+}
+
+/// Reads every change message of `doc` again, from its latest snapshot on, through the stream
+/// leader's message API (not a consumer, which a replica may serve), and merges them; automerge
+/// ignores what this relay already has. Anti-entropy after the stream was out of reach:
+/// nats-server 2.9 can leave a replica that diverged after a partition heals
+/// (nats-io/nats-server#5576), and a consumer served from it delivers other messages under the
+/// right sequence numbers. One request per message: only carried documents, only after a loss.
+async fn verify(
+    cluster: &Cluster,
+    deps: &ClusterDeps,
+    poison: &Poison,
+    doc: &DocumentId,
+) -> Result<usize, String> {
+    let (changes, snapshots) = stream_handles(&cluster.jetstream()).await?;
+    let mut from = 0;
+    match snapshots
+        .get_last_raw_message_by_subject(&streams::snapshot_subject(doc.as_str()))
+        .await
+    {
+        Ok(snapshot) => {
+            from = covers_of(Some(&snapshot.headers));
+            let message = (snapshot.sequence, snapshot.payload.to_vec());
+            merge(deps, poison, doc, vec![message], true).await?;
+        }
+        Err(err) if err.kind() == stream::LastRawMessageErrorKind::NoMessageFound => {}
+        Err(err) => return Err(format!("snapshot of {doc}: {err}")),
+    }
+    let subject = streams::changes_subject(doc.as_str());
+    let (mut next, mut read) = (from + 1, 0);
+    let mut batch: Vec<StreamMessage> = Vec::new();
+    loop {
+        let asked = changes
+            .raw_message_builder()
+            .sequence(next)
+            .next_by_subject(subject.clone())
+            .send()
+            .await;
+        let message = match asked {
+            Ok(message) => message,
+            Err(err) if err.kind() == stream::LastRawMessageErrorKind::NoMessageFound => break,
+            Err(err) => return Err(format!("reading {doc}'s changes from the leader: {err}")),
+        };
+        next = message.sequence + 1;
+        read += 1;
+        if !poison.skips(message.sequence) {
+            let entry = (message.sequence, message.payload.to_vec());
+            if !poison.set_aside_if_unframed(deps, doc, &entry).await? {
+                batch.push(entry);
+            }
+        }
+        if batch.len() >= FETCH_BATCH {
+            merge(deps, poison, doc, std::mem::take(&mut batch), false).await?;
+        }
+    }
+    merge(deps, poison, doc, batch, false).await?;
+    Ok(read)
 }
 
 /// Handles on the two streams, without asking for their info (one request fewer).
