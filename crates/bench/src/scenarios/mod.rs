@@ -38,3 +38,26 @@ pub(crate) async fn on_fresh_relay(
     }
     outcome
 }
+
+/// In-process timings: the median wall time in ms of up to `runs` runs of `f` (fewer once they
+/// add up to two seconds), and the last answer.
+pub(crate) fn median_ms<T, E>(
+    runs: usize,
+    mut f: impl FnMut() -> Result<T, E>,
+) -> anyhow::Result<(f64, T)>
+where
+    anyhow::Error: From<E>,
+{
+    let mut times = Vec::new();
+    let mut last;
+    loop {
+        let t = std::time::Instant::now();
+        last = f()?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        if times.len() == runs || times.iter().sum::<f64>() > 2000.0 {
+            break;
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((times[times.len() / 2], last))
+}

@@ -201,15 +201,17 @@ mod tests {
         carry.unserve(&doc, 43);
         assert!(!carry.carries(&doc) && !carry.complete(&doc));
         carry.serve(&doc);
+        assert_eq!(carry.verify_all(), 1, "the stream came back: re-read what is carried");
         let wants: Vec<String> = std::iter::from_fn(|| queue.try_recv().ok())
             .map(|w| match w {
                 Want::Fetch(_) => "fetch".to_owned(),
                 Want::Release(_, seq) => format!("release {seq}"),
                 Want::Refresh(..) => "refresh".to_owned(),
+                Want::Verify(_) => "verify".to_owned(),
             })
             .collect();
         // One fetch per opening, one release (with the sequence applied then) per closing.
-        assert_eq!(wants, ["refresh", "fetch", "release 42", "fetch"]);
+        assert_eq!(wants, ["refresh", "fetch", "release 42", "fetch", "verify"]);
     }
 
     #[tokio::test]

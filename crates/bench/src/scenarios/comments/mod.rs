@@ -105,17 +105,6 @@ fn node_figures(
 }
 
 /// The median of up to five runs (fewer past two seconds), in ms, and the last answer.
-fn timed<T>(mut f: impl FnMut() -> Result<T>) -> Result<(f64, T)> {
-    let mut times = Vec::new();
-    let mut last;
-    loop {
-        let t = Instant::now();
-        last = f()?;
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
-        if times.len() == 5 || times.iter().sum::<f64>() > 2000.0 {
-            break;
-        }
-    }
-    times.sort_by(f64::total_cmp);
-    Ok((times[times.len() / 2], last))
+fn timed<T>(f: impl FnMut() -> Result<T>) -> Result<(f64, T)> {
+    super::median_ms(5, f)
 }

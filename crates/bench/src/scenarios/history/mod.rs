@@ -156,17 +156,6 @@ fn incremental(hub: &mut AutoCommit, mut index: FieldIndex, out: &mut Outcome) -
 
 /// The median wall time of up to three runs in ms (fewer when one run takes over 2 s), and
 /// the last answer.
-fn timed<T>(mut f: impl FnMut() -> Result<T, caucus_model::ModelError>) -> Result<(f64, T)> {
-    let mut times = Vec::new();
-    let mut last;
-    loop {
-        let t = Instant::now();
-        last = f()?;
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
-        if times.len() == 3 || times.iter().sum::<f64>() > 2000.0 {
-            break;
-        }
-    }
-    times.sort_by(f64::total_cmp);
-    Ok((times[times.len() / 2], last))
+fn timed<T>(f: impl FnMut() -> Result<T, caucus_model::ModelError>) -> Result<(f64, T)> {
+    super::median_ms(3, f)
 }
