@@ -201,7 +201,11 @@ mod tests {
         carry.unserve(&doc, 43);
         assert!(!carry.carries(&doc) && !carry.complete(&doc));
         carry.serve(&doc);
-        assert_eq!(carry.verify_all(), 1, "the stream came back: re-read what is carried");
+        assert_eq!(
+            carry.verify_all(),
+            1,
+            "the stream came back: re-read what is carried"
+        );
         let wants: Vec<String> = std::iter::from_fn(|| queue.try_recv().ok())
             .map(|w| match w {
                 Want::Fetch(_) => "fetch".to_owned(),
