@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use async_nats::jetstream::{self, stream};
+use async_nats::jetstream::{self, consumer, stream};
 use futures_util::{FutureExt, StreamExt};
 use tokio::sync::oneshot;
 
@@ -171,26 +171,8 @@ async fn follow(
         f.catch_up().await?;
         state.snapshots_read = true;
     }
+    let mut messages = open_consumer(cluster, &f.changes, applied, state).await?;
     let own_since_snapshot = &mut state.own_since_snapshot;
-    let patience = state.patience.now();
-    let reading = read_from_either(&f.changes, applied + 1, "the change stream", patience).await;
-    let mut messages = match reading {
-        Ok(messages) => {
-            state.patience.answered();
-            if std::mem::take(&mut state.verify_when_back) {
-                let docs = cluster.inner.carry.verify_all();
-                tracing::info!(
-                    docs,
-                    "cluster: the stream is back; reading carried documents again from its leader"
-                );
-            }
-            messages
-        }
-        Err(err) => {
-            state.patience.unanswered();
-            return Err(err);
-        }
-    };
     loop {
         let next = tokio::select! {
             next = messages.next() => next,
@@ -221,6 +203,35 @@ async fn follow(
             return Ok(());
         }
         f.snapshot_due(js, own_since_snapshot).await?;
+    }
+}
+
+/// The consumer from `applied + 1`, with the patience nats-server 2.9 needs (`streams.rs`);
+/// once one answers after the stream was lost, the carried documents are read again from the
+/// stream leader (`carry.rs`, `verify`).
+async fn open_consumer(
+    cluster: &Cluster,
+    changes: &stream::Stream,
+    applied: u64,
+    state: &mut FollowState,
+) -> Result<consumer::pull::Ordered, String> {
+    let patience = state.patience.now();
+    match read_from_either(changes, applied + 1, "the change stream", patience).await {
+        Ok(messages) => {
+            state.patience.answered();
+            if std::mem::take(&mut state.verify_when_back) {
+                let docs = cluster.inner.carry.verify_all();
+                tracing::info!(
+                    docs,
+                    "cluster: the stream is back; reading carried documents again from its leader"
+                );
+            }
+            Ok(messages)
+        }
+        Err(err) => {
+            state.patience.unanswered();
+            Err(err)
+        }
     }
 }
 
