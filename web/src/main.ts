@@ -1,4 +1,4 @@
-// Boot: the stylesheet, the token from the link (before anything connects), the automerge wasm, the App,
+// Boot: the stylesheet, the language, the token from the link (before anything connects), the automerge wasm, the App,
 // and every outside event the App answers: address changes, the network coming back, the page going away.
 import "./styles.css"
 import "./comments.css"
@@ -10,10 +10,13 @@ import { findShell } from "./ui/bar"
 import { Device } from "./app/device"
 import { takeToken } from "./app/address"
 import { App } from "./app/app"
+import { startLang } from "./i18n"
 
 /** How often the open document's heads are remembered as seen while the page is visible. */
 const SEEN_EVERY_MS = 60000
 
+// the language first: everything after renders in it (i18n/index.ts)
+startLang()
 const shell = findShell()
 const device = new Device(localStorage)
 // another token than the device's waits for the App to ask the person; it is already out of the address bar
