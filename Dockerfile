@@ -4,8 +4,9 @@
 # 1. The web client (web/dist), as `make web-build` does it.
 FROM node:20-bookworm-slim AS web
 WORKDIR /src
-# The build reads the analysis template and the schema fixture from outside web/.
+# The build reads the analysis template, the catalogs and the schema fixture from outside web/.
 COPY crates/model/templates crates/model/templates
+COPY i18n i18n
 COPY tests/fixtures tests/fixtures
 COPY web/package.json web/package-lock.json web/
 RUN cd web && npm ci --no-audit --no-fund
@@ -17,6 +18,7 @@ RUN cd web && npm run build
 FROM rust:1.90-bookworm AS rust
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
+COPY i18n i18n
 COPY crates crates
 COPY tests tests
 RUN cargo build --release --locked -p caucus \
