@@ -13,6 +13,9 @@ export interface SendRecord {
 
 export type SendResult = { ok: true; record: SendRecord } | { ok: false; text: string }
 
+import { intlLang, t } from "./i18n"
+import { fmtTime } from "./i18n/names"
+
 const TIMEOUT_MS = 30000 // the relay gives up on the mail server after 20 s
 
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` })
@@ -40,8 +43,8 @@ export function parseMailInfo(body: unknown): MailInfo {
 export function failureText(status: number, body: unknown): string {
   const error = (body as { error?: unknown } | null)?.error
   if (typeof error === "string" && error) return /[.!?]$/.test(error) ? error : `${error}.`
-  if (status === 0) return "Could not reach the relay (offline?); nothing was sent."
-  return `The relay answered ${status}; nothing was sent.`
+  if (status === 0) return t("documents-mail-unreachable")
+  return t("documents-mail-answered", { status: String(status) })
 }
 
 /** Asks the relay to mail the report of `date` (changes since `since`: "last" or a date). */
@@ -70,23 +73,20 @@ export async function fetchSends(token: string, docId: string): Promise<SendReco
   } catch { return [] }
 }
 
+/** The time of day in the language on ("14:02", "2:02 PM"). */
 const clock = (iso: string) => {
   const d = new Date(iso)
-  return isNaN(d.getTime()) ? iso : d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })
-}
-const when = (iso: string) => {
-  const d = new Date(iso)
-  return isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" })
+  return isNaN(d.getTime()) ? iso : d.toLocaleTimeString(intlLang(), { hour: "2-digit", minute: "2-digit" })
 }
 
 /** "Sent to list@example.org at 14:02." */
 export function sentText(r: SendRecord): string {
-  return `Sent to ${r.recipients.join(", ")} at ${clock(r.sentAt)}.`
+  return t("documents-mail-sent", { to: r.recipients.join(", "), time: clock(r.sentAt) })
 }
 
 /** "Sent by Ana on 13 Nov, 14:02 · report of 2026-11-13 · to list@example.org" */
 export function logLine(r: SendRecord): string {
-  return `Sent by ${r.by || "someone"} on ${when(r.sentAt)} · report of ${r.date} · to ${r.recipients.join(", ")}`
+  return t("documents-mail-log", { name: r.by || t("documents-someone"), when: fmtTime(r.sentAt), date: r.date, to: r.recipients.join(", ") })
 }
 
 /** Whether the button is shown, and when shown whether it works now (else why not). */
@@ -94,6 +94,6 @@ export type SendState = { show: false } | { show: true; enabled: true } | { show
 
 export function sendState(info: MailInfo | null, o: { canEdit: boolean; sealed: boolean; online: boolean }): SendState {
   if (!info?.configured || !o.canEdit || o.sealed) return { show: false }
-  if (!o.online) return { show: true, enabled: false, reason: "Offline: the relay sends the mail, so sending waits until this device is connected." }
+  if (!o.online) return { show: true, enabled: false, reason: t("documents-mail-offline") }
   return { show: true, enabled: true }
 }

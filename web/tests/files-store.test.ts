@@ -184,11 +184,11 @@ describe("what a file's line says", async () => {
   const { statusText, kindOf } = await import("../src/ui/files")
   const { previewable } = await import("../src/ui/blobs")
   it("names whose upload a file waits for, and what is on this device", () => {
-    expect(statusText({ kind: "waiting" }, "Ana's Chrome on Android")).toBe("Not uploaded yet: uploading from Ana's Chrome on Android…")
-    expect(statusText({ kind: "waiting" }, "Ana")).toBe("Not uploaded yet (added by Ana)")
-    expect(statusText({ kind: "here", pinned: true }, "")).toBe("On this device · kept offline")
-    expect(statusText({ kind: "uploading", attempts: 2 }, "")).toMatch(/^Waiting to upload from this device/)
-    expect(statusText({ kind: "refused", message: "Too large for the relay", key: "k" }, "")).toBe("Too large for the relay")
+    expect(statusText({ kind: "waiting" }, { name: "Ana", device: "Chrome on Android" })).toBe("Not uploaded yet: uploading from Ana's Chrome on Android…")
+    expect(statusText({ kind: "waiting" }, { name: "Ana" })).toBe("Not uploaded yet (added by Ana)")
+    expect(statusText({ kind: "here", pinned: true }, { name: "" })).toBe("On this device · kept offline")
+    expect(statusText({ kind: "uploading", attempts: 2 }, { name: "" })).toMatch(/^Waiting to upload from this device/)
+    expect(statusText({ kind: "refused", message: "Too large for the relay", key: "k" }, { name: "" })).toBe("Too large for the relay")
   })
   it("opens only what the browser shows without running it; names kinds", () => {
     expect(["application/pdf", "image/png", "text/plain; charset=utf-8"].map(previewable)).toEqual([true, true, true])

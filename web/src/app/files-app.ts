@@ -21,6 +21,11 @@ import { arrivals, carryFiles, newReferences } from "../files/carry"
 import { saveBytes, showBytes } from "../ui/blobs"
 import type { Patches } from "../ui/view"
 import type { OpenDoc } from "./app"
+import { type Args, t } from "../i18n"
+
+/** A message kept for later: worded when shown, so it follows the language. */
+type Said = { id: string; args?: Args }
+const word = (m: Said | undefined) => m ? t(m.id, m.args) : ""
 
 /** What the documents need of the App. */
 export interface FilesHost {
@@ -43,9 +48,9 @@ export class AppFiles {
   readonly relay: FilesRelay
   readonly uploader: Uploader
   readonly docs: Documents
-  #notes = new Map<string, string>()
-  /** Why the person's last attach did not work ("" when it did). */
-  #problem = ""
+  #notes = new Map<string, Said>()
+  /** Why the person's last attach did not work (none when it did). */
+  #problem: Said | undefined
   #poll = 0
   #refreshTimer = 0
 
@@ -109,8 +114,8 @@ export class AppFiles {
     void this.docs.refreshRelay(doc).then(ok => ok ? this.docs.fetchPinned(doc, this.#refs(), this.#cipher()) : undefined).catch(() => undefined)
   }
 
-  #note(hash: string, text: string) {
-    if (text) this.#notes.set(hash, text); else this.#notes.delete(hash)
+  #note(hash: string, id: string, args?: Args) {
+    if (id) this.#notes.set(hash, { id, args }); else this.#notes.delete(hash)
     this.host.queueRender()
   }
 
@@ -126,20 +131,20 @@ export class AppFiles {
       this.#note(ref.hash, "")
       const r = await docs.get(docId(), ref, this.#cipher())
       if (r.kind === "ok") then(r.bytes)
-      else if (r.kind === "waiting") this.#note(ref.hash, "It is not on the relay yet; it opens once the person who added it is online.")
-      else if (r.kind === "offline") this.#note(ref.hash, "It is not on this device and the relay cannot be reached now.")
-      else this.#note(ref.hash, `It could not be opened: ${r.message}.`)
+      else if (r.kind === "waiting") this.#note(ref.hash, "documents-note-not-uploaded")
+      else if (r.kind === "offline") this.#note(ref.hash, "documents-note-offline")
+      else this.#note(ref.hash, "documents-note-failed", { error: r.message })
     }
     return {
       get canAttach() { return !readOnly && host.canEdit() && !sealedWithoutKey() },
-      get attachNote() { return !readOnly && host.canEdit() && sealedWithoutKey() ? "This device was removed from the encrypted analysis: it cannot add documents." : "" },
-      problem: () => this.#problem,
+      get attachNote() { return !readOnly && host.canEdit() && sealedWithoutKey() ? t("documents-attach-removed") : "" },
+      problem: () => word(this.#problem),
       status: ref => docs.status(docId(), ref),
-      note: hash => this.#notes.get(hash) ?? "",
+      note: hash => word(this.#notes.get(hash)),
       holder: ref => {
         const a = analysis()
-        const name = a.members[canonicalMember(a, ref.addedBy)]?.name || "someone"
-        return ref.device ? `${name}'s ${ref.device}` : name
+        const name = a.members[canonicalMember(a, ref.addedBy)]?.name || t("documents-someone")
+        return ref.device ? { name, device: ref.device } : { name }
       },
       who: member => memberName(analysis(), member),
       attach: (place: FilePlace, files) => void this.#attach(place, files, me()),
@@ -148,11 +153,11 @@ export class AppFiles {
         if (!this.#refs().some(r => r.hash === hash)) void docs.forgetUpload(docId(), hash)
       },
       open: ref => void got(ref, bytes => {
-        if (!showBytes(bytes, ref.name, ref.type)) this.#note(ref.hash, "Now on this device: press Open again to show it.")
+        if (!showBytes(bytes, ref.name, ref.type)) this.#note(ref.hash, "documents-note-press-open")
       }),
       download: ref => void got(ref, bytes => saveBytes(bytes, ref.name, ref.type)),
       pin: (ref, on) => void docs.setPinned(docId(), ref, on, this.#cipher()).then(r => {
-        if (r && r.kind !== "ok") this.#note(ref.hash, r.kind === "waiting" ? "Kept offline once it is uploaded." : "Kept offline: it downloads when the relay can be reached.")
+        if (r && r.kind !== "ok") this.#note(ref.hash, r.kind === "waiting" ? "documents-note-pin-waiting" : "documents-note-pin-offline")
       }),
       retry: key => void docs.uploader.retry(key),
       storage: () => ({ used: docs.used, budget: docs.budget, relay: docs.relayFiles(docId()) }),
@@ -183,7 +188,7 @@ export class AppFiles {
     // a sealed analysis's file leaves this device encrypted or not at all
     if (!doc || (this.host.open?.sealed && !this.#cipher())) return
     const device = deviceLabel(navigator.userAgent)
-    this.#problem = ""
+    this.#problem = undefined
     for (const file of files) {
       try {
         const bytes = new Uint8Array(await file.arrayBuffer())
@@ -191,7 +196,7 @@ export class AppFiles {
           ref => this.host.change(d => { addFile(d, me, place, ref) }), this.#cipher())
       } catch (e) {
         // e.g. a file too large to seal, or the browser's storage full: nothing was written to the analysis
-        this.#problem = `${file.name} could not be attached: ${(e as Error).message || String(e)}.`
+        this.#problem = { id: "documents-attach-failed", args: { name: file.name, error: (e as Error).message || String(e) } }
       }
     }
     this.host.queueRender()

@@ -3,6 +3,8 @@
 // opened first, never a pinned one ("Keep offline") and never one whose upload is not done (its bytes
 // may exist nowhere else yet).
 import type { LocalFile } from "./store"
+import { FluentNumber } from "@fluent/bundle"
+import { t } from "../i18n"
 
 /** 1 MB as this app counts: 1024 × 1024 bytes, as the relay's limits are set (50 MiB per file). */
 export const MB = 1024 * 1024
@@ -47,9 +49,11 @@ export function evictions(files: readonly LocalFile[], notUploaded: ReadonlySet<
 
 /** "1.2 MB", "340 KB", "12 bytes" (units of 1024, so the relay's 50 MiB limit reads "50 MB"). */
 export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} ${n === 1 ? "byte" : "bytes"}`
-  const units = ["KB", "MB", "GB"]
+  if (n < 1024) return t("documents-size-bytes", { n })
+  const units = ["documents-size-kb", "documents-size-mb", "documents-size-gb"]
   let v = n / 1024, u = 0
   while (v >= 1024 && u < units.length - 1) { v /= 1024; u++ }
-  return `${v >= 100 ? Math.round(v) : v.toFixed(1).replace(/\.0$/, "")} ${units[u]}`
+  // one decimal under 100 ("1.2 MB", "1,2 Mo"), none from 100 on; no grouping ("1000 KB", as before)
+  const shown = v >= 100 ? Math.round(v) : Number(v.toFixed(1))
+  return t(units[u], { n: new FluentNumber(shown, { maximumFractionDigits: 1, useGrouping: false }) })
 }

@@ -8,6 +8,7 @@ import { attachedFiles } from "../model/attachments"
 import type { CarriedFile } from "../model/changefile"
 import type { FileRef } from "../model/files"
 import { readAnalysis } from "../model/schema"
+import { t } from "../i18n"
 
 /**
  * The most file bytes one change file carries: the relay's default `--max-file-bytes`. A relay takes a change
@@ -67,8 +68,6 @@ export function arrivals(files: readonly CarriedFile[], doc: A.Doc<unknown>): Ar
   return out
 }
 
-const documents = (n: number) => `${n} document${n === 1 ? "" : "s"}`
-const isAre = (n: number) => (n === 1 ? "is" : "are")
 
 /**
  * After loading: "2 documents came with these changes; 1 is not included: it will download from the relay
@@ -76,20 +75,17 @@ const isAre = (n: number) => (n === 1 ? "is" : "are")
  * `unreadable`: carried files of a sealed analysis this device has no key for. "" when there were none.
  */
 export function loadedNote(came: number, missing: number, unreadable = 0): string {
-  const notIncluded = missing === 1 ? "it will download from the relay once someone uploads it" : "they will download from the relay once someone uploads them"
-  let text = came
-    ? `${documents(came)} came with these changes` + (missing ? `; ${missing} ${isAre(missing)} not included: ${notIncluded}` : "")
-    : missing ? `${documents(missing)} these changes refer to ${isAre(missing)} not included: ${notIncluded}` : ""
-  if (text) text += "."
-  if (unreadable) text += ` ${unreadable === 1 ? "One" : unreadable} of them could not be opened on this device.`
-  return text
+  const text = came
+    ? missing ? t("documents-carry-came-missing", { came, missing }) : t("documents-carry-came", { came })
+    : missing ? t("documents-carry-missing", { missing }) : ""
+  return [text, unreadable ? t("documents-carry-unreadable", { count: unreadable }) : ""].filter(Boolean).join(" ")
 }
 
 /** After saving: how many documents the file carries, and why the others are not in it. "" when none. */
 export function savedNote(files: readonly CarriedFile[]): string {
   const carried = files.filter(f => f.bytes).length, named = files.length - carried
   if (!files.length) return ""
-  const inIt = carried ? `It includes ${documents(carried)} the changes refer to.` : "It includes none of the documents the changes refer to."
+  const inIt = carried ? t("documents-carry-includes", { count: carried }) : t("documents-carry-includes-none")
   if (!named) return inIt
-  return `${inIt} ${named} ${isAre(named)} not included (not on this device, or past the 50 MB a change file carries): whoever loads it gets ${named === 1 ? "it" : "them"} from the relay.`
+  return `${inIt} ${t("documents-carry-not-included", { count: named })}`
 }

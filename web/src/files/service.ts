@@ -11,7 +11,8 @@ import { SEALED_UPLOAD, type FileCipher } from "./cipher"
 import { sha256Hex } from "./hash"
 import type { FilesRelay, RelayFiles } from "./relay"
 import { type FileStore, type LocalFile, type UploadJob, uploadKey } from "./store"
-import type { Uploader } from "./uploads"
+import { type Uploader, refusalText } from "./uploads"
+import { t } from "../i18n"
 
 /** Where one file stands for this device. */
 export type FileStatus =
@@ -78,7 +79,7 @@ export class Documents {
 
   status(doc: string, ref: FileRef): FileStatus {
     const job = this.uploader.jobs.find(j => j.key === uploadKey(doc, ref.hash))
-    if (job?.state === "refused" || job?.state === "stopped") return { kind: job.state, message: job.message ?? "", key: job.key }
+    if (job?.state === "refused" || job?.state === "stopped") return { kind: job.state, message: refusalText(job), key: job.key }
     if (job) return { kind: "uploading", attempts: job.attempts }
     const mine = this.#local.get(ref.hash)
     const pinned = !!mine?.pinned
@@ -213,13 +214,13 @@ export class Documents {
     if (got.kind === "network") return { kind: "offline" }
     if (got.kind === "http") {
       if (got.status === 404) { this.#relay.get(doc)?.hashes.delete(ref.hash); return { kind: "waiting" } }
-      return { kind: "error", message: got.error || `the relay answered ${got.status}` }
+      return { kind: "error", message: got.error || t("documents-error-relay-answered", { status: String(got.status) }) }
     }
     // the relay is trusted with availability, not with content: what it sends must be what was attached
-    if (await sha256Hex(got.value) !== ref.hash) return { kind: "error", message: "the relay sent other bytes than were attached" }
+    if (await sha256Hex(got.value) !== ref.hash) return { kind: "error", message: t("documents-error-other-bytes") }
     let plain = got.value
     if (cipher) {
-      try { plain = await cipher.open(got.value, ref.hash) } catch { return { kind: "error", message: "this device cannot decrypt the file" } }
+      try { plain = await cipher.open(got.value, ref.hash) } catch { return { kind: "error", message: t("documents-error-decrypt") } }
     }
     const had = this.#local.get(ref.hash)
     await this.store.putFile(ref.hash, plain, { name: ref.name, type: ref.type, size: plain.length, docs: [doc], lastOpened: opened ? this.#now() : had?.lastOpened ?? 0 })

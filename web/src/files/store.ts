@@ -35,8 +35,10 @@ export interface UploadJob {
   attempts: number
   /** ms since the epoch: not before. */
   nextAt: number
-  /** What the person is told when it is refused or stopped. */
+  /** What the person is told when it is refused or stopped (the words of the language on then). */
   message?: string
+  /** Why it was refused or stopped (the relay's status, -1: the bytes are gone), so it is worded when shown. */
+  refusal?: { status: number; error: string }
   /** A sealed analysis's envelope (the bytes the relay stores); absent: the plaintext in `bytes` is sent. */
   body?: Uint8Array
   /** Sent as Content-Type / X-Filename (a sealed one: application/octet-stream, "sealed"). */

@@ -6,6 +6,7 @@
 import { backoffDelay } from "../sync/status"
 import type { FilesRelay, Outcome } from "./relay"
 import type { FileStore, UploadJob } from "./store"
+import { t } from "../i18n"
 
 /** The shortest and longest waits between attempts of one job. */
 const FIRST_WAIT_MS = 2000, LONGEST_WAIT_MS = 5 * 60_000
@@ -14,17 +15,25 @@ export type UploadStep =
   | { kind: "done" }
   | { kind: "retry" | "refused" | "stopped"; job: UploadJob }
 
+/** The refusal status of a job whose bytes are no longer on this device. */
+export const GONE = -1
+
 /** What the person reads about a refusal; "" when waiting will fix it. */
 export function refusalMessage(status: number, error: string): string {
-  const why = error ? ` (${error})` : ""
   switch (status) {
-    case 413: return "Too large for the relay: this file stays on this device only. Share it another way, or ask your coordinator to raise the limit."
-    case 507: return "The analysis's document storage on the relay is full: this file stays on this device only. Ask your coordinator for more space, then try again."
-    case 401: return "This access link can no longer upload documents; the file stays on this device."
-    case 403: return "Your access is read only: the file stays on this device."
-    case 400: case 409: case 415: return `The relay refused this file${why}; it stays on this device only.`
+    case 413: return t("documents-upload-too-large")
+    case 507: return t("documents-upload-full")
+    case 401: return t("documents-upload-unauthorized")
+    case 403: return t("documents-upload-read-only")
+    case 400: case 409: case 415: return error ? t("documents-upload-refused-why", { error }) : t("documents-upload-refused")
+    case GONE: return t("documents-upload-gone")
     default: return ""
   }
+}
+
+/** A refused or stopped job's message in the language on now (an older job keeps the words it was given). */
+export function refusalText(job: Pick<UploadJob, "message" | "refusal">): string {
+  return job.refusal ? refusalMessage(job.refusal.status, job.refusal.error) || job.message || "" : job.message ?? ""
 }
 
 /** The job after one attempt (pure: the queue's rules in one place). */
@@ -33,11 +42,12 @@ export function afterAttempt(job: UploadJob, outcome: Outcome<unknown>, now: num
   const attempts = job.attempts + 1
   if (outcome.kind === "http") {
     const message = refusalMessage(outcome.status, outcome.error)
-    if (outcome.status === 401 || outcome.status === 403) return { kind: "stopped", job: { ...job, attempts, state: "stopped", message } }
-    if (message) return { kind: "refused", job: { ...job, attempts, state: "refused", message } }
+    const refusal = { status: outcome.status, error: outcome.error }
+    if (outcome.status === 401 || outcome.status === 403) return { kind: "stopped", job: { ...job, attempts, state: "stopped", message, refusal } }
+    if (message) return { kind: "refused", job: { ...job, attempts, state: "refused", message, refusal } }
   }
   // no answer, a server error, 404 (the analysis not on the relay yet), 429: waiting helps
-  const { message: _, ...rest } = job
+  const { message: _, refusal: __, ...rest } = job
   return { kind: "retry", job: { ...rest, attempts, state: "waiting", nextAt: now + backoffDelay(job.attempts, rand, FIRST_WAIT_MS, LONGEST_WAIT_MS) } }
 }
 
@@ -132,7 +142,7 @@ export class Uploader {
   async #attempt(job: UploadJob): Promise<boolean> {
     const body = job.body ?? await this.store.bytes(job.hash)
     if (!body) {
-      await this.store.putUpload({ ...job, state: "refused", message: "The file is no longer on this device, so it cannot be uploaded from here." })
+      await this.store.putUpload({ ...job, state: "refused", message: refusalMessage(GONE, ""), refusal: { status: GONE, error: "" } })
       return false
     }
     const max = this.opts.maxFileBytes?.(job.doc)

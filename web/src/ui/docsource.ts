@@ -8,6 +8,7 @@ import { weeklyReport, type Since } from "../model/report"
 import { matrixCsv } from "../model/csv"
 import { exportJsonPretty } from "../model/exportjson"
 import { historySessions, type HistorySession } from "../model/sessions"
+import { t } from "../i18n"
 
 export class ApiFailure extends Error {
   constructor(readonly offline: boolean, message: string) { super(message) }
@@ -15,18 +16,18 @@ export class ApiFailure extends Error {
 
 /** GET on the relay's API with this device's token; ApiFailure when offline or refused. */
 export async function apiGet(path: string, token: string): Promise<Response> {
-  if (!navigator.onLine) throw new ApiFailure(true, "offline")
+  if (!navigator.onLine) throw new ApiFailure(true, t("documents-api-offline"))
   let r: Response
   try {
     r = await fetch(path, { headers: { Authorization: `Bearer ${token}` }, cache: "no-store", signal: AbortSignal.timeout(20000) })
-  } catch { throw new ApiFailure(true, "the relay cannot be reached") }
+  } catch { throw new ApiFailure(true, t("documents-api-unreachable")) }
   let msg = `${r.status}`
   if (!r.ok) {
     try { const j = await r.json(); if (j?.error) msg += ` ${j.error}` } catch { /* not JSON */ }
-    throw new ApiFailure(false, `the relay answered ${msg}`)
+    throw new ApiFailure(false, t("documents-api-answered", { status: msg }))
   }
   // a relay without this endpoint answers with the app's index.html
-  if (/text\/html/.test(r.headers.get("content-type") ?? "")) throw new ApiFailure(false, "this relay does not offer it")
+  if (/text\/html/.test(r.headers.get("content-type") ?? "")) throw new ApiFailure(false, t("documents-api-not-offered"))
   return r
 }
 

@@ -4,6 +4,7 @@
 // in the report log exactly as "Mark as sent" records it; a failed one records nothing.
 import { type MailInfo, type SendRecord, type SendResult, logLine, sendState, sentText } from "../reportmail"
 import { h, replaceKeepingFocus } from "./dom"
+import { t } from "../i18n"
 
 /** What the send button and the log need from the app. */
 export interface ReportMailCtx {
@@ -30,7 +31,7 @@ export function sendButton(
   recorded: (record: SendRecord) => void,
 ): HTMLElement {
   const reason = h("span", { id: "send-list-why", class: "muted small", hidden: true })
-  const button = h("button", { type: "button", class: "small", "aria-describedby": reason.id }, "Send to mailing list")
+  const button = h("button", { type: "button", class: "small", "aria-describedby": reason.id }, t("documents-mail-send"))
   const wrap = h("span", { class: "send-list", hidden: true }, button, reason)
   let info: MailInfo | null = null
   let sending = false
@@ -39,7 +40,7 @@ export function sendButton(
     wrap.hidden = !state.show
     if (!state.show) return
     const to = info?.to.join(", ") ?? ""
-    button.title = `The relay mails the report to ${to}`
+    button.title = t("documents-mail-title", { to })
     button.disabled = sending || !state.enabled
     reason.hidden = state.enabled
     reason.textContent = state.enabled ? "" : state.reason
@@ -49,7 +50,7 @@ export function sendButton(
     if (!what || sending) return
     sending = true
     show()
-    say("Sending…")
+    say(t("documents-mail-sending"))
     try {
       const result = await ctx.send(what.date, what.since)
       if (result.ok) {
@@ -77,12 +78,12 @@ export function sendButton(
 /** The relay's send log for the analysis: who mailed which report to the list, when. */
 export function sendLog(ctx: ReportMailCtx): { el: HTMLElement; refresh(): void } {
   const list = h("div", {})
-  const el = h("div", { class: "card", hidden: true }, h("h2", {}, "Sent to the mailing list"), list)
+  const el = h("div", { class: "card", hidden: true }, h("h2", {}, t("documents-mail-log-title")), list)
   const refresh = async () => {
     if (ctx.sealed || !ctx.online()) return
     const sends = await ctx.sends()
     el.hidden = sends.length === 0
-    replaceKeepingFocus(list, h("ul", {}, sends.map(s => h("li", { title: `${s.subject} · ${s.reply}` }, logLine(s)))))
+    replaceKeepingFocus(list, h("ul", {}, sends.map(s => h("li", { title: t("documents-mail-log-detail", { subject: s.subject, reply: s.reply }) }, logLine(s)))))
   }
   const stop = ctx.onOnline(() => {
     if (!el.isConnected) stop()

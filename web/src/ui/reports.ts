@@ -8,7 +8,9 @@ import { addDays, isDate, todayUtc } from "../model/history"
 import type { CarriedFilesCtx } from "./changes"
 import { ApiFailure, type DocSource } from "./docsource"
 import { markdownToHtml } from "./markdown"
-import { fmtTime, h, replaceKeepingFocus } from "./dom"
+import { h, replaceKeepingFocus } from "./dom"
+import { t } from "../i18n"
+import { fmtTime } from "../i18n/names"
 import { type ReportMailCtx, sendButton, sendLog } from "./reportmail"
 import type { DocState, Go, View } from "./view"
 
@@ -40,20 +42,19 @@ export function saveFile(data: Blob, name: string) {
   setTimeout(() => URL.revokeObjectURL(url), 60000)
 }
 
-const asking = (source: DocSource, what: string) => source.local ? `Writing ${what} on this device…` : `Asking the relay for ${what}…`
+const asking = (source: DocSource) => t(source.local ? "documents-report-writing" : "documents-report-asking")
 
-const failText = (e: unknown, what: string) => e instanceof ApiFailure
-  ? e.offline
-    ? `${what} is made by the relay from what it has stored, and the relay cannot be reached now (offline?). Try again when connected.`
-    : `${what} is made by the relay, and it failed: ${e.message}.`
-  : `${what} failed: ${e instanceof Error ? e.message : e}`
+const failText = (e: unknown) => e instanceof ApiFailure
+  ? e.offline ? t("documents-report-offline") : t("documents-report-relay-failed", { error: e.message })
+  : t("documents-report-failed", { error: e instanceof Error ? e.message : String(e) })
 
 export function say(el: HTMLElement, text: string, bad = false) {
   el.textContent = text
   el.classList.toggle("err", bad)
 }
 
-const FORMATS: [string, string, string][] = [["md", "Markdown report", "md"], ["csv", "CSV matrix", "csv"], ["json", "JSON", "json"]]
+const FORMATS = (): [string, string, string][] =>
+  [["md", t("documents-format-md"), "md"], ["csv", t("documents-format-csv"), "csv"], ["json", t("documents-format-json"), "json"]]
 
 /** The report of `date` in the document's report log, so "since the last report" starts there. */
 function recordSent(ctx: ToolsCtx, date: string) {
@@ -64,7 +65,7 @@ function recordSent(ctx: ToolsCtx, date: string) {
 function markSent(ctx: ToolsCtx, date: string, msg: HTMLElement) {
   if (!ctx.canEdit) return
   recordSent(ctx, date)
-  say(msg, `Marked the report of ${date} as sent.`)
+  say(msg, t("documents-report-marked", { date }))
 }
 
 /** "Send to mailing list" for the report of `ask()`; a confirmed send is recorded like "Mark as sent". */
@@ -77,17 +78,18 @@ function mailButton(ctx: ToolsCtx, ask: () => { date: string; since: string } | 
 
 function sentList(doc: DocState, a: Analysis) {
   const rs = Object.entries(readReports(doc)).sort((x, y) => y[0].localeCompare(x[0]))
-  return rs.length === 0 ? h("p", { class: "muted" }, "No report marked as sent yet.") :
-    h("ul", {}, rs.slice(0, 20).map(([date, r]) => h("li", {}, h("strong", {}, date), ` · by ${memberName(a, r.by) || "someone"}, ${fmtTime(r.at)}`)))
+  return rs.length === 0 ? h("p", { class: "muted" }, t("documents-report-none-sent")) :
+    h("ul", {}, rs.slice(0, 20).map(([date, r]) => h("li", {}, h("strong", {}, date), " · ",
+      t("documents-report-sent-by", { name: memberName(a, r.by) || t("documents-someone"), time: fmtTime(r.at) }))))
 }
 
 // ---------------------------------------------------------------- export view
 
 export function exportView(ctx: ToolsCtx): View {
-  const format = h("select", { id: "ex-format" }, FORMATS.map(([v, t]) => h("option", { value: v }, t)))
+  const format = h("select", { id: "ex-format" }, FORMATS().map(([v, text]) => h("option", { value: v }, text)))
   const date = h("input", { id: "ex-date", type: "date", value: todayUtc(), required: true })
-  const sinceKind = h("select", { id: "ex-since-kind" }, h("option", { value: "last" }, "The last report sent"), h("option", { value: "date" }, "A date"))
-  const since = h("input", { id: "ex-since", type: "date", "aria-label": "Changes since date", value: addDays(todayUtc(), -7), disabled: true })
+  const sinceKind = h("select", { id: "ex-since-kind" }, h("option", { value: "last" }, t("documents-report-since-last")), h("option", { value: "date" }, t("documents-report-since-date")))
+  const since = h("input", { id: "ex-since", type: "date", "aria-label": t("documents-report-since-label"), value: addDays(todayUtc(), -7), disabled: true })
   sinceKind.addEventListener("change", () => { since.disabled = sinceKind.value !== "date" })
   const msg = h("p", { class: "msg", "aria-live": "polite" })
   const sent = h("div", {})
@@ -95,66 +97,66 @@ export function exportView(ctx: ToolsCtx): View {
   const mailed = sendLog(ctx.mail)
   const mailAsk = () => {
     if (isDate(date.value)) return { date: date.value, since: sinceParam() }
-    say(msg, "Choose a report date.", true)
+    say(msg, t("documents-report-choose-date"), true)
     date.focus()
     return null
   }
-  const form = h("form", { class: "card", "aria-label": "Export report" },
+  const form = h("form", { class: "card", "aria-label": t("documents-report-export") },
     h("div", { class: "fields" },
-      h("label", { for: format.id }, "Format"), format,
-      h("label", { for: date.id }, "Report date (UTC)"), date,
-      h("label", { for: sinceKind.id }, "Changes since"), h("div", { class: "row" }, sinceKind, since)),
+      h("label", { for: format.id }, t("documents-report-format")), format,
+      h("label", { for: date.id }, t("documents-report-date")), date,
+      h("label", { for: sinceKind.id }, t("documents-report-since")), h("div", { class: "row" }, sinceKind, since)),
     h("div", { class: "row" },
-      h("button", { type: "submit" }, "Download"),
+      h("button", { type: "submit" }, t("documents-download")),
       h("button", { type: "button", class: "small", onclick: () => {
         if (isDate(date.value)) ctx.go({ view: "report", date: date.value, since: sinceParam() })
-      } }, "Print view"),
-      ctx.canEdit ? h("button", { type: "button", class: "small", onclick: () => { if (isDate(date.value)) markSent(ctx, date.value, msg) } }, "Mark as sent") : null,
+      } }, t("documents-report-print-view")),
+      ctx.canEdit ? h("button", { type: "button", class: "small", onclick: () => { if (isDate(date.value)) markSent(ctx, date.value, msg) } }, t("documents-report-mark-sent")) : null,
       mailButton(ctx, mailAsk, msg, mailed.refresh)),
     msg)
   form.addEventListener("submit", async e => {
     e.preventDefault()
-    if (!isDate(date.value)) { say(msg, "Choose a report date.", true); date.focus(); return }
-    const f = FORMATS.find(x => x[0] === format.value) ?? FORMATS[0]
-    say(msg, asking(ctx.source, "the report"))
+    if (!isDate(date.value)) { say(msg, t("documents-report-choose-date"), true); date.focus(); return }
+    const formats = FORMATS()
+    const f = formats.find(x => x[0] === format.value) ?? formats[0]
+    say(msg, asking(ctx.source))
     try {
       const file = await ctx.source.exportFile({ format: f[0], date: date.value, since: sinceParam() })
       saveFile(file.blob, file.name)
-      say(msg, `Downloaded ${file.name}.`)
-    } catch (err) { say(msg, failText(err, "The report"), true) }
+      say(msg, t("documents-report-downloaded", { name: file.name }))
+    } catch (err) { say(msg, failText(err), true) }
   })
   const el = h("section", { class: "view export" },
-    h("h1", {}, "Export report"),
-    h("p", { class: "muted" }, ctx.source.local
-      ? "This analysis is end-to-end encrypted: this device writes the report from its copy (the relay cannot read it): the analysis as of the end of the report date, and what changed since the last report (or a date)."
-      : "The relay writes the report from what it has stored: the analysis as of the end of the report date, and what changed since the last report (or a date)."),
+    h("h1", {}, t("documents-report-export")),
+    h("p", { class: "muted" }, t(ctx.source.local ? "documents-report-intro-local" : "documents-report-intro-relay")),
     form,
-    h("div", { class: "card" }, h("h2", {}, "Reports sent"), sent),
+    h("div", { class: "card" }, h("h2", {}, t("documents-report-sent-title")), sent),
     mailed.el,
-    h("p", {}, h("a", { href: "#", onclick: (e: Event) => { e.preventDefault(); ctx.go({ view: "changes" }) } }, "Change files (for when there is no network)")))
+    h("p", {}, h("a", { href: "#", onclick: (e: Event) => { e.preventDefault(); ctx.go({ view: "changes" }) } }, t("documents-report-change-files"))))
   return { el, update: (doc, a) => replaceKeepingFocus(sent, sentList(doc, a)), relevant: ps => ps.some(p => p.path[0] === "reports" || p.path[0] === "members") }
 }
 
 // ---------------------------------------------------------------- print view
 
 export function reportView(ctx: ToolsCtx, date: string, since: string): View {
-  const loading = () => h("p", { class: "loading" }, asking(ctx.source, "the report"))
-  const body = h("article", { class: "report-body", "aria-live": "polite" }, loading())
+  const loading = () => h("p", { class: "loading" }, asking(ctx.source))
+  // the report is in the language it was written in, which may not be the page's
+  const body = h("article", { class: "report-body", dir: "auto", "aria-live": "polite" }, loading())
   const msg = h("p", { class: "msg noprint", "aria-live": "polite" })
   const el = h("section", { class: "view report" },
     h("div", { class: "row noprint" },
-      h("button", { type: "button", onclick: () => window.print() }, "Print"),
-      ctx.canEdit ? h("button", { type: "button", class: "small", onclick: () => markSent(ctx, date, msg) }, "Mark as sent") : null,
+      h("button", { type: "button", onclick: () => window.print() }, t("documents-report-print")),
+      ctx.canEdit ? h("button", { type: "button", class: "small", onclick: () => markSent(ctx, date, msg) }, t("documents-report-mark-sent")) : null,
       mailButton(ctx, () => ({ date, since: isDate(since) ? since : "last" }), msg),
-      h("a", { href: "#", onclick: (e: Event) => { e.preventDefault(); ctx.go({ view: "export" }) } }, "Back to export")),
+      h("a", { href: "#", onclick: (e: Event) => { e.preventDefault(); ctx.go({ view: "export" }) } }, t("documents-report-back"))),
     msg, body)
   async function load() {
     try {
       const md = await ctx.source.report(date, isDate(since) ? since : "last")
       body.innerHTML = markdownToHtml(md) // every character of md is escaped by the renderer
     } catch (err) {
-      body.replaceChildren(h("div", { class: "card warn" }, h("p", {}, failText(err, "The report")),
-        h("button", { type: "button", onclick: () => { body.replaceChildren(loading()); void load() } }, "Try again")))
+      body.replaceChildren(h("div", { class: "card warn" }, h("p", {}, failText(err)),
+        h("button", { type: "button", onclick: () => { body.replaceChildren(loading()); void load() } }, t("documents-retry"))))
     }
   }
   void load()
@@ -169,12 +171,15 @@ export interface HistoryEntry {
 }
 
 function valueText(v: unknown): string {
-  if (v === null || v === undefined) return "removed"
-  if (Array.isArray(v)) return v.length ? v.map(valueText).join(", ") : "none"
-  if (typeof v === "object") return "set"
+  if (v === null || v === undefined) return t("documents-history-removed")
+  if (Array.isArray(v)) return v.length ? v.map(valueText).join(", ") : t("documents-history-none")
+  if (typeof v === "object") return t("documents-history-set")
   const s = String(v)
-  return s.length > 80 ? `“${s.slice(0, 77)}…”` : s.includes(" ") || s === "" ? `“${s}”` : s
+  return s.length > 80 ? quoted(`${s.slice(0, 77)}…`) : s.includes(" ") || s === "" ? quoted(s) : s
 }
+
+/** A text in the language's quotation marks (“…” in English, « … » in French). */
+const quoted = (text: string) => t("documents-history-quoted", { text })
 
 /** An editing session (crates/model/src/sessions.rs): one member's consecutive changes to one field. */
 export interface HistorySession {
@@ -185,7 +190,7 @@ export interface HistorySession {
 
 type Who = { member: string | null; memberName: string | null; actor: string }
 const whoText = (e: Who, a: Analysis) =>
-  e.member && a.members[e.member] ? memberName(a, e.member) : e.memberName || (e.member ? e.member : `unknown device ${e.actor.slice(0, 8)}`)
+  e.member && a.members[e.member] ? memberName(a, e.member) : e.memberName || (e.member ? e.member : t("documents-history-unknown-device", { id: e.actor.slice(0, 8) }))
 
 /** A field's path under `base`, readable: "BR Res 102 notes" (item ids read as their codes). */
 function fieldText(path: (string | number)[], base: string[], a: Analysis): string {
@@ -198,9 +203,9 @@ function fieldText(path: (string | number)[], base: string[], a: Analysis): stri
 
 /** One history entry as a line: "Ana (Article 19) · 10 Nov 09:30 · stance → supports". */
 export function historyLine(e: HistoryEntry, base: string[], a: Analysis): string {
-  const when = e.at ? fmtTime(e.at) : "time unknown"
-  const edits = e.edits.map(x => `${fieldText(x.path, base, a) || "created"} → ${valueText(x.value)}`)
-  return [whoText(e, a), when, edits.join("; ") || e.message || "change"].join(" · ")
+  const when = e.at ? fmtTime(e.at) : t("documents-history-time-unknown")
+  const edits = e.edits.map(x => t("documents-history-to", { field: fieldText(x.path, base, a) || t("documents-history-created"), after: valueText(x.value) }))
+  return t("documents-history-line", { who: whoText(e, a), when, what: edits.join("; ") || e.message || t("documents-history-change") })
 }
 
 /**
@@ -225,18 +230,20 @@ export function textChange(before: string, after: string, context = 30): [string
 
 /** One editing session as a line: "Ana · 10 Nov 09:30–09:41 · BR Res 102 notes: “…” → “…”". */
 export function sessionLine(s: HistorySession, base: string[], a: Analysis): string {
-  const end = s.at ? fmtTime(s.at) : "time unknown"
+  const end = s.at ? fmtTime(s.at) : t("documents-history-time-unknown")
   const start = s.startedAt && s.startedAt !== s.at ? fmtTime(s.startedAt) : ""
-  const when = start ? `${start} – ${end}` : end
+  const when = start ? t("documents-history-span", { start, end }) : end
   const edits = s.edits.map(x => {
-    const field = fieldText(x.path, base, a) || "created"
+    const field = fieldText(x.path, base, a) || t("documents-history-created")
     if (typeof x.before === "string" && typeof x.after === "string" && (x.before.includes(" ") || x.after.includes(" "))) {
       const [b, c] = textChange(x.before, x.after)
-      return `${field}: “${b}” → “${c}”`
+      return t("documents-history-from-to", { field, before: quoted(b), after: quoted(c) })
     }
-    return x.before === null || x.before === undefined ? `${field} → ${valueText(x.after)}` : `${field}: ${valueText(x.before)} → ${valueText(x.after)}`
+    return x.before === null || x.before === undefined
+      ? t("documents-history-to", { field, after: valueText(x.after) })
+      : t("documents-history-from-to", { field, before: valueText(x.before), after: valueText(x.after) })
   })
-  return [whoText(s, a), when, edits.join("; ") || "change"].join(" · ")
+  return t("documents-history-line", { who: whoText(s, a), when, what: edits.join("; ") || t("documents-history-change") })
 }
 
 /** A session as a list item, its changes behind a "N changes" disclosure when there are several. */
@@ -244,7 +251,7 @@ function sessionItem(s: HistorySession, base: string[], a: Analysis): HTMLElemen
   const line = sessionLine(s, base, a)
   if (s.changes.length < 2) return h("li", {}, line)
   return h("li", {}, line, h("details", { class: "changes" },
-    h("summary", {}, `${s.changes.length} changes`),
+    h("summary", {}, t("documents-history-changes", { count: s.changes.length })),
     h("ul", {}, s.changes.map(e => h("li", {}, historyLine(e, base, a))))))
 }
 
@@ -252,26 +259,28 @@ function sessionItem(s: HistorySession, base: string[], a: Analysis): HTMLElemen
  * A "History" button and the panel it opens: the history (the relay's, or this device's for a sealed analysis) of `path` (e.g. countries/BR or
  * countries/BR/positions/res-102) by editing session, newest first, each expandable to its changes.
  */
-export function historyPanel(source: () => DocSource, analysis: () => Analysis, path: string[], label: string, text = "History"): HTMLElement {
+export function historyPanel(source: () => DocSource, analysis: () => Analysis, path: string[], label: string, text?: string): HTMLElement {
   const id = "hist-" + path.join("-").replace(/[^A-Za-z0-9_-]+/g, "-")
-  const panel = h("div", { id, class: "history", hidden: true, role: "region", "aria-label": `History of ${label}` })
-  const button = h("button", { type: "button", class: "small", "aria-expanded": "false", "aria-controls": id, "aria-label": `${text} of ${label}` }, text)
+  const panel = h("div", { id, class: "history", hidden: true, role: "region", "aria-label": t("documents-history-of", { label }) })
+  // a caller's own button text ("Changes"): its accessible name is "<text> of <label>"
+  const button = h("button", { type: "button", class: "small", "aria-expanded": "false", "aria-controls": id,
+    "aria-label": text ? t("documents-history-text-of", { text, label }) : t("documents-history-of", { label }) }, text ?? t("documents-history"))
   button.addEventListener("click", async () => {
     const open = panel.hidden
     panel.hidden = !open
     button.setAttribute("aria-expanded", String(open))
     if (!open) return
     const src = source()
-    panel.replaceChildren(h("p", { class: "loading" }, src.local ? "Reading the history on this device…" : "Asking the relay for the history…"))
+    panel.replaceChildren(h("p", { class: "loading" }, t(src.local ? "documents-history-reading" : "documents-history-asking")))
     try {
       const list = await src.history(path, 100)
       const a = analysis()
-      panel.replaceChildren(!Array.isArray(list) || list.length === 0 ? h("p", { class: "muted" }, "No changes recorded yet.") :
+      panel.replaceChildren(!Array.isArray(list) || list.length === 0 ? h("p", { class: "muted" }, t("documents-history-empty")) :
         h("ul", { class: "hist" }, list.map(s => sessionItem(s, path, a))))
     } catch (err) {
       panel.replaceChildren(h("p", { class: "warn" }, err instanceof ApiFailure && err.offline
-        ? "History needs the relay, and it cannot be reached now (offline?). It comes from the relay’s stored copy."
-        : `The relay could not give the history: ${err instanceof Error ? err.message : err}.`))
+        ? t("documents-history-offline")
+        : t("documents-history-failed", { error: err instanceof Error ? err.message : String(err) })))
     }
   })
   return h("div", { class: "histwrap" }, button, panel)
