@@ -3,6 +3,7 @@
 // owns its bound, applied when it is set, sent and received (a hostile peer's presence is read through
 // here too): one line of at most WHERE_MAX characters, without control characters or the bidi overrides and
 // isolates (U+202A–202E, U+2066–2069) that could reorder what follows it on screen. Views show it as text.
+import { t } from "./i18n"
 
 /** The longest `where`, in characters (Unicode code points). */
 export const WHERE_MAX = 60
@@ -29,12 +30,16 @@ export function cleanLine(v: unknown, max: number): string {
 /** A `where` as it may be kept, sent and shown ("" = not said). */
 export const cleanWhere = (v: unknown): string => cleanLine(v, WHERE_MAX)
 
-/** The quick choices: "remote", "in the hall", and "in <track>" for each track of the analysis (in track order). */
+/**
+ * The quick choices: "remote", "in the hall", and "in <track>" for each track of the analysis (in track
+ * order), in the language on. What a person picks is then their own text, sent to the others as written.
+ */
 export function whereChoices(trackIds: readonly string[]): string[] {
-  const out = ["remote", "in the hall"]
+  const out = [cleanWhere(t("talk-where-remote")), cleanWhere(t("talk-where-hall"))]
   for (const id of trackIds) {
-    const w = cleanWhere(`in ${id}`)
-    if (w !== "in" && !out.includes(w)) out.push(w)
+    if (!cleanWhere(id)) continue
+    const w = cleanWhere(t("talk-where-in", { track: id }))
+    if (!out.includes(w)) out.push(w)
   }
   return out
 }

@@ -6,6 +6,12 @@
 import { type Analysis, memberName } from "./schema"
 import { canonicalMember, samePerson } from "./identity"
 import { type CommentView, followsOf, mentionedPeople, positionFollowKey, targetOf, threads, trackReach } from "./comments"
+import { t } from "../i18n"
+import { countryName } from "../i18n/names"
+
+/** "Brazil · Res 102" in the language on. */
+const positionPlace = (a: Analysis, cc: string, item: string) =>
+  t("talk-place-position", { country: countryName(cc, a.countries[cc]?.name), item: a.items[item]?.code || item })
 
 export type ForYouKind = "urgent" | "mention" | "reply" | "followed"
 
@@ -25,12 +31,12 @@ export interface ForYouEntry {
 
 /** The place a comment is about, as words and as a route. */
 export function placeOf(a: Analysis, c: CommentView): { where: string; route: Record<string, string> } {
-  const t = targetOf(c)
-  switch (t.on) {
-    case "position": return { where: `${a.countries[t.country]?.name || t.country} · ${a.items[t.item]?.code || t.item}`, route: { view: "country", c: t.country, i: t.item } }
-    case "item": return { where: `item ${a.items[t.item]?.code || t.item}`, route: { view: "comments", i: t.item } }
-    case "task": return { where: `task: ${a.tasks[t.task]?.title || t.task}`, route: { view: "tasks", task: t.task } }
-    default: return { where: "the analysis", route: { view: "comments" } }
+  const x = targetOf(c)
+  switch (x.on) {
+    case "position": return { where: positionPlace(a, x.country, x.item), route: { view: "country", c: x.country, i: x.item } }
+    case "item": return { where: t("talk-about-item", { code: a.items[x.item]?.code || x.item }), route: { view: "comments", i: x.item } }
+    case "task": return { where: t("talk-place-task", { title: a.tasks[x.task]?.title || x.task }), route: { view: "tasks", task: x.task } }
+    default: return { where: t("talk-the-analysis"), route: { view: "comments" } }
   }
 }
 
@@ -44,23 +50,23 @@ export function forYou(a: Analysis, comments: Record<string, CommentView>, perso
   for (const [id, c] of Object.entries(comments)) {
     if (c.deleted || samePerson(a, c.by, me)) continue
     const parent = comments[c.parent]
-    const t = targetOf(c)
+    const target = targetOf(c)
     const kind: ForYouKind | null =
       c.urgent && urgentRoots.has(id) ? "urgent"
         : mentionedPeople(a, c, reach).has(me) ? "mention"
           : parent && samePerson(a, parent.by, me) ? "reply"
-            : t.on === "position" && follows.has(positionFollowKey(t.country, t.item)) ? "followed"
+            : target.on === "position" && follows.has(positionFollowKey(target.country, target.item)) ? "followed"
               : null
     if (!kind) continue
-    out.push({ key: id, kind, at: c.at, by: memberName(a, c.by) || "someone", text: c.text, ...placeOf(a, c) })
+    out.push({ key: id, kind, at: c.at, by: memberName(a, c.by) || t("talk-someone"), text: c.text, ...placeOf(a, c) })
   }
   for (const key of follows) {
     const m = /^position:([^:]+):(.+)$/.exec(key)
     const p = m && a.countries[m[1]]?.positions[m[2]]
     if (!m || !p || !p.updatedAt || samePerson(a, p.updatedBy, me)) continue
     out.push({
-      key: `pos:${m[1]}:${m[2]}:${p.updatedAt}`, kind: "followed", at: p.updatedAt, by: memberName(a, p.updatedBy) || "someone",
-      text: `now ${p.stance}, ${p.confidence}`, where: `${a.countries[m[1]].name || m[1]} · ${a.items[m[2]]?.code || m[2]}`,
+      key: `pos:${m[1]}:${m[2]}:${p.updatedAt}`, kind: "followed", at: p.updatedAt, by: memberName(a, p.updatedBy) || t("talk-someone"),
+      text: t("talk-followed-now", { stance: p.stance, confidence: p.confidence }), where: positionPlace(a, m[1], m[2]),
       route: { view: "country", c: m[1], i: m[2] },
     })
   }

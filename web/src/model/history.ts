@@ -3,6 +3,8 @@
 import { A } from "./am"
 import { type Analysis, type Stance, CONFIDENCE_LABEL, STANCE_LABEL, memberName, readPosition, sortedCountries, sortedItems } from "./schema"
 import { samePerson } from "./identity"
+import { t } from "../i18n"
+import { countryName } from "../i18n/names"
 
 export const isDate = (s: string | null | undefined): s is string => !!s && /^\d{4}-\d{2}-\d{2}$/.test(s) && !isNaN(Date.parse(s + "T00:00:00Z"))
 /** 00:00:00Z of a UTC day, in seconds since the epoch. */
@@ -65,14 +67,14 @@ export function changedPositions(before: Analysis, after: Analysis, skipMember =
       const o = before.countries[cc]?.positions[id]
       const q = o ?? readPosition({})
       const parts: string[] = []
-      if (q.stance !== p.stance) parts.push(`${STANCE_LABEL[q.stance]} → ${STANCE_LABEL[p.stance]}`)
-      if (q.confidence !== p.confidence) parts.push(`confidence ${CONFIDENCE_LABEL[q.confidence]} → ${CONFIDENCE_LABEL[p.confidence]}`)
-      if (q.notes !== p.notes) parts.push("notes")
-      if (JSON.stringify(q.sources) !== JSON.stringify(p.sources)) parts.push("sources")
+      if (q.stance !== p.stance) parts.push(t("tasks-change-stance", { from: STANCE_LABEL[q.stance], to: STANCE_LABEL[p.stance] }))
+      if (q.confidence !== p.confidence) parts.push(t("tasks-change-confidence", { from: CONFIDENCE_LABEL[q.confidence], to: CONFIDENCE_LABEL[p.confidence] }))
+      if (q.notes !== p.notes) parts.push(t("tasks-change-notes"))
+      if (JSON.stringify(q.sources) !== JSON.stringify(p.sources)) parts.push(t("tasks-change-sources"))
       // the person's own edits, from any of their devices, are no news to them
       if (!parts.length || (skipMember && samePerson(after, p.updatedBy, skipMember))) continue
-      out.push({ cc, country: c.name || cc, itemId: id, item: item.code || id, from: o ? o.stance : null, to: p.stance,
-        what: parts.join(", "), by: memberName(after, p.updatedBy) || "someone" })
+      out.push({ cc, country: countryName(cc, c.name), itemId: id, item: item.code || id, from: o ? o.stance : null, to: p.stance,
+        what: parts.join(t("talk-list-sep")), by: memberName(after, p.updatedBy) || t("talk-someone") })
     }
   }
   return out

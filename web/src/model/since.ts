@@ -5,6 +5,8 @@
 import { A } from "./am"
 import { type Analysis, type AnalysisDoc, memberForActor, memberName, sortedCountries, sortedItems } from "./schema"
 import { canonicalMember, samePerson } from "./identity"
+import { t as tr } from "../i18n"
+import { countryName } from "../i18n/names"
 
 /** A task the person should hear about: what happened to it, and who did it. */
 export interface TaskNews { id: string; title: string; what: string; by: string }
@@ -41,14 +43,15 @@ export function taskNews(before: Analysis, after: Analysis, doc: A.Doc<AnalysisD
     const raw = doc.tasks?.[id]
     const news = (what: string, field: string) => {
       const by = authorOf(after, doc, raw, field)
-      if (!samePerson(after, by, person)) out.push({ id, title: t.title, what, by: by ? memberName(after, by) : "someone" })
+      if (!samePerson(after, by, person)) out.push({ id, title: t.title, what, by: by ? memberName(after, by) : tr("talk-someone") })
     }
     const nowMine = mine(after, t.assignee), wasMine = !!o && mine(before, o.assignee)
-    if (nowMine && !wasMine) news("assigned to you", "assignee")
-    else if (!nowMine && wasMine) news("no longer assigned to you", "assignee")
+    if (nowMine && !wasMine) news(tr("tasks-news-assigned"), "assignee")
+    else if (!nowMine && wasMine) news(tr("tasks-news-unassigned"), "assignee")
     else if (nowMine && o) {
       const changed = TASK_FIELDS.filter(f => o[f] !== t[f])
-      if (changed.length) news(changed.map(f => f === "status" ? `${o.status} → ${t.status}` : f).join(", "), changed[0])
+      const word = (f: (typeof TASK_FIELDS)[number]) => f === "status" ? tr("tasks-news-status", { from: o.status, to: t.status }) : tr("tasks-news-field", { field: f })
+      if (changed.length) news(changed.map(word).join(tr("talk-list-sep")), changed[0])
     }
   }
   return out.sort((x, y) => x.title.localeCompare(y.title) || x.id.localeCompare(y.id))
@@ -79,7 +82,7 @@ export function mentionNews(before: Analysis, after: Analysis, person: string): 
       if (!p || samePerson(after, p.updatedBy, person)) continue
       const was = before.countries[cc]?.positions[itemId]?.notes ?? ""
       if (mentionCount(p.notes, name) > mentionCount(was, name)) {
-        out.push({ kind: "position", cc, itemId, where: `${c.name || cc} · ${item.code || itemId}`, by: memberName(after, p.updatedBy) || "someone" })
+        out.push({ kind: "position", cc, itemId, where: tr("talk-place-position", { country: countryName(cc, c.name), item: item.code || itemId }), by: memberName(after, p.updatedBy) || tr("talk-someone") })
       }
     }
   }
@@ -87,7 +90,7 @@ export function mentionNews(before: Analysis, after: Analysis, person: string): 
   for (const [id, t] of tasks) {
     if (mentionCount(t.notes, name) > mentionCount(before.tasks[id]?.notes ?? "", name)) {
       // Text keeps no author per edit: who typed the mention is not known here
-      out.push({ kind: "task", id, where: `task: ${t.title}`, by: "" })
+      out.push({ kind: "task", id, where: tr("talk-place-task", { title: t.title }), by: "" })
     }
   }
   return out

@@ -11,21 +11,31 @@ import {
   setResolved, setUrgent, targetKey, threadsOn,
 } from "../model/comments"
 import { type Composer, composer } from "./mentions"
-import { fmtTime, h, replaceKeepingFocus, slug } from "./dom"
+import { h, replaceKeepingFocus, slug } from "./dom"
+import { lang, t } from "../i18n"
+import { fmtTime } from "../i18n/names"
 import type { Ctx, DocState } from "./view"
 
 export interface CommentsPanel { el: HTMLElement; update(doc: DocState, a: Analysis): void }
 
 /** Runs a write and turns a refused comment into the message to show. */
 function attempt(ctx: Ctx, f: Parameters<Ctx["change"]>[0]): string {
-  try { ctx.change(f); return "" } catch (e) { if (e instanceof CommentError) return e.message; throw e }
+  try { ctx.change(f); return "" } catch (e) { if (e instanceof CommentError) return problemText(e.message); throw e }
+}
+
+/**
+ * A refusal in the language on. model/comments.ts words its refusals in English; the one a person meets
+ * by typing (an empty comment) is translated here, the others (races, hostile documents) stay as written.
+ */
+function problemText(english: string): string {
+  return english === "A comment needs some text." ? t("talk-error-empty") : english
 }
 
 /** "Comments (2 open, 1 urgent)" for a summary. */
 export function countLabel(threads: Thread[]): string {
-  const open = threads.filter(t => !t.resolved).length, urgent = threads.filter(t => t.urgent).length
-  if (!threads.length) return "Comments"
-  return `Comments (${open} open${urgent ? `, ${urgent} urgent` : ""}${threads.length > open ? `, ${threads.length - open} resolved` : ""})`
+  const open = threads.filter(x => !x.resolved).length, urgent = threads.filter(x => x.urgent).length
+  if (!threads.length) return t("talk-comments")
+  return t("talk-comments-count", { open, urgent, resolved: threads.length - open })
 }
 
 /**
@@ -34,14 +44,14 @@ export function countLabel(threads: Thread[]): string {
  */
 export function commentsPanel(ctx: Ctx, target: Target, label: string, open = false): CommentsPanel {
   const base = `cm-${slug(targetKey(target))}`
-  const summary = h("summary", {}, "Comments", h("span", { class: "vh" }, ` on ${label}`))
+  const summary = h("summary", {}, t("talk-comments"), h("span", { class: "vh" }, ` ${t("talk-comments-on", { label })}`))
   const list = h("div", { class: "threads" })
   const composers = new Map<string, Composer>()
   let analysis: Analysis | undefined
-  const newThread = composer(`${base}-new`, `New comment on ${label}`, "Comment", (text, mentions, urgent) =>
+  const newThread = composer(`${base}-new`, t("talk-new-comment-label", { label }), t("talk-comment-button"), (text, mentions, urgent) =>
     attempt(ctx, d => addComment(d, ctx.me, crypto.randomUUID(), { target, text, mentions, urgent })))
   const el = h("details", { class: "comments", open },
-    summary, list, ctx.canEdit ? newThread.el : h("p", { class: "muted" }, "Viewers read the comments; writing them needs an editor's link."))
+    summary, list, ctx.canEdit ? newThread.el : h("p", { class: "muted" }, t("talk-viewers-read")))
   let shown = ""
   const update = (doc: DocState, a: Analysis) => {
     analysis = a
@@ -50,7 +60,7 @@ export function commentsPanel(ctx: Ctx, target: Target, label: string, open = fa
     const comments = commentsOf(doc)
     const threads = threadsOn(comments, target)
     const inThreads = threads.flatMap(t => t.comments.map(([id]) => comments[id]))
-    const sig = JSON.stringify([threads, inThreads, ctx.canEdit, [...new Set(inThreads.map(c => c.by))].map(id => memberName(a, id))])
+    const sig = JSON.stringify([threads, inThreads, ctx.canEdit, [...new Set(inThreads.map(c => c.by))].map(id => memberName(a, id)), lang()])
     if (sig === shown) return
     shown = sig
     summary.firstChild!.textContent = countLabel(threads)
@@ -73,22 +83,23 @@ export function commentsPanel(ctx: Ctx, target: Target, label: string, open = fa
     document.getElementById(focusId)?.focus()
   }
 
-  function threadEl(t: Thread, comments: Record<string, CommentView>) {
-    const first = comments[t.root]
+  function threadEl(th: Thread, comments: Record<string, CommentView>) {
+    const first = comments[th.root]
     const deps: CommentDeps = { ctx, a: analysis!, base, composers, open: openComposer, drop }
-    const body = t.comments.map(([id, depth]) => commentEl(deps, id, depth, comments[id], t))
-    const tid = `${base}-${slug(t.root)}`
+    const body = th.comments.map(([id, depth]) => commentEl(deps, id, depth, comments[id], th))
+    const tid = `${base}-${slug(th.root)}`
     const resolveBtn = ctx.canEdit ? h("button", { type: "button", class: "small", id: `${tid}-resolve`,
-      onclick: () => attempt(ctx, d => setResolved(d, ctx.me, t.root, !t.resolved)) }, t.resolved ? "Reopen" : "Resolve") : null
-    const who = memberName(analysis!, first.by) || "someone"
-    const head = t.resolved
-      ? h("p", { class: "resolved-line" }, `Resolved by ${memberName(analysis!, first.resolvedBy) || "someone"}, ${fmtTime(first.resolvedAt)}`,
-        t.repliesAfterResolved ? h("strong", {}, ` · ${t.repliesAfterResolved} ${t.repliesAfterResolved === 1 ? "reply" : "replies"} after it was resolved`) : null, " ", resolveBtn)
+      onclick: () => attempt(ctx, d => setResolved(d, ctx.me, th.root, !th.resolved)) }, t(th.resolved ? "talk-reopen" : "talk-resolve")) : null
+    const who = memberName(analysis!, first.by) || t("talk-someone")
+    const head = th.resolved
+      ? h("p", { class: "resolved-line" }, t("talk-resolved-by", { who: memberName(analysis!, first.resolvedBy) || t("talk-someone"), time: fmtTime(first.resolvedAt) }),
+        th.repliesAfterResolved ? h("strong", {}, ` ${t("talk-replies-after-resolved", { count: th.repliesAfterResolved })}`) : null, " ", resolveBtn)
       : h("p", { class: "thread-tools" }, resolveBtn)
     const inner = h("div", { class: "thread-body" }, body, head)
-    return h("article", { class: `thread${t.resolved ? " resolved" : ""}${t.urgent ? " urgent" : ""}`, id: tid,
-      "aria-label": `Thread started by ${who}${t.resolved ? ", resolved" : ""}${t.urgent ? ", urgent" : ""}` },
-    t.resolved && !t.repliesAfterResolved ? h("details", {}, h("summary", {}, `Resolved thread by ${who}: ${preview(first)}`), inner) : inner)
+    const yes = (b: boolean) => (b ? "yes" : "no")
+    return h("article", { class: `thread${th.resolved ? " resolved" : ""}${th.urgent ? " urgent" : ""}`, id: tid,
+      "aria-label": t("talk-thread-label", { who, resolved: yes(th.resolved), urgent: yes(th.urgent) }) },
+    th.resolved && !th.repliesAfterResolved ? h("details", {}, h("summary", {}, t("talk-resolved-thread", { who, preview: preview(first) })), inner) : inner)
   }
 
   return { el, update }
@@ -102,36 +113,36 @@ interface CommentDeps {
 }
 
 /** One comment: who and when, its text (or its edit composer), its tools, and a reply composer if open. */
-function commentEl(p: CommentDeps, id: string, depth: number, c: CommentView, t: Thread) {
+function commentEl(p: CommentDeps, id: string, depth: number, c: CommentView, th: Thread) {
   const { ctx, a } = p
   const mine = samePerson(a, c.by, ctx.me.id) || c.by === ctx.me.id
   const cid = `${p.base}-${slug(id)}`
   const editing = p.composers.get(`edit:${id}`)
   const replying = p.composers.get(`reply:${id}`)
   const done = (key: string, problem: string) => { if (!problem) queueMicrotask(() => p.drop(key)); return problem }
-  const reply = () => p.open(`reply:${id}`, () => composer(`${cid}-reply`, `Your reply to ${memberName(a, c.by)}`, "Reply", (text, mentions, urgent) =>
-    done(`reply:${id}`, attempt(ctx, d => addComment(d, ctx.me, crypto.randomUUID(), { target: t.target, parent: id, text, mentions, urgent })))), `${cid}-reply`)
-  const edit = () => p.open(`edit:${id}`, () => composer(`${cid}-edit`, "Edit your comment", "Save", (text, mentions) =>
+  const reply = () => p.open(`reply:${id}`, () => composer(`${cid}-reply`, t("talk-reply-label", { name: memberName(a, c.by) }), t("talk-reply"), (text, mentions, urgent) =>
+    done(`reply:${id}`, attempt(ctx, d => addComment(d, ctx.me, crypto.randomUUID(), { target: th.target, parent: id, text, mentions, urgent })))), `${cid}-reply`)
+  const edit = () => p.open(`edit:${id}`, () => composer(`${cid}-edit`, t("talk-edit-label"), t("talk-save"), (text, mentions) =>
     done(`edit:${id}`, attempt(ctx, d => editComment(d, a, ctx.me, id, text, mentions))), c.text), `${cid}-edit`)
-  const remove = () => { if (confirm("Delete your comment? Replies to it stay.")) attempt(ctx, d => deleteComment(d, a, ctx.me, id)) }
+  const remove = () => { if (confirm(t("talk-delete-confirm"))) attempt(ctx, d => deleteComment(d, a, ctx.me, id)) }
   const button = (label: string, onclick: () => void, aria?: string) => h("button", { type: "button", class: "small", "aria-label": aria, onclick }, label)
   const live = !c.deleted
   const tools = ctx.canEdit ? h("span", { class: "ctools" },
-    live ? button("Reply", reply, `Reply to ${memberName(a, c.by)}`) : null,
-    mine && live ? button("Edit", edit) : null,
-    mine && live ? button("Delete", remove) : null,
-    c.urgent && live ? button("Handled", () => attempt(ctx, d => setUrgent(d, ctx.me, id, false))) : null) : null
+    live ? button(t("talk-reply"), reply, t("talk-reply-to", { name: memberName(a, c.by) })) : null,
+    mine && live ? button(t("talk-edit"), edit) : null,
+    mine && live ? button(t("talk-delete"), remove) : null,
+    c.urgent && live ? button(t("talk-handled"), () => attempt(ctx, d => setUrgent(d, ctx.me, id, false))) : null) : null
   return h("div", { class: `comment depth-${depth}${c.urgent && live ? " urgent" : ""}`, id: cid },
-    h("p", { class: "cmeta" }, h("strong", {}, memberName(a, c.by) || "someone"), ` · ${fmtTime(c.at)}`,
-      c.edited && live ? " · edited" : "", c.urgent && live ? h("span", { class: "chip urgent" }, "Urgent") : null),
-    !live ? h("p", { class: "ctext deleted" }, "(deleted)") : editing ? editing.el : h("p", { class: "ctext", dir: "auto" }, c.text),
+    h("p", { class: "cmeta" }, memberName(a, c.by) ? h("strong", { dir: "auto" }, memberName(a, c.by)) : h("strong", {}, t("talk-someone")),
+      ` · ${fmtTime(c.at)}`, c.edited && live ? ` · ${t("talk-edited")}` : "", c.urgent && live ? h("span", { class: "chip urgent" }, t("talk-urgent")) : null),
+    !live ? h("p", { class: "ctext deleted" }, t("talk-deleted")) : editing ? editing.el : h("p", { class: "ctext", dir: "auto" }, c.text),
     tools,
     replying ? replying.el : null)
 }
 
 /** The first words of a comment, for a folded thread. */
 function preview(c: CommentView): string {
-  if (c.deleted) return "(deleted)"
+  if (c.deleted) return t("talk-deleted")
   const words = [...c.text.replace(/\s+/g, " ")]
   return words.length > 60 ? words.slice(0, 59).join("") + "…" : words.join("")
 }

@@ -11,7 +11,9 @@ import { type CommentEntry, type FeedFilter, type FeedPage, NO_FILTER, PAGE, bui
 import { type CommentLike, commentEntries } from "../model/feedcomments"
 import { commentsOf } from "../model/comments"
 import { entryText } from "../model/feedtext"
-import { fmtTime, h, replaceKeepingFocus, selectEl } from "./dom"
+import { h, replaceKeepingFocus, selectEl } from "./dom"
+import { lang, t } from "../i18n"
+import { countryName, fmtTime, trackName } from "../i18n/names"
 import { TEMPLATE_TRACKS } from "./tracks"
 import type { Ctx, DocState, View } from "./view"
 import { A } from "../model/am"
@@ -33,13 +35,13 @@ const documentComments: ReadComments = doc => commentsOf(doc)
 
 export function feedView(ctx: Ctx, filter: FeedFilter, readComments: ReadComments = documentComments): View {
   const index = indexFor(ctx.handle)
-  const filters = h("div", { class: "filters feed-filters", role: "group", "aria-label": "Filter the feed" })
+  const filters = h("div", { class: "filters feed-filters", role: "group", "aria-label": t("talk-filter-feed") })
   const progress = h("p", { class: "muted feed-progress", "aria-live": "polite" })
-  const list = h("ol", { class: "feed", "aria-label": "Changes, newest first" })
-  const more = h("button", { type: "button", class: "small feed-more", hidden: true }, "Show more")
+  const list = h("ol", { class: "feed", "aria-label": t("talk-feed-list") })
+  const more = h("button", { type: "button", class: "small feed-more", hidden: true }, t("talk-show-more"))
   const el = h("section", { class: "view feed" },
-    h("h1", {}, "Feed"),
-    h("p", { class: "muted" }, "What changed in this analysis, newest first, from this device’s copy (it works offline). Every edit, field by field, is under “Recent changes”."),
+    h("h1", {}, t("talk-feed")),
+    h("p", { class: "muted" }, t("talk-feed-intro")),
     filters, progress, list, more)
   let limit = PAGE
   let a: Analysis | undefined
@@ -47,7 +49,7 @@ export function feedView(ctx: Ctx, filter: FeedFilter, readComments: ReadComment
   let filtersSig = ""
   let comments: { heads: string; entries: CommentEntry[] } = { heads: "", entries: [] }
   /** What the list shows now: built again only when the records, the document or the page size changed. */
-  let shown = { version: -1, heads: "", limit: 0 }
+  let shown = { version: -1, heads: "", limit: 0, lang: "" }
 
   more.addEventListener("click", () => { limit += PAGE; render() })
 
@@ -57,7 +59,7 @@ export function feedView(ctx: Ctx, filter: FeedFilter, readComments: ReadComment
     if (!el.isConnected && a) return
     const done = index.catchUp(ctx.handle.doc(), SLICE)
     render()
-    progress.textContent = done ? "" : `Reading the history on this device… ${index.read.toLocaleString()} changes read, ${index.pending.toLocaleString()} to go.`
+    progress.textContent = done ? "" : t("talk-feed-reading", { read: index.read, pending: index.pending })
     if (!done) timer = window.setTimeout(readMore, 0)
   }
   const schedule = (wait: number) => { if (!timer) timer = window.setTimeout(readMore, wait) }
@@ -66,8 +68,8 @@ export function feedView(ctx: Ctx, filter: FeedFilter, readComments: ReadComment
     if (!a) return
     const doc = ctx.handle.doc()
     const heads = A.getHeads(doc).join(",")
-    if (shown.version === index.version && shown.heads === heads && shown.limit === limit) return
-    shown = { version: index.version, heads, limit }
+    if (shown.version === index.version && shown.heads === heads && shown.limit === limit && shown.lang === lang()) return
+    shown = { version: index.version, heads, limit, lang: lang() }
     fillFilters(a)
     if (heads !== comments.heads) comments = { heads, entries: commentEntries(readComments(doc)) }
     const page = buildFeed(index.records, comments.entries, a, filter, limit)
@@ -76,7 +78,7 @@ export function feedView(ctx: Ctx, filter: FeedFilter, readComments: ReadComment
 
   function showPage(page: FeedPage, a: Analysis) {
     replaceKeepingFocus(list, page.entries.length === 0
-      ? h("li", { class: "muted feed-none" }, index.pending ? "Nothing yet…" : isFiltered(filter) ? "Nothing under these filters." : "No changes yet.")
+      ? h("li", { class: "muted feed-none" }, t(index.pending ? "talk-feed-nothing-yet" : isFiltered(filter) ? "talk-feed-nothing-filtered" : "talk-feed-no-changes"))
       : page.entries.map(e => entryEl(ctx, e, a)))
     more.hidden = !page.more
   }
@@ -84,7 +86,7 @@ export function feedView(ctx: Ctx, filter: FeedFilter, readComments: ReadComment
   /** The four filters; each choice is a link (the fragment), so the page is rebuilt for it. */
   function fillFilters(a: Analysis) {
     const options = filterOptions(a, filter)
-    const sig = JSON.stringify(options)
+    const sig = JSON.stringify([options, lang()])
     if (sig === filtersSig) return
     filtersSig = sig
     const pick = (k: keyof FeedFilter, label: string) => {
@@ -92,8 +94,8 @@ export function feedView(ctx: Ctx, filter: FeedFilter, readComments: ReadComment
       return h("span", { class: "feed-filter" }, h("label", { for: s.id, class: "vh" }, label), s)
     }
     replaceKeepingFocus(filters,
-      pick("kind", "Kind"), pick("track", "Track"), pick("country", "Country"), pick("person", "Person"),
-      isFiltered(filter) ? h("button", { type: "button", class: "small", onclick: () => ctx.go({ view: "feed", ...filterParams(NO_FILTER) }) }, "Clear filters") : null)
+      pick("kind", t("talk-filter-kind")), pick("track", t("talk-filter-track")), pick("country", t("talk-filter-country")), pick("person", t("talk-filter-person")),
+      isFiltered(filter) ? h("button", { type: "button", class: "small", onclick: () => ctx.go({ view: "feed", ...filterParams(NO_FILTER) }) }, t("talk-clear-filters")) : null)
   }
 
   ctx.here({ view: "feed", country: "", task: "" })
@@ -110,24 +112,24 @@ export function feedView(ctx: Ctx, filter: FeedFilter, readComments: ReadComment
 
 /** One entry: when, who, what it is about (a link where it has a place), what happened. */
 function entryEl(ctx: Ctx, e: FeedPage["entries"][number], a: Analysis) {
-  const t = entryText(e, a)
+  const x = entryText(e, a)
   const iso = e.at ? new Date(e.at * 1000).toISOString() : ""
-  const about = t.go ? h("a", { href: "#", class: "feed-about", onclick: (ev: Event) => { ev.preventDefault(); ctx.go(t.go!) } }, t.about)
-    : h("span", { class: "feed-about" }, t.about)
-  return h("li", { class: `feed-entry feed-${e.kind}${t.urgent ? " urgent" : ""}` },
+  const about = x.go ? h("a", { href: "#", class: "feed-about", onclick: (ev: Event) => { ev.preventDefault(); ctx.go(x.go!) } }, x.about)
+    : h("span", { class: "feed-about" }, x.about)
+  return h("li", { class: `feed-entry feed-${e.kind}${x.urgent ? " urgent" : ""}` },
     h("time", { datetime: iso || null }, iso ? fmtTime(iso) : "—"), " ",
-    h("strong", { class: "feed-who" }, t.who), " ",
-    about, t.urgent ? h("span", { class: "chip urgent" }, "urgent") : null,
-    h("span", { class: "feed-what" }, ` ${t.what}`))
+    h("strong", { class: "feed-who", dir: "auto" }, x.who), " ",
+    about, x.urgent ? h("span", { class: "chip urgent" }, t("talk-feed-urgent")) : null,
+    h("span", { class: "feed-what" }, ` ${x.what}`))
 }
 
 /** The four filters' choices; a filter naming something gone (or from another analysis's link) still shows, by its value. */
 function filterOptions(a: Analysis, filter: FeedFilter): Record<keyof FeedFilter, [string, string][]> {
   const options = {
-    kind: [["", "All kinds"], ["position", "Positions"], ["task", "Tasks"], ["comment", "Comments"]] as [string, string][],
-    track: [["", "All tracks"], ...sortedTracks(a, TEMPLATE_TRACKS).map(([id, t]): [string, string] => [id, `${id} – ${t.name}`])] as [string, string][],
-    country: [["", "All countries"], ...sortedCountries(a).map(([cc, c]): [string, string] => [cc, c.name || cc])] as [string, string][],
-    person: [["", "Everyone"], ...people(a).map((id): [string, string] => [id, memberName(a, id)]).sort((x, y) => x[1].localeCompare(y[1]))] as [string, string][],
+    kind: [["", t("talk-all-kinds")], ["position", t("talk-kind-positions")], ["task", t("talk-kind-tasks")], ["comment", t("talk-kind-comments")]] as [string, string][],
+    track: [["", t("talk-all-tracks")], ...sortedTracks(a, TEMPLATE_TRACKS).map(([id, tr]): [string, string] => [id, t("talk-code-name", { code: id, name: trackName(id, tr.name) })])] as [string, string][],
+    country: [["", t("talk-all-countries")], ...sortedCountries(a).map(([cc, c]): [string, string] => [cc, countryName(cc, c.name)])] as [string, string][],
+    person: [["", t("talk-everyone")], ...people(a).map((id): [string, string] => [id, memberName(a, id)]).sort((x, y) => x[1].localeCompare(y[1]))] as [string, string][],
   }
   for (const k of ["track", "country", "person"] as const) {
     if (filter[k] && !options[k].some(([v]) => v === filter[k])) options[k].push([filter[k], filter[k]])

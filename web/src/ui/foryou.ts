@@ -5,7 +5,9 @@
 import { type Analysis, sortedTracks } from "../model/schema"
 import { commentsOf, followsOf, setFollow, trackFollowKey } from "../model/comments"
 import { type ForYouEntry, type ReadMarks, forYou, isUnread, markRead, unreadCount } from "../model/foryou"
-import { fmtTime, h, replaceKeepingFocus } from "./dom"
+import { h, replaceKeepingFocus } from "./dom"
+import { lang, t } from "../i18n"
+import { fmtTime, trackName } from "../i18n/names"
 import { TEMPLATE_TRACKS } from "./tracks"
 import type { Ctx, DocState, View } from "./view"
 
@@ -32,17 +34,16 @@ function entriesOf(doc: DocState, a: Analysis, person: string): ForYouEntry[] {
 
 const marksKey = (ctx: Ctx) => FORYOU_KEY(ctx.handle.documentId, ctx.me.id)
 
-const KIND_LABEL: Record<ForYouEntry["kind"], string> = {
-  urgent: "Urgent", mention: "Mentions you", reply: "Reply to you", followed: "You follow this",
-}
+/** An entry's kind as its chip says it: "Urgent", "Mentions you", "Reply to you", "You follow this". */
+const kindLabel = (kind: ForYouEntry["kind"]) => t(`talk-kind-${kind}`)
 
 export function forYouView(ctx: Ctx): View {
-  const heading = h("h1", {}, "For you")
-  const list = h("ol", { class: "foryou", "aria-label": "For you" })
+  const heading = h("h1", {}, t("talk-for-you"))
+  const list = h("ol", { class: "foryou", "aria-label": t("talk-for-you") })
   const tracks = h("fieldset", { class: "card follows" })
-  const markAll = h("button", { type: "button", class: "small" }, "Mark all as read")
+  const markAll = h("button", { type: "button", class: "small" }, t("talk-mark-all-read"))
   const el = h("section", { class: "view foryou-view" }, heading,
-    h("p", { class: "muted" }, "Comments that mention you or a track you follow, replies to your comments, urgent threads, and news of positions you follow. Read on this device, offline too."),
+    h("p", { class: "muted" }, t("talk-for-you-intro")),
     markAll, list, tracks)
   let entries: ForYouEntry[] = []
   let shown = ""
@@ -55,26 +56,26 @@ export function forYouView(ctx: Ctx): View {
     entries = entriesOf(doc, a, ctx.me.id)
     const marks = readMarks(marksKey(ctx))
     const follows = followsOf(a, ctx.me.id)
-    const sig = JSON.stringify([entries, marks.keys.length, [...follows], Object.keys(a.tracks)])
+    const sig = JSON.stringify([entries, marks.keys.length, [...follows], Object.keys(a.tracks), lang()])
     if (sig === shown) return
     shown = sig
     const unread = unreadCount(entries, marks)
-    heading.textContent = unread ? `For you (${unread} new)` : "For you"
+    heading.textContent = unread ? t("talk-for-you-new", { count: unread }) : t("talk-for-you")
     markAll.disabled = !unread
-    replaceKeepingFocus(list, entries.length ? entries.map(e => entryEl(e, isUnread(e, marks))) : h("li", { class: "muted" }, "Nothing for you yet."))
-    replaceKeepingFocus(tracks, h("legend", {}, "Tracks you follow (an @track reaches you)"),
-      sortedTracks(a, TEMPLATE_TRACKS).map(([id, t]) => {
+    replaceKeepingFocus(list, entries.length ? entries.map(e => entryEl(e, isUnread(e, marks))) : h("li", { class: "muted" }, t("talk-nothing-for-you")))
+    replaceKeepingFocus(tracks, h("legend", {}, t("talk-tracks-you-follow")),
+      sortedTracks(a, TEMPLATE_TRACKS).map(([id, tr]) => {
         const box = h("input", { type: "checkbox", id: `follow-${id}`, checked: follows.has(trackFollowKey(id)), disabled: !ctx.canEdit,
           onchange: () => ctx.change(d => setFollow(d, ctx.me, trackFollowKey(id), box.checked)) })
-        return h("label", { for: box.id, class: "check" }, box, ` ${id} – ${t.name}`)
+        return h("label", { for: box.id, class: "check" }, box, ` ${t("talk-code-name", { code: id, name: trackName(id, tr.name) })}`)
       }))
   }
 
   function entryEl(e: ForYouEntry, unread: boolean) {
     const open = () => { saveMarks(marksKey(ctx), markRead(readMarks(marksKey(ctx)), [e.key])); ctx.go(e.route) }
     return h("li", { class: `fy fy-${e.kind}${unread ? " unread" : ""}` },
-      h("p", { class: "cmeta" }, unread ? h("span", { class: "chip new" }, "New") : null, " ",
-        h("span", { class: `chip fy-kind` }, KIND_LABEL[e.kind]), ` ${e.by} · ${fmtTime(e.at)} · `,
+      h("p", { class: "cmeta" }, unread ? h("span", { class: "chip new" }, t("talk-new")) : null, " ",
+        h("span", { class: `chip fy-kind` }, kindLabel(e.kind)), " ", h("span", { dir: "auto" }, e.by), ` · ${fmtTime(e.at)} · `,
         h("a", { href: "#", onclick: (ev: Event) => { ev.preventDefault(); open() } }, e.where)),
       h("p", { class: "ctext", dir: "auto" }, e.text))
   }
@@ -90,7 +91,7 @@ export function forYouUnread(ctx: Ctx, doc: DocState, a: Analysis): number {
 
 /** "Follow" / "Following" for a position: its comments and changes then come to "For you". */
 export function followButton(ctx: Ctx, key: string, label: string) {
-  const el = h("button", { type: "button", class: "small follow", "aria-pressed": "false", "aria-label": `Follow ${label}`, disabled: !ctx.canEdit }, "Follow")
+  const el = h("button", { type: "button", class: "small follow", "aria-pressed": "false", "aria-label": t("talk-follow-label", { label }), disabled: !ctx.canEdit }, t("talk-follow"))
   let following = false
   el.addEventListener("click", () => ctx.change(d => setFollow(d, ctx.me, key, !following)))
   const update = (a: Analysis) => {
@@ -98,7 +99,7 @@ export function followButton(ctx: Ctx, key: string, label: string) {
     if (now === following && el.dataset.shown) return
     following = now
     el.dataset.shown = "1"
-    el.textContent = now ? "Following" : "Follow"
+    el.textContent = t(now ? "talk-following" : "talk-follow")
     el.setAttribute("aria-pressed", String(now))
   }
   return { el, update }

@@ -9,6 +9,8 @@ import { MAX_MENTIONS } from "../model/comments"
 import { sortedTracks } from "../model/schema"
 import { TEMPLATE_TRACKS } from "./tracks"
 import { h } from "./dom"
+import { t } from "../i18n"
+import { trackName } from "../i18n/names"
 
 /** What "@" can complete to: a person (by name) or a track (by id). */
 export interface Candidate { mention: string; insert: string; label: string }
@@ -17,7 +19,7 @@ export function candidates(a: Analysis): Candidate[] {
   const out: Candidate[] = people(a).filter(id => a.members[id]?.name).map(id => ({
     mention: id, insert: a.members[id].name, label: memberName(a, id),
   }))
-  for (const [id, t] of sortedTracks(a, TEMPLATE_TRACKS)) out.push({ mention: `track:${id}`, insert: id, label: `${id} – everyone following ${t.name}` })
+  for (const [id, tr] of sortedTracks(a, TEMPLATE_TRACKS)) out.push({ mention: `track:${id}`, insert: id, label: t("talk-mention-track", { id, track: trackName(id, tr.name) }) })
   return out
 }
 
@@ -52,9 +54,9 @@ export interface Composer {
 export function composer(id: string, label: string, button: string,
   send: (text: string, mentions: string[], urgent: boolean) => string, initial = ""): Composer {
   let analysis: Analysis | undefined
-  const textarea = h("textarea", { id, rows: "2", "aria-label": label, maxlength: "8000", placeholder: "Write a comment; @ to mention someone or a track" })
+  const textarea = h("textarea", { id, rows: "2", "aria-label": label, maxlength: "8000", placeholder: t("talk-composer-placeholder"), dir: "auto" })
   textarea.value = initial
-  const list = h("ul", { class: "mention-list", role: "listbox", id: `${id}-mentions`, "aria-label": "Mention", hidden: true })
+  const list = h("ul", { class: "mention-list", role: "listbox", id: `${id}-mentions`, "aria-label": t("talk-mention"), hidden: true })
   const urgent = h("input", { type: "checkbox", id: `${id}-urgent` })
   const error = h("p", { class: "cerror", role: "alert" })
   let shown: Candidate[] = []
@@ -74,7 +76,7 @@ export function composer(id: string, label: string, button: string,
     list.replaceChildren(...shown.map((c, n) => h("li", {
       role: "option", id: `${id}-m${n}`, "aria-selected": n === active ? "true" : "false",
       onmousedown: (e: Event) => { e.preventDefault(); pick(c) },
-    }, `@${c.insert}`, h("span", { class: "muted" }, ` ${c.label}`))))
+    }, h("span", { dir: "auto" }, `@${c.insert}`), " ", h("span", { class: "muted", dir: c.mention.startsWith("track:") ? null : "auto" }, c.label))))
     list.hidden = !shown.length
     if (shown.length) textarea.setAttribute("aria-activedescendant", `${id}-m${active}`)
   }
@@ -102,7 +104,7 @@ export function composer(id: string, label: string, button: string,
   const submit = () => {
     if (!analysis) return
     const mentions = mentionsIn(analysis, textarea.value)
-    if (mentions.length > MAX_MENTIONS) { error.textContent = `A comment mentions at most ${MAX_MENTIONS} people or tracks.`; return }
+    if (mentions.length > MAX_MENTIONS) { error.textContent = t("talk-too-many-mentions", { max: MAX_MENTIONS }); return }
     const problem = send(textarea.value, mentions, urgent.checked)
     error.textContent = problem
     if (!problem) { textarea.value = ""; urgent.checked = false }
@@ -110,7 +112,7 @@ export function composer(id: string, label: string, button: string,
   const el = h("form", { class: "composer", onsubmit: (e: Event) => { e.preventDefault(); submit() } },
     textarea, list,
     h("div", { class: "row" },
-      h("label", { for: urgent.id, class: "urgent-box" }, urgent, " Urgent: someone needed now"),
+      h("label", { for: urgent.id, class: "urgent-box" }, urgent, ` ${t("talk-urgent-box")}`),
       h("button", { type: "submit" }, button)),
     error)
   return { el, textarea, setAnalysis(a: Analysis) { analysis = a } }

@@ -4,6 +4,8 @@ import { type Analysis, type Task, TASK_STATUSES, addTask, memberName, setTaskFi
 import { conflictsOf } from "../model/conflicts"
 import { canonicalMember, people, samePerson } from "../model/identity"
 import { h, replaceKeepingFocus, selectEl, slug } from "./dom"
+import { t as tr } from "../i18n"
+import { trackName } from "../i18n/names"
 import { attachPanel } from "./files"
 import { type CommentsPanel, commentsPanel } from "./comments"
 import { TEMPLATE_TRACKS } from "./tracks"
@@ -17,9 +19,9 @@ export function tasksView(ctx: Ctx, filter: TaskFilter): View {
   const form = newTaskForm(ctx)
   const list = h("div", { class: "tasklist" })
   const el = h("section", { class: "view tasks" },
-    h("h1", { class: "vh" }, "Tasks"),
+    h("h1", { class: "vh" }, tr("tasks-title")),
     ctx.canEdit ? form.el : null,
-    h("p", { class: "check" }, mine, h("label", { for: "f-mine" }, "Only my tasks")),
+    h("p", { class: "check" }, mine, h("label", { for: "f-mine" }, tr("tasks-only-mine"))),
     list)
   let lastDoc: DocState | undefined, lastA: Analysis | undefined
   // the tasks whose documents are unfolded stay so when the list is redrawn
@@ -28,7 +30,7 @@ export function tasksView(ctx: Ctx, filter: TaskFilter): View {
   const panels = new Map<string, CommentsPanel>()
   const panelFor = (id: string, t: Task) => {
     let p = panels.get(id)
-    if (!p) { p = commentsPanel(ctx, { on: "task", task: id }, `task ${t.title}`); panels.set(id, p) }
+    if (!p) { p = commentsPanel(ctx, { on: "task", task: id }, tr("talk-about-task", { title: t.title })); panels.set(id, p) }
     return p
   }
   mine.addEventListener("change", () => { filter.onlyMine = mine.checked; if (lastDoc && lastA) update(lastDoc, lastA) })
@@ -41,12 +43,12 @@ export function tasksView(ctx: Ctx, filter: TaskFilter): View {
     // per person: a task assigned to any record of theirs (an alias from another device) is theirs
     const tasks = Object.entries(a.tasks).filter(([, t]) => !filter.onlyMine || samePerson(a, t.assignee, ctx.me.id))
     const groups = [...sortedTracks(a, TEMPLATE_TRACKS).map(([id]) => id), ...new Set(tasks.map(([, t]) => t.track).filter(t => !a.tracks[t]).sort())]
-    replaceKeepingFocus(list, tasks.length === 0 ? h("p", {}, filter.onlyMine ? "No tasks assigned to you." : "No tasks yet.") :
-      groups.map(tr => {
-        const ts = tasks.filter(([, t]) => t.track === tr).sort((x, y) => x[1].when.localeCompare(y[1].when) || x[1].title.localeCompare(y[1].title))
+    replaceKeepingFocus(list, tasks.length === 0 ? h("p", {}, tr(filter.onlyMine ? "tasks-none-mine" : "tasks-none")) :
+      groups.map(track => {
+        const ts = tasks.filter(([, t]) => t.track === track).sort((x, y) => x[1].when.localeCompare(y[1].when) || x[1].title.localeCompare(y[1].title))
         if (!ts.length) return null
         return h("section", { class: "card" },
-          h("h2", {}, tr, a.tracks[tr] ? ` – ${a.tracks[tr].name}` : ""),
+          a.tracks[track] ? h("h2", {}, tr("talk-code-name", { code: track, name: trackName(track, a.tracks[track].name) })) : h("h2", { translate: "no" }, track),
           h("ul", { class: "tasks" }, ts.map(task => {
             const comments = panelFor(task[0], task[1])
             comments.update(doc, a)
@@ -62,17 +64,17 @@ export function tasksView(ctx: Ctx, filter: TaskFilter): View {
 function memberOptions(ctx: Ctx, a: Analysis): [string, string][] {
   const ms: [string, string][] = people(a).map(id => [id, memberName(a, id)])
   if (!a.members[ctx.me.id]) ms.push([ctx.me.id, ctx.me.name])
-  return [["", "Unassigned"], ...ms.sort((x, y) => x[1].localeCompare(y[1]))]
+  return [["", tr("tasks-unassigned")], ...ms.sort((x, y) => x[1].localeCompare(y[1]))]
 }
 
 /** The new-task form; its track and assignee choices follow the document without losing a choice made. */
 function newTaskForm(ctx: Ctx) {
-  const title = h("input", { id: "t-title", type: "text", "aria-label": "Title for new task", placeholder: "New task", required: true })
-  const track = h("select", { id: "t-track", "aria-label": "Track for new task" })
-  const assignee = h("select", { id: "t-assignee", "aria-label": "Assignee for new task" })
-  const when = h("input", { id: "t-when", type: "text", "aria-label": "Time for new task", placeholder: "e.g. Tue 10:00, Room C" })
-  const el = h("form", { class: "card row newtask", "aria-label": "New task" }, title, track, assignee, when,
-    h("button", { type: "submit" }, "Add task"))
+  const title = h("input", { id: "t-title", type: "text", "aria-label": tr("tasks-new-title"), placeholder: tr("tasks-new"), required: true, dir: "auto" })
+  const track = h("select", { id: "t-track", "aria-label": tr("tasks-new-track") })
+  const assignee = h("select", { id: "t-assignee", "aria-label": tr("tasks-new-assignee") })
+  const when = h("input", { id: "t-when", type: "text", "aria-label": tr("tasks-new-time"), placeholder: tr("tasks-time-placeholder"), dir: "auto" })
+  const el = h("form", { class: "card row newtask", "aria-label": tr("tasks-new") }, title, track, assignee, when,
+    h("button", { type: "submit" }, tr("tasks-add")))
   el.addEventListener("submit", e => {
     e.preventDefault()
     const t = title.value.trim()
@@ -83,7 +85,7 @@ function newTaskForm(ctx: Ctx) {
     title.focus()
   })
   const update = (a: Analysis) => {
-    const tracks: [string, string][] = sortedTracks(a, TEMPLATE_TRACKS).map(([id, t]) => [id, `${id} – ${t.name}`])
+    const tracks: [string, string][] = sortedTracks(a, TEMPLATE_TRACKS).map(([id, t]) => [id, tr("talk-code-name", { code: id, name: trackName(id, t.name) })])
     const tsig = JSON.stringify(tracks)
     if (track.dataset.sig !== tsig) { const v = track.value; track.replaceChildren(...tracks.map(([v, t]) => h("option", { value: v }, t))); track.dataset.sig = tsig; if (v) track.value = v }
     const mopts = memberOptions(ctx, a)
@@ -97,16 +99,16 @@ function newTaskForm(ctx: Ctx) {
 function taskItem(ctx: Ctx, doc: DocState, a: Analysis, [id, t]: [string, Task], watchers: string[] | undefined, docsOpen: Set<string>, comments: HTMLElement) {
   const sid = slug(id)
   const st = conflictsOf(a, doc.tasks?.[id], "status")
-  const whenIn = h("input", { id: `tw-${sid}`, type: "text", value: t.when, "data-shown": t.when, "aria-label": `Time for ${t.title}`, readonly: !ctx.canEdit })
-  const who = selectEl(`Assignee for ${t.title}`, `ta-${sid}`, memberOptions(ctx, a), t.assignee && canonicalMember(a, t.assignee), v => ctx.change(d => setTaskField(d, ctx.me, id, "assignee", v)))
-  const status = selectEl(`Status for ${t.title}`, `ts-${sid}`, TASK_STATUSES.map(s => [s, s[0].toUpperCase() + s.slice(1)]), t.status, v => ctx.change(d => setTaskField(d, ctx.me, id, "status", v)))
+  const whenIn = h("input", { id: `tw-${sid}`, type: "text", value: t.when, "data-shown": t.when, "aria-label": tr("tasks-time-for", { title: t.title }), readonly: !ctx.canEdit, dir: "auto" })
+  const who = selectEl(tr("tasks-assignee-for", { title: t.title }), `ta-${sid}`, memberOptions(ctx, a), t.assignee && canonicalMember(a, t.assignee), v => ctx.change(d => setTaskField(d, ctx.me, id, "assignee", v)))
+  const status = selectEl(tr("tasks-status-for", { title: t.title }), `ts-${sid}`, TASK_STATUSES.map(s => [s, tr(`status-${s}`)]), t.status, v => ctx.change(d => setTaskField(d, ctx.me, id, "status", v)))
   who.disabled = status.disabled = !ctx.canEdit
   whenIn.addEventListener("change", () => ctx.change(d => setTaskField(d, ctx.me, id, "when", whenIn.value.trim())))
   const li = h("li", { class: `task status-${t.status}` },
-    h("span", { class: "ttitle" }, t.title),
+    h("span", { class: "ttitle", dir: "auto" }, t.title),
     who, whenIn, status,
-    st.length > 1 ? h("span", { class: "chip conflict" }, `⚠ ${st.map(s => `${s.value} (${s.who})`).join(" / ")}`) : null,
-    watchers ? h("span", { class: "watch" }, "👁 " + watchers.join(", ")) : null,
+    st.length > 1 ? h("span", { class: "chip conflict" }, `⚠ ${st.map(s => tr("tasks-conflict-value", { status: String(s.value), who: s.who })).join(" / ")}`) : null,
+    watchers ? h("span", { class: "watch" }, "👁 ", h("span", { dir: "auto" }, watchers.join(", "))) : null,
     taskDocuments(ctx, id, t, docsOpen),
     comments)
   li.addEventListener("focusin", () => ctx.here({ view: "tasks", task: id, country: "" }))
@@ -115,11 +117,11 @@ function taskItem(ctx: Ctx, doc: DocState, a: Analysis, [id, t]: [string, Task],
 
 /** A task's documents, folded under "Documents (n)" so the list stays short. */
 function taskDocuments(ctx: Ctx, id: string, t: Task, docsOpen: Set<string>) {
-  const panel = attachPanel(ctx.files, { kind: "task", task: id }, `task ${t.title}`)
+  const panel = attachPanel(ctx.files, { kind: "task", task: id }, tr("talk-about-task", { title: t.title }))
   panel.update(t.files)
   const n = t.files?.length ?? 0
   const el = h("details", { class: "task-docs", open: docsOpen.has(id) },
-    h("summary", {}, `Documents${n ? ` (${n})` : ""}`, h("span", { class: "vh" }, ` for ${t.title}`)), panel.el)
+    h("summary", {}, n ? tr("tasks-documents-count", { count: n }) : tr("tasks-documents"), h("span", { class: "vh" }, ` ${tr("tasks-documents-for", { title: t.title })}`)), panel.el)
   el.addEventListener("toggle", () => { if (el.open) docsOpen.add(id); else docsOpen.delete(id) })
   return el
 }

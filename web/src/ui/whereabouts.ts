@@ -4,6 +4,7 @@
 // the presence updates that arrive every few seconds. Everything shown is text (where.ts bounds it).
 import { WHERE_MAX, whereFilterChoices } from "../where"
 import { h } from "./dom"
+import { t } from "../i18n"
 
 export interface WhereaboutsCtx {
   /** What the person said ("" = nothing). */
@@ -18,7 +19,11 @@ export interface WhereaboutsCtx {
   filterBy(where: string): void
 }
 
-interface Parts { input: HTMLInputElement; list: HTMLDataListElement; pick: HTMLSelectElement; ctx: WhereaboutsCtx }
+interface Parts {
+  input: HTMLInputElement; list: HTMLDataListElement; pick: HTMLSelectElement; ctx: WhereaboutsCtx
+  /** The two labels, worded again at each patch (the language may have changed). */
+  labels: [HTMLLabelElement, HTMLLabelElement]
+}
 const built = new WeakMap<HTMLElement, Parts>()
 
 /** Fills (the first time) or patches `el` with the person's `where` control and the presence filter. */
@@ -26,10 +31,11 @@ export function showWhereabouts(el: HTMLElement, ctx: WhereaboutsCtx) {
   const parts = built.get(el) ?? build(el, ctx)
   parts.ctx = ctx
   el.hidden = false
+  word(parts)
   if (document.activeElement !== parts.input) { parts.input.value = ctx.value; parts.input.dataset.shown = ctx.value }
   setOptions(parts.list, ctx.choices.map(w => [w, ""]))
   const filters = whereFilterChoices(ctx.choices, [...ctx.said, ...(ctx.filter ? [ctx.filter] : [])])
-  setOptions(parts.pick, [["", "everyone"], ...filters.map((w): [string, string] => [w, w])])
+  setOptions(parts.pick, [["", t("talk-where-everyone")], ...filters.map((w): [string, string] => [w, w])])
   parts.pick.value = ctx.filter
 }
 
@@ -39,26 +45,36 @@ export function hideWhereabouts(el: HTMLElement) { el.hidden = true }
 function build(el: HTMLElement, first: WhereaboutsCtx): Parts {
   const list = h("datalist", { id: "where-choices" })
   const input = h("input", {
-    id: "where-me", type: "text", list: list.id, maxlength: WHERE_MAX, autocomplete: "off", placeholder: "e.g. in COM5",
-    title: "Where you are, for the others: pick or type (shown next to your name)",
+    id: "where-me", type: "text", list: list.id, maxlength: WHERE_MAX, autocomplete: "off", dir: "auto",
   })
-  const pick = h("select", { id: "where-filter", "aria-label": "Show who is" })
-  const parts: Parts = { input, list, pick, ctx: first }
+  const pick = h("select", { id: "where-filter" })
+  const labels: Parts["labels"] = [h("label", { for: input.id }), h("label", { for: pick.id })]
+  const parts: Parts = { input, list, pick, ctx: first, labels }
   const commit = () => {
     if (input.value === input.dataset.shown) return
     input.dataset.shown = input.value
     parts.ctx.set(input.value)
   }
   const form = h("form", { class: "where-me" },
-    h("label", { for: input.id }, "Where are you?"), input, list)
+    labels[0], input, list)
   form.addEventListener("submit", e => { e.preventDefault(); commit() })
   input.addEventListener("change", commit)
   // a quick choice picked from the list is taken at once (typing waits for Enter or leaving the field)
   input.addEventListener("input", e => { if (!(e instanceof InputEvent) || e.inputType === "insertReplacementText") commit() })
   pick.addEventListener("change", () => parts.ctx.filterBy(pick.value))
-  el.replaceChildren(form, h("span", { class: "where-filter" }, h("label", { for: pick.id }, "Show"), pick))
+  el.replaceChildren(form, h("span", { class: "where-filter" }, labels[1], pick))
   built.set(el, parts)
   return parts
+}
+
+/** The controls' words in the language on: the labels, the hint, the placeholder. */
+function word({ input, pick, labels }: Parts) {
+  const set = (el: HTMLElement, attr: string, text: string) => { if (el.getAttribute(attr) !== text) el.setAttribute(attr, text) }
+  set(input, "placeholder", t("talk-where-placeholder"))
+  set(input, "title", t("talk-where-title"))
+  set(pick, "aria-label", t("talk-where-show-who"))
+  if (labels[0].textContent !== t("talk-where-question")) labels[0].textContent = t("talk-where-question")
+  if (labels[1].textContent !== t("talk-where-show")) labels[1].textContent = t("talk-where-show")
 }
 
 /** Replaces a datalist's or select's options when they differ (a focused select keeps working meanwhile). */
