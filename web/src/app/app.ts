@@ -14,10 +14,12 @@ import { SyncTracker } from "../sync/tracker"
 import { PresenceChannel, type Here, type PresenceLike } from "../presence"
 import { type Access, canEdit, fetchMe, isAdmin } from "../access"
 import { fetchTicket, syncUrl } from "../sync/session"
-import { h, replaceKeepingFocus } from "../ui/dom"
+import { h, replaceKeepingFocus, restoreTyped, typedValues } from "../ui/dom"
+import { onLangChange, t } from "../i18n"
+import { countryName } from "../i18n/names"
 import type { Go, Patches, View } from "../ui/view"
 import { noFilters } from "../ui/matrix"
-import { clearPresence, showPresence, showRole, showStatus, showTitle, type Shell } from "../ui/bar"
+import { clearPresence, showFrame, showPresence, showRole, showStatus, showTitle, type Shell } from "../ui/bar"
 import { showWhereabouts } from "../ui/whereabouts"
 import { TEMPLATE_TRACKS } from "../ui/tracks"
 import { cleanWhere, whereChoices } from "../where"
@@ -66,7 +68,7 @@ export class App implements ContextSource {
   /** Who the person is in the open analysis (identity.ts): the member their edits, tasks and presence use. */
   acting: Me | null = null
   access: AccessState
-  syncStatus: StatusLine = { text: "loading", state: "offline" }
+  syncStatus: StatusLine = { text: t("shell-loading"), state: "offline" }
   screen: Screen = "home"
   open: OpenDoc | undefined
   view: View | undefined
@@ -76,6 +78,8 @@ export class App implements ContextSource {
   since: Since | undefined
   #sinceTimer = 0
   #notices: Notices = { asOf: null, since: null }
+  /** Draws the screen on show again when it is not route()'s (a form, a question); null: route() draws it. */
+  #again: (() => void) | null = null
 
   readonly #stash: UnsavedStash
   readonly #storage = new DeviceStorage("caucus")
@@ -112,6 +116,23 @@ export class App implements ContextSource {
       if (state === "open") setTimeout(() => this.open?.presence.resend(), 300)
     })
     this.me = device.me()
+    showFrame(shell)
+    onLangChange(() => this.#langChanged())
+  }
+
+  /**
+   * Another language was picked: every word on screen again, without a reload (the document, the filters
+   * and what the person typed in a field stay). The view is built afresh; typed text is put back by id.
+   */
+  #langChanged() {
+    showFrame(this.shell)
+    this.showRole()
+    this.tracker.update()
+    const typed = typedValues(this.shell.app)
+    if (this.#again) { this.#again(); restoreTyped(this.shell.app, typed); return }
+    this.viewKey = ""
+    void this.route().then(() => restoreTyped(this.shell.app, typed))
+    if (this.open) { this.#showSince(); this.renderPresence() } else clearPresence(this.shell)
   }
 
   // ---------------------------------------------------------------- access and status
@@ -193,7 +214,7 @@ export class App implements ContextSource {
     this.acting = null
     this.asOf = undefined
     this.#setNotices({ asOf: null, since: null })
-    replaceKeepingFocus(this.shell.app, h("p", { class: "loading" }, "Opening the analysis…"))
+    replaceKeepingFocus(this.shell.app, h("p", { class: "loading" }, t("shell-opening")))
     let handle: DocHandle<AnalysisDoc>
     let sealed: SealedDoc | undefined
     try {
@@ -222,7 +243,7 @@ export class App implements ContextSource {
       // a member with this device's token may arrive later (another browser of the person's): follow it
       if (this.acting && patches.some(p => p.path[0] === "members")) this.#reidentify()
     })
-    this.device.rememberDoc(url, readAnalysis(handle.doc()).title || "Untitled analysis")
+    this.device.rememberDoc(url, readAnalysis(handle.doc()).title || t("shell-untitled"))
     this.#startSince(handle)
     this.files.opened()
     window.addEventListener("pagehide", () => presence.stop(), { once: true })
@@ -295,7 +316,7 @@ export class App implements ContextSource {
       this.#actAs(person, person !== own && a.members[own] && canonicalMember(a, own) === own ? [own] : [])
       void this.route()
     }
-    this.#question()
+    this.#question(() => this.#askIdentity(candidates, a))
     const { el, focus } = identityPrompt({
       you: this.me!.name,
       people: candidates.map(id => ({ id, label: memberName(a, id) })),
@@ -353,8 +374,8 @@ export class App implements ContextSource {
   /** The country or task a person is on (a peer's ids are looked up as own keys only: they may be anything). */
   #lookingAt(p: Here): string {
     const a = this.open ? readAnalysis(this.open.handle.doc()) : undefined
-    if (p.country) return (a && Object.hasOwn(a.countries, p.country) ? a.countries[p.country].name : "") || p.country
-    if (p.task) return "task: " + ((a && Object.hasOwn(a.tasks, p.task) ? a.tasks[p.task].title : "") || p.task)
+    if (p.country) return (a && Object.hasOwn(a.countries, p.country) ? countryName(p.country, a.countries[p.country].name) : "") || p.country
+    if (p.task) return t("shell-looking-at-task", { title: (a && Object.hasOwn(a.tasks, p.task) ? a.tasks[p.task].title : "") || p.task })
     return p.view
   }
 
@@ -402,7 +423,8 @@ export class App implements ContextSource {
     else {
       const doc = this.open!.handle.doc(), a = readAnalysis(doc)
       view.update(doc, a)
-      setNavCount(this.shell.nav, "foryou", forYouUnread(this.#ctx.live, doc, a), "new for you")
+      const count = forYouUnread(this.#ctx.live, doc, a)
+      setNavCount(this.shell.nav, "foryou", count, t("shell-nav-foryou-count", { count }))
     }
   }
 
@@ -454,6 +476,7 @@ export class App implements ContextSource {
 
   #nameScreen(then: () => void) {
     this.screen = "name"
+    this.#again = () => this.#nameScreen(then)
     this.shell.nav.replaceChildren()
     const { form, focus } = nameForm(this.me, me => {
       this.me = me
@@ -480,7 +503,7 @@ export class App implements ContextSource {
 
   /** A link brought another token than this device's: ask before replacing its access (then reload with it). */
   askToSwitch(token: string) {
-    this.#question()
+    this.#question(() => this.askToSwitch(token))
     const { el, focus } = switchAccessPrompt({
       use: () => { this.device.setToken(token); location.reload() },
       keep: () => void this.route(),
@@ -490,15 +513,16 @@ export class App implements ContextSource {
   }
 
   /** A question in place of the view; the route shown after it is built afresh. */
-  #question() {
+  #question(again: () => void) {
     this.screen = "ask"
+    this.#again = again
     this.shell.nav.replaceChildren()
     this.view = undefined
     this.viewKey = ""
   }
 
   #confirmForget() {
-    this.#question()
+    this.#question(() => this.#confirmForget())
     // the sync status counts, for every document opened since the page loaded, what the relay lacks
     const unsent = this.tracker.status.pending
     const { el, focus } = forgetConfirm({ unsent, forget: () => void this.#forget(), cancel: () => void this.route() })
@@ -509,19 +533,21 @@ export class App implements ContextSource {
   async #forget() {
     this.#closeDoc()
     this.#forgotten = true
-    replaceKeepingFocus(this.shell.app, h("p", { class: "loading" }, "Forgetting this device…"))
+    replaceKeepingFocus(this.shell.app, h("p", { class: "loading" }, t("shell-forgetting")))
     this.files.closed()
     await forgetDevice(this.repo, this.#storage, this.sealedStore, this.files.store)
     this.me = null
     this.access = { me: null, invalid: false }
     clearPresence(this.shell)
     this.showRole()
-    replaceKeepingFocus(this.shell.app, forgottenPage())
+    this.#again = () => replaceKeepingFocus(this.shell.app, forgottenPage())
+    this.#again()
   }
 
   /** Shows what the address bar's fragment names: the name form first, then home or a view of an analysis. */
   async route() {
     if (this.#forgotten) { location.replace(location.pathname); return }
+    this.#again = null
     const link = takeToken(this.device)
     if (link.kind === "taken") { location.reload(); return }
     if (link.kind === "differs") { this.askToSwitch(link.token); return }
@@ -542,8 +568,8 @@ export class App implements ContextSource {
     this.view = entryFor(r.view).build(this.#buildDeps(a), r)
     replaceKeepingFocus(this.shell.app, this.view.el)
     this.#updateView(this.view)
-    document.title = `${a.title || "Analysis"} – Caucus`
-    showTitle(this.shell, a.title || "Untitled analysis", !!this.open!.sealed)
+    document.title = t("shell-doc-title", { title: a.title || t("shell-analysis") })
+    showTitle(this.shell, a.title || t("shell-untitled"), !!this.open!.sealed)
     this.renderPresence()
   }
 

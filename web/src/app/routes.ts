@@ -19,6 +19,7 @@ import { adminView, type AdminCtx } from "../ui/admin"
 import { documentsView } from "../ui/documents"
 import { commentsView } from "../ui/comments-view"
 import { forYouView } from "../ui/foryou"
+import { t } from "../i18n"
 
 /** A fragment resolved against the open analysis. */
 export interface Route {
@@ -54,8 +55,8 @@ export interface BuildDeps {
 }
 
 export interface RouteEntry {
-  /** The nav bar's label (absent: reached only from links, like the print view). */
-  nav?: string
+  /** In the nav bar, labelled by the catalog's `shell-nav-<view>` (absent: reached only from links, like the print view). */
+  nav?: boolean
   adminOnly?: boolean
   /** Can show the analysis as of a date: the fragment's `asof` applies and the nav bar offers the picker. */
   pastDates?: boolean
@@ -67,7 +68,7 @@ export interface RouteEntry {
 /** The views of an open analysis, in nav bar order. */
 export const ROUTES: ReadonlyMap<string, RouteEntry> = new Map<string, RouteEntry>([
   ["matrix", {
-    nav: "Matrix", pastDates: true,
+    nav: true, pastDates: true,
     build: ({ ctx, filters }) => {
       const view = matrixView(ctx, filters.matrix)
       // the other views say where the person is themselves; the matrix is nowhere in particular
@@ -76,28 +77,28 @@ export const ROUTES: ReadonlyMap<string, RouteEntry> = new Map<string, RouteEntr
     },
   }],
   ["country", {
-    nav: "Country", pastDates: true,
+    nav: true, pastDates: true,
     key: r => `${r.cc}|${r.item ?? ""}`,
     build: ({ ctx }, r) => countryView(ctx, r.cc, r.item),
   }],
   ["tasks", {
-    nav: "Tasks", key: r => r.task,
+    nav: true, key: r => r.task,
     build: ({ ctx, filters }, r) => landOn(tasksView(ctx, filters.tasks), r.task && `ta-${slug(r.task)}`),
   }],
   // mentions, replies, urgent threads and followed positions for this person (ui/foryou.ts)
-  ["foryou", { nav: "For you", build: ({ ctx }) => forYouView(ctx) }],
+  ["foryou", { nav: true, build: ({ ctx }) => forYouView(ctx) }],
   // urgent threads, the analysis's and an item's threads, every open thread (ui/comments-view.ts)
-  ["comments", { nav: "Comments", key: r => r.item ?? "", build: ({ ctx }, r) => commentsView(ctx, r.item) }],
+  ["comments", { nav: true, key: r => r.item ?? "", build: ({ ctx }, r) => commentsView(ctx, r.item) }],
   // conference documents attached to the analysis, its items, positions and tasks (ui/documents.ts)
-  ["documents", { nav: "Documents", build: ({ ctx }) => documentsView(ctx) }],
+  ["documents", { nav: true, build: ({ ctx }) => documentsView(ctx) }],
   // what changed, newest first, filtered by kind, track, country and person (ui/feed.ts), read on this device
-  ["feed", { nav: "Feed", key: r => filterKey(r.feed), build: ({ ctx }, r) => feedView(ctx, r.feed) }],
-  ["recent", { nav: "Recent changes", build: ({ ctx }) => recentView(ctx) }],
-  ["export", { nav: "Export report", build: ({ tools }) => exportView(tools) }],
+  ["feed", { nav: true, key: r => filterKey(r.feed), build: ({ ctx }, r) => feedView(ctx, r.feed) }],
+  ["recent", { nav: true, build: ({ ctx }) => recentView(ctx) }],
+  ["export", { nav: true, build: ({ tools }) => exportView(tools) }],
   // change files to carry edits by hand (USB stick, e-mail); "Changes" read as recent changes
-  ["changes", { nav: "Offline files", build: ({ tools }) => changesView(tools) }],
-  ["access", { nav: "Access", adminOnly: true, build: ({ access }) => accessView(access) }],
-  ["admin", { nav: "Admin", adminOnly: true, build: ({ admin }) => adminView(admin) }],
+  ["changes", { nav: true, build: ({ tools }) => changesView(tools) }],
+  ["access", { nav: true, adminOnly: true, build: ({ access }) => accessView(access) }],
+  ["admin", { nav: true, adminOnly: true, build: ({ admin }) => adminView(admin) }],
   ["report", {
     key: r => `${r.reportDate}|${r.since}`,
     build: ({ tools }, r) => reportView(tools, r.reportDate, r.since ?? "last"),
@@ -166,7 +167,7 @@ export function resolveRoute(doc: string, p: URLSearchParams, env: RouteEnv): Ro
 
 /** The nav bar's links for this person: [view, label]. */
 export function navLinks(admin: boolean): [string, string][] {
-  return [...ROUTES].filter(([, e]) => e.nav && (admin || !e.adminOnly)).map(([v, e]) => [v, e.nav!])
+  return [...ROUTES].filter(([, e]) => e.nav && (admin || !e.adminOnly)).map(([v]) => [v, t(`shell-nav-${v}`)])
 }
 
 /**

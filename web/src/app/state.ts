@@ -3,6 +3,7 @@
 // keep one access check, one document opening and one render at a time.
 import type { Access, MeInfo, Role } from "../access"
 import type { Patches, View } from "../ui/view"
+import { t } from "../i18n"
 
 // ---------------------------------------------------------------- access
 
@@ -54,7 +55,7 @@ export interface StatusLine { text: string; state: string }
 
 /** The sync status, unless the relay refused the token: then that is what the person needs to know. */
 export function shownStatus(s: AccessState, sync: StatusLine): StatusLine {
-  return s.invalid ? { text: "access link no longer valid", state: "invalid" } : sync
+  return s.invalid ? { text: t("shell-status-invalid"), state: "invalid" } : sync
 }
 
 // ---------------------------------------------------------------- rendering

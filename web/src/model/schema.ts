@@ -3,6 +3,7 @@ import { A } from "./am"
 import { canonicalMember } from "./identity"
 import { list, obj, str } from "./read"
 import { type FileRef, withFiles } from "./files"
+import { t } from "../i18n"
 
 export { str } from "./read"
 export type { FileRef } from "./files"
@@ -11,14 +12,19 @@ export const SCHEMA = "caucus/analysis@1"
 
 export const STANCES = ["supports", "opposes", "undecided", "mixed", "unknown"] as const
 export type Stance = (typeof STANCES)[number]
-export const STANCE_LABEL: Record<Stance, string> = {
-  supports: "Supports", opposes: "Opposes", undecided: "Undecided", mixed: "Mixed", unknown: "Unknown",
+/**
+ * A value's name in the language on (the catalogs' common.ftl `stance-…`, `confidence-…`), read at each use
+ * through a getter, so the names follow a language switch. Prefer `t("stance-" + s)` in new code.
+ */
+function labels<K extends string>(prefix: string, keys: readonly K[]): Readonly<Record<K, string>> {
+  const o = {} as Record<K, string>
+  for (const k of keys) Object.defineProperty(o, k, { get: () => t(`${prefix}-${k}`), enumerable: true })
+  return o
 }
+export const STANCE_LABEL: Readonly<Record<Stance, string>> = labels("stance", STANCES)
 export const CONFIDENCES = ["rumour", "reported", "confirmed"] as const
 export type Confidence = (typeof CONFIDENCES)[number]
-export const CONFIDENCE_LABEL: Record<Confidence, string> = {
-  rumour: "Rumour", reported: "Reported", confirmed: "Confirmed",
-}
+export const CONFIDENCE_LABEL: Readonly<Record<Confidence, string>> = labels("confidence", CONFIDENCES)
 export const PRIORITIES = ["high", "medium", "low"] as const
 export type Priority = (typeof PRIORITIES)[number]
 export const TASK_STATUSES = ["open", "doing", "done"] as const

@@ -1,5 +1,6 @@
 // Sync status: pure logic (unit-tested) plus the count of local changes the relay does not have.
 import { A } from "../model/am"
+import { t } from "../i18n"
 
 export type SyncState = "offline" | "syncing" | "synced"
 
@@ -14,22 +15,18 @@ export interface StatusInput {
 
 export interface Status { state: SyncState; text: string; pending: number }
 
-const edits = (n: number) => `${n} edit${n === 1 ? "" : "s"}`
-
 /**
- * The words people read: "all saved", "2 edits waiting to send", "offline: your edits are kept on this
- * device" (with the count when there are some). Nothing is said about zero edits.
+ * The words people read, in the language on: "all saved", "2 edits waiting to send", "offline: your edits
+ * are kept on this device" (with the count when there are some). Nothing is said about zero edits.
  */
 export function computeStatus(s: StatusInput): Status {
   const pending = s.pending.reduce((x, y) => x + y, 0)
   if (!s.connected) {
-    const text = pending > 0
-      ? `offline: your edits are kept on this device (${edits(pending)} waiting to send)`
-      : "offline: your edits are kept on this device"
+    const text = pending > 0 ? t("shell-status-offline-waiting", { count: pending }) : t("shell-status-offline")
     return { state: "offline", text, pending }
   }
-  if (s.inSync.every(Boolean) && pending === 0) return { state: "synced", text: "all saved", pending: 0 }
-  return { state: "syncing", text: pending > 0 ? `${edits(pending)} waiting to send` : "catching up…", pending }
+  if (s.inSync.every(Boolean) && pending === 0) return { state: "synced", text: t("shell-status-saved"), pending: 0 }
+  return { state: "syncing", text: pending > 0 ? t("shell-status-waiting", { count: pending }) : t("shell-status-catching-up"), pending }
 }
 
 /**

@@ -9,6 +9,8 @@ import { sameWhere } from "../where"
 import { h, replaceKeepingFocus } from "./dom"
 import { trackHeight } from "./sticky"
 import { hideWhereabouts } from "./whereabouts"
+import { LANGUAGES, lang, setLang, t } from "../i18n"
+import { fmtNumber } from "../i18n/names"
 
 /** The elements of index.html the app fills, plus the notices container it adds under the banner. */
 export interface Shell {
@@ -59,7 +61,8 @@ function wireMenu(shell: Shell) {
 /** The open analysis's title in the bar (null: none open); `sealed` adds the end-to-end lock after it. */
 export function showTitle(shell: Shell, title: string | null, sealed = false) {
   let lock = document.getElementById("sealed-lock")
-  if (!lock) { lock = h("span", { id: "sealed-lock", class: "sealed-lock" }, "🔒 End-to-end encrypted"); shell.title.after(lock) }
+  if (!lock) { lock = h("span", { id: "sealed-lock", class: "sealed-lock" }, t("shell-sealed-lock")); shell.title.after(lock) }
+  lock.textContent = t("shell-sealed-lock")
   lock.hidden = !sealed || title === null
   shell.title.textContent = title ?? ""
   shell.title.title = title ?? ""
@@ -76,13 +79,12 @@ export function showStatus(el: HTMLElement, s: { text: string; state: string }) 
 }
 
 export function showRole(shell: Shell, role: Role | null, invalid: boolean) {
-  const t = roleText(role)
-  shell.role.textContent = t
-  shell.role.hidden = !t
+  const text = roleText(role)
+  shell.role.textContent = text
+  shell.role.hidden = !text
   shell.role.className = `role role-${role ?? "unknown"}`
   shell.banner.replaceChildren(...(invalid ? [h("p", { class: "card warn invalid" },
-    h("strong", {}, "This access link is no longer valid"), " — ask your coordinator for a new one. ",
-    "What is on this device stays readable here, but it cannot reach the relay with this link.")] : []))
+    h("strong", {}, t("shell-invalid-title")), " ", t("shell-invalid-text"))] : []))
 }
 
 /**
@@ -93,16 +95,17 @@ export function showPresence(shell: Shell, peers: Here[], lookingAt: (p: Here) =
   const el = shell.presence
   // the Menu button counts the others online, since the list itself is behind it on a phone
   const badge = shell.menu.querySelector<HTMLElement>(".online")!
-  badge.textContent = peers.length ? String(peers.length) : ""
+  badge.textContent = peers.length ? fmtNumber(peers.length) : ""
   badge.hidden = peers.length === 0
-  shell.menu.setAttribute("aria-label", peers.length ? `Menu (${peers.length} other${peers.length > 1 ? "s" : ""} online)` : "Menu")
+  shell.menu.setAttribute("aria-label", peers.length ? t("shell-menu-online", { count: peers.length }) : t("shell-menu"))
   const shown = only ? peers.filter(p => sameWhere(p.where, only)) : peers
-  replaceKeepingFocus(el, peers.length === 0 ? h("span", { class: "muted" }, "only you") :
-    shown.length === 0 ? h("span", { class: "muted" }, `nobody else ${only}`) :
+  // names, organisations and places are as people typed them: each in its own direction (dir=auto)
+  replaceKeepingFocus(el, peers.length === 0 ? h("span", { class: "muted" }, t("shell-presence-only-you")) :
+    shown.length === 0 ? h("span", { class: "muted" }, t("shell-presence-nobody", { where: only })) :
     h("ul", { class: "people" }, shown.map(p => h("li", { title: p.org },
-      h("strong", {}, p.name), p.org ? ` (${p.org})` : "",
-      p.where ? h("span", { class: "where-said" }, ` · ${p.where}`) : "",
-      p.country || p.task ? h("span", { class: "where" }, ` · ${lookingAt(p)}`) : ""))))
+      h("strong", { dir: "auto" }, p.name), p.org ? [" (", h("span", { dir: "auto" }, p.org), ")"] : "",
+      p.where ? h("span", { class: "where-said" }, " · ", h("span", { dir: "auto" }, p.where)) : "",
+      p.country || p.task ? h("span", { class: "where" }, " · ", h("span", { dir: "auto" }, lookingAt(p))) : ""))))
 }
 
 /** No analysis open: nobody to show, no count on the Menu button. */
@@ -113,5 +116,44 @@ export function clearPresence(shell: Shell) {
   const badge = shell.menu.querySelector<HTMLElement>(".online")!
   badge.textContent = ""
   badge.hidden = true
-  shell.menu.setAttribute("aria-label", "Menu")
+  shell.menu.setAttribute("aria-label", t("shell-menu"))
+}
+
+/**
+ * The frame's own words (index.html's static text) in the language on: the tab's title until an analysis
+ * names it, the brand, "All analyses", Menu, and the labels of the nav and presence list. Called at start
+ * and after every language switch.
+ */
+export function showFrame(shell: Shell) {
+  const $ = (sel: string) => document.querySelector<HTMLElement>(sel)
+  const menuText = [...shell.menu.childNodes].find(n => n.nodeType === Node.TEXT_NODE)
+  if (menuText) menuText.textContent = t("shell-menu")
+  if (!shell.menu.querySelector<HTMLElement>(".online")?.textContent) shell.menu.setAttribute("aria-label", t("shell-menu"))
+  const brand = $(".bar .brand"), home = $(".bar .home-link")
+  if (brand) brand.textContent = t("shell-brand")
+  if (home) home.textContent = t("shell-home-link")
+  shell.nav.setAttribute("aria-label", t("shell-nav-label"))
+  shell.presence.setAttribute("aria-label", t("shell-presence-label"))
+  const lock = document.getElementById("sealed-lock")
+  if (lock) lock.textContent = t("shell-sealed-lock")
+  languagePicker()
+}
+
+/**
+ * The language picker in the menu panel (on a phone behind Menu, on a wide screen at the end of the bar):
+ * each language under its own name, so a person who cannot read the current one still finds theirs.
+ * Switching keeps the page; the App redraws everything (app.ts, onLangChange).
+ */
+function languagePicker() {
+  let box = document.getElementById("lang-pick-box")
+  if (!box) {
+    box = h("span", { id: "lang-pick-box", class: "langpick" })
+    document.getElementById("bar-more")!.append(box)
+  }
+  const select = h("select", { id: "lang-pick", onchange: () => setLang(select.value) },
+    LANGUAGES.map(l => h("option", { value: l.code, lang: l.code, dir: l.dir, translate: "no" }, l.name)))
+  select.value = LANGUAGES.some(l => l.code === lang()) ? lang() : ""
+  const keep = document.activeElement?.id === "lang-pick"
+  box.replaceChildren(h("label", { for: "lang-pick" }, t("common-language")), select)
+  if (keep) select.focus()
 }

@@ -2,7 +2,7 @@
 // agenda item with stance, confidence, conflicts, notes, sources and who updated it. The page is built
 // once per set of items and patched on every change, so focus, open selects and carets survive.
 import {
-  type Analysis, type Country, type Item, type Position, CONFIDENCES, CONFIDENCE_LABEL, STANCES, STANCE_LABEL,
+  type Analysis, type Country, type Item, type Position, CONFIDENCES, STANCES,
   addSource, editNotes, ensureMember, memberName, readPosition, removeSource, resolvePositionField, setDelegationOpen,
   setPositionField, sortedCountries, sortedItems, spliceText,
 } from "../model/schema"
@@ -17,6 +17,8 @@ import { commentsPanel } from "./comments"
 import { followButton } from "./foryou"
 import { positionFollowKey } from "../model/comments"
 import type { Ctx, DocState, View } from "./view"
+import { t } from "../i18n"
+import { countryName, itemTitle, regionName } from "../i18n/names"
 
 /** Patches one part of the page to show a new version of the document. */
 type Updater = (doc: DocState, a: Analysis) => void
@@ -52,18 +54,19 @@ function focusCard(cc: string, itemId: string) {
 /** Builds the whole page into `el`; returns the updaters of its parts, in page order. */
 function buildPage(ctx: Ctx, el: HTMLElement, cc: string, a: Analysis): Updater[] {
   const c = a.countries[cc]
-  if (!c) { replaceKeepingFocus(el, h("p", {}, `No country ${cc} in this analysis.`)); return [] }
-  const picker = selectEl("Country", "country-pick", sortedCountries(a).map(([k, x]) => [k, x.name]), cc, v => ctx.go({ view: "country", c: v }))
+  if (!c) { replaceKeepingFocus(el, h("p", {}, t("positions-no-country", { code: cc }))); return [] }
+  const picker = selectEl(t("positions-country"), "country-pick", sortedCountries(a).map(([k, x]) => [k, countryName(k, x.name)]), cc, v => ctx.go({ view: "country", c: v }))
   const delegation = delegationCard(ctx, cc, c)
   const viewers = viewersLine(ctx, cc)
   const cards = sortedItems(a).map(item => positionCard(ctx, cc, c, item))
   const head = h("div", { class: "country-head" },
-    h("h1", {}, c.name, " ", h("span", { class: "meta" }, `${cc} · ${c.region}`)),
-    h("label", { for: picker.id, class: "vh" }, "Country"), picker)
+    h("h1", {}, h("span", { dir: "auto" }, countryName(cc, c.name)), " ",
+      h("span", { class: "meta" }, h("span", { translate: "no" }, cc), " · ", h("span", { dir: "auto" }, regionName(c.region)))),
+    h("label", { for: picker.id, class: "vh" }, t("positions-country")), picker)
   replaceKeepingFocus(el,
     head,
     viewers.el,
-    ctx.history?.(["countries", cc], c.name, "Country history"),
+    ctx.history?.(["countries", cc], countryName(cc, c.name), t("positions-country-history")),
     delegation.el,
     cards.map(card => card.el))
   // the heading sticks under the bar: cards scrolled to land below both (styles.css, --head-h)
@@ -74,11 +77,12 @@ function buildPage(ctx: Ctx, el: HTMLElement, cc: string, a: Analysis): Updater[
 // ---------------------------------------------------------------- delegation and presence
 
 function delegationCard(ctx: Ctx, cc: string, c: Country) {
-  const open = selectEl(`Open to civil society for ${c.name}`, "deleg-open",
-    [["", "Unknown"], ["yes", "Yes"], ["no", "No"]], "",
+  const country = countryName(cc, c.name)
+  const open = selectEl(t("positions-open-to-cs-for", { country }), "deleg-open",
+    [["", t("positions-open-unknown")], ["yes", t("positions-open-yes")], ["no", t("positions-open-no")]], "",
     v => ctx.change(d => setDelegationOpen(d, ctx.me, cc, v === "" ? null : v === "yes")))
   open.disabled = !ctx.canEdit
-  const contacts = h("textarea", { id: "deleg-contacts", rows: "2", "aria-label": `Delegation contacts for ${c.name}`, readonly: !ctx.canEdit })
+  const contacts = h("textarea", { id: "deleg-contacts", rows: "2", dir: "auto", "aria-label": t("positions-contacts-for", { country }), readonly: !ctx.canEdit })
   const path = ["countries", cc, "delegation", "contacts"]
   const showContacts = bindText(contacts, ctx.handle, path, (d, i, del, ins) => {
     const country = d.countries![cc]
@@ -86,12 +90,12 @@ function delegationCard(ctx: Ctx, cc: string, c: Country) {
     spliceText(d, path, i, del, ins)
     ensureMember(d, ctx.me)
   }, ctx.change)
-  const merged = mergePanel(ctx, path, `Delegation contacts for ${c.name}`, (d, i, del, ins) => spliceText(d, path, i, del, ins))
+  const merged = mergePanel(ctx, path, t("positions-contacts-for", { country }), (d, i, del, ins) => spliceText(d, path, i, del, ins))
   const el = h("details", { class: "card delegation", open: true },
-    h("summary", {}, "Delegation"),
+    h("summary", {}, t("positions-delegation")),
     h("div", { class: "fields" },
-      h("label", { for: open.id }, "Open to civil society"), open,
-      h("label", { for: contacts.id }, "Contacts"), contacts), merged.el)
+      h("label", { for: open.id }, t("positions-open-to-cs")), open,
+      h("label", { for: contacts.id }, t("positions-contacts")), contacts), merged.el)
   const update: Updater = (doc, a) => {
     const o = a.countries[cc].delegation.openToCivilSociety
     showValue(open, o === null ? "" : o ? "yes" : "no")
@@ -105,8 +109,8 @@ function delegationCard(ctx: Ctx, cc: string, c: Country) {
 function viewersLine(ctx: Ctx, cc: string) {
   const el = h("p", { class: "viewers", "aria-live": "polite" })
   const update: Updater = () => {
-    const others = ctx.peers().filter(p => p.country === cc).map(p => p.org ? `${p.name} (${p.org})` : p.name)
-    el.textContent = others.length ? `Also here: ${others.join(", ")}` : ""
+    const others = ctx.peers().filter(p => p.country === cc).map(p => p.org ? t("positions-person-org", { name: p.name, org: p.org }) : p.name)
+    el.textContent = others.length ? t("positions-also-here", { names: others.join(", ") }) : ""
   }
   return { el, update }
 }
@@ -115,41 +119,46 @@ function viewersLine(ctx: Ctx, cc: string) {
 
 /** What a card needs to name itself and its controls. */
 interface CardCtx { ctx: Ctx; cc: string; id: string; base: string; c: Country; item: Item }
-const labelFor = (k: CardCtx, field: string) => `${field} for ${k.c.name} on ${k.item.code}`
+/** A control's name on a card: "Stance for Brazil on Res 102" (`field`: stance, confidence, notes, source, add-source). */
+const labelFor = (k: CardCtx, field: string) => t(`positions-${field}-for`, { country: countryName(k.cc, k.c.name), code: k.item.code })
+/** The card's subject, "Brazil on Res 102", for the labels of its parts. */
+const subject = (k: CardCtx) => t("positions-on", { country: countryName(k.cc, k.c.name), code: k.item.code })
 
 function positionCard(ctx: Ctx, cc: string, c: Country, [id, item]: [string, Item]) {
   const k: CardCtx = { ctx, cc, id, base: `${slug(cc)}-${slug(id)}`, c, item }
-  const stance = selectEl(labelFor(k, "Stance"), `stance-${k.base}`, STANCES.map(s => [s, STANCE_LABEL[s]]), "unknown",
+  const stance = selectEl(labelFor(k, "stance"), `stance-${k.base}`, STANCES.map(s => [s, t(`stance-${s}`)]), "unknown",
     v => ctx.change(d => setPositionField(d, ctx.me, cc, id, "stance", v)))
-  const conf = selectEl(labelFor(k, "Confidence"), `conf-${k.base}`, CONFIDENCES.map(s => [s, CONFIDENCE_LABEL[s]]), "rumour",
+  const conf = selectEl(labelFor(k, "confidence"), `conf-${k.base}`, CONFIDENCES.map(s => [s, t(`confidence-${s}`)]), "rumour",
     v => ctx.change(d => setPositionField(d, ctx.me, cc, id, "confidence", v)))
   stance.disabled = conf.disabled = !ctx.canEdit
-  const notes = h("textarea", { id: `notes-${k.base}`, rows: "3", "aria-label": labelFor(k, "Notes"), readonly: !ctx.canEdit })
+  const notes = h("textarea", { id: `notes-${k.base}`, rows: "3", dir: "auto", "aria-label": labelFor(k, "notes"), readonly: !ctx.canEdit })
   const showNotes = bindText(notes, ctx.handle, ["countries", cc, "positions", id, "notes"],
     (d, i, del, ins) => editNotes(d, ctx.me, cc, id, i, del, ins), ctx.change)
-  const merged = mergePanel(ctx, ["countries", cc, "positions", id, "notes"], labelFor(k, "Notes"),
+  const merged = mergePanel(ctx, ["countries", cc, "positions", id, "notes"], labelFor(k, "notes"),
     (d, i, del, ins) => editNotes(d, ctx.me, cc, id, i, del, ins))
   const conflicts = conflictsPanel(k)
-  const internal = internalToggle(ctx, cc, id, `internal-${k.base}`, `${c.name} on ${item.code}`)
+  const about = subject(k)
+  const internal = internalToggle(ctx, cc, id, `internal-${k.base}`, about)
   const sources = sourcesEditor(k)
-  const files = attachPanel(ctx.files, { kind: "position", cc, item: id }, `${c.name} on ${item.code}`)
+  const files = attachPanel(ctx.files, { kind: "position", cc, item: id }, about)
   const updated = h("p", { class: "updated" })
-  const comments = commentsPanel(ctx, { on: "position", country: cc, item: id }, `${c.name} on ${item.code}`)
-  const follow = followButton(ctx, positionFollowKey(cc, id), `${c.name} on ${item.code}`)
+  const comments = commentsPanel(ctx, { on: "position", country: cc, item: id }, about)
+  const follow = followButton(ctx, positionFollowKey(cc, id), about)
+  const meta = { track: item.track, priority: item.priority, theme: item.theme }
   const el = h("article", { class: "card", id: `item-${k.base}` },
-    h("h2", {}, h("span", { class: "code" }, item.code), " ", item.title, " ", follow.el),
-    h("p", { class: "meta" }, `${item.track} · ${item.priority} priority${item.theme ? " · " + item.theme : ""}`),
-    item.summary ? h("details", { class: "summary" }, h("summary", {}, "About this item"), h("p", {}, item.summary)) : null,
+    h("h2", {}, h("span", { class: "code", translate: "no" }, item.code), " ", h("span", { dir: "auto" }, itemTitle(id, item.title)), " ", follow.el),
+    h("p", { class: "meta" }, t(item.theme ? "positions-meta-theme" : "positions-meta", meta)),
+    item.summary ? h("details", { class: "summary" }, h("summary", {}, t("positions-about")), h("p", { dir: "auto" }, item.summary)) : null,
     h("div", { class: "row" },
-      h("label", { for: stance.id }, "Stance"), stance,
-      h("label", { for: conf.id }, "Confidence"), conf),
+      h("label", { for: stance.id }, t("positions-stance")), stance,
+      h("label", { for: conf.id }, t("positions-confidence")), conf),
     conflicts.el,
-    h("label", { for: notes.id }, "Notes"), notes, merged.el, internal.el,
+    h("label", { for: notes.id }, t("positions-notes")), notes, merged.el, internal.el,
     sources.el,
     files.el,
     updated,
     comments.el,
-    ctx.history?.(["countries", cc, "positions", id], `${c.name} on ${item.code}`))
+    ctx.history?.(["countries", cc, "positions", id], about))
   el.addEventListener("focusin", () => ctx.here({ view: "country", country: cc, task: "" }))
   const update: Updater = (doc, a) => {
     const p = a.countries[cc]?.positions[id] ?? readPosition({})
@@ -180,9 +189,10 @@ function showValue(control: HTMLSelectElement, value: string) {
 
 /** "Updated by Ana (Article 19), 10 Nov 09:30"; both names when two people touched it at once. */
 function updatedText(a: Analysis, p: Position, by: ConflictValue[]): string {
-  return p.updatedAt || p.updatedBy
-    ? `Updated by ${by.length > 1 ? by.map(b => memberName(a, b.value)).join(" and ") : memberName(a, p.updatedBy) || "unknown"}, ${fmtTime(p.updatedAt)}`
-    : "Not updated yet"
+  if (!p.updatedAt && !p.updatedBy) return t("positions-not-updated")
+  const names = by.length > 1 ? by.map(b => memberName(a, b.value)).reduce((first, second) => t("positions-and", { first, second }))
+    : memberName(a, p.updatedBy) || t("positions-updated-unknown")
+  return t("positions-updated-by", { names, time: fmtTime(p.updatedAt) })
 }
 
 /** The conflict boxes of a card (stance, confidence), redrawn only when the conflicting values change. */
@@ -190,7 +200,7 @@ function conflictsPanel(k: CardCtx) {
   const el = h("div", { class: "conflicts" })
   let shown = ""
   const box = (field: Field, values: ConflictValue[]) => values.length > 1
-    ? conflictBox(field, `${field} of ${k.c.name} on ${k.item.code}`, values,
+    ? conflictBox(field, { field, country: countryName(k.cc, k.c.name), code: k.item.code }, values,
       k.ctx.canEdit ? v => k.ctx.change(d => resolvePositionField(d, k.ctx.me, k.cc, k.id, field, v)) : undefined)
     : null
   const update = (doc: DocState, a: Analysis, card: HTMLElement) => {
@@ -204,20 +214,22 @@ function conflictsPanel(k: CardCtx) {
   return { el, update }
 }
 
-function conflictBox(field: Field, label: string, values: ConflictValue[], keep?: (v: string) => void) {
-  const name = (v: string) => field === "stance" ? STANCE_LABEL[v as keyof typeof STANCE_LABEL] ?? v : CONFIDENCE_LABEL[v as keyof typeof CONFIDENCE_LABEL] ?? v
-  return h("div", { class: "conflictbox", role: "group", "aria-label": `Conflict: ${label}` },
-    h("p", {}, `⚠ ${values.length} people set the ${field} at the same time:`),
+/** `of`: the field and the card's subject, for the box's labels ("stance of Brazil on Res 102"). */
+function conflictBox(field: Field, of: { field: Field; country: string; code: string }, values: ConflictValue[], keep?: (v: string) => void) {
+  const known: readonly string[] = field === "stance" ? STANCES : CONFIDENCES
+  const name = (v: string) => known.includes(v) ? t(`${field}-${v}`) : v
+  return h("div", { class: "conflictbox", role: "group", "aria-label": t("positions-conflict-label", of) },
+    h("p", {}, t("positions-conflict-text", { count: values.length, field })),
     h("ul", {}, values.map(v => h("li", {},
-      h("span", { class: `chip st-${v.value}` }, name(v.value)), ` set by ${v.who} `,
-      keep ? h("button", { type: "button", "aria-label": `Keep ${name(v.value)} for ${label}`, onclick: () => keep(v.value) }, `Keep ${name(v.value)}`) : null))))
+      h("span", { class: `chip st-${v.value}` }, name(v.value)), " ", t("positions-set-by", { who: v.who }), " ",
+      keep ? h("button", { type: "button", "aria-label": t("positions-keep-for", { ...of, value: name(v.value) }), onclick: () => keep(v.value) }, t("positions-keep", { value: name(v.value) })) : null))))
 }
 
 /** The sources list (links open in a new tab) with add and remove for editors. */
 function sourcesEditor(k: CardCtx) {
   const { ctx, cc, id, base } = k
   const list = h("ul", { class: "sources" })
-  const input = h("input", { id: `src-${base}`, type: "text", "aria-label": labelFor(k, "Source"), placeholder: "URL or reference" })
+  const input = h("input", { id: `src-${base}`, type: "text", dir: "auto", "aria-label": labelFor(k, "source"), placeholder: t("positions-source-placeholder") })
   const add = () => {
     const v = input.value.trim()
     if (!v) return
@@ -225,16 +237,16 @@ function sourcesEditor(k: CardCtx) {
     input.value = ""
   }
   input.addEventListener("keydown", e => { if (e.key === "Enter") { e.preventDefault(); add() } })
-  const el = h("div", { class: "srcs" }, h("span", {}, "Sources"), list,
-    ctx.canEdit ? h("div", { class: "row" }, input, h("button", { type: "button", "aria-label": labelFor(k, "Add source"), onclick: add }, "Add")) : null)
+  const el = h("div", { class: "srcs" }, h("span", {}, t("positions-sources")), list,
+    ctx.canEdit ? h("div", { class: "row" }, input, h("button", { type: "button", "aria-label": labelFor(k, "add-source"), onclick: add }, t("positions-add"))) : null)
   let shown = ""
   const update = (p: Position) => {
     const now = JSON.stringify(p.sources)
     if (now === shown) return
     shown = now
     replaceKeepingFocus(list, p.sources.map((s, n) => h("li", {},
-      /^https?:\/\//.test(s) ? h("a", { href: s, target: "_blank", rel: "noopener noreferrer" }, s) : s, " ",
-      !ctx.canEdit ? null : h("button", { type: "button", id: `rm-${base}-${n}`, class: "small", "aria-label": `Remove source ${n + 1} for ${k.c.name} on ${k.item.code}`,
+      /^https?:\/\//.test(s) ? h("a", { href: s, target: "_blank", rel: "noopener noreferrer", dir: "auto" }, s) : h("span", { dir: "auto" }, s), " ",
+      !ctx.canEdit ? null : h("button", { type: "button", id: `rm-${base}-${n}`, class: "small", "aria-label": t("positions-remove-source", { n: n + 1, country: countryName(cc, k.c.name), code: k.item.code }),
         onclick: () => ctx.change(d => removeSource(d, ctx.me, cc, id, n)) }, "×"))))
   }
   return { el, update }

@@ -51,6 +51,27 @@ export function replaceKeepingFocus(container: Element, ...children: Child[]) {
   }
 }
 
+/** What was typed in the text fields of `root` that have an id: put back after a rebuild (a language switch). */
+export function typedValues(root: Element): Map<string, string> {
+  const typed = new Map<string, string>()
+  for (const el of root.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input[id], textarea[id]")) {
+    if (el instanceof HTMLInputElement && !["text", "search", "url", "email", ""].includes(el.type)) continue
+    if (el.value) typed.set(el.id, el.value)
+  }
+  return typed
+}
+
+/**
+ * Puts `typed` back into the fields of `root` with the same ids that came back empty. A field bound to the
+ * document shows the document's text again by itself, so it is never empty where something was typed.
+ */
+export function restoreTyped(root: Element, typed: Map<string, string>) {
+  for (const [id, value] of typed) {
+    const el = document.getElementById(id)
+    if ((el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) && root.contains(el) && !el.value) el.value = value
+  }
+}
+
 export function selectEl(label: string, id: string, options: [string, string][], value: string, onChange: (v: string) => void) {
   const s = h("select", { id, "aria-label": label, onchange: () => onChange(s.value) },
     options.map(([v, t]) => h("option", { value: v }, t)))
@@ -63,12 +84,8 @@ export function slug(s: string): string {
   return s.replace(/[^A-Za-z0-9_-]+/g, "-")
 }
 
-export function fmtTime(iso: string): string {
-  if (!iso) return ""
-  const d = new Date(iso)
-  if (isNaN(d.getTime())) return iso
-  return d.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" })
-}
+/** A moment as "12 Nov, 14:05", in the language on (i18n/names.ts). */
+export { fmtTime } from "../i18n/names"
 
 /** Single-region difference between two strings. */
 export function diff(a: string, b: string): { index: number; del: number; ins: string } {

@@ -5,6 +5,7 @@ import type { Me, Template } from "../model/schema"
 import type { KnownDoc } from "../app/device"
 import { h } from "./dom"
 import { forgetCard } from "./device"
+import { intlLang, t } from "../i18n"
 
 /** The name form; `done` gets the person (the same id as before, when there was one) once a name was given. */
 /**
@@ -18,14 +19,14 @@ export function suggestedName(tokenId: string | undefined, tokenName: string | u
 
 /** "Who are you?": `suggested` fills the name when the device has none yet (the token's name). */
 export function nameForm(current: Me | null, done: (me: Me) => void, suggested = ""): { form: HTMLFormElement; focus(): void } {
-  const name = h("input", { id: "me-name", type: "text", required: true, autocomplete: "name", value: current?.name ?? suggested })
-  const org = h("input", { id: "me-org", type: "text", autocomplete: "organization", value: current?.org ?? "" })
-  const form = h("form", { class: "card narrow", "aria-label": "Who are you?" },
-    h("h1", {}, "Who are you?"),
-    h("p", {}, "Your name and organisation are shown to your coalition next to your edits."),
-    h("label", { for: "me-name" }, "Your name"), name,
-    h("label", { for: "me-org" }, "Organisation"), org,
-    h("button", { type: "submit" }, "Continue"))
+  const name = h("input", { id: "me-name", type: "text", required: true, autocomplete: "name", dir: "auto", value: current?.name ?? suggested })
+  const org = h("input", { id: "me-org", type: "text", autocomplete: "organization", dir: "auto", value: current?.org ?? "" })
+  const form = h("form", { class: "card narrow", "aria-label": t("shell-name-title") },
+    h("h1", {}, t("shell-name-title")),
+    h("p", {}, t("shell-name-intro")),
+    h("label", { for: "me-name" }, t("shell-name-name")), name,
+    h("label", { for: "me-org" }, t("shell-name-org")), org,
+    h("button", { type: "submit" }, t("shell-name-continue")))
   form.addEventListener("submit", e => {
     e.preventDefault()
     const n = name.value.trim()
@@ -57,8 +58,8 @@ export function fragmentOfLink(pasted: string): string {
 }
 
 export function homePage(ctx: HomeCtx): HTMLElement {
-  const link = h("input", { id: "open-link", type: "url", placeholder: "Paste an analysis link", "aria-label": "Analysis link" })
-  const openForm = h("form", { class: "row" }, link, h("button", { type: "submit" }, "Open"))
+  const link = h("input", { id: "open-link", type: "url", placeholder: t("shell-home-link-placeholder"), "aria-label": t("shell-home-link-label") })
+  const openForm = h("form", { class: "row" }, link, h("button", { type: "submit" }, t("shell-home-open")))
   openForm.addEventListener("submit", e => {
     e.preventDefault()
     const hash = fragmentOfLink(link.value)
@@ -67,20 +68,19 @@ export function homePage(ctx: HomeCtx): HTMLElement {
   const { template: tpl, me } = ctx
   const sealedBox = h("input", { id: "new-sealed", type: "checkbox", checked: true })
   return h("section", { class: "view home" },
-    h("h1", {}, "Analyses on this device"),
-    ctx.hasToken ? null : h("p", { class: "card warn" },
-      "This device has no access token yet, so it cannot reach the relay. Open the link your coalition shared (it ends in “&token=…”); the token is kept on this device."),
-    ctx.docs.length === 0 ? h("p", {}, "None yet. Open a link from your coalition, or start a new analysis.") :
-      h("ul", { class: "docs" }, ctx.docs.map(d => h("li", {}, h("a", { href: "#doc=" + encodeURIComponent(d.url) }, d.title),
-        h("span", { class: "muted" }, ` · opened ${new Date(d.opened).toLocaleDateString()}`)))),
-    h("div", { class: "card" }, h("h2", {}, "Open a link"), openForm),
-    !ctx.canCreate ? null : h("div", { class: "card" }, h("h2", {}, "New analysis"),
-      h("p", {}, `From the template “${tpl.title}”: ${tpl.countries.length} countries, ${tpl.items.length} agenda items.`),
+    h("h1", {}, t("shell-home-title")),
+    ctx.hasToken ? null : h("p", { class: "card warn" }, t("shell-home-no-token")),
+    ctx.docs.length === 0 ? h("p", {}, t("shell-home-none")) :
+      h("ul", { class: "docs" }, ctx.docs.map(d => h("li", {}, h("a", { href: "#doc=" + encodeURIComponent(d.url), dir: "auto" }, d.title),
+        h("span", { class: "muted" }, " ", t("shell-home-opened", { date: new Date(d.opened).toLocaleDateString(intlLang()) }))))),
+    h("div", { class: "card" }, h("h2", {}, t("shell-home-open-title")), openForm),
+    !ctx.canCreate ? null : h("div", { class: "card" }, h("h2", {}, t("shell-home-new-title")),
+      h("p", {}, t("shell-home-from-template", { title: tpl.title, countries: tpl.countries.length, items: tpl.items.length })),
       // ticked by default: a new analysis is end-to-end encrypted unless the person chooses otherwise
-      h("p", { class: "check" }, sealedBox, h("label", { for: sealedBox.id }, "End-to-end encrypted"),
-        h("span", { class: "muted" }, " (the relay cannot read it; only member devices hold the keys)")),
-      h("button", { type: "button", id: "new-analysis", onclick: () => ctx.create(sealedBox.checked) }, "Create new analysis")),
-    h("p", { class: "muted" }, `Signed in on this device as ${me.name}${me.org ? " (" + me.org + ")" : ""}. `,
-      h("button", { type: "button", class: "linkish", onclick: ctx.changeName }, "Change")),
+      h("p", { class: "check" }, sealedBox, h("label", { for: sealedBox.id }, t("shell-home-sealed")),
+        h("span", { class: "muted" }, " ", t("shell-home-sealed-note"))),
+      h("button", { type: "button", id: "new-analysis", onclick: () => ctx.create(sealedBox.checked) }, t("shell-home-create"))),
+    h("p", { class: "muted" }, me.org ? t("shell-home-signed-in-org", { name: me.name, org: me.org }) : t("shell-home-signed-in", { name: me.name }), " ",
+      h("button", { type: "button", class: "linkish", onclick: ctx.changeName }, t("shell-home-change"))),
     forgetCard(ctx.forget))
 }

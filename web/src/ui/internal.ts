@@ -6,6 +6,7 @@ import { A } from "../model/am"
 import { type Position, setNotesInternal } from "../model/schema"
 import { h } from "./dom"
 import type { Ctx } from "./view"
+import { t } from "../i18n"
 
 /** Whether a note stays out of exports meant for the list: the flag, or any concurrent value saying so. */
 export function notesKeptInternal(p: Position, concurrent: boolean[] = []): boolean {
@@ -21,12 +22,12 @@ export function concurrentFlags(positionDoc: unknown): boolean[] {
 }
 
 export function internalToggle(ctx: Ctx, cc: string, itemId: string, id: string, label: string) {
-  const box = h("input", { id, type: "checkbox", disabled: !ctx.canEdit, "aria-label": `Internal: keep out of reports (${label})` }) as HTMLInputElement
+  const box = h("input", { id, type: "checkbox", disabled: !ctx.canEdit, "aria-label": t("positions-internal-for", { label }) }) as HTMLInputElement
   box.addEventListener("change", () => {
     const internal = box.checked
     ctx.change(d => setNotesInternal(d, ctx.me, cc, itemId, internal))
   })
-  const el = h("label", { class: "internal", for: id }, box, " Internal: keep out of reports")
+  const el = h("label", { class: "internal", for: id }, box, " ", t("positions-internal"))
   const update = (p: Position, concurrent: boolean[] = []) => { box.checked = notesKeptInternal(p, concurrent) }
   return { el, update }
 }

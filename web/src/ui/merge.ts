@@ -7,6 +7,7 @@ import { TextMergeTracker, confirmTextMerge, fieldKey, sideText } from "../model
 import { diff, h, replaceKeepingFocus, slug } from "./dom"
 import type { TextWrite } from "./text"
 import type { Ctx, DocState } from "./view"
+import { t } from "../i18n"
 
 /** One tracker per open document: it keeps the decoded change graph between versions. */
 const trackers = new WeakMap<object, TextMergeTracker>()
@@ -23,7 +24,7 @@ export function mergePanel(ctx: Ctx, path: string[], label: string, write: TextW
   let shown = ""
   const update = (doc: DocState, a: Analysis) => {
     const merge = trackerFor(ctx).merges(doc).find(m => fieldKey(m.path) === key)
-    const sides = merge ? merge.sides.map(s => ({ name: s.member ? a.members[s.who]?.name || memberName(a, s.who) : `unknown device ${s.who.slice(0, 8)}`, text: sideText(doc, path, s) })).sort((x, y) => x.name.localeCompare(y.name)) : []
+    const sides = merge ? merge.sides.map(s => ({ name: s.member ? a.members[s.who]?.name || memberName(a, s.who) : t("positions-merge-unknown-device", { id: s.who.slice(0, 8) }), text: sideText(doc, path, s) })).sort((x, y) => x.name.localeCompare(y.name)) : []
     const now = JSON.stringify(sides)
     if (now === shown) return
     shown = now
@@ -40,16 +41,18 @@ export function mergePanel(ctx: Ctx, path: string[], label: string, write: TextW
         ensureMember(d, ctx.me)
       })
     }
-    const names = sides.map(s => s.name).join(" and ")
+    const names = sides.map(s => s.name).reduce((first, second) => t("positions-and", { first, second }))
     const base = slug(key)
-    replaceKeepingFocus(el, h("div", { class: "conflictbox", role: "group", "aria-label": `Text merge: ${label}` },
-      h("p", {}, `⚠ Edited at the same time by ${names}. The text above is automerge's merge of both; check it.`),
+    replaceKeepingFocus(el, h("div", { class: "conflictbox", role: "group", "aria-label": t("positions-merge-label", { label }) },
+      h("p", {}, t("positions-merge-text", { names })),
       h("ul", {}, sides.map((s, n) => h("li", {},
-        h("span", {}, `${s.name}'s version:`), h("blockquote", { class: "side" }, s.text || "(empty)"),
-        ctx.canEdit ? h("button", { type: "button", id: `keep-${base}-${n}`, "aria-label": `Keep ${s.name}'s version of ${label}`, onclick: () => keep(s.text) }, `Keep ${s.name}'s version`) : null))),
+        h("span", {}, t("positions-merge-version", { name: s.name })),
+        // each person's text as they wrote it, in its own direction
+        s.text ? h("blockquote", { class: "side", dir: "auto" }, s.text) : h("blockquote", { class: "side" }, t("positions-merge-empty")),
+        ctx.canEdit ? h("button", { type: "button", id: `keep-${base}-${n}`, "aria-label": t("positions-merge-keep-for", { name: s.name, label }), onclick: () => keep(s.text) }, t("positions-merge-keep", { name: s.name })) : null))),
       ctx.canEdit ? h("p", {},
-        h("button", { type: "button", id: `keep-${base}-merged`, "aria-label": `Keep the merged text of ${label}`, onclick: () => keep(undefined) }, "Keep the merged text"),
-        " or edit the text above, then keep it.") : null))
+        h("button", { type: "button", id: `keep-${base}-merged`, "aria-label": t("positions-merge-keep-merged-for", { label }), onclick: () => keep(undefined) }, t("positions-merge-keep-merged")),
+        " ", t("positions-merge-or-edit")) : null))
   }
   return { el, update }
 }

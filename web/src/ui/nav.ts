@@ -2,6 +2,8 @@
 // token), and for views that can show the past, the "Show as of…" date picker.
 import { todayUtc } from "../model/history"
 import { h } from "./dom"
+import { t } from "../i18n"
+import { fmtNumber } from "../i18n/names"
 import type { Go } from "./view"
 
 export interface NavCtx {
@@ -23,23 +25,23 @@ export function fillNav(nav: HTMLElement, ctx: NavCtx) {
   }, label)
   const copy = h("button", { type: "button", class: "small", onclick: async () => {
     const u = ctx.shareUrl()
-    try { await navigator.clipboard.writeText(u); copy.textContent = "Copied" } catch { prompt("Link (without token):", u) }
-  } }, "Copy link")
+    try { await navigator.clipboard.writeText(u); copy.textContent = t("shell-nav-copied") } catch { prompt(t("shell-nav-link-prompt"), u) }
+  } }, t("shell-nav-copy-link"))
   nav.replaceChildren(...ctx.links.map(([v, label]) => link(v, label)), copy, ...(ctx.asOf ? [asOfPicker(ctx.asOf)] : []))
 }
 
-/** Shows a count next to a view's link ("For you 3"), or none when 0. */
-export function setNavCount(nav: HTMLElement, view: string, count: number, what: string) {
+/** Shows a count next to a view's link ("For you 3"), or none when 0; `label` is what a screen reader says ("3 new for you"). */
+export function setNavCount(nav: HTMLElement, view: string, count: number, label: string) {
   const link = nav.querySelector<HTMLElement>(`a[data-view="${view}"]`)
   if (!link) return
   let badge = link.querySelector<HTMLElement>(".badge")
   if (!count) { badge?.remove(); return }
   if (!badge) { badge = h("span", { class: "badge" }); link.append(" ", badge) }
-  badge.textContent = String(count)
-  badge.setAttribute("aria-label", `${count} ${what}`)
+  badge.textContent = fmtNumber(count)
+  badge.setAttribute("aria-label", label)
 }
 
 function asOfPicker({ date, pick }: NonNullable<NavCtx["asOf"]>): HTMLElement {
   const input = h("input", { id: "asof", type: "date", value: date, max: todayUtc(), onchange: () => pick(input.value) })
-  return h("span", { class: "asofpick" }, h("label", { for: "asof" }, "Show as of…"), input)
+  return h("span", { class: "asofpick" }, h("label", { for: "asof" }, t("shell-nav-as-of")), input)
 }
