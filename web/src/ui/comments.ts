@@ -134,7 +134,7 @@ function commentEl(p: CommentDeps, id: string, depth: number, c: CommentView, th
     c.urgent && live ? button(t("talk-handled"), () => attempt(ctx, d => setUrgent(d, ctx.me, id, false))) : null) : null
   return h("div", { class: `comment depth-${depth}${c.urgent && live ? " urgent" : ""}`, id: cid },
     h("p", { class: "cmeta" }, memberName(a, c.by) ? h("strong", { dir: "auto" }, memberName(a, c.by)) : h("strong", {}, t("talk-someone")),
-      ` · ${fmtTime(c.at)}`, c.edited && live ? ` · ${t("talk-edited")}` : "", c.urgent && live ? h("span", { class: "chip urgent" }, t("talk-urgent")) : null),
+      " · ", h("time", { datetime: c.at || null }, fmtTime(c.at)), c.edited && live ? ` · ${t("talk-edited")}` : "", c.urgent && live ? h("span", { class: "chip urgent" }, t("talk-urgent")) : null),
     !live ? h("p", { class: "ctext deleted" }, t("talk-deleted")) : editing ? editing.el : h("p", { class: "ctext", dir: "auto" }, c.text),
     tools,
     replying ? replying.el : null)

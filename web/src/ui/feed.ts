@@ -114,8 +114,10 @@ export function feedView(ctx: Ctx, filter: FeedFilter, readComments: ReadComment
 function entryEl(ctx: Ctx, e: FeedPage["entries"][number], a: Analysis) {
   const x = entryText(e, a)
   const iso = e.at ? new Date(e.at * 1000).toISOString() : ""
-  const about = x.go ? h("a", { href: "#", class: "feed-about", onclick: (ev: Event) => { ev.preventDefault(); ctx.go(x.go!) } }, x.about)
-    : h("span", { class: "feed-about" }, x.about)
+  // a comment on an agenda item is about the item's code alone ("Res 102"): a code, not words
+  const code = e.kind === "comment" && e.on === "item" ? "no" : null
+  const about = x.go ? h("a", { href: "#", class: "feed-about", translate: code, onclick: (ev: Event) => { ev.preventDefault(); ctx.go(x.go!) } }, x.about)
+    : h("span", { class: "feed-about", translate: code }, x.about)
   return h("li", { class: `feed-entry feed-${e.kind}${x.urgent ? " urgent" : ""}` },
     h("time", { datetime: iso || null }, iso ? fmtTime(iso) : "—"), " ",
     h("strong", { class: "feed-who", dir: "auto" }, x.who), " ",

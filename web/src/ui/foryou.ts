@@ -75,7 +75,7 @@ export function forYouView(ctx: Ctx): View {
     const open = () => { saveMarks(marksKey(ctx), markRead(readMarks(marksKey(ctx)), [e.key])); ctx.go(e.route) }
     return h("li", { class: `fy fy-${e.kind}${unread ? " unread" : ""}` },
       h("p", { class: "cmeta" }, unread ? h("span", { class: "chip new" }, t("talk-new")) : null, " ",
-        h("span", { class: `chip fy-kind` }, kindLabel(e.kind)), " ", h("span", { dir: "auto" }, e.by), ` · ${fmtTime(e.at)} · `,
+        h("span", { class: `chip fy-kind` }, kindLabel(e.kind)), " ", h("span", { dir: "auto" }, e.by), " · ", h("time", { datetime: e.at || null }, fmtTime(e.at)), " · ",
         h("a", { href: "#", onclick: (ev: Event) => { ev.preventDefault(); open() } }, e.where)),
       h("p", { class: "ctext", dir: "auto" }, e.text))
   }

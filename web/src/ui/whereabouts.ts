@@ -82,7 +82,8 @@ function setOptions(el: HTMLDataListElement | HTMLSelectElement, options: [strin
   const sig = JSON.stringify(options)
   if (el.dataset.sig === sig) return
   const value = el instanceof HTMLSelectElement ? el.value : ""
-  el.replaceChildren(...options.map(([v, text]) => h("option", { value: v }, text)))
+  // what people said is their own text, isolated for direction ("" is the catalog's "everyone")
+  el.replaceChildren(...options.map(([v, text]) => h("option", { value: v, dir: v ? "auto" : null }, text)))
   el.dataset.sig = sig
   if (el instanceof HTMLSelectElement) el.value = value
 }
