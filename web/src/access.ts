@@ -1,6 +1,8 @@
 // Roles and tokens: what the relay's access API says about this device's token, and the admin calls.
 // The pure parts (canEdit, roleText, tokenState, …) are unit tested; the fetches are thin.
 
+import { t } from "./i18n"
+
 export type Role = "admin" | "editor" | "viewer"
 export interface MeInfo { tokenId: string; name: string; role: Role; docs: string[] | null; expiresUnixMs: number | null }
 export interface TokenInfo {
@@ -24,8 +26,14 @@ export function isAdmin(role: Role | null | undefined): boolean { return role ==
 
 /** What the top bar shows. */
 export function roleText(role: Role | null | undefined): string {
-  return role === "viewer" ? "viewer · read only" : role === "editor" ? "editor" : role === "admin" ? "admin" : ""
+  return role === "viewer" ? t("admin-role-viewer-read-only") : role ? roleName(role) : ""
 }
+
+/** A role's name in a table or sentence ("editor"). */
+export function roleName(role: Role): string { return isRole(role) ? t(`admin-role-${role}`) : role }
+
+/** A token's state in words ("active"). */
+export function stateName(state: TokenState): string { return t(`admin-state-${state}`) }
 
 export type TokenState = "active" | "revoked" | "expired"
 export function tokenState(t: Pick<TokenInfo, "revoked" | "expiresUnixMs">, now = Date.now()): TokenState {
@@ -35,13 +43,13 @@ export function tokenState(t: Pick<TokenInfo, "revoked" | "expiresUnixMs">, now 
 }
 
 export function expiryText(ms: number | null | undefined): string {
-  if (typeof ms !== "number") return "never"
+  if (typeof ms !== "number") return t("admin-expires-never")
   return new Date(ms).toISOString().slice(0, 10)
 }
 
 export function scopeText(docs: string[] | null | undefined): string {
-  if (!docs) return "all analyses"
-  return docs.length === 1 ? "1 document" : `${docs.length} documents`
+  if (!docs) return t("admin-scope-all")
+  return t("admin-scope-documents", { count: docs.length })
 }
 
 /** A date input's value (YYYY-MM-DD) → RFC 3339 for the end of that day, UTC; "" → undefined. */

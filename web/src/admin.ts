@@ -1,7 +1,14 @@
 // The relay's /api/admin/status (admin token only) and how the Admin screen words it.
 // The pure parts (ages, sizes, the backup warning, document labels, parsing) are unit tested.
 
+import { FluentNumber } from "@fluent/bundle"
 import type { Role } from "./access"
+import { t } from "./i18n"
+
+/** A count as the screen shows it: no grouping ("1000 commits", as before), in the language's digits. */
+const count = (n: number) => new FluentNumber(n, { useGrouping: false })
+/** A measure with exactly `digits` decimals ("1.5", "1,5"), like toFixed. */
+const fixed = (n: number, digits: number) => new FluentNumber(n, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false })
 
 export interface StatusConnection {
   id: number; tokenId: string; tokenName: string; role: Role; peerId: string | null; remote: string
@@ -29,51 +36,53 @@ export const BACKUP_STALE_MS = 26 * 3600 * 1000
 /** "just now", "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
 export function ageText(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000))
-  if (s < 5) return "just now"
-  if (s < 60) return `${s} s`
-  if (s < 3600) return `${Math.floor(s / 60)} min`
-  if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`
-  return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`
+  if (s < 5) return t("admin-just-now")
+  if (s < 60) return t("admin-age-s", { s: count(s) })
+  if (s < 3600) return t("admin-age-min", { min: count(Math.floor(s / 60)) })
+  if (s < 86400) return t("admin-age-h-min", { h: count(Math.floor(s / 3600)), min: count(Math.floor((s % 3600) / 60)) })
+  return t("admin-age-d-h", { d: count(Math.floor(s / 86400)), h: count(Math.floor((s % 86400) / 3600)) })
 }
 
 /** "a … ago" phrase, or "just now". */
 export function agoText(thenMs: number, nowMs: number): string {
-  const a = ageText(nowMs - thenMs)
-  return a === "just now" ? a : `${a} ago`
+  if (nowMs - thenMs < 5000) return t("admin-just-now")
+  return t("admin-ago", { age: ageText(nowMs - thenMs) })
 }
 
 export function bytesText(n: number): string {
-  if (n < 1024) return `${n} B`
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`
-  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MB`
-  return `${(n / 1024 ** 3).toFixed(2)} GB`
+  if (n < 1024) return t("admin-size-b", { n: count(n) })
+  if (n < 1024 * 1024) return t("admin-size-kb", { n: fixed(n / 1024, 1) })
+  if (n < 1024 ** 3) return t("admin-size-mb", { n: fixed(n / 1024 / 1024, 1) })
+  return t("admin-size-gb", { n: fixed(n / 1024 ** 3, 2) })
 }
 
 export function secondsText(s: number | null | undefined): string {
   if (typeof s !== "number") return "–"
-  if (s < 0.001) return `${Math.round(s * 1e6)} µs`
-  if (s < 1) return `${(s * 1e3).toFixed(1)} ms`
-  return `${s.toFixed(2)} s`
+  if (s < 0.001) return t("admin-time-us", { n: count(Math.round(s * 1e6)) })
+  if (s < 1) return t("admin-time-ms", { n: fixed(s * 1e3, 1) })
+  return t("admin-time-s", { n: fixed(s, 2) })
 }
 
 /** The last backup in words, and whether it needs the admin's attention. */
 export function backupText(last: BackupRecord | null, nowMs: number): { text: string; warn: boolean } {
-  if (!last) return { text: "No backup has been taken yet. Take one (caucus backup) or schedule them (--backup-dir).", warn: true }
-  const when = `${new Date(last.unixMs).toISOString().slice(0, 16).replace("T", " ")} UTC (${agoText(last.unixMs, nowMs)})`
-  const what = `${last.kind}, ${last.documents} document${last.documents === 1 ? "" : "s"}, ${bytesText(last.bytes)}`
+  if (!last) return { text: t("admin-backup-none"), warn: true }
+  const text = t("admin-backup-last", {
+    // a UTC moment as the relay's logs write it: the same in every language
+    time: new Date(last.unixMs).toISOString().slice(0, 16).replace("T", " "), ago: agoText(last.unixMs, nowMs),
+    kind: last.kind, documents: count(last.documents), size: bytesText(last.bytes),
+  })
   const old = nowMs - last.unixMs > BACKUP_STALE_MS
-  return { text: `Last backup ${when}: ${what}.${old ? " Older than 26 h: check the backup schedule." : ""}`, warn: old }
+  return { text: old ? `${text} ${t("admin-backup-old")}` : text, warn: old }
 }
 
 /** The cluster in words (null for a single relay), and whether it needs the admin's attention. */
 export function clusterText(c: ClusterStatus | null | undefined): { text: string; warn: boolean } | null {
   if (!c) return null
-  const state = c.connected ? "connected to" : "NOT connected to"
-  const outbox = c.outboxEntries === 0
-    ? "every change made here is in JetStream"
-    : `${c.outboxEntries} change message${c.outboxEntries === 1 ? "" : "s"} (${bytesText(c.outboxBytes)}) made here wait for JetStream`
   return {
-    text: `This relay is ${state} ${c.url}; applied up to #${c.appliedSeq}; ${outbox}. Published ${c.published}, applied ${c.applied} from other relays, ${c.snapshotsPublished} snapshot${c.snapshotsPublished === 1 ? "" : "s"}.`,
+    text: t("admin-cluster", {
+      connected: c.connected ? "yes" : "no", url: c.url, seq: count(c.appliedSeq), waiting: count(c.outboxEntries),
+      size: bytesText(c.outboxBytes), published: count(c.published), applied: count(c.applied), snapshots: count(c.snapshotsPublished),
+    }),
     warn: !c.connected,
   }
 }
@@ -86,8 +95,8 @@ export function docLabel(id: string, titles: ReadonlyMap<string, string>): strin
 
 /** Commit latency in one line. */
 export function commitsText(c: RelayStatus["commits"]): string {
-  if (!c || !c.count) return "No commits yet."
-  return `${c.count} commits · mean ${secondsText(c.meanSeconds)} · p50 ${secondsText(c.p50Seconds)} · p95 ${secondsText(c.p95Seconds)}`
+  if (!c || !c.count) return t("admin-commits-none")
+  return t("admin-commits", { count: count(c.count), mean: secondsText(c.meanSeconds), p50: secondsText(c.p50Seconds), p95: secondsText(c.p95Seconds) })
 }
 
 /** Checks the answer has the parts the screen reads (a relay too old for the endpoint answers 404, not this). */
@@ -103,6 +112,6 @@ export async function fetchStatus(token: string): Promise<RelayStatus> {
   try { body = await r.json() } catch { /* not JSON */ }
   if (!r.ok) throw new Error(`${r.status}${(body as { error?: string } | null)?.error ? " " + (body as { error: string }).error : ""}`)
   const s = parseStatus(body)
-  if (!s) throw new Error("unexpected answer")
+  if (!s) throw new Error(t("admin-unexpected-answer"))
   return s
 }

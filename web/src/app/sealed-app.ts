@@ -4,6 +4,7 @@
 import { A } from "../model/am"
 import { type AnalysisDoc, type Me, type Template, initFromTemplate } from "../model/schema"
 import { h, replaceKeepingFocus } from "../ui/dom"
+import { t } from "../i18n"
 import { notMemberPage, recoveryDialog, showRemoved, waitingPage, type SealedAccessCtx } from "../ui/sealed"
 import type { Shell } from "../ui/bar"
 import { fragment, setFragment } from "./address"
@@ -38,9 +39,9 @@ export async function unavailablePage(url: string, token: string | null, retry: 
     if (r.status === 200 && /json/.test(r.headers.get("content-type") ?? "")) return notMemberPage()
   } catch { /* offline: say what is known */ }
   return h("div", { class: "card" },
-    h("p", {}, "This analysis is not on this device yet and the relay could not provide it. Check the link and the connection; it will open as soon as the relay has it."),
-    h("button", { type: "button", onclick: retry }, "Try again"), " ",
-    h("a", { href: "#" }, "Home"))
+    h("p", {}, t("admin-unavailable")),
+    h("button", { type: "button", onclick: retry }, t("admin-try-again")), " ",
+    h("a", { href: "#" }, t("admin-home")))
 }
 
 /** Opens a sealed analysis, joining with the link's invitation when this device has none of it; null when it cannot. */
@@ -63,7 +64,7 @@ export async function openSealed(app: SealedAppHost, url: string): Promise<Seale
 
 /** "Create new analysis" with "End-to-end encrypted" ticked: the template's analysis, sealed, then the recovery key once. */
 export async function createSealed(app: SealedAppHost): Promise<void> {
-  replaceKeepingFocus(app.shell.app, h("p", { class: "loading" }, "Creating the encrypted analysis…"))
+  replaceKeepingFocus(app.shell.app, h("p", { class: "loading" }, t("admin-creating-sealed")))
   const me = app.me
   let made: { url: string; recoveryKey: string }
   try {
@@ -71,7 +72,7 @@ export async function createSealed(app: SealedAppHost): Promise<void> {
     made = await app.sealed.create(doc, me ? `${me.name}'s browser` : "creator's browser")
   } catch (e) {
     replaceKeepingFocus(app.shell.app, h("div", { class: "card warn" },
-      h("p", {}, `Could not create the encrypted analysis (${(e as Error).message}). Are you online?`), h("a", { href: "#" }, "Home")))
+      h("p", {}, t("admin-create-sealed-failed", { error: (e as Error).message })), h("a", { href: "#" }, t("admin-home"))))
     return
   }
   const { el, focus } = recoveryDialog(made.recoveryKey, () => setFragment("doc=" + made.url))
