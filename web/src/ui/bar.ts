@@ -64,6 +64,8 @@ export function showTitle(shell: Shell, title: string | null, sealed = false) {
   if (!lock) { lock = h("span", { id: "sealed-lock", class: "sealed-lock" }, t("shell-sealed-lock")); shell.title.after(lock) }
   lock.textContent = t("shell-sealed-lock")
   lock.hidden = !sealed || title === null
+  // the title is as someone wrote it: its own direction, so an English title in an Arabic bar is cut at its end
+  shell.title.dir = "auto"
   shell.title.textContent = title ?? ""
   shell.title.title = title ?? ""
   shell.title.hidden = title === null
@@ -140,7 +142,7 @@ export function showFrame(shell: Shell) {
 }
 
 /**
- * The language picker in the menu panel (on a phone behind Menu, on a wide screen at the end of the bar):
+ * The language picker, first in the menu panel (on a phone behind Menu, on a wide screen at the bar's end):
  * each language under its own name, so a person who cannot read the current one still finds theirs.
  * Switching keeps the page; the App redraws everything (app.ts, onLangChange).
  */
@@ -148,7 +150,8 @@ function languagePicker() {
   let box = document.getElementById("lang-pick-box")
   if (!box) {
     box = h("span", { id: "lang-pick-box", class: "langpick" })
-    document.getElementById("bar-more")!.append(box)
+    // first in the menu panel (where a phone shows it on top); on a wide screen CSS moves it to the bar's end
+    document.getElementById("bar-more")!.prepend(box)
   }
   const select = h("select", { id: "lang-pick", onchange: () => setLang(select.value) },
     LANGUAGES.map(l => h("option", { value: l.code, lang: l.code, dir: l.dir, translate: "no" }, l.name)))

@@ -4,12 +4,13 @@
 import {
   type Analysis, type Country, type Item, type Position, CONFIDENCES, STANCES,
   addSource, editNotes, ensureMember, memberName, readPosition, removeSource, resolvePositionField, setDelegationOpen,
-  setPositionField, sortedCountries, sortedItems, spliceText,
+  setPositionField, sortedItems, spliceText,
 } from "../model/schema"
 import { conflictsOf, positionConflicts, type ConflictValue } from "../model/conflicts"
 import { fmtTime, h, replaceKeepingFocus, selectEl, slug } from "./dom"
 import { trackHeight } from "./sticky"
 import { mergePanel } from "./merge"
+import { shownCountries } from "./matrix"
 import { bindText } from "./text"
 import { concurrentFlags, internalToggle } from "./internal"
 import { attachPanel } from "./files"
@@ -55,7 +56,7 @@ function focusCard(cc: string, itemId: string) {
 function buildPage(ctx: Ctx, el: HTMLElement, cc: string, a: Analysis): Updater[] {
   const c = a.countries[cc]
   if (!c) { replaceKeepingFocus(el, h("p", {}, t("positions-no-country", { code: cc }))); return [] }
-  const picker = selectEl(t("positions-country"), "country-pick", sortedCountries(a).map(([k, x]) => [k, countryName(k, x.name)]), cc, v => ctx.go({ view: "country", c: v }))
+  const picker = selectEl(t("positions-country"), "country-pick", shownCountries(a).map(([k, x]) => [k, countryName(k, x.name)]), cc, v => ctx.go({ view: "country", c: v }))
   const delegation = delegationCard(ctx, cc, c)
   const viewers = viewersLine(ctx, cc)
   const cards = sortedItems(a).map(item => positionCard(ctx, cc, c, item))

@@ -5,7 +5,7 @@ import {
   type Analysis, type Country, type Item, type Position, PRIORITIES, STANCES,
   readPosition, sortedCountries, sortedItems, sortedTracks,
 } from "../model/schema"
-import { t } from "../i18n"
+import { FALLBACK, intlLang, lang, t } from "../i18n"
 import { countryName, itemTitle, regionName, trackName } from "../i18n/names"
 import { positionConflicts, touchesMatrix } from "../model/conflicts"
 import type { Here } from "../presence"
@@ -25,10 +25,18 @@ export function visibleItems(a: Analysis, f: MatrixFilters): [string, Item][] {
   return sortedItems(a).filter(([, i]) => (!f.track || i.track === f.track) && (!f.priority || i.priority === f.priority))
 }
 
+/** The countries in the order of the names shown: by the document's names in English, else by the language's names and collation. */
+export function shownCountries(a: Analysis): [string, Country][] {
+  const list = sortedCountries(a)
+  if (lang() === FALLBACK) return list
+  const collator = new Intl.Collator(intlLang())
+  return list.map(e => ({ e, name: countryName(e[0], e[1].name) })).sort((x, y) => collator.compare(x.name, y.name)).map(x => x.e)
+}
+
 /** The countries the filters leave: region, name (or exact code), and a stance held on one of `items`. */
 export function visibleCountries(a: Analysis, f: MatrixFilters, items: [string, Item][]): [string, Country][] {
   const q = f.q.trim().toLowerCase()
-  return sortedCountries(a).filter(([cc, c]) =>
+  return shownCountries(a).filter(([cc, c]) =>
     (!f.region || c.region === f.region) &&
     (!q || c.name.toLowerCase().includes(q) || countryName(cc, c.name).toLowerCase().includes(q) || cc.toLowerCase() === q) &&
     (!f.stance || items.some(([id]) => (c.positions[id]?.stance ?? "unknown") === f.stance)))
