@@ -1,4 +1,4 @@
-### Comentarios, menciones, «Para ti», la actividad y «quién está dónde».
+### Comentarios, menciones, «Para usted», la actividad y «quién está dónde».
 
 ## Elementos compartidos
 talk-someone = alguien
@@ -44,12 +44,12 @@ talk-thread-label = Hilo iniciado por { $who }{ $resolved ->
        *[no] {""}
     }
 talk-resolved-thread = Hilo resuelto, iniciado por { $who }: { $preview }
-talk-reply-label = Tu respuesta a { $name }
+talk-reply-label = Su respuesta a { $name }
 talk-reply = Responder
 talk-reply-to = Responder a { $name }
-talk-edit-label = Editar tu comentario
+talk-edit-label = Editar su comentario
 talk-save = Guardar
-talk-delete-confirm = ¿Eliminar tu comentario? Las respuestas se mantienen.
+talk-delete-confirm = ¿Eliminar su comentario? Las respuestas se mantienen.
 talk-edit = Editar
 talk-delete = Eliminar
 talk-handled = Atendido
@@ -73,28 +73,28 @@ talk-no-open-threads = No hay hilos abiertos.
 
 ## Redacción y menciones @
 talk-mention-track = { $id } – todas las personas que siguen { $track }
-talk-composer-placeholder = Escribe un comentario; @ para mencionar a una persona o un eje
+talk-composer-placeholder = Escriba un comentario; @ para mencionar a una persona o una vía
 talk-mention = Mención
 talk-too-many-mentions = Un comentario menciona como máximo { $max ->
-        [one] { $max } persona o eje
-       *[other] { $max } personas o ejes
+        [one] { $max } persona o vía
+       *[other] { $max } personas o vías
     }.
 talk-urgent-box = Urgente: se necesita a alguien ya
 
-## Para ti
+## Para usted
 talk-kind-urgent = Urgente
-talk-kind-mention = Te menciona
-talk-kind-reply = Respuesta a ti
-talk-kind-followed = Sigues esto
-talk-for-you = Para ti
-talk-for-you-new = Para ti ({ $count ->
+talk-kind-mention = Le menciona
+talk-kind-reply = Respuesta a usted
+talk-kind-followed = Usted sigue esto
+talk-for-you = Para usted
+talk-for-you-new = Para usted ({ $count ->
         [one] { $count } nuevo
        *[other] { $count } nuevos
     })
 talk-mark-all-read = Marcar todo como leído
-talk-for-you-intro = Comentarios que te mencionan a ti o a un eje que sigues, respuestas a tus comentarios, hilos urgentes y novedades de las posiciones que sigues. Se lee en este dispositivo, también sin conexión.
-talk-nothing-for-you = Todavía no hay nada para ti.
-talk-tracks-you-follow = Ejes que sigues (un @eje te llega)
+talk-for-you-intro = Comentarios que le mencionan a usted o a una vía que sigue, respuestas a sus comentarios, hilos urgentes y novedades de las posiciones que sigue. Se lee en este dispositivo, también sin conexión.
+talk-nothing-for-you = Todavía no hay nada para usted.
+talk-tracks-you-follow = Vías que sigue (una @vía le llega)
 talk-new = Nuevo
 talk-follow = Seguir
 talk-following = Siguiendo
@@ -125,7 +125,7 @@ talk-feed-nothing-yet = Nada todavía…
 talk-feed-nothing-filtered = Nada con estos filtros.
 talk-feed-no-changes = Todavía no hay cambios.
 talk-filter-kind = Tipo
-talk-filter-track = Eje
+talk-filter-track = Vía
 talk-filter-country = País
 talk-filter-person = Persona
 talk-clear-filters = Quitar filtros
@@ -134,7 +134,7 @@ talk-all-kinds = Todos los tipos
 talk-kind-positions = Posiciones
 talk-kind-tasks = Tareas
 talk-kind-comments = Comentarios
-talk-all-tracks = Todos los ejes
+talk-all-tracks = Todas las vías
 talk-all-countries = Todos los países
 talk-everyone = Todas las personas
 talk-feed-task = tarea «{ $title }»
@@ -151,8 +151,8 @@ talk-feed-added-assigned = creada, asignada a { $person }
 talk-feed-assigned = asignada a { $person }
 talk-feed-unassigned = sin asignar
 talk-feed-status = estado → { $status }
-talk-feed-track = eje → { $track }
-talk-feed-track-none = eje → ninguno
+talk-feed-track = vía → { $track }
+talk-feed-track-none = vía → ninguna
 talk-feed-changed = { $field ->
         [when] horario cambiado
         [title] título cambiado
@@ -167,9 +167,9 @@ talk-feed-commented = comentó: «{ $text }»
 talk-where-remote = a distancia
 talk-where-hall = en el pasillo
 talk-where-in = en { $track }
-talk-where-question = ¿Dónde estás?
+talk-where-question = ¿Dónde está?
 talk-where-placeholder = p. ej. en COM5
-talk-where-title = Dónde estás, para las demás personas: elige o escribe (se muestra junto a tu nombre)
+talk-where-title = Dónde está, para las demás personas: elija o escriba (se muestra junto a su nombre)
 talk-where-show = Mostrar
 talk-where-show-who = Mostrar quién está
 talk-where-everyone = todas las personas

@@ -3,12 +3,12 @@
 ## La página de tareas
 tasks-title = Tareas
 tasks-only-mine = Solo mis tareas
-tasks-none-mine = No tienes tareas asignadas.
+tasks-none-mine = No tiene tareas asignadas.
 tasks-none = Todavía no hay tareas.
 tasks-unassigned = Sin asignar
 tasks-new = Nueva tarea
 tasks-new-title = Título de la nueva tarea
-tasks-new-track = Eje de la nueva tarea
+tasks-new-track = Vía de la nueva tarea
 tasks-new-assignee = Responsable de la nueva tarea
 tasks-new-time = Horario de la nueva tarea
 tasks-time-placeholder = p. ej. mar 10:00, sala C
@@ -32,8 +32,8 @@ tasks-recent-intro = Cada edición de este análisis, de la más reciente a la m
 tasks-recent-unavailable = El historial no está disponible en esta vista.
 
 ## Desde la última visita
-tasks-news-assigned = se te asignó
-tasks-news-unassigned = ya no está asignada a ti
+tasks-news-assigned = se le asignó
+tasks-news-unassigned = ya no está asignada a usted
 tasks-news-status = { $from ->
         [open] { status-open }
         [doing] { status-doing }
@@ -45,7 +45,7 @@ tasks-news-status = { $from ->
     }
 tasks-news-field = { $field ->
         [title] título
-        [track] eje
+        [track] vía
        *[when] horario
     }
 tasks-change-stance = { $from } → { $to }

@@ -1,4 +1,4 @@
-### Commentaires, mentions, « Pour vous », le fil d'activité et « qui est où ».
+### Commentaires, mentions, « Pour vous », le fil et « qui est où ».
 
 ## Éléments partagés
 talk-someone = quelqu'un
@@ -73,11 +73,11 @@ talk-no-open-threads = Aucun fil ouvert.
 
 ## Rédaction et mentions @
 talk-mention-track = { $id } – toutes les personnes qui suivent { $track }
-talk-composer-placeholder = Écrire un commentaire ; @ pour mentionner une personne ou un volet
+talk-composer-placeholder = Écrire un commentaire ; @ pour mentionner une personne ou une filière
 talk-mention = Mention
 talk-too-many-mentions = Un commentaire mentionne au plus { $max ->
-        [one] { $max } personne ou volet
-       *[other] { $max } personnes ou volets
+        [one] { $max } personne ou filière
+       *[other] { $max } personnes ou filières
     }.
 talk-urgent-box = Urgent : il faut quelqu'un maintenant
 
@@ -92,9 +92,9 @@ talk-for-you-new = Pour vous ({ $count ->
        *[other] { $count } nouveaux
     })
 talk-mark-all-read = Tout marquer comme lu
-talk-for-you-intro = Les commentaires qui vous mentionnent ou mentionnent un volet que vous suivez, les réponses à vos commentaires, les fils urgents et les nouvelles des positions que vous suivez. Lu sur cet appareil, hors ligne aussi.
+talk-for-you-intro = Les commentaires qui vous mentionnent ou mentionnent une filière que vous suivez, les réponses à vos commentaires, les fils urgents et les nouvelles des positions que vous suivez. Lu sur cet appareil, hors ligne aussi.
 talk-nothing-for-you = Rien pour vous pour l'instant.
-talk-tracks-you-follow = Volets que vous suivez (un @volet vous atteint)
+talk-tracks-you-follow = Filières que vous suivez (une @filière vous atteint)
 talk-new = Nouveau
 talk-follow = Suivre
 talk-following = Suivi
@@ -111,10 +111,10 @@ talk-followed-now = désormais { $stance ->
        *[confirmed] { confidence-confirmed }
     }
 
-## Le fil d'activité
-talk-feed = Activité
-talk-feed-intro = Ce qui a changé dans cette analyse, du plus récent au plus ancien, d'après la copie de cet appareil (fonctionne hors ligne). Chaque modification, champ par champ, figure sous « Modifications récentes ».
-talk-filter-feed = Filtrer l'activité
+## Le fil
+talk-feed = Fil
+talk-feed-intro = Ce qui a changé dans cette analyse, du plus récent au plus ancien, d'après la copie de cet appareil (fonctionne hors ligne). Chaque modification, champ par champ, figure sous « Changements récents ».
+talk-filter-feed = Filtrer le fil
 talk-feed-list = Modifications, les plus récentes d'abord
 talk-show-more = Afficher plus
 talk-feed-reading = Lecture de l'historique sur cet appareil… { $read ->
@@ -125,7 +125,7 @@ talk-feed-nothing-yet = Rien pour l'instant…
 talk-feed-nothing-filtered = Rien avec ces filtres.
 talk-feed-no-changes = Aucune modification pour l'instant.
 talk-filter-kind = Type
-talk-filter-track = Volet
+talk-filter-track = Filière
 talk-filter-country = Pays
 talk-filter-person = Personne
 talk-clear-filters = Effacer les filtres
@@ -134,7 +134,7 @@ talk-all-kinds = Tous les types
 talk-kind-positions = Positions
 talk-kind-tasks = Tâches
 talk-kind-comments = Commentaires
-talk-all-tracks = Tous les volets
+talk-all-tracks = Toutes les filières
 talk-all-countries = Tous les pays
 talk-everyone = Tout le monde
 talk-feed-task = tâche « { $title } »
@@ -151,8 +151,8 @@ talk-feed-added-assigned = ajoutée, attribuée à { $person }
 talk-feed-assigned = attribuée à { $person }
 talk-feed-unassigned = sans responsable
 talk-feed-status = état → { $status }
-talk-feed-track = volet → { $track }
-talk-feed-track-none = volet → aucun
+talk-feed-track = filière → { $track }
+talk-feed-track-none = filière → aucune
 talk-feed-changed = { $field ->
         [when] horaire modifié
         [title] titre modifié

@@ -1,4 +1,4 @@
-### Tâches, « Modifications récentes », et ce qui a changé depuis la dernière visite.
+### Tâches, « Changements récents », et ce qui a changé depuis la dernière visite.
 
 ## La page des tâches
 tasks-title = Tâches
@@ -8,7 +8,7 @@ tasks-none = Aucune tâche pour l'instant.
 tasks-unassigned = Sans responsable
 tasks-new = Nouvelle tâche
 tasks-new-title = Titre de la nouvelle tâche
-tasks-new-track = Volet de la nouvelle tâche
+tasks-new-track = Filière de la nouvelle tâche
 tasks-new-assignee = Responsable de la nouvelle tâche
 tasks-new-time = Horaire de la nouvelle tâche
 tasks-time-placeholder = p. ex. mar. 10:00, salle C
@@ -26,8 +26,8 @@ tasks-documents = Documents
 tasks-documents-count = Documents ({ $count })
 tasks-documents-for = de { $title }
 
-## Modifications récentes
-tasks-recent = Modifications récentes
+## Changements récents
+tasks-recent = Changements récents
 tasks-recent-intro = Chaque modification de cette analyse, de la plus récente à la plus ancienne, telle que le relais l'a enregistrée. Les fichiers de modifications pour l'échange hors ligne sont sous « Fichiers hors ligne ».
 tasks-recent-unavailable = L'historique n'est pas disponible dans cette vue.
 
@@ -45,7 +45,7 @@ tasks-news-status = { $from ->
     }
 tasks-news-field = { $field ->
         [title] titre
-        [track] volet
+        [track] filière
        *[when] horaire
     }
 tasks-change-stance = { $from } → { $to }
