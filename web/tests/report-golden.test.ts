@@ -8,6 +8,7 @@ import { matrixCsv, row } from "../src/model/csv"
 import { exportJson, exportJsonPretty } from "../src/model/exportjson"
 import { weeklyReport } from "../src/model/report"
 import { cmpStr, latestNoteLine, oneLine, readableTime, sourcesText } from "../src/model/reporttext"
+import { ReportCatalog, sortKey } from "../src/model/reportlang"
 
 const dir = fileURLToPath(new URL("../../tests/fixtures/", import.meta.url))
 const fixture = (name: string) => readFileSync(dir + name)
@@ -24,6 +25,22 @@ describe("weekly report (Rust goldens)", () => {
   }, 30_000)
 })
 
+describe("the report in other languages (Rust goldens, crates/model/tests/model/languages.rs)", () => {
+  it("report-weekly-fr.md, report-since-last-es.md, report-weekly-ar.md", () => {
+    const weekly = { date: "2026-11-13", since: { date: "2026-11-09" } }
+    expect(weeklyReport(scripted(), { ...weekly, lang: "fr" })).toBe(fixture("report-weekly-fr.md").toString("utf8"))
+    expect(weeklyReport(scripted(), { date: "2026-11-16", since: "lastReport", lang: "es" })).toBe(fixture("report-since-last-es.md").toString("utf8"))
+    expect(weeklyReport(scripted(), { ...weekly, lang: "ar" })).toBe(fixture("report-weekly-ar.md").toString("utf8"))
+  }, 60_000)
+  it("matrix-fr.csv: the header, names and regions in French, the cells' codes as stored", () => {
+    expect(matrixCsv(scripted(), "fr")).toBe(fixture("matrix-fr.csv").toString("utf8"))
+  }, 30_000)
+  it("names sort alike in every language (i18n.rs sort_key), and an unknown language is refused", () => {
+    expect(["Zambie", "Égypte", "Egypte", "Inde"].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1))).toEqual(["Égypte", "Egypte", "Inde", "Zambie"])
+    expect(() => ReportCatalog.of("de")).toThrow(/"de".*ar, en, es, fr/)
+  })
+})
+
 describe("report text rules (crates/model/src/report/text.rs tests)", () => {
   it("notes and times are shortened for mail", () => {
     expect(latestNoteLine("first\n\n  second  line \n\n")).toBe("second line")
@@ -38,9 +55,10 @@ describe("report text rules (crates/model/src/report/text.rs tests)", () => {
     expect(oneLine("resolves 3, and more", 13)).toBe("resolves 3…")
   })
   it("sources are listed in order", () => {
-    expect(sourcesText([])).toBeUndefined()
-    expect(sourcesText(["  "])).toBeUndefined()
-    expect(sourcesText(["https://example.org/a?b=c", "PP26/44  (RCC)"])).toBe("Sources: https://example.org/a?b=c; PP26/44 (RCC)")
+    const en = ReportCatalog.of("en")
+    expect(sourcesText([], en)).toBeUndefined()
+    expect(sourcesText(["  "], en)).toBeUndefined()
+    expect(sourcesText(["https://example.org/a?b=c", "PP26/44  (RCC)"], en)).toBe("Sources: https://example.org/a?b=c; PP26/44 (RCC)")
   })
   it("strings order by code point, not by UTF-16 unit or locale", () => {
     expect(cmpStr("\uffff", "\u{1f600}")).toBeLessThan(0)

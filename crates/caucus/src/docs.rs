@@ -74,6 +74,10 @@ pub(crate) struct ExportArgs {
     /// json only: the analysis as it was at the end of this day (YYYY-MM-DD).
     #[arg(long)]
     at: Option<String>,
+    /// md and csv: the language of the report and of the CSV header (en, fr, es, ar: the
+    /// directories of i18n/). Default: en.
+    #[arg(long)]
+    lang: Option<String>,
     /// Write here instead of standard output.
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -233,6 +237,7 @@ pub(crate) async fn export(args: ExportArgs) -> anyhow::Result<()> {
         args.at.as_deref(),
         today_utc(),
     )
+    .and_then(|request| request.in_language(args.lang.as_deref()))
     .map_err(anyhow::Error::msg)?;
     if let Some(key) = args.key {
         let server = args
@@ -247,7 +252,13 @@ pub(crate) async fn export(args: ExportArgs) -> anyhow::Result<()> {
     let bytes = match args.target.server()? {
         Some(server) => {
             let mut query = vec![("format", args.format.as_str().to_owned())];
-            for (key, value) in [("date", args.date), ("since", args.since), ("at", args.at)] {
+            let asked = [
+                ("date", args.date),
+                ("since", args.since),
+                ("at", args.at),
+                ("lang", args.lang),
+            ];
+            for (key, value) in asked {
                 if let Some(value) = value {
                     query.push((key, value));
                 }

@@ -184,3 +184,65 @@ fn reports_history_and_change_files_on_data_dirs_and_over_http() {
     assert!(over_http(&["changes", "import", &for_b_path]).contains("already had every change"));
     drop(server);
 }
+
+#[test]
+fn export_in_a_language_gives_the_models_bytes_on_a_data_dir_and_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("a");
+    let (id, sample, whole) = sample_change_file(dir.path());
+    ok(&import(&whole, &data));
+    let dates = ["--date", "2026-11-13", "--since", "2026-11-09"];
+    let french = export(
+        &id,
+        &data,
+        &[&["--format", "md", "--lang", "fr"][..], &dates].concat(),
+    );
+    let options = caucus_model::report::ReportOptions {
+        date: caucus_model::Date::parse("2026-11-13").unwrap(),
+        since: caucus_model::report::Since::Date(caucus_model::Date::parse("2026-11-09").unwrap()),
+    };
+    let catalog = caucus_model::i18n::Catalog::new("fr").unwrap();
+    let expected = caucus_model::weekly_report_in(&sample, &options, &catalog).unwrap();
+    assert_eq!(french, expected);
+    assert!(
+        french.starts_with("# Rapport hebdomadaire du 2026-11-13"),
+        "{french}"
+    );
+    let csv = export(&id, &data, &["--format", "csv", "--lang", "ar"]);
+    assert!(csv.starts_with("الرمز,الاسم,المنطقة,"), "{csv}");
+
+    // A language there is no catalog for, or one asked of JSON, is refused by name.
+    for (args, says) in [
+        (
+            &["--format", "md", "--lang", "de"][..],
+            "unknown language \"de\": use one of ar, en, es, fr",
+        ),
+        (
+            &["--format", "json", "--lang", "fr"][..],
+            "`lang` applies to md and csv",
+        ),
+    ] {
+        let out = run(caucus()
+            .arg("export")
+            .arg(id.as_str())
+            .args(args)
+            .arg("--data")
+            .arg(&data)
+            .env_remove("CAUCUS_SERVER"));
+        assert!(
+            !out.status.success() && text(&out).contains(says),
+            "{}",
+            text(&out)
+        );
+    }
+
+    let server = serve(&data);
+    let over_http = ok(&run(caucus()
+        .args(["export", id.as_str(), "--format", "md", "--lang", "fr"])
+        .args(dates)
+        .args(["--server", &server.url, "--token", ADMIN])));
+    assert_eq!(
+        over_http, expected,
+        "the relay's French report is the data dir's"
+    );
+}

@@ -21,6 +21,17 @@ pub enum ModelError {
         /// The schema this build understands.
         expected: &'static str,
     },
+    /// No catalog for this language (`--lang`).
+    #[error("no language {lang:?}; there are: {known}")]
+    UnknownLanguage {
+        /// The language asked for.
+        lang: String,
+        /// The languages there are catalogs for.
+        known: String,
+    },
+    /// A catalog in i18n/ does not parse (caught by the catalog tests before a build ships).
+    #[error("catalog {0}")]
+    Catalog(String),
     /// No country with this code in `countries`.
     #[error("unknown country {0:?}")]
     UnknownCountry(String),

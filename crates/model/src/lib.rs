@@ -62,6 +62,7 @@ mod export;
 mod field_index;
 mod files;
 pub mod history;
+pub mod i18n;
 mod identity;
 mod read;
 pub mod report;
@@ -97,8 +98,8 @@ pub use history::{
 };
 pub use read::{check_schema, read_analysis};
 pub use report::{
-    ReportOptions, ReportRecord, Since, last_report_before, matrix_csv, record_report,
-    weekly_report,
+    ReportOptions, ReportRecord, Since, last_report_before, matrix_csv, matrix_csv_in,
+    record_report, weekly_report, weekly_report_in,
 };
 pub use schema::SCHEMA_ID;
 pub use sessions::{HistorySession, SESSION_GAP_SECONDS, SessionEdit, history_sessions};

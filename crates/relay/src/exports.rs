@@ -8,6 +8,7 @@ use std::str::FromStr;
 use automerge::{Automerge, ChangeHash};
 use caucus_model::changefile::{self, ChangeFileError};
 use caucus_model::history::{self, HistoryQuery};
+use caucus_model::i18n::{self, Catalog};
 use caucus_model::report::{self, ReportOptions, Since};
 use caucus_model::{Date, FieldIndex};
 
@@ -24,10 +25,10 @@ pub fn today_utc() -> Option<Date> {
 /// What an export asks for, checked.
 #[derive(Debug, Clone)]
 pub enum ExportRequest {
-    /// The weekly Markdown report.
-    Markdown(ReportOptions),
-    /// The countries × items matrix.
-    Csv,
+    /// The weekly Markdown report, in a language of i18n/ (`en`, `fr`, …).
+    Markdown(ReportOptions, &'static str),
+    /// The countries × items matrix, its header in a language of i18n/.
+    Csv(&'static str),
     /// The typed view, now or as of the end of a day.
     Json { at: Option<Date> },
 }
@@ -56,17 +57,38 @@ impl ExportRequest {
                     None | Some("last") => Since::LastReport,
                     Some(d) => Since::Date(date_of("since", d)?),
                 };
-                Ok(ExportRequest::Markdown(ReportOptions { date, since }))
+                Ok(ExportRequest::Markdown(
+                    ReportOptions { date, since },
+                    i18n::DEFAULT_LANGUAGE,
+                ))
             }
             "csv" | "json" if date.is_some() || since.is_some() => {
                 Err("`date` and `since` apply to the md report".into())
             }
             "csv" if at.is_some() => Err("`at` applies to json".into()),
-            "csv" => Ok(ExportRequest::Csv),
+            "csv" => Ok(ExportRequest::Csv(i18n::DEFAULT_LANGUAGE)),
             "json" => Ok(ExportRequest::Json {
                 at: at.map(|a| date_of("at", a)).transpose()?,
             }),
             other => Err(format!("unknown format {other:?}: use md, csv or json")),
+        }
+    }
+
+    /// The same export in `lang` (`fr`, …; `None` keeps English): the report and the CSV
+    /// header have languages, JSON has keys.
+    pub fn in_language(self, lang: Option<&str>) -> Result<Self, String> {
+        let Some(wanted) = lang else {
+            return Ok(self);
+        };
+        let Some(code) = i18n::languages().into_iter().find(|code| *code == wanted) else {
+            let known = i18n::languages().join(", ");
+            let shown: String = wanted.chars().take(20).collect();
+            return Err(format!("unknown language {shown:?}: use one of {known}"));
+        };
+        match self {
+            ExportRequest::Markdown(options, _) => Ok(ExportRequest::Markdown(options, code)),
+            ExportRequest::Csv(_) => Ok(ExportRequest::Csv(code)),
+            ExportRequest::Json { .. } => Err("`lang` applies to md and csv".into()),
         }
     }
 
@@ -78,15 +100,15 @@ impl ExportRequest {
     ) -> Result<(Vec<u8>, &'static str, String), caucus_model::ModelError> {
         let short: String = id.as_str().chars().take(8).collect();
         Ok(match self {
-            ExportRequest::Markdown(options) => (
-                report::weekly_report(doc, options)?.into_bytes(),
+            ExportRequest::Markdown(options, lang) => (
+                report::weekly_report_in(doc, options, &Catalog::new(lang)?)?.into_bytes(),
                 "text/markdown; charset=utf-8",
-                format!("caucus-report-{}.md", options.date),
+                format!("caucus-report-{}{}.md", options.date, suffix(lang)),
             ),
-            ExportRequest::Csv => (
-                report::matrix_csv(doc)?.into_bytes(),
+            ExportRequest::Csv(lang) => (
+                report::matrix_csv_in(doc, &Catalog::new(lang)?)?.into_bytes(),
                 "text/csv; charset=utf-8",
-                format!("caucus-{short}-matrix.csv"),
+                format!("caucus-{short}-matrix{}.csv", suffix(lang)),
             ),
             ExportRequest::Json { at: None } => (
                 caucus_model::export_json_pretty(doc)?.into_bytes(),
@@ -104,6 +126,15 @@ impl ExportRequest {
                 )
             }
         })
+    }
+}
+
+/// `-fr` in a file name for a language other than English (English names stay as they were).
+fn suffix(lang: &str) -> String {
+    if lang == i18n::DEFAULT_LANGUAGE {
+        String::new()
+    } else {
+        format!("-{lang}")
     }
 }
 

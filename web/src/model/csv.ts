@@ -6,24 +6,27 @@ import { typedView } from "./conflicts"
 import { checkSchema } from "./exportjson"
 import { notesKeptInternal } from "./report"
 import { cmpStr } from "./reporttext"
+import { ReportCatalog, regionId } from "./reportlang"
 
 /**
+ * In `lang` (English when absent): the header, country names and regions; cells keep the stored codes.
  * One row per country (code order): `code,name,region`, then per item in id order its stance, confidence,
  * notes (empty when internal) and sources (joined with `; `).
  */
-export function matrixCsv(doc: unknown): string {
+export function matrixCsv(doc: unknown, lang?: string): string {
   checkSchema(doc)
+  const catalog = ReportCatalog.of(lang)
   const v = typedView(doc as Parameters<typeof typedView>[0])
   const items = Object.keys(v.items).sort(cmpStr)
-  const header = ["code", "name", "region"]
+  const header = ["csv-code", "csv-name", "csv-region"].map(id => catalog.text(id))
   for (const id of items) {
     const code = v.items[id].code
-    header.push(`${code} stance`, `${code} confidence`, `${code} notes`, `${code} sources`)
+    header.push(...["csv-stance", "csv-confidence", "csv-notes", "csv-sources"].map(id => catalog.text(id, { code })))
   }
   let out = row(header)
   for (const code of Object.keys(v.countries).sort(cmpStr)) {
     const c = v.countries[code]
-    const fields = [code, c.name, c.region]
+    const fields = [code, catalog.templateText(`country-${code}`, c.name), catalog.templateText(regionId(c.region), c.region)]
     for (const id of items) {
       const p = Object.prototype.hasOwnProperty.call(c.positions, id) ? c.positions[id] : undefined
       if (p) fields.push(p.stance, p.confidence, notesKeptInternal(p) ? "" : p.notes, p.sources.join("; "))

@@ -1,6 +1,7 @@
 // The weekly report as Markdown, computed on this device (sealed analyses: the relay cannot read them).
 // The same rules and bytes as crates/model/src/report/{mod.rs,markdown.rs}; tests/fixtures/report-*.md
-// are the shared goldens. Deterministic: the date is an input, no clock, no locale.
+// are the shared goldens. Deterministic: the date and the language are inputs, no clock; the words come
+// from the same catalogs as the Rust report's (reportlang.ts).
 import { A } from "./am"
 import { typedView, type ViewConflict } from "./conflicts"
 import { type DocConflict, type DocConflictValue, docConflicts, jsonText } from "./docconflicts"
@@ -10,12 +11,14 @@ import { canonicalMember } from "./identity"
 import { type Analysis, type Position, type Stance, readAnalysis, str } from "./schema"
 import { TextMergeTracker } from "./textmerge"
 import {
-  NOTE_CHARS, STANCE_GROUP, cmpStr, cmpTuple, formatDay, latestNoteLine, oneLine, parseDate, plural, readableTime, sourcesText, words,
+  NOTE_CHARS, cmpStr, cmpTuple, formatDay, latestNoteLine, oneLine, parseDate, readableTime, sourcesText, words,
 } from "./reporttext"
+import { ReportCatalog, sortKey } from "./reportlang"
 
 /** Changes since a date (`YYYY-MM-DD`), or since the day after the last report sent before the report date. */
 export type Since = { date: string } | "lastReport"
-export interface ReportOptions { date: string; since: Since }
+/** `lang`: the report's language (a directory of i18n/; English when absent). */
+export interface ReportOptions { date: string; since: Since; lang?: string }
 export interface ReportRecord { date: string; by: string; at: string; heads: string[] }
 
 /** Every entry of the `reports` log, oldest first; keys that are not dates and entries that are not maps are skipped. */
@@ -110,21 +113,18 @@ export function weeklyReport<T>(doc: A.Doc<T>, o: ReportOptions): string {
   const conflicts = docConflicts(asOfDoc, view)
   const beforeHeads = headsBefore(doc, dayOf(since.from) * 86400)
   const before = beforeHeads.length ? readAnalysis(A.view(doc, beforeHeads)) : undefined
-  const r = new Report(o, since, view, conflicts, positionChanges(before, view), mergedNotes(asOfDoc))
+  const r = new Report(ReportCatalog.of(o.lang), o, since, view, conflicts, positionChanges(before, view), mergedNotes(asOfDoc))
   return r.write()
 }
 
 const LISTED: Stance[] = ["supports", "opposes", "mixed", "undecided"]
-const CHANGE_WHAT: Record<Kind, (c: PositionChange) => string> = {
-  new: c => `new: ${c.stance} (${c.confidence})`,
-  stance: c => `${c.stanceBefore} → ${c.stance} (${c.confidence})`,
-  confidence: c => `still ${c.stance}, confidence ${c.confidenceBefore} → ${c.confidence}`,
-}
+const STANCE_VALUES = new Set<string>(["supports", "opposes", "undecided", "mixed", "unknown"])
+const CONFIDENCE_VALUES = new Set<string>(["rumour", "reported", "confirmed"])
 
 class Report {
   private out = ""
   private readonly order: string[]
-  constructor(private o: ReportOptions, private since: SinceResolved, private v: Analysis,
+  constructor(private c: ReportCatalog, private o: ReportOptions, private since: SinceResolved, private v: Analysis,
     private conflicts: DocConflict[], private changes: PositionChange[], private merged: Map<string, string[]>) {
     this.order = itemOrder(v)
   }
@@ -139,37 +139,53 @@ class Report {
     return this.out
   }
 
+  private t(id: string, args: Record<string, string | number> = {}) { return this.c.text(id, args) }
+  /** "Brazil: supports": a subject and what is said about it. */
+  private say(subject: string, text: string) { return this.t("report-line", { subject, text }) }
+  private stance(stance: string) { return this.t("report-stance", { stance }) }
+  private confidence(confidence: string) { return this.t("report-confidence", { confidence }) }
+  private conflictNote(field: string, values: string) {
+    return this.t("report-conflict", { field: this.t("report-field", { field }), values })
+  }
+
   private header() {
     const v = this.v, date = this.o.date
-    this.line(`# Weekly report for ${date}`)
+    this.line(`# ${this.t("report-title", { date })}`)
     this.line()
     if (v.title) this.line(`${v.title}\n`)
     const m = v.meeting
     let line = m.name
     if (m.venue) line += `, ${m.venue}`
-    if (m.starts || m.ends) line += `, ${m.starts} to ${m.ends}`
-    if (line) this.line(`- Meeting: ${line}`)
-    this.line(`- As of: end of ${date} (UTC)`)
-    this.line(`- Changes since: ${this.sincePhrase()}`)
+    if (m.starts || m.ends) line += `, ${this.t("report-meeting-dates", { starts: m.starts, ends: m.ends })}`
+    if (line) this.line(`- ${this.t("report-meeting", { meeting: line })}`)
+    this.line(`- ${this.t("report-as-of", { date })}`)
+    this.line(`- ${this.t("report-since", { since: this.sincePhrase() })}`)
     this.line()
     const all = Object.values(v.countries).flatMap(c => Object.values(c.positions))
     const known = all.filter(p => p.stance !== "unknown").length
     const open = Object.values(v.tasks).filter(t => t.status !== "done").length
-    const n = this.conflicts.length
-    this.line(`In short: ${plural(this.changes.length, "position change", "position changes")} since ${this.since.from}, ` +
-      `${n} unresolved ${n === 1 ? "conflict" : "conflicts"}, ${open} open ${open === 1 ? "task" : "tasks"}. ` +
-      `${known} of ${all.length} positions are known.`)
+    this.line(this.t("report-in-short", { changes: this.changes.length, from: this.since.from,
+      conflicts: this.conflicts.length, tasks: open, known, positions: all.length }))
   }
 
   private sincePhrase(): string {
     const { from, lastReport, defaultWeek } = this.since
-    if (lastReport) return `${from} (the day after the last report, ${lastReport.date}, sent by ${this.memberName(lastReport.by)})`
-    return defaultWeek ? `${from} (no earlier report: the last 7 days)` : from
+    if (lastReport) return this.t("report-since-last", { from, date: lastReport.date, name: this.memberName(lastReport.by) })
+    return defaultWeek ? this.t("report-since-week", { from }) : from
+  }
+
+  /** "Brazil: new: supports (rumour)", "…: opposes → supports (reported)", "…: still …". */
+  private changeLine(c: PositionChange): string {
+    const stance = this.stance(c.stance), confidence = this.confidence(c.confidence)
+    const what = c.kind === "new" ? this.t("report-change-new", { stance, confidence })
+      : c.kind === "stance" ? this.t("report-change-stance", { before: this.stance(c.stanceBefore), stance, confidence })
+      : this.t("report-change-confidence", { stance, before: this.confidence(c.confidenceBefore), confidence })
+    return this.say(this.countryName(c.country), what)
   }
 
   private changeSection() {
-    this.line(`\n## Changes since ${this.since.from}\n`)
-    if (!this.changes.length) return this.line("No position changed.")
+    this.line(`\n## ${this.t("report-changes-heading", { from: this.since.from })}\n`)
+    if (!this.changes.length) return this.line(this.t("report-no-change"))
     const byItem = new Map<string, PositionChange[]>()
     for (const c of this.changes) byItem.set(c.item, [...(byItem.get(c.item) ?? []), c])
     let first = true
@@ -179,14 +195,14 @@ class Report {
       first = false
       this.line(`### ${this.itemHeading(id)}\n`)
       for (const c of changes) {
-        let line = `- ${this.countryName(c.country)}: ${CHANGE_WHAT[c.kind](c)}`
+        let line = `- ${this.changeLine(c)}`
         const stanceConflict = this.positionConflicts(c.country, c.item).find(x => x.path[x.path.length - 1] === "stance")
         if (stanceConflict) {
-          this.line(`${line} [CONFLICT on stance: ${this.conflictValues(stanceConflict.values)}]`)
+          this.line(`${line} ${this.conflictNote("stance", this.conflictValues("stance", stanceConflict.values))}`)
           continue
         }
         const who = c.memberName ? c.memberName : c.updatedBy
-        if (who) line += `, by ${who}`
+        if (who) line += `, ${this.t("report-by", { name: who })}`
         if (c.updatedAt) line += `, ${readableTime(c.updatedAt)}`
         this.line(line)
       }
@@ -194,11 +210,11 @@ class Report {
   }
 
   private positions() {
-    this.line("\n## Positions by agenda item")
+    this.line(`\n## ${this.t("report-positions-heading")}`)
     let track: string | undefined
     let nothingKnown: string[] = []
     const flush = () => {
-      if (nothingKnown.length) this.line(`\nNo position known yet on: ${nothingKnown.join(", ")}.`)
+      if (nothingKnown.length) this.line(`\n${this.t("report-nothing-known", { items: this.c.join("report-list", nothingKnown) })}`)
       nothingKnown = []
     }
     for (const id of this.order) {
@@ -210,7 +226,8 @@ class Report {
       }
       const countries = Object.entries(this.v.countries)
       if (!countries.some(([, c]) => c.positions[id] && c.positions[id].stance !== "unknown")) {
-        nothingKnown.push(`${this.itemCode(id)} (${item.priority})`)
+        const priority = this.t("report-priority", { priority: item.priority })
+        nothingKnown.push(this.t("report-nothing-known-item", { code: this.itemCode(id), priority }))
         continue
       }
       this.line(`\n#### ${this.itemHeading(id)}\n`)
@@ -226,49 +243,49 @@ class Report {
         entries.sort(([x], [y]) => cmpTuple(this.countryKey(x), this.countryKey(y)))
         if (wrote) this.out += "\n"
         wrote = true
-        this.line(`${STANCE_GROUP[stance]} (${entries.length}):\n`)
+        this.line(`${this.t("report-stance-group", { stance, count: entries.length })}\n`)
         for (const [code, p] of entries) this.positionLine(code, id, p)
       }
-      this.line(`\nNot known yet: ${plural(byStance.get("unknown")?.length ?? 0, "country", "countries")}.`)
+      this.line(`\n${this.t("report-not-known", { count: byStance.get("unknown")?.length ?? 0 })}`)
     }
     flush()
   }
 
   private positionLine(code: string, id: string, p: Position) {
-    let line = `- ${this.countryName(code)}: ${p.confidence}`
+    let line = `- ${this.say(this.countryName(code), this.confidence(p.confidence))}`
     const internal = notesKeptInternal(p)
     const note = internal ? undefined : latestNoteLine(p.notes)
     if (note !== undefined) line += `. ${note}`
     const people = internal ? undefined : this.merged.get(`${code}\u0000${id}`)
     if (people) {
-      line += ` [NOTE MERGED: edited at the same time by ${people.map(x => this.memberName(x)).join(" and ")}, not checked yet]`
+      line += ` ${this.t("report-note-merged", { names: this.c.join("report-and", people.map(x => this.memberName(x))) })}`
     }
-    const sources = sourcesText(p.sources)
+    const sources = sourcesText(p.sources, this.c)
     if (sources) line += `${/[.!?]$/.test(line) ? "" : "."} ${sources}`
     for (const c of this.positionConflicts(code, id)) {
-      line += ` [CONFLICT on ${c.path[c.path.length - 1] ?? ""}: ${this.shownConflictValues(c)}]`
+      line += ` ${this.conflictNote(c.path[c.path.length - 1] ?? "", this.shownConflictValues(c))}`
     }
     this.line(line)
   }
 
   private conflictSection() {
-    this.line("\n## Unresolved conflicts\n")
-    if (!this.conflicts.length) return this.line("None.")
-    this.line("Two members recorded different values at the same time. Someone who knows should pick one.\n")
-    for (const c of this.conflicts) this.line(`- ${this.describePath(c.path)}: ${this.shownConflictValues(c)}`)
+    this.line(`\n## ${this.t("report-conflicts-heading")}\n`)
+    if (!this.conflicts.length) return this.line(this.t("report-none"))
+    this.line(`${this.t("report-conflicts-intro")}\n`)
+    for (const c of this.conflicts) this.line(`- ${this.say(this.describePath(c.path), this.shownConflictValues(c))}`)
   }
 
   private tasks() {
-    this.line("\n## Open tasks\n")
+    this.line(`\n## ${this.t("report-tasks-heading")}\n`)
     const byTrack = new Map<string, { unknown: boolean; track: string; rows: [string, string][] }>()
     for (const [id, t] of Object.entries(this.v.tasks)) {
       if (t.status === "done") continue
-      const assignee = t.assignee ? this.memberName(t.assignee) : "Unassigned"
-      let line = `- ${assignee}: ${oneLine(t.title, NOTE_CHARS)}`
+      const assignee = t.assignee ? this.memberName(t.assignee) : this.t("report-unassigned")
+      let line = `- ${this.say(assignee, oneLine(t.title, NOTE_CHARS))}`
       const details: string[] = []
-      if (t.status === "doing") details.push("in progress")
-      if (t.when) details.push(`when: ${oneLine(t.when, 40)}`)
-      if (details.length) line += ` (${details.join(", ")})`
+      if (t.status === "doing") details.push(this.t("report-in-progress"))
+      if (t.when) details.push(this.t("report-when", { when: oneLine(t.when, 40) }))
+      if (details.length) line += ` (${this.c.join("report-list", details)})`
       const unknown = !has(this.v.tracks, t.track)
       const sort = `${t.assignee ? 0 : 1}\u0000${assignee.toLowerCase()}\u0000${t.title}\u0000${id}`
       const k = `${unknown ? 1 : 0}\u0000${t.track}`
@@ -276,7 +293,7 @@ class Report {
       g.rows.push([sort, line])
       byTrack.set(k, g)
     }
-    if (!byTrack.size) return this.line("None.")
+    if (!byTrack.size) return this.line(this.t("report-none"))
     const groups = [...byTrack.values()].sort((x, y) => cmpTuple([x.unknown, x.track], [y.unknown, y.track]))
     groups.forEach((g, n) => {
       if (n) this.out += "\n"
@@ -294,33 +311,54 @@ class Report {
   private itemHeading(id: string): string {
     const item = this.v.items[id]
     if (!item) return id
-    let h = `${item.code || id} (${item.priority} priority)`
-    if (item.title) h += `: ${words(item.title).join(" ")}`
-    return h
+    const code = item.code || id
+    if (!item.title) return this.t("report-item-heading", { code, priority: item.priority })
+    const title = words(this.c.templateText(`item-${id}`, item.title)).join(" ")
+    return this.t("report-item-heading-titled", { code, priority: item.priority, title })
   }
   private itemCode(id: string): string { return this.v.items[id]?.code || id }
   private trackHeading(track: string): string {
     const known = has(this.v.tracks, track) ? this.v.tracks[track] : undefined
-    if (known) return !known.name ? track : known.name.startsWith(track) ? known.name : `${track}: ${known.name}`
-    return track ? `Track ${track}` : "No track"
+    if (known) {
+      if (!known.name) return track
+      const name = this.c.templateText(`track-${track}`, known.name)
+      return known.name.startsWith(track) && name === known.name ? name : this.t("report-track-named", { track, name })
+    }
+    return track ? this.t("report-track", { track }) : this.t("report-no-track")
   }
-  private countryName(code: string): string { return this.v.countries[code]?.name || code }
-  private countryKey(code: string): [string, string] { return [this.countryName(code).toLowerCase(), code] }
+  private countryName(code: string): string {
+    const name = this.v.countries[code]?.name
+    return name ? this.c.templateText(`country-${code}`, name) : code
+  }
+  private countryKey(code: string): [string, string] { return [sortKey(this.countryName(code)), code] }
   private memberName(id: string): string { return person(this.v, id)?.name || id }
 
   private shownConflictValues(c: DocConflict): string {
     const [countries, code, positions, item, field] = c.path
     if (c.path.length === 5 && countries === "countries" && positions === "positions" && field === "notes") {
       const p = this.v.countries[code]?.positions[item]
-      if (p && notesKeptInternal(p)) return `internal notes (by ${c.values.map(x => this.writerName(x)).join(" and ")})`
+      if (p && notesKeptInternal(p)) {
+        return this.t("report-internal-notes", { names: this.c.join("report-and", c.values.map(x => this.writerName(x))) })
+      }
     }
-    return this.conflictValues(c.values)
+    return this.conflictValues(c.path[c.path.length - 1] ?? "", c.values)
   }
   private writerName(x: DocConflictValue): string {
-    return x.member !== null ? this.memberName(x.member) : `unregistered device ${x.actor.slice(0, 8)}`
+    return x.member !== null ? this.memberName(x.member) : this.t("report-unregistered", { actor: x.actor.slice(0, 8) })
   }
-  private conflictValues(values: DocConflictValue[]): string {
-    return values.map(x => `${oneLine(typeof x.value === "string" ? x.value : jsonText(x.value), 60)} (by ${this.writerName(x)})`).join(" vs ")
+  /** "supports (by Ana) vs opposes (by Chen)": a stance or confidence in the report's words, anything else as written. */
+  private conflictValues(field: string, values: DocConflictValue[]): string {
+    return this.c.join("report-versus", values.map(x => {
+      const v = x.value
+      const shown = typeof v === "string" && field === "stance" && STANCE_VALUES.has(v) ? this.stance(v)
+        : typeof v === "string" && field === "confidence" && CONFIDENCE_VALUES.has(v) ? this.confidence(v)
+        : oneLine(typeof v === "string" ? v : jsonText(v), 60)
+      return this.t("report-value-by", { value: shown, name: this.writerName(x) })
+    }))
+  }
+  /** "Brazil, notes", "Res 102, title": a place and the field there. */
+  private place(place: string, field: string): string {
+    return this.t("report-place", { place, detail: this.t("report-field", { field }) })
   }
   private positionConflicts(code: string, id: string): DocConflict[] {
     return this.conflicts.filter(c => c.path.length === 5 && c.path[0] === "countries" && c.path[1] === code &&
@@ -328,13 +366,15 @@ class Report {
   }
   private describePath(path: string[]): string {
     const [a, b, c, d, e] = path
-    if (path.length === 5 && a === "countries" && c === "positions") return `${this.countryName(b)}, ${this.itemCode(d)}, ${e}`
+    if (path.length === 5 && a === "countries" && c === "positions") {
+      return this.place(this.t("report-place", { place: this.countryName(b), detail: this.itemCode(d) }), e)
+    }
     if (path.length === 3 && a === "tasks") {
       const t = this.v.tasks[b]
-      return t ? `task "${oneLine(t.title, 60)}", ${c}` : path.join("/")
+      return t ? this.place(this.t("report-path-task", { title: oneLine(t.title, 60) }), c) : path.join("/")
     }
-    if (path.length === 3 && a === "items") return `${this.itemCode(b)}, ${c}`
-    if (path.length === 3 && a === "countries") return `${this.countryName(b)}, ${c}`
+    if (path.length === 3 && a === "items") return this.place(this.itemCode(b), c)
+    if (path.length === 3 && a === "countries") return this.place(this.countryName(b), c)
     return path.join("/")
   }
 }

@@ -68,19 +68,11 @@ export function oneLine(text: string, max: number): string {
   return kept.replace(/[,;:\-–]+$/u, "") + "…"
 }
 
-/** `Sources: https://…; PP26/44`, whitespace collapsed; undefined without sources. */
-export function sourcesText(sources: readonly string[]): string | undefined {
+/** `Sources: https://…; PP26/44` in the catalog's words, whitespace collapsed; undefined without sources. */
+export function sourcesText(sources: readonly string[], catalog: { text(id: string, args: Record<string, string>): string }): string | undefined {
   const shown = sources.map(s => words(s).join(" ")).filter(s => s.length > 0)
-  return shown.length ? `Sources: ${shown.join("; ")}` : undefined
+  return shown.length ? catalog.text("report-sources", { sources: shown.join("; ") }) : undefined
 }
-
-/** A stance as the report names its group. */
-export const STANCE_GROUP: Record<string, string> = {
-  supports: "Supports", opposes: "Opposes", mixed: "Mixed", undecided: "Undecided", unknown: "Not known",
-}
-
-/** "1 country", "3 countries". */
-export const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`
 
 // ---------------------------------------------------------------- dates and times (timestamp.rs)
 

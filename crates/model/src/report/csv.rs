@@ -11,24 +11,38 @@
 
 use automerge::ReadDoc;
 
+use crate::i18n::{Arg, Catalog};
 use crate::{ModelError, read_analysis};
 
 /// One row per country (in code order): `code,name,region`, then for each item in item-id
 /// order `<item code> stance`, `<item code> confidence`, `<item code> notes` (empty when
 /// internal) and `<item code> sources` (joined with `; `).
 pub fn matrix_csv(doc: &impl ReadDoc) -> Result<String, ModelError> {
+    matrix_csv_in(doc, &Catalog::english()?)
+}
+
+/// [`matrix_csv`] with the header, country names and regions in the catalog's language. The
+/// cells keep the stored values (`supports`, `rumour`): codes a spreadsheet filters the same
+/// whatever language the header is in.
+pub fn matrix_csv_in(doc: &impl ReadDoc, catalog: &Catalog) -> Result<String, ModelError> {
     let view = read_analysis(doc)?;
     let mut out = String::new();
-    let mut header = vec!["code".to_owned(), "name".to_owned(), "region".to_owned()];
+    let mut header = vec![
+        catalog.text("csv-code", &[]),
+        catalog.text("csv-name", &[]),
+        catalog.text("csv-region", &[]),
+    ];
     for item in view.items.values() {
-        header.push(format!("{} stance", item.code));
-        header.push(format!("{} confidence", item.code));
-        header.push(format!("{} notes", item.code));
-        header.push(format!("{} sources", item.code));
+        let code = [("code", Arg::Text(&item.code))];
+        for column in ["csv-stance", "csv-confidence", "csv-notes", "csv-sources"] {
+            header.push(catalog.text(column, &code));
+        }
     }
     push_row(&mut out, &header);
     for (code, country) in &view.countries {
-        let mut row = vec![code.clone(), country.name.clone(), country.region.clone()];
+        let name = catalog.template_text(&format!("country-{code}"), &country.name);
+        let region = catalog.template_text(&region_id(&country.region), &country.region);
+        let mut row = vec![code.clone(), name, region];
         for item_id in view.items.keys() {
             match country.positions.get(item_id) {
                 Some(position) => {
@@ -47,6 +61,24 @@ pub fn matrix_csv(doc: &impl ReadDoc) -> Result<String, ModelError> {
         push_row(&mut out, &row);
     }
     Ok(out)
+}
+
+/// `region-asia-and-australasia`: a region's id in i18n/<lang>/template.ftl.
+pub(crate) fn region_id(region: &str) -> String {
+    let mut id = String::from("region-");
+    let mut dash = false;
+    for c in region.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            if dash && !id.ends_with('-') {
+                id.push('-');
+            }
+            dash = false;
+            id.push(c);
+        } else {
+            dash = true;
+        }
+    }
+    id
 }
 
 /// Whether a spreadsheet would read this cell as a formula (OWASP's list of trigger characters).

@@ -7,6 +7,7 @@
 
 mod csv;
 mod markdown;
+mod names;
 mod text;
 
 use automerge::transaction::Transactable;
@@ -18,8 +19,8 @@ use crate::edit::{check_member, ensure_map};
 use crate::schema;
 use crate::{Date, ModelError, Timestamp};
 
-pub use csv::matrix_csv;
-pub use markdown::weekly_report;
+pub use csv::{matrix_csv, matrix_csv_in};
+pub use markdown::{weekly_report, weekly_report_in};
 
 /// What a weekly report covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

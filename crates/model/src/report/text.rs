@@ -4,7 +4,8 @@
 //! Kept apart from the report's structure (`markdown.rs`) so both stay small and the rules
 //! here have their own tests.
 
-use crate::{Stance, Timestamp};
+use crate::Timestamp;
+use crate::i18n::{Arg, Catalog};
 
 /// Longest note line shown, in characters.
 pub(crate) const NOTE_CHARS: usize = 160;
@@ -51,7 +52,7 @@ pub(crate) fn one_line(text: &str, max: usize) -> String {
 /// Web addresses stay bare, which mail clients and Markdown viewers (GFM autolinks, the web
 /// print view) show as links, while the report keeps holding no `<`; references are text.
 /// `None` without sources.
-pub(crate) fn sources_text(sources: &[String]) -> Option<String> {
+pub(crate) fn sources_text(catalog: &Catalog, sources: &[String]) -> Option<String> {
     let shown: Vec<String> = sources
         .iter()
         .map(|source| source.split_whitespace().collect::<Vec<_>>().join(" "))
@@ -60,7 +61,8 @@ pub(crate) fn sources_text(sources: &[String]) -> Option<String> {
     if shown.is_empty() {
         return None;
     }
-    Some(format!("Sources: {}", shown.join("; ")))
+    let joined = shown.join("; ");
+    Some(catalog.text("report-sources", &[("sources", Arg::Text(&joined))]))
 }
 
 /// `2026-11-16T09:30:00Z` → `2026-11-16 09:30 UTC`; other text unchanged.
@@ -77,25 +79,11 @@ pub(crate) fn readable_time(text: &str) -> String {
     }
 }
 
-/// A stance as the report names its group.
-pub(crate) fn stance_label(stance: Stance) -> &'static str {
-    match stance {
-        Stance::Supports => "Supports",
-        Stance::Opposes => "Opposes",
-        Stance::Mixed => "Mixed",
-        Stance::Undecided => "Undecided",
-        Stance::Unknown => "Not known",
-    }
-}
-
-/// "1 country", "3 countries".
-pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
-}
-
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::{latest_note_line, one_line, readable_time, sources_text};
+    use crate::i18n::Catalog;
 
     #[test]
     fn notes_and_times_are_shortened_for_mail() {
@@ -135,10 +123,15 @@ mod tests {
 
     #[test]
     fn sources_are_listed_in_order() {
-        assert_eq!(sources_text(&[]), None);
-        assert_eq!(sources_text(&["  ".into()]), None);
+        let en = Catalog::english().unwrap();
+        assert_eq!(sources_text(&en, &[]), None);
+        assert_eq!(sources_text(&en, &["  ".into()]), None);
         assert_eq!(
-            sources_text(&["https://example.org/a?b=c".into(), "PP26/44  (RCC)".into()]).as_deref(),
+            sources_text(
+                &en,
+                &["https://example.org/a?b=c".into(), "PP26/44  (RCC)".into()]
+            )
+            .as_deref(),
             Some("Sources: https://example.org/a?b=c; PP26/44 (RCC)")
         );
     }

@@ -14,6 +14,7 @@ mod fixture;
 mod history;
 mod identity;
 mod internal;
+mod languages;
 mod properties;
 mod reads;
 mod reports;

@@ -177,6 +177,9 @@ pub(crate) struct ExportParams {
     since: Option<String>,
     #[serde(default)]
     at: Option<String>,
+    /// The report's or the CSV header's language (`fr`, …).
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 pub(crate) async fn export(
@@ -194,6 +197,7 @@ pub(crate) async fn export(
         p.at.as_deref(),
         today_utc(),
     )
+    .and_then(|request| request.in_language(p.lang.as_deref()))
     .map_err(bad_request)?;
     let doc_id = id.clone();
     let (body, content_type, filename) = with_document(&state, &id, move |doc| {

@@ -163,6 +163,9 @@ pub(crate) struct SendBody {
     date: String,
     #[serde(default)]
     since: Option<String>,
+    /// The report's language (`fr`, …; English without it).
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 pub(crate) async fn send(
@@ -184,9 +187,10 @@ pub(crate) async fn send(
         None,
         None,
     )
+    .and_then(|request| request.in_language(body.lang.as_deref()))
     .map_err(|e| bad_request(e).into_response())?;
     let date = match &request {
-        ExportRequest::Markdown(options) => options.date.to_string(),
+        ExportRequest::Markdown(options, _) => options.date.to_string(),
         _ => return Err(bad_request("a report").into_response()),
     };
     let mail = build(&state, &gate, request, &date).await?;
