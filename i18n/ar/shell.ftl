@@ -23,6 +23,7 @@ shell-invalid-title = رابط الوصول هذا لم يعد صالحًا
 shell-invalid-text = — اطلب رابطًا جديدًا من جهة التنسيق. يبقى ما على هذا الجهاز مقروءًا هنا، لكنه لا يستطيع الاتصال بالمُرحِّل بهذا الرابط.
 shell-loading = جارٍ التحميل
 shell-doc-title = { $title } – Caucus
+shell-title-tooltip = { $title }
 shell-untitled = تحليل بلا عنوان
 shell-analysis = تحليل
 

@@ -25,6 +25,8 @@ shell-invalid-text = — ask your coordinator for a new one. What is on this dev
 shell-loading = loading
 # the browser tab's title with an analysis open
 shell-doc-title = { $title } – Caucus
+# the whole title of the open analysis, on hover (the bar may cut it short)
+shell-title-tooltip = { $title }
 shell-untitled = Untitled analysis
 shell-analysis = Analysis
 

@@ -20,6 +20,7 @@ shell-invalid-title = Este enlace de acceso ya no es válido
 shell-invalid-text = — pida uno nuevo a su coordinación. Lo que hay en este dispositivo sigue siendo legible aquí, pero no puede conectarse con el relé con este enlace.
 shell-loading = cargando
 shell-doc-title = { $title } – Caucus
+shell-title-tooltip = { $title }
 shell-untitled = Análisis sin título
 shell-analysis = Análisis
 

@@ -20,6 +20,7 @@ shell-invalid-title = Ce lien d'accès n'est plus valide
 shell-invalid-text = — demandez-en un nouveau à votre coordination. Ce qui se trouve sur cet appareil reste lisible ici, mais il ne peut plus joindre le relais avec ce lien.
 shell-loading = chargement
 shell-doc-title = { $title } – Caucus
+shell-title-tooltip = { $title }
 shell-untitled = Analyse sans titre
 shell-analysis = Analyse
 

@@ -67,7 +67,7 @@ export function showTitle(shell: Shell, title: string | null, sealed = false) {
   // the title is as someone wrote it: its own direction, so an English title in an Arabic bar is cut at its end
   shell.title.dir = "auto"
   shell.title.textContent = title ?? ""
-  shell.title.title = title ?? ""
+  shell.title.title = title === null ? "" : t("shell-title-tooltip", { title })
   shell.title.hidden = title === null
   shell.bar.classList.toggle("has-title", title !== null)
 }
@@ -128,6 +128,7 @@ export function clearPresence(shell: Shell) {
  */
 export function showFrame(shell: Shell) {
   const $ = (sel: string) => document.querySelector<HTMLElement>(sel)
+  if (!shell.bar.classList.contains("has-title")) document.title = t("shell-title")
   const menuText = [...shell.menu.childNodes].find(n => n.nodeType === Node.TEXT_NODE)
   if (menuText) menuText.textContent = t("shell-menu")
   if (!shell.menu.querySelector<HTMLElement>(".online")?.textContent) shell.menu.setAttribute("aria-label", t("shell-menu"))

@@ -57,6 +57,7 @@ function buildPage(ctx: Ctx, el: HTMLElement, cc: string, a: Analysis): Updater[
   const c = a.countries[cc]
   if (!c) { replaceKeepingFocus(el, h("p", {}, t("positions-no-country", { code: cc }))); return [] }
   const picker = selectEl(t("positions-country"), "country-pick", shownCountries(a).map(([k, x]) => [k, countryName(k, x.name)]), cc, v => ctx.go({ view: "country", c: v }))
+  picker.dir = "auto"
   const delegation = delegationCard(ctx, cc, c)
   const viewers = viewersLine(ctx, cc)
   const cards = sortedItems(a).map(item => positionCard(ctx, cc, c, item))
