@@ -125,13 +125,16 @@ export class App implements ContextSource {
    * and what the person typed in a field stay). The view is built afresh; typed text is put back by id.
    */
   #langChanged() {
+    // the picker keeps the focus: a redrawn form or question would otherwise take it
+    const picker = document.activeElement?.id === "lang-pick"
     showFrame(this.shell)
     this.showRole()
     this.tracker.update()
     const typed = typedValues(this.shell.app)
-    if (this.#again) { this.#again(); restoreTyped(this.shell.app, typed); return }
+    const after = () => { restoreTyped(this.shell.app, typed); if (picker) document.getElementById("lang-pick")?.focus() }
+    if (this.#again) { this.#again(); after(); return }
     this.viewKey = ""
-    void this.route().then(() => restoreTyped(this.shell.app, typed))
+    void this.route().then(after)
     if (this.open) { this.#showSince(); this.renderPresence() } else clearPresence(this.shell)
   }
 

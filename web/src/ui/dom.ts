@@ -51,24 +51,29 @@ export function replaceKeepingFocus(container: Element, ...children: Child[]) {
   }
 }
 
-/** What was typed in the text fields of `root` that have an id: put back after a rebuild (a language switch). */
+/**
+ * What was typed in the text fields of `root` that have an id, to put back after a rebuild (a language
+ * switch). An input still showing the document's value (data-shown) is left out: the rebuild shows it again.
+ */
 export function typedValues(root: Element): Map<string, string> {
   const typed = new Map<string, string>()
   for (const el of root.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input[id], textarea[id]")) {
-    if (el instanceof HTMLInputElement && !["text", "search", "url", "email", ""].includes(el.type)) continue
-    if (el.value) typed.set(el.id, el.value)
+    if (el instanceof HTMLInputElement && !["text", "search", "url", "email"].includes(el.type)) continue
+    if (el.value && el.dataset.shown !== el.value) typed.set(el.id, el.value)
   }
   return typed
 }
 
 /**
- * Puts `typed` back into the fields of `root` with the same ids that came back empty. A field bound to the
- * document shows the document's text again by itself, so it is never empty where something was typed.
+ * Puts `typed` back into the fields of `root` with the same ids. A textarea is only filled when it came
+ * back empty: one bound to the document (text.ts) shows the document's text again by itself, and writing
+ * an older copy into it would undo a change that arrived meanwhile.
  */
 export function restoreTyped(root: Element, typed: Map<string, string>) {
   for (const [id, value] of typed) {
     const el = document.getElementById(id)
-    if ((el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) && root.contains(el) && !el.value) el.value = value
+    if (!el || !root.contains(el)) continue
+    if (el instanceof HTMLInputElement || (el instanceof HTMLTextAreaElement && !el.value)) el.value = value
   }
 }
 
