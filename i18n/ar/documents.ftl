@@ -185,6 +185,7 @@ documents-format-md = تقرير Markdown
 documents-format-csv = مصفوفة CSV
 documents-format-json = JSON
 documents-report-date = تاريخ التقرير (UTC)
+documents-report-language = لغة التقرير
 documents-report-since = التغييرات منذ
 documents-report-since-last = آخر تقرير أُرسل
 documents-report-since-date = تاريخ محدد

@@ -152,6 +152,7 @@ documents-format-md = Markdown report
 documents-format-csv = CSV matrix
 documents-format-json = JSON
 documents-report-date = Report date (UTC)
+documents-report-language = Language of the report
 documents-report-since = Changes since
 documents-report-since-last = The last report sent
 documents-report-since-date = A date

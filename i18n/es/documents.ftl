@@ -149,6 +149,7 @@ documents-format-md = Informe Markdown
 documents-format-csv = Matriz CSV
 documents-format-json = JSON
 documents-report-date = Fecha del informe (UTC)
+documents-report-language = Idioma del informe
 documents-report-since = Cambios desde
 documents-report-since-last = El último informe enviado
 documents-report-since-date = Una fecha

@@ -149,6 +149,7 @@ documents-format-md = Rapport Markdown
 documents-format-csv = Matrice CSV
 documents-format-json = JSON
 documents-report-date = Date du rapport (UTC)
+documents-report-language = Langue du rapport
 documents-report-since = Changements depuis
 documents-report-since-last = Le dernier rapport envoyé
 documents-report-since-date = Une date

@@ -47,14 +47,14 @@ export function failureText(status: number, body: unknown): string {
   return t("documents-mail-answered", { status: String(status) })
 }
 
-/** Asks the relay to mail the report of `date` (changes since `since`: "last" or a date). */
-export async function sendReport(token: string, docId: string, date: string, since: string): Promise<SendResult> {
+/** Asks the relay to mail the report of `date` (changes since `since`: "last" or a date) in `lang` (English when absent). */
+export async function sendReport(token: string, docId: string, date: string, since: string, lang?: string): Promise<SendResult> {
   let r: Response
   try {
     r = await fetch(docPath(docId, "send"), {
       method: "POST", cache: "no-store", signal: AbortSignal.timeout(TIMEOUT_MS),
       headers: { ...auth(token), "Content-Type": "application/json" },
-      body: JSON.stringify({ date, since }),
+      body: JSON.stringify(lang ? { date, since, lang } : { date, since }),
     })
   } catch { return { ok: false, text: failureText(0, null) } }
   let body: unknown = null

@@ -104,7 +104,7 @@ function reportMailCtx(app: ContextSource): ReportMailCtx {
     online: () => app.adapter.link === "open",
     onOnline: f => app.adapter.onLink(() => f()),
     info: async () => (mailInfo = await fetchMailInfo(token()) ?? mailInfo),
-    send: (date, since) => sendReport(token(), docId(), date, since),
+    send: (date, since, lang) => sendReport(token(), docId(), date, since, lang),
     sends: () => fetchSends(token(), docId()),
   }
 }

@@ -42,8 +42,11 @@ export function fileNameFrom(cd: string | null): string | undefined {
   return name || undefined
 }
 
-/** What to export: `md` (with a report date and `since`: "last" or a date), `csv` or `json`. */
-export interface ExportAsk { format: string; date: string; since: string }
+/**
+ * What to export: `md` (with a report date and `since`: "last" or a date), `csv` or `json`; `lang`: the
+ * report's and the CSV header's language (English when absent).
+ */
+export interface ExportAsk { format: string; date: string; since: string; lang?: string }
 export interface ExportFile { blob: Blob; name: string }
 
 /** Reports, exports and history of one analysis, from the relay or from this device. */
@@ -51,8 +54,8 @@ export interface DocSource {
   /** True: made on this device (a sealed analysis). */
   readonly local: boolean
   exportFile(ask: ExportAsk): Promise<ExportFile>
-  /** The weekly report as Markdown. */
-  report(date: string, since: string): Promise<string>
+  /** The weekly report as Markdown, in `lang` (English when absent). */
+  report(date: string, since: string, lang?: string): Promise<string>
   /** The editing sessions under `path`, newest first. */
   history(path: string[], limit: number): Promise<HistorySession[]>
 }
@@ -62,21 +65,26 @@ type Doc = Pick<DocHandle<AnalysisDoc>, "documentId" | "doc">
 /** The relay's names (crates/relay/src/exports.rs): the report by date, the others by the ID's first 8 characters. */
 export function exportName(documentId: string, ask: ExportAsk): string {
   const short = documentId.slice(0, 8)
-  return ask.format === "csv" ? `caucus-${short}-matrix.csv` : ask.format === "json" ? `caucus-${short}.json` : `caucus-report-${ask.date}.md`
+  const lang = ask.lang && ask.lang !== "en" ? `-${ask.lang}` : ""
+  return ask.format === "csv" ? `caucus-${short}-matrix${lang}.csv` : ask.format === "json" ? `caucus-${short}.json` : `caucus-report-${ask.date}${lang}.md`
 }
 
 /** The relay's document API (plain analyses). Only the report takes a date and `since` (the relay refuses them with csv or json). */
 export function relaySource(handle: Doc, token: () => string): DocSource {
   const path = (what: string) => `/api/docs/${encodeURIComponent(handle.documentId)}/${what}`
-  const query = (ask: ExportAsk) => new URLSearchParams(ask.format === "md" ? { format: "md", date: ask.date, since: ask.since } : { format: ask.format })
+  const query = (ask: ExportAsk) => {
+    const q = new URLSearchParams(ask.format === "md" ? { format: "md", date: ask.date, since: ask.since } : { format: ask.format })
+    if (ask.lang && ask.format !== "json") q.set("lang", ask.lang)
+    return q
+  }
   return {
     local: false,
     async exportFile(ask) {
       const r = await apiGet(`${path("export")}?${query(ask)}`, token())
       return { blob: await r.blob(), name: fileNameFrom(r.headers.get("content-disposition")) ?? exportName(handle.documentId, ask) }
     },
-    async report(date, since) {
-      return (await apiGet(`${path("export")}?${query({ format: "md", date, since })}`, token())).text()
+    async report(date, since, lang) {
+      return (await apiGet(`${path("export")}?${query({ format: "md", date, since, lang })}`, token())).text()
     },
     async history(p, limit) {
       const r = await apiGet(`${path("history")}?field=${p.map(encodeURIComponent).join("/")}&limit=${limit}`, token())
@@ -95,9 +103,9 @@ const breath = () => new Promise<void>(resolve => setTimeout(resolve, 0))
 export function localSource(handle: Doc): DocSource {
   const text = (ask: ExportAsk): string => {
     const doc = handle.doc()
-    if (ask.format === "csv") return matrixCsv(doc)
+    if (ask.format === "csv") return matrixCsv(doc, ask.lang)
     if (ask.format === "json") return exportJsonPretty(doc)
-    return weeklyReport(doc, { date: ask.date, since: sinceOf(ask.since) })
+    return weeklyReport(doc, { date: ask.date, since: sinceOf(ask.since), lang: ask.lang })
   }
   return {
     local: true,
@@ -105,7 +113,7 @@ export function localSource(handle: Doc): DocSource {
       await breath()
       return { blob: new Blob([text(ask)], { type: TYPES[ask.format] ?? TYPES.md }), name: exportName(handle.documentId, ask) }
     },
-    async report(date, since) { await breath(); return text({ format: "md", date, since }) },
+    async report(date, since, lang) { await breath(); return text({ format: "md", date, since, lang }) },
     async history(p, limit) { await breath(); return historySessions(handle.doc(), { field: p.join("/"), limit }) },
   }
 }

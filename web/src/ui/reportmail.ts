@@ -16,7 +16,8 @@ export interface ReportMailCtx {
   /** Calls `f` whenever the connection comes or goes; returns the way to stop. */
   onOnline(f: () => void): () => void
   info(): Promise<MailInfo | null>
-  send(date: string, since: string): Promise<SendResult>
+  /** Mails the report of `date` (changes since `since`) in `lang` (English when absent). */
+  send(date: string, since: string, lang?: string): Promise<SendResult>
   sends(): Promise<SendRecord[]>
 }
 
@@ -26,7 +27,7 @@ export interface ReportMailCtx {
  */
 export function sendButton(
   ctx: ReportMailCtx,
-  ask: () => { date: string; since: string } | null,
+  ask: () => { date: string; since: string; lang?: string } | null,
   say: (text: string, bad?: boolean) => void,
   recorded: (record: SendRecord) => void,
 ): HTMLElement {
@@ -52,7 +53,7 @@ export function sendButton(
     show()
     say(t("documents-mail-sending"))
     try {
-      const result = await ctx.send(what.date, what.since)
+      const result = await ctx.send(what.date, what.since, what.lang)
       if (result.ok) {
         recorded(result.record)
         say(sentText(result.record))

@@ -9,7 +9,7 @@ import type { CarriedFilesCtx } from "./changes"
 import { ApiFailure, type DocSource } from "./docsource"
 import { markdownToHtml } from "./markdown"
 import { h, replaceKeepingFocus } from "./dom"
-import { t } from "../i18n"
+import { LANGUAGES, intlLang, t } from "../i18n"
 import { fmtTime } from "../i18n/names"
 import { type ReportMailCtx, sendButton, sendLog } from "./reportmail"
 import type { DocState, Go, View } from "./view"
@@ -69,7 +69,7 @@ function markSent(ctx: ToolsCtx, date: string, msg: HTMLElement) {
 }
 
 /** "Send to mailing list" for the report of `ask()`; a confirmed send is recorded like "Mark as sent". */
-function mailButton(ctx: ToolsCtx, ask: () => { date: string; since: string } | null, msg: HTMLElement, sent?: () => void) {
+function mailButton(ctx: ToolsCtx, ask: () => { date: string; since: string; lang?: string } | null, msg: HTMLElement, sent?: () => void) {
   return sendButton(ctx.mail, ask, (text, bad) => say(msg, text, bad), record => {
     if (ctx.canEdit) recordSent(ctx, record.date)
     sent?.()
@@ -88,6 +88,9 @@ function sentList(doc: DocState, a: Analysis) {
 export function exportView(ctx: ToolsCtx): View {
   const format = h("select", { id: "ex-format" }, FORMATS().map(([v, text]) => h("option", { value: v }, text)))
   const date = h("input", { id: "ex-date", type: "date", value: todayUtc(), required: true })
+  // the report's language: the page's by default; a French member may send the list an English report
+  const lang = h("select", { id: "ex-lang" }, LANGUAGES.map(l => h("option", { value: l.code, lang: l.code, dir: l.dir }, l.name)))
+  lang.value = reportLang()
   const sinceKind = h("select", { id: "ex-since-kind" }, h("option", { value: "last" }, t("documents-report-since-last")), h("option", { value: "date" }, t("documents-report-since-date")))
   const since = h("input", { id: "ex-since", type: "date", "aria-label": t("documents-report-since-label"), value: addDays(todayUtc(), -7), disabled: true })
   sinceKind.addEventListener("change", () => { since.disabled = sinceKind.value !== "date" })
@@ -96,7 +99,7 @@ export function exportView(ctx: ToolsCtx): View {
   const sinceParam = () => sinceKind.value === "date" && isDate(since.value) ? since.value : "last"
   const mailed = sendLog(ctx.mail)
   const mailAsk = () => {
-    if (isDate(date.value)) return { date: date.value, since: sinceParam() }
+    if (isDate(date.value)) return { date: date.value, since: sinceParam(), lang: lang.value }
     say(msg, t("documents-report-choose-date"), true)
     date.focus()
     return null
@@ -105,6 +108,7 @@ export function exportView(ctx: ToolsCtx): View {
     h("div", { class: "fields" },
       h("label", { for: format.id }, t("documents-report-format")), format,
       h("label", { for: date.id }, t("documents-report-date")), date,
+      h("label", { for: lang.id }, t("documents-report-language")), lang,
       h("label", { for: sinceKind.id }, t("documents-report-since")), h("div", { class: "row" }, sinceKind, since)),
     h("div", { class: "row" },
       h("button", { type: "submit" }, t("documents-download")),
@@ -121,7 +125,7 @@ export function exportView(ctx: ToolsCtx): View {
     const f = formats.find(x => x[0] === format.value) ?? formats[0]
     say(msg, asking(ctx.source))
     try {
-      const file = await ctx.source.exportFile({ format: f[0], date: date.value, since: sinceParam() })
+      const file = await ctx.source.exportFile({ format: f[0], date: date.value, since: sinceParam(), lang: lang.value })
       saveFile(file.blob, file.name)
       say(msg, t("documents-report-downloaded", { name: file.name }))
     } catch (err) { say(msg, failText(err), true) }
@@ -138,6 +142,9 @@ export function exportView(ctx: ToolsCtx): View {
 
 // ---------------------------------------------------------------- print view
 
+/** The print view's report is in the page's language (the person reading it). */
+const reportLang = () => (LANGUAGES.some(l => l.code === intlLang()) ? intlLang() : "en")
+
 export function reportView(ctx: ToolsCtx, date: string, since: string): View {
   const loading = () => h("p", { class: "loading" }, asking(ctx.source))
   // the report is in the language it was written in, which may not be the page's
@@ -147,12 +154,12 @@ export function reportView(ctx: ToolsCtx, date: string, since: string): View {
     h("div", { class: "row noprint" },
       h("button", { type: "button", onclick: () => window.print() }, t("documents-report-print")),
       ctx.canEdit ? h("button", { type: "button", class: "small", onclick: () => markSent(ctx, date, msg) }, t("documents-report-mark-sent")) : null,
-      mailButton(ctx, () => ({ date, since: isDate(since) ? since : "last" }), msg),
+      mailButton(ctx, () => ({ date, since: isDate(since) ? since : "last", lang: reportLang() }), msg),
       h("a", { href: "#", onclick: (e: Event) => { e.preventDefault(); ctx.go({ view: "export" }) } }, t("documents-report-back"))),
     msg, body)
   async function load() {
     try {
-      const md = await ctx.source.report(date, isDate(since) ? since : "last")
+      const md = await ctx.source.report(date, isDate(since) ? since : "last", reportLang())
       body.innerHTML = markdownToHtml(md) // every character of md is escaped by the renderer
     } catch (err) {
       body.replaceChildren(h("div", { class: "card warn" }, h("p", {}, failText(err)),
