@@ -1,4 +1,6 @@
 // Tiny DOM helpers: no framework, no inline styles or scripts (strict CSP friendly).
+import { dir } from "../i18n"
+
 type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>
 type Child = Node | string | null | undefined | false | Child[]
 
@@ -79,7 +81,8 @@ export function restoreTyped(root: Element, typed: Map<string, string>) {
 
 export function selectEl(label: string, id: string, options: [string, string][], value: string, onChange: (v: string) => void) {
   const s = h("select", { id, "aria-label": label, onchange: () => onChange(s.value) },
-    options.map(([v, t]) => h("option", { value: v }, t)))
+    // right to left, a name like "Ana (Article 19)" is isolated so its brackets stay where it put them
+    options.map(([v, t]) => h("option", { value: v }, dir() === "rtl" ? `\u2068${t}\u2069` : t)))
   s.value = value
   return s
 }
