@@ -3,7 +3,7 @@
 // person's setting, and switches in place (no reload), offline too; Arabic mirrors the page. Then the
 // gates: in the pseudo-language every visible text and every accessible name comes from a catalog
 // (or is what people wrote, isolated with dir="auto"), and nothing overflows in French, Spanish or
-// Arabic, on a phone or a laptop. Screenshots of the main views in every language go to web/docs/.
+// Arabic, on a phone or a laptop, and every control keeps an accessible name in Arabic. Screenshots of the main views in every language go to web/docs/.
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { waitFor } from "../harness.mjs"
@@ -167,6 +167,19 @@ const overflows = (page, where) => page.evaluate(where => {
   return out
 }, where)
 
+/** Form controls and buttons without an accessible name (a label, aria-label or text), as "view: what". */
+const unnamed = (page, where) => page.evaluate(where => {
+  const out = []
+  for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea, button, a[href]")) {
+    if (!el.getClientRects().length) continue
+    const labelled = el.getAttribute("aria-label")?.trim() || el.getAttribute("aria-labelledby") ||
+      (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)) || el.closest("label") ||
+      ((el.tagName === "BUTTON" || el.tagName === "A") && el.textContent.trim()) || el.getAttribute("title")
+    if (!labelled) out.push(`${where}: <${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${el.className ? "." + String(el.className).split(" ")[0] : ""}> has no name`)
+  }
+  return out
+}, where)
+
 test("languages: every text from a catalog (pseudo-language), nothing cut in French, Spanish or Arabic, screenshots", async () => {
   const a = await person("Ana", "Article 19")
   const url = await newAnalysis(a)
@@ -197,13 +210,14 @@ test("languages: every text from a catalog (pseudo-language), nothing cut in Fre
         await a.open(url, `&view=${view}`)
         await a.page.locator(ready).first().waitFor()
         cut.push(...await overflows(a.page, `${lang} ${width}px ${view}`))
+        if (lang === "ar" && width === 1280) cut.push(...await unnamed(a.page, `ar ${view}`))
         if (width === 1280 && (view === "matrix" || view === "country&c=BR" || view === "tasks")) {
           await a.page.screenshot({ path: join(SHOTS, `lang-${lang}-${view.replace(/&.*/, "")}.png`) })
         }
       }
     }
   }
-  assert(cut.length === 0, `cut or overflowing in the longer languages:\n    ${cut.slice(0, 60).join("\n    ")}`)
+  assert(cut.length === 0, `cut, overflowing or unnamed in the longer languages and in Arabic:\n    ${cut.slice(0, 60).join("\n    ")}`)
   await a.context.close()
 })
 
