@@ -197,6 +197,16 @@ describe("entries: folded, filtered, paged", () => {
     }
   })
 
+  it("within one second, a change made after seeing another is the newer, whichever device's id sorts first", () => {
+    // Bob's actor id sorts after Alice's: only the causal order can put his later change on top
+    const p = twoPeople()
+    p.as("a", 0, d => setPositionField(d, alice, "KE", "res71", "stance", "opposes"))
+    p.sync()
+    p.as("b", 0, d => setPositionField(d, bob, "BR", "res102", "stance", "supports"))
+    const doc = p.doc()
+    expect(lines(doc, feedOf(doc).entries).map(l => l.split(" | ")[1])).toEqual(["Brazil · Res 102", "Kenya · Res 71"])
+  })
+
   it("another person's change to the same position splits an entry, as in history sessions", () => {
     const p = twoPeople()
     p.as("a", 0, d => setPositionField(d, alice, "BR", "res102", "stance", "supports"))

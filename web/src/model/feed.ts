@@ -24,6 +24,11 @@ interface RecordBase {
   actor: string
   /** The change's sequence number among its actor's: the order of one device's changes within a second. */
   seq: number
+  /**
+   * The change's first operation counter: greater than every operation of the changes it depends on (a
+   * Lamport clock), so within one second a change made after seeing another sorts as the newer one.
+   */
+  startOp: number
 }
 export interface PositionRecord extends RecordBase {
   kind: "position"; country: string; item: string
@@ -44,11 +49,12 @@ type Op = A.DecodedChange["ops"][number] & { elemId?: string; key?: string }
 /** Newest first: time, then key (every device orders entries the same way). */
 export const newestFirst = (x: { at: number; key: string }, y: { at: number; key: string }) => y.at - x.at || cmpStr(x.key, y.key)
 /**
- * Records newest first: time (whole seconds), then one device's changes in reverse order (a task added and
- * its status set in the same second stay in that order), then key: the same order on every device.
+ * Records newest first: time (whole seconds), then causal order (`startOp`: a change made after seeing
+ * another is newer, so Ana's edit a moment after Bo's lists above it, and one device's changes within a
+ * second stay in their order), then actor and key: the same order on every device.
  */
 export const recordsNewestFirst = (x: FeedRecord, y: FeedRecord) =>
-  y.at - x.at || cmpStr(x.actor, y.actor) || y.seq - x.seq || cmpStr(x.key, y.key)
+  y.at - x.at || y.startOp - x.startOp || cmpStr(x.actor, y.actor) || y.seq - x.seq || cmpStr(x.key, y.key)
 
 const DEFAULT_POSITION = newPosition()
 const TASK_FIELDS: readonly string[] = ["title", "track", "assignee", "when", "status"]
@@ -59,7 +65,7 @@ export function readChange(change: A.DecodedChange, pathOf: (obj: string) => str
   /** Objects this change made (their ids are the op ids): their paths, without asking the backend. */
   const made = new Map<string, string[]>()
   const madePositions = new Set<string>(), madeTasks = new Set<string>()
-  const base = (k: string) => ({ key: `${change.hash}/${k}`, hash: change.hash, at: change.time, actor: change.actor, seq: change.seq })
+  const base = (k: string) => ({ key: `${change.hash}/${k}`, hash: change.hash, at: change.time, actor: change.actor, seq: change.seq, startOp: change.startOp })
   const position = (cc: string, item: string): PositionRecord => {
     const k = `p/${cc}/${item}`
     let r = touched.get(k)
