@@ -4,6 +4,7 @@
 // template's English text; while a title is still the template's, the catalog's translation
 // (i18n/<lang>/template.ftl) is shown, and a title someone edited is shown as they wrote it.
 import { FALLBACK, english, has, intlLang, lang, t } from "./index"
+import { regionId } from "../model/reportlang"
 
 const displayNames = new Map<string, Intl.DisplayNames | null>()
 
@@ -30,7 +31,8 @@ function translated(id: string, shown: string): string {
 
 export const trackName = (trackId: string, shown: string) => translated(`track-${trackId}`, shown)
 export const itemTitle = (itemId: string, shown: string) => translated(`item-${itemId}`, shown)
-export const regionName = (region: string) => translated(`region-${region.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`, region)
+/** A region by the id reports use too (csv.rs `region_id`), so screen and CSV name it alike. */
+export const regionName = (region: string) => translated(regionId(region), region)
 
 /** A moment as "12 Nov, 14:05" in the language on (the local time zone). */
 export function fmtTime(iso: string): string {

@@ -142,8 +142,8 @@ export function exportView(ctx: ToolsCtx): View {
 
 // ---------------------------------------------------------------- print view
 
-/** The print view's report is in the page's language (the person reading it). */
-const reportLang = () => (LANGUAGES.some(l => l.code === intlLang()) ? intlLang() : "en")
+/** The print view's report is in the page's language (the person reading it; English for the pseudo-language). */
+const reportLang = intlLang
 
 export function reportView(ctx: ToolsCtx, date: string, since: string): View {
   const loading = () => h("p", { class: "loading" }, asking(ctx.source))
