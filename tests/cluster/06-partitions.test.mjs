@@ -48,7 +48,11 @@
 //     (different messages under the same sequence numbers), and a relay whose consumer was
 //     placed on the divergent replica skipped what that replica lacks. That is nats-server's
 //     (seen after about 1 in 12 heals of 10 s cuts, rarely with the 4 s cuts used here;
-//     docs/scaling.md, "Partitions"); the relay cannot tell diverged replicas apart.
+//     docs/scaling.md, "Partitions"). Relays re-read carried documents from the stream leader
+//     after losing the stream, and since a CI run where the relay never saw the loss (its node
+//     had been the stream leader) they also compare what their consumer delivers with the
+//     leader's copy whenever it is quiet (cluster/replica_check.rs): a replica that differs
+//     costs a re-read and a move to another node ("not the leader's" in the relay's log).
 // Skipped, saying why, where namespaces cannot be made (not root, no CAP_NET_ADMIN, no
 // iproute2) or nats-server is missing; never otherwise.
 import assert from "node:assert/strict"

@@ -291,7 +291,7 @@ impl Metrics {
         );
         registry.register(
             "cluster_events",
-            "Cluster mode: snapshots published, changes or snapshots too large for NATS max_payload, and streams found to have lost data, by kind",
+            "Cluster mode: snapshots published, changes or snapshots too large for NATS max_payload, streams found to have lost data, and NATS replicas found to differ from the stream leader, by kind",
             inner.cluster_events.clone(),
         );
         registry.register(

@@ -34,6 +34,7 @@ use tokio::sync::oneshot;
 use super::deps::ClusterDeps;
 use super::handle::{Backoff, Cluster, STUCK_AFTER_TIMEOUTS};
 use super::poison::{Poison, StreamMessage};
+use super::replica_check::{self, ReplicaCheck};
 use super::snapshots;
 use super::streams::{self, ConsumerPatience, read_from_either};
 use crate::doc::DocCommand;
@@ -70,7 +71,9 @@ pub(crate) async fn run(cluster: Cluster, deps: ClusterDeps) {
                         0
                     };
                     if timeouts >= STUCK_AFTER_TIMEOUTS {
-                        cluster.move_to_another_node().await;
+                        cluster
+                            .move_to_another_node("NATS answers nothing but timeouts here")
+                            .await;
                         timeouts = 0;
                     }
                 }
@@ -97,6 +100,8 @@ struct FollowState {
     /// The stream was lost (an error, a reconnect): once a consumer answers again, read the
     /// carried documents again from the stream leader (`carry.rs`, `verify`).
     verify_when_back: bool,
+    /// What the consumers delivered, against the stream leader's copy (`replica_check.rs`).
+    check: ReplicaCheck,
 }
 
 impl FollowState {
@@ -108,6 +113,7 @@ impl FollowState {
             patience: ConsumerPatience::new(),
             poison,
             verify_when_back: false,
+            check: ReplicaCheck::new(),
         }
     }
 }
@@ -117,6 +123,8 @@ impl FollowState {
 enum Flow {
     Continue,
     Restart,
+    /// The consumer's replica is not the leader's copy (`replica_check.rs`).
+    Diverged,
 }
 
 /// One consumer's position in the stream.
@@ -173,6 +181,7 @@ async fn follow(
     }
     let mut messages = open_consumer(cluster, &f.changes, applied, state).await?;
     let own_since_snapshot = &mut state.own_since_snapshot;
+    let check = &mut state.check;
     loop {
         let next = tokio::select! {
             next = messages.next() => next,
@@ -182,10 +191,15 @@ async fn follow(
                 return Ok(());
             }
             () = tokio::time::sleep(IDLE_CHECK) => {
-                if f.idle_check().await? == Flow::Restart {
-                    return Ok(());
+                match f.idle_check(check).await? {
+                    Flow::Continue => continue,
+                    Flow::Restart => return Ok(()),
+                    Flow::Diverged => {
+                        check.acted();
+                        leave_diverged_replica(cluster, deps, &f.changes).await;
+                        return Ok(());
+                    }
                 }
-                continue;
             }
         };
         let mut batch = match next {
@@ -199,7 +213,7 @@ async fn follow(
                 _ => break,
             }
         }
-        if f.apply_batch(batch, own_since_snapshot).await? == Flow::Restart {
+        if f.apply_batch(batch, own_since_snapshot, check).await? == Flow::Restart {
             return Ok(());
         }
         f.snapshot_due(js, own_since_snapshot).await?;
@@ -249,9 +263,21 @@ impl Follower<'_> {
         .await
     }
 
-    /// Nothing came for a while: if the stream went past what we saw (a purge at its end
-    /// leaves no later message to show the gap), read the snapshots.
-    async fn idle_check(&mut self) -> Result<Flow, String> {
+    /// Nothing came for a while: check the last delivered message against the leader's, and
+    /// if the stream went past what we saw, whether the leader holds what the consumer did not
+    /// deliver (`replica_check.rs`) or a purge at its end left no later message to show the
+    /// gap (then read the snapshots).
+    async fn idle_check(&mut self, check: &mut ReplicaCheck) -> Result<Flow, String> {
+        if let Some(seq) = check.to_compare() {
+            let leader = replica_check::leader_message(&self.changes, seq).await?;
+            if check.compare(leader.as_ref().map(|(s, p)| (s.as_str(), &p[..]))) {
+                tracing::warn!(
+                    seq,
+                    "cluster: the stream leader holds another message under the sequence this relay's consumer delivered last"
+                );
+                return Ok(Flow::Diverged);
+            }
+        }
         let last = self
             .changes
             .info()
@@ -260,7 +286,23 @@ impl Follower<'_> {
             .state
             .last_sequence;
         if last < self.expected {
+            check.level_with_leader();
             return Ok(Flow::Continue);
+        }
+        if self.fresh {
+            let from = self.expected;
+            match replica_check::leader_holds_from(&self.changes, from).await? {
+                Some(held) if check.behind_leader() => {
+                    tracing::warn!(
+                        held,
+                        from,
+                        "cluster: the stream leader holds a message this relay's consumer, made to start at {from}, does not deliver"
+                    );
+                    return Ok(Flow::Diverged);
+                }
+                Some(_) => return Ok(Flow::Continue),
+                None => check.level_with_leader(),
+            }
         }
         self.catch_up().await?;
         if self.fresh {
@@ -280,6 +322,7 @@ impl Follower<'_> {
         &mut self,
         batch: Vec<jetstream::Message>,
         own_since_snapshot: &mut HashMap<DocumentId, u64>,
+        check: &mut ReplicaCheck,
     ) -> Result<Flow, String> {
         let mut groups: Vec<(DocumentId, Vec<StreamMessage>)> = Vec::new();
         let mut last_seq = self.expected.saturating_sub(1);
@@ -295,6 +338,7 @@ impl Follower<'_> {
             self.expected = seq + 1;
             last_seq = seq;
             self.fresh = false;
+            check.delivered(seq, &message.subject, &message.payload);
             let Some(doc) = streams::document_of(&message.subject) else {
                 tracing::warn!(subject = %message.subject, "cluster: ignoring a message for no valid document");
                 continue;
@@ -377,6 +421,33 @@ impl Follower<'_> {
         }
         Ok(())
     }
+}
+
+/// The consumer's NATS node holds a copy of the change stream that is not the leader's: read
+/// every carried document (with keep-all: every document in the stream) again from the
+/// leader and move to another node, whose replica the next consumer may be served by.
+async fn leave_diverged_replica(cluster: &Cluster, deps: &ClusterDeps, changes: &stream::Stream) {
+    let carry = &cluster.inner.carry;
+    let docs = if carry.keeps_all() {
+        match replica_check::documents_in_stream(changes).await {
+            Ok(docs) => carry.verify_each(docs),
+            // The next finding (the replica still differs) asks again.
+            Err(err) => {
+                tracing::warn!(%err, "cluster: could not list the documents to read again");
+                0
+            }
+        }
+    } else {
+        carry.verify_all()
+    };
+    deps.metrics.cluster_event("replica_diverged");
+    tracing::warn!(
+        docs,
+        "cluster: reading carried documents again from the stream leader"
+    );
+    cluster
+        .move_to_another_node("this NATS node's copy of the change stream is not the leader's")
+        .await;
 }
 
 /// A stream that ends before what this relay applied lost data (a NATS node's files wiped, the

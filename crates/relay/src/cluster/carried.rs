@@ -2,7 +2,7 @@
 //! what the fetcher (`carry.rs`) must do about it, in order. No IO here: the actors, the
 //! consumer and the HTTP API ask and tell; `carry.rs` fetches and records.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, PoisonError};
 
 use tokio::sync::{mpsc, oneshot};
@@ -18,9 +18,10 @@ pub(crate) enum Want {
     Release(DocumentId, u64),
     /// The HTTP API reads a document this relay does not carry: fetch it once, then answer.
     Refresh(DocumentId, oneshot::Sender<()>),
-    /// The stream was out of reach and is back: read this carried document's messages again
-    /// from the stream leader (what this relay's consumer read may have come from a replica
-    /// that diverged; docs/scaling.md "Partitions").
+    /// The stream was out of reach and is back, or the consumer's replica was found to differ
+    /// from the leader: read this carried document's messages again from the stream leader
+    /// (what this relay's consumer read may have come from a replica that diverged;
+    /// docs/scaling.md "Partitions").
     Verify(DocumentId),
 }
 
@@ -32,6 +33,9 @@ pub(crate) struct Carry {
     docs: Mutex<HashMap<DocumentId, bool>>,
     /// Connections waiting for a document's fetch before their first sync of it.
     waiting: Mutex<HashMap<DocumentId, Vec<oneshot::Sender<()>>>>,
+    /// Documents with a `Verify` queued and not yet started: asking again adds nothing (a
+    /// relay flapping between NATS nodes asks many times a second).
+    verify_queued: Mutex<HashSet<DocumentId>>,
     wants: mpsc::UnboundedSender<Want>,
     /// Taken by [`run`] when the cluster tasks start.
     queue: Mutex<Option<mpsc::UnboundedReceiver<Want>>>,
@@ -44,6 +48,7 @@ impl Carry {
             keep_all,
             docs: Mutex::default(),
             waiting: Mutex::default(),
+            verify_queued: Mutex::default(),
             wants,
             queue: Mutex::new(Some(queue)),
         }
@@ -130,15 +135,38 @@ impl Carry {
         }
     }
 
+    /// Asks for `docs` to be read again from the stream leader (a keep-all relay whose
+    /// consumer was served by a diverged replica: every document the stream holds).
+    pub(crate) fn verify_each(&self, docs: Vec<DocumentId>) -> usize {
+        let mut queued = self
+            .verify_queued
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let count = docs.len();
+        for doc in docs {
+            if queued.insert(doc.clone()) {
+                let _ = self.wants.send(Want::Verify(doc));
+            }
+        }
+        count
+    }
+
+    /// The fetcher starts reading `doc` again: a later ask queues another read (it may need
+    /// what reaches the leader after this one started).
+    pub(super) fn verify_started(&self, doc: &DocumentId) {
+        self.verify_queued
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(doc);
+    }
+
     /// Asks for every carried document to be read again from the stream leader (after the
     /// consumer recovered from losing the stream). With keep-all there is no list here: those
-    /// relays are backed by the stream's own replicas and a backup (docs/scaling.md).
+    /// relays are backed by the stream's own replicas and a backup (docs/scaling.md), and
+    /// re-read everything only when a replica is found to differ (`replica_check.rs`).
     pub(crate) fn verify_all(&self) -> usize {
         let docs: Vec<DocumentId> = self.lock().keys().cloned().collect();
-        for doc in &docs {
-            let _ = self.wants.send(Want::Verify(doc.clone()));
-        }
-        docs.len()
+        self.verify_each(docs)
     }
 
     /// The API is about to read `doc`: `None` when this relay carries it (its storage is
@@ -206,6 +234,8 @@ mod tests {
             1,
             "the stream came back: re-read what is carried"
         );
+        carry.verify_all();
+        assert_eq!(carry.verify_all(), 1, "asked three times, queued once");
         let wants: Vec<String> = std::iter::from_fn(|| queue.try_recv().ok())
             .map(|w| match w {
                 Want::Fetch(_) => "fetch".to_owned(),

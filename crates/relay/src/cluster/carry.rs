@@ -65,6 +65,7 @@ pub(crate) async fn run(cluster: Cluster, deps: ClusterDeps, poison: Poison) {
                 }
             }
             Want::Verify(doc) => {
+                cluster.inner.carry.verify_started(&doc);
                 let mut backoff = Backoff::new();
                 while cluster.inner.carry.carries(&doc) {
                     match verify(&cluster, &deps, &poison, &doc).await {

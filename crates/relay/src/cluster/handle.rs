@@ -144,10 +144,8 @@ impl Cluster {
     }
 
     /// Moves the client to another NATS node (the consumer saw only timeouts for a while).
-    pub(crate) async fn move_to_another_node(&self) {
-        tracing::warn!(
-            "cluster: NATS answers nothing but timeouts here; reconnecting to another node"
-        );
+    pub(crate) async fn move_to_another_node(&self, why: &str) {
+        tracing::warn!("cluster: {why}; reconnecting to another NATS node");
         if let Err(err) = self.inner.client.force_reconnect().await {
             tracing::warn!(%err, "cluster: could not reconnect");
         }

@@ -16,7 +16,9 @@
 //!   it applied, hands each document's changes to its actor (which commits them to redb
 //!   *before* sending them to its peers: persist-before-fan-out holds cluster-wide) and then
 //!   records the sequence; `snapshots.rs` keeps the stream bounded and bootstraps empty relays;
-//!   `poison.rs` sets aside messages automerge rejects or panics on, so the consumer moves on.
+//!   `poison.rs` sets aside messages automerge rejects or panics on, so the consumer moves on;
+//!   `replica_check.rs` compares what the consumer delivers with the stream leader's copy (a
+//!   NATS replica can diverge after a partition) and re-reads carried documents when they differ.
 //! - `carry.rs`: a relay applies other relays' changes only to the documents its own peers
 //!   have open (all with `--cluster-keep-all`, the set is `carried.rs`), and fetches a document
 //!   (snapshot + its messages) when a peer opens it.
@@ -50,6 +52,7 @@ mod poison;
 mod presence;
 mod publish;
 mod remote_presence;
+mod replica_check;
 mod replicate;
 mod sealed;
 mod signed;

@@ -32,6 +32,9 @@ pub(crate) const SNAPSHOTS_STREAM: &str = "CAUCUS_SNAPSHOTS";
 pub(crate) const TOKENS_BUCKET: &str = "caucus_tokens";
 pub(crate) const PRESENCE_SUBJECTS: &str = "caucus.eph.*";
 
+/// Every change subject: the stream's filter.
+pub(crate) const CHANGES_SUBJECTS: &str = "caucus.doc.*.changes";
+
 pub(crate) fn changes_subject(doc: &str) -> String {
     format!("caucus.doc.{doc}.changes")
 }
@@ -61,7 +64,7 @@ pub(crate) async fn ensure(
     let changes = js
         .get_or_create_stream(stream::Config {
             name: CHANGES_STREAM.into(),
-            subjects: vec!["caucus.doc.*.changes".into()],
+            subjects: vec![CHANGES_SUBJECTS.into()],
             storage: stream::StorageType::File,
             num_replicas: replicas,
             // A retried publish (the relay died before the ack) is dropped, not stored twice.
