@@ -25,6 +25,7 @@
 //! comparison agrees again, so a replica that stays broken costs a re-read now and then, not
 //! every second.
 
+use async_nats::Subject;
 use async_nats::jetstream::stream;
 use bytes::Bytes;
 use futures_util::TryStreamExt;
@@ -42,7 +43,7 @@ const MOST_PATIENCE: u32 = 64;
 #[derive(Debug, Clone)]
 struct Delivered {
     seq: u64,
-    subject: String,
+    subject: Subject,
     payload: Bytes,
 }
 
@@ -68,12 +69,13 @@ impl ReplicaCheck {
         }
     }
 
-    /// The consumer delivered message `seq` (payloads are reference-counted: no copy).
-    pub(super) fn delivered(&mut self, seq: u64, subject: &str, payload: &Bytes) {
+    /// The consumer delivered message `seq` (subject and payload are reference-counted: called
+    /// per message, this copies nothing).
+    pub(super) fn delivered(&mut self, seq: u64, subject: &Subject, payload: &Bytes) {
         self.behind = 0;
         self.last = Some(Delivered {
             seq,
-            subject: subject.to_owned(),
+            subject: subject.clone(),
             payload: payload.clone(),
         });
     }
@@ -94,7 +96,9 @@ impl ReplicaCheck {
         };
         self.compared = last.seq;
         let same = match leader {
-            Some((subject, payload)) => subject == last.subject && payload == &last.payload[..],
+            Some((subject, payload)) => {
+                subject == last.subject.as_str() && payload == &last.payload[..]
+            }
             None => true,
         };
         if same {
@@ -149,9 +153,9 @@ pub(super) async fn leader_holds_from<I>(
 pub(super) async fn leader_message<I>(
     changes: &stream::Stream<I>,
     seq: u64,
-) -> Result<Option<(String, Bytes)>, String> {
+) -> Result<Option<(Subject, Bytes)>, String> {
     match changes.raw_message_builder().sequence(seq).send().await {
-        Ok(message) => Ok(Some((message.subject.to_string(), message.payload))),
+        Ok(message) => Ok(Some((message.subject, message.payload))),
         Err(err) if err.kind() == stream::LastRawMessageErrorKind::NoMessageFound => Ok(None),
         Err(err) => Err(format!("asking the stream leader for {seq}: {err}")),
     }
@@ -184,7 +188,11 @@ mod tests {
 
     fn check_with(seq: u64, payload: &'static [u8]) -> ReplicaCheck {
         let mut check = ReplicaCheck::new();
-        check.delivered(seq, "caucus.doc.a.changes", &Bytes::from_static(payload));
+        check.delivered(
+            seq,
+            &Subject::from_static("caucus.doc.a.changes"),
+            &Bytes::from_static(payload),
+        );
         check
     }
 
@@ -240,7 +248,11 @@ mod tests {
         assert_eq!(waits, [6, 12, 24, 48, 64, 64, 64, 64]);
         // A delivery, or a quiet check level with the leader, starts the count again...
         check.behind_leader();
-        check.delivered(9, "caucus.doc.a.changes", &Bytes::from_static(b"x"));
+        check.delivered(
+            9,
+            &Subject::from_static("caucus.doc.a.changes"),
+            &Bytes::from_static(b"x"),
+        );
         assert!(!check.behind_leader());
         check.level_with_leader();
         // ...and a comparison that agrees gives back the first patience.
@@ -291,7 +303,7 @@ mod tests {
         assert_eq!(leader_holds_from(&changes, 2).await.unwrap(), Some(2));
         assert_eq!(leader_holds_from(&changes, 4).await.unwrap(), None);
         let (subject, payload) = leader_message(&changes, 3).await.unwrap().unwrap();
-        assert_eq!(subject, streams::changes_subject(a.as_str()));
+        assert_eq!(subject.as_str(), streams::changes_subject(a.as_str()));
         assert_eq!(&payload[..], b"a2");
         assert!(leader_message(&changes, 9).await.unwrap().is_none());
         let mut docs = documents_in_stream(&changes).await.unwrap();
